@@ -1,0 +1,105 @@
+"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
+settings, opens the seminar and the store, and hands them to the adapters."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.model import Role
+from bot.seminar import SeminarError, load_seminar
+from bot.settings import Settings
+from bot.store import StoreError
+
+log = logging.getLogger("ogpbot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ogpbot", description=(
+        "A Slack and Teams bot for co-creating an OGP national action plan."))
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve Slack, Teams and the public record over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=3978)
+    shell = sub.add_parser("shell", help="talk to the bot in this terminal")
+    shell.add_argument("--user", metavar="EMAIL",
+                       help="act as this person (default: the first coordinator)")
+    export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
+    export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
+    export.add_argument("--out", metavar="FILE")
+    check = sub.add_parser("check", help="validate the seminar file")
+    check.add_argument("seminar_file", nargs="?")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s", stream=sys.stderr)
+    settings = Settings.from_env()
+    try:
+        if args.command == "check":
+            return check(args.seminar_file or settings.seminar)
+        if args.command == "shell":
+            return shell(settings, args.user)
+        if args.command == "serve":
+            return serve(settings, args.host, args.port)
+        return export(settings, args.format, args.out)
+    except SeminarError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except StoreError as exc:
+        print(f"ogpbot: {exc}", file=sys.stderr)
+        return 1
+
+
+def check(path: str) -> int:
+    seminar = load_seminar(path)
+    print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
+          f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def shell(settings: Settings, user: str | None) -> int:
+    from adapters.console import Console
+    from bot.runtime import Runtime
+
+    runtime = Runtime.open(settings)
+    try:
+        if user is None:
+            first = next((p for p in runtime.bot.records.people()
+                          if p.role is Role.COORDINATOR and p.on_roster), None)
+            if first is None or not first.email:
+                print("ogpbot: the seminar file has no coordinator on its roster; "
+                      "use --user EMAIL", file=sys.stderr)
+                return 1
+            user = first.email
+        console = Console(runtime.bot, user, sys.stdin, sys.stdout,
+                          interactive=sys.stdin.isatty())
+        return console.run()
+    finally:
+        runtime.close()
+
+
+def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import serve as run_server
+    from bot.runtime import Runtime
+
+    runtime = Runtime.open(settings)
+    try:
+        run_server(runtime, host, port)
+    finally:
+        runtime.close()
+    return 0
+
+
+def export(settings: Settings, fmt: str, out: str | None) -> int:
+    print("ogpbot: export is not available in this version", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

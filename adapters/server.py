@@ -1,0 +1,54 @@
+"""The one aiohttp server: `/healthz`, and every adapter whose settings are present.
+
+Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
+settings allow and returns the one line `serve` logs for it (on, or off and why).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.runtime import Runtime
+
+log = logging.getLogger("ogpbot.server")
+RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
+BIND_HOST: web.AppKey[str] = web.AppKey("bind_host", str)
+MAX_BODY = 1024 * 1024
+
+# Modules with a `mount(app, runtime) -> str`, in the order their log lines appear.
+ADAPTER_MODULES: list[str] = []
+
+Mount = Callable[[web.Application, Runtime], str]
+Hook = Callable[[web.Application], Awaitable[None]]
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        runtime.store.all("_meta")
+    except Exception:  # the store could not be read: say so, do not crash
+        log.exception("health check: store unreadable")
+        return web.json_response({"status": "store unreadable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
+    """The server's application; `host` is where it will listen (some adapters care)."""
+    app = web.Application(client_max_size=MAX_BODY)
+    app[RUNTIME] = runtime
+    app[BIND_HOST] = host
+    app.router.add_get("/healthz", healthz)
+    for name in ADAPTER_MODULES:
+        mount: Mount = importlib.import_module(name).mount
+        log.info(mount(app, runtime))
+    return app
+
+
+def serve(runtime: Runtime, host: str, port: int) -> None:
+    app = build_app(runtime, host)
+    log.info("listening on http://%s:%d", host, port)
+    web.run_app(app, host=host, port=port, print=None, access_log=None)

@@ -1,0 +1,199 @@
+"""The core's front door: `OgpBot.handle(command)` finds the person, checks the words, runs the
+handler in one store transaction and returns a `Reply`. A refused command changes nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import NoReturn
+
+from bot import grammar
+from bot.clock import Clock
+from bot.command import Command
+from bot.lifecycle import Step, allowed_from, can
+from bot.messages import format_when, language_of, t
+from bot.model import HistoryEntry, Person, Proposal, Status, proposal_number
+from bot.notices import Notice, Outbox, Target
+from bot.people import Directory
+from bot.permissions import is_responsible, may_use
+from bot.records import Records
+from bot.reply import Reply
+from bot.seminar import Seminar
+from bot.store import Store, StoreError
+
+log = logging.getLogger("ogpbot.core")
+
+
+class UserError(Exception):
+    """A command that cannot be done as asked; `text` is the one sentence the person reads."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass
+class Context:
+    """Everything a handler needs for one command."""
+
+    bot: OgpBot
+    command: Command
+    person: Person
+    lang: str
+    now: datetime
+
+    @property
+    def seminar(self) -> Seminar:
+        return self.bot.seminar
+
+    @property
+    def records(self) -> Records:
+        return self.bot.records
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def fail(self, key: str, **values: object) -> NoReturn:
+        raise UserError(self.t(key, **values))
+
+    def reply(self, **parts: object) -> Reply:
+        return Reply(language=self.lang, **parts)  # type: ignore[arg-type]
+
+    def when(self, moment: datetime, seconds: bool = True) -> str:
+        return format_when(moment, self.lang, self.seminar.timezone, seconds)
+
+    def proposal(self, token: str | None, word: str) -> Proposal:
+        """The proposal a `P-N` argument names, or a clear refusal."""
+        if not token:
+            self.fail("error.no_number", word=word)
+        number = proposal_number(token)
+        if number is None:
+            self.fail("error.bad_number", text=token[:40])
+        proposal = self.records.proposal(number)
+        if proposal is None:
+            self.fail("error.unknown_proposal", ref=f"P-{number}")
+        return proposal
+
+    def require_step(self, proposal: Proposal, step: Step, word: str) -> None:
+        if can(step, proposal):
+            return
+        if step is Step.INCLUDE and proposal.status is Status.REPORTED:
+            self.fail("error.include_needs_agreed_report", ref=proposal.ref)
+        self.fail("error.step_forbidden", ref=proposal.ref, word=word,
+                  status=self.t(f"status.{proposal.status.value}"),
+                  allowed=", ".join(self.t(f"status.{s.value}") for s in allowed_from(step)))
+
+    def require_responsible(self, proposal: Proposal, word: str) -> None:
+        if not is_responsible(self.person, proposal):
+            self.fail("error.not_responsible", ref=proposal.ref, word=word,
+                      ministry=self.bot.org_name(proposal.ministry))
+
+    def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
+             **changes: object) -> Proposal:
+        """Save `proposal` with a new status and a history line saying who did it."""
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail)
+        moved = proposal.moved(status, entry, **changes)
+        self.records.save_proposal(moved)
+        return moved
+
+    def notify_people(self, people: list[Person], key: str, kind: str,
+                      build: Callable[[str], Reply], due: datetime | None = None) -> list[Person]:
+        """Schedule a notice to each person but the speaker, in that person's language."""
+        told = []
+        for person in people:
+            if person.key == self.person.key:
+                continue
+            lang = person.language or self.seminar.language
+            self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
+                                            build(lang), due or self.now, kind))
+            told.append(person)
+        return told
+
+
+Handler = Callable[[Context, str], Reply]
+
+
+class OgpBot:
+    """The platform-neutral bot. Thread-safe: the store serialises every command."""
+
+    def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
+        self.seminar = seminar
+        self.store = store
+        self.clock = clock
+        self.records = Records(store)
+        self.outbox = Outbox(store)
+        self.directory = Directory(seminar, self.records)
+        self.directory.sync_roster()
+
+    def org_name(self, key: str) -> str:
+        org = self.seminar.org(key)
+        return org.name if org else key
+
+    def handle(self, command: Command) -> Reply:
+        """Answer one command. Never raises: every failure becomes a sentence."""
+        fallback = self.seminar.language
+        try:
+            with self.records.transaction():
+                if command.request_key:
+                    seen = self.records.seen_reply(command.request_key)
+                    if seen is not None:
+                        return replace(Reply.from_dict(seen), repeated=True)
+                reply = self._run(command)
+                if command.request_key and reply.ok:
+                    self.records.remember_request(command.request_key, reply.to_dict(),
+                                                  self.clock.now().isoformat())
+                return reply
+        except _Refusal as refusal:
+            return refusal.reply
+        except StoreError as exc:
+            log.error("store write failed: %s", exc)
+            return Reply(language=self._safe_language(command, fallback), ok=False,
+                         lines=(t(self._safe_language(command, fallback), "error.storage"),))
+        except Exception:
+            log.exception("command failed: %r", command.words[:80])
+            lang = self._safe_language(command, fallback)
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+
+    @staticmethod
+    def _safe_language(command: Command, fallback: str) -> str:
+        return language_of(command.speaker.locale) or fallback
+
+    def _run(self, command: Command) -> Reply:
+        person = self.directory.identify(command.speaker)
+        ctx = Context(self, command, person, self.directory.language(person, command.speaker),
+                      self.clock.now())
+        try:
+            if command.form_id is not None:
+                return self._form(ctx)
+            verb, rest = grammar.parse(command.words)
+            if verb is None:
+                if not rest:
+                    ctx.fail("error.empty")
+                ctx.fail("error.unknown_word", word=rest.split()[0][:40])
+            if not may_use(person, verb):
+                ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{person.role.value}"))
+            reply = grammar.HANDLERS[verb](ctx, rest)
+        except UserError as exc:
+            raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
+        if not reply.ok:
+            # A refused form or line: nothing it touched may stay.
+            raise _Refusal(reply)
+        return reply
+
+    def _form(self, ctx: Context) -> Reply:
+        from bot import proposals
+        if ctx.command.form_id != proposals.FORM_ID:
+            ctx.fail("error.form_unknown")
+        if not may_use(ctx.person, "propose"):
+            ctx.fail("error.not_allowed", word="propose", role=ctx.t(f"role.{ctx.person.role}"))
+        return proposals.submit_form(ctx, ctx.command.form or {})
+
+
+class _Refusal(Exception):
+    """Unwinds the transaction so that a refused command changes nothing."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("refused")
+        self.reply = reply

@@ -1,0 +1,105 @@
+"""Bilateral meetings: `meet` schedules one between a proposal's ministry and its proposer and
+tells both sides; `meetings` lists a person's meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.lifecycle import Step
+from bot.messages import format_when, t
+from bot.model import Meeting, Person, Proposal, Role, Status
+from bot.reply import Action, Reply
+from bot.seminar import parse_clock_time
+
+if TYPE_CHECKING:
+    from bot.app import Context
+
+USAGE = "meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]"
+MAX_PLACE = 200
+
+
+def parse_start(ctx: Context, day: str, clock: str) -> datetime:
+    """A date and time in the seminar's timezone, as an aware datetime."""
+    at = parse_clock_time(clock)
+    try:
+        when = datetime.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        when = None
+    if at is None or when is None:
+        ctx.fail("error.bad_datetime", text=f"{day} {clock}"[:40])
+    return datetime.combine(when.date(), at, ctx.seminar.timezone)
+
+
+def sides(ctx: Context, proposal: Proposal) -> list[Person]:
+    """The proposer and the responsible ministry's people: who a meeting concerns."""
+    return [p for p in ctx.records.people()
+            if p.key == proposal.proposer or p.org == proposal.ministry]
+
+
+def meet(ctx: Context, rest: str) -> Reply:
+    parts = rest.split(maxsplit=3)
+    proposal = ctx.proposal(parts[0] if parts else None, "meet")
+    if len(parts) < 3:
+        ctx.fail("error.usage", usage=USAGE)
+    start = parse_start(ctx, parts[1], parts[2])
+    place = parts[3].strip() if len(parts) > 3 else ""
+    if len(place) > MAX_PLACE:
+        ctx.fail("error.too_long", length=len(place), limit=MAX_PLACE)
+    ctx.require_responsible(proposal, "meet")
+    ctx.require_step(proposal, Step.MEET, "meet")
+    if start <= ctx.now:
+        ctx.fail("error.past", when=ctx.when(start))
+    previous = ctx.records.meeting(proposal.number)
+    meeting = Meeting(proposal.number, start.astimezone(ctx.now.tzinfo), place, ctx.person.key,
+                      version=previous.version + 1 if previous else 1)
+    ctx.records.save_meeting(meeting)
+    moved = ctx.move(proposal, Status.BILATERAL, "meeting", meeting.start.isoformat())
+    told = ctx.notify_people(sides(ctx, moved), f"meeting:{moved.ref}:v{meeting.version}:invite",
+                             "meeting", lambda lang: invitation(ctx, moved, meeting, lang,
+                                                                moved=previous is not None))
+    key = "meet.moved" if previous else "meet.done"
+    lines = [ctx.t(key, ref=moved.ref, when=ctx.when(meeting.start),
+                   place=ctx.t("meet.place", place=place) if place else "")]
+    if told:
+        lines.append(ctx.t("meet.told", names=", ".join(p.name for p in told)))
+    return ctx.reply(lines=tuple(lines))
+
+
+def invitation(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str,
+               moved: bool = False) -> Reply:
+    """The message both sides get: what, when, where and with whom."""
+    when = format_when(meeting.start, lang, ctx.seminar.timezone)
+    place_text = meeting.place or t(lang, "meet.no_place")
+    title = (t(lang, "meet.moved", ref=proposal.ref, when=when, place="") if moved
+             else t(lang, "meet.notice_title", ref=proposal.ref, title=proposal.title))
+    return Reply(language=lang, title=title, lines=(
+        proposal.title,
+        t(lang, "meet.notice_when", when=when),
+        t(lang, "meet.notice_where", place=place_text),
+        t(lang, "meet.notice_with", who=f"{proposal.proposer_name} ({proposal.organization}), "
+                                        f"{ctx.bot.org_name(proposal.ministry)}"),
+    ), actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
+
+
+def list_mine(ctx: Context, rest: str) -> Reply:
+    person = ctx.person
+    rows: list[tuple[Meeting, Proposal]] = []
+    for meeting in ctx.records.meetings():
+        proposal = ctx.records.proposal(meeting.proposal)
+        if proposal is None or proposal.status.decided:
+            continue
+        if person.role is Role.COORDINATOR or person.key == proposal.proposer or (
+                person.org is not None and person.org == proposal.ministry):
+            rows.append((meeting, proposal))
+    if not rows:
+        return ctx.reply(lines=(ctx.t("meetings.none"),))
+    lines = []
+    for meeting, proposal in rows:
+        other = (ctx.bot.org_name(proposal.ministry) if person.key == proposal.proposer
+                 else f"{proposal.proposer_name} ({proposal.organization})")
+        lines.append(ctx.t("meetings.line", when=ctx.when(meeting.start), ref=proposal.ref,
+                           title=proposal.title, who=other,
+                           place=ctx.t("meet.place", place=meeting.place) if meeting.place
+                           else ""))
+    return ctx.reply(title=ctx.t("meetings.title"), lines=tuple(lines))

@@ -1,0 +1,121 @@
+"""The outbox: messages that must reach a person or a conversation at a time, each exactly once.
+
+A notice has a unique key (scheduling the same key twice keeps the first), a target, the
+message already written in the reader's language, a due time and a delivery state. The core
+only schedules; the dispatcher delivers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.reply import Reply
+from bot.store import Store
+
+OUTBOX = "outbox"
+
+
+class NoticeState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A person (by person key) or a conversation; `announce` means the seminar channel as it
+    is set when the notice goes out."""
+
+    kind: str  # "person" | "conversation" | "announce"
+    person: str | None = None
+    platform: str | None = None
+    conversation: str | None = None
+
+    @classmethod
+    def to_person(cls, key: str) -> Target:
+        return cls("person", person=key)
+
+    @classmethod
+    def announce(cls) -> Target:
+        return cls("announce")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "person": self.person, "platform": self.platform,
+                "conversation": self.conversation}
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    target: Target
+    message: Reply
+    due: datetime
+    kind: str  # proposal | meeting | reminder | agenda | tables | report | decision | alert
+    stale_after: datetime | None = None  # past this, an unsent notice is skipped, not sent late
+    state: NoticeState = NoticeState.PENDING
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    late: bool = False
+    attachment: dict[str, Any] | None = None  # e.g. {"kind": "ics", "meeting": 3, "version": 2}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "target": self.target.to_dict(), "message": self.message.to_dict(),
+            "due": self.due.isoformat(), "kind": self.kind,
+            "stale_after": self.stale_after.isoformat() if self.stale_after else None,
+            "state": self.state.value, "attempts": self.attempts, "last_error": self.last_error,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
+            "attachment": self.attachment,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Notice:
+        return cls(
+            key=d["key"], target=Target(**d["target"]), message=Reply.from_dict(d["message"]),
+            due=datetime.fromisoformat(d["due"]), kind=d["kind"],
+            stale_after=datetime.fromisoformat(d["stale_after"]) if d.get("stale_after") else None,
+            state=NoticeState(d["state"]), attempts=d.get("attempts", 0),
+            last_error=d.get("last_error", ""),
+            sent_at=datetime.fromisoformat(d["sent_at"]) if d.get("sent_at") else None,
+            late=d.get("late", False), attachment=d.get("attachment"),
+        )
+
+    def with_changes(self, **changes: Any) -> Notice:
+        return replace(self, **changes)
+
+
+class Outbox:
+    """The notices in the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def schedule(self, notice: Notice) -> bool:
+        """Add `notice` unless its key is already there; return whether it was added."""
+        return self.store.add(OUTBOX, notice.key, notice.to_dict())
+
+    def get(self, key: str) -> Notice | None:
+        doc = self.store.get(OUTBOX, key)
+        return Notice.from_dict(doc) if doc else None
+
+    def save(self, notice: Notice) -> None:
+        self.store.put(OUTBOX, notice.key, notice.to_dict())
+
+    def cancel(self, key: str, reason: str) -> None:
+        """Skip a notice that has not gone out yet."""
+        notice = self.get(key)
+        if notice and notice.state is NoticeState.PENDING:
+            self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+
+    def all(self) -> list[Notice]:
+        return sorted((Notice.from_dict(d) for d in self.store.all(OUTBOX)),
+                      key=lambda n: (n.due, n.key))
+
+    def pending(self) -> list[Notice]:
+        return [n for n in self.all() if n.state is NoticeState.PENDING]

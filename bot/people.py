@@ -1,0 +1,84 @@
+"""Who is speaking: roster people matched by platform id, then email; anyone else is civil
+society, remembered by their platform id."""
+
+from __future__ import annotations
+
+from bot.command import Speaker
+from bot.messages import language_of
+from bot.model import Person, Role
+from bot.records import Records
+from bot.seminar import RosterPerson, Seminar
+
+_ROLE_OF_KIND = {
+    "coordinator": Role.COORDINATOR,
+    "ministry": Role.MINISTRY,
+    "civil_society": Role.CIVIL_SOCIETY,
+    "observer": Role.OBSERVER,
+}
+
+
+def roster_key(email: str) -> str:
+    return f"roster:{email.lower()}"
+
+
+class Directory:
+    def __init__(self, seminar: Seminar, records: Records) -> None:
+        self.seminar = seminar
+        self.records = records
+
+    def sync_roster(self) -> None:
+        """Make the stored people agree with the seminar file's roster (run at start-up)."""
+        with self.records.transaction():
+            for entry in self.seminar.people:
+                self._sync_one(entry)
+
+    def _sync_one(self, entry: RosterPerson) -> None:
+        org = self.seminar.org(entry.org)
+        role = _ROLE_OF_KIND[org.kind] if org else Role.CIVIL_SOCIETY
+        stored = self.records.person(roster_key(entry.email))
+        ids = dict(stored.platform_ids) if stored else {}
+        if entry.slack_id:
+            ids["slack"] = entry.slack_id
+        if entry.teams_id:
+            ids["teams"] = entry.teams_id
+        person = Person(
+            key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
+            email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
+            unreachable=dict(stored.unreachable) if stored else {},
+        )
+        if person != stored:
+            self.records.save_person(person)
+
+    def identify(self, speaker: Speaker) -> Person:
+        """The person behind `speaker`, created or linked to their platform id as needed."""
+        person = self.records.person_by_platform(speaker.platform, speaker.user_id)
+        if person is None and speaker.email:
+            person = self.records.person_by_email(speaker.email)
+            if person is not None:
+                person = person.with_changes(
+                    platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
+                self.records.save_person(person)
+        if person is None:
+            person = Person(
+                key=f"{speaker.platform}:{speaker.user_id}",
+                name=speaker.name or speaker.email or speaker.user_id,
+                role=Role.CIVIL_SOCIETY,
+                email=speaker.email.lower() if speaker.email else None,
+                platform_ids={speaker.platform: speaker.user_id},
+            )
+            self.records.save_person(person)
+        elif speaker.name and not person.on_roster and speaker.name != person.name:
+            person = person.with_changes(name=speaker.name)
+            self.records.save_person(person)
+        return person
+
+    def language(self, person: Person, speaker: Speaker) -> str:
+        """The platform's locale, else the person's roster language, else the seminar's."""
+        return language_of(speaker.locale) or person.language or self.seminar.language
+
+    def org_name(self, person: Person) -> str:
+        org = self.seminar.org(person.org) if person.org else None
+        return org.name if org else (person.org_name or person.name)
+
+    def members_of(self, org_key: str) -> list[Person]:
+        return [p for p in self.records.people() if p.org == org_key]

@@ -1,0 +1,95 @@
+"""Typed access to the store: proposals, people, meetings, settings and requests already seen.
+
+Handlers talk to `Records`, never to a backend; the collections' names live here alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.model import Meeting, Person, Proposal
+from bot.store import Store
+
+PROPOSALS = "proposals"
+PEOPLE = "people"
+MEETINGS = "meetings"
+SETTINGS = "settings"
+SEEN = "seen_requests"
+COUNTERS = "counters"
+
+
+class Records:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def transaction(self) -> Any:
+        return self.store.transaction()
+
+    # -- proposals -----------------------------------------------------------------------------
+
+    def next_number(self) -> int:
+        """Reserve the next proposal number (never reused)."""
+        with self.store.transaction():
+            doc = self.store.get(COUNTERS, "proposal") or {"last": 0}
+            number = int(doc["last"]) + 1
+            self.store.put(COUNTERS, "proposal", {"last": number})
+            return number
+
+    def proposal(self, number: int) -> Proposal | None:
+        doc = self.store.get(PROPOSALS, str(number))
+        return Proposal.from_dict(doc) if doc else None
+
+    def save_proposal(self, proposal: Proposal) -> None:
+        self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
+
+    def proposals(self) -> list[Proposal]:
+        return sorted((Proposal.from_dict(d) for d in self.store.all(PROPOSALS)),
+                      key=lambda p: p.number)
+
+    # -- people --------------------------------------------------------------------------------
+
+    def person(self, key: str) -> Person | None:
+        doc = self.store.get(PEOPLE, key)
+        return Person.from_dict(doc) if doc else None
+
+    def people(self) -> list[Person]:
+        return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
+
+    def person_by_platform(self, platform: str, user_id: str) -> Person | None:
+        return next((p for p in self.people() if p.platform_ids.get(platform) == user_id), None)
+
+    def person_by_email(self, email: str) -> Person | None:
+        email = email.lower()
+        return next((p for p in self.people() if p.email and p.email.lower() == email), None)
+
+    def save_person(self, person: Person) -> None:
+        self.store.put(PEOPLE, person.key, person.to_dict())
+
+    # -- meetings ------------------------------------------------------------------------------
+
+    def meeting(self, number: int) -> Meeting | None:
+        doc = self.store.get(MEETINGS, str(number))
+        return Meeting.from_dict(doc) if doc else None
+
+    def save_meeting(self, meeting: Meeting) -> None:
+        self.store.put(MEETINGS, str(meeting.proposal), meeting.to_dict())
+
+    def meetings(self) -> list[Meeting]:
+        return sorted((Meeting.from_dict(d) for d in self.store.all(MEETINGS)),
+                      key=lambda m: m.start)
+
+    # -- settings and requests seen --------------------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        doc = self.store.get(SETTINGS, key)
+        return doc["value"] if doc else None
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.store.put(SETTINGS, key, {"value": value})
+
+    def seen_reply(self, request_key: str) -> dict[str, Any] | None:
+        doc = self.store.get(SEEN, request_key)
+        return doc["reply"] if doc else None
+
+    def remember_request(self, request_key: str, reply: dict[str, Any], at: str) -> None:
+        self.store.put(SEEN, request_key, {"reply": reply, "at": at})

@@ -1,0 +1,109 @@
+"""What the core answers: a reply described once (title, fields, lines, actions, a form) that
+every adapter draws in its own way, with a plain-text form for platforms without rich output."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FieldKind = Literal["text", "multiline", "choice", "multi_choice"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A labelled value, e.g. Status: submitted."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: pressing it sends `words` as if the person had typed them."""
+
+    label: str
+    words: str
+    style: Literal["primary", "danger"] | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form; `id` is the Slack block/action id and the Teams card input id."""
+
+    id: str
+    label: str
+    kind: FieldKind
+    required: bool = True
+    choices: tuple[Choice, ...] = ()
+    max_length: int | None = None
+    hint: str = ""
+    placeholder: str = ""
+    initial: str | tuple[str, ...] = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to show; its submission comes back as a `Command` with `form_id` = `id`."""
+
+    id: str
+    title: str
+    submit_label: str
+    fields: tuple[FormField, ...]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer to one person. User text inside is plain text: adapters escape it."""
+
+    language: str
+    title: str | None = None
+    fields: tuple[Field, ...] = ()
+    lines: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    form: Form | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # form field id -> problem
+    ok: bool = True
+    repeated: bool = False  # the request was handled before; this is the answer it got
+
+    @property
+    def text(self) -> str:
+        """The whole reply as plain text: the fallback every platform can show."""
+        parts: list[str] = []
+        if self.title:
+            parts.append(self.title)
+        parts.extend(f"{f.label}: {f.value}" for f in self.fields)
+        parts.extend(self.lines)
+        parts.extend(f"- {message}" for message in self.errors.values())
+        return "\n".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Reply:
+        form = d.get("form")
+        return cls(
+            language=d["language"], title=d.get("title"),
+            fields=tuple(Field(**f) for f in d.get("fields", ())),
+            lines=tuple(d.get("lines", ())),
+            actions=tuple(Action(**a) for a in d.get("actions", ())),
+            form=_form_from_dict(form) if form else None,
+            errors=dict(d.get("errors", {})), ok=d.get("ok", True),
+        )
+
+
+def _form_from_dict(d: dict[str, Any]) -> Form:
+    fields = []
+    for f in d["fields"]:
+        initial = f.get("initial", "")
+        fields.append(FormField(**{
+            **f, "choices": tuple(Choice(**c) for c in f.get("choices", ())),
+            "initial": tuple(initial) if isinstance(initial, list) else initial,
+        }))
+    return Form(d["id"], d["title"], d["submit_label"], tuple(fields))
