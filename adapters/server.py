@@ -20,7 +20,12 @@ BIND_HOST: web.AppKey[str] = web.AppKey("bind_host", str)
 MAX_BODY = 1024 * 1024
 
 # Modules with a `mount(app, runtime) -> str`, in the order their log lines appear.
-ADAPTER_MODULES: list[str] = []
+ADAPTER_MODULES: list[str] = [
+    # the public record
+    # Slack
+    # Teams
+    # the notice dispatcher
+]
 
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]

@@ -76,6 +76,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "error.form_unknown": (
         "Det skjemaet kjenner jeg ikke igjen. Skriv «propose» for å få et nytt.",
         "I don't recognise that form. Type “propose” to get a new one."),
+    # --- slack adapter (entries for the Slack adapter go here) ---
     # --- roles, statuses, values ---------------------------------------------------------------
     "role.coordinator": ("koordinator", "coordinator"),
     "role.ministry": ("departement", "ministry"),
@@ -104,6 +105,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "value.accountability.hint": (
         "regler og ordninger som gjør at myndighetene må svare offentlig for det de gjør",
         "rules and mechanisms that make officials answer publicly for what they do"),
+    # --- teams adapter (entries for the Teams adapter go here) ---
     # --- help ---------------------------------------------------------------------------------
     "help.title": ("Hva du kan gjøre ({role})", "What you can do ({role})"),
     "help.help": ("help – denne oversikten", "help – this overview"),
@@ -205,6 +207,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "prompt.choose_many": ("Skriv ett eller flere, skilt med komma",
                            "Type one or more, separated by commas"),
     "prompt.optional": ("valgfritt, tom linje hopper over", "optional, an empty line skips"),
+    # --- notices and meetings' reminders (entries for the dispatcher go here) ---
     # --- status -------------------------------------------------------------------------------
     "status.none_own": ("Du har ingen forslag ennå. Skriv «propose» for å foreslå en "
                         "forpliktelse.",
@@ -244,6 +247,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.withdraw": ("trakk forslaget", "withdrew it"),
     "report.agreed": ("enighet", "agreed"),
     "report.declined": ("ikke enighet", "declined"),
+    # --- public record and export (entries for the record go here) ---
     # --- agenda -------------------------------------------------------------------------------
     "agenda.title": ("Dagsorden {date}", "Agenda {date}"),
     "agenda.item": ("{time} {title}", "{time} {title}"),
@@ -265,6 +269,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "tables.people": ("Ved bordet: {names}", "At the table: {names}"),
     "tables.yours": ("Ditt bord: {n}", "Your table: {n}"),
     "tables.not_seated": ("Du er ikke satt ved noe bord.", "You are not seated at any table."),
+    # --- table planning (entries for the table planner go here) ---
     # --- outcome, meet, report, decide, withdraw ----------------------------------------------
     "outcome.agreed": ("{ref} er satt til «enighet». Neste steg: «report {ref} agreed TEKST».",
                        "{ref} is now “agreed”. Next: “report {ref} agreed TEXT”."),
