@@ -9,15 +9,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NoReturn
 
-from bot import grammar
+from bot import grammar, proposals
 from bot.clock import Clock
 from bot.command import Command
 from bot.lifecycle import Step, allowed_from, can
 from bot.messages import format_when, language_of, t
-from bot.model import HistoryEntry, Person, Proposal, Status, proposal_number
+from bot.model import HistoryEntry, Person, Proposal, Role, Status, proposal_number
 from bot.notices import Notice, Outbox, Target
 from bot.people import Directory
-from bot.permissions import is_responsible, may_use
+from bot.permissions import ROLES_FOR, is_responsible, may_use
 from bot.records import Records
 from bot.reply import Reply
 from bot.seminar import Seminar
@@ -165,16 +165,7 @@ class OgpBot:
         ctx = Context(self, command, person, self.directory.language(person, command.speaker),
                       self.clock.now())
         try:
-            if command.form_id is not None:
-                return self._form(ctx)
-            verb, rest = grammar.parse(command.words)
-            if verb is None:
-                if not rest:
-                    ctx.fail("error.empty")
-                ctx.fail("error.unknown_word", word=rest.split()[0][:40])
-            if not may_use(person, verb):
-                ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{person.role.value}"))
-            reply = grammar.HANDLERS[verb](ctx, rest)
+            reply = self._form(ctx) if command.form_id is not None else self._words(ctx)
         except UserError as exc:
             raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
         if not reply.ok:
@@ -182,13 +173,30 @@ class OgpBot:
             raise _Refusal(reply)
         return reply
 
-    def _form(self, ctx: Context) -> Reply:
-        from bot import proposals
+    @staticmethod
+    def _words(ctx: Context) -> Reply:
+        verb, rest = grammar.parse(ctx.command.words)
+        if verb is None:
+            if not rest:
+                ctx.fail("error.empty")
+            ctx.fail("error.unknown_word", word=rest.split()[0][:40])
+        _require_role(ctx, verb)
+        return grammar.HANDLERS[verb](ctx, rest)
+
+    @staticmethod
+    def _form(ctx: Context) -> Reply:
         if ctx.command.form_id != proposals.FORM_ID:
             ctx.fail("error.form_unknown")
-        if not may_use(ctx.person, "propose"):
-            ctx.fail("error.not_allowed", word="propose", role=ctx.t(f"role.{ctx.person.role}"))
+        _require_role(ctx, "propose")
         return proposals.submit_form(ctx, ctx.command.form or {})
+
+
+def _require_role(ctx: Context, verb: str) -> None:
+    """Refuse a word this person's role may not use, saying who may."""
+    if may_use(ctx.person, verb):
+        return
+    who = ", ".join(ctx.t(f"role.{role.value}") for role in Role if role in ROLES_FOR[verb])
+    ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{ctx.person.role.value}"), who=who)
 
 
 class _Refusal(Exception):

@@ -26,8 +26,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "I could not save this, so nothing was changed. Try again shortly, and tell the "
         "coordinator if it keeps happening."),
     "error.not_allowed": (
-        "Som {role} kan du ikke bruke «{word}». Skriv «help» for å se hva du kan gjøre.",
-        "As {role} you cannot use “{word}”. Type “help” to see what you can do."),
+        "Som {role} kan du ikke bruke «{word}»; det kan bare: {who}. Skriv «help» for å se hva "
+        "du kan gjøre.",
+        "As {role} you cannot use “{word}”; only: {who}. Type “help” to see what you can do."),
     "error.not_responsible": (
         "{ref} er {ministry} sitt ansvar; bare dem og koordinatoren kan bruke «{word}» på den.",
         "{ref} is the responsibility of {ministry}; only they and the coordinator can use "

@@ -1,0 +1,1 @@
+"""ogpbot's test suite."""

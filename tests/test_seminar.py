@@ -1,0 +1,135 @@
+"""The seminar file: the shipped one loads as KMD's seminar; a broken one is refused with every
+problem and its place, by `check`, `shell` and `serve` alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.seminar import SeminarError, load_seminar, parse_seminar
+from tests.chat import SEMINAR_FILE
+
+BROKEN = """
+[seminar]
+title = "Seminar"
+date = "2026-02-30"
+timezone = "Europe/Osl"
+language = "se"
+heads_up_minutes = -5
+reminder_leads = ["24h", "soon"]
+colour = "blue"
+
+[[areas]]
+key = "Åpen Data"
+name = "Åpne data"
+
+[tables]
+count = 0
+max_size = 10
+
+[[agenda]]
+time = "9.00"
+title = "Velkommen"
+kind = "talk"
+
+[[agenda]]
+time = "10:00"
+title = "Foredrag"
+kind = "lecture"
+
+[[organizations]]
+key = "kmd"
+name = "KMD"
+kind = "coordinator"
+
+[[people]]
+name = "Kari"
+org = "nowhere"
+email = "not-an-email"
+"""
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "adapters.cli", *args], input=stdin,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def test_shipped_seminar_is_kmds() -> None:
+    seminar = load_seminar(SEMINAR_FILE)
+    assert "fjerde handlingsplan" in seminar.title
+    assert seminar.coordinator.key == "kmd"
+    assert [i.start.strftime("%H:%M") for i in seminar.agenda] == [
+        "09:00", "09:15", "09:30", "09:45", "10:15", "10:40", "11:00", "12:15", "12:30"]
+    assert "Paul Chaffey" in seminar.agenda[0].title
+    assert seminar.agenda[6].end - seminar.agenda[6].start == timedelta(minutes=75)
+    assert [o.key for o in seminar.organizations if o.kind == "observer"] == ["ks"]
+    assert len(seminar.areas) == 3 and len(seminar.ministries) > 10
+    assert all(p.email.endswith("@example.org") for p in seminar.people)
+    assert seminar.reminder_leads == (timedelta(hours=24), timedelta(hours=1))
+
+
+def test_every_problem_is_listed_with_its_place(tmp_path: Path) -> None:
+    with pytest.raises(SeminarError) as caught:
+        parse_seminar(tomllib.loads(BROKEN), "s.toml")
+    problems = "\n".join(caught.value.problems)
+    for expected in (
+        "s.toml: [seminar] date: '2026-02-30' is not a date",
+        "s.toml: [seminar] timezone: 'Europe/Osl'",
+        "s.toml: [seminar] language: 'se'",
+        "s.toml: [seminar] heads_up_minutes: must be a whole number of at least 0",
+        "s.toml: [seminar] reminder_leads #2: 'soon'",
+        "s.toml: [seminar]: unknown key 'colour'",
+        "s.toml: [[areas]] #1 key: 'Åpen Data'",
+        "s.toml: [tables] count: must be a whole number of at least 1",
+        "s.toml: [[agenda]] #1 time: '9.00'",
+        "s.toml: [[agenda]] #2 kind: 'lecture'",
+        "s.toml: [[organizations]]: at least one organisation must have kind = \"ministry\"",
+        "s.toml: [[people]] #1 org: 'nowhere'",
+        "s.toml: [[people]] #1 email: 'not-an-email'",
+    ):
+        assert expected in problems
+
+
+def test_agenda_out_of_order_and_duplicate_keys(tmp_path: Path) -> None:
+    data = tomllib.loads(SEMINAR_FILE.read_text("utf-8"))
+    data["agenda"][2]["time"] = "08:00"
+    data["organizations"][1]["key"] = "kmd"
+    with pytest.raises(SeminarError) as caught:
+        parse_seminar(data, "x")
+    text = "\n".join(caught.value.problems)
+    assert "[[agenda]] #3 time: 08:00 must come after the item before it" in text
+    assert "[[organizations]] #2 key: 'kmd' is used twice" in text
+
+
+def test_check_command(tmp_path: Path) -> None:
+    ok = run_cli("check", str(SEMINAR_FILE))
+    assert ok.returncode == 0 and "ok" in ok.stdout
+    broken = tmp_path / "broken.toml"
+    broken.write_text(BROKEN, "utf-8")
+    bad = run_cli("check", str(broken))
+    assert bad.returncode == 1
+    lines = bad.stderr.strip().splitlines()
+    assert len(lines) >= 13 and all(line.startswith(str(broken)) for line in lines)
+    not_toml = tmp_path / "x.toml"
+    not_toml.write_text("[seminar\n", "utf-8")
+    assert "is not valid TOML" in run_cli("check", str(not_toml)).stderr
+
+
+def test_shell_and_serve_refuse_a_broken_file_with_the_same_messages(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text(BROKEN, "utf-8")
+    env = {"OGPBOT_SEMINAR": str(broken), "OGPBOT_DB": str(tmp_path / "db.json")}
+    check = run_cli("check", str(broken)).stderr
+    for args in (("shell",), ("serve", "--port", "0")):
+        result = run_cli(*args, env=env, stdin="help\n")
+        assert result.returncode == 1
+        assert result.stderr == check
+    assert not (tmp_path / "db.json").exists()

@@ -1,0 +1,132 @@
+"""The storage contract: every backend passes the same tests; then what only the TinyDB file
+backend promises (atomic, durable, refuses a file it cannot read, one writer at a time)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store import MemoryStore, Store, StoreError
+from bot.tinydb_store import TinyDBStore
+
+
+@pytest.fixture(params=["memory", "tinydb"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    s: Store = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "db.json")
+    yield s
+    s.close()
+
+
+def test_put_get_replace_delete(store: Store) -> None:
+    assert store.get("things", "a") is None
+    store.put("things", "a", {"n": 1, "nested": {"x": [1, 2]}})
+    store.put("things", "b", {"n": 2})
+    store.put("things", "a", {"n": 3})
+    assert store.get("things", "a") == {"n": 3}
+    assert sorted(d["n"] for d in store.all("things")) == [2, 3]
+    store.delete("things", "a")
+    store.delete("things", "missing")
+    assert store.get("things", "a") is None
+    assert store.all("other") == []
+
+
+def test_add_keeps_the_first(store: Store) -> None:
+    assert store.add("outbox", "k", {"v": 1})
+    assert not store.add("outbox", "k", {"v": 2})
+    assert store.get("outbox", "k") == {"v": 1}
+
+
+def test_returned_documents_are_copies(store: Store) -> None:
+    store.put("things", "a", {"list": [1]})
+    doc = store.get("things", "a")
+    assert doc is not None
+    doc["list"].append(2)
+    assert store.get("things", "a") == {"list": [1]}
+
+
+def test_a_failed_transaction_changes_nothing(store: Store) -> None:
+    store.put("things", "a", {"n": 1})
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("things", "a", {"n": 2})
+        store.put("things", "b", {"n": 3})
+        raise RuntimeError("refused")
+    assert store.get("things", "a") == {"n": 1}
+    assert store.get("things", "b") is None
+    store.put("things", "c", {"n": 4})
+    assert store.get("things", "c") == {"n": 4}
+
+
+def test_nested_transactions_commit_together(store: Store) -> None:
+    with store.transaction():
+        store.put("things", "a", {"n": 1})
+        with store.transaction():
+            store.put("things", "b", {"n": 2})
+    assert store.get("things", "b") == {"n": 2}
+
+
+# --- the TinyDB file backend ------------------------------------------------------------------
+
+def test_file_survives_reopening_and_carries_a_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    s = TinyDBStore(path)
+    s.put("proposals", "1", {"title": "Åpent register"})
+    s.close()
+    data = json.loads(path.read_text("utf-8"))
+    assert any(d.get("version") == 1 for d in data["_meta"].values())
+    again = TinyDBStore(path)
+    assert again.get("proposals", "1") == {"title": "Åpent register"}
+    again.close()
+
+
+def test_a_file_that_does_not_parse_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    path.write_text('{"proposals": {"1": {"title": "half', "utf-8")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=str(path)):
+        TinyDBStore(path)
+    assert path.read_bytes() == before
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    path.write_text(json.dumps({"_meta": {"1": {"_key": "schema", "version": 99}}}), "utf-8")
+    with pytest.raises(StoreError, match="upgrade ogpbot"):
+        TinyDBStore(path)
+
+
+def test_one_writer_at_a_time(tmp_path: Path) -> None:
+    first = TinyDBStore(tmp_path / "db.json")
+    with pytest.raises(StoreError, match="another ogpbot process"):
+        TinyDBStore(tmp_path / "db.json")
+    reader = TinyDBStore(tmp_path / "db.json", readonly=True)
+    assert reader.all("proposals") == []
+    first.close()
+    TinyDBStore(tmp_path / "db.json").close()
+
+
+def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
+    s = TinyDBStore(tmp_path / "db.json")
+    for n in range(5):
+        s.put("things", str(n), {"n": n})
+    s.close()
+    assert sorted(os.listdir(tmp_path)) == ["db.json", "db.json.lock"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders anyway")
+def test_a_refused_write_keeps_the_old_file_and_memory(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    s = TinyDBStore(folder / "db.json")
+    s.put("things", "a", {"n": 1})
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StoreError, match="could not be saved"):
+            s.put("things", "a", {"n": 2})
+        assert s.get("things", "a") == {"n": 1}
+    finally:
+        folder.chmod(0o700)
+    s.close()
