@@ -120,15 +120,15 @@ def _haystack(ctx: Context, p: Proposal) -> str:
 
 def _own(ctx: Context) -> Reply:
     person = ctx.person
-    everything = ctx.records.proposals()
     if person.role in (Role.COORDINATOR, Role.OBSERVER):
-        mine, title = everything, ctx.t("status.all_title")
+        mine, title = ctx.records.proposals(), ctx.t("status.all_title")
     elif person.role is Role.MINISTRY:
-        mine = [p for p in everything if p.ministry == person.org or p.proposer == person.key]
+        answers_for = {p.number: p for p in ctx.records.proposals(ministry=person.org or "")}
+        answers_for.update((p.number, p) for p in ctx.records.proposals(proposer=person.key))
+        mine = sorted(answers_for.values(), key=lambda p: p.number)
         title = ctx.t("status.ministry_title", ministry=ctx.bot.org_name(person.org or ""))
     else:
-        mine, title = [p for p in everything if p.proposer == person.key], ctx.t(
-            "status.own_title")
+        mine, title = ctx.records.proposals(proposer=person.key), ctx.t("status.own_title")
     if not mine:
         return ctx.reply(lines=(ctx.t("status.none_own"),))
     return _listing(ctx, title, mine)

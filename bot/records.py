@@ -42,9 +42,10 @@ class Records:
     def save_proposal(self, proposal: Proposal) -> None:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
 
-    def proposals(self) -> list[Proposal]:
-        return sorted((Proposal.from_dict(d) for d in self.store.all(PROPOSALS)),
-                      key=lambda p: p.number)
+    def proposals(self, **equals: str) -> list[Proposal]:
+        """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
+        docs = self.store.find(PROPOSALS, **equals) if equals else self.store.all(PROPOSALS)
+        return sorted((Proposal.from_dict(d) for d in docs), key=lambda p: p.number)
 
     # -- people --------------------------------------------------------------------------------
 
@@ -57,6 +58,9 @@ class Records:
 
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
         return next((p for p in self.people() if p.platform_ids.get(platform) == user_id), None)
+
+    def people_of(self, org: str) -> list[Person]:
+        return [Person.from_dict(d) for d in self.store.find(PEOPLE, org=org)]
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()

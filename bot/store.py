@@ -17,6 +17,16 @@ SCHEMA_VERSION = 1
 Doc = dict[str, Any]
 
 
+def copy_doc(value: Any) -> Any:
+    """A deep copy of a JSON document (dicts, lists and scalars), several times faster than
+    `copy.deepcopy` on the documents the store holds."""
+    if isinstance(value, dict):
+        return {k: copy_doc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_doc(v) for v in value]
+    return value
+
+
 class StoreError(Exception):
     """The store cannot be opened or written; the message says which file and why."""
 
@@ -38,6 +48,10 @@ class Store(Protocol):
     def delete(self, collection: str, key: str) -> None: ...
 
     def all(self, collection: str) -> list[Doc]: ...
+
+    def find(self, collection: str, **equals: Any) -> list[Doc]:
+        """The documents whose top-level fields equal the given values."""
+        ...
 
     def close(self) -> None: ...
 
@@ -71,11 +85,11 @@ class MemoryStore:
     def get(self, collection: str, key: str) -> Doc | None:
         with self._lock:
             doc = self._data.get(collection, {}).get(key)
-            return copy.deepcopy(doc) if doc is not None else None
+            return copy_doc(doc) if doc is not None else None
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self._lock:
-            self._data.setdefault(collection, {})[key] = copy.deepcopy(doc)
+            self._data.setdefault(collection, {})[key] = copy_doc(doc)
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
         with self._lock:
@@ -90,7 +104,12 @@ class MemoryStore:
 
     def all(self, collection: str) -> list[Doc]:
         with self._lock:
-            return [copy.deepcopy(d) for d in self._data.get(collection, {}).values()]
+            return [copy_doc(d) for d in self._data.get(collection, {}).values()]
+
+    def find(self, collection: str, **equals: Any) -> list[Doc]:
+        with self._lock:
+            return [copy_doc(d) for d in self._data.get(collection, {}).values()
+                    if all(d.get(f) == v for f, v in equals.items())]
 
     def close(self) -> None:
         pass

@@ -1,15 +1,25 @@
-"""The embedded store: TinyDB tables in one JSON file, written atomically, one writer at a time.
+"""The embedded store: TinyDB tables in one JSON file, with a journal that makes each write
+durable in time proportional to the write, not to the whole database.
 
-Each outermost transaction ends in one durable write: a temporary file in the same folder,
-flushed and fsynced, then `os.replace`d over the old one, then the folder fsynced. A crash
-leaves either the old file or the new one, never half of one. A file that does not parse is
-never overwritten: opening it raises `StoreError` naming the file and the reason.
+How a write reaches the disk:
+- Each outermost transaction appends one line to `<file>.journal` (the documents it changed)
+  and fsyncs it before returning: that is the moment a write is acknowledged.
+- Every `COMPACT_EVERY` transactions, and when the store opens with a non-empty journal, the
+  whole database is written to the TinyDB file atomically (a temporary file in the same
+  folder, flushed and fsynced, `os.replace`d over the old one, the folder fsynced), then the
+  journal is emptied. Replaying a journal line twice is harmless: each holds whole documents.
+- A crash can leave only a torn last journal line, from a transaction that never returned;
+  opening the store drops it. A TinyDB file or journal that does not parse otherwise is never
+  overwritten: opening raises `StoreError` naming the file and the reason.
+
+TinyDB's own `Table.insert` and `remove` rebuild the whole table on each call; writes here go
+straight into the table layout TinyDB reads (`{table: {doc_id: document}}`), and reads go
+through TinyDB's tables.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 import fcntl
 import json
 import os
@@ -22,12 +32,15 @@ from typing import Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
-from tinydb.table import Document
 
-from bot.store import SCHEMA_VERSION, Doc, StoreError
+from bot.store import SCHEMA_VERSION, Doc, StoreError, copy_doc
 
 _META = "_meta"
 _KEY = "_key"
+COMPACT_EVERY = 1000
+
+# One change: (collection, key, doc_id, document or None for a deletion).
+Change = tuple[str, str, int, Doc | None]
 
 
 class _LiveStorage(Storage):
@@ -40,8 +53,7 @@ class _LiveStorage(Storage):
         return self._owner._tables
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        self._owner._tables = data
-        self._owner._dirty = True
+        raise StoreError("ogpbot writes through TinyDBStore, not TinyDB tables")
 
     def close(self) -> None:
         pass
@@ -52,25 +64,30 @@ class TinyDBStore:
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
         self.path = Path(path)
+        self.journal = self.path.with_name(self.path.name + ".journal")
         self.readonly = readonly
         self._lock = threading.RLock()
         self._depth = 0
-        self._dirty = False
+        self._changes: list[Change] = []
+        self._undo: list[tuple[str, str, int, Doc | None]] = []
+        self._since_compaction = 0
         self._lock_file: Any = None
-        self._tables: dict[str, dict[str, Any]] = {}
         if not readonly:
             self._take_file_lock()
         try:
-            self._tables = self._load()
+            self._tables, replayed = self._load()
         except StoreError:
             self.close()
             raise
         self._db = TinyDB(storage=_LiveStorage, owner=self)
-        self._index: dict[str, dict[str, int]] = {}
         self._reindex()
-        if not self.path.exists() and not readonly:
+        if readonly:
+            return
+        if not self.path.exists():
             with self.transaction():
-                self._db.table(_META).insert({_KEY: "schema", "version": SCHEMA_VERSION})
+                self.put(_META, "schema", {"version": SCHEMA_VERSION})
+        if replayed or not self.path.exists():
+            self._compact()
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -89,11 +106,25 @@ class TinyDBStore:
             raise StoreError(f"{self.path}: another ogpbot process is using this store; "
                              "stop it first or set OGPBOT_DB to another file") from None
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> tuple[dict[str, dict[str, Any]], bool]:
+        """The tables from the file, with the journal replayed; and whether it had lines."""
         if not self.path.exists():
             if self.readonly:
                 raise StoreError(f"{self.path}: no such store file")
-            return {}
+            tables: dict[str, dict[str, Any]] = {}
+        else:
+            tables = self._read_file()
+        lines = self._journal_lines()
+        for changes in lines:
+            for collection, key, doc_id, doc in changes:
+                table = tables.setdefault(collection, {})
+                if doc is None:
+                    table.pop(str(doc_id), None)
+                else:
+                    table[str(doc_id)] = {**doc, _KEY: key}
+        return tables, bool(lines)
+
+    def _read_file(self) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(self.path.read_bytes())
         except OSError as exc:
@@ -113,11 +144,33 @@ class TinyDBStore:
                              f"understands ({SCHEMA_VERSION}); upgrade ogpbot")
         return data
 
+    def _journal_lines(self) -> list[list[Change]]:
+        try:
+            raw = self.journal.read_bytes()
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise StoreError(f"{self.journal}: cannot be read: {exc.strerror or exc}") from None
+        lines = raw.split(b"\n")
+        complete, torn = lines[:-1], lines[-1]  # a crash mid-append leaves a torn last line
+        del torn
+        out: list[list[Change]] = []
+        for number, line in enumerate(complete, 1):
+            try:
+                entry = json.loads(line)
+                out.append([(c, k, int(i), d) for c, k, i, d in entry["changes"]])
+            except (ValueError, KeyError, TypeError):
+                raise StoreError(f"{self.journal}: line {number} is damaged; the store was left "
+                                 "untouched: move the journal aside or restore a backup") from None
+        return out
+
     def _reindex(self) -> None:
-        self._index = {
+        self._index: dict[str, dict[str, int]] = {
             name: {doc[_KEY]: int(doc_id) for doc_id, doc in table.items() if _KEY in doc}
             for name, table in self._tables.items()
         }
+        self._next_id = {name: max(map(int, table), default=0) + 1
+                         for name, table in self._tables.items()}
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -127,7 +180,7 @@ class TinyDBStore:
             self._depth += 1
             try:
                 yield
-                if self._depth == 1 and self._dirty:
+                if self._depth == 1 and self._changes:
                     self._commit()
             except BaseException:
                 if self._depth == 1:
@@ -139,34 +192,73 @@ class TinyDBStore:
     def _commit(self) -> None:
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
+        line = json.dumps({"changes": self._changes}, ensure_ascii=False,
+                          separators=(",", ":")) + "\n"
+        try:
+            with open(self.journal, "ab") as f:
+                start = f.tell()
+                try:
+                    f.write(line.encode("utf-8"))
+                    f.flush()
+                    os.fsync(f.fileno())
+                except OSError:
+                    f.truncate(start)  # leave no torn line behind a refused write
+                    raise
+        except OSError as exc:
+            raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
+        self._changes.clear()
+        self._undo.clear()
+        self._since_compaction += 1
+        if self._since_compaction >= COMPACT_EVERY:
+            with contextlib.suppress(StoreError):  # the journal holds it; retry next time
+                self._compact()
+
+    def _compact(self) -> None:
+        """Write every table to the TinyDB file atomically, then empty the journal."""
         payload = json.dumps(self._tables, ensure_ascii=False, separators=(",", ":"))
         folder = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            _fsync_folder(folder)
+            with open(self.journal, "wb") as j:
+                os.fsync(j.fileno())
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        self._dirty = False
+        self._since_compaction = 0
 
     def _rollback(self) -> None:
-        """Forget uncommitted changes: the file on disk is the truth."""
-        if not self._dirty:
-            return
-        self._tables = self._load() if self.path.exists() else {}
+        """Undo this transaction's changes in memory, newest first."""
+        for collection, key, doc_id, old in reversed(self._undo):
+            table = self._tables.setdefault(collection, {})
+            index = self._index.setdefault(collection, {})
+            if old is None:
+                table.pop(str(doc_id), None)
+                index.pop(key, None)
+            else:
+                table[str(doc_id)] = old
+                index[key] = doc_id
+        self._changes.clear()
+        self._undo.clear()
         self._db.clear_cache()
-        self._reindex()
-        self._dirty = False
+
+    def _change(self, collection: str, key: str, doc_id: int, body: Doc | None) -> None:
+        table = self._tables.setdefault(collection, {})
+        self._undo.append((collection, key, doc_id, table.get(str(doc_id))))
+        self._changes.append((collection, key, doc_id, body))
+        if body is None:
+            table.pop(str(doc_id), None)
+        else:
+            table[str(doc_id)] = {**body, _KEY: key}
 
     # -- the contract --------------------------------------------------------------------------
 
@@ -180,15 +272,13 @@ class TinyDBStore:
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self.transaction():
-            table = self._db.table(collection)
             index = self._index.setdefault(collection, {})
-            body = {**copy.deepcopy(doc), _KEY: key}
             doc_id = index.get(key)
             if doc_id is None:
-                index[key] = table.insert(body)
-            else:
-                table.remove(doc_ids=[doc_id])
-                table.insert(Document(body, doc_id=doc_id))
+                doc_id = self._next_id.get(collection, 1)
+                self._next_id[collection] = doc_id + 1
+                index[key] = doc_id
+            self._change(collection, key, doc_id, copy_doc(doc))
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
         with self.transaction():
@@ -201,11 +291,16 @@ class TinyDBStore:
         with self.transaction():
             doc_id = self._index.get(collection, {}).pop(key, None)
             if doc_id is not None:
-                self._db.table(collection).remove(doc_ids=[doc_id])
+                self._change(collection, key, doc_id, None)
 
     def all(self, collection: str) -> list[Doc]:
         with self._lock:
             return [_strip(d) for d in self._db.table(collection).all()]
+
+    def find(self, collection: str, **equals: Any) -> list[Doc]:
+        with self._lock:
+            return [_strip(d) for d in self._tables.get(collection, {}).values()
+                    if all(d.get(f) == v for f, v in equals.items())]
 
     def close(self) -> None:
         if self._lock_file is not None:
@@ -215,7 +310,15 @@ class TinyDBStore:
             self._lock_file = None
 
 
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _strip(doc: dict[str, Any]) -> Doc:
-    out = copy.deepcopy(dict(doc))
+    out = copy_doc(doc)
     out.pop(_KEY, None)
     return out

@@ -113,7 +113,58 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     for n in range(5):
         s.put("things", str(n), {"n": n})
     s.close()
-    assert sorted(os.listdir(tmp_path)) == ["db.json", "db.json.lock"]
+    assert sorted(os.listdir(tmp_path)) == ["db.json", "db.json.journal", "db.json.lock"]
+
+
+def test_the_journal_is_replayed_and_a_torn_last_line_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    s = TinyDBStore(path)
+    s.put("proposals", "1", {"title": "first"})
+    s.put("proposals", "2", {"title": "second"})
+    s.delete("proposals", "1")
+    s.close()
+    journal = tmp_path / "db.json.journal"
+    assert journal.read_bytes().count(b"\n") == 3
+    with journal.open("ab") as f:  # what a kill in the middle of an append leaves
+        f.write(b'{"changes":[["proposals","3",3,{"title":"thi')
+    again = TinyDBStore(path)
+    assert again.all("proposals") == [{"title": "second"}]
+    assert journal.read_bytes() == b""  # folded into the TinyDB file on opening
+    again.close()
+    assert json.loads(path.read_text("utf-8"))["proposals"]["2"]["title"] == "second"
+
+
+def test_a_damaged_journal_line_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    TinyDBStore(path).close()
+    journal = tmp_path / "db.json.journal"
+    journal.write_bytes(b'garbage\n{"changes":[]}\n')
+    with pytest.raises(StoreError, match="line 1 is damaged"):
+        TinyDBStore(path)
+    assert journal.read_bytes() == b'garbage\n{"changes":[]}\n'
+
+
+def test_compaction_folds_the_journal_into_the_file(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.tinydb_store.COMPACT_EVERY", 3)
+    path = tmp_path / "db.json"
+    s = TinyDBStore(path)
+    for n in range(3):
+        s.put("things", str(n), {"n": n})
+    assert (tmp_path / "db.json.journal").read_bytes() == b""
+    on_disk = json.loads(path.read_text("utf-8"))["things"]
+    assert sorted(d["n"] for d in on_disk.values()) == [0, 1, 2]
+    s.put("things", "3", {"n": 3})
+    s.close()
+    assert len(TinyDBStore(path, readonly=True).all("things")) == 4
+
+
+def test_find_by_fields(store: Store) -> None:
+    store.put("proposals", "1", {"proposer": "a", "ministry": "jd"})
+    store.put("proposals", "2", {"proposer": "b", "ministry": "jd"})
+    assert [d["proposer"] for d in store.find("proposals", proposer="b")] == ["b"]
+    assert len(store.find("proposals", ministry="jd")) == 2
+    assert store.find("proposals", ministry="fin") == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders anyway")
