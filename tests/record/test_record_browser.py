@@ -5,15 +5,24 @@ through its shareable link, and one proposal's page."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 
 import pytest
 import pytest_asyncio
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.server import build_app
-from tests.record.world import HOSTILE_REASON, HOSTILE_TITLE, make_runtime, parse_html, table_rows
+from tests.record.world import (
+    HOSTILE_REASON,
+    HOSTILE_TITLE,
+    ROOT,
+    make_runtime,
+    parse_html,
+    table_rows,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,12 +42,12 @@ async def server():
         yield s
 
 
-async def dump_dom(url: str) -> str:
+async def dump_dom(url: str, *extra: str) -> str:
     """The DOM Chromium builds for `url`, serialised after the page has loaded."""
     assert CHROMIUM is not None
     with tempfile.TemporaryDirectory(prefix="ogpbot-chromium-") as profile:
         proc = await asyncio.create_subprocess_exec(
-            CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--dump-dom", url,
+            CHROMIUM, *FLAGS, *extra, f"--user-data-dir={profile}", "--dump-dom", url,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         try:
             out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
@@ -80,3 +89,37 @@ async def test_a_person_sees_the_record_a_filter_and_a_proposal(server):
     assert history[-1][2] == "avtalte bilateralt møte torsdag 10. desember kl. 14:00"
     assert [h[3] for h in history] == ["innsendt", "presentert", "til diskusjon",
                                        "bilateralt møte", "bilateralt møte"]
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_RUN_AXE = """<script src="axe.min.js"></script><script>
+axe.run(document, {runOnly: {type: "tag", values: %s}}).then(function (r) {
+  var out = document.createElement("pre");
+  out.id = "axe-result";
+  out.textContent = JSON.stringify(r.violations.map(function (v) {
+    return {id: v.id, nodes: v.nodes.map(function (n) { return n.target.join(" "); })};
+  }));
+  document.body.appendChild(out);
+});
+</script></body>"""
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it "
+                                             "with npm where npm is available)")
+@pytest.mark.parametrize("path", ["/", "/?lang=en&status=banana", "/proposals/P-1?lang=en",
+                                  "/proposals/P-8", "/proposals/P-99"])
+async def test_axe_finds_no_wcag_a_or_aa_violation(server, tmp_path, path):
+    """Deque's axe-core, run in Chromium against the page as served (copied beside axe, since
+    the served page's Content-Security-Policy rightly refuses every script)."""
+    async with ClientSession() as session, session.get(server.make_url(path)) as response:
+        page = await response.text()
+    shutil.copy(AXE, tmp_path / "axe.min.js")
+    (tmp_path / "page.html").write_text(
+        page.replace("</body>", _RUN_AXE % json.dumps(AXE_TAGS)), encoding="utf-8")
+    dom = parse_html(await dump_dom((tmp_path / "page.html").as_uri(),
+                                    "--allow-file-access-from-files",
+                                    "--virtual-time-budget=10000"))
+    result = dom.by_id("axe-result")
+    assert result is not None, "axe did not finish"
+    assert json.loads(result.text()) == []
