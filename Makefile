@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check shell clean
+.PHONY: run test lint bench check shell clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,23 @@ run: $(STAMP)
 	$(BIN)/ogpbot serve
 
 ## test: set up .venv, check style, and run every test
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The public record's browser test needs Debian's chromium: install it once where apt-get and
+# root are available, and Deque's axe-core (npm) for its WCAG 2 A/AA check; elsewhere say so
+# (those tests then report themselves skipped).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing chromium for the browser test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium >/dev/null) || echo "chromium could not be installed"; \
+	  else echo "chromium missing (needs apt-get as root); the browser test is skipped"; fi; }
+	@[ -f node_modules/axe-core/axe.min.js ] || ! command -v npm >/dev/null 2>&1 || \
+	  npm install --no-save --no-package-lock --silent axe-core@4 >/dev/null 2>&1 || \
+	  echo "axe-core could not be installed; the accessibility check is skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
     export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
     export.add_argument("--out", metavar="FILE")
+    export.add_argument("--lang", choices=("nb", "en"),
+                        help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
     return parser
@@ -46,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
-        return export(settings, args.format, args.out)
+        return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -96,10 +98,37 @@ def serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
-def export(settings: Settings, fmt: str, out: str | None) -> int:
-    print("ogpbot: export is not available in this version", file=sys.stderr)
-    return 1
+def export(settings: Settings, fmt: str, out: str | None, lang: str | None = None) -> int:
+    """Write the export; the store is opened read-only, so this works while `serve` runs."""
+    from bot.clock import SystemClock
+    from bot.messages import t
+    from bot.record import snapshot
+    from bot.record_export import render
+    from bot.records import Records
+    from bot.tinydb_store import TinyDBStore
 
+    seminar = load_seminar(settings.seminar)
+    store = TinyDBStore(settings.db, readonly=True)
+    try:
+        records = Records(store)
+        snap = snapshot(seminar, records, SystemClock().now())
+        meetings = [m.to_dict() for m in records.meetings()]
+    finally:
+        store.close()
+    lang = lang or seminar.language
+    text = render(snap, fmt, lang, meetings)
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    try:
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    except OSError as exc:
+        print(f"ogpbot: {out}: cannot be written: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(t(lang, "export.wrote", count=len(snap.proposals), path=out), file=sys.stderr)
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,6 +22,7 @@ MAX_BODY = 1024 * 1024
 # Modules with a `mount(app, runtime) -> str`, in the order their log lines appear.
 ADAPTER_MODULES: list[str] = [
     # the public record
+    "adapters.web",
     # Slack
     # Teams
     # the notice dispatcher
