@@ -23,6 +23,7 @@ MAX_BODY = 1024 * 1024
 ADAPTER_MODULES: list[str] = [
     # the public record
     # Slack
+    "adapters.slack",
     # Teams
     # the notice dispatcher
 ]
