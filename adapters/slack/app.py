@@ -146,7 +146,7 @@ class SlackAdapter:
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         await ack()
         prefix = SLASH_PREFIX.get(str(command.get("command")), "")
-        words = f"{prefix} {command.get('text') or ''}".strip()
+        words = f"{prefix} {words_of(str(command.get('text') or ''), None)}".strip()
         channel = str(command.get("channel_id") or "")
         place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
                       name=str(command.get("channel_name") or ""),

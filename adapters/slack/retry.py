@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -41,13 +43,21 @@ def retry_after(response: HttpResponse | None) -> float | None:
     return None
 
 
+class ProportionalJitter(Jitter):
+    """Up to half the wait again, at random: retries from many tasks do not arrive together."""
+
+    def recalculate(self, duration: float) -> float:
+        return duration * (1.0 + random.random() / 2)
+
+
 class SlackRetryHandler(AsyncRetryHandler):
     """Retries a 429 after its `Retry-After` (up to `max_wait` seconds; longer waits are left to
     the caller) and any 5xx with exponential backoff."""
 
     def __init__(self, max_retry_count: int = 3, backoff: float = 0.25,
                  max_wait: float = 5.0) -> None:
-        super().__init__(max_retry_count, BackoffRetryIntervalCalculator(backoff_factor=backoff))
+        super().__init__(max_retry_count, BackoffRetryIntervalCalculator(
+            backoff_factor=backoff, jitter=ProportionalJitter()))
         self.max_wait = max_wait
 
     async def _can_retry_async(self, *, state: RetryState, request: HttpRequest,
