@@ -83,11 +83,14 @@ class SlackAdapter:
 
     def __init__(self, runtime: Runtime, token: str, signing_secret: str, api_url: str) -> None:
         self.runtime = runtime
-        self.client = AsyncWebClient(token=token, base_url=api_url, timeout=10,
-                                     retry_handlers=retry_handlers())
         self._secret = signing_secret.encode("utf-8")
-        self.bolt = AsyncApp(client=self.client, signing_secret=signing_secret, name="ogpbot",
+        self.bolt = AsyncApp(token=token, signing_secret=signing_secret, name="ogpbot",
                              logger=logging.getLogger("ogpbot.slack.bolt"))
+        # bolt's own client, aimed at SLACK_API_URL and retrying 429s and 5xx.
+        self.client: AsyncWebClient = self.bolt.client
+        self.client.base_url = api_url
+        self.client.timeout = 10
+        self.client.retry_handlers = retry_handlers()
         self.speakers = SpeakerBook(self.client)
         self.notifier = SlackNotifier(self.client)
         self._tasks: set[asyncio.Task[None]] = set()
