@@ -24,6 +24,7 @@ ADAPTER_MODULES: list[str] = [
     # the public record
     "adapters.web",
     # Slack
+    "adapters.slack",
     # Teams
     # the notice dispatcher
 ]

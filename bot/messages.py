@@ -78,6 +78,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Det skjemaet kjenner jeg ikke igjen. Skriv «propose» for å få et nytt.",
         "I don't recognise that form. Type “propose” to get a new one."),
     # --- slack adapter (entries for the Slack adapter go here) ---
+    "slack.cancel": ("Avbryt", "Cancel"),
+    "slack.close": ("Lukk", "Close"),
+    "slack.help_button": ("Hjelp", "Help"),
+    "slack.home_title": ("ogpbot – OGP-handlingsplanen", "ogpbot – the OGP action plan"),
+    "slack.home_intro": (
+        "Her ser du forslagene dine, bordet ditt, møtene dine og hva som skjer nå. Skriv "
+        "/ogp help i en kanal eller til meg for alt du kan gjøre.",
+        "Here are your proposals, your table, your meetings and what runs now. Type /ogp help "
+        "in a channel or to me for everything you can do."),
+    "slack.cannot_reply_here": (
+        "Jeg fikk ikke svart deg der du skrev (er jeg invitert til kanalen? /invite @ogpbot), "
+        "så her er svaret:",
+        "I could not answer you where you wrote (am I invited to the channel? /invite @ogpbot), "
+        "so here is the answer:"),
     # --- roles, statuses, values ---------------------------------------------------------------
     "role.coordinator": ("koordinator", "coordinator"),
     "role.ministry": ("departement", "ministry"),

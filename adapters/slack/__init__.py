@@ -1,0 +1,34 @@
+"""ogpbot in a Slack workspace: `mount` adds `POST /slack/events` (a slack-bolt app) to the
+server when `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set. The adapter and its
+`SlackNotifier` are kept on the aiohttp app under `SLACK_ADAPTER` for the notice dispatcher."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.slack.app import SlackAdapter
+from adapters.slack.notifier import SlackNotifier
+from bot.runtime import Runtime
+
+__all__ = ["SLACK_ADAPTER", "SlackAdapter", "SlackNotifier", "mount"]
+
+SLACK_ADAPTER: web.AppKey[SlackAdapter] = web.AppKey("slack_adapter", SlackAdapter)
+
+
+def mount(app: web.Application, runtime: Runtime) -> str:
+    settings = runtime.settings
+    if not settings.slack_enabled:
+        missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.slack_bot_token),
+                                            ("SLACK_SIGNING_SECRET",
+                                             settings.slack_signing_secret)) if not value]
+        return f"slack: off ({' and '.join(missing)} not set)"
+    adapter = SlackAdapter(runtime, settings.slack_bot_token, settings.slack_signing_secret,
+                           settings.slack_api_url)
+    app[SLACK_ADAPTER] = adapter
+    app.router.add_post("/slack/events", adapter.handle)
+
+    async def finish(_: web.Application) -> None:
+        await adapter.drain()
+
+    app.on_shutdown.append(finish)
+    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url})"

@@ -1,0 +1,373 @@
+"""The Slack adapter: a slack-bolt `AsyncApp` behind `POST /slack/events`.
+
+Every request is signature-checked before anything is parsed (401), a body that is not a
+Slack payload is refused (400), and each listener acknowledges at once; the core runs after
+the ack in a task, except for a modal submission, whose answer (errors, or the new `P-N`) is
+the ack itself. Slash commands, buttons, mentions, DMs and modal submissions all become one
+`Command`; the `Reply` goes back ephemeral (response_url or chat.postEphemeral) or by DM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Coroutine, Mapping
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from adapters.slack.blocks import (
+    WORDS_ACTION,
+    fallback_text,
+    form_view,
+    home_view,
+    reply_blocks,
+    result_view,
+    submitted_values,
+    view_errors,
+)
+from adapters.slack.notifier import SlackNotifier
+from adapters.slack.retry import delivery_error, retry_handlers
+from adapters.slack.speakers import PLATFORM, SpeakerBook
+from bot.command import Command, Place, Speaker
+from bot.messages import t
+from bot.proposing import FORM_ID
+from bot.reply import Reply
+from bot.runtime import Runtime
+
+log = logging.getLogger("ogpbot.slack")
+
+SLASH_PREFIX = {"/ogp": "", "/propose": "propose", "/status": "status"}
+HOME_PARTS = ("status", "tables", "meetings", "agenda")
+SPEAKER_WAIT = 1.5  # seconds a modal submission waits for users.info before answering anyway
+MAX_AGE = 5 * 60  # seconds a signed request stays good
+_KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
+RECENT = 2000  # delivery keys remembered in memory (the store remembers the rest)
+
+_SOME_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+
+
+def words_of(text: str, bot_user_id: str | None) -> str:
+    """A message's text as the words a person typed: the bot's mention removed, links and
+    mentions as their labels, Slack's `&amp;`-escapes undone."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", " ", text)
+    text = _SOME_MENTION.sub(lambda m: "@" + m.group(1), text)
+
+    def label(m: re.Match[str]) -> str:
+        target, shown = m.group(1), m.group(2)
+        if shown:
+            return shown
+        return target.removeprefix("mailto:").removeprefix("!").replace("#", "", 1)
+
+    text = _LINK.sub(label, text)
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+class SlackAdapter:
+    """One Slack workspace, one bot token; `handle` is the aiohttp route."""
+
+    def __init__(self, runtime: Runtime, token: str, signing_secret: str, api_url: str) -> None:
+        self.runtime = runtime
+        self._secret = signing_secret.encode("utf-8")
+        self.bolt = AsyncApp(token=token, signing_secret=signing_secret, name="ogpbot",
+                             logger=logging.getLogger("ogpbot.slack.bolt"))
+        # bolt's own client, aimed at SLACK_API_URL and retrying 429s and 5xx.
+        self.client: AsyncWebClient = self.bolt.client
+        self.client.base_url = api_url
+        self.client.timeout = 10
+        self.client.retry_handlers = retry_handlers()
+        self.speakers = SpeakerBook(self.client)
+        self.notifier = SlackNotifier(self.client)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._register()
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """POST /slack/events: 401 unless signed by Slack in the last five minutes, 400 for a
+        body that is not a Slack payload, else whatever the bolt app answers."""
+        raw = await request.read()
+        if not self._signed(raw, request):
+            return web.Response(status=401, text="invalid signature")
+        try:
+            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
+                                            query=request.query_string,
+                                            headers=dict(request.headers))
+        except (ValueError, TypeError, AttributeError, KeyError):
+            return web.Response(status=400, text="malformed body")
+        body = bolt_request.body
+        if not isinstance(body, dict) or not _KINDS.intersection(body):
+            return web.Response(status=400, text="malformed body")
+        try:
+            response = await self.bolt.async_dispatch(bolt_request)
+        except Exception:
+            log.warning("slack: payload could not be dispatched", exc_info=True)
+            return web.Response(status=400, text="malformed body")
+        if response.status == 404 and body.get("type") == "event_callback":
+            return web.Response(status=200)  # an event we do not act on: no retries, please
+        return await to_aiohttp_response(response)
+
+    def _signed(self, raw: bytes, request: web.Request) -> bool:
+        """Slack's v0 signature over the raw bytes, sent within the last five minutes."""
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not timestamp.isdigit() or not signature:
+            return False
+        if abs(time.time() - int(timestamp)) > MAX_AGE:
+            return False
+        base = b"v0:" + timestamp.encode("ascii") + b":" + raw
+        expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature)
+
+    # -- listeners -----------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        for name in SLASH_PREFIX:
+            self.bolt.command(name)(self._on_command)
+        self.bolt.view_submission(FORM_ID)(self._on_submission)
+        self.bolt.action(re.compile(rf"^{WORDS_ACTION}:"))(self._on_button)
+        self.bolt.event("app_mention")(self._on_mention)
+        self.bolt.event("message")(self._on_message)
+        self.bolt.event("app_home_opened")(self._on_home)
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        await ack()
+        prefix = SLASH_PREFIX.get(str(command.get("command")), "")
+        words = f"{prefix} {words_of(str(command.get('text') or ''), None)}".strip()
+        channel = str(command.get("channel_id") or "")
+        place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
+                      name=str(command.get("channel_name") or ""),
+                      reference={"team_id": command.get("team_id")})
+        self.spawn(self._answer_words(
+            str(command.get("user_id") or ""), str(command.get("user_name") or ""), place, words,
+            response_url=command.get("response_url"), trigger_id=command.get("trigger_id")))
+
+    async def _on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        actions = body.get("actions") or [{}]
+        words = str(actions[0].get("value") or "")
+        user = body.get("user") or {}
+        channel = (body.get("channel") or {}).get("id") or ""
+        place = Place(PLATFORM, channel or str(user.get("id") or ""),
+                      is_direct=not channel or channel.startswith("D"))
+        self.spawn(self._answer_words(
+            str(user.get("id") or ""), str(user.get("name") or ""), place, words,
+            response_url=body.get("response_url"), trigger_id=body.get("trigger_id")))
+
+    async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
+                          context: Mapping[str, Any]) -> None:
+        await ack()
+        key = self._first_time(body)
+        if key is None:
+            return
+        channel = str(event.get("channel") or "")
+        place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
+                      reference={"team_id": body.get("team_id")})
+        words = words_of(str(event.get("text") or ""), context.get("bot_user_id"))
+        self.spawn(self._answer_words(
+            str(event.get("user") or ""), "", place, words, request_key=key,
+            ephemeral_in=channel, thread_ts=event.get("thread_ts")))
+
+    async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
+                          context: Mapping[str, Any]) -> None:
+        await ack()
+        if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
+                or not event.get("user")):
+            return
+        key = self._first_time(body)
+        if key is None:
+            return
+        channel = str(event.get("channel") or "")
+        place = Place(PLATFORM, channel, is_direct=True,
+                      reference={"team_id": body.get("team_id")})
+        words = words_of(str(event.get("text") or ""), context.get("bot_user_id"))
+        self.spawn(self._answer_words(str(event.get("user")), "", place, words,
+                                      request_key=key, post_in=channel))
+
+    async def _on_home(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        if self._first_time(body) is not None:
+            self.spawn(self.publish_home(str(event["user"])))
+
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any],
+                             view: dict[str, Any]) -> None:
+        """The ack is the answer: `errors` under each refused field, or the modal turned into
+        the confirmation. The proposer also gets it by DM, once."""
+        user_id = str((body.get("user") or {}).get("id") or "")
+        try:
+            speaker = await asyncio.wait_for(self.speakers.speaker(user_id), SPEAKER_WAIT)
+        except TimeoutError:
+            speaker = Speaker(PLATFORM, user_id)
+        meta = _metadata(view.get("private_metadata"))
+        channel = str(meta.get("channel") or user_id)
+        state = (view.get("state") or {}).get("values") or {}
+        command = Command(speaker, Place(PLATFORM, channel, is_direct=channel.startswith("D")),
+                          form_id=str(view.get("callback_id") or ""),
+                          form=submitted_values(state if isinstance(state, Mapping) else {}),
+                          request_key=f"view:{view.get('id')}:{view.get('hash')}")
+        reply = await self.runtime.ask(command)
+        if not reply.ok:
+            await ack(response_action="errors",
+                      errors=view_errors(reply, view.get("blocks") or []))
+            return
+        title = t(reply.language, "propose.form_title")
+        await ack(response_action="update", view=result_view(reply, title))
+        if not reply.repeated:
+            self.spawn(self._after_submission(user_id, reply))
+
+    async def _after_submission(self, user_id: str, reply: Reply) -> None:
+        await self._send_dm(user_id, reply)
+        await self.publish_home(user_id)
+
+    # -- answering -----------------------------------------------------------------------------
+
+    async def _answer_words(self, user_id: str, name: str, place: Place, words: str, *,
+                            request_key: str | None = None, response_url: Any = None,
+                            trigger_id: Any = None, ephemeral_in: str | None = None,
+                            thread_ts: Any = None, post_in: str | None = None) -> None:
+        speaker = await self.speakers.speaker(user_id, name)
+        reply = await self.runtime.ask(Command(speaker, place, words=words,
+                                               request_key=request_key))
+        if reply.repeated:
+            return  # answered when it first came
+        if reply.form is not None and reply.ok and isinstance(trigger_id, str) and trigger_id \
+                and await self._open_form(reply, trigger_id, place.conversation_id):
+            return
+        if isinstance(response_url, str) and response_url:
+            if await self._respond(response_url, reply):
+                return
+        elif ephemeral_in:
+            if await self._ephemeral(ephemeral_in, user_id, reply, thread_ts):
+                return
+        elif post_in:
+            with contextlib.suppress(Exception):
+                await self.notifier.post(post_in, reply)
+                return
+        else:
+            await self._send_dm(user_id, reply)
+            return
+        # The reply could not go where it was asked: say so, and send it by DM.
+        await self._send_dm(user_id, reply, note=t(reply.language, "slack.cannot_reply_here"))
+
+    async def _open_form(self, reply: Reply, trigger_id: str, channel: str) -> bool:
+        assert reply.form is not None
+        view = form_view(reply.form, reply.language, {"channel": channel})
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            return True
+        except Exception as exc:
+            log.warning("slack: views.open failed (%s); sending a button instead",
+                        delivery_error(exc).reason)
+            return False
+
+    async def _respond(self, response_url: str, reply: Reply) -> bool:
+        webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
+        try:
+            answer = await webhook.send(text=fallback_text(reply), blocks=reply_blocks(reply),
+                                        response_type="ephemeral", replace_original=False)
+        except Exception as exc:
+            log.warning("slack: response_url failed (%s)", type(exc).__name__)
+            return False
+        if answer.status_code != 200:
+            log.warning("slack: response_url answered %d", answer.status_code)
+            return False
+        return True
+
+    async def _ephemeral(self, channel: str, user_id: str, reply: Reply, thread_ts: Any) -> bool:
+        args: dict[str, Any] = {"channel": channel, "user": user_id, "text": fallback_text(reply),
+                                "blocks": reply_blocks(reply)}
+        if isinstance(thread_ts, str) and thread_ts:
+            args["thread_ts"] = thread_ts
+        try:
+            await self.client.chat_postEphemeral(**args)
+            return True
+        except Exception as exc:
+            error = delivery_error(exc)
+            log.warning("slack: ephemeral reply in %s failed (%s)", channel, error.reason)
+            return False
+
+    async def _send_dm(self, user_id: str, reply: Reply, note: str | None = None) -> None:
+        if note:
+            reply = Reply(language=reply.language, title=reply.title, fields=reply.fields,
+                          lines=(note, *reply.lines), actions=reply.actions, form=reply.form,
+                          errors=reply.errors, ok=reply.ok)
+        try:
+            await self.notifier.direct(user_id, reply)
+        except Exception as exc:  # logged by the notifier; nothing more can reach this person
+            log.debug("slack: DM to %s gave up: %s", user_id, exc)
+
+    async def publish_home(self, user_id: str) -> None:
+        """App Home: the person's proposals, table, meetings and what runs now."""
+        speaker = await self.speakers.speaker(user_id)
+        place = Place(PLATFORM, user_id, is_direct=True, name="home")
+        parts = [await self.runtime.ask(Command(speaker, place, words=words))
+                 for words in HOME_PARTS]
+        try:
+            await self.client.views_publish(user_id=user_id,
+                                            view=home_view(parts[0].language, parts))
+        except Exception as exc:
+            log.warning("slack: views.publish for %s failed (%s)", user_id,
+                        delivery_error(exc).reason)
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _first_time(self, body: Mapping[str, Any]) -> str | None:
+        """The delivery's key (`event:<event_id>`), or None when this process has seen it."""
+        event_id = body.get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            return None
+        key = f"event:{event_id}"
+        if key in self._recent:
+            return None
+        self._recent[key] = None
+        while len(self._recent) > RECENT:
+            self._recent.popitem(last=False)
+        return key
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run slow work after the ack; a failure is logged, never lost in silence."""
+        task = asyncio.get_running_loop().create_task(self._guarded(work))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("slack: work after the ack failed")
+
+    async def drain(self, within: float = 5.0) -> None:
+        """Wait for work after the ack to finish (at shutdown); cancel what is left."""
+        pending = set(self._tasks)
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=within)
+        for task in late:
+            task.cancel()
+
+
+def _metadata(raw: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

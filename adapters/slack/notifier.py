@@ -1,0 +1,69 @@
+"""`SlackNotifier`: the core's `Notifier` port over Slack's Web API. Posts a reply as Block Kit
+with a text fallback in a channel, or to one person in their DM with the bot, with an optional
+file beside it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import fallback_text, reply_blocks
+from adapters.slack.retry import delivery_error
+from bot.delivery import DeliveryError, FileAttachment
+from bot.reply import Reply
+
+log = logging.getLogger("ogpbot.slack")
+
+
+class SlackNotifier:
+    """Sends through one `AsyncWebClient`; every failure comes out as a `DeliveryError`."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self._dms: dict[str, str] = {}
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None) -> None:
+        try:
+            await self.client.chat_postMessage(channel=conversation, text=fallback_text(message),
+                                               blocks=reply_blocks(message))
+        except Exception as exc:
+            raise self._failed("post", conversation, exc) from exc
+
+    async def direct(self, user_id: str, message: Reply,
+                     attachment: FileAttachment | None = None) -> None:
+        try:
+            channel = await self.dm_channel(user_id)
+            await self.client.chat_postMessage(channel=channel, text=fallback_text(message),
+                                               blocks=reply_blocks(message))
+            if attachment is not None:
+                await self.client.files_upload_v2(
+                    channel=channel, content=attachment.content, filename=attachment.filename,
+                    title=attachment.filename)
+        except Exception as exc:
+            raise self._failed("direct", user_id, exc) from exc
+
+    async def dm_channel(self, user_id: str) -> str:
+        """The DM conversation with one person (opened once, then remembered)."""
+        known = self._dms.get(user_id)
+        if known:
+            return known
+        answer = await self.client.conversations_open(users=user_id)
+        channel = answer.get("channel") or {}
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not isinstance(channel_id, str):
+            raise DeliveryError("conversations.open gave no channel", permanent=False)
+        self._dms[user_id] = channel_id
+        return channel_id
+
+    @staticmethod
+    def _failed(what: str, target: str, exc: BaseException) -> DeliveryError:
+        error = delivery_error(exc)
+        level = logging.WARNING if error.permanent else logging.INFO
+        log.log(level, "slack %s to %s failed (%s, %s)", what, target, error.reason,
+                "permanent" if error.permanent else "will retry later")
+        return error

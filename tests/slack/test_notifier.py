@@ -1,0 +1,111 @@
+"""`SlackNotifier` against the fake Web API: channel posts, DMs, a file beside a DM, and the
+ways Slack fails (429 with Retry-After, 5xx, permanent errors)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.notifier import SlackNotifier
+from adapters.slack.retry import SlackRetryHandler
+from bot.delivery import DeliveryError, FileAttachment
+from bot.reply import Action, Field, Reply
+from tests.fakes.slack_api import UPLOAD_METHOD, FakeSlackAPI
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+NOTICE = Reply(language="en", title="New proposal P-7: <!here> open budgets",
+               fields=(Field("Status", "submitted"),), lines=("From Jane (Folk & Fe).",),
+               actions=(Action("Status", "status P-7"),))
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def fake() -> AsyncIterator[FakeSlackAPI]:
+    async with FakeSlackAPI() as api:
+        yield api
+
+
+@pytest.fixture
+def notifier(fake: FakeSlackAPI) -> SlackNotifier:
+    fake.heal()
+    fake.clear_calls()
+    # The adapter's own handler, with short waits so the suite stays quick.
+    client = AsyncWebClient(token="xoxb-test", base_url=fake.url, timeout=5,
+                            retry_handlers=[SlackRetryHandler(max_retry_count=3, backoff=0.01)])
+    return SlackNotifier(client)
+
+
+async def test_post_to_a_channel_with_blocks_and_escaped_fallback(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    await notifier.post("C0PLENARY", NOTICE)
+    (call,) = fake.calls_to("chat.postMessage", ok=True)
+    assert call.args["channel"] == "C0PLENARY"
+    assert "&lt;!here&gt; open budgets" in call.args["text"]
+    assert "<!here>" not in json.dumps(call.args)
+    assert call.args["blocks"][-1]["type"] == "actions"
+
+
+async def test_direct_opens_the_dm_and_uploads_the_file(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    invite = FileAttachment("meeting-P-7.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                            "text/calendar")
+    await notifier.direct("U0JANE001", NOTICE, invite)
+    (opened,) = fake.calls_to("conversations.open")
+    assert opened.args["users"] == "U0JANE001"
+    assert [m["text"][:16] for m in fake.messages_in("U0JANE001")] == ["New proposal P-7"]
+    (done,) = fake.calls_to("files.completeUploadExternal", ok=True)
+    assert done.args["channel_id"] == fake.dm_channel("U0JANE001")
+    assert list(fake.uploads.values())[-1] == invite.content
+    assert fake.calls_to(UPLOAD_METHOD, ok=True)
+    # The DM channel is remembered: a second message does not open it again.
+    await notifier.direct("U0JANE001", NOTICE)
+    assert len(fake.calls_to("conversations.open")) == 1
+
+
+async def test_rate_limit_is_waited_out(fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    fake.throttle_per_channel(4.0)  # a quarter of a second apart, else 429 Retry-After: 1
+    await notifier.post("C0BUSY", NOTICE)
+    await notifier.post("C0BUSY", NOTICE)
+    assert fake.throttled >= 1
+    assert len(fake.messages_in("C0BUSY")) == 2
+
+
+async def test_server_errors_are_retried_with_backoff(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    fake.outage(502, count=2, methods=["chat.postMessage"])
+    await notifier.post("C0FLAKY", NOTICE)
+    assert fake.outage_answers == 2
+    assert len(fake.messages_in("C0FLAKY")) == 1
+
+
+async def test_a_long_outage_is_a_passing_failure(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    fake.outage(503, methods=["chat.postMessage"])
+    with pytest.raises(DeliveryError) as failed:
+        await notifier.post("C0DOWN", NOTICE)
+    assert not failed.value.permanent
+    assert len(fake.calls_to("chat.postMessage")) == 4  # the first try and three retries
+
+
+@pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel"])
+async def test_permanent_errors_are_not_retried(
+        fake: FakeSlackAPI, notifier: SlackNotifier, error: str) -> None:
+    fake.fail_channel("C0GONE", error)
+    with pytest.raises(DeliveryError) as failed:
+        await notifier.post("C0GONE", NOTICE)
+    assert failed.value.permanent and failed.value.reason == error
+    assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+async def test_long_retry_after_is_left_to_the_dispatcher(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    fake.throttle_per_channel(0.05)  # twenty seconds apart: Retry-After 20
+    await notifier.post("C0SLOW", NOTICE)
+    with pytest.raises(DeliveryError) as failed:
+        await notifier.post("C0SLOW", NOTICE)
+    assert not failed.value.permanent
+    assert failed.value.retry_after is not None and failed.value.retry_after > 5
