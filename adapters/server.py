@@ -24,6 +24,7 @@ ADAPTER_MODULES: list[str] = [
     # the public record
     # Slack
     # Teams
+    "adapters.teams.endpoint",
     # the notice dispatcher
 ]
 
