@@ -55,7 +55,7 @@ class TeamsNotifier:
                                 permanent=True)
         ref = references.reference_from(doc)
         # a channel post's id names its thread (`;messageid=`); a notice starts a new post
-        target = (ref.conversation.id or conversation).split(";messageid=")[0]
+        target = references.base_id(ref.conversation.id or conversation)
         await self.bridge.offloop(lambda: self._send(ref, target, message, None))
 
     async def direct(self, user_id: str, message: Reply,

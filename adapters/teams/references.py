@@ -20,6 +20,11 @@ META = "teams_meta"
 LAST = "last"
 
 
+def base_id(conversation_id: str) -> str:
+    """A channel conversation without the thread a message was in (`;messageid=…`)."""
+    return conversation_id.split(";messageid=")[0]
+
+
 def tenant_of(activity: Activity) -> str:
     """The tenant id: Teams sends it in channelData and as `conversation.tenantId` (which
     botbuilder's model does not map, so it lands among the additional properties)."""
@@ -78,8 +83,8 @@ def remember(store: Store, activity: Activity) -> None:
     if conversation is None or not conversation.id or not activity.service_url:
         return
     tenant = tenant_of(activity)
-    _put_if_changed(store, CONVERSATIONS, conversation.id, {
-        "id": conversation.id, "reference": reference_dict(activity),
+    _put_if_changed(store, CONVERSATIONS, base_id(conversation.id), {
+        "id": base_id(conversation.id), "reference": reference_dict(activity),
         "personal": is_personal(activity), "name": conversation.name or "",
     })
     bot = activity.recipient
@@ -110,7 +115,7 @@ def set_person(store: Store, user_id: str, **changes: Any) -> None:
 
 
 def conversation(store: Store, conversation_id: str) -> dict[str, Any] | None:
-    return store.get(CONVERSATIONS, conversation_id)
+    return store.get(CONVERSATIONS, base_id(conversation_id))
 
 
 def last_seen(store: Store) -> dict[str, Any]:

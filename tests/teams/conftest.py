@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
+from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from adapters.server import build_app
@@ -48,6 +49,7 @@ class Bench:
     fake: FakeConnector
     runtime: Runtime
     notifier: TeamsNotifier
+    app: web.Application
     sleeps: list[float] = field(default_factory=list)
 
     def activity(self, text: str | None = None, *, user: dict[str, Any] = KARI,
@@ -136,6 +138,6 @@ async def bench() -> AsyncIterator[Bench]:
                                   "userPrincipalName": KARI_EMAIL})
         try:
             yield Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
-                        app[TEAMS_NOTIFIER], sleeps)
+                        app[TEAMS_NOTIFIER], app, sleeps)
         finally:
             await server.close()
