@@ -126,6 +126,7 @@ class TeamsBridge:
         references.remember(self.runtime.store, activity)
         if activity.type != ActivityTypes.message:
             return  # conversationUpdate (install), typing, reactions: the reference is kept
+        self._reachable_again(activity)
         email = await self._email(context)
         command = inbound.command_of(activity, email)
         reply = self.runtime.bot.handle(command)  # already off the main loop: call directly
@@ -144,6 +145,19 @@ class TeamsBridge:
                              "card update")
             return
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+
+    def _reachable_again(self, activity: Activity) -> None:
+        """A person who was unreachable (blocked the bot) and writes again can be reached."""
+        user_id = activity.from_property.id if activity.from_property else ""
+        records = self.runtime.bot.records
+        person = records.person_by_platform(inbound.PLATFORM, user_id) if user_id else None
+        if person is None or inbound.PLATFORM not in person.unreachable:
+            return
+        with records.transaction():
+            fresh = records.person(person.key)
+            if fresh is not None and inbound.PLATFORM in fresh.unreachable:
+                left = {k: v for k, v in fresh.unreachable.items() if k != inbound.PLATFORM}
+                records.save_person(fresh.with_changes(unreachable=left))
 
     async def _email(self, context: TurnContext) -> str | None:
         """The speaker's email, so roster people are known by it; asked of Teams once."""

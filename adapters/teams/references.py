@@ -54,6 +54,7 @@ def is_personal(activity: Activity) -> bool:
 def reference_dict(activity: Activity) -> dict[str, Any]:
     """The activity's conversation reference as JSON, with the tenant kept beside it."""
     reference = TurnContext.get_conversation_reference(activity).serialize()
+    reference.pop("activityId", None)  # changes with every message; a notice needs none
     reference["tenantId"] = tenant_of(activity)
     return reference
 

@@ -101,3 +101,28 @@ async def test_user_text_cannot_format_or_ping(bench: Bench) -> None:
 async def test_unknown_words_get_a_sentence_in_the_persons_language(bench: Bench) -> None:
     posted = await bench.say("frobnicate", user=OLA, conversation=DM_OLA, locale="nb-NO")
     assert texts(card_of(posted)) == [t("nb", "error.unknown_word", word="frobnicate")]
+
+
+async def test_references_are_kept_without_a_write_per_message(bench: Bench) -> None:
+    from adapters.teams import references
+
+    await bench.say("help", user=OLA, conversation=DM_OLA)
+    kept = references.conversation(bench.runtime.store, DM_OLA)
+    assert kept is not None and kept["personal"] is True
+    assert kept["reference"]["serviceUrl"] == bench.fake.url
+    assert kept["reference"]["tenantId"] == "9b1c5e3a-0000-4000-8000-000000000001"
+    person = references.person(bench.runtime.store, OLA["id"])
+    assert person is not None and person["conversation_id"] == DM_OLA
+
+    writes: list[str] = []
+    store = bench.runtime.store
+    original = store.put
+
+    def counting_put(collection: str, key: str, doc: dict) -> None:
+        if collection.startswith("teams_"):
+            writes.append(collection)
+        original(collection, key, doc)
+
+    store.put = counting_put  # type: ignore[method-assign]
+    await bench.say("help", user=OLA, conversation=DM_OLA)
+    assert writes == []  # nothing changed, nothing written

@@ -59,6 +59,13 @@ async def test_a_person_who_blocked_the_bot_is_marked_unreachable(bench: Bench) 
     assert person is not None
     assert person.unreachable == {"teams": "MessageWritesBlocked"}
 
+    # Ola unblocks the bot and writes to it: notices reach him again
+    bench.fake.unblock(OLA["id"])
+    await bench.say("help", user=OLA, conversation=CHANNEL, kind="channel")
+    person = bench.runtime.bot.records.person_by_platform("teams", OLA["id"])
+    assert person is not None and person.unreachable == {}
+    await bench.notifier.direct(OLA["id"], NOTICE)
+
 
 async def test_throttling_and_outages_are_retried(bench: Bench) -> None:
     await seen_in_channel(bench)
@@ -113,3 +120,23 @@ async def test_an_unknown_channel_is_a_permanent_failure(bench: Bench) -> None:
     with pytest.raises(DeliveryError) as raised:
         await bench.notifier.post("19:never-seen@thread.tacv2", NOTICE)
     assert raised.value.permanent
+
+
+async def test_channel_here_then_an_agenda_notice_reaches_that_channel(bench: Bench) -> None:
+    from bot.agenda import ANNOUNCE_SETTING
+    from tests.teams.conftest import KARI, KARI_EMAIL
+
+    thread = CHANNEL + ";messageid=1767225600001"
+    bench.fake.add_member(thread, {**KARI, "email": KARI_EMAIL})
+    mention = {"type": "mention", "text": "<at>ogpbot</at>", "mentioned": BOT}
+    answer = await bench.say("<at>ogpbot</at> channel here", conversation=thread,
+                             kind="channel", entities=[mention])
+    assert answer.kind == "reply"  # the answer stays in the coordinator's thread
+
+    place = bench.runtime.bot.records.setting(ANNOUNCE_SETTING)
+    assert place["platform"] == "teams"
+    await bench.notifier.post(place["conversation"], NOTICE, place["reference"])
+
+    [notice] = [p for p in bench.fake.activities_to(CHANNEL) if p.kind == "send"]
+    assert texts(card_of(notice))[0] == "Your table"
+    assert notice.activity["channelData"] == {"tenant": {"id": TENANT}}
