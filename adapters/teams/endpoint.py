@@ -141,9 +141,14 @@ class TeamsBridge:
         conversation_id = activity.conversation.id if activity.conversation else ""
         if command.form_id is not None and activity.reply_to_id:
             out.id = activity.reply_to_id  # the form's card becomes its answer, in place
-            await retry.call(self.policy, conversation_id, lambda: context.update_activity(out),
-                             "card update")
-            return
+            try:
+                await retry.call(self.policy, conversation_id,
+                                 lambda: context.update_activity(out), "card update")
+                return
+            except ErrorResponseException as exc:  # the card is gone or too old to change
+                log.info("teams: could not update a card (%s); sending anew",
+                         retry.status_of(exc))
+                out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
 
     def _reachable_again(self, activity: Activity) -> None:

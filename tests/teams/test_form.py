@@ -114,3 +114,16 @@ async def test_an_accepted_submit_registers_once(bench: Bench) -> None:
     assert await bench.post(again) == 201
     assert len(bench.runtime.bot.records.proposals()) == 1
     assert len(bench.fake.calls_to(f"/activities/{posted.id}", "PUT")) == 1
+
+
+async def test_a_card_that_cannot_be_updated_is_answered_anew(bench: Bench) -> None:
+    _, card = await open_form(bench)
+    value = submit(card, title="Open budgets", problem="", description="Publish",
+                   values="transparency", area="apne-data", ministry="kmd")
+    # the submit names a card message the connector does not know (deleted, or very old)
+    status = await bench.post(bench.activity(None, user=OLA, conversation=DM_OLA, value=value,
+                                             reply_to="1767225000000"))
+    assert status == 201
+    [_, again] = await bench.fake.wait_for_activities(2)
+    fields = inputs(card_of(again))
+    assert fields["title"]["value"] == "Open budgets"
