@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check shell clean browser
+.PHONY: run test lint bench check shell clean browser teams-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ check: $(STAMP)
 ## shell: talk to the bot in this terminal as the first coordinator
 shell: $(STAMP)
 	$(BIN)/ogpbot shell
+
+## teams-package: zip the Teams app (manifest with MicrosoftAppId as the bot id, two icons)
+teams-package: $(STAMP)
+	$(BIN)/python -m adapters.teams.package --out build/ogpbot-teams.zip
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -26,6 +26,7 @@ ADAPTER_MODULES: list[str] = [
     # Slack
     "adapters.slack",
     # Teams
+    "adapters.teams.endpoint",
     # the notice dispatcher
 ]
 

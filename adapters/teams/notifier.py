@@ -1,0 +1,168 @@
+"""`TeamsNotifier`: the dispatcher's way to post a notice in a Teams conversation or send it to
+one person, from the conversation references the adapter kept.
+
+A direct message opens (or finds again: Teams answers the same id for the same person) the
+1:1 conversation with the person's tenant and service URL, keeps its id, and posts into it.
+A 403 (the person blocked or removed the bot; Teams says `MessageWritesBlocked`) marks the
+person unreachable in Teams and raises a permanent `DeliveryError`, so the dispatcher tells the
+coordinator. Calls run on the Teams worker threads (see `endpoint`), paced and retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.schema import (
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+    ErrorResponseException,
+)
+from msrest.exceptions import ClientRequestError
+
+from adapters.teams import references, retry
+from adapters.teams.endpoint import message
+from bot.delivery import DeliveryError, FileAttachment
+from bot.reply import Reply
+
+if TYPE_CHECKING:
+    from adapters.teams.endpoint import TeamsBridge
+
+log = logging.getLogger("ogpbot.teams")
+PLATFORM = "teams"
+
+
+class TeamsNotifier:
+    platform = PLATFORM
+
+    def __init__(self, bridge: TeamsBridge) -> None:
+        self.bridge = bridge
+
+    @property
+    def store(self) -> Any:
+        return self.bridge.runtime.store
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None) -> None:
+        doc = reference or (references.conversation(self.store, conversation) or {}).get(
+            "reference")
+        if not doc:
+            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
+                                permanent=True)
+        ref = references.reference_from(doc)
+        # a channel post's id names its thread (`;messageid=`); a notice starts a new post
+        target = references.base_id(ref.conversation.id or conversation)
+        await self.bridge.offloop(lambda: self._send(ref, target, message, None))
+
+    async def direct(self, user_id: str, message: Reply,
+                     attachment: FileAttachment | None = None) -> None:
+        person = references.person(self.store, user_id) or {}
+        last = references.last_seen(self.store)
+        service_url = person.get("service_url") or last.get("service_url")
+        tenant = person.get("tenant_id") or last.get("tenant_id") or ""
+        bot = last.get("bot") or {}
+        if not service_url or not bot.get("id"):
+            raise DeliveryError("teams: no activity seen yet, so no service URL to reach "
+                                f"{user_id}", permanent=False)
+        reply = message
+        if attachment is not None and attachment.url:
+            reply = Reply(language=message.language, title=message.title, fields=message.fields,
+                          lines=(*message.lines, attachment.url), actions=message.actions)
+        ref = ConversationReference(
+            channel_id=last.get("channel_id") or "msteams", service_url=service_url,
+            bot=ChannelAccount(id=bot["id"], name=bot.get("name") or None),
+            user=ChannelAccount(id=user_id),
+            conversation=ConversationAccount(id=person.get("conversation_id") or "",
+                                             tenant_id=tenant or None, is_group=False,
+                                             conversation_type="personal"))
+        await self.bridge.offloop(lambda: self._direct(ref, user_id, tenant, reply))
+
+    # ------------------------------------------------------------ worker side
+
+    async def _direct(self, ref: ConversationReference, user_id: str, tenant: str,
+                      reply: Reply) -> None:
+        if not ref.conversation.id:
+            ref.conversation.id = await self._open(ref, user_id, tenant)
+            references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
+                                  service_url=ref.service_url, tenant_id=tenant)
+        try:
+            await self._send(ref, ref.conversation.id, reply, user_id)
+        except DeliveryError as exc:
+            if exc.reason.startswith("teams: 404"):  # the 1:1 is gone: open it anew next time
+                references.set_person(self.store, user_id, conversation_id="")
+            raise
+
+    async def _open(self, ref: ConversationReference, user_id: str, tenant: str) -> str:
+        params = ConversationParameters(
+            is_group=False, bot=ref.bot, members=[ChannelAccount(id=user_id)],
+            tenant_id=tenant or None,
+            channel_data={"tenant": {"id": tenant}} if tenant else None)
+        opened: list[str] = []
+
+        async def keep_id(context: TurnContext) -> None:
+            opened.append(context.activity.conversation.id)
+
+        async def create() -> None:
+            await self.bridge.adapter.create_conversation(
+                self.bridge.app_id, keep_id, params, ref.channel_id, ref.service_url)
+
+        try:
+            await retry.call(self.bridge.policy, user_id, create, "new 1:1 conversation")
+        except (ErrorResponseException, ClientRequestError) as exc:
+            raise self._failure(exc, user_id) from None
+        if not opened or not opened[0]:
+            raise DeliveryError("teams: the connector opened no conversation", permanent=False)
+        return opened[0]
+
+    async def _send(self, ref: ConversationReference, conversation_id: str, reply: Reply,
+                    user_id: str | None) -> None:
+        activity = message(reply)
+        errors: list[BaseException] = []
+
+        async def logic(context: TurnContext) -> None:
+            client = context.turn_state[self.bridge.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            activity.conversation = ConversationAccount(id=conversation_id,
+                                                        tenant_id=ref.conversation.tenant_id)
+            activity.from_property = ref.bot
+            if ref.conversation.tenant_id:
+                activity.channel_data = {"tenant": {"id": ref.conversation.tenant_id}}
+            try:
+                await retry.call(self.bridge.policy, conversation_id,
+                                 lambda: client.conversations.send_to_conversation(
+                                     conversation_id, activity), "notice")
+            except (ErrorResponseException, ClientRequestError) as exc:
+                errors.append(exc)
+
+        try:
+            await self.bridge.adapter.continue_conversation(ref, logic, self.bridge.app_id)
+        except Exception as exc:  # no connector client or no token: try again later
+            raise DeliveryError(f"teams: {type(exc).__name__}: {exc}", permanent=False) from None
+        if errors:
+            raise self._failure(errors[0], user_id)
+
+    def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:
+        status = retry.status_of(exc)
+        code = retry.error_code(exc)
+        if status == 403 and user_id:
+            self._mark_unreachable(user_id, code)
+        if status is None or status in retry.RETRY_STATUSES or status >= 500 or (
+                status == 404 and user_id):
+            return DeliveryError(f"teams: {status or 'no answer'} {code}", permanent=False,
+                                 retry_after=retry.retry_after(exc))
+        return DeliveryError(f"teams: {status} {code}", permanent=True)
+
+    def _mark_unreachable(self, user_id: str, code: str) -> None:
+        records = self.bridge.runtime.bot.records
+        with records.transaction():
+            person = records.person_by_platform(PLATFORM, user_id)
+            if person is not None and person.unreachable.get(PLATFORM) != code:
+                records.save_person(person.with_changes(
+                    unreachable={**person.unreachable, PLATFORM: code}))
+        log.warning("teams: %s cannot be reached (%s)", user_id, code)
+
+
+TEAMS_NOTIFIER: web.AppKey[TeamsNotifier] = web.AppKey("teams_notifier", TeamsNotifier)

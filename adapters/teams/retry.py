@@ -1,0 +1,116 @@
+"""Outgoing calls to the Bot Framework connector, paced and retried.
+
+The connector client does not retry a POST (a send, a reply, a new conversation), so every
+call goes through `call`: it waits for a slot within Teams' published per-conversation limits
+for a bot (7 messages a second, 8 in 2 seconds, 60 in 30 seconds, 1800 an hour), and retries
+429, 412, 502 and 504 with exponential backoff and full jitter, honouring `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botbuilder.schema import ErrorResponseException
+
+log = logging.getLogger("ogpbot.teams")
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({429, 412, 502, 504})
+#: (messages, seconds): Teams' per-conversation limits for one bot.
+CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0),
+                                                       (1800, 3600.0))
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of a connector error, or None when there was no answer."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def error_code(exc: BaseException) -> str:
+    """The connector's error code (e.g. `MessageWritesBlocked`), else the exception's name."""
+    error = getattr(getattr(exc, "error", None), "error", None)
+    code = getattr(error, "code", None)
+    return code if isinstance(code, str) and code else type(exc).__name__
+
+
+def retry_after(exc: BaseException) -> float | None:
+    """The seconds a `Retry-After` header asks for, when the answer had one."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    value = headers.get("Retry-After") if hasattr(headers, "get") else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+class Pacer:
+    """Keeps each conversation within `limits`; shared by every thread that sends."""
+
+    def __init__(self, limits: tuple[tuple[int, float], ...] = CONVERSATION_LIMITS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self.clock = clock
+        self._sent: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+        self._longest = max(seconds for _, seconds in limits)
+
+    def reserve(self, conversation_id: str) -> float:
+        """Book the next send to a conversation; return how long to wait before it."""
+        with self._lock:
+            now = self.clock()
+            sent = self._sent.setdefault(conversation_id, deque())
+            while sent and sent[0] <= now - self._longest:
+                sent.popleft()
+            at = now
+            for count, seconds in self.limits:
+                if len(sent) >= count:
+                    # the send `count` places back must have left the window first
+                    at = max(at, sent[-count] + seconds)
+            sent.append(at)
+            return at - now
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 5
+    base: float = 1.0  # seconds before the first retry (before jitter)
+    cap: float = 32.0
+    pacer: Pacer = field(default_factory=Pacer)
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to base·2^attempt, capped."""
+        return self.rng.uniform(0, min(self.cap, self.base * 2 ** attempt))
+
+
+async def call(policy: RetryPolicy, conversation_id: str,
+               operation: Callable[[], Awaitable[T]], what: str = "send") -> T:
+    """Run `operation` (one connector call), paced and retried; the last error is raised."""
+    attempt = 0
+    while True:
+        wait = policy.pacer.reserve(conversation_id)
+        if wait > 0:
+            await policy.sleep(wait)
+        try:
+            return await operation()
+        except ErrorResponseException as exc:
+            status = status_of(exc)
+            if status not in RETRY_STATUSES or attempt + 1 >= policy.attempts:
+                raise
+            delay = retry_after(exc) if status == 429 else None
+            delay = policy.backoff(attempt) if delay is None else delay
+            log.warning("teams: %s to %s got %s (%s); retrying in %.1fs", what,
+                        conversation_id, status, error_code(exc), delay)
+            attempt += 1
+            await policy.sleep(delay)

@@ -1,0 +1,84 @@
+"""How replies are drawn as Adaptive Cards, and how outgoing calls are paced: plain units."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from adapters.teams.cards import escape_markdown, form_card, reply_card
+from adapters.teams.retry import Pacer, RetryPolicy
+from bot.reply import Action, Choice, Field, Form, FormField, Reply
+from tests.teams.conftest import texts
+from tests.teams.schema_check import assert_valid_card
+
+HOSTILE = "# Big **bold** _it_ [x](javascript:alert(1)) <at>everyone</at> `code`\x07"
+
+
+def test_user_text_is_literal_in_runs_and_escaped_in_fallbacks() -> None:
+    reply = Reply(language="en", title=HOSTILE, fields=(Field("Title", HOSTILE),),
+                  lines=("- not a list", "1. not a list either"),
+                  actions=(Action("Withdraw", "withdraw P-1", "danger"),))
+    card = reply_card(reply)
+    assert_valid_card(card)
+
+    shown = texts(card)
+    clean = HOSTILE.replace("\x07", "")
+    assert shown[0] == clean
+    assert shown[1] == f"Title: {clean}"
+    for element in card["body"]:
+        unescaped = re.sub(r"\\.", "", element["fallback"]["text"])
+        assert not set("*_[]()#<>`-.") & set(unescaped), unescaped
+    assert card["body"][0]["fallback"]["text"].startswith("\\# Big \\*\\*bold\\*\\*")
+    assert card["actions"][0]["style"] == "destructive"
+    assert "\x07" not in card["fallbackText"]
+
+
+def test_escape_markdown_keeps_the_words() -> None:
+    assert escape_markdown("P-1 is *done*.") == "P\\-1 is \\*done\\*\\."
+    assert escape_markdown("plain words") == "plain words"
+
+
+def test_form_problems_stand_at_their_fields() -> None:
+    form = Form("propose", "Propose", "Send", (
+        FormField("title", "Title", "text", initial="Typed title"),
+        FormField("values", "Values", "multi_choice",
+                  choices=(Choice("transparency", "Transparency"),
+                           Choice("participation", "Participation")),
+                  initial=("participation",)),
+        FormField("area", "Area", "choice", choices=(Choice("a", "A"),), initial="a"),
+    ))
+    reply = Reply(language="en", title="Not saved", form=form, ok=False,
+                  errors={"values": "Pick a value.", "other": "Something else."})
+    card = form_card(form, reply, nonce="n1")
+    assert_valid_card(card)
+
+    body = card["body"]
+    ids = [e.get("id") for e in body]
+    assert texts({"body": [body[ids.index("values") + 1]]}) == ["Pick a value."]
+    assert texts({"body": body[-1:]}) == ["Something else."]
+    assert body[ids.index("title")]["value"] == "Typed title"
+    assert body[ids.index("values")]["value"] == "participation"
+    assert card["actions"][0]["data"] == {"ogpbot": "form", "form": "propose", "nonce": "n1"}
+
+
+def test_pacer_keeps_a_conversation_within_teams_limits() -> None:
+    now = [100.0]
+    pacer = Pacer(clock=lambda: now[0])
+    waits = [pacer.reserve("a:1") for _ in range(9)]
+    assert waits[:7] == [0.0] * 7
+    assert waits[7] == 1.0  # 7 a second
+    assert waits[8] == 2.0  # 8 in two seconds
+    assert pacer.reserve("a:2") == 0.0  # another conversation has its own budget
+
+    now[0] += 30.0
+    waits = [pacer.reserve("b:1") for _ in range(61)]
+    assert max(waits) >= 30.0  # 60 in thirty seconds
+    assert waits[59] < 30.0
+
+
+def test_backoff_is_jittered_exponential_and_capped() -> None:
+    policy = RetryPolicy(base=1.0, cap=8.0, rng=random.Random(7))
+    for attempt in range(8):
+        delays = [policy.backoff(attempt) for _ in range(50)]
+        assert all(0 <= d <= min(8.0, 2 ** attempt) for d in delays)
+        assert len(set(delays)) > 1

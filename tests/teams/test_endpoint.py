@@ -1,0 +1,117 @@
+"""The endpoint itself: who may post (credentials, or the Emulator on loopback only), what a
+malformed body gets, and that a slow Teams request never holds the shared event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import threading
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from adapters.server import BIND_HOST, build_app
+from adapters.teams.endpoint import TEAMS, is_loopback, mount
+from adapters.teams.notifier import TEAMS_NOTIFIER
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.store import MemoryStore
+from tests.fakes.bf_connector import FakeConnector
+from tests.teams.conftest import Bench, start
+
+pytestmark = pytest.mark.asyncio
+APP_ID = "0f7c2d8e-1111-4222-8333-444455556666"
+
+
+def b64(part: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
+FORGED = ".".join([b64({"alg": "RS256", "typ": "JWT", "kid": "forged"}),
+                   b64({"iss": "https://issuer.example", "aud": APP_ID, "exp": 4102444800}),
+                   "c2lnbmF0dXJl"])
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer garbage", "Bearer", "Basic abc",
+                                           f"Bearer {FORGED}"])
+async def test_with_credentials_a_missing_or_bad_token_gets_401(authorization: str | None
+                                                                 ) -> None:
+    settings = Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
+                        microsoft_app_password="not-a-real-secret")
+    async with FakeConnector() as fake, aiohttp.ClientSession() as http:
+        server, runtime = await start(fake, settings, host="0.0.0.0")
+        try:
+            bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
+                          server.app[TEAMS_NOTIFIER], server.app)
+            headers = {"Authorization": authorization} if authorization else {}
+            status = await bench.post(bench.activity("help"), headers=headers)
+        finally:
+            await server.close()
+    assert status == 401
+    assert fake.calls == []  # nothing was answered, nothing was asked
+    assert runtime.bot.records.proposals() == []
+
+
+async def test_without_credentials_a_bad_token_still_gets_401(bench: Bench) -> None:
+    status = await bench.post(bench.activity("help"), headers={"Authorization": "Bearer x"})
+    assert status == 401
+    assert bench.fake.activities() == []
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"text": "no type"}', b'"help"'])
+async def test_a_malformed_body_gets_400(bench: Bench, body: bytes) -> None:
+    async with bench.http.post(bench.url + "/api/messages", data=body,
+                               headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 400
+    assert bench.fake.calls == []
+
+
+async def test_without_credentials_a_public_host_turns_teams_off(caplog: pytest.LogCaptureFixture
+                                                                 ) -> None:
+    app = web.Application()
+    app[BIND_HOST] = "0.0.0.0"
+    runtime = Runtime.open(Settings(seminar="data/seminar.toml"), store=MemoryStore())
+    line = mount(app, runtime)
+    assert line.startswith("teams: off")
+    assert "loopback" in line
+    assert TEAMS not in app
+    assert not any(r.resource and r.resource.canonical == "/api/messages"
+                   for r in app.router.routes())
+
+    with caplog.at_level(logging.INFO, logger="ogpbot.server"):
+        served = build_app(runtime, "0.0.0.0")
+    assert any(m.startswith("teams: off") for m in caplog.messages)
+    assert TEAMS not in served
+
+
+async def test_loopback_hosts() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.8.0.1", "[::1]"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "::", "10.0.0.5", "bot.example.org"]))
+
+
+async def test_a_stalled_teams_request_does_not_hold_the_event_loop(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    auth = bench.app[TEAMS].adapter.bot_framework_authentication
+    real = auth.authenticate_request
+    entered, gate = threading.Event(), threading.Event()
+
+    async def slow_keys(activity: Any, header: str) -> Any:
+        entered.set()
+        gate.wait(10)  # as botbuilder's blocking key fetch would
+        return await real(activity, header)
+
+    monkeypatch.setattr(auth, "authenticate_request", slow_keys)
+    teams = asyncio.create_task(bench.post(bench.activity("help")))
+    assert await asyncio.to_thread(entered.wait, 10)
+
+    async with bench.http.get(bench.url + "/healthz") as response:
+        assert response.status == 200  # served while the Teams request is held
+    assert not teams.done()
+
+    gate.set()
+    assert await asyncio.wait_for(teams, 10) == 201
+    assert len(await bench.fake.wait_for_activities(1)) == 1
