@@ -458,7 +458,7 @@ def _blocks(inst: Instance) -> list[range]:
         need[a] += seats_needed(inst, g)
     areas = sorted(need, key=lambda a: (-need[a], a))
     K = inst.count
-    if len(areas) > K:
+    if not areas or len(areas) > K:
         return [range(K) for _ in found]
     share = {a: 1 for a in areas}
     total = sum(need.values()) or 1

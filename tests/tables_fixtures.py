@@ -16,7 +16,7 @@ from bot.store import MemoryStore
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
 
-def seminar_doc(people: list[tuple[str, str, str]], count: int = 2,
+def seminar_doc(people: list[tuple[str, ...]], count: int = 2,
                 max_size: int = 4) -> dict[str, Any]:
     """people: (name, org, email[, language])."""
     return {
@@ -34,7 +34,8 @@ def seminar_doc(people: list[tuple[str, str, str]], count: int = 2,
             {"key": "ngo", "name": "Open NGO", "kind": "civil_society", "areas": ["access"]},
             {"key": "ks", "name": "KS", "kind": "observer"},
         ],
-        "people": [{"name": n, "org": o, "email": e} for n, o, e in people],
+        "people": [{"name": p[0], "org": p[1], "email": p[2],
+                    **({"language": p[3]} if len(p) > 3 else {})} for p in people],
     }
 
 
@@ -43,13 +44,13 @@ STANDARD = [
     ("Finn Finans", "fin", "finn@fin.no"),
     ("Frida Finans", "fin", "frida@fin.no"),
     ("Jon Justis", "jd", "jon@jd.no"),
-    ("Nina NGO", "ngo", "nina@ngo.no"),
+    ("Nina NGO", "ngo", "nina@ngo.no", "nb"),
     ("Ola NGO", "ngo", "ola@ngo.no"),
     ("Oskar Observer", "ks", "oskar@ks.no"),
 ]
 
 
-def make_bot(people: list[tuple[str, str, str]] | None = None, count: int = 2,
+def make_bot(people: list[tuple[str, ...]] | None = None, count: int = 2,
              max_size: int = 4) -> OgpBot:
     seminar = parse_seminar(seminar_doc(people or STANDARD, count, max_size))
     return OgpBot(seminar, MemoryStore(), FakeClock(START))
