@@ -364,6 +364,84 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "tables.yours": ("Ditt bord: {n}", "Your table: {n}"),
     "tables.not_seated": ("Du er ikke satt ved noe bord.", "You are not seated at any table."),
     # --- table planning (entries for the table planner go here) ---
+    "tables.nothing": (
+        "Det er ingen forslag å diskutere ennå (alle er avgjort eller trukket), så ingen "
+        "bordplan ble laget.",
+        "There are no proposals to discuss yet (all are decided or withdrawn), so no table "
+        "plan was made."),
+    "tables.version": ("Bordplan, versjon {version}", "Table plan, version {version}"),
+    "tables.made": (
+        "{proposals} forslag og {people} personer er fordelt på {tables} bord.",
+        "{proposals} proposals and {people} people are seated at {tables} tables."),
+    "tables.moved_status": ("{count} forslag er nå «til diskusjon».",
+                            "{count} proposals are now “in discussion”."),
+    "tables.told_all": ("{count} personer får bordet sitt på direktemelding.",
+                        "{count} people get their table by direct message."),
+    "tables.told_moved": (
+        "Planen er laget på nytt: bare de {count} som har fått nytt bord (eller er nye) får "
+        "direktemelding; {moved} måtte flytte.",
+        "The plan was made again: only the {count} people whose table changed (or who are "
+        "new) get a direct message; {moved} had to move."),
+    "tables.no_proposals": ("ingen forslag", "no proposals"),
+    "tables.all_kept": ("Alle forslag har forslagsstilleren og departementet sitt ved bordet.",
+                        "Every proposal has its proposer and its ministry at the table."),
+    "tables.broken": ("Regler planen ikke klarer å holde:", "Rules this plan cannot keep:"),
+    "tables.breach.proposer_away": ("{ref}: forslagsstilleren {name} sitter ikke ved bord {n}.",
+                                    "{ref}: the proposer {name} is not at table {n}."),
+    "tables.breach.ministry_away": ("{ref}: ingen fra {ministry} ved bord {n}.",
+                                    "{ref}: nobody from {ministry} at table {n}."),
+    "tables.breach.over_size": ("Bord {n} har {size} personer, flere enn {max}.",
+                                "Table {n} has {size} people, more than {max}."),
+    "tables.why": ("Hvorfor:", "Why:"),
+    "tables.conflict.no_ministry_person": (
+        "{refs}: ingen fra {ministry} er med på seminaret, så departementet kan ikke sitte "
+        "ved bordet.",
+        "{refs}: nobody from {ministry} takes part, so the ministry cannot be at the table."),
+    "tables.conflict.too_many_people": (
+        "{people} personer er med, men {tables} bord med plass til {max} gir bare {seats} "
+        "plasser.",
+        "{people} people take part, but {tables} tables of {max} seat only {seats}."),
+    "tables.conflict.crowded": (
+        "{refs} må sitte ved samme bord ({links}), og det bordet trenger {need} plasser; "
+        "et bord har plass til {max}.",
+        "{refs} must share one table ({links}), and that table needs {need} seats; a table "
+        "holds {max}."),
+    "tables.conflict.stretched": (
+        "{refs} kan ikke alle få departementet sitt ved bordet: {ministries} har for få "
+        "personer til bordene disse forslagene trenger med høyst {max} per bord.",
+        "{refs} cannot all have their ministry at the table: {ministries} have too few "
+        "people for the tables these proposals need with at most {max} per table."),
+    "tables.conflict.packing": (
+        "{refs} trenger flere bord enn det finnes: {tables} bord med høyst {max} per bord.",
+        "{refs} need more tables than there are: {tables} tables of at most {max}."),
+    "tables.link.proposer": ("{name} foreslo {refs}", "{name} proposed {refs}"),
+    "tables.link.sole_member": (
+        "{name} er den eneste fra {ministry} og trengs ved {refs}",
+        "{name} is the only person from {ministry} and is needed at {refs}"),
+    "tables.fix": ("Dette kan løse det: {fixes}.", "What would fix it: {fixes}."),
+    "tables.or": ("eller", "or"),
+    "tables.fix.representative": ("en representant til fra {ministries} på deltakerlista",
+                                  "another representative of {ministries} on the roster"),
+    "tables.fix.max_size": ("max_size på minst {size} under [tables]",
+                            "max_size of at least {size} in [tables]"),
+    "tables.fix.max_size_any": ("større max_size under [tables]",
+                                "a larger max_size in [tables]"),
+    "tables.fix.tables": ("minst {count} bord (count under [tables])",
+                          "at least {count} tables (count in [tables])"),
+    "tables.fix.tables_any": ("flere bord (count under [tables])",
+                              "more tables (count in [tables])"),
+    "tables.fix.second_round": ("en ny runde ved småbordene for noen av disse forslagene",
+                                "a second round at the small tables for some of these "
+                                "proposals"),
+    "tables.dm_title": ("Ditt småbord: bord {n}", "Your small table: table {n}"),
+    "tables.dm_moved": (
+        "Bordplanen er endret: du sitter nå ved bord {n} (før: bord {old}).",
+        "The table plan has changed: you now sit at table {n} (before: table {old})."),
+    "tables.dm_area": ("Område: {area}", "Area: {area}"),
+    "tables.dm_proposals": ("Forslag ved bordet: {refs}", "Proposals at the table: {refs}"),
+    "tables.dm_with": ("Ved bordet: {names}", "At the table: {names}"),
+    "tables.dm_hint": ("Skriv «tables» for hele planen.", "Type “tables” for the whole plan."),
+    "tables.proposal": ("{ref} {title}", "{ref} {title}"),
     # --- outcome, meet, report, decide, withdraw ----------------------------------------------
     "outcome.agreed": ("{ref} er satt til «enighet». Neste steg: «report {ref} agreed TEKST».",
                        "{ref} is now “agreed”. Next: “report {ref} agreed TEXT”."),

@@ -1,0 +1,158 @@
+"""Property tests of the table planner on generated small seminars, against brute force: when
+some seating keeps every hard rule the planner's does too; when none does, each conflict it
+names is real (its proposals cannot be seated even on their own)."""
+
+from __future__ import annotations
+
+from itertools import product
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import seating
+from bot.seating import Attendee, Instance, Topic
+
+MINISTRIES = ("m1", "m2", "m3")
+ORGS = (*MINISTRIES, "ngo", "obs")
+
+
+def feasible(inst: Instance) -> bool:
+    """Try every way to seat the people; proposals then go to their proposer's table."""
+    inst = seating.normalise(inst)
+    keys = [a.key for a in inst.attendees]
+    members = {m: inst.members(m) for m in {t.ministry for t in inst.topics}}
+    for seats in product(range(inst.count), repeat=len(keys)):
+        at = dict(zip(keys, seats, strict=True))
+        if any(seats.count(k) > inst.max_size for k in range(inst.count)):
+            continue
+        if all(any(at[m] == at[t.proposer] for m in members[t.ministry]) for t in inst.topics):
+            return True
+    return False
+
+
+@st.composite
+def seminars(draw: st.DrawFn) -> Instance:
+    n = draw(st.integers(1, 6))
+    people = []
+    for i in range(n):
+        org = draw(st.sampled_from(ORGS))
+        kind = "ministry" if org in MINISTRIES else ("observer" if org == "obs" else
+                                                     "civil_society")
+        areas = draw(st.lists(st.sampled_from(("a", "b")), max_size=2, unique=True))
+        people.append(Attendee(f"p{i}", org, kind, tuple(areas)))
+    proposers = [a.key for a in people if a.kind != "observer"] or [people[0].key]
+    present = sorted({a.org for a in people if a.org in MINISTRIES})
+    # Mostly ministries that take part and room for everyone, so the harder conflicts
+    # (tied proposals, too few ministry people, too few tables) come up too.
+    choices = present if present and draw(st.integers(0, 5)) else list(MINISTRIES)
+    topics = tuple(
+        Topic(j + 1, draw(st.sampled_from(("a", "b"))), draw(st.sampled_from(proposers)),
+              draw(st.sampled_from(choices)))
+        for j in range(draw(st.integers(0, 4))))
+    count = draw(st.integers(1, 3))
+    low = -(-n // count) if draw(st.integers(0, 4)) else 1
+    return Instance(topics, tuple(people), count, draw(st.integers(min(low, 4), 4)))
+
+
+def seated_once(inst: Instance, result: seating.Seating) -> None:
+    numbers = [n for t in result.tables for n in t.proposals]
+    people = [p for t in result.tables for p in t.people]
+    assert sorted(numbers) == sorted(t.number for t in inst.topics)
+    assert sorted(people) == sorted(a.key for a in seating.normalise(inst).attendees)
+    assert len(result.tables) == inst.count
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seminars())
+def test_plan_keeps_every_hard_rule_whenever_that_is_possible(inst: Instance) -> None:
+    result = seating.plan(inst, time_limit=2.0)
+    seated_once(inst, result)
+    if feasible(inst):
+        assert result.breaches == ()
+        assert result.conflicts == ()
+    else:
+        assert result.breaches, "no seating keeps every rule, so this one must break one"
+        assert result.conflicts, "an impossible plan must say why"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seminars())
+def test_every_conflict_named_is_real(inst: Instance) -> None:
+    result = seating.plan(inst, time_limit=2.0)
+    for conflict in result.conflicts:
+        if conflict.rule == "too_many_people":
+            people = len(seating.normalise(inst).attendees)
+            assert people > inst.count * inst.max_size
+            assert conflict.need == people
+            continue
+        assert conflict.proposals
+        assert not feasible(inst.only(conflict.proposals)), conflict
+        if conflict.rule == "no_ministry_person":
+            assert all(not inst.members(m) for m in conflict.ministries)
+        for link in conflict.links:
+            tied = [t for t in inst.topics if t.number in link.proposals]
+            if link.why == "proposer":
+                assert all(t.proposer == link.person for t in tied)
+            else:
+                assert inst.members(link.ministry) == [link.person]
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seminars())
+def test_greedy_seats_everyone_once(inst: Instance) -> None:
+    seated_once(inst, seating.plan_greedy(inst))
+
+
+def test_a_sole_minister_needed_at_two_tables_is_named() -> None:
+    people = (Attendee("a", "ngo"), Attendee("b", "ngo"), Attendee("z", "m1", "ministry"))
+    topics = (Topic(1, "a", "a", "m1"), Topic(2, "b", "b", "m1"))
+    result = seating.plan(Instance(topics, people, 2, 2))
+    (conflict,) = result.conflicts
+    assert conflict.rule == "crowded"
+    assert conflict.proposals == (1, 2)
+    assert conflict.need == 3
+    assert any(lk.person == "z" and lk.why == "sole_member" for lk in conflict.links)
+    assert "representative" in conflict.fixes and "max_size" in conflict.fixes
+
+
+def test_a_late_proposal_moves_few_people() -> None:
+    crowd = [Attendee(f"n{i}", "ngo", areas=("a",) if i % 2 else ("b",)) for i in range(10)]
+    people = (*crowd, Attendee("m", "m1", "ministry"), Attendee("q", "m2", "ministry"))
+    topics = (Topic(1, "a", "n1", "m1"), Topic(2, "b", "n2", "m2"))
+    first = seating.plan(Instance(topics, people, 3, 5))
+    assert first.breaches == ()
+    previous = {p: t.number for t in first.tables for p in t.people}
+    before = {n: t.number for t in first.tables for n in t.proposals}
+    late = (*topics, Topic(3, "a", "n3", "m1"))
+    again = seating.plan(Instance(late, people, 3, 5, previous, before))
+    assert again.breaches == ()
+    assert len(again.moved) <= 2
+    assert {n: t.number for t in again.tables for n in t.proposals if n != 3} == before
+
+
+def test_a_ministry_with_too_few_people_for_its_tables_is_named() -> None:
+    people = (Attendee("a", "ngo"), Attendee("b", "ngo"), Attendee("c", "ngo"),
+              Attendee("x", "m1", "ministry"), Attendee("y", "m1", "ministry"))
+    topics = tuple(Topic(n, "a", who, "m1") for n, who in ((1, "a"), (2, "b"), (3, "c")))
+    inst = Instance(topics, people, 3, 2)
+    assert not feasible(inst)
+    result = seating.plan(inst)
+    (conflict,) = result.conflicts
+    assert conflict.rule == "stretched"
+    assert conflict.ministries == ("m1",)
+    assert not feasible(inst.only(conflict.proposals))
+    assert "representative" in conflict.fixes and "second_round" in conflict.fixes
+    assert len(result.breaches) >= 1
+
+
+def test_too_few_tables_for_tied_proposals_is_named() -> None:
+    people = (Attendee("a", "ngo"), Attendee("b", "ngo"), Attendee("c", "ngo"),
+              Attendee("x", "m1", "ministry"), Attendee("y", "m2", "ministry"),
+              Attendee("z", "m3", "ministry"))
+    topics = (Topic(1, "a", "a", "m1"), Topic(2, "a", "b", "m2"), Topic(3, "b", "c", "m3"))
+    inst = Instance(topics, people, 2, 3)
+    assert not feasible(inst)
+    (conflict,) = seating.plan(inst).conflicts
+    assert conflict.rule == "packing"
+    assert conflict.proposals == (1, 2, 3)
+    assert "tables" in conflict.fixes
