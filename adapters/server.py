@@ -25,6 +25,7 @@ ADAPTER_MODULES: list[str] = [
     # Slack
     # Teams
     # the notice dispatcher
+    "adapters.outbox",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]
