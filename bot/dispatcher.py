@@ -268,19 +268,19 @@ class Dispatcher:
 
     async def _send_lane(self, items: list[tuple[Notice, Destination]],
                          gate: asyncio.Semaphore) -> None:
-        async with gate:
-            for notice, where in items:
+        for notice, where in items:
+            pace = self.pace.get(where.platform, 0.0)
+            last = self._last_sent.get(where.lane)
+            if pace and last is not None:
+                wait = pace - (time.monotonic() - last)
+                if wait > 0:
+                    await self._sleep(wait)  # pacing holds no sending slot
+            async with gate:
                 if not await self._send_one(notice, where):
                     return  # the platform asked us to wait: the rest of this lane waits too
 
     async def _send_one(self, notice: Notice, where: Destination) -> bool:
         """Send one notice; False when the lane should pause (a passing failure)."""
-        pace = self.pace.get(where.platform, 0.0)
-        last = self._last_sent.get(where.lane)
-        if pace and last is not None:
-            wait = pace - (time.monotonic() - last)
-            if wait > 0:
-                await self._sleep(wait)
         now = self.bot.clock.now()
         begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
         if begun is None:
