@@ -375,7 +375,10 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self.stats["skipped"] += 1
         log.info("skipped %s: %s", key, reason)
-        if alert and (notice.stale_after is None or now < notice.stale_after):
+        # A person not reachable yet is common (they have not used the bot on any platform):
+        # only a notice with no channel to go to is worth the coordinators' attention.
+        if alert and notice.target.kind != "person" and (
+                notice.stale_after is None or now < notice.stale_after):
             self._alert_op(notice, "skipped", self._label(notice.target), reason, now)
 
     def _label(self, target: Target) -> str:

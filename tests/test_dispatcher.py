@@ -219,6 +219,11 @@ async def test_no_channel_chosen_skips_with_reason() -> None:
     heads_up = next(n for n in kit.bot.outbox.all() if n.key.endswith(":1:heads-up"))
     assert heads_up.state is NoticeState.SKIPPED
     assert "channel here" in heads_up.last_error
+    await kit.at(oslo(2026, 12, 1, 8, 55, 1))
+    await kit.at(oslo(2026, 12, 1, 9, 0))
+    await kit.at(oslo(2026, 12, 1, 9, 0, 1))
+    alerts = kit.notifier.to(KARI)
+    assert len(alerts) == 1 and "Til: kunngjøringskanalen" in alerts[0].message.lines
 
 
 async def test_the_running_dispatcher_wakes_for_a_newly_scheduled_notice() -> None:
@@ -247,3 +252,5 @@ async def test_person_without_a_connected_platform_is_skipped_with_reason() -> N
     invite = next(n for n in kit.bot.outbox.all() if ":invite:" in n.key)
     assert invite.state is NoticeState.SKIPPED
     assert "not reachable" in invite.last_error
+    # and no alert about it: a person not reachable yet is common, not a fault
+    assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
