@@ -254,3 +254,13 @@ async def test_person_without_a_connected_platform_is_skipped_with_reason() -> N
     assert "not reachable" in invite.last_error
     # and no alert about it: a person not reachable yet is common, not a fault
     assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
+
+
+async def test_meetings_lists_time_place_and_the_other_side() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    mine = kit.say(PROPOSER, "meetings").text
+    assert "torsdag 3. desember kl. 10:00 – P-1 Åpne innsynslogger – med Justisdepartementet, " \
+           "Møterom 2" in mine
+    theirs = kit.say(MINISTRY, "meetings").text
+    assert "with Anders (Åpenhet Norge), Møterom 2" in theirs
