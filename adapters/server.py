@@ -28,6 +28,7 @@ ADAPTER_MODULES: list[str] = [
     # Teams
     "adapters.teams.endpoint",
     # the notice dispatcher
+    "adapters.outbox",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]

@@ -3,12 +3,13 @@ tells both sides; `meetings` lists a person's meetings."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.lifecycle import Step
 from bot.messages import format_when, t
 from bot.model import Meeting, Person, Proposal, Role, Status
+from bot.notices import Notice, Target
 from bot.reply import Action, Reply
 from bot.seminar import parse_clock_time
 
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
 
 USAGE = "meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]"
 MAX_PLACE = 200
+# A meeting has no end in the `meet` command: it is taken to last an hour (the calendar file
+# says so too), and the ministry is nudged a day after that if no report has come.
+MEETING_LENGTH = timedelta(hours=1)
+NUDGE_AFTER = timedelta(days=1)
 
 
 def parse_start(ctx: Context, day: str, clock: str) -> datetime:
@@ -54,16 +59,73 @@ def meet(ctx: Context, rest: str) -> Reply:
     meeting = Meeting(proposal.number, start.astimezone(ctx.now.tzinfo), place, ctx.person.key,
                       version=previous.version + 1 if previous else 1)
     ctx.records.save_meeting(meeting)
+    if previous is not None:
+        ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",
+                                     f"the meeting moved to version {meeting.version}")
     moved = ctx.move(proposal, Status.BILATERAL, "meeting", meeting.start.isoformat())
-    told = ctx.notify_people(sides(ctx, moved), f"meeting:{moved.ref}:v{meeting.version}:invite",
-                             "meeting", lambda lang: invitation(ctx, moved, meeting, lang,
-                                                                moved=previous is not None))
+    told = ctx.notify_people(sides(ctx, moved), f"{meeting_prefix(moved.ref, meeting.version)}"
+                             ":invite", "meeting",
+                             lambda lang: invitation(ctx, moved, meeting, lang,
+                                                     moved=previous is not None))
+    for notice in follow_ups(ctx, moved, meeting):
+        ctx.bot.outbox.schedule(notice)
+    for person in told:
+        key = f"{meeting_prefix(moved.ref, meeting.version)}:invite:{person.key}"
+        notice = ctx.bot.outbox.get(key)
+        if notice is not None:
+            ctx.bot.outbox.save(notice.with_changes(stale_after=meeting.start, attachment={
+                "kind": "ics", "meeting": meeting.proposal, "version": meeting.version}))
     key = "meet.moved" if previous else "meet.done"
     lines = [ctx.t(key, ref=moved.ref, when=ctx.when(meeting.start),
                    place=ctx.t("meet.place", place=place) if place else "")]
     if told:
         lines.append(ctx.t("meet.told", names=", ".join(p.name for p in told)))
     return ctx.reply(lines=tuple(lines))
+
+
+def meeting_prefix(ref: str, version: int) -> str:
+    """Every notice about one version of a meeting starts with this key."""
+    return f"meeting:{ref}:v{version}"
+
+
+def follow_ups(ctx: Context, proposal: Proposal, meeting: Meeting) -> list[Notice]:
+    """A reminder to everyone in the meeting at each of the seminar's leads (those still in
+    the future), and a nudge to the ministry a day after the meeting if no report has come."""
+    prefix = meeting_prefix(proposal.ref, meeting.version)
+    people = sides(ctx, proposal)
+    notices: list[Notice] = []
+    for lead in ctx.seminar.reminder_leads:
+        due = meeting.start - lead
+        if due <= ctx.now:
+            continue
+        for person in people:
+            lang = person.language or ctx.seminar.language
+            notices.append(Notice(
+                f"{prefix}:remind:{int(lead.total_seconds())}s:{person.key}",
+                Target.to_person(person.key), reminder(ctx, proposal, meeting, lang), due,
+                "reminder", stale_after=meeting.start))
+    nudge_at = meeting.start + MEETING_LENGTH + NUDGE_AFTER
+    for person in people:
+        if person.key == proposal.proposer and person.org != proposal.ministry:
+            continue
+        lang = person.language or ctx.seminar.language
+        notices.append(Notice(
+            f"{prefix}:nudge:{person.key}", Target.to_person(person.key),
+            Reply(language=lang, title=t(lang, "notice.nudge_title", ref=proposal.ref),
+                  lines=(proposal.title, t(lang, "notice.nudge_hint", ref=proposal.ref)),
+                  actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),)),
+            nudge_at, "reminder", compose="nudge",
+            attachment={"kind": "nudge", "meeting": meeting.proposal,
+                        "version": meeting.version}))
+    return notices
+
+
+def reminder(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str) -> Reply:
+    when = format_when(meeting.start, lang, ctx.seminar.timezone)
+    base = invitation(ctx, proposal, meeting, lang)
+    return Reply(language=lang, title=t(lang, "notice.reminder_title", ref=proposal.ref,
+                                        when=when),
+                 lines=base.lines, actions=base.actions)
 
 
 def invitation(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str,

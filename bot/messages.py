@@ -223,6 +223,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                            "Type one or more, separated by commas"),
     "prompt.optional": ("valgfritt, tom linje hopper over", "optional, an empty line skips"),
     # --- notices and meetings' reminders (entries for the dispatcher go here) ---
+    "notice.heads_up": ("Om {minutes} minutter, kl. {time}: {title}",
+                        "In {minutes} minutes, at {time}: {title}"),
+    "notice.starts": ("Nå, kl. {time}: {title}", "Now, at {time}: {title}"),
+    "notice.presentations": ("Forslagene som presenteres, i denne rekkefølgen:",
+                             "The proposals to be presented, in this order:"),
+    "notice.presentations_none": ("Ingen forslag venter på å bli presentert.",
+                                  "No proposals are waiting to be presented."),
+    "notice.presentation_line": ("{n}. {ref} {title} ({org})", "{n}. {ref} {title} ({org})"),
+    "notice.late": ("Denne meldingen kommer sent: den skulle vært sendt {when}.",
+                    "This message is late: it was due {when}."),
+    "notice.reminder_title": ("Påminnelse: bilateralt møte om {ref} {when}",
+                              "Reminder: bilateral meeting on {ref} {when}"),
+    "notice.nudge_title": ("Møtet om {ref} er holdt, men rapporten mangler",
+                           "The meeting on {ref} has been held, but there is no report yet"),
+    "notice.nudge_hint": ("Send resultatet til koordinatoren med «report {ref} agreed TEKST» "
+                          "eller «report {ref} declined TEKST».",
+                          "Send the result to the coordinator with “report {ref} agreed TEXT” "
+                          "or “report {ref} declined TEXT”."),
+    "notice.calendar": ("Kalenderfil: {url}", "Calendar file: {url}"),
+    "notice.alert_title": ("En melding fra ogpbot kom ikke fram",
+                           "A message from ogpbot could not be delivered"),
+    "notice.alert_to": ("Til: {to}", "To: {to}"),
+    "notice.alert_reason": ("Grunn: {reason}", "Reason: {reason}"),
+    "notice.alert_message": ("Meldingen: {title}", "The message: {title}"),
+    "notice.alert_hint": ("Flere meldinger til samme sted med samme feil varsles ikke igjen.",
+                          "Further messages to the same place failing the same way are not "
+                          "reported again."),
+    "notice.announce_channel": ("kunngjøringskanalen", "the announcement channel"),
+    "ics.summary": ("Bilateralt møte om {ref}: {title}", "Bilateral meeting on {ref}: {title}"),
     # --- status -------------------------------------------------------------------------------
     "status.none_own": ("Du har ingen forslag ennå. Skriv «propose» for å foreslå en "
                         "forpliktelse.",

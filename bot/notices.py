@@ -7,6 +7,7 @@ only schedules; the dispatcher delivers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -63,6 +64,13 @@ class Notice:
     sent_at: datetime | None = None
     late: bool = False
     attachment: dict[str, Any] | None = None  # e.g. {"kind": "ics", "meeting": 3, "version": 2}
+    not_before: datetime | None = None  # a passing failure: not retried before this
+    compose: str | None = None  # a composer in bot.announcements that writes it at send time
+
+    @property
+    def ready_at(self) -> datetime:
+        """When the dispatcher may next try it: its due time, or later after a failure."""
+        return max(self.due, self.not_before) if self.not_before else self.due
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +80,8 @@ class Notice:
             "state": self.state.value, "attempts": self.attempts, "last_error": self.last_error,
             "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
             "attachment": self.attachment,
+            "not_before": self.not_before.isoformat() if self.not_before else None,
+            "compose": self.compose,
         }
 
     @classmethod
@@ -84,6 +94,8 @@ class Notice:
             last_error=d.get("last_error", ""),
             sent_at=datetime.fromisoformat(d["sent_at"]) if d.get("sent_at") else None,
             late=d.get("late", False), attachment=d.get("attachment"),
+            not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
+            compose=d.get("compose"),
         )
 
     def with_changes(self, **changes: Any) -> Notice:
@@ -91,14 +103,20 @@ class Notice:
 
 
 class Outbox:
-    """The notices in the store."""
+    """The notices in the store. `on_scheduled` callbacks run after each new notice (from
+    whatever thread scheduled it): the dispatcher uses one to wake up for an earlier notice."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.on_scheduled: list[Callable[[Notice], None]] = []
 
     def schedule(self, notice: Notice) -> bool:
         """Add `notice` unless its key is already there; return whether it was added."""
-        return self.store.add(OUTBOX, notice.key, notice.to_dict())
+        added = self.store.add(OUTBOX, notice.key, notice.to_dict())
+        if added:
+            for callback in self.on_scheduled:
+                callback(notice)
+        return added
 
     def get(self, key: str) -> Notice | None:
         doc = self.store.get(OUTBOX, key)
@@ -112,6 +130,15 @@ class Outbox:
         notice = self.get(key)
         if notice and notice.state is NoticeState.PENDING:
             self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+
+    def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]:
+        """Skip every notice not yet sent whose key starts with `prefix`; return them."""
+        cancelled = []
+        for notice in self.pending():
+            if notice.key.startswith(prefix):
+                self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+                cancelled.append(notice)
+        return cancelled
 
     def all(self) -> list[Notice]:
         return sorted((Notice.from_dict(d) for d in self.store.all(OUTBOX)),

@@ -1,0 +1,101 @@
+"""The notice dispatcher inside `ogpbot serve`, the registry of notifiers it sends through, and
+`GET /meetings/P-N.ics` (a meeting's calendar file at a stable address).
+
+Platform adapters offer their `Notifier` in their own `mount()` with
+`register_notifier(app, notifier)`. The dispatcher starts with the server (after every mount),
+schedules the agenda's notices, resolves what a crash left behind, and stops with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from bot.announcements import schedule_agenda
+from bot.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.delivery import Notifier
+from bot.dispatcher import Dispatcher
+from bot.model import proposal_number
+from bot.runtime import Runtime
+
+log = logging.getLogger("ogpbot.notices")
+
+NOTIFIERS: web.AppKey[dict[str, Notifier]] = web.AppKey("notifiers", dict)
+DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher", Dispatcher)
+
+
+def register_notifier(app: web.Application, notifier: Notifier) -> None:
+    """Offer `notifier` to the dispatcher for its platform (call it from an adapter's mount)."""
+    if NOTIFIERS not in app:
+        app[NOTIFIERS] = {}
+    app[NOTIFIERS][notifier.platform] = notifier
+
+
+def notifiers_of(app: web.Application) -> dict[str, Notifier]:
+    """The registered notifiers, and any adapter object on the app that carries one as its
+    `notifier` attribute (so an adapter mounted without registering is still reached)."""
+    found: dict[str, Notifier] = {}
+    for value in list(app.values()):
+        notifier = getattr(value, "notifier", None)
+        if _is_notifier(notifier):
+            found.setdefault(notifier.platform, notifier)
+    found.update(app.get(NOTIFIERS, {}))
+    return found
+
+
+def _is_notifier(value: object) -> bool:
+    return all(hasattr(value, name) for name in ("platform", "post", "direct")) and isinstance(
+        getattr(value, "platform", None), str)
+
+
+def mount(app: web.Application, runtime: Runtime) -> str:
+    if NOTIFIERS not in app:
+        app[NOTIFIERS] = {}
+    app.router.add_get("/meetings/{ref}.ics", calendar_file)
+
+    async def start(app: web.Application) -> None:
+        notifiers = notifiers_of(app)
+        dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
+        app[DISPATCHER] = dispatcher
+        added = await asyncio.to_thread(schedule_agenda, runtime.bot)
+        await dispatcher.start()
+        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) added",
+                 ", ".join(sorted(notifiers)) or "no platform", added)
+
+    async def stop(app: web.Application) -> None:
+        dispatcher = app.get(DISPATCHER)
+        if dispatcher is not None:
+            await dispatcher.stop()
+
+    app.on_startup.append(start)
+    app.on_cleanup.append(stop)
+    return "notices: on (dispatcher starts with the server; GET /meetings/P-N.ics)"
+
+
+async def calendar_file(request: web.Request) -> web.Response:
+    from adapters.server import RUNTIME
+
+    runtime = request.app[RUNTIME]
+    number = proposal_number(request.match_info["ref"])
+    if number is None:
+        raise web.HTTPNotFound(text="no such meeting\n")
+
+    def load() -> tuple[str, bytes] | None:
+        proposal = runtime.bot.records.proposal(number)
+        meeting = runtime.bot.records.meeting(number)
+        if proposal is None or meeting is None or proposal.status.decided:
+            return None
+        return ics_filename(proposal), meeting_ics(
+            proposal, meeting, runtime.bot.org_name(proposal.ministry), runtime.seminar.language)
+
+    found = await asyncio.to_thread(load)
+    if found is None:
+        raise web.HTTPNotFound(text="no such meeting\n")
+    name, body = found
+    return web.Response(body=body, headers={
+        "Content-Type": f"{FILE_MIME}; charset=utf-8",
+        "Content-Disposition": f'inline; filename="{name}"',
+        "Cache-Control": "no-cache",
+    })

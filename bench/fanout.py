@@ -1,0 +1,178 @@
+"""Fan-out: DMs to 300 people through the fake Slack Web API, which allows one message a second
+per channel and answers 429 with Retry-After beyond it, sent by the real dispatcher over a
+TinyDB store. Prints the time taken beside the least time the limits allow and beside an
+unpaced fan-out of the same messages measured in the same run, and the counts sent, retried,
+doubled and lost (lost must be 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import OgpBot
+from bot.clock import SystemClock
+from bot.delivery import DeliveryError, FileAttachment
+from bot.dispatcher import PACE, Dispatcher
+from bot.notices import Notice, NoticeState, Target
+from bot.reply import Reply
+from bot.seminar import parse_seminar
+from bot.tinydb_store import TinyDBStore
+from tests.fakes.slack_api import FakeSlackAPI
+
+PEOPLE = int(os.environ.get("BENCH_FANOUT_PEOPLE", "300"))
+PER_PERSON = 2  # e.g. a table assignment and a meeting invitation at the same moment
+
+
+class WebAPINotifier:
+    """The Notifier port over slack_sdk's AsyncWebClient, for the bench (the Slack adapter
+    has its own): every failure becomes a DeliveryError."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self.dms: dict[str, str] = {}
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None) -> None:
+        await self._call(self.client.chat_postMessage(channel=conversation, text=message.text))
+
+    async def direct(self, user_id: str, message: Reply,
+                     attachment: FileAttachment | None = None) -> None:
+        channel = self.dms.get(user_id)
+        if channel is None:
+            answer = await self._call(self.client.conversations_open(users=user_id))
+            channel = self.dms[user_id] = answer["channel"]["id"]
+        await self._call(self.client.chat_postMessage(channel=channel, text=message.text))
+
+    @staticmethod
+    async def _call(call: Any) -> Any:
+        try:
+            return await call
+        except SlackApiError as exc:
+            status = exc.response.status_code
+            headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
+            if status == 429:
+                after = headers.get("retry-after")
+                raise DeliveryError("ratelimited", permanent=False,
+                                    retry_after=float(after) if after else None) from exc
+            error = str(exc.response.get("error", status))
+            raise DeliveryError(error, permanent=status < 500 and error != "internal_error") \
+                from exc
+        except OSError as exc:
+            raise DeliveryError(type(exc).__name__, permanent=False) from exc
+
+
+def _seminar(people: int) -> dict[str, Any]:
+    return {
+        "seminar": {"title": "Bench", "date": "2026-12-01", "timezone": "Europe/Oslo",
+                    "language": "nb", "heads_up_minutes": 5, "reminder_leads": ["1h"]},
+        "areas": [{"key": "innsyn", "name": "Innsyn"}],
+        "tables": {"count": 30, "max_size": 10},
+        "agenda": [{"time": "09:00", "title": "Velkommen", "kind": "talk"}],
+        "organizations": [{"key": "kmd", "name": "KMD", "kind": "coordinator"},
+                          {"key": "jd", "name": "JD", "kind": "ministry"}],
+        "people": [{"name": f"Person {n}", "org": "jd", "email": f"p{n}@jd.example.org",
+                    "slack_id": f"U{n:06d}"} for n in range(people)],
+    }
+
+
+async def _unpaced(fake: FakeSlackAPI, people: int) -> float:
+    """The same messages straight through the client, all at once, with no limit at all."""
+    fake.throttle_per_channel(None)
+    notifier = WebAPINotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url))
+    gate = asyncio.Semaphore(64)
+
+    async def one(n: int, k: int) -> None:
+        async with gate:
+            await notifier.direct(f"U{n:06d}", Reply(language="nb", title=f"unpaced {k}"))
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(n, k) for n in range(people) for k in range(PER_PERSON)))
+    return time.perf_counter() - began
+
+
+async def _dispatch(fake: FakeSlackAPI, pace: dict[str, float] | None) -> dict[str, Any]:
+    """Schedule PER_PERSON notices to each of PEOPLE people and let the dispatcher send them."""
+    fake.clear_calls()
+    fake.throttle_per_channel(1.0)
+    with tempfile.TemporaryDirectory() as folder:
+        store = TinyDBStore(Path(folder) / "bench.json")
+        bot = OgpBot(parse_seminar(_seminar(PEOPLE)), store, SystemClock())
+        now = datetime.now(UTC)
+        with store.transaction():
+            for person in bot.records.people():
+                for k in range(PER_PERSON):
+                    bot.outbox.schedule(Notice(
+                        f"bench:{k}:{person.key}", Target.to_person(person.key),
+                        Reply(language="nb", title=f"Melding {k} til {person.name}"),
+                        now, "tables"))
+        notifier = WebAPINotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url))
+        dispatcher = Dispatcher(bot, {"slack": notifier}, pace=pace)
+        expected = PEOPLE * PER_PERSON
+        began = time.perf_counter()
+        await dispatcher.start()
+        try:
+            while time.perf_counter() - began < 120:
+                stats = dispatcher.stats
+                if stats["sent"] + stats["failed"] + stats["skipped"] >= expected:
+                    break
+                await asyncio.sleep(0.02)
+        finally:
+            await dispatcher.stop()
+        took = time.perf_counter() - began
+        states = Counter(n.state for n in bot.outbox.all())
+        store.close()
+    delivered = Counter(c.args.get("text") for c in fake.calls_to("chat.postMessage", ok=True))
+    return {
+        "took": took, "sent": sum(delivered.values()), "retried": dispatcher.stats["retried"],
+        "throttled": fake.throttled,
+        "failed": states[NoticeState.FAILED], "skipped": states[NoticeState.SKIPPED],
+        "doubled": sum(count - 1 for count in delivered.values() if count > 1),
+        "lost": expected - sum(1 for count in delivered.values() if count >= 1),
+    }
+
+
+async def run() -> list[tuple[str, str]]:
+    async with FakeSlackAPI() as fake:
+        baseline = await _unpaced(fake, PEOPLE)
+        paced = await _dispatch(fake, None)
+        unpaced = await _dispatch(fake, {})
+    least = (PER_PERSON - 1) * PACE["slack"]
+    return [
+        ("fan-out", f"{PEOPLE} people x {PER_PERSON} DMs = {PEOPLE * PER_PERSON} notices"),
+        ("time taken", f"{paced['took']:.2f} s"),
+        ("least time the limits allow", f"{least:.2f} s (1 msg/s per DM channel)"),
+        ("raw client, no limits, no store", f"{baseline:.2f} s (same run)"),
+        ("sent", str(paced["sent"])),
+        ("retried", f"{paced['retried']} ({paced['throttled']} answers were 429)"),
+        ("failed / skipped", f"{paced['failed']} / {paced['skipped']}"),
+        ("doubled", str(paced["doubled"])),
+        ("lost", str(paced["lost"] + unpaced["lost"])),
+        ("without pacing: time", f"{unpaced['took']:.2f} s (relying on 429 Retry-After)"),
+        ("without pacing: sent / retried",
+         f"{unpaced['sent']} / {unpaced['retried']} ({unpaced['throttled']} answers were 429)"),
+        ("without pacing: doubled / lost", f"{unpaced['doubled']} / {unpaced['lost']}"),
+    ]
+
+
+def main() -> int:
+    rows = asyncio.run(run())
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0 if dict(rows)["lost"] == "0" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Shared pieces for the notice tests: a small seminar, a bot on a fake clock, and an in-memory
+notifier (a fake at the Notifier port) that records what it was asked to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import OgpBot
+from bot.clock import FakeClock
+from bot.command import Command, Place, Speaker
+from bot.delivery import DeliveryError, FileAttachment
+from bot.dispatcher import Dispatcher
+from bot.reply import Reply
+from bot.seminar import Seminar, parse_seminar
+from bot.store import MemoryStore, Store
+
+OSLO = ZoneInfo("Europe/Oslo")
+COORDINATOR = ("U0KARI", "kari@kmd.example.org")
+MINISTRY = ("U0INGRID", "ingrid@jd.example.org")
+PROPOSER = ("U0ANDERS", "anders@ngo.example.org")
+
+
+def seminar_data(date: str = "2026-12-01", agenda: list[dict[str, Any]] | None = None,
+                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h")) -> dict[str, Any]:
+    return {
+        "seminar": {"title": "Seminar", "date": date, "timezone": "Europe/Oslo",
+                    "language": "nb", "heads_up_minutes": heads_up,
+                    "reminder_leads": list(leads)},
+        "areas": [{"key": "innsyn", "name": "Innsyn"}],
+        "tables": {"count": 2, "max_size": 10},
+        "agenda": agenda or [
+            {"time": "09:00", "title": "Velkommen", "kind": "talk"},
+            {"time": "09:45", "title": "Forslagene presenteres", "kind": "presentations"},
+            {"time": "10:15", "title": "Diskusjon", "kind": "discussion"},
+        ],
+        "organizations": [
+            {"key": "kmd", "name": "KMD", "kind": "coordinator"},
+            {"key": "jd", "name": "Justisdepartementet", "kind": "ministry"},
+            {"key": "ngo", "name": "Åpenhet Norge", "kind": "civil_society"},
+        ],
+        "people": [
+            {"name": "Kari", "org": "kmd", "email": COORDINATOR[1], "slack_id": COORDINATOR[0]},
+            {"name": "Ingrid", "org": "jd", "email": MINISTRY[1], "slack_id": MINISTRY[0],
+             "language": "en"},
+            {"name": "Anders", "org": "ngo", "email": PROPOSER[1], "slack_id": PROPOSER[0]},
+        ],
+    }
+
+
+@dataclass
+class Sent:
+    kind: str  # post | direct
+    to: str
+    message: Reply
+    attachment: FileAttachment | None = None
+
+
+class RecordingNotifier:
+    """A Notifier that keeps what it sends, and fails as told (`fail_next`)."""
+
+    def __init__(self, platform: str = "slack") -> None:
+        self.platform = platform
+        self.sent: list[Sent] = []
+        self.failures: list[DeliveryError] = []
+        self.broken: dict[str, DeliveryError] = {}  # address -> the error it always gets
+        self.attempts = 0
+
+    def fail_next(self, *errors: DeliveryError) -> None:
+        self.failures.extend(errors)
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None) -> None:
+        self._attempt(conversation)
+        self.sent.append(Sent("post", conversation, message))
+
+    async def direct(self, user_id: str, message: Reply,
+                     attachment: FileAttachment | None = None) -> None:
+        self._attempt(user_id)
+        self.sent.append(Sent("direct", user_id, message, attachment))
+
+    def _attempt(self, address: str) -> None:
+        self.attempts += 1
+        if address in self.broken:
+            raise self.broken[address]
+        if self.failures:
+            raise self.failures.pop(0)
+
+    def to(self, address: str) -> list[Sent]:
+        return [s for s in self.sent if s.to == address]
+
+
+class Kit:
+    """A bot, its fake clock, a recording notifier and a dispatcher around them."""
+
+    def __init__(self, now: datetime, seminar: Seminar | None = None,
+                 store: Store | None = None) -> None:
+        self.clock = FakeClock(now)
+        self.seminar = seminar or parse_seminar(seminar_data())
+        self.store = store or MemoryStore()
+        self.bot = OgpBot(self.seminar, self.store, self.clock)
+        self.notifier = RecordingNotifier()
+        self.dispatcher = Dispatcher(self.bot, {"slack": self.notifier}, pace={},
+                                     public_url="https://ogp.example.org")
+
+    def say(self, who: tuple[str, str], words: str, channel: str = "C0SEMINAR") -> Reply:
+        speaker = Speaker("slack", who[0], email=who[1], locale=None)
+        return self.bot.handle(Command(speaker, Place("slack", channel, name="#seminar"),
+                                       words=words))
+
+    async def at(self, when: datetime) -> list[Sent]:
+        """Move the clock to `when`, run the dispatcher once, and return what it sent."""
+        before = len(self.notifier.sent)
+        self.clock.set(when)
+        await self.dispatcher.run_due()
+        return self.notifier.sent[before:]
+
+    def propose(self, title: str = "Åpne innsynslogger") -> Reply:
+        return self.say(PROPOSER, f"propose {title} | Lite innsyn | Publiser loggene | "
+                                  "transparency | innsyn | jd")
+
+
+def oslo(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=OSLO)  # type: ignore[misc]

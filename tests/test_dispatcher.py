@@ -1,0 +1,266 @@
+"""The dispatcher on a fake clock: agenda notices at the right instants (across a daylight-saving
+change too), meeting reminders at every lead, moving a meeting, the late/skip restart rule,
+429 retry-after, and a permanent failure reported to the coordinator once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.announcements import schedule_agenda
+from bot.delivery import DeliveryError
+from bot.dispatcher import Dispatcher
+from bot.model import Status
+from bot.notices import NoticeState
+from bot.seminar import parse_seminar
+from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, oslo, seminar_data
+
+pytestmark = pytest.mark.asyncio
+
+INGRID, ANDERS, KARI = MINISTRY[0], PROPOSER[0], COORDINATOR[0]
+
+
+def titles(sent: list) -> list[str]:
+    return [s.message.title for s in sent]
+
+
+async def kit_with_channel(now: datetime, **seminar: object) -> Kit:
+    kit = Kit(now, parse_seminar(seminar_data(**seminar)) if seminar else None)
+    assert kit.say(COORDINATOR, "channel here").ok
+    schedule_agenda(kit.bot)
+    return kit
+
+
+async def test_agenda_heads_up_and_start_at_their_instants_in_oslo() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    assert await kit.at(oslo(2026, 12, 1, 8, 54, 59)) == []
+    sent = await kit.at(oslo(2026, 12, 1, 8, 55))
+    assert [(s.kind, s.to) for s in sent] == [("post", "C0SEMINAR")]
+    assert titles(sent) == ["Om 5 minutter, kl. 09:00: Velkommen"]
+    assert await kit.at(oslo(2026, 12, 1, 8, 59, 59)) == []
+    assert titles(await kit.at(oslo(2026, 12, 1, 9, 0))) == ["Nå, kl. 09:00: Velkommen"]
+    # 09:00 Oslo in December is 08:00 UTC
+    start = kit.bot.outbox.get(next(n.key for n in kit.bot.outbox.all()
+                                    if n.key.endswith(":1:start")))
+    assert start is not None and start.sent_at == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+async def test_agenda_across_the_night_clocks_go_forward() -> None:
+    # 29 March 2026: at 02:00 Oslo the clocks jump to 03:00; 02:55 does not exist that night.
+    kit = await kit_with_channel(
+        oslo(2026, 3, 28, 12, 0), date="2026-03-29",
+        agenda=[{"time": "01:30", "title": "Natt", "kind": "talk"},
+                {"time": "03:00", "title": "Etter skiftet", "kind": "talk"}])
+    # The heads-up for 03:00 CEST (01:00 UTC) is at 00:55 UTC, which is 01:55 CET.
+    assert titles(await kit.at(datetime(2026, 3, 29, 0, 54, tzinfo=UTC))) == [
+        "Nå, kl. 01:30: Natt"]
+    assert titles(await kit.at(datetime(2026, 3, 29, 0, 55, tzinfo=UTC))) == [
+        "Om 5 minutter, kl. 03:00: Etter skiftet"]
+    assert await kit.at(datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC)) == []
+    assert titles(await kit.at(datetime(2026, 3, 29, 1, 0, tzinfo=UTC))) == [
+        "Nå, kl. 03:00: Etter skiftet"]
+
+
+async def test_presentations_start_presents_submitted_proposals_in_order() -> None:
+    kit = await kit_with_channel(oslo(2026, 11, 30, 12, 0))
+    assert kit.propose("Første forslag").ok
+    assert kit.propose("Andre forslag").ok
+    assert kit.say(COORDINATOR, "withdraw P-2").ok
+    assert kit.propose("Tredje forslag").ok
+    await kit.at(oslo(2026, 11, 30, 12, 0))  # the new-proposal notices
+    sent = await kit.at(oslo(2026, 12, 1, 9, 45))
+    start = [s for s in sent if s.message.title.startswith("Nå")]
+    assert len(start) == 1
+    assert start[0].message.lines == ("Forslagene som presenteres, i denne rekkefølgen:",
+                                      "1. P-1 Første forslag (Åpenhet Norge)",
+                                      "2. P-3 Tredje forslag (Åpenhet Norge)")
+    first = kit.bot.records.proposal(1)
+    assert first is not None and first.status is Status.PRESENTED
+    assert first.history[-1].actor == "bot"
+    withdrawn = kit.bot.records.proposal(2)
+    assert withdrawn is not None and withdrawn.status is Status.WITHDRAWN
+
+
+async def test_scheduling_the_agenda_twice_keeps_one_of_each() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    assert schedule_agenda(kit.bot) == 0
+    sent = await kit.at(oslo(2026, 12, 1, 8, 55)) + await kit.at(oslo(2026, 12, 1, 9, 0))
+    assert titles(sent) == ["Om 5 minutter, kl. 09:00: Velkommen", "Nå, kl. 09:00: Velkommen"]
+
+
+async def meeting_kit(now: datetime) -> Kit:
+    kit = Kit(now)
+    assert kit.propose().ok
+    assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
+    return kit
+
+
+async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    sent = await kit.at(oslo(2026, 11, 30, 12, 0))
+    invites = [s for s in sent if s.message.title.startswith("Bilateralt møte")]
+    assert [s.to for s in invites] == [ANDERS]  # Ingrid scheduled it herself
+    ics = invites[0].attachment
+    assert ics is not None and ics.filename == "P-1.ics"
+    assert b"DTSTART:20261203T090000Z" in ics.content
+    assert "Kalenderfil: https://ogp.example.org/meetings/P-1.ics" in invites[0].message.lines
+
+    assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
+    day_before = await kit.at(oslo(2026, 12, 2, 10, 0))
+    assert sorted(s.to for s in day_before) == [ANDERS, INGRID]
+    assert {s.message.language for s in day_before} == {"nb", "en"}
+    assert "Reminder: bilateral meeting on P-1 Thursday 3 December at 10:00" in titles(day_before)
+    assert await kit.at(oslo(2026, 12, 3, 8, 59, 59)) == []
+    hour_before = await kit.at(oslo(2026, 12, 3, 9, 0))
+    assert sorted(s.to for s in hour_before) == [ANDERS, INGRID]
+
+
+async def test_moving_a_meeting_cancels_old_reminders_and_tells_everyone() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await kit.at(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(COORDINATOR, "meet P-1 2026-12-04 14:00 Akersgata 59").ok
+    moved = await kit.at(oslo(2026, 11, 30, 12, 1))
+    assert sorted(s.to for s in moved) == [ANDERS, INGRID]
+    assert all("flyttet" in s.message.title or "moved" in s.message.title for s in moved)
+    assert all(b"SEQUENCE:1" in (s.attachment.content if s.attachment else b"") for s in moved)
+    # No reminder for the old time; reminders for the new one.
+    assert await kit.at(oslo(2026, 12, 3, 9, 0)) == []
+    assert sorted(s.to for s in await kit.at(oslo(2026, 12, 3, 14, 0))) == [ANDERS, INGRID]
+    old = [n for n in kit.bot.outbox.all() if n.key.startswith("meeting:P-1:v1:remind")]
+    assert old and all(n.state is NoticeState.SKIPPED for n in old)
+
+
+async def test_ministry_nudged_a_day_after_the_meeting_only_without_report() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await kit.at(oslo(2026, 12, 3, 10, 0))
+    nudge = await kit.at(oslo(2026, 12, 4, 11, 0))
+    assert [(s.to, s.message.title) for s in nudge] == [
+        (INGRID, "The meeting on P-1 has been held, but there is no report yet")]
+
+    other = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert other.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    assert other.say(MINISTRY, "report P-1 agreed Vi er enige").ok
+    await other.at(oslo(2026, 12, 3, 12, 0))
+    assert all("report" not in s.message.title for s in await other.at(oslo(2026, 12, 4, 11)))
+
+
+async def test_overdue_notice_is_sent_late_and_stale_one_skipped() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    # The bot was down from 08:00 to 09:20: the 09:00 item runs until 09:45.
+    sent = await kit.at(oslo(2026, 12, 1, 9, 20))
+    assert titles(sent) == ["Nå, kl. 09:00: Velkommen"]
+    assert sent[0].message.lines[-1] == (
+        "Denne meldingen kommer sent: den skulle vært sendt tirsdag 1. desember kl. 09:00.")
+    notices = {n.key.rsplit(":", 2)[-2:][0] + ":" + n.key.rsplit(":", 1)[-1]: n
+               for n in kit.bot.outbox.all() if n.key.startswith("agenda:")}
+    assert notices["1:start"].late and notices["1:start"].state is NoticeState.SENT
+    assert notices["1:heads-up"].state is NoticeState.SKIPPED
+    assert notices["1:heads-up"].last_error.startswith("stale")
+
+
+async def test_a_crash_while_sending_sends_that_notice_again_and_nothing_else() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    await kit.at(oslo(2026, 12, 1, 8, 55))
+    heads_up = next(n for n in kit.bot.outbox.all() if n.state is NoticeState.SENT)
+    # Simulate the instant between the platform's answer and the store's write.
+    kit.bot.outbox.save(heads_up.with_changes(state=NoticeState.SENDING))
+    restarted = Dispatcher(kit.bot, {"slack": kit.notifier}, pace={})
+    assert await restarted.recover() == 1
+    kit.clock.set(oslo(2026, 12, 1, 8, 56))
+    await restarted.run_due()
+    assert titles(kit.notifier.sent) == ["Om 5 minutter, kl. 09:00: Velkommen"] * 2
+    await restarted.run_due()
+    assert len(kit.notifier.sent) == 2
+
+
+async def test_rate_limit_retry_after_is_honoured() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.fail_next(DeliveryError("ratelimited", permanent=False, retry_after=30))
+    assert await kit.at(oslo(2026, 12, 1, 8, 55)) == []
+    assert await kit.at(oslo(2026, 12, 1, 8, 55, 29)) == []
+    sent = await kit.at(oslo(2026, 12, 1, 8, 55, 30))
+    assert titles(sent) == ["Om 5 minutter, kl. 09:00: Velkommen"]
+    assert kit.notifier.attempts == 2 and kit.dispatcher.stats["retried"] == 1
+
+
+async def test_server_errors_back_off_and_the_notice_still_arrives() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.fail_next(*[DeliveryError("http_503", permanent=False)] * 3)
+    for second in range(0, 20):
+        await kit.at(oslo(2026, 12, 1, 8, 55, second))
+    assert titles(kit.notifier.sent) == ["Om 5 minutter, kl. 09:00: Velkommen"]
+    # back-off 2 s, 4 s, 8 s: four attempts within 20 s, not one a second
+    assert kit.notifier.attempts == 4
+
+
+async def test_permanent_failure_is_recorded_and_reported_once() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.broken["C0SEMINAR"] = DeliveryError("channel_not_found", permanent=True)
+    await kit.at(oslo(2026, 12, 1, 8, 55))
+    await kit.at(oslo(2026, 12, 1, 8, 55, 1))  # the alert goes out
+    await kit.at(oslo(2026, 12, 1, 9, 0))  # fails the same way: no second alert
+    failed = [n for n in kit.bot.outbox.all() if n.state is NoticeState.FAILED]
+    assert len(failed) == 2 and {n.last_error for n in failed} == {"channel_not_found"}
+    alerts = [s for s in kit.notifier.sent if s.to == KARI]
+    assert len(alerts) == 1
+    assert alerts[0].message.title == "En melding fra ogpbot kom ikke fram"
+    assert "Grunn: channel_not_found" in alerts[0].message.lines
+
+
+async def test_no_channel_chosen_skips_with_reason() -> None:
+    kit = Kit(oslo(2026, 12, 1, 8, 0))
+    schedule_agenda(kit.bot)
+    await kit.at(oslo(2026, 12, 1, 8, 55))
+    heads_up = next(n for n in kit.bot.outbox.all() if n.key.endswith(":1:heads-up"))
+    assert heads_up.state is NoticeState.SKIPPED
+    assert "channel here" in heads_up.last_error
+    await kit.at(oslo(2026, 12, 1, 8, 55, 1))
+    await kit.at(oslo(2026, 12, 1, 9, 0))
+    await kit.at(oslo(2026, 12, 1, 9, 0, 1))
+    alerts = kit.notifier.to(KARI)
+    assert len(alerts) == 1 and "Til: kunngjøringskanalen" in alerts[0].message.lines
+
+
+async def test_the_running_dispatcher_wakes_for_a_newly_scheduled_notice() -> None:
+    kit = await kit_with_channel(oslo(2026, 11, 30, 12, 0))
+    await kit.dispatcher.start()
+    try:
+        # The next agenda notice is a day away on the fake clock: the dispatcher sleeps.
+        await asyncio.sleep(0)
+        assert kit.notifier.sent == []
+        reply = await asyncio.to_thread(kit.propose)
+        assert reply.ok
+        for _ in range(200):
+            if len(kit.notifier.sent) == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert sorted(s.to for s in kit.notifier.sent) == [INGRID, KARI]
+    finally:
+        await kit.dispatcher.stop()
+
+
+async def test_person_without_a_connected_platform_is_skipped_with_reason() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    kit.dispatcher.notifiers = {"teams": kit.notifier}
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await kit.at(oslo(2026, 11, 30, 12, 0))
+    invite = next(n for n in kit.bot.outbox.all() if ":invite:" in n.key)
+    assert invite.state is NoticeState.SKIPPED
+    assert "not reachable" in invite.last_error
+    # and no alert about it: a person not reachable yet is common, not a fault
+    assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
+
+
+async def test_meetings_lists_time_place_and_the_other_side() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    mine = kit.say(PROPOSER, "meetings").text
+    assert "torsdag 3. desember kl. 10:00 – P-1 Åpne innsynslogger – med Justisdepartementet, " \
+           "Møterom 2" in mine
+    theirs = kit.say(MINISTRY, "meetings").text
+    assert "with Anders (Åpenhet Norge), Møterom 2" in theirs
