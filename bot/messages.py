@@ -280,6 +280,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "history.proposed": ("foreslo", "proposed"),
     "history.presented": ("presentert på seminaret", "presented at the seminar"),
     "history.discussed": ("satt til et småbord", "placed at a small table"),
+    "history.discussed.detail": ("satt til småbord {detail}", "placed at small table {detail}"),
     "history.outcome_agreed": ("bordet ble enige", "the table agreed"),
     "history.outcome_bilateral": ("videre i bilateralt møte", "continues in a bilateral meeting"),
     "history.meeting": ("avtalte bilateralt møte {when}", "scheduled a bilateral meeting {when}"),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.history import history_text
 from bot.lifecycle import Step
 from bot.messages import t
 from bot.model import HistoryEntry, Proposal, Role, Status, proposal_number
@@ -162,8 +162,9 @@ def card(ctx: Context, p: Proposal) -> Reply:
                      + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
+        what = history_text(h, ctx.lang, ctx.seminar.timezone)
         lines.append("  " + ctx.t("card.history_line", when=ctx.when(h.at, seconds=False),
-                                  who=h.actor_name, what=_history_text(ctx, h)))
+                                  who=h.actor_name, what=what))
     fields = (
         Field(ctx.t("card.status"), ctx.t(f"status.{p.status.value}")),
         Field(ctx.t("card.proposer"), f"{p.proposer_name} ({p.organization})"),
@@ -177,14 +178,6 @@ def card(ctx: Context, p: Proposal) -> Reply:
 def _area_name(ctx: Context, key: str) -> str:
     area = ctx.seminar.area(key)
     return area.name if area else key
-
-
-def _history_text(ctx: Context, h: HistoryEntry) -> str:
-    """A history line in the reader's language; a meeting's detail is its time."""
-    if h.action == "meeting":
-        return ctx.t("history.meeting", when=ctx.when(datetime.fromisoformat(h.detail)))
-    text = ctx.t(f"history.{h.action}")
-    return f"{text}: {h.detail}" if h.detail else text
 
 
 def withdraw(ctx: Context, rest: str) -> Reply:

@@ -10,10 +10,11 @@ import json
 import re
 from typing import Any
 
+from bot.history import history_text
 from bot.messages import format_when, t
 from bot.model import Proposal, Status
 from bot.record import Snapshot, reasoned_response, updated_at
-from bot.record_html import history_text, response_text
+from bot.record_html import response_text
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"
@@ -152,7 +153,7 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "reasoned_response": reasoned_response(p),
             "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
             "history": "\n".join(
-                f"{h.at.isoformat()} {h.actor_name}: {history_text(snap.seminar, h, lang)}"
+                f"{h.at.isoformat()} {h.actor_name}: {history_text(h, lang, snap.seminar.timezone)}"
                 for h in p.history),
         }
         writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])

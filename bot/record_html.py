@@ -5,12 +5,12 @@ error page. Plain, semantic, accessible HTML with no JavaScript; every user text
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from urllib.parse import urlencode
 
+from bot.history import history_text
 from bot.markup import Markup, document, el
 from bot.messages import CATALOGUE, format_when, t
-from bot.model import HistoryEntry, Proposal, Status
+from bot.model import Proposal, Status
 from bot.record import Filters, RecordError, Snapshot, public_actor, reasoned_response
 from bot.seminar import Seminar
 
@@ -211,19 +211,6 @@ def _table(snap: Snapshot, shown: list[Proposal], lang: str) -> Markup:
               tabindex="0")
 
 
-def history_text(seminar: Seminar, h: HistoryEntry, lang: str) -> str:
-    """One history entry's "what", in `lang` (an action this version does not know: its key)."""
-    if h.action == "meeting":
-        try:
-            when = datetime.fromisoformat(h.detail)
-        except ValueError:
-            return t(lang, "history.meeting", when=h.detail)
-        return t(lang, "history.meeting", when=format_when(when, lang, seminar.timezone))
-    key = f"history.{h.action}"
-    text = t(lang, key) if key in CATALOGUE else h.action
-    return f"{text}: {h.detail}" if h.detail else text
-
-
 def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
     """One proposal: its facts, text, milestones, report, reasoned response and full history."""
     seminar = snap.seminar
@@ -276,7 +263,7 @@ def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
             el("td", el("time", format_when(h.at, lang, seminar.timezone, seconds=False),
                         datetime=h.at.isoformat())),
             el("td", public_actor(p, h, lang)),
-            el("td", history_text(seminar, h, lang), class_="text"),
+            el("td", history_text(h, lang, seminar.timezone), class_="text"),
             el("td", t(lang, f"status.{h.status.value}"))) for h in p.history]),
         aria_labelledby="history"))
     footer = (
