@@ -37,9 +37,9 @@ browser:
 	  npm install --no-save --no-package-lock --silent axe-core@4 >/dev/null 2>&1 || \
 	  echo "axe-core could not be installed; the accessibility check is skipped"
 
+## lint: style only
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check . || true
 
 ## bench: run every benchmark in bench/ and print its figures beside a same-run baseline
 bench: $(STAMP)
