@@ -30,6 +30,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
+from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST
 from adapters.teams import cards, inbound, references, retry
 from bot.reply import Reply
@@ -216,8 +217,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app[TEAMS] = bridge
     app.router.add_post(ROUTE, bridge.messages)
     app.on_cleanup.append(bridge.close)
-    from adapters.teams.notifier import TEAMS_NOTIFIER, TeamsNotifier
-    app[TEAMS_NOTIFIER] = TeamsNotifier(bridge)
+    from adapters.teams.notifier import TeamsNotifier
+    register_notifier(app, TeamsNotifier(bridge))
     if settings.microsoft_app_id:
         return f"teams: on ({ROUTE}, app {settings.microsoft_app_id})"
     return f"teams: on ({ROUTE}, Bot Framework Emulator only: no MicrosoftAppId)"

@@ -14,9 +14,10 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from adapters.outbox import notifiers_of
 from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
-from adapters.teams.notifier import TEAMS_NOTIFIER, TeamsNotifier
+from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.retry import RetryPolicy
 from bot.clock import FakeClock
 from bot.runtime import Runtime
@@ -138,6 +139,6 @@ async def bench() -> AsyncIterator[Bench]:
                                   "userPrincipalName": KARI_EMAIL})
         try:
             yield Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
-                        app[TEAMS_NOTIFIER], app, sleeps)
+                        notifiers_of(app)["teams"], app, sleeps)
         finally:
             await server.close()

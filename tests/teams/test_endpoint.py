@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from adapters.outbox import notifiers_of
 from adapters.server import BIND_HOST, build_app
 from adapters.teams.endpoint import TEAMS, is_loopback, mount
-from adapters.teams.notifier import TEAMS_NOTIFIER
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store import MemoryStore
@@ -46,7 +46,7 @@ async def test_with_credentials_a_missing_or_bad_token_gets_401(authorization: s
         server, runtime = await start(fake, settings, host="0.0.0.0")
         try:
             bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
-                          server.app[TEAMS_NOTIFIER], server.app)
+                          notifiers_of(server.app)["teams"], server.app)
             headers = {"Authorization": authorization} if authorization else {}
             status = await bench.post(bench.activity("help"), headers=headers)
         finally:
