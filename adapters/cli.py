@@ -80,7 +80,7 @@ def shell(settings: Settings, user: str | None) -> int:
                 return 1
             user = first.email
         console = Console(runtime.bot, user, sys.stdin, sys.stdout,
-                          interactive=sys.stdin.isatty())
+                          interactive=sys.stdin.isatty(), public_url=settings.public_url)
         return console.run()
     finally:
         runtime.close()

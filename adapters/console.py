@@ -1,29 +1,73 @@
 """The console adapter: `ogpbot shell`, one chat line per input line, replies on stdout.
 
 Works by hand and with piped input; a form (`propose`) becomes a series of prompts.
+
+Notices: the shell acts as one person, so it delivers that person's notices and nobody else's.
+After each answered line it runs the real `Dispatcher` once (`run_due`, under a short
+`asyncio.run`) with a `ConsoleNotifier` and a scope of "notices addressed to this person":
+every such notice that is due is printed as `→ ...` lines after the reply and recorded as sent,
+exactly as `serve` would record it sent through Slack or Teams (the same composing, late-notice
+and stale rules). Notices to other people, to conversations and to the announcement channel are
+left pending for `ogpbot serve`. Why not a dispatcher running beside the prompt: the shell is
+synchronous and reads a line at a time; notices printed between prompts would interleave with
+what the person types and make piped output depend on timing. So a notice that falls due while
+the shell waits for input shows after the next line (press Enter to look), and a session's
+output depends only on its input and the clock. The store admits one process at a time, so a
+shell never races `serve` for the same notice.
 """
 
 from __future__ import annotations
 
-from typing import TextIO
+import asyncio
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from bot.app import OgpBot
 from bot.command import Command, Place, Speaker
+from bot.delivery import FileAttachment
+from bot.dispatcher import Dispatcher
 from bot.messages import t
+from bot.notices import Notice
 from bot.reply import Form, FormField, Reply
 
 PLATFORM = "console"
+ARROW = "→ "
+
+
+class ConsoleNotifier:
+    """The `Notifier` of the shell: a notice is written to the terminal, first line after an
+    arrow, the rest indented under it. It cannot fail, so it never raises `DeliveryError`."""
+
+    platform = PLATFORM
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None) -> None:
+        self.show(message)
+
+    async def direct(self, user_id: str, message: Reply,
+                     attachment: FileAttachment | None = None) -> None:
+        self.show(message)
+
+    def show(self, message: Reply) -> None:
+        first, *rest = message.text.splitlines() or [""]
+        self.say("\n".join([ARROW + first, *("  " + line for line in rest)]))
 
 
 class Console:
     def __init__(self, bot: OgpBot, email: str, stdin: TextIO, stdout: TextIO,
-                 interactive: bool = False) -> None:
+                 interactive: bool = False, public_url: str = "") -> None:
         self.bot = bot
         self.speaker = Speaker(PLATFORM, email.lower(), email=email.lower())
         self.place = Place(PLATFORM, f"console:{email.lower()}", is_direct=True, name="console")
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = interactive
+        self.dispatcher = Dispatcher(bot, {PLATFORM: ConsoleNotifier(self.say)}, pace={},
+                                     public_url=public_url, scope=self._addressed_to_me)
+        self._key: str | None = None
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -46,12 +90,32 @@ class Console:
             if reply.form is not None and reply.ok:
                 reply = self.fill(reply.form, reply.language)
             self.show(reply)
+            if self.deliver():
+                self.say("")
             all_ok = all_ok and reply.ok
         return 0 if all_ok else 1
 
     def show(self, reply: Reply) -> None:
         self.say(reply.text)
         self.say("")
+
+    def deliver(self) -> int:
+        """Print this person's notices that are due, marking each sent; return how many."""
+        self._key = self._me()
+        if self._key is None:
+            return 0
+        before = self.dispatcher.stats["sent"]
+        asyncio.run(self.dispatcher.run_due())
+        return self.dispatcher.stats["sent"] - before
+
+    def _me(self) -> str | None:
+        """The person key the shell acts as (known once the core has seen them)."""
+        person = self.bot.records.person_by_platform(PLATFORM, self.speaker.user_id)
+        return person.key if person is not None else None
+
+    def _addressed_to_me(self, notice: Notice) -> bool:
+        return (self._key is not None and notice.target.kind == "person"
+                and notice.target.person == self._key)
 
     def fill(self, form: Form, lang: str) -> Reply:
         """Ask for each field of `form` in turn, then submit; ask again for refused fields."""

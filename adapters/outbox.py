@@ -27,32 +27,23 @@ DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher", Dispatcher)
 
 
 def register_notifier(app: web.Application, notifier: Notifier) -> None:
-    """Offer `notifier` to the dispatcher for its platform (call it from an adapter's mount)."""
-    if NOTIFIERS not in app:
-        app[NOTIFIERS] = {}
-    app[NOTIFIERS][notifier.platform] = notifier
+    """Offer `notifier` to the dispatcher for its platform (call it from an adapter's mount).
+
+    The registry is read once, when the server starts (after every mount), so the order of
+    `ADAPTER_MODULES` does not matter. A second notifier for the same platform is a mistake."""
+    registry = app.setdefault(NOTIFIERS, {})
+    if notifier.platform in registry and registry[notifier.platform] is not notifier:
+        raise ValueError(f"a notifier for {notifier.platform} is already registered")
+    registry[notifier.platform] = notifier
 
 
 def notifiers_of(app: web.Application) -> dict[str, Notifier]:
-    """The registered notifiers, and any adapter object on the app that carries one as its
-    `notifier` attribute (so an adapter mounted without registering is still reached)."""
-    found: dict[str, Notifier] = {}
-    for value in list(app.values()):
-        notifier = getattr(value, "notifier", None)
-        if _is_notifier(notifier):
-            found.setdefault(notifier.platform, notifier)
-    found.update(app.get(NOTIFIERS, {}))
-    return found
-
-
-def _is_notifier(value: object) -> bool:
-    return all(hasattr(value, name) for name in ("platform", "post", "direct")) and isinstance(
-        getattr(value, "platform", None), str)
+    """The notifiers adapters registered, by platform."""
+    return dict(app.get(NOTIFIERS, {}))
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:
-    if NOTIFIERS not in app:
-        app[NOTIFIERS] = {}
+    app.setdefault(NOTIFIERS, {})
     app.router.add_get("/meetings/{ref}.ics", calendar_file)
 
     async def start(app: web.Application) -> None:

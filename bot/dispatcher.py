@@ -128,8 +128,12 @@ class Dispatcher:
     def __init__(self, bot: OgpBot, notifiers: Mapping[str, Notifier], *,
                  pace: Mapping[str, float] | None = None, public_url: str = "",
                  parallel: int = PARALLEL,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 scope: Callable[[Notice], bool] | None = None) -> None:
         self.bot = bot
+        # only the notices `scope` accepts are this dispatcher's; the rest are left untouched
+        # (the console delivers the notices of its one person, and leaves the others pending)
+        self.scope = scope
         self.notifiers = dict(notifiers)
         self.pace = dict(PACE if pace is None else pace)
         self.public_url = public_url.rstrip("/")
@@ -189,8 +193,12 @@ class Dispatcher:
                                            min(nap if nap is not None else LONGEST_NAP,
                                                LONGEST_NAP))
 
-    def _seconds_to_next(self) -> float | None:
+    def _mine(self) -> list[Notice]:
         pending = self.bot.outbox.pending()
+        return pending if self.scope is None else [n for n in pending if self.scope(n)]
+
+    def _seconds_to_next(self) -> float | None:
+        pending = self._mine()
         if not pending:
             return None
         first = min(n.ready_at for n in pending)
@@ -233,7 +241,7 @@ class Dispatcher:
 
     def _ready(self, now: datetime) -> list[tuple[Notice, Destination | str]]:
         out: list[tuple[Notice, Destination | str]] = []
-        for notice in self.bot.outbox.pending():
+        for notice in self._mine():
             if notice.ready_at > now:
                 continue
             if notice.stale_after is not None and now >= notice.stale_after:

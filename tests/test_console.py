@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from adapters.console import Console
-from tests.chat import COORDINATOR, CSO_EN, LINE, OUTSIDER, SEMINAR_FILE, Chat
+from tests.chat import COORDINATOR, CSO, CSO_EN, JD, LINE, OUTSIDER, SEMINAR_FILE, Chat
 from tests.test_seminar import run_cli
 
 SESSION = f"propose {LINE}\nstatus P-1\nagenda\nsing a song\n"
@@ -69,3 +71,52 @@ def test_interactive_propose_asks_again_for_a_refused_field_and_can_be_cancelled
     assert "«freedom» er ikke en OGP-verdi" in text
     assert "Avbrutt; ingenting ble sendt inn." in text
     assert chat.bot.records.proposals() == []
+
+
+def shell(chat: Chat, who: str, lines: str) -> str:
+    out = io.StringIO()
+    Console(chat.bot, who, io.StringIO(lines), out).run()
+    return out.getvalue()
+
+
+def test_the_shell_shows_its_persons_notices_once_and_leaves_the_others() -> None:
+    chat = Chat()
+    chat.propose(CSO)  # someone else proposes: the coordinator and the ministry are told
+    out = shell(chat, COORDINATOR, "help\nstatus\n")
+    assert out.count("→ Nytt forslag P-1: Åpent lobbyregister") == 1
+    first_reply_ends = out.index("→ Nytt forslag")
+    assert "Hva du kan gjøre (koordinator)" in out[:first_reply_ends]  # after the reply
+    assert "  Skriv «status P-1» for detaljer." in out
+    states = {n.key: n.state.value for n in chat.bot.outbox.all()}
+    assert states[f"proposal:P-1:new:roster:{COORDINATOR}"] == "sent"
+    assert states[f"proposal:P-1:new:roster:{JD}"] == "pending"  # for serve, not for this shell
+    assert "→" not in shell(chat, COORDINATOR, "status\n")  # sent once
+
+
+def test_the_proposer_sees_the_invitation_and_the_reminder_when_it_is_due() -> None:
+    chat = Chat()
+    chat.propose(CSO)
+    assert chat.say(COORDINATOR, "outcome P-1 bilateral").ok
+    assert chat.say(COORDINATOR, "meet P-1 2026-12-01 14:00 Rom 2").ok
+    out = shell(chat, CSO, "meetings\n")
+    assert "→ Bilateralt møte om P-1: Åpent lobbyregister" in out
+    assert "Påminnelse" not in out  # the reminders are not due yet
+    oslo = ZoneInfo("Europe/Oslo")
+    for when in (datetime(2026, 11, 30, 14, tzinfo=oslo), datetime(2026, 12, 1, 13, tzinfo=oslo)):
+        chat.clock.set(when)  # a day before the meeting, then an hour before
+        out = shell(chat, CSO, "meetings\n")
+        assert out.count("→ Påminnelse: bilateralt møte om P-1") == 1
+        assert "→ Bilateralt møte" not in out
+
+
+def test_piped_sessions_show_what_others_did_meanwhile(tmp_path: Path) -> None:
+    env = {"OGPBOT_DB": str(tmp_path / "db.json"), "OGPBOT_SEMINAR": str(SEMINAR_FILE)}
+    proposer = run_cli("shell", "--user", CSO, env=env, stdin=f"propose {LINE}\n")
+    assert proposer.returncode == 0 and "→" not in proposer.stdout  # nothing for Anders yet
+    coordinator = run_cli("shell", env=env, stdin=(
+        "status\noutcome P-1 bilateral\nmeet P-1 2030-01-10 10:00 Rom 2\n"))
+    assert coordinator.returncode == 0, coordinator.stderr
+    assert coordinator.stdout.count("→ Nytt forslag P-1: Åpent lobbyregister") == 1
+    again = run_cli("shell", "--user", CSO, env=env, stdin="meetings\n")
+    assert "→ Bilateralt møte om P-1: Åpent lobbyregister" in again.stdout
+    assert "  Sted: Rom 2" in again.stdout

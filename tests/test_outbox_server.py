@@ -4,8 +4,10 @@ the notifiers adapters register, and `GET /meetings/P-N.ics` serves the meeting'
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.outbox import register_notifier
@@ -55,3 +57,49 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         # the agenda was scheduled at start-up, once
         agenda = [n for n in kit.bot.outbox.all() if n.kind == "agenda"]
         assert len(agenda) == 6 and all(n.state is NoticeState.PENDING for n in agenda)
+
+
+@pytest.mark.parametrize("order", ["as shipped", "dispatcher first"])
+async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
+        order: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from adapters import server
+    from adapters.outbox import DISPATCHER
+    from adapters.slack.notifier import SlackNotifier
+    from adapters.teams.notifier import TeamsNotifier
+
+    if order == "dispatcher first":
+        modules = ["adapters.outbox", *(m for m in server.ADAPTER_MODULES
+                                        if m != "adapters.outbox")]
+        monkeypatch.setattr(server, "ADAPTER_MODULES", modules)
+    kit = Kit(oslo(2026, 11, 30, 12, 0))
+    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="secret",
+                        slack_api_url="http://127.0.0.1:9/api/")
+    runtime = Runtime(settings, kit.seminar, kit.store, kit.bot, kit.clock)
+    app = build_app(runtime)
+    with caplog.at_level(logging.INFO, logger="ogpbot.notices"):
+        async with TestClient(TestServer(app)):
+            notifiers = app[DISPATCHER].notifiers
+            assert sorted(notifiers) == ["slack", "teams"]
+            assert isinstance(notifiers["slack"], SlackNotifier)
+            assert isinstance(notifiers["teams"], TeamsNotifier)
+    assert any("sending through slack, teams" in m for m in caplog.messages)
+
+
+async def test_only_registered_notifiers_are_used() -> None:
+    """An object on the app that merely carries a `notifier` attribute is not a registration."""
+    from adapters.outbox import DISPATCHER
+
+    kit = Kit(oslo(2026, 11, 30, 12, 0))
+    runtime = Runtime(Settings(), kit.seminar, kit.store, kit.bot, kit.clock)
+    app = build_app(runtime)
+    stray: web.AppKey[object] = web.AppKey("stray", object)
+    app[stray] = type("Stray", (), {"notifier": RecordingNotifier("console")})()
+    async with TestClient(TestServer(app)):
+        assert sorted(app[DISPATCHER].notifiers) == ["teams"]
+
+
+async def test_a_platform_registers_one_notifier() -> None:
+    kit = Kit(oslo(2026, 11, 30, 12, 0))
+    app = build_app(Runtime(Settings(), kit.seminar, kit.store, kit.bot, kit.clock))
+    with pytest.raises(ValueError, match="teams"):
+        register_notifier(app, RecordingNotifier("teams"))

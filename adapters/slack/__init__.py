@@ -1,11 +1,13 @@
 """ogpbot in a Slack workspace: `mount` adds `POST /slack/events` (a slack-bolt app) to the
-server when `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set. The adapter and its
-`SlackNotifier` are kept on the aiohttp app under `SLACK_ADAPTER` for the notice dispatcher."""
+server when `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set, and registers the adapter's
+`SlackNotifier` with the notice dispatcher (`adapters.outbox.register_notifier`). The adapter is
+kept on the aiohttp app under `SLACK_ADAPTER`."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.outbox import register_notifier
 from adapters.slack.app import SlackAdapter
 from adapters.slack.notifier import SlackNotifier
 from bot.runtime import Runtime
@@ -26,6 +28,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
                            settings.slack_api_url)
     app[SLACK_ADAPTER] = adapter
     app.router.add_post("/slack/events", adapter.handle)
+    register_notifier(app, adapter.notifier)
 
     async def finish(_: web.Application) -> None:
         await adapter.drain()

@@ -1,6 +1,13 @@
 """`POST /api/messages`: Bot Framework activities into the core through botbuilder's
 CloudAdapter, and the core's replies back as Adaptive Cards.
 
+The answer comes first: a body that is not an activity gets 400 and a failed authentication 401
+at once; an authenticated activity gets 201 as soon as it is authenticated, and its turn (the
+core, the replies through the connector, with their retries) runs after that as a task the
+server tracks and waits for when it stops (`TeamsBridge.drain`). So a slow or unreachable
+connector never holds Teams' request past the few seconds it waits. Only an `invoke` (whose
+answer carries the turn's result) waits for its turn.
+
 Why every Teams request runs in a worker thread with an event loop of its own: botbuilder
 makes blocking network calls from inside `async def` code (the OpenID signing keys are fetched
 with `requests.get`, without a timeout, on the first token and whenever they are stale; each
@@ -28,8 +35,9 @@ from aiohttp import web
 from botbuilder.core import CardFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ErrorResponseException
 
+from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST
 from adapters.teams import cards, inbound, references, retry
 from bot.reply import Reply
@@ -41,6 +49,7 @@ T = TypeVar("T")
 ROUTE = "/api/messages"
 WORKERS = 8
 MEMBER_LOOKUP_TIMEOUT = 5.0
+DRAIN = 10.0  # seconds a stopping server waits for turns already acknowledged
 
 
 def is_loopback(host: str) -> bool:
@@ -50,6 +59,11 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def _settle(future: asyncio.Future[tuple[int, Any]], value: tuple[int, Any]) -> None:
+    if not future.done():
+        future.set_result(value)
 
 
 def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -71,6 +85,7 @@ class TeamsBridge:
         self.adapter.on_turn_error = self._turn_error
         self.policy = policy or retry.RetryPolicy()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="teams")
+        self._turns: set[asyncio.Task[None]] = set()
 
     async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Run a coroutine on a Teams worker thread, under an event loop of its own."""
@@ -82,6 +97,10 @@ class TeamsBridge:
     # ------------------------------------------------------------------ HTTP
 
     async def messages(self, request: web.Request) -> web.Response:
+        """POST /api/messages: 400 for a body that is not an activity, 401 when authentication
+        fails, else 201 as soon as the activity is authenticated; the turn (the core and the
+        replies) runs after that answer, as a tracked task. An `invoke` (or a request for
+        `expectReplies`) is the exception: its answer carries the turn's result, so it waits."""
         try:
             body = await request.json()
         except ValueError:
@@ -95,26 +114,76 @@ class TeamsBridge:
         if not activity.type:
             return web.json_response({"error": "the activity has no type"}, status=400)
         header = request.headers.get("Authorization", "")
-        status, answer = await self.offloop(lambda: self._process(activity, header))
-        if answer is not None:
-            return web.json_response(answer, status=status)
+        waits = activity.type == ActivityTypes.invoke or (
+            activity.delivery_mode == DeliveryModes.expect_replies)
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[tuple[int, Any]] = loop.create_future()
+
+        def respond(status: int, body: Any = None) -> None:  # from a Teams worker thread
+            loop.call_soon_threadsafe(_settle, answer, (status, body))
+
+        turn = self.spawn(self.offloop(lambda: self._process(activity, header, respond, waits)))
+        turn.add_done_callback(lambda _: _settle(answer, (502, None)))  # if it never answered
+        status, payload = await answer
+        if payload is not None:
+            return web.json_response(payload, status=status)
         return web.Response(status=status)
 
-    async def _process(self, activity: Activity, header: str) -> tuple[int, Any]:
+    async def _process(self, activity: Activity, header: str,
+                       respond: Callable[[int, Any], None], waits: bool) -> None:
+        """Authenticate, answer the HTTP request (unless it `waits`), then run the turn."""
         auth = self.adapter.bot_framework_authentication
         try:
             result = await auth.authenticate_request(activity, header)
         except Exception as exc:  # PermissionError, a malformed JWT, unknown keys: all 401
             log.info("teams: refused an activity: %s", type(exc).__name__)
-            return 401, None
+            respond(401, None)
+            return
+        if not waits:
+            respond(201, None)
         try:
             invoke = await self.adapter.process_activity(result, activity, self.on_turn)
         except Exception as exc:  # no connector client, no token for the reply: not our 500
             log.error("teams: could not run a turn: %s", type(exc).__name__)
-            return 502, None
+            respond(502, None)
+            return
         if invoke is not None:
-            return invoke.status, invoke.body
-        return 201, None
+            respond(invoke.status, invoke.body)
+        else:
+            respond(201, None)
+
+    # ------------------------------------------------------------------ after the answer
+
+    @property
+    def running(self) -> int:
+        """How many acknowledged turns are still running."""
+        return len(self._turns)
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a turn as a task the server waits for when it stops; failures are logged."""
+        task = asyncio.get_running_loop().create_task(self._guarded(work))
+        self._turns.add(task)
+        task.add_done_callback(self._turns.discard)
+        return task
+
+    @staticmethod
+    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("teams: a turn failed after the answer")
+
+    async def drain(self, _app: web.Application | None = None, within: float = DRAIN) -> None:
+        """Wait for turns still running (at shutdown), so acknowledged work is not cut off."""
+        pending = set(self._turns)
+        if not pending:
+            return
+        log.info("teams: waiting for %d turn(s) to finish", len(pending))
+        _, late = await asyncio.wait(pending, timeout=within)
+        for task in late:
+            task.cancel()
+        if late:
+            log.warning("teams: %d turn(s) did not finish within %.0fs", len(late), within)
 
     async def _turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error("teams: a turn failed: %s: %s", type(error).__name__, error)
@@ -215,9 +284,10 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         return f"teams: off ({exc})"
     app[TEAMS] = bridge
     app.router.add_post(ROUTE, bridge.messages)
+    app.on_shutdown.append(bridge.drain)
     app.on_cleanup.append(bridge.close)
-    from adapters.teams.notifier import TEAMS_NOTIFIER, TeamsNotifier
-    app[TEAMS_NOTIFIER] = TeamsNotifier(bridge)
+    from adapters.teams.notifier import TeamsNotifier
+    register_notifier(app, TeamsNotifier(bridge))
     if settings.microsoft_app_id:
         return f"teams: on ({ROUTE}, app {settings.microsoft_app_id})"
     return f"teams: on ({ROUTE}, Bot Framework Emulator only: no MicrosoftAppId)"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.schema import (
     ChannelAccount,
@@ -164,5 +163,3 @@ class TeamsNotifier:
                     unreachable={**person.unreachable, PLATFORM: code}))
         log.warning("teams: %s cannot be reached (%s)", user_id, code)
 
-
-TEAMS_NOTIFIER: web.AppKey[TeamsNotifier] = web.AppKey("teams_notifier", TeamsNotifier)

@@ -355,6 +355,16 @@ class FakeConnector:
         """Conversations the fake knows, with the parameters that created them."""
         return {cid: conv.parameters for cid, conv in self._conversations.items()}
 
+    @staticmethod
+    def personal_conversation_id(tenant_id: str, user_id: str) -> str:
+        """The id of the 1:1 conversation the fake opens with ``user_id`` in a tenant.
+
+        Teams gives the same 1:1 conversation back for the same person, so a
+        test can name it (to aim a fault at it) before the bot opens it.
+        """
+        digest = hashlib.sha256(f"{tenant_id}|{user_id}".encode()).hexdigest()
+        return f"a:1{digest[:40]}"
+
     def add_member(self, conversation_id: str, member: Mapping[str, Any]) -> None:
         """Make ``member`` (a ChannelAccount dict) part of a conversation's roster."""
         conv = self._conversation(conversation_id)
@@ -524,10 +534,8 @@ class FakeConnector:
         if params.get("isGroup") or len(members) != 1:
             conversation_id = f"19:{self._new_id()}@thread.v2"
         else:
-            # Teams gives the same 1:1 conversation back for the same person.
             tenant = params.get("tenantId") or params.get("tenantID") or ""
-            digest = hashlib.sha256(f"{tenant}|{members[0].get('id')}".encode()).hexdigest()
-            conversation_id = f"a:1{digest[:40]}"
+            conversation_id = self.personal_conversation_id(tenant, members[0].get("id", ""))
         conv = self._conversation(conversation_id)
         conv.parameters = params
         bot = params.get("bot")

@@ -14,9 +14,10 @@ import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from adapters.outbox import notifiers_of
 from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
-from adapters.teams.notifier import TEAMS_NOTIFIER, TeamsNotifier
+from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.retry import RetryPolicy
 from bot.clock import FakeClock
 from bot.runtime import Runtime
@@ -75,10 +76,21 @@ class Bench:
         body.update(extra)
         return body
 
-    async def post(self, body: Any, headers: dict[str, str] | None = None) -> int:
+    async def post(self, body: Any, headers: dict[str, str] | None = None, *,
+                   settle: bool = True) -> int:
+        """Post one activity; the endpoint answers before the turn runs, so with `settle`
+        also wait (at most 5 s) for the turns it started to finish."""
         async with self.http.post(self.url + "/api/messages", json=body,
                                   headers=headers or {}) as response:
-            return response.status
+            status = response.status
+        if settle:
+            await self.settle()
+        return status
+
+    async def settle(self, within: float = 5.0) -> None:
+        """Wait until no Teams turn is running (the replies are then at the fake connector)."""
+        if TEAMS in self.app:
+            await self.app[TEAMS].drain(within=within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
         """Post one activity and return the one message the bot sent for it."""
@@ -138,6 +150,6 @@ async def bench() -> AsyncIterator[Bench]:
                                   "userPrincipalName": KARI_EMAIL})
         try:
             yield Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
-                        app[TEAMS_NOTIFIER], app, sleeps)
+                        notifiers_of(app)["teams"], app, sleeps)
         finally:
             await server.close()

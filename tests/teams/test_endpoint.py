@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from adapters.outbox import notifiers_of
 from adapters.server import BIND_HOST, build_app
 from adapters.teams.endpoint import TEAMS, is_loopback, mount
-from adapters.teams.notifier import TEAMS_NOTIFIER
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.store import MemoryStore
@@ -46,7 +46,7 @@ async def test_with_credentials_a_missing_or_bad_token_gets_401(authorization: s
         server, runtime = await start(fake, settings, host="0.0.0.0")
         try:
             bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
-                          server.app[TEAMS_NOTIFIER], server.app)
+                          notifiers_of(server.app)["teams"], server.app)
             headers = {"Authorization": authorization} if authorization else {}
             status = await bench.post(bench.activity("help"), headers=headers)
         finally:
@@ -115,3 +115,32 @@ async def test_a_stalled_teams_request_does_not_hold_the_event_loop(
     gate.set()
     assert await asyncio.wait_for(teams, 10) == 201
     assert len(await bench.fake.wait_for_activities(1)) == 1
+
+
+async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench: Bench) -> None:
+    """Teams wants its answer within seconds; a connector that does not answer (botbuilder then
+    retries for a while) must not hold it. The reply still goes out once the connector is back."""
+    bench.fake.hang(60, count=None)  # every call to the connector is held
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 10)
+    assert status == 201
+    assert bench.fake.activities() == []  # answered before the reply could be sent
+    assert bench.app[TEAMS].running == 1  # the turn is still running, tracked
+
+    bench.fake.release_hangs()
+    [reply] = await bench.fake.wait_for_activities(1, within=10)
+    assert reply.conversation_id == "a:1-dm-with-kari"
+    await bench.settle()
+    assert len(bench.fake.activities()) == 1
+
+
+async def test_a_stopping_server_finishes_the_turns_it_acknowledged() -> None:
+    async with FakeConnector() as fake, aiohttp.ClientSession() as http:
+        server, runtime = await start(fake, Settings(seminar="data/seminar.toml"))
+        bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
+                      notifiers_of(server.app)["teams"], server.app)
+        fake.hang(0.5, count=None)
+        line = ("propose Open budgets | Hard to read | Publish | transparency | apne-data | kmd")
+        assert await bench.post(bench.activity(line), settle=False) == 201
+        await server.close()  # shutdown waits for the acknowledged turn
+        assert [p.title for p in runtime.bot.records.proposals()] == ["Open budgets"]
+        assert len(fake.activities()) == 1

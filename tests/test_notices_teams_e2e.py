@@ -1,0 +1,238 @@
+"""End to end in Teams: `ogpbot serve` as a real process without Bot Framework credentials (the
+Emulator mode, loopback only), Activity JSON posted to `/api/messages` with the fake connector
+as `serviceUrl`. The coordinator picks a channel with `channel here`; the agenda notices arrive
+there as new posts; a meeting's invitation and reminders reach both sides in 1:1 chats the bot
+opens itself (`create_conversation`); throttling and failures of the connector for a while
+still deliver every notice exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from tests.fakes.bf_connector import FakeConnector, PostedActivity
+from tests.teams.conftest import card_of, texts
+from tests.test_notices_e2e import eventually, free_port, outbox
+
+pytestmark = pytest.mark.asyncio
+
+ROOT = Path(__file__).resolve().parent.parent
+OSLO = ZoneInfo("Europe/Oslo")
+TENANT = "7d1e6a52-0000-4000-8000-00000000e2e0"
+BOT = {"id": "28:ogpbot-e2e", "name": "ogpbot"}
+KARI = {"id": "29:1-kari-e2e", "name": "Kari"}
+INGRID = {"id": "29:1-ingrid-e2e", "name": "Ingrid"}
+ANDERS = {"id": "29:1-anders-e2e", "name": "Anders"}
+CHANNEL = "19:seminar-e2e@thread.tacv2"
+MENTION = {"type": "mention", "text": "<at>ogpbot</at>", "mentioned": BOT}
+_ids = itertools.count(1)
+
+
+def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str]) -> str:
+    items = "".join(f'[[agenda]]\ntime = "{at}"\ntitle = "{title}"\nkind = "{kind}"\n\n'
+                    for at, title, kind in agenda)
+    people = "".join(f'[[people]]\nname = "{who["name"]}"\norg = "{org}"\n'
+                     f'email = "{who["name"].lower()}@{org}.example.org"\n'
+                     f'teams_id = "{who["id"]}"\n\n'
+                     for who, org in ((KARI, "kmd"), (INGRID, "jd"), (ANDERS, "ngo")))
+    return f"""
+[seminar]
+title = "E2E"
+date = "{day}"
+timezone = "Europe/Oslo"
+language = "nb"
+heads_up_minutes = 0
+reminder_leads = {json.dumps(leads)}
+
+[[areas]]
+key = "innsyn"
+name = "Innsyn"
+
+[tables]
+count = 2
+max_size = 10
+
+{items}
+[[organizations]]
+key = "kmd"
+name = "KMD"
+kind = "coordinator"
+
+[[organizations]]
+key = "jd"
+name = "Justisdepartementet"
+kind = "ministry"
+
+[[organizations]]
+key = "ngo"
+name = "Åpenhet Norge"
+kind = "civil_society"
+
+{people}"""
+
+
+class TeamsServer:
+    """One `ogpbot serve` process with only the Teams endpoint on (no credentials, loopback)."""
+
+    def __init__(self, folder: Path, fake: FakeConnector) -> None:
+        self.fake = fake
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SLACK_", "Microsoft"))}
+        self.env = {**env, "OGPBOT_DB": str(folder / "ogpbot.json"),
+                    "OGPBOT_SEMINAR": str(folder / "seminar.toml")}
+        self.log = folder / "serve.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        with self.log.open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(self.port)],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    async def start(self) -> None:
+        self.process = await asyncio.to_thread(self._spawn)
+        async with aiohttp.ClientSession() as http:
+            for _ in range(400):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with http.get(f"{self.url}/healthz") as answer:
+                        if answer.status == 200:
+                            return
+                if self.process.poll() is not None:
+                    break
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    async def say(self, who: dict[str, str], words: str) -> PostedActivity:
+        """`@ogpbot WORDS` in a thread of the seminar channel; return the bot's answer."""
+        thread = f"{CHANNEL};messageid={next(_ids)}"
+        activity: dict[str, Any] = {
+            "type": "message", "id": f"e2e-{next(_ids)}", "serviceUrl": self.fake.url,
+            "channelId": "msteams", "from": who, "recipient": BOT, "locale": "nb-NO",
+            "text": f"<at>ogpbot</at> {words}", "entities": [MENTION],
+            "conversation": {"id": thread, "conversationType": "channel", "isGroup": True,
+                             "tenantId": TENANT},
+            "channelData": {"tenant": {"id": TENANT}, "channel": {"id": CHANNEL}},
+        }
+        before = len(self.fake.activities_to(thread))
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{self.url}/api/messages", json=activity) as answer:
+            assert answer.status in (200, 201), await answer.text()
+        await eventually(lambda: len(self.fake.activities_to(thread)) > before, within=15)
+        return self.fake.activities_to(thread)[-1]
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeConnector]:
+    async with FakeConnector() as connector:
+        yield connector
+
+
+def words(posted: PostedActivity) -> str:
+    return "\n".join(texts(card_of(posted)))
+
+
+def dm(who: dict[str, str]) -> str:
+    return FakeConnector.personal_conversation_id(TENANT, who["id"])
+
+
+def said(fake: FakeConnector, conversation: str) -> list[str]:
+    return [words(p) for p in fake.activities_to(conversation)]
+
+
+def count(fake: FakeConnector, conversation: str, fragment: str) -> int:
+    return sum(fragment in text for text in said(fake, conversation))
+
+
+async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats(
+        fake: FakeConnector, tmp_path: Path) -> None:
+    now = datetime.now(OSLO).replace(microsecond=0)
+    if (now + timedelta(seconds=40)).date() != now.date():
+        pytest.skip("too close to midnight in Oslo for a same-day agenda")
+    # far enough ahead for a slow machine to start the server and run the commands first
+    welcome, proposals, meeting = (now + timedelta(seconds=s) for s in (7, 13, 13))
+    (tmp_path / "seminar.toml").write_text(seminar_toml(
+        now.date().isoformat(),
+        [(welcome.strftime("%H:%M:%S"), "Velkommen", "talk"),
+         (proposals.strftime("%H:%M:%S"), "Forslagene", "presentations")],
+        ["4s", "2s"]), encoding="utf-8")
+    server = TeamsServer(tmp_path, fake)
+    try:
+        await server.start()
+        answer = await server.say(KARI, "channel here")
+        assert "får nå kunngjøringene" in words(answer)
+        assert "P-1" in words(await server.say(
+            ANDERS, "propose Åpne logger | Lite innsyn | Publiser dem | transparency | innsyn | "
+                    "jd"))
+        # the new proposal reaches the coordinator and the ministry in chats the bot opens
+        await eventually(lambda: count(fake, dm(KARI), "Nytt forslag P-1") == 1
+                         and count(fake, dm(INGRID), "Nytt forslag P-1") == 1)
+        assert "bilateral" in words(await server.say(INGRID, "outcome P-1 bilateral")).lower()
+
+        # The coordinator sets up the meeting, so both sides are told (nobody is told of what
+        # they did themselves). The connector fails for a while: a 429 and a 500 on the channel,
+        # one on each side's chat, and a 502 on whatever comes next (the answer to `meet`, or
+        # opening a chat).
+        fake.throttle(429, count=1, retry_after=1, conversation_id=CHANNEL)
+        fake.outage(500, count=1, conversation_id=CHANNEL)
+        fake.outage(500, count=1, conversation_id=dm(ANDERS))
+        fake.throttle(429, count=1, retry_after=1, conversation_id=dm(INGRID))
+        fake.outage(502, count=1)
+        await server.say(KARI, f"meet P-1 {meeting.date()} {meeting:%H:%M:%S} Rom 2")
+
+        await eventually(lambda: count(fake, CHANNEL, "Forslagene") == 1, within=30)
+        for side in (INGRID, ANDERS):
+            await eventually(lambda side=side: count(fake, dm(side), "Påminnelse") == 2,
+                             within=30)
+        await asyncio.sleep(1.0)  # time for anything that would go twice
+    finally:
+        server.stop()
+
+    # the agenda: one new post per item in the chosen channel (not a reply in a thread)
+    channel = fake.activities_to(CHANNEL)
+    assert [p.kind for p in channel] == ["send", "send"]
+    assert "Velkommen" in words(channel[0]) and "Forslagene" in words(channel[1])
+    # both sides: one invitation and two reminders, in the 1:1 chat created for them
+    for side in (INGRID, ANDERS):
+        chat = dm(side)
+        assert fake.conversations[chat] is not None  # opened with create_conversation
+        members = fake.conversations[chat]["members"]  # type: ignore[index]
+        assert [m["id"] for m in members] == [side["id"]]
+        assert count(fake, chat, "Bilateralt møte om P-1") == 1
+        assert count(fake, chat, "Påminnelse") == 2
+        assert all(p.kind == "send" for p in fake.activities_to(chat))
+    # every fault was served, and every notice is recorded as sent, once
+    failed = [c.status for c in fake.calls if c.status in (429, 500, 502)]
+    assert sorted(failed) == [429, 429, 500, 500, 502]
+    due = {k: d for k, d in outbox(tmp_path).items()
+           if datetime.fromisoformat(d["due"]) <= datetime.now(OSLO)}
+    assert {d["state"] for d in due.values()} == {"sent"}, {
+        k: (d["state"], d["last_error"]) for k, d in due.items()}
+    assert len(due) == 2 + 2 + 2 + 4  # agenda, new proposal, invitations, reminders
+    log = server.log.read_text()
+    assert "sending through teams" in log
