@@ -46,7 +46,7 @@ def main() -> int:
         if figures.get("lost", "0") != "0":
             status = 1
     print("== summary")
-    width = max((len(name) for name, _, _ in summary), default=0)
+    width = max([len("benchmark"), *(len(name) for name, _, _ in summary)])
     fig = max((len(f) for _, f, _ in summary), default=0)
     print(f"  {'benchmark':<{width}}  {'figure':<{fig}}  took")
     for name, figure, took in summary:

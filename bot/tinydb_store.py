@@ -73,6 +73,7 @@ class TinyDBStore:
         self._changes: list[Change] = []
         self._undo: list[tuple[str, str, int, Doc | None]] = []
         self._since_compaction = 0
+        self._torn_at: int | None = None
         self._lock_file: Any = None
         if not readonly:
             self._take_file_lock()
@@ -219,15 +220,7 @@ class TinyDBStore:
         line = json.dumps({"changes": self._changes}, ensure_ascii=False,
                           separators=(",", ":")) + "\n"
         try:
-            with open(self.journal, "ab") as f:
-                start = f.tell()
-                try:
-                    f.write(line.encode("utf-8"))
-                    f.flush()
-                    os.fsync(f.fileno())
-                except OSError:
-                    f.truncate(start)  # leave no torn line behind a refused write
-                    raise
+            self._append(line.encode("utf-8"))
         except OSError as exc:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         self._changes.clear()
@@ -236,6 +229,30 @@ class TinyDBStore:
         if self._since_compaction >= COMPACT_EVERY:
             with contextlib.suppress(StoreError):  # the journal holds it; retry next time
                 self._compact()
+
+    def _append(self, data: bytes) -> None:
+        """Append one journal line and fsync it; a refused write (a full disk, a read-only
+        one) is cut off again, so a later line never follows a torn one. Unbuffered on
+        purpose: a buffered file retries its flush when asked to truncate, and fails again."""
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if self._torn_at is not None:  # a cut that failed last time: finish it first
+                os.ftruncate(fd, self._torn_at)
+                self._torn_at = None
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            except OSError:
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    self._torn_at = start
+                raise
+        finally:
+            os.close(fd)
 
     def _compact(self) -> None:
         """Write every table to the TinyDB file atomically, then empty the journal."""
