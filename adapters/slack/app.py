@@ -116,8 +116,8 @@ class SlackAdapter:
             bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
                                             query=request.query_string,
                                             headers=dict(request.headers))
-        except (ValueError, TypeError, AttributeError, KeyError):
-            return web.Response(status=400, text="malformed body")
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+            return web.Response(status=400, text="malformed body")  # RecursionError: nested
         body = bolt_request.body
         if not isinstance(body, dict) or not _KINDS.intersection(body):
             return web.Response(status=400, text="malformed body")
@@ -128,6 +128,8 @@ class SlackAdapter:
             return web.Response(status=400, text="malformed body")
         if response.status == 404 and body.get("type") == "event_callback":
             return web.Response(status=200)  # an event we do not act on: no retries, please
+        if response.status >= 500:  # bolt could not make sense of a payload (logged by bolt)
+            return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(response)
 
     def _keep_alive(self) -> None:
