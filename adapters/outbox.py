@@ -34,11 +34,12 @@ def register_notifier(app: web.Application, notifier: Notifier) -> None:
 
 
 def notifiers_of(app: web.Application) -> dict[str, Notifier]:
-    """The registered notifiers, and any adapter object on the app that carries one as its
-    `notifier` attribute (so an adapter mounted without registering is still reached)."""
+    """The registered notifiers, and any notifier kept on the app, itself or as an adapter's
+    `notifier` attribute (so an adapter mounted without registering is still reached: the
+    Teams endpoint keeps its TeamsNotifier on the app as is)."""
     found: dict[str, Notifier] = {}
     for value in list(app.values()):
-        notifier = getattr(value, "notifier", None)
+        notifier = value if _is_notifier(value) else getattr(value, "notifier", None)
         if _is_notifier(notifier):
             found.setdefault(notifier.platform, notifier)
     found.update(app.get(NOTIFIERS, {}))
