@@ -1,5 +1,7 @@
-"""`make bench`: runs every benchmark module in bench/ (each offers `async run()` returning
-rows of figures) and prints one table per benchmark; exit 1 if any says something was lost."""
+"""`make bench`: runs every benchmark module in bench/ and prints its figures, then one summary
+table. A module offers `async run()` returning rows of figures (and, optionally, `HEADLINES`:
+the names of the rows the summary repeats), or a `main()` that prints its own; exit 1 if any
+says something was lost."""
 
 from __future__ import annotations
 
@@ -7,27 +9,48 @@ import asyncio
 import importlib
 import pkgutil
 import sys
+import time
 from pathlib import Path
 
 
 def main() -> int:
     folder = Path(__file__).resolve().parent
     status = 0
+    summary: list[tuple[str, str, str]] = []
     for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"bench.{info.name}")
-        run = getattr(module, "run", None)
-        if run is None:
+        run, own_main = getattr(module, "run", None), getattr(module, "main", None)
+        if run is None and own_main is None:
             continue
-        print(f"== {info.name}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        print(f"== {info.name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
+        began = time.perf_counter()
+        if run is None:
+            own_main()
+            took = time.perf_counter() - began
+            summary.append((info.name, "(figures above)", f"{took:.0f} s"))
+            print()
+            continue
         rows = asyncio.run(run())
+        took = time.perf_counter() - began
         width = max(len(name) for name, _ in rows)
         for name, value in rows:
             print(f"  {name:<{width}}  {value}")
-        print()
-        if dict(rows).get("lost", "0") != "0":
+        print(flush=True)
+        figures = dict(rows)
+        headlines = getattr(module, "HEADLINES", None) or [name for name, _ in rows[:2]]
+        for n, name in enumerate(headlines):
+            summary.append((info.name if n == 0 else "", f"{name}: {figures.get(name, '?')}",
+                            f"{took:.0f} s" if n == 0 else ""))
+        if figures.get("lost", "0") != "0":
             status = 1
+    print("== summary")
+    width = max([len("benchmark"), *(len(name) for name, _, _ in summary)])
+    fig = max((len(f) for _, f, _ in summary), default=0)
+    print(f"  {'benchmark':<{width}}  {'figure':<{fig}}  took")
+    for name, figure, took in summary:
+        print(f"  {name:<{width}}  {figure:<{fig}}  {took}")
     return status
 
 

@@ -166,6 +166,9 @@ async def run() -> list[tuple[str, str]]:
     ]
 
 
+HEADLINES = ("time taken", "least time the limits allow", "doubled", "lost")
+
+
 def main() -> int:
     rows = asyncio.run(run())
     width = max(len(name) for name, _ in rows)

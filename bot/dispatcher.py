@@ -210,7 +210,7 @@ class Dispatcher:
         """Notices left `sending` by a crash go back to `pending`, to be sent again."""
         def op() -> int:
             count = 0
-            for notice in self.bot.outbox.all():
+            for notice in self.bot.outbox.in_state(NoticeState.SENDING):
                 if notice.state is NoticeState.SENDING:
                     self.bot.outbox.save(notice.with_changes(
                         state=NoticeState.PENDING,
@@ -428,9 +428,7 @@ class Dispatcher:
         """Tell each coordinator, once per place and reason, that a notice did not arrive."""
         if notice.kind == "alert":
             return
-        for person in self.bot.records.people():
-            if person.role is not Role.COORDINATOR:
-                continue
+        for person in self.bot.records.people_with(role=Role.COORDINATOR.value):
             lang = person.language or self.bot.seminar.language
             to = t(lang, "notice.announce_channel") if label == "announce" else label
             self.bot.outbox.schedule(Notice(

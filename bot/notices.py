@@ -144,5 +144,10 @@ class Outbox:
         return sorted((Notice.from_dict(d) for d in self.store.all(OUTBOX)),
                       key=lambda n: (n.due, n.key))
 
+    def in_state(self, state: NoticeState) -> list[Notice]:
+        """The notices in one state, in due order (found by the store, not by reading all)."""
+        return sorted((Notice.from_dict(d) for d in self.store.find(OUTBOX, state=state.value)),
+                      key=lambda n: (n.due, n.key))
+
     def pending(self) -> list[Notice]:
-        return [n for n in self.all() if n.state is NoticeState.PENDING]
+        return self.in_state(NoticeState.PENDING)

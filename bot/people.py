@@ -29,6 +29,7 @@ class Directory:
     def sync_roster(self) -> None:
         """Make the stored people agree with the seminar file's roster (run at start-up)."""
         with self.records.transaction():
+            self.records.link_platform_ids()
             for entry in self.seminar.people:
                 self._sync_one(entry)
 
@@ -81,4 +82,4 @@ class Directory:
         return org.name if org else (person.org_name or person.name)
 
     def members_of(self, org_key: str) -> list[Person]:
-        return [p for p in self.records.people() if p.org == org_key]
+        return self.records.people_of(org_key)

@@ -54,7 +54,7 @@ def outcome(ctx: Context, rest: str) -> Reply:
 
 
 def coordinators(ctx: Context) -> list[Person]:
-    return [p for p in ctx.records.people() if p.role is Role.COORDINATOR]
+    return ctx.records.people_with(role=Role.COORDINATOR.value)
 
 
 def report(ctx: Context, rest: str) -> Reply:

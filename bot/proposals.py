@@ -81,8 +81,9 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
 
 def _tell_new(ctx: Context, proposal: Proposal) -> None:
     """The coordinator and the responsible ministry hear of every new proposal."""
-    people = [p for p in ctx.records.people()
-              if p.role is Role.COORDINATOR or p.org == proposal.ministry]
+    coordinators = ctx.records.people_with(role=Role.COORDINATOR.value)
+    people = [*coordinators, *(p for p in ctx.records.people_of(proposal.ministry)
+                               if p.role is not Role.COORDINATOR)]
 
     def build(lang: str) -> Reply:
         return Reply(language=lang, title=t(lang, "propose.notice_title", ref=proposal.ref,

@@ -1,6 +1,8 @@
 """Typed access to the store: proposals, people, meetings, settings and requests already seen.
 
 Handlers talk to `Records`, never to a backend; the collections' names live here alone.
+Looking a person up by platform id goes through `person_ids` (`<platform>:<user id>` -> person
+key), kept with every saved person, so it costs the same with ten people or ten thousand.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ MEETINGS = "meetings"
 SETTINGS = "settings"
 SEEN = "seen_requests"
 COUNTERS = "counters"
+PERSON_IDS = "person_ids"
 
 
 class Records:
@@ -57,17 +60,47 @@ class Records:
         return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
 
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
+        link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+        if link is None:
+            return None  # every saved person's ids are linked: nobody has this one
+        person = self.person(link["person"])
+        if person is not None and person.platform_ids.get(platform) == user_id:
+            return person
+        # The linked person gave the id up (rare): whoever else holds it, in store order.
         return next((p for p in self.people() if p.platform_ids.get(platform) == user_id), None)
 
     def people_of(self, org: str) -> list[Person]:
         return [Person.from_dict(d) for d in self.store.find(PEOPLE, org=org)]
+
+    def people_with(self, **equals: str) -> list[Person]:
+        """The people whose stored fields equal `equals` (e.g. `role="coordinator"`)."""
+        return [Person.from_dict(d) for d in self.store.find(PEOPLE, **equals)]
+
+    def link_platform_ids(self) -> None:
+        """Give every stored person's platform ids a `person_ids` entry (for a store written
+        before there were any; the first person stored with an id keeps it, as before)."""
+        with self.store.transaction():
+            for person in self.people():
+                self._link(person)
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
         return next((p for p in self.people() if p.email and p.email.lower() == email), None)
 
     def save_person(self, person: Person) -> None:
-        self.store.put(PEOPLE, person.key, person.to_dict())
+        with self.store.transaction():
+            self.store.put(PEOPLE, person.key, person.to_dict())
+            self._link(person)
+
+    def _link(self, person: Person) -> None:
+        for platform, user_id in person.platform_ids.items():
+            key = f"{platform}:{user_id}"
+            link = self.store.get(PERSON_IDS, key)
+            if link is not None and link["person"] == person.key:
+                continue
+            holder = self.person(link["person"]) if link else None
+            if holder is None or holder.platform_ids.get(platform) != user_id:
+                self.store.put(PERSON_IDS, key, {"person": person.key})
 
     # -- meetings ------------------------------------------------------------------------------
 

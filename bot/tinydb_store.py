@@ -14,7 +14,9 @@ How a write reaches the disk:
 
 TinyDB's own `Table.insert` and `remove` rebuild the whole table on each call; writes here go
 straight into the table layout TinyDB reads (`{table: {doc_id: document}}`), and reads go
-through TinyDB's tables.
+through TinyDB's tables. `find(collection, field=value)` builds an index of that field the first
+time it is asked and keeps it current on every change, so finding the pending notices among
+tens of thousands sent, or the coordinators among every person met, costs what it finds.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class TinyDBStore:
         self._changes: list[Change] = []
         self._undo: list[tuple[str, str, int, Doc | None]] = []
         self._since_compaction = 0
+        self._torn_at: int | None = None
         self._lock_file: Any = None
         if not readonly:
             self._take_file_lock()
@@ -171,6 +174,28 @@ class TinyDBStore:
         }
         self._next_id = {name: max(map(int, table), default=0) + 1
                          for name, table in self._tables.items()}
+        self._fields: dict[tuple[str, str], dict[Any, set[int]]] = {}
+
+    def _field_index(self, collection: str, name: str) -> dict[Any, set[int]]:
+        """Doc ids by the value of one top-level field (values that cannot be hashed are
+        left out: no query value equals them)."""
+        index = self._fields.get((collection, name))
+        if index is None:
+            index = {}
+            for doc_id, doc in self._tables.get(collection, {}).items():
+                _index_add(index, doc.get(name), int(doc_id))
+            self._fields[(collection, name)] = index
+        return index
+
+    def _reindex_doc(self, collection: str, doc_id: int, old: Doc | None,
+                     new: Doc | None) -> None:
+        for (indexed, name), index in self._fields.items():
+            if indexed != collection:
+                continue
+            if old is not None:
+                _index_discard(index, old.get(name), doc_id)
+            if new is not None:
+                _index_add(index, new.get(name), doc_id)
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -195,15 +220,7 @@ class TinyDBStore:
         line = json.dumps({"changes": self._changes}, ensure_ascii=False,
                           separators=(",", ":")) + "\n"
         try:
-            with open(self.journal, "ab") as f:
-                start = f.tell()
-                try:
-                    f.write(line.encode("utf-8"))
-                    f.flush()
-                    os.fsync(f.fileno())
-                except OSError:
-                    f.truncate(start)  # leave no torn line behind a refused write
-                    raise
+            self._append(line.encode("utf-8"))
         except OSError as exc:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         self._changes.clear()
@@ -212,6 +229,30 @@ class TinyDBStore:
         if self._since_compaction >= COMPACT_EVERY:
             with contextlib.suppress(StoreError):  # the journal holds it; retry next time
                 self._compact()
+
+    def _append(self, data: bytes) -> None:
+        """Append one journal line and fsync it; a refused write (a full disk, a read-only
+        one) is cut off again, so a later line never follows a torn one. Unbuffered on
+        purpose: a buffered file retries its flush when asked to truncate, and fails again."""
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if self._torn_at is not None:  # a cut that failed last time: finish it first
+                os.ftruncate(fd, self._torn_at)
+                self._torn_at = None
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            except OSError:
+                try:
+                    os.ftruncate(fd, start)
+                except OSError:
+                    self._torn_at = start
+                raise
+        finally:
+            os.close(fd)
 
     def _compact(self) -> None:
         """Write every table to the TinyDB file atomically, then empty the journal."""
@@ -241,6 +282,7 @@ class TinyDBStore:
         for collection, key, doc_id, old in reversed(self._undo):
             table = self._tables.setdefault(collection, {})
             index = self._index.setdefault(collection, {})
+            self._reindex_doc(collection, doc_id, table.get(str(doc_id)), old)
             if old is None:
                 table.pop(str(doc_id), None)
                 index.pop(key, None)
@@ -253,12 +295,14 @@ class TinyDBStore:
 
     def _change(self, collection: str, key: str, doc_id: int, body: Doc | None) -> None:
         table = self._tables.setdefault(collection, {})
-        self._undo.append((collection, key, doc_id, table.get(str(doc_id))))
+        old = table.get(str(doc_id))
+        self._undo.append((collection, key, doc_id, old))
         self._changes.append((collection, key, doc_id, body))
         if body is None:
             table.pop(str(doc_id), None)
         else:
             table[str(doc_id)] = {**body, _KEY: key}
+        self._reindex_doc(collection, doc_id, old, table.get(str(doc_id)))
 
     # -- the contract --------------------------------------------------------------------------
 
@@ -299,8 +343,14 @@ class TinyDBStore:
 
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         with self._lock:
-            return [_strip(d) for d in self._tables.get(collection, {}).values()
-                    if all(d.get(f) == v for f, v in equals.items())]
+            table = self._tables.get(collection, {})
+            by = next((f for f, v in equals.items() if _hashable(v)), None)
+            if by is None:
+                docs: Any = table.values()
+            else:
+                ids = sorted(self._field_index(collection, by).get(_token(equals[by]), ()))
+                docs = (table[str(i)] for i in ids)
+            return [_strip(d) for d in docs if all(d.get(f) == v for f, v in equals.items())]
 
     def close(self) -> None:
         if self._lock_file is not None:
@@ -316,6 +366,36 @@ def _fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _hashable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _token(value: Any) -> tuple[str, Any]:
+    """The index key of a field value: its JSON kind with it, since JSON's `1` and `true` are
+    different values while Python hashes them alike (a `str` subclass, like an enum, is text)."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    if isinstance(value, str):
+        return ("text", str(value))
+    return ("null", None)
+
+
+def _index_add(index: dict[Any, set[int]], value: Any, doc_id: int) -> None:
+    if _hashable(value):
+        index.setdefault(_token(value), set()).add(doc_id)
+
+
+def _index_discard(index: dict[Any, set[int]], value: Any, doc_id: int) -> None:
+    if _hashable(value):
+        ids = index.get(_token(value))
+        if ids is not None:
+            ids.discard(doc_id)
+            if not ids:
+                del index[_token(value)]
 
 
 def _strip(doc: dict[str, Any]) -> Doc:

@@ -167,6 +167,25 @@ def test_find_by_fields(store: Store) -> None:
     assert store.find("proposals", ministry="fin") == []
 
 
+def test_find_follows_every_change_and_a_rolled_back_one(store: Store) -> None:
+    for n in range(5):
+        store.put("outbox", f"n{n}", {"state": "pending", "n": n})
+    assert [d["n"] for d in store.find("outbox", state="pending")] == [0, 1, 2, 3, 4]
+    store.put("outbox", "n1", {"state": "sent", "n": 1})
+    store.delete("outbox", "n3")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.put("outbox", "n0", {"state": "sent", "n": 0})
+        store.put("outbox", "n9", {"state": "pending", "n": 9})
+        store.delete("outbox", "n4")
+        raise RuntimeError("refused")
+    assert [d["n"] for d in store.find("outbox", state="pending")] == [0, 2, 4]
+    assert [d["n"] for d in store.find("outbox", state="sent")] == [1]
+    assert [d["n"] for d in store.find("outbox", state="pending", n=2)] == [2]
+    store.put("outbox", "n5", {"state": ["odd"], "n": 5})
+    assert store.find("outbox", state=["odd"])[0]["n"] == 5
+    assert store.find("outbox", n=1.0) == store.find("outbox", n=1)
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders anyway")
 def test_a_refused_write_keeps_the_old_file_and_memory(tmp_path: Path) -> None:
     folder = tmp_path / "ro"

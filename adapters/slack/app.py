@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Coroutine, Mapping
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
@@ -56,6 +57,9 @@ SPEAKER_WAIT = 1.5  # seconds a modal submission waits for users.info before ans
 MAX_AGE = 5 * 60  # seconds a signed request stays good
 _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
 RECENT = 2000  # delivery keys remembered in memory (the store remembers the rest)
+# Work after the ack running at once: more would only crowd the loop that acknowledges (a burst
+# waits its turn in order, and every ack still goes out at once; see bench/ack.py).
+AFTER_ACK_AT_ONCE = 16
 
 _SOME_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
@@ -94,6 +98,8 @@ class SlackAdapter:
         self.speakers = SpeakerBook(self.client)
         self.notifier = SlackNotifier(self.client)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._http: aiohttp.ClientSession | None = None
+        self._busy: asyncio.Semaphore | None = None
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._register()
 
@@ -102,6 +108,7 @@ class SlackAdapter:
     async def handle(self, request: web.Request) -> web.Response:
         """POST /slack/events: 401 unless signed by Slack in the last five minutes, 400 for a
         body that is not a Slack payload, else whatever the bolt app answers."""
+        self._keep_alive()
         raw = await request.read()
         if not self._signed(raw, request):
             return web.Response(status=401, text="invalid signature")
@@ -109,8 +116,8 @@ class SlackAdapter:
             bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
                                             query=request.query_string,
                                             headers=dict(request.headers))
-        except (ValueError, TypeError, AttributeError, KeyError):
-            return web.Response(status=400, text="malformed body")
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+            return web.Response(status=400, text="malformed body")  # RecursionError: nested
         body = bolt_request.body
         if not isinstance(body, dict) or not _KINDS.intersection(body):
             return web.Response(status=400, text="malformed body")
@@ -121,7 +128,16 @@ class SlackAdapter:
             return web.Response(status=400, text="malformed body")
         if response.status == 404 and body.get("type") == "event_callback":
             return web.Response(status=200)  # an event we do not act on: no retries, please
+        if response.status >= 500:  # bolt could not make sense of a payload (logged by bolt)
+            return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(response)
+
+    def _keep_alive(self) -> None:
+        """One HTTP session for every call to Slack (Web API and response_url), opened in the
+        server's loop: without it each call would open, and shake hands on, a new connection."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+            self.client.session = self._http
 
     def _signed(self, raw: bytes, request: web.Request) -> bool:
         """Slack's v0 signature over the raw bytes, sent within the last five minutes."""
@@ -279,7 +295,8 @@ class SlackAdapter:
             return False
 
     async def _respond(self, response_url: str, reply: Reply) -> bool:
-        webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers())
+        webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers(),
+                                     session=self._http)
         try:
             answer = await webhook.send(text=fallback_text(reply), blocks=reply_blocks(reply),
                                         response_type="ephemeral", replace_original=False)
@@ -348,21 +365,26 @@ class SlackAdapter:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    @staticmethod
-    async def _guarded(work: Coroutine[Any, Any, None]) -> None:
+    async def _guarded(self, work: Coroutine[Any, Any, None]) -> None:
+        if self._busy is None:
+            self._busy = asyncio.Semaphore(AFTER_ACK_AT_ONCE)
         try:
-            await work
+            async with self._busy:
+                await work
         except Exception:
             log.exception("slack: work after the ack failed")
 
     async def drain(self, within: float = 5.0) -> None:
         """Wait for work after the ack to finish (at shutdown); cancel what is left."""
         pending = set(self._tasks)
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=within)
-        for task in late:
-            task.cancel()
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=within)
+            for task in late:
+                task.cancel()
+        if self._http is not None:
+            self.client.session = None
+            await self._http.close()
+            self._http = None
 
 
 def _metadata(raw: Any) -> dict[str, Any]:

@@ -44,6 +44,7 @@ from bot.reply import Reply
 from bot.runtime import Runtime
 from bot.settings import Settings
 
+_KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 log = logging.getLogger("ogpbot.teams")
 T = TypeVar("T")
 ROUTE = "/api/messages"
@@ -103,7 +104,7 @@ class TeamsBridge:
         `expectReplies`) is the exception: its answer carries the turn's result, so it waits."""
         try:
             body = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             return web.json_response({"error": "the body is not JSON"}, status=400)
         if not isinstance(body, dict):
             return web.json_response({"error": "the body is not an activity"}, status=400)
@@ -192,6 +193,8 @@ class TeamsBridge:
 
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
+        if activity.type not in _KNOWN_TYPES:
+            return  # not an activity Teams defines: nothing to remember or answer
         references.remember(self.runtime.store, activity)
         if activity.type != ActivityTypes.message:
             return  # conversationUpdate (install), typing, reactions: the reference is kept
