@@ -51,6 +51,9 @@ class ConsoleNotifier:
                      attachment: FileAttachment | None = None) -> None:
         self.show(message)
 
+    async def find_user(self, email: str) -> str | None:
+        return None
+
     def show(self, message: Reply) -> None:
         first, *rest = message.text.splitlines() or [""]
         self.say("\n".join([ARROW + first, *("  " + line for line in rest)]))

@@ -161,8 +161,12 @@ class OgpBot:
         return language_of(command.speaker.locale) or fallback
 
     def _run(self, command: Command) -> Reply:
-        person = self.directory.identify(command.speaker)
-        ctx = Context(self, command, person, self.directory.language(person, command.speaker),
+        speaker = command.speaker
+        first_time = self.records.person_by_platform(speaker.platform, speaker.user_id) is None
+        person = self.directory.identify(speaker)
+        if first_time:  # notices that waited for this person can go now
+            self.outbox.release_waiting(person.key)
+        ctx = Context(self, command, person, self.directory.language(person, speaker),
                       self.clock.now())
         try:
             reply = self._form(ctx) if command.form_id is not None else self._words(ctx)

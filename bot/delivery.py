@@ -44,3 +44,9 @@ class Notifier(Protocol):
                      attachment: FileAttachment | None = None) -> None:
         """Send `message` to one person privately, opening the conversation if needed."""
         ...
+
+    async def find_user(self, email: str) -> str | None:
+        """The platform's id for the person with this email, or None when the platform does
+        not know them (or cannot look people up): how a roster person who has not written to
+        the bot yet is still reached."""
+        ...

@@ -38,7 +38,7 @@ from bot.announcements import COMPOSERS
 from bot.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.delivery import DeliveryError, FileAttachment, Notifier
 from bot.messages import format_when, t
-from bot.model import Role
+from bot.model import Person, Role
 from bot.notices import Notice, NoticeState, Target
 from bot.reply import Reply
 
@@ -56,6 +56,8 @@ MAX_ATTEMPTS = 10
 MAX_BACKOFF = 300.0
 SEND_TIMEOUT = 60.0
 PARALLEL = 64
+WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
+GIVE_UP_WAITING = timedelta(days=30)
 LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
 
 
@@ -73,6 +75,14 @@ class Destination:
     def lane(self) -> tuple[str, str, str]:
         """Messages in the same lane are paced one after another."""
         return (self.platform, self.kind, self.address)
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A person with no id on any connected platform yet (a roster person who has not written
+    to the bot): their notices wait, and each platform that can is asked for them by email."""
+
+    person: Person
 
 
 @dataclass
@@ -145,6 +155,7 @@ class Dispatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         bot.outbox.on_scheduled.append(lambda _notice: self.wake())
 
     # -- life cycle --------------------------------------------------------------------------
@@ -153,11 +164,16 @@ class Dispatcher:
         """Resolve what a crash left behind, then run in the background."""
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
+        self._stopping = False
         await self.recover()
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
 
     async def stop(self) -> None:
         if self._task is not None:
+            # The flag ends the loop even when a wake-up and the cancellation race each other.
+            self._stopping = True
+            if self._event is not None:
+                self._event.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -179,7 +195,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         assert self._event is not None
-        while True:
+        while not self._stopping:
             self._event.clear()
             try:
                 await self.run_due()
@@ -189,9 +205,9 @@ class Dispatcher:
                 nap = 60.0
             if nap is None or nap > 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._event.wait(),
-                                           min(nap if nap is not None else LONGEST_NAP,
-                                               LONGEST_NAP))
+                    async with asyncio.timeout(min(LONGEST_NAP if nap is None else nap,
+                                                   LONGEST_NAP)):
+                        await self._event.wait()
 
     def _mine(self) -> list[Notice]:
         pending = self.bot.outbox.pending()
@@ -230,8 +246,17 @@ class Dispatcher:
         now = self.bot.clock.now()
         ready = await asyncio.to_thread(self._ready, now)
         lanes: dict[tuple[str, str, str], list[tuple[Notice, Destination]]] = {}
+        found: dict[str, Destination | Unreached] = {}
         for notice, where in ready:
-            if isinstance(where, str):
+            if isinstance(where, Unreached):
+                key = where.person.key
+                if key not in found:
+                    found[key] = await self._look_up(where.person) or where
+                where = found[key]
+            if isinstance(where, Unreached):
+                await self._journal.run(lambda n=notice, p=where.person: self._wait_op(
+                    n.key, p, now))
+            elif isinstance(where, str):
                 await self._journal.run(lambda n=notice, r=where: self._skip_op(n.key, r, now))
             else:
                 lanes.setdefault(where.lane, []).append((notice, where))
@@ -239,8 +264,8 @@ class Dispatcher:
         await asyncio.gather(*(self._send_lane(items, gate) for items in lanes.values()))
         return len(ready)
 
-    def _ready(self, now: datetime) -> list[tuple[Notice, Destination | str]]:
-        out: list[tuple[Notice, Destination | str]] = []
+    def _ready(self, now: datetime) -> list[tuple[Notice, Destination | Unreached | str]]:
+        out: list[tuple[Notice, Destination | Unreached | str]] = []
         for notice in self._mine():
             if notice.ready_at > now:
                 continue
@@ -250,8 +275,8 @@ class Dispatcher:
                 out.append((notice, self.resolve(notice.target)))
         return out
 
-    def resolve(self, target: Target) -> Destination | str:
-        """The destination of `target` now, or why there is none."""
+    def resolve(self, target: Target) -> Destination | Unreached | str:
+        """The destination of `target` now, a person not reachable yet, or why there is none."""
         if target.kind == "announce":
             chosen = self.bot.records.setting(ANNOUNCE_SETTING)
             if not chosen:
@@ -272,7 +297,45 @@ class Dispatcher:
         for platform, user_id in person.platform_ids.items():
             if platform in self.notifiers and platform not in person.unreachable:
                 return Destination(platform, "direct", user_id, person.name)
-        return f"{person.name} is not reachable on any connected platform"
+        return Unreached(person)
+
+    async def _look_up(self, person: Person) -> Destination | None:
+        """Ask each connected platform for `person` by email; remember the id found."""
+        if not person.email:
+            return None
+        for platform, notifier in self.notifiers.items():
+            if platform in person.unreachable:
+                continue
+            try:
+                user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
+            except Exception:  # a lookup that fails is a lookup that found nobody, for now
+                log.warning("looking up %s on %s failed", person.key, platform, exc_info=True)
+                continue
+            if user_id:
+                await self._journal.run(lambda p=platform, u=user_id: self._link_op(
+                    person.key, p, u))
+                return Destination(platform, "direct", user_id, person.name)
+        return None
+
+    def _link_op(self, person_key: str, platform: str, user_id: str) -> None:
+        person = self.bot.records.person(person_key)
+        if person is not None and person.platform_ids.get(platform) != user_id:
+            self.bot.records.save_person(person.with_changes(
+                platform_ids={**person.platform_ids, platform: user_id}))
+
+    def _wait_op(self, key: str, person: Person, now: datetime) -> None:
+        """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
+        notice = self._current(key, NoticeState.PENDING)
+        if notice is None:
+            return
+        if now - notice.due > GIVE_UP_WAITING:
+            self._skip_op(key, f"{person.name} could not be reached on any connected platform "
+                               f"for {GIVE_UP_WAITING.days} days", now)
+            return
+        self.bot.outbox.save(notice.with_changes(
+            waiting=True, not_before=now + WAIT_FOR_PERSON,
+            last_error=f"waiting: {person.name} is not reachable on any connected platform yet"))
+        self.stats["waiting"] += 1
 
     async def _send_lane(self, items: list[tuple[Notice, Destination]],
                          gate: asyncio.Semaphore) -> None:
@@ -373,7 +436,8 @@ class Dispatcher:
         notice = self._current(key, NoticeState.SENDING)
         if notice is not None:
             self.bot.outbox.save(notice.with_changes(
-                state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None))
+                state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
+                waiting=False))
             self.stats["sent"] += 1
 
     def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:

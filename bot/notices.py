@@ -66,6 +66,7 @@ class Notice:
     attachment: dict[str, Any] | None = None  # e.g. {"kind": "ics", "meeting": 3, "version": 2}
     not_before: datetime | None = None  # a passing failure: not retried before this
     compose: str | None = None  # a composer in bot.announcements that writes it at send time
+    waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
 
     @property
     def ready_at(self) -> datetime:
@@ -81,7 +82,8 @@ class Notice:
             "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
             "attachment": self.attachment,
             "not_before": self.not_before.isoformat() if self.not_before else None,
-            "compose": self.compose,
+            "compose": self.compose, "waiting": self.waiting,
+            "for_person": self.target.person,  # top-level, so the store can find by it
         }
 
     @classmethod
@@ -95,7 +97,7 @@ class Notice:
             sent_at=datetime.fromisoformat(d["sent_at"]) if d.get("sent_at") else None,
             late=d.get("late", False), attachment=d.get("attachment"),
             not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
-            compose=d.get("compose"),
+            compose=d.get("compose"), waiting=d.get("waiting", False),
         )
 
     def with_changes(self, **changes: Any) -> Notice:
@@ -151,3 +153,18 @@ class Outbox:
 
     def pending(self) -> list[Notice]:
         return self.in_state(NoticeState.PENDING)
+
+    def release_waiting(self, person_key: str) -> int:
+        """Someone the bot could not reach has just been seen: their waiting notices may go
+        now. Returns how many were released."""
+        released = 0
+        for doc in self.store.find(OUTBOX, state=NoticeState.PENDING.value,
+                                   for_person=person_key):
+            notice = Notice.from_dict(doc)
+            if notice.waiting:
+                notice = notice.with_changes(not_before=None, waiting=False)
+                self.save(notice)
+                released += 1
+                for callback in self.on_scheduled:
+                    callback(notice)
+        return released

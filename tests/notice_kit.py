@@ -67,6 +67,7 @@ class RecordingNotifier:
         self.failures: list[DeliveryError] = []
         self.broken: dict[str, DeliveryError] = {}  # address -> the error it always gets
         self.attempts = 0
+        self.directory: dict[str, str] = {}  # email -> user id, for find_user
 
     def fail_next(self, *errors: DeliveryError) -> None:
         self.failures.extend(errors)
@@ -80,6 +81,9 @@ class RecordingNotifier:
                      attachment: FileAttachment | None = None) -> None:
         self._attempt(user_id)
         self.sent.append(Sent("direct", user_id, message, attachment))
+
+    async def find_user(self, email: str) -> str | None:
+        return self.directory.get(email)
 
     def _attempt(self, address: str) -> None:
         self.attempts += 1

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.announcements import schedule_agenda
+from bot.command import Command, Place, Speaker
 from bot.delivery import DeliveryError
 from bot.dispatcher import Dispatcher
 from bot.model import Status
@@ -244,16 +245,43 @@ async def test_the_running_dispatcher_wakes_for_a_newly_scheduled_notice() -> No
         await kit.dispatcher.stop()
 
 
-async def test_person_without_a_connected_platform_is_skipped_with_reason() -> None:
+async def test_a_person_not_reachable_yet_is_waited_for_not_skipped() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    kit.dispatcher.notifiers = {"teams": kit.notifier}  # Anders has only a Slack id
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    assert await kit.at(oslo(2026, 11, 30, 12, 0)) == []
+    invite = next(n for n in kit.bot.outbox.all() if ":invite:" in n.key)
+    assert invite.state is NoticeState.PENDING and invite.waiting
+    assert "not reachable" in invite.last_error
+    # no alert about it: a person not reachable yet is common, not a fault
+    assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
+    # Anders writes to the bot on Teams: his invitation goes at once, on the next round
+    assert kit.bot.handle(Command(Speaker("teams", "29:anders", email=PROPOSER[1]),
+                                  Place("teams", "a:1", is_direct=True), words="status")).ok
+    sent = await kit.at(oslo(2026, 11, 30, 12, 1))
+    assert [s.to for s in sent] == ["29:anders"]
+    assert "Bilateralt møte om P-1" in sent[0].message.title
+
+
+async def test_a_platform_that_knows_the_email_reaches_the_person_at_once() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    kit.dispatcher.notifiers = {"teams": kit.notifier}
+    kit.notifier.directory[PROPOSER[1]] = "29:found"
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    sent = await kit.at(oslo(2026, 11, 30, 12, 0))
+    assert [s.to for s in sent] == ["29:found"]
+    anders = kit.bot.records.person_by_platform("teams", "29:found")
+    assert anders is not None and anders.email == PROPOSER[1]
+
+
+async def test_waiting_ends_when_the_notice_no_longer_matters() -> None:
     kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
     kit.dispatcher.notifiers = {"teams": kit.notifier}
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
     await kit.at(oslo(2026, 11, 30, 12, 0))
+    await kit.at(oslo(2026, 12, 3, 10, 0))  # the meeting has begun: the invitation is stale
     invite = next(n for n in kit.bot.outbox.all() if ":invite:" in n.key)
     assert invite.state is NoticeState.SKIPPED
-    assert "not reachable" in invite.last_error
-    # and no alert about it: a person not reachable yet is common, not a fault
-    assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
 
 
 async def test_meetings_lists_time_place_and_the_other_side() -> None:

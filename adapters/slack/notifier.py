@@ -47,6 +47,19 @@ class SlackNotifier:
         except Exception as exc:
             raise self._failed("direct", user_id, exc) from exc
 
+    async def find_user(self, email: str) -> str | None:
+        """`users.lookupByEmail`: the Slack id of a roster person who has not written yet."""
+        try:
+            answer = await self.client.users_lookupByEmail(email=email)
+        except Exception as exc:
+            error = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error")
+            if error != "users_not_found":
+                log.warning("slack: looking up a person by email failed: %s", error or exc)
+            return None
+        user = answer.get("user") or {}
+        user_id = user.get("id") if isinstance(user, dict) else None
+        return user_id if isinstance(user_id, str) else None
+
     async def dm_channel(self, user_id: str) -> str:
         """The DM conversation with one person (opened once, then remembered)."""
         known = self._dms.get(user_id)

@@ -57,6 +57,11 @@ class TeamsNotifier:
         target = references.base_id(ref.conversation.id or conversation)
         await self.bridge.offloop(lambda: self._send(ref, target, message, None))
 
+    async def find_user(self, email: str) -> str | None:
+        """Teams offers a bot no lookup by email (that needs Microsoft Graph): a person is
+        reached once they have written to the bot or been seen in a conversation with it."""
+        return None
+
     async def direct(self, user_id: str, message: Reply,
                      attachment: FileAttachment | None = None) -> None:
         person = references.person(self.store, user_id) or {}

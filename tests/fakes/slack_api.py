@@ -719,6 +719,15 @@ class FakeSlackAPI:
             answered.pop("locale", None)
         return _ok(user=answered)
 
+    def _users_lookup_by_email(self, args: dict[str, Any]) -> Answer:
+        email = str(args.get("email") or "").lower()
+        for user in self.users.values():
+            if str(user.get("profile", {}).get("email", "")).lower() == email and email:
+                answered = dict(user)
+                answered.pop("locale", None)
+                return _ok(user=answered)
+        return _err("users_not_found")
+
     def _conversations_open(self, args: dict[str, Any]) -> Answer:
         users = [u for u in str(args.get("users") or "").split(",") if u]
         channel_id = args.get("channel")
@@ -789,6 +798,7 @@ class FakeSlackAPI:
         "views.update": _views_update,
         "views.publish": _views_publish,
         "users.info": _users_info,
+        "users.lookupByEmail": _users_lookup_by_email,
         "conversations.open": _conversations_open,
         "files.getUploadURLExternal": _files_get_upload_url,
         "files.completeUploadExternal": _files_complete_upload,

@@ -109,3 +109,12 @@ async def test_long_retry_after_is_left_to_the_dispatcher(
         await notifier.post("C0SLOW", NOTICE)
     assert not failed.value.permanent
     assert failed.value.retry_after is not None and failed.value.retry_after > 5
+
+
+async def test_a_roster_person_is_found_by_email(fake: FakeSlackAPI,
+                                                 notifier: SlackNotifier) -> None:
+    fake.add_user("U0INGRID", email="ingrid.berg@example.org")
+    assert await notifier.find_user("ingrid.berg@example.org") == "U0INGRID"
+    assert await notifier.find_user("nobody@example.org") is None
+    assert [c.args["email"] for c in fake.calls_to("users.lookupByEmail")] == [
+        "ingrid.berg@example.org", "nobody@example.org"]
