@@ -1,5 +1,9 @@
 """The core's front door: `OgpBot.handle(command)` finds the person, checks the words, runs the
-handler in one store transaction and returns a `Reply`. A refused command changes nothing."""
+handler in one store transaction and returns a `Reply`. A refused command changes nothing.
+
+A handler with slow work (the table planner) returns `Prepared` instead: its work then runs
+after the transaction, so other people's commands need not wait, and its result is stored in
+a second, short transaction if what it was computed from is still the same."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from bot import grammar, proposals
 from bot.clock import Clock
@@ -18,6 +22,7 @@ from bot.model import HistoryEntry, Person, Proposal, Role, Status, proposal_num
 from bot.notices import Notice, Outbox, Target
 from bot.people import Directory
 from bot.permissions import ROLES_FOR, is_responsible, may_use
+from bot.prepared import ATTEMPTS, Prepared
 from bot.records import Records
 from bot.reply import Reply
 from bot.seminar import Seminar
@@ -112,7 +117,7 @@ class Context:
         return told
 
 
-Handler = Callable[[Context, str], Reply]
+Handler = Callable[[Context, str], "Reply | Prepared"]
 
 
 class OgpBot:
@@ -135,16 +140,11 @@ class OgpBot:
         """Answer one command. Never raises: every failure becomes a sentence."""
         fallback = self.seminar.language
         try:
-            with self.records.transaction():
-                if command.request_key:
-                    seen = self.records.seen_reply(command.request_key)
-                    if seen is not None:
-                        return replace(Reply.from_dict(seen), repeated=True)
-                reply = self._run(command)
-                if command.request_key and reply.ok:
-                    self.records.remember_request(command.request_key, reply.to_dict(),
-                                                  self.clock.now().isoformat())
-                return reply
+            for attempt in range(1, ATTEMPTS + 1):
+                reply = self._attempt(command, last=attempt == ATTEMPTS)
+                if reply is not None:
+                    return reply
+            raise RuntimeError("the last attempt always answers")
         except _Refusal as refusal:
             return refusal.reply
         except StoreError as exc:
@@ -156,29 +156,81 @@ class OgpBot:
             lang = self._safe_language(command, fallback)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
 
+    def _attempt(self, command: Command, last: bool) -> Reply | None:
+        """Run the command once; None when a prepared step's inputs changed while its work
+        ran (the caller tries again). On the `last` attempt the work runs in the transaction."""
+        with self.records.transaction():
+            seen = self._seen(command)
+            if seen is not None:
+                return seen
+            step = self._run(command)
+            if isinstance(step, Reply):
+                return self._remember(command, step)
+            ctx, prepared = step
+            if last:
+                return self._remember(command, self._finish(
+                    ctx, prepared, prepared.work(prepared.inputs)))
+        result = prepared.work(prepared.inputs)  # no transaction held: others go on
+        with self.records.transaction():
+            seen = self._seen(command)
+            if seen is not None:
+                return seen
+            ctx = self._context(command)
+            if prepared.read(ctx) != prepared.inputs:
+                return None
+            return self._remember(command, self._finish(ctx, prepared, result))
+
+    def _seen(self, command: Command) -> Reply | None:
+        if not command.request_key:
+            return None
+        seen = self.records.seen_reply(command.request_key)
+        return replace(Reply.from_dict(seen), repeated=True) if seen is not None else None
+
+    def _remember(self, command: Command, reply: Reply) -> Reply:
+        if command.request_key and reply.ok:
+            self.records.remember_request(command.request_key, reply.to_dict(),
+                                          self.clock.now().isoformat())
+        return reply
+
     @staticmethod
     def _safe_language(command: Command, fallback: str) -> str:
         return language_of(command.speaker.locale) or fallback
 
-    def _run(self, command: Command) -> Reply:
+    def _context(self, command: Command) -> Context:
         speaker = command.speaker
         first_time = self.records.person_by_platform(speaker.platform, speaker.user_id) is None
         person = self.directory.identify(speaker)
         if first_time:  # notices that waited for this person can go now
             self.outbox.release_waiting(person.key)
-        ctx = Context(self, command, person, self.directory.language(person, speaker),
-                      self.clock.now())
+        return Context(self, command, person, self.directory.language(person, speaker),
+                       self.clock.now())
+
+    def _run(self, command: Command) -> Reply | tuple[Context, Prepared]:
+        ctx = self._context(command)
         try:
             reply = self._form(ctx) if command.form_id is not None else self._words(ctx)
         except UserError as exc:
             raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
+        if isinstance(reply, Prepared):
+            return ctx, reply
+        return self._checked(reply)
+
+    def _finish(self, ctx: Context, prepared: Prepared, result: Any) -> Reply:
+        try:
+            reply = prepared.finish(ctx, prepared.inputs, result)
+        except UserError as exc:
+            raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
+        return self._checked(reply)
+
+    @staticmethod
+    def _checked(reply: Reply) -> Reply:
         if not reply.ok:
             # A refused form or line: nothing it touched may stay.
             raise _Refusal(reply)
         return reply
 
     @staticmethod
-    def _words(ctx: Context) -> Reply:
+    def _words(ctx: Context) -> Reply | Prepared:
         verb, rest = grammar.parse(ctx.command.words)
         if verb is None:
             if not rest:

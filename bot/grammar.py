@@ -4,14 +4,12 @@ from one lookup table; the handler reads the rest."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot import agenda, guide, meetings, process, proposals, tables
 
 if TYPE_CHECKING:
-    from bot.app import Context
-    from bot.reply import Reply
+    from bot.app import Handler
 
 ALIASES: dict[str, str] = {
     "help": "help", "hjelp": "help", "?": "help",
@@ -30,7 +28,7 @@ ALIASES: dict[str, str] = {
 HERE = ("here", "her")
 ASSIGN = ("assign", "fordel")
 
-HANDLERS: dict[str, Callable[[Context, str], Reply]] = {
+HANDLERS: dict[str, Handler] = {
     "help": guide.handle,
     "propose": proposals.propose,
     "status": proposals.status,

@@ -205,7 +205,9 @@ def check(inst: Instance, a: Assignment) -> tuple[Breach, ...]:
 
 
 def score(inst: Instance, a: Assignment) -> tuple[int, float]:
-    """How good a seating is: hard rules broken, then the wishes' cost (lower is better)."""
+    """How good a seating is: hard rules broken, then the wishes' cost (lower is better): the
+    proposals outside their table's main area and the areas per table, sizes off the even
+    size, observers over their share, moves, less the people near their areas."""
     K = inst.count
     area_of = {t.number: t.area for t in inst.topics}
     kind = {x.key: x for x in inst.attendees}
@@ -215,7 +217,9 @@ def score(inst: Instance, a: Assignment) -> tuple[int, float]:
     low, high = total // K, math.ceil(total / K)
     watchers = Counter(k for p, k in a.people.items() if kind[p].kind == OBSERVER)
     limit = math.ceil(sum(watchers.values()) / K)
-    cost = AREA * sum(len(d) for d in discussed)
+    held = [Counter(area_of[n] for n, k in a.topics.items() if k == table) for table in range(K)]
+    impure = sum(sum(c.values()) - max(c.values()) for c in held if c)
+    cost = AREA * (impure + sum(len(d) for d in discussed))
     cost += SPREAD * sum(max(0, sizes[k] - high, low - sizes[k]) for k in range(K))
     cost += OBSERVERS * sum(max(0, watchers[k] - limit) for k in range(K))
     cost += MOVE * sum(1 for p, k in a.people.items()
@@ -425,59 +429,64 @@ class _Model:
 
 def _solve(inst: Instance, time_limit: float, strict: bool = False,
            wishes: bool = True) -> Assignment | _Unknown | None:
-    """Solve with HiGHS in two stages: first the tied groups of proposals and the ministry
-    people they may need, then everyone else into the seats left. `strict`: the hard rules
-    are constraints (None: no seating keeps them all; `_UNKNOWN`: no answer within the time
-    limit); otherwise a broken hard rule is a costly slack and None means the solver found
-    nothing in time. `wishes`: the wishes are costs; without them any seating will do."""
-    fresh = wishes and not inst.previous and not inst.previous_topics
-    first = None
-    if fresh:  # each area its own tables first: an easy model, and pure tables
-        first = _Stage1(inst, True, wishes, _blocks(inst))
-        status, values = first.model.solve(time_limit / 2)
-        if values is None:
-            first = None
-    if first is None:
-        first = _Stage1(inst, strict, wishes, None)
-        status, values = first.model.solve(time_limit)
+    """Solve with HiGHS in two stages: first the tied groups of proposals and how many people
+    of each ministry sit at each table, then everyone else into the seats left (a
+    transportation problem). `strict`: the hard rules are constraints (None: no seating
+    keeps them all; `_UNKNOWN`: no answer within the time limit); otherwise a broken hard
+    rule is a costly slack and None means the solver found nothing in time. `wishes`: the
+    wishes are costs; without them any seating will do."""
+    start = time.monotonic()
+    first = _Stage1(inst, strict, wishes)
+    status, values = first.model.solve(time_limit)
     if values is None:
         return _UNKNOWN if strict and status != 2 else None
     topics, people, free = first.read(values)
-    people.update(_seat_the_rest(inst, topics, free, first.crowd, time_limit, wishes))
+    left = time_limit - (time.monotonic() - start)
+    people.update(_seat_the_rest(inst, topics, free, first.crowd, left, wishes))
     return Assignment(topics, people)
 
 
-def _blocks(inst: Instance) -> list[range]:
-    """Tables for each group: a run of tables for each area, sized by the seats the area's
-    groups need; the order of `groups(inst)`."""
-    found = groups(inst)
-    area_of = {t.number: t.area for t in inst.topics}
-    main = [Counter(area_of[n] for n in g).most_common(1)[0][0] for g in found]
-    need = Counter()
-    for g, a in zip(found, main, strict=True):
-        need[a] += seats_needed(inst, g)
-    areas = sorted(need, key=lambda a: (-need[a], a))
+def designate(inst: Instance) -> list[str]:
+    """The area each table is meant for. A table keeps the main area it had in the previous
+    plan; the other tables are shared among the areas by the seats their proposals need
+    (largest remainder), so that every area with proposals has a table if there are enough."""
     K = inst.count
-    if not areas or len(areas) > K:
-        return [range(K) for _ in found]
-    share = {a: 1 for a in areas}
+    area_of = {t.number: t.area for t in inst.topics}
+    need: Counter[str] = Counter()
+    for g in groups(inst):
+        need[Counter(area_of[n] for n in g).most_common(1)[0][0]] += seats_needed(inst, g)
+    out = [""] * K
+    held: dict[int, Counter[str]] = defaultdict(Counter)
+    for n, table in inst.previous_topics.items():
+        if n in area_of and 1 <= table <= K:
+            held[table - 1][area_of[n]] += 1
+    for k, areas in held.items():
+        out[k] = min(areas, key=lambda a: (-areas[a], a))
+    open_ = [k for k in range(K) if not out[k]]
+    areas = sorted(need, key=lambda a: (-need[a], a))
+    share: Counter[str] = Counter(a for a in out if a)
     total = sum(need.values()) or 1
-    for _ in range(K - len(areas)):
-        a = max(areas, key=lambda a: need[a] / total * K - share[a])
+    for k in open_:
+        if not areas:
+            break
+        a = max(areas, key=lambda a: (need[a] / total * K - share[a], -areas.index(a)))
         share[a] += 1
-    start, runs = 0, {}
-    for a in areas:
-        runs[a] = range(start, start + share[a])
-        start += share[a]
-    return [runs[a] for a in main]
+        out[k] = a
+    if not held:  # tables of one area side by side: the model's symmetry cuts rely on it
+        out = sorted(out, key=lambda a: (areas.index(a) if a in areas else len(areas)))
+    return out
 
 
 class _Stage1:
-    """Groups of tied proposals to tables, with the ministry people not tied to a group; the
-    other people only as a count per table."""
+    """Groups of tied proposals to tables, and how many of each ministry's other people sit
+    at each table; the people nobody needs only as a count per table.
 
-    def __init__(self, inst: Instance, strict: bool, wishes: bool,
-                 blocks: list[range] | None) -> None:
+    Each table is meant for one area (`designate`), and a proposal of another area at it
+    costs `AREA`; that keeps the relaxation tight, so HiGHS proves a good seating quickly.
+    When the plan is fresh, tables of one area are alike: the r-th group (largest first) may
+    only use the first r + 1 tables of each area, which loses no seating."""
+
+    def __init__(self, inst: Instance, strict: bool, wishes: bool) -> None:
         self.inst = inst
         K, cap = inst.count, inst.max_size
         tables = range(K)
@@ -485,68 +494,76 @@ class _Stage1:
         self.groups = groups(inst)
         group_of = {n: i for i, g in enumerate(self.groups) for n in g}
         self.pinned = {p: group_of[ns[0]] for p, ns in pins(inst).items()}
-        loose = {p for t in inst.topics for p in inst.members(t.ministry)} - set(self.pinned)
-        self.loose = [a.key for a in inst.attendees if a.key in loose]
-        self.crowd = [a for a in inst.attendees if a.key not in self.pinned and a.key not in loose]
+        org = {a.key: a.org for a in inst.attendees}
+        needed = {t.ministry for t in inst.topics}
+        self.loose: dict[str, list[str]] = defaultdict(list)
+        for a in inst.attendees:
+            if a.key not in self.pinned and a.org in needed:
+                self.loose[a.org or ""].append(a.key)
+        self.crowd = [a for a in inst.attendees
+                      if a.key not in self.pinned and a.org not in self.loose]
         fresh = not inst.previous and not inst.previous_topics
+        self.areas = designate(inst)
+        area_of = {t.number: t.area for t in inst.topics}
 
         def before(table: int | None) -> int:
             return table - 1 if table is not None and 1 <= table <= K else -1
 
-        def reward(i: int, k: int) -> float:
+        heads = Counter(self.pinned.values())
+
+        def cost(i: int, k: int) -> float:
             if not wishes:
                 return 0.0
+            off = sum(1 for n in self.groups[i] if area_of[n] != self.areas[k])
             same = sum(1 for n in self.groups[i] if before(inst.previous_topics.get(n)) == k)
             same += sum(1 for p, g in self.pinned.items()
                         if g == i and before(inst.previous.get(p)) == k)
-            return -MOVE * same
+            return AREA * off - MOVE * same
 
-        # Tables are alike in a fresh plan: the r-th group of a run may only use the run's
-        # first r + 1 tables, which cuts the solver's search without losing a seating.
-        runs = blocks or [range(K)] * len(self.groups)
-        rank: dict[int, int] = {}
-        seen: Counter[tuple[int, int]] = Counter()
-        for i in sorted(range(len(self.groups)), key=lambda i: (-len(self.groups[i]), i)):
-            rank[i] = seen[runs[i].start, runs[i].stop]
-            seen[runs[i].start, runs[i].stop] += 1
+        rank = {i: r for r, i in enumerate(sorted(range(len(self.groups)),
+                                                  key=lambda i: (-heads[i], i)))}
+        place = {k: k - next(j for j in tables if self.areas[j] == self.areas[k])
+                 for k in tables}
 
         def open_(i: int, k: int) -> bool:
-            return k in runs[i] and (not fresh or k - runs[i].start <= rank[i])
+            return not fresh or place[k] <= rank[i]
 
-        self.g = {(i, k): m.var(reward(i, k), hi=1.0 if open_(i, k) else 0.0)
+        self.g = {(i, k): m.var(cost(i, k), hi=1.0 if open_(i, k) else 0.0)
                   for i in range(len(self.groups)) for k in tables}
-        self.y = {(p, k): m.var(-MOVE if wishes and before(inst.previous.get(p)) == k else 0.0)
-                  for p in self.loose for k in tables}
+        self.u = {(mi, k): m.var(0.0, hi=len(ps)) for mi, ps in self.loose.items()
+                  for k in tables}
         self.f = {k: m.var(0.0, hi=len(self.crowd)) for k in tables}
         for i in range(len(self.groups)):
             m.row(((self.g[i, k], 1.0) for k in tables), 1.0, 1.0)
-        for p in self.loose:
-            m.row(((self.y[p, k], 1.0) for k in tables), 1.0, 1.0)
+        for mi, ps in self.loose.items():
+            m.row(((self.u[mi, k], 1.0) for k in tables), len(ps), len(ps))
         m.row(((self.f[k], 1.0) for k in tables), len(self.crowd), len(self.crowd))
 
-        def seat(p: str, k: int) -> int:
-            return self.g[self.pinned[p], k] if p in self.pinned else self.y[p, k]
-
-        for t in inst.topics:
-            i = group_of[t.number]
-            members = inst.members(t.ministry)
-            if any(self.pinned.get(p) == i for p in members):
-                continue
-            if strict and not members:
-                self.model.row([(self.g[i, 0], 1.0)], hi=-1.0)  # nobody: no seating
-                continue
-            slack = None if strict else m.var(BREAK, integer=False)
-            for k in tables:
-                terms = [(self.g[i, k], 1.0)] + [(seat(p, k), -1.0) for p in members]
-                if slack is not None:
-                    terms.append((slack, -1.0))
-                m.row(terms, hi=0.0)
-        heads = Counter(self.pinned.values())
+        holding: dict[str, set[int]] = defaultdict(set)  # ministry -> groups seating one
+        for p, i in self.pinned.items():
+            if org.get(p):
+                holding[org[p] or ""].add(i)
+        for i, g in enumerate(self.groups):
+            for ministry in sorted({t.ministry for t in inst.topics if t.number in g}):
+                if i in holding[ministry]:
+                    continue
+                if strict and not inst.members(ministry):
+                    m.row([(self.g[i, 0], 1.0)], hi=-1.0)  # nobody of it: no seating
+                    continue
+                slack = None if strict else m.var(BREAK, integer=False)
+                for k in tables:
+                    terms = [(self.g[i, k], 1.0)] + [(self.g[j, k], -1.0)
+                                                     for j in holding[ministry]]
+                    if ministry in self.loose:
+                        terms.append((self.u[ministry, k], -1.0))
+                    if slack is not None:
+                        terms.append((slack, -1.0))
+                    m.row(terms, hi=0.0)
         total = len(inst.attendees)
         low, high = total // K, math.ceil(total / K)
         for k in tables:
             size = [(self.g[i, k], float(heads[i])) for i in range(len(self.groups))]
-            size += [(self.y[p, k], 1.0) for p in self.loose] + [(self.f[k], 1.0)]
+            size += [(self.u[mi, k], 1.0) for mi in self.loose] + [(self.f[k], 1.0)]
             if strict:
                 m.row(size, hi=cap)
             else:
@@ -561,38 +578,44 @@ class _Stage1:
             if stayed:
                 gone = m.var(MOVE, hi=stayed, integer=False)
                 m.row([(self.f[k], 1.0), (gone, 1.0)], lo=stayed)
-        if not wishes or not inst.topics:
+        if not wishes:
             return
-        area_of = {t.number: t.area for t in inst.topics}
-        areas = sorted(set(area_of.values()))
-        z = {(a, k): m.var(AREA) for a in areas for k in tables}
-        for i, g in enumerate(self.groups):
-            for a in {area_of[n] for n in g}:
-                for k in tables:
-                    m.row(((self.g[i, k], 1.0), (z[a, k], -1.0)), hi=0.0)
-        for a in areas:
-            holders = [i for i, g in enumerate(self.groups) if any(area_of[n] == a for n in g)]
-            for k in tables:
-                m.row([(z[a, k], 1.0)] + [(self.g[i, k], -1.0) for i in holders], hi=0.0)
-        org = {a.key: a.org for a in inst.attendees}
-        for p in self.loose:  # extra ministry people: where their ministry's proposals are
+        for mi, ps in self.loose.items():
             theirs = [i for i, g in enumerate(self.groups)
-                      if any(inst.topics[j].ministry == org[p] for j in range(len(inst.topics))
-                             if inst.topics[j].number in g)]
+                      if any(t.ministry == mi for t in inst.topics if t.number in g)]
             for k in tables:
-                w = m.var(-INTEREST, integer=False)
-                m.row([(w, 1.0), (self.y[p, k], -1.0)], hi=0.0)
-                m.row([(w, 1.0)] + [(self.g[i, k], -1.0) for i in theirs], hi=0.0)
+                stayed = sum(1 for p in ps if before(inst.previous.get(p)) == k)
+                if stayed:  # ministry people back at their table
+                    kept = m.var(-MOVE, hi=stayed, integer=False)
+                    m.row([(kept, 1.0), (self.u[mi, k], -1.0)], hi=0.0)
+                near = m.var(-INTEREST, hi=len(ps), integer=False)  # where its proposals are
+                m.row([(near, 1.0), (self.u[mi, k], -1.0)], hi=0.0)
+                m.row([(near, 1.0)] + [(self.g[i, k], -float(len(ps))) for i in theirs],
+                      hi=0.0)
 
     def read(self, values: np.ndarray) -> tuple[dict[int, int], dict[str, int], list[int]]:
-        tables = range(self.inst.count)
+        inst = self.inst
+        tables = range(inst.count)
         at = {i: max(tables, key=lambda k, i=i: values[self.g[i, k]])
               for i in range(len(self.groups))}
         topics = {n: at[i] for i, g in enumerate(self.groups) for n in g}
         people = {p: at[i] for p, i in self.pinned.items()}
-        people.update({p: max(tables, key=lambda k, p=p: values[self.y[p, k]])
-                       for p in self.loose})
-        free = [round(values[self.f[k]]) for k in tables]
+        for mi, ps in self.loose.items():
+            left = [max(0, round(values[self.u[mi, k]])) for k in tables]
+            queue = sorted(ps, key=lambda p: inst.previous.get(p) is None)
+            for p in list(queue):  # back at the previous table where there is room
+                was = inst.previous.get(p, 0) - 1
+                if 0 <= was < inst.count and left[was] > 0:
+                    people[p] = was
+                    left[was] -= 1
+                    queue.remove(p)
+            for k in tables:
+                while left[k] > 0 and queue:
+                    people[queue.pop(0)] = k
+                    left[k] -= 1
+            for p in queue:
+                people[p] = max(tables, key=lambda k: values[self.u[mi, k]])
+        free = [max(0, round(values[self.f[k]])) for k in tables]
         free[-1] += len(self.crowd) - sum(free)
         return topics, people, free
 
@@ -600,7 +623,9 @@ class _Stage1:
 def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
                    crowd: list[Attendee], time_limit: float, wishes: bool) -> dict[str, int]:
     """The people no proposal needs, `free[k]` of them at table k: back at their previous
-    table, near the areas their organisation works in, observers spread."""
+    table, near the areas their organisation works in, and observers spread (no table gets
+    more than its share while another has room). Classes of alike people to tables: a
+    transportation problem, whose relaxation is integral."""
     K = inst.count
     if not wishes or not crowd:
         seats = [k for k in range(K) for _ in range(max(0, free[k]))]
@@ -612,6 +637,11 @@ def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
         prev = inst.previous.get(a.key, 0)
         classes[(a.kind == OBSERVER, a.areas, prev if 1 <= prev <= K else 0)].append(a.key)
     keys = sorted(classes)
+    watchers = [c for c, key in enumerate(keys) if key[0]]
+    observers = sum(len(classes[keys[c]]) for c in watchers)
+    limit = math.ceil(observers / K)
+    while sum(min(f, limit) for f in free) < observers:
+        limit += 1
     m = _Model()
     n = {}
     for c, key in enumerate(keys):
@@ -622,13 +652,9 @@ def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
         m.row(((n[c, k], 1.0) for k in range(K)), len(classes[key]), len(classes[key]))
     for k in range(K):
         m.row(((n[c, k], 1.0) for c in range(len(keys))), free[k], free[k])
-    watchers = [c for c, key in enumerate(keys) if key[0]]
-    if watchers:
-        limit = math.ceil(sum(len(classes[keys[c]]) for c in watchers) / K)
-        for k in range(K):
-            extra = m.var(OBSERVERS, hi=len(crowd), integer=False)
-            m.row([*((n[c, k], 1.0) for c in watchers), (extra, -1.0)], hi=limit)
-    _, values = m.solve(time_limit)
+        if watchers:
+            m.row(((n[c, k], 1.0) for c in watchers), hi=limit)
+    _, values = m.solve(max(0.2, time_limit))
     if values is None:
         return _seat_the_rest(inst, topics, free, crowd, time_limit, wishes=False)
     out: dict[str, int] = {}
@@ -639,8 +665,9 @@ def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
                 if queue:
                     out[queue.pop(0)] = k
         for p in queue:
-            out[p] = k
+            out[p] = min(range(K), key=lambda k: sum(1 for v in out.values() if v == k))
     return out
+
 
 
 # -- the greedy seating --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from bot.lifecycle import Step, can
 from bot.messages import t
 from bot.model import Person, Proposal, Status
 from bot.notices import Notice, Target
+from bot.prepared import Prepared
 from bot.reply import Reply
 from bot.seating import Attendee, Instance, Topic
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from bot.app import Context
 
 PLAN_SETTING = "table_plan"
-TIME_LIMIT = 5.0  # seconds the solver may take before the greedy seating is used
+TIME_LIMIT = 2.0  # seconds the solver may take before the greedy seating is used
 
 
 @dataclass(frozen=True)
@@ -199,15 +200,40 @@ def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[P
     return inst, proposals, people
 
 
-def assign(ctx: Context, rest: str) -> Reply:
-    """Seat proposals and people, store the plan, move the proposals to `in_discussion`, post
-    the plan to the seminar channel and tell each person their table (on a re-run: only the
-    people whose table changed)."""
-    previous = load_plan(ctx)
-    inst, proposals, people = instance(ctx, previous)
-    if not proposals:
+@dataclass(frozen=True)
+class Inputs:
+    """What a plan is computed from: the planner's instance and the plan it replaces."""
+
+    instance: Instance
+    previous: dict[str, Any] | None
+
+
+def read_inputs(ctx: Context) -> Inputs:
+    doc = ctx.records.setting(PLAN_SETTING)
+    previous = TablePlan.from_dict(doc) if doc else None
+    return Inputs(instance(ctx, previous)[0], doc or None)
+
+
+def assign(ctx: Context, rest: str) -> Prepared:
+    """Seat proposals and people. The planner runs outside the store's transaction (on a
+    snapshot of who takes part and what is discussed); then, if nothing changed meanwhile,
+    `_store_plan` stores the plan and tells everyone."""
+    inputs = read_inputs(ctx)
+    if not inputs.instance.topics:
         ctx.fail("tables.nothing")
-    result = seating.plan(inst, time_limit=TIME_LIMIT)
+    return Prepared(inputs, read_inputs, _plan, _store_plan)
+
+
+def _plan(inputs: Inputs) -> seating.Seating:
+    return seating.plan(inputs.instance, time_limit=TIME_LIMIT)
+
+
+def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
+    """Store the plan, move the proposals to `in_discussion`, post the plan to the seminar
+    channel and tell each person their table (on a re-run: only the people whose table
+    changed)."""
+    previous = TablePlan.from_dict(inputs.previous) if inputs.previous else None
+    _, proposals, people = instance(ctx, previous)
     version = previous.version + 1 if previous else 1
     plan = TablePlan(
         tables=tuple(Table(pt.number, pt.area, pt.proposals, pt.people) for pt in result.tables),

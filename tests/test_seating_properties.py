@@ -4,9 +4,10 @@ names is real (its proposals cannot be seated even on their own)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import product
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from bot import seating
@@ -31,7 +32,8 @@ def feasible(inst: Instance) -> bool:
 
 
 @st.composite
-def seminars(draw: st.DrawFn) -> Instance:
+def mixed(draw: st.DrawFn) -> Instance:
+    """Any small seminar: people of any organisation, proposals to any ministry."""
     n = draw(st.integers(1, 6))
     people = []
     for i in range(n):
@@ -52,6 +54,48 @@ def seminars(draw: st.DrawFn) -> Instance:
     count = draw(st.integers(1, 3))
     low = -(-n // count) if draw(st.integers(0, 4)) else 1
     return Instance(topics, tuple(people), count, draw(st.integers(min(low, 4), 4)))
+
+
+@st.composite
+def stretched(draw: st.DrawFn) -> Instance:
+    """A ministry of one to two people with proposals from several proposers, at small
+    tables: often too few ministry people for the tables its proposals need."""
+    members = draw(st.integers(1, 2))
+    proposers = draw(st.integers(members + 1, 3))
+    people = [Attendee(f"m{j}", "m1", "ministry") for j in range(members)]
+    people += [Attendee(f"c{j}", "ngo", areas=("a",)) for j in range(proposers)]
+    if draw(st.booleans()):
+        people.append(Attendee("o", "obs", "observer"))
+    topics = tuple(Topic(j + 1, draw(st.sampled_from(("a", "b"))), f"c{j}", "m1")
+                   for j in range(proposers))
+    count = draw(st.integers(2, 3))
+    return Instance(topics, tuple(people), count, draw(st.integers(2, 3)))
+
+
+@st.composite
+def packed(draw: st.DrawFn) -> Instance:
+    """Proposals to ministries of one person each, each ministry with its own table's worth
+    of people: often more tables needed than there are."""
+    groups = draw(st.integers(2, 3))
+    people = [Attendee(f"m{j}", MINISTRIES[j], "ministry") for j in range(groups)]
+    people += [Attendee(f"c{j}", "ngo") for j in range(groups)]
+    if draw(st.booleans()):
+        people.append(Attendee("o", "obs", "observer"))
+    topics = tuple(Topic(j + 1, "a", f"c{j}", MINISTRIES[j]) for j in range(groups))
+    count = draw(st.integers(1, groups))
+    return Instance(topics, tuple(people), count, draw(st.integers(2, 4)))
+
+
+def seminars() -> st.SearchStrategy[Instance]:
+    return st.one_of(mixed(), stretched(), packed())
+
+
+def needed(inst: Instance, numbers: tuple[int, ...]) -> Instance:
+    """Only the proposals `numbers`, their proposers and the people of their ministries."""
+    alone = seating.normalise(inst.only(numbers))
+    keep = {t.proposer for t in alone.topics} | {
+        p for t in alone.topics for p in alone.members(t.ministry)}
+    return replace(alone, attendees=tuple(a for a in alone.attendees if a.key in keep))
 
 
 def seated_once(inst: Instance, result: seating.Seating) -> None:
@@ -89,6 +133,26 @@ def test_every_conflict_named_is_real(inst: Instance) -> None:
         assert not feasible(inst.only(conflict.proposals)), conflict
         if conflict.rule == "no_ministry_person":
             assert all(not inst.members(m) for m in conflict.ministries)
+        core = needed(inst, conflict.proposals)
+        people = len(core.attendees)
+        if conflict.rule == "stretched":  # more of the named ministries' people would do
+            extra = tuple(Attendee(f"{m}+{j}", m, "ministry") for m in conflict.ministries
+                          for j in range(len(conflict.proposals)))
+            more = (*core.attendees, *extra)
+            assert feasible(replace(core, attendees=more, max_size=len(more)))
+            assert "representative" in conflict.fixes
+        if conflict.rule == "packing":  # a table for each proposal would do
+            assert feasible(replace(core, count=len(conflict.proposals), max_size=people))
+            assert "tables" in conflict.fixes
+        absent = {t.ministry for t in inst.topics
+                  if t.number in conflict.proposals and not inst.members(t.ministry)}
+        if absent:  # a ministry with nobody: that conflict is named too, and no size fixes it
+            named = {m for c in result.conflicts if c.rule == "no_ministry_person"
+                     for m in c.ministries}
+            assert absent <= named
+        elif conflict.rule == "crowded":  # tables as large as `need` would do
+            assert feasible(replace(core, max_size=conflict.need,
+                                    count=1 + -(-(people - conflict.need) // conflict.need)))
         for link in conflict.links:
             tied = [t for t in inst.topics if t.number in link.proposals]
             if link.why == "proposer":
@@ -156,3 +220,27 @@ def test_too_few_tables_for_tied_proposals_is_named() -> None:
     assert conflict.rule == "packing"
     assert conflict.proposals == (1, 2, 3)
     assert "tables" in conflict.fixes
+
+
+def named(rule: str) -> Instance:
+    """A generated seminar whose plan names a conflict of `rule`: the generators reach it."""
+    return find(seminars(), lambda inst: any(c.rule == rule for c in seating.plan(
+        inst, time_limit=2.0).conflicts), settings=settings(max_examples=300, deadline=None,
+                                                             database=None))
+
+
+def test_the_generators_make_every_kind_of_conflict() -> None:
+    for rule in ("no_ministry_person", "too_many_people", "crowded", "stretched", "packing"):
+        inst = named(rule)
+        assert not feasible(inst), rule
+
+
+def test_observers_are_spread_across_tables() -> None:
+    people = [Attendee(f"n{i}", "ngo", areas=("a",)) for i in range(16)]
+    people += [Attendee(f"o{i}", "obs", "observer") for i in range(8)]
+    people += [Attendee("x", "m1", "ministry"), Attendee("y", "m2", "ministry")]
+    topics = (Topic(1, "a", "n0", "m1"), Topic(2, "b", "n1", "m2"), Topic(3, "a", "n2", "m1"))
+    result = seating.plan(Instance(topics, tuple(people), 4, 8))
+    assert result.breaches == ()
+    watchers = [sum(1 for p in t.people if p.startswith("o")) for t in result.tables]
+    assert watchers == [2, 2, 2, 2]
