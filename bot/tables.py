@@ -195,9 +195,18 @@ def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[P
     topics = tuple(Topic(p.number, p.area, p.proposer, p.ministry) for p in proposals)
     seats = previous.seats() if previous else {}
     before = {n: t.number for t in previous.tables for n in t.proposals} if previous else {}
-    inst = Instance(topics, tuple(attendees), ctx.seminar.table_count,
-                    ctx.seminar.table_max_size, seats, before)
+    count = tables_in_use(ctx.seminar.table_count, ctx.seminar.table_max_size, len(topics),
+                          len(attendees), len(previous.tables) if previous else 0)
+    inst = Instance(topics, tuple(attendees), count, ctx.seminar.table_max_size, seats, before)
     return inst, proposals, people
+
+
+def tables_in_use(available: int, max_size: int, proposals: int, people: int,
+                  before: int) -> int:
+    """How many of the seminar's tables to set: one per proposal at most, more only when
+    the people would not fit otherwise, and never fewer than a plan being redone used (so
+    nobody's table disappears). A table with no proposal to discuss helps nobody."""
+    return min(available, max(proposals, math.ceil(people / max_size), before, 1))
 
 
 @dataclass(frozen=True)

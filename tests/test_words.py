@@ -328,3 +328,14 @@ def test_a_retried_request_is_answered_once(chat: Chat) -> None:
 
 def test_tables_before_any_plan(chat: Chat) -> None:
     assert "ikke laget ennå" in chat.say(CSO, "tables").text
+
+
+def test_tables_use_no_more_tables_than_the_proposals_need(chat: Chat) -> None:
+    chat.propose(CSO)
+    chat.propose(CSO_EN, "Open budgets | Hard to find | Publish | transparency | apne-data | fin")
+    reply = chat.say(COORDINATOR, "tables assign")
+    assert reply.ok, reply.text
+    plan = chat.bot.records.setting("table_plan")
+    assert len(plan["tables"]) == 2  # the seminar has 8, but two proposals fill two
+    seated = [k for table in plan["tables"] for k in table["people"]]
+    assert len(seated) == len(set(seated)) == len(chat.seminar.people)
