@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.notifier import SlackNotifier
+from adapters.slack.retry import retry_handlers
 from bot.app import OgpBot
 from bot.clock import SystemClock
-from bot.delivery import DeliveryError, FileAttachment
 from bot.dispatcher import PACE, Dispatcher
 from bot.notices import Notice, NoticeState, Target
 from bot.reply import Reply
@@ -33,44 +33,10 @@ PEOPLE = int(os.environ.get("BENCH_FANOUT_PEOPLE", "300"))
 PER_PERSON = 2  # e.g. a table assignment and a meeting invitation at the same moment
 
 
-class WebAPINotifier:
-    """The Notifier port over slack_sdk's AsyncWebClient, for the bench (the Slack adapter
-    has its own): every failure becomes a DeliveryError."""
-
-    platform = "slack"
-
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
-        self.dms: dict[str, str] = {}
-
-    async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None) -> None:
-        await self._call(self.client.chat_postMessage(channel=conversation, text=message.text))
-
-    async def direct(self, user_id: str, message: Reply,
-                     attachment: FileAttachment | None = None) -> None:
-        channel = self.dms.get(user_id)
-        if channel is None:
-            answer = await self._call(self.client.conversations_open(users=user_id))
-            channel = self.dms[user_id] = answer["channel"]["id"]
-        await self._call(self.client.chat_postMessage(channel=channel, text=message.text))
-
-    @staticmethod
-    async def _call(call: Any) -> Any:
-        try:
-            return await call
-        except SlackApiError as exc:
-            status = exc.response.status_code
-            headers = {k.lower(): v for k, v in (exc.response.headers or {}).items()}
-            if status == 429:
-                after = headers.get("retry-after")
-                raise DeliveryError("ratelimited", permanent=False,
-                                    retry_after=float(after) if after else None) from exc
-            error = str(exc.response.get("error", status))
-            raise DeliveryError(error, permanent=status < 500 and error != "internal_error") \
-                from exc
-        except OSError as exc:
-            raise DeliveryError(type(exc).__name__, permanent=False) from exc
+def _notifier(fake: FakeSlackAPI) -> SlackNotifier:
+    """The Slack adapter's own notifier and retry policy, aimed at the fake."""
+    return SlackNotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url,
+                                        retry_handlers=retry_handlers()))
 
 
 def _seminar(people: int) -> dict[str, Any]:
@@ -90,7 +56,7 @@ def _seminar(people: int) -> dict[str, Any]:
 async def _unpaced(fake: FakeSlackAPI, people: int) -> float:
     """The same messages straight through the client, all at once, with no limit at all."""
     fake.throttle_per_channel(None)
-    notifier = WebAPINotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url))
+    notifier = _notifier(fake)
     gate = asyncio.Semaphore(64)
 
     async def one(n: int, k: int) -> None:
@@ -117,7 +83,7 @@ async def _dispatch(fake: FakeSlackAPI, pace: dict[str, float] | None) -> dict[s
                         f"bench:{k}:{person.key}", Target.to_person(person.key),
                         Reply(language="nb", title=f"Melding {k} til {person.name}"),
                         now, "tables"))
-        notifier = WebAPINotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url))
+        notifier = _notifier(fake)
         dispatcher = Dispatcher(bot, {"slack": notifier}, pace=pace)
         expected = PEOPLE * PER_PERSON
         began = time.perf_counter()
