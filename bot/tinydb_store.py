@@ -4,7 +4,8 @@ durable in time proportional to the write, not to the whole database.
 How a write reaches the disk:
 - Each outermost transaction appends one line to `<file>.journal` (the documents it changed)
   and fsyncs it before returning: that is the moment a write is acknowledged.
-- Every `COMPACT_EVERY` transactions, and when the store opens with a non-empty journal, the
+- Once the journal has grown as large as the TinyDB file (and at least `COMPACT_MIN_BYTES`),
+  and when the store opens with a non-empty journal, the
   whole database is written to the TinyDB file atomically (a temporary file in the same
   folder, flushed and fsynced, `os.replace`d over the old one, the folder fsynced), then the
   journal is emptied. Replaying a journal line twice is harmless: each holds whole documents.
@@ -39,7 +40,9 @@ from bot.store import SCHEMA_VERSION, Doc, StoreError, copy_doc
 
 _META = "_meta"
 _KEY = "_key"
-COMPACT_EVERY = 1000
+# The journal is folded into the file once it is as large as the file: each byte written is
+# rewritten a bounded number of times, and a large store pauses for a rewrite only rarely.
+COMPACT_MIN_BYTES = 4 * 1024 * 1024
 
 # One change: (collection, key, doc_id, document or None for a deletion).
 Change = tuple[str, str, int, Doc | None]
@@ -72,7 +75,8 @@ class TinyDBStore:
         self._depth = 0
         self._changes: list[Change] = []
         self._undo: list[tuple[str, str, int, Doc | None]] = []
-        self._since_compaction = 0
+        self._journal_bytes = 0  # written since the last compaction
+        self._file_bytes = self.path.stat().st_size if self.path.exists() else 0
         self._torn_at: int | None = None
         self._lock_file: Any = None
         if not readonly:
@@ -225,8 +229,8 @@ class TinyDBStore:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         self._changes.clear()
         self._undo.clear()
-        self._since_compaction += 1
-        if self._since_compaction >= COMPACT_EVERY:
+        self._journal_bytes += len(line)
+        if self._journal_bytes >= max(COMPACT_MIN_BYTES, self._file_bytes):
             with contextlib.suppress(StoreError):  # the journal holds it; retry next time
                 self._compact()
 
@@ -264,7 +268,7 @@ class TinyDBStore:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(payload)
+                self._file_bytes = f.write(payload)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
@@ -275,7 +279,7 @@ class TinyDBStore:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
-        self._since_compaction = 0
+        self._journal_bytes = 0
 
     def _rollback(self) -> None:
         """Undo this transaction's changes in memory, newest first."""
