@@ -104,15 +104,17 @@ class Context:
         return moved
 
     def notify_people(self, people: list[Person], key: str, kind: str,
-                      build: Callable[[str], Reply], due: datetime | None = None) -> list[Person]:
-        """Schedule a notice to each person but the speaker, in that person's language."""
+                      build: Callable[[str], Reply], due: datetime | None = None,
+                      **notice: Any) -> list[Person]:
+        """Schedule a notice to each person but the speaker, in that person's language;
+        `notice` holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
         told = []
         for person in people:
             if person.key == self.person.key:
                 continue
             lang = person.language or self.seminar.language
             self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
-                                            build(lang), due or self.now, kind))
+                                            build(lang), due or self.now, kind, **notice))
             told.append(person)
         return told
 

@@ -63,18 +63,13 @@ def meet(ctx: Context, rest: str) -> Reply:
         ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",
                                      f"the meeting moved to version {meeting.version}")
     moved = ctx.move(proposal, Status.BILATERAL, "meeting", meeting.start.isoformat())
-    told = ctx.notify_people(sides(ctx, moved), f"{meeting_prefix(moved.ref, meeting.version)}"
-                             ":invite", "meeting",
-                             lambda lang: invitation(ctx, moved, meeting, lang,
-                                                     moved=previous is not None))
+    told = ctx.notify_people(
+        sides(ctx, moved), f"{meeting_prefix(moved.ref, meeting.version)}:invite", "meeting",
+        lambda lang: invitation(ctx, moved, meeting, lang, moved=previous is not None),
+        stale_after=meeting.start,
+        attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version})
     for notice in follow_ups(ctx, moved, meeting):
         ctx.bot.outbox.schedule(notice)
-    for person in told:
-        key = f"{meeting_prefix(moved.ref, meeting.version)}:invite:{person.key}"
-        notice = ctx.bot.outbox.get(key)
-        if notice is not None:
-            ctx.bot.outbox.save(notice.with_changes(stale_after=meeting.start, attachment={
-                "kind": "ics", "meeting": meeting.proposal, "version": meeting.version}))
     key = "meet.moved" if previous else "meet.done"
     lines = [ctx.t(key, ref=moved.ref, when=ctx.when(meeting.start),
                    place=ctx.t("meet.place", place=place) if place else "")]
