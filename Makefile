@@ -33,9 +33,11 @@ browser:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	      chromium >/dev/null) || echo "chromium could not be installed"; \
 	  else echo "chromium missing (needs apt-get as root); the browser test is skipped"; fi; }
-	@[ -f node_modules/axe-core/axe.min.js ] || ! command -v npm >/dev/null 2>&1 || \
-	  npm install --no-save --no-package-lock --silent axe-core@4 >/dev/null 2>&1 || \
-	  echo "axe-core could not be installed; the accessibility check is skipped"
+	@{ [ -f node_modules/axe-core/axe.min.js ] && \
+	   [ -f node_modules/adaptivecards/dist/adaptivecards.js ]; } || \
+	  ! command -v npm >/dev/null 2>&1 || \
+	  npm install --no-save --no-package-lock --silent axe-core@4 adaptivecards@3 >/dev/null 2>&1 || \
+	  echo "axe-core or adaptivecards could not be installed; their checks are skipped"
 
 ## lint: style only
 lint: $(STAMP)

@@ -2,7 +2,8 @@
 schema (version 1.4) for the elements ogpbot uses: types, required properties, the version.
 
 No Adaptive Card schema ships in a Python package, so this subset lives here; `jsonschema`
-applies it, and an element of a type ogpbot does not use fails the check.
+applies it, and an element of a type ogpbot does not use fails the check. Where Node and the
+npm `adaptivecards` package are installed, Microsoft's renderer parses each card too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import jsonschema
+
+from tests.teams.renderer_check import renderer_problems
 
 _COLORS = ["Default", "Dark", "Light", "Accent", "Good", "Warning", "Attention"]
 _TEXT_STYLE = {
@@ -83,5 +86,7 @@ CARD = {
 
 def assert_valid_card(card: dict[str, Any]) -> None:
     jsonschema.validate(card, CARD, cls=jsonschema.Draft202012Validator)
+    problems = renderer_problems(card)
+    assert not problems, f"Microsoft's renderer reports: {problems}"
     ids = [e["id"] for e in card["body"] if "id" in e]
     assert len(ids) == len(set(ids)), f"input ids repeat: {ids}"

@@ -5,10 +5,13 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
+
 from adapters.teams.cards import escape_markdown, form_card, reply_card
 from adapters.teams.retry import Pacer, RetryPolicy
 from bot.reply import Action, Choice, Field, Form, FormField, Reply
 from tests.teams.conftest import texts
+from tests.teams.renderer_check import available, renderer_problems
 from tests.teams.schema_check import assert_valid_card
 
 HOSTILE = "# Big **bold** _it_ [x](javascript:alert(1)) <at>everyone</at> `code`\x07"
@@ -82,3 +85,10 @@ def test_backoff_is_jittered_exponential_and_capped() -> None:
         delays = [policy.backoff(attempt) for _ in range(50)]
         assert all(0 <= d <= min(8.0, 2 ** attempt) for d in delays)
         assert len(set(delays)) > 1
+
+
+def test_the_renderer_check_catches_a_card_teams_would_not_show() -> None:
+    if not available():
+        pytest.skip("node and the npm adaptivecards package are not installed")
+    assert renderer_problems({"type": "AdaptiveCard", "version": "1.4",
+                              "body": [{"type": "Bogus"}]}), "the check must be able to fail"
