@@ -7,16 +7,13 @@ and how long the person waits for the answer itself (the reply ogpbot posts to r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +31,8 @@ from bot.seminar import load_seminar
 from bot.tinydb_store import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.serving import ORGANIZATIONS, ServeProcess, seminar_toml
 
-ROOT = Path(__file__).resolve().parent.parent
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_ACK_SIZES", "100,1000,10000").split(","))
 CONCURRENCY = 50
 STATUS_REQUESTS = int(os.environ.get("BENCH_ACK_STATUS", "300"))
@@ -47,45 +44,12 @@ SECRET = "ogpbot-bench-signing-secret"
 CHANNEL = "C0SEMINAR"
 LINE = "| Lite innsyn i loggene | Publiser loggene hver uke | transparency | innsyn | jd"
 
-SEMINAR = """
-[seminar]
-title = "Bench"
-date = "2026-12-01"
-timezone = "Europe/Oslo"
-language = "nb"
-heads_up_minutes = 0
-reminder_leads = ["1h"]
-
-[[areas]]
-key = "innsyn"
-name = "Innsyn"
-
-[tables]
-count = 8
-max_size = 10
-
-[[agenda]]
-time = "09:00"
-title = "Velkommen"
-kind = "talk"
-
-[[organizations]]
-key = "kmd"
-name = "KMD"
-kind = "coordinator"
-
-[[organizations]]
-key = "jd"
-name = "Justisdepartementet"
-kind = "ministry"
-
-[[people]]
-name = "Kari"
-org = "kmd"
-email = "kari@kmd.example.org"
-slack_id = "U0KARI"
-""" + "".join(f'\n[[people]]\nname = "JD {n}"\norg = "jd"\nemail = "jd{n}@jd.example.org"\n'
-              f'slack_id = "U0JD{n}"\n' for n in range(6))
+SEMINAR = seminar_toml(
+    "2026-12-01", [("09:00", "Velkommen", "talk")], ["1h"], title="Bench", tables=8,
+    organizations=ORGANIZATIONS[:2],
+    people=[{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": "U0KARI"},
+            *({"name": f"JD {n}", "org": "jd", "email": f"jd{n}@jd.example.org",
+               "slack_id": f"U0JD{n}"} for n in range(6))])
 
 
 def proposer_id(n: int) -> str:
@@ -131,58 +95,6 @@ def seed(folder: Path, size: int) -> Path:
 
 
 WORDS = ("postlister", "loggene", "kontraktene", "møtereferatene", "budsjettene", "avtalene")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Process:
-    """A server in a process of its own, answering `GET /healthz` once it listens."""
-
-    name: str
-    argv: list[str]
-    env: dict[str, str]
-    log: Path
-    port: int = 0
-    process: subprocess.Popen[bytes] | None = None
-    started_in: float = 0.0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self, http: aiohttp.ClientSession) -> None:
-        self.port = free_port()
-        began = time.perf_counter()
-        self.process = await asyncio.to_thread(self._spawn)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and self.process.poll() is None:
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get(f"{self.url}/healthz") as answer:
-                    if answer.status == 200:
-                        self.started_in = time.perf_counter() - began
-                        return
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()[-3000:]}")
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as log:
-            return subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=ROOT,
-                                    env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
 
 
 async def burst(http: aiohttp.ClientSession, url: str, bodies: list[bytes]) -> list[float]:
@@ -273,7 +185,7 @@ def in_process(folder: Path, db: Path, size: int) -> tuple[float, float]:
     return status * 1000, propose * 1000
 
 
-def profile(server: Process, size: int) -> subprocess.Popen[bytes] | None:
+def profile(server: ServeProcess, size: int) -> subprocess.Popen[bytes] | None:
     """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
@@ -284,15 +196,14 @@ def profile(server: Process, size: int) -> subprocess.Popen[bytes] | None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: Process,
+async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
                    size: int, folder: Path) -> dict[str, Any]:
     began = time.perf_counter()
     db = seed(folder, size)
     seeded = time.perf_counter() - began
     env = {**os.environ, "OGPBOT_DB": str(db), "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-    server = Process("ogpbot serve", [sys.executable, "-m", "adapters.cli", "serve"], env,
-                     folder / "serve.log")
+    server = ServeProcess(env, folder / "serve.log", name="ogpbot serve", start_within=120)
     await server.start(http)
     figures: dict[str, Any] = {"seeded": seeded, "start": server.started_in}
     profiler = profile(server, size)
@@ -309,7 +220,7 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: Proces
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(30)
-        server.stop()
+        server.stop(grace=15)
     figures["file"] = db.stat().st_size + (db.with_name(db.name + ".journal").stat().st_size
                                            if db.with_name(db.name + ".journal").exists() else 0)
     figures["core status"], figures["core propose"] = await asyncio.to_thread(
@@ -330,8 +241,8 @@ async def run() -> list[tuple[str, str]]:
                 fake.add_user(proposer_id(n), real_name=f"Person {n}")
             bare_env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
                         "SLACK_API_URL": fake.url}
-            bare = Process("bare slack-bolt app", [sys.executable, "-m", "bench._bare_slack"],
-                           bare_env, Path(tmp) / "bare.log")
+            bare = ServeProcess(bare_env, Path(tmp) / "bare.log", name="bare slack-bolt app",
+                                argv=[sys.executable, "-m", "bench._bare_slack"], start_within=120)
             await bare.start(http)
             try:
                 for size in SIZES:
@@ -360,7 +271,7 @@ async def run() -> list[tuple[str, str]]:
                                  f"status {f['core status']:.2f}, propose "
                                  f"{f['core propose']:.2f} (in-process, no HTTP)"))
             finally:
-                bare.stop()
+                bare.stop(grace=15)
     rows.append(("status p99 / bare p99 at the largest store", f"{worst:.2f} (goal: at most 2)"))
     return rows
 

@@ -11,31 +11,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 import pytest_asyncio
 
-from bot.tinydb_store import TinyDBStore
+from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.serving import ServeProcess, eventually, outbox
 
 pytest.importorskip("adapters.slack")
 pytestmark = pytest.mark.asyncio
 
-ROOT = Path(__file__).resolve().parent.parent
 OSLO = ZoneInfo("Europe/Oslo")
 TOKEN = "xoxb-ogpbot-e2e"
 SECRET = "ogpbot-e2e-signing-secret"
@@ -45,114 +38,23 @@ MINISTRY_IDS = [f"U0JD{n}" for n in range(6)]
 
 
 def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str]) -> str:
-    items = "".join(f'[[agenda]]\ntime = "{at}"\ntitle = "{title}"\nkind = "{kind}"\n\n'
-                    for at, title, kind in agenda)
-    jd = "".join(f'[[people]]\nname = "JD {n}"\norg = "jd"\nemail = "jd{n}@jd.example.org"\n'
-                 f'slack_id = "{uid}"\n\n' for n, uid in enumerate(MINISTRY_IDS))
-    return f"""
-[seminar]
-title = "E2E"
-date = "{day}"
-timezone = "Europe/Oslo"
-language = "nb"
-heads_up_minutes = 0
-reminder_leads = {json.dumps(leads)}
-
-[[areas]]
-key = "innsyn"
-name = "Innsyn"
-
-[tables]
-count = 2
-max_size = 10
-
-{items}
-[[organizations]]
-key = "kmd"
-name = "KMD"
-kind = "coordinator"
-
-[[organizations]]
-key = "jd"
-name = "Justisdepartementet"
-kind = "ministry"
-
-[[organizations]]
-key = "ngo"
-name = "Åpenhet Norge"
-kind = "civil_society"
-
-[[people]]
-name = "Kari"
-org = "kmd"
-email = "kari@kmd.example.org"
-slack_id = "{KARI}"
-
-[[people]]
-name = "Ingrid"
-org = "jd"
-email = "ingrid@jd.example.org"
-slack_id = "{INGRID}"
-
-[[people]]
-name = "Anders"
-org = "ngo"
-email = "anders@ngo.example.org"
-slack_id = "{ANDERS}"
-
-{jd}"""
+    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
+               "slack_id": uid}
+              for name, org, uid in (("Kari", "kmd", KARI), ("Ingrid", "jd", INGRID),
+                                     ("Anders", "ngo", ANDERS))]
+    people += [{"name": f"JD {n}", "org": "jd", "email": f"jd{n}@jd.example.org",
+                "slack_id": uid} for n, uid in enumerate(MINISTRY_IDS)]
+    return kit.seminar_toml(day, agenda, leads, people=people)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
+class Server(ServeProcess):
     """One `ogpbot serve` process on a store file that outlives it."""
 
     def __init__(self, folder: Path, fake: FakeSlackAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
-                    "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
-                    "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                    "SLACK_API_URL": fake.url}
-        self.log = folder / "serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    async def start(self) -> None:
-        self.process = await asyncio.to_thread(self._spawn)
-        async with aiohttp.ClientSession() as http:
-            for _ in range(200):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{self.url}/healthz") as answer:
-                        if answer.status == 200:
-                            return
-                if self.process.poll() is not None:
-                    break
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as log:
-            return subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(self.port)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().__init__({**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
+                          "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
+                          "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+                          "SLACK_API_URL": fake.url}, folder / "serve.log")
 
     async def slash(self, fake: FakeSlackAPI, user: str, text: str) -> None:
         body = slash_command_body(text, user_id=user, channel_id=CHANNEL,
@@ -161,15 +63,6 @@ class Server:
                 f"{self.url}/slack/events", data=body,
                 headers=signed_headers(SECRET, body)) as answer:
             assert answer.status == 200, await answer.text()
-
-
-def outbox(folder: Path) -> dict[str, dict[str, Any]]:
-    """The outbox as the store on disk holds it (the file with its journal replayed)."""
-    store = TinyDBStore(folder / "ogpbot.json", readonly=True)
-    try:
-        return {doc["key"]: doc for doc in store.all("outbox")}
-    finally:
-        store.close()
 
 
 @contextlib.contextmanager
@@ -190,15 +83,6 @@ async def fake() -> AsyncIterator[FakeSlackAPI]:
         for n, uid in enumerate(MINISTRY_IDS):
             api.add_user(uid, email=f"jd{n}@jd.example.org")
         yield api
-
-
-async def eventually(check: Any, within: float = 20.0) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting")
 
 
 def texts(fake: FakeSlackAPI, channel: str) -> list[str]:

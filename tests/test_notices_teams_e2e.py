@@ -9,12 +9,8 @@ still deliver every notice exactly once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import json
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,13 +21,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
+from tests import serving as kit
 from tests.fakes.bf_connector import FakeConnector, PostedActivity
+from tests.serving import ServeProcess, eventually, outbox
 from tests.teams.conftest import card_of, texts
-from tests.test_notices_e2e import eventually, free_port, outbox
 
 pytestmark = pytest.mark.asyncio
 
-ROOT = Path(__file__).resolve().parent.parent
 OSLO = ZoneInfo("Europe/Oslo")
 TENANT = "7d1e6a52-0000-4000-8000-00000000e2e0"
 BOT = {"id": "28:ogpbot-e2e", "name": "ogpbot"}
@@ -44,89 +40,22 @@ _ids = itertools.count(1)
 
 
 def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str]) -> str:
-    items = "".join(f'[[agenda]]\ntime = "{at}"\ntitle = "{title}"\nkind = "{kind}"\n\n'
-                    for at, title, kind in agenda)
-    people = "".join(f'[[people]]\nname = "{who["name"]}"\norg = "{org}"\n'
-                     f'email = "{who["name"].lower()}@{org}.example.org"\n'
-                     f'teams_id = "{who["id"]}"\n\n'
-                     for who, org in ((KARI, "kmd"), (INGRID, "jd"), (ANDERS, "ngo")))
-    return f"""
-[seminar]
-title = "E2E"
-date = "{day}"
-timezone = "Europe/Oslo"
-language = "nb"
-heads_up_minutes = 0
-reminder_leads = {json.dumps(leads)}
-
-[[areas]]
-key = "innsyn"
-name = "Innsyn"
-
-[tables]
-count = 2
-max_size = 10
-
-{items}
-[[organizations]]
-key = "kmd"
-name = "KMD"
-kind = "coordinator"
-
-[[organizations]]
-key = "jd"
-name = "Justisdepartementet"
-kind = "ministry"
-
-[[organizations]]
-key = "ngo"
-name = "Åpenhet Norge"
-kind = "civil_society"
-
-{people}"""
+    return kit.seminar_toml(day, agenda, leads, people=[
+        {"name": who["name"], "org": org, "email": f"{who['name'].lower()}@{org}.example.org",
+         "teams_id": who["id"]}
+        for who, org in ((KARI, "kmd"), (INGRID, "jd"), (ANDERS, "ngo"))])
 
 
-class TeamsServer:
+class TeamsServer(ServeProcess):
     """One `ogpbot serve` process with only the Teams endpoint on (no credentials, loopback)."""
 
     def __init__(self, folder: Path, fake: FakeConnector) -> None:
         self.fake = fake
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("SLACK_", "Microsoft"))}
-        self.env = {**env, "OGPBOT_DB": str(folder / "ogpbot.json"),
-                    "OGPBOT_SEMINAR": str(folder / "seminar.toml")}
-        self.log = folder / "serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log.open("ab") as log:
-            return subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "serve", "--port", str(self.port)],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    async def start(self) -> None:
-        self.process = await asyncio.to_thread(self._spawn)
-        async with aiohttp.ClientSession() as http:
-            for _ in range(400):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with http.get(f"{self.url}/healthz") as answer:
-                        if answer.status == 200:
-                            return
-                if self.process.poll() is not None:
-                    break
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"serve did not start:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        super().__init__({**env, "OGPBOT_DB": str(folder / "ogpbot.json"),
+                          "OGPBOT_SEMINAR": str(folder / "seminar.toml")},
+                         folder / "serve.log", start_within=20.0)
 
     async def say(self, who: dict[str, str], words: str) -> PostedActivity:
         """`@ogpbot WORDS` in a thread of the seminar channel; return the bot's answer."""

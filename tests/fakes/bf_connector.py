@@ -43,15 +43,15 @@ import contextlib
 import hashlib
 import itertools
 import json
-import socket
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.loopback import LoopbackFake
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -162,7 +162,7 @@ def _error(status: int, code: str, message: str, **headers: str) -> web.Response
     )
 
 
-class FakeConnector:
+class FakeConnector(LoopbackFake):
     """The Bot Framework connector service, on loopback, for one test.
 
     ``async with FakeConnector() as fake`` starts it; :attr:`url` is the
@@ -187,7 +187,6 @@ class FakeConnector:
         self._ids = itertools.count(_FIRST_ACTIVITY_ID)
         self._changed = asyncio.Condition()
         self._released = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
     # ------------------------------------------------------------ lifecycle
@@ -196,32 +195,16 @@ class FakeConnector:
         """Start serving on 127.0.0.1 at a port the system picks."""
         app = web.Application(middlewares=[self._middleware])
         self._add_routes(app)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self._port = sock.getsockname()[1]
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        await web.SockSite(self._runner, sock).start()
+        self._port = await self._listen(app, handle_signals=False)
         return self
 
-    async def stop(self) -> None:
-        """Let any held answer go and stop serving."""
+    def _let_go(self) -> None:
         self._hangs.clear()
         self._released.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
-    async def __aenter__(self) -> FakeConnector:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
+    async def stop(self) -> None:
+        """The same as :meth:`close`: let any held answer go and stop serving."""
+        await self.close()
 
     @property
     def url(self) -> str:

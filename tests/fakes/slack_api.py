@@ -18,7 +18,6 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
@@ -26,6 +25,8 @@ from aiohttp import web
 from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = ["RESPONSE_URL_METHOD", "UPLOAD_METHOD", "Call", "FakeSlackAPI"]
 
@@ -135,7 +136,7 @@ def _block_problems(blocks: Any, pointer: str = "/blocks") -> list[str]:
     return problems
 
 
-class FakeSlackAPI:
+class FakeSlackAPI(LoopbackFake):
     """Slack's Web API, on loopback, with switches for the ways it fails.
 
     Use as ``async with FakeSlackAPI() as fake:``; ``fake.url`` is the Web API
@@ -185,7 +186,6 @@ class FakeSlackAPI:
         self._outage: _Outage | None = None
         self._hang: _Hang | None = None
 
-        self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
         self._changed: asyncio.Condition | None = None
         self.root = ""
@@ -199,34 +199,16 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._on_api)
         app.router.add_post("/upload/v1/{file_id}", self._on_upload)
         app.router.add_post("/response_url/{rid:.+}", self._on_response_url)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self._host, self._port)
-        await site.start()
-        port = self._runner.addresses[0][1]
+        port = await self._listen(app, self._host, self._port, shutdown_timeout=1.0)
         self.root = f"http://{self._host}:{port}/"
         self.url = f"{self.root}api/"
         self._changed = asyncio.Condition()
         self._closing = asyncio.Event()
         return self
 
-    async def close(self) -> None:
-        """Stop answering; answers held back by :meth:`hang` are released first."""
+    def _let_go(self) -> None:
+        """Answers held back by :meth:`hang` are released before the fake stops answering."""
         self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeSlackAPI:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # -- what was called --------------------------------------------------
 

@@ -10,45 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
-import pytest_asyncio
 
 from bot.tinydb_store import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.test_notices_e2e import (
-    ANDERS,
-    CHANNEL,
-    INGRID,
-    KARI,
-    MINISTRY_IDS,
-    OSLO,
-    SECRET,
-    Server,
-    eventually,
-    seminar_toml,
-)
+from tests.serving import eventually
+from tests.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
 
 pytestmark = pytest.mark.asyncio
 BURST = 50
 KILL_AFTER = 15  # confirmations seen before the kill
 REF = re.compile(r"\bP-(\d+)\b")
-
-
-@pytest_asyncio.fixture
-async def fake() -> AsyncIterator[FakeSlackAPI]:
-    async with FakeSlackAPI() as api:
-        for uid, email in ((KARI, "kari@kmd.example.org"), (INGRID, "ingrid@jd.example.org"),
-                           (ANDERS, "anders@ngo.example.org")):
-            api.add_user(uid, email=email)
-        for n, uid in enumerate(MINISTRY_IDS):
-            api.add_user(uid, email=f"jd{n}@jd.example.org")
-        yield api
 
 
 def confirmations(fake: FakeSlackAPI) -> dict[str, int]:

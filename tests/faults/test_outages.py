@@ -22,9 +22,9 @@ from bot.notices import Notice, NoticeState, Target
 from bot.reply import Reply
 from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.serving import eventually
 from tests.teams.conftest import CHANNEL, OLA, Bench
 from tests.teams.conftest import bench as bench  # the fixture, for the Teams test
-from tests.test_notices_e2e import eventually
 
 pytestmark = pytest.mark.asyncio
 CONVERSATIONS = ("C0PLENARY", "C0TABLE1", "C0TABLE2")
@@ -51,13 +51,17 @@ def states(chat: Chat) -> Counter[NoticeState]:
     return Counter(n.state for n in chat.bot.outbox.all())
 
 
+def slack_dispatcher(chat: Chat, fake: FakeSlackAPI, timeout: float) -> Dispatcher:
+    """The dispatcher sending through the Slack notifier to `fake`, with one quick retry."""
+    client = AsyncWebClient(token="xoxb-outage", base_url=fake.url, timeout=timeout,
+                            retry_handlers=[SlackRetryHandler(max_retry_count=1, backoff=0.01)])
+    return Dispatcher(chat.bot, {"slack": SlackNotifier(client)}, pace={})
+
+
 async def test_slack_answering_500_then_nothing_then_recovering() -> None:
     async with FakeSlackAPI() as fake:
         chat = Chat()
-        client = AsyncWebClient(token="xoxb-outage", base_url=fake.url, timeout=1,
-                                retry_handlers=[SlackRetryHandler(max_retry_count=1,
-                                                                  backoff=0.01)])
-        dispatcher = Dispatcher(chat.bot, {"slack": SlackNotifier(client)}, pace={})
+        dispatcher = slack_dispatcher(chat, fake, timeout=1)
         for conversation in CONVERSATIONS:
             schedule(chat, Target(kind="conversation", platform="slack",
                                   conversation=conversation), conversation, 2)
@@ -84,10 +88,7 @@ async def test_slack_answering_500_then_nothing_then_recovering() -> None:
 async def test_slack_500_alone_doubles_nothing() -> None:
     async with FakeSlackAPI() as fake:
         chat = Chat()
-        client = AsyncWebClient(token="xoxb-outage", base_url=fake.url, timeout=2,
-                                retry_handlers=[SlackRetryHandler(max_retry_count=1,
-                                                                  backoff=0.01)])
-        dispatcher = Dispatcher(chat.bot, {"slack": SlackNotifier(client)}, pace={})
+        dispatcher = slack_dispatcher(chat, fake, timeout=2)
         schedule(chat, Target(kind="conversation", platform="slack", conversation="C0PLENARY"),
                  "plenary", 4)
         fake.outage(500, count=7, methods=["chat.postMessage"])
