@@ -4,6 +4,7 @@ settings, opens the seminar and the store, and hands them to the adapters."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -91,6 +92,10 @@ def serve(settings: Settings, host: str, port: int) -> int:
     from bot.runtime import Runtime
 
     runtime = Runtime.open(settings)
+    # The store's documents live for the whole process: keep the collector from walking them
+    # again and again (a full collection over a large store stalled acknowledgements).
+    gc.collect()
+    gc.freeze()
     try:
         run_server(runtime, host, port)
     finally:

@@ -25,9 +25,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from bot.store import SCHEMA_VERSION, Doc, StoreError, copy_doc
+
+log = logging.getLogger("ogpbot.store")
 
 _META = "_meta"
 _KEY = "_key"
@@ -260,6 +264,7 @@ class TinyDBStore:
 
     def _compact(self) -> None:
         """Write every table to the TinyDB file atomically, then empty the journal."""
+        began = time.perf_counter()
         payload = json.dumps(self._tables, ensure_ascii=False, separators=(",", ":"))
         folder = self.path.parent
         try:
@@ -280,6 +285,8 @@ class TinyDBStore:
                 os.unlink(tmp)
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         self._journal_bytes = 0
+        log.info("store %s compacted: %.1f MB in %.2f s", self.path, self._file_bytes / 1e6,
+                 time.perf_counter() - began)
 
     def _rollback(self) -> None:
         """Undo this transaction's changes in memory, newest first."""

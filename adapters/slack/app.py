@@ -59,7 +59,7 @@ _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one 
 RECENT = 2000  # delivery keys remembered in memory (the store remembers the rest)
 # Work after the ack running at once: more would only crowd the loop that acknowledges (a burst
 # waits its turn in order, and every ack still goes out at once; see bench/ack.py).
-AFTER_ACK_AT_ONCE = 16
+AFTER_ACK_AT_ONCE = 4
 
 _SOME_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
 _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
