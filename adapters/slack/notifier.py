@@ -40,12 +40,19 @@ class SlackNotifier:
             channel = await self.dm_channel(user_id)
             await self.client.chat_postMessage(channel=channel, text=fallback_text(message),
                                                blocks=reply_blocks(message))
-            if attachment is not None:
+        except Exception as exc:
+            raise self._failed("direct", user_id, exc) from exc
+        if attachment is not None:
+            # The message has arrived: a file that cannot follow it (uploads forbidden, an
+            # outage) must not make the notice count as failed, or send it again. Its link is
+            # in the message's text when the server has a public address.
+            try:
                 await self.client.files_upload_v2(
                     channel=channel, content=attachment.content, filename=attachment.filename,
                     title=attachment.filename)
-        except Exception as exc:
-            raise self._failed("direct", user_id, exc) from exc
+            except Exception as exc:
+                log.warning("slack: %s reached %s without its file: %s", attachment.filename,
+                            user_id, delivery_error(exc).reason)
 
     async def find_user(self, email: str) -> str | None:
         """`users.lookupByEmail`: the Slack id of a roster person who has not written yet."""

@@ -118,3 +118,13 @@ async def test_a_roster_person_is_found_by_email(fake: FakeSlackAPI,
     assert await notifier.find_user("nobody@example.org") is None
     assert [c.args["email"] for c in fake.calls_to("users.lookupByEmail")] == [
         "ingrid.berg@example.org", "nobody@example.org"]
+
+
+async def test_a_file_that_cannot_follow_does_not_fail_a_delivered_message(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    fake.fail_method("files.getUploadURLExternal", "missing_scope")
+    invite = FileAttachment("meeting-P-8.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+                            "text/calendar")
+    await notifier.direct("U0JOHN001", NOTICE, invite)  # no DeliveryError: it arrived
+    assert len(fake.messages_in("U0JOHN001")) == 1
+    assert not fake.calls_to("files.completeUploadExternal")
