@@ -47,6 +47,8 @@ def show(ctx: Context, rest: str) -> Reply:
 
 
 def channel_here(ctx: Context, rest: str) -> Reply:
+    if rest.lower() not in ("here", "her"):
+        ctx.fail("error.usage", usage="channel here")
     place = ctx.command.place
     wanted = {"platform": place.platform, "conversation": place.conversation_id,
               "name": place.name, "reference": dict(place.reference)}

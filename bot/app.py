@@ -101,6 +101,8 @@ class Context:
         entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail)
         moved = proposal.moved(status, entry, **changes)
         self.records.save_proposal(moved)
+        if status.decided:  # its meeting's invitation, reminders and nudge must not go out
+            self.bot.outbox.cancel_prefix(f"meeting:{moved.ref}:", f"{moved.ref} is {status}")
         return moved
 
     def notify_people(self, people: list[Person], key: str, kind: str,
@@ -140,7 +142,6 @@ class OgpBot:
 
     def handle(self, command: Command) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence."""
-        fallback = self.seminar.language
         try:
             for attempt in range(1, ATTEMPTS + 1):
                 reply = self._attempt(command, last=attempt == ATTEMPTS)
@@ -151,11 +152,11 @@ class OgpBot:
             return refusal.reply
         except StoreError as exc:
             log.error("store write failed: %s", exc)
-            return Reply(language=self._safe_language(command, fallback), ok=False,
-                         lines=(t(self._safe_language(command, fallback), "error.storage"),))
+            lang = self._safe_language(command)
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
         except Exception:
             log.exception("command failed: %r", command.words[:80])
-            lang = self._safe_language(command, fallback)
+            lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
 
     def _attempt(self, command: Command, last: bool) -> Reply | None:
@@ -194,14 +195,20 @@ class OgpBot:
                                           self.clock.now().isoformat())
         return reply
 
-    @staticmethod
-    def _safe_language(command: Command, fallback: str) -> str:
-        return language_of(command.speaker.locale) or fallback
+    def _safe_language(self, command: Command) -> str:
+        """The speaker's language when something failed: as for any reply, but without
+        trusting the store to answer."""
+        try:
+            person = self.records.person_by_platform(command.speaker.platform,
+                                                     command.speaker.user_id)
+        except Exception:
+            person = None
+        return (language_of(command.speaker.locale) or (person.language if person else None)
+                or self.seminar.language)
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker
-        first_time = self.records.person_by_platform(speaker.platform, speaker.user_id) is None
-        person = self.directory.identify(speaker)
+        person, first_time = self.directory.identify(speaker)
         if first_time:  # notices that waited for this person can go now
             self.outbox.release_waiting(person.key)
         return Context(self, command, person, self.directory.language(person, speaker),

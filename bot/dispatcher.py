@@ -38,9 +38,10 @@ from bot.announcements import COMPOSERS
 from bot.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.delivery import DeliveryError, FileAttachment, Notifier
 from bot.messages import format_when, t
-from bot.model import Person, Role
+from bot.model import Person
 from bot.notices import Notice, NoticeState, Target
 from bot.reply import Reply
+from bot.store import StoreError
 
 if TYPE_CHECKING:
     from bot.app import OgpBot
@@ -100,7 +101,7 @@ class Journal:
         self.store = store
         self._queue: list[_Op] = []
         self._busy = False
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
 
     async def run(self, fn: Callable[[], Any]) -> Any:
         op = _Op(fn)
@@ -117,15 +118,31 @@ class Journal:
                 try:
                     results = await asyncio.to_thread(self._apply, group)
                 except Exception as exc:
+                    if isinstance(exc, StoreError) or len(group) == 1:
+                        for op in group:
+                            if not op.done.done():
+                                op.done.set_exception(exc)
+                        continue
+                    # One write failed and took the group with it: run each on its own, so
+                    # only that one fails (a notice already sent must still be marked sent).
                     for op in group:
-                        if not op.done.done():
-                            op.done.set_exception(exc)
+                        await self._run_alone(op)
                     continue
                 for op, result in zip(group, results, strict=True):
                     if not op.done.done():
                         op.done.set_result(result)
         finally:
             self._busy = False
+
+    async def _run_alone(self, op: _Op) -> None:
+        try:
+            (result,) = await asyncio.to_thread(self._apply, [op])
+        except Exception as exc:
+            if not op.done.done():
+                op.done.set_exception(exc)
+        else:
+            if not op.done.done():
+                op.done.set_result(result)
 
     def _apply(self, group: list[_Op]) -> list[Any]:
         with self.store.transaction():
@@ -492,7 +509,7 @@ class Dispatcher:
         """Tell each coordinator, once per place and reason, that a notice did not arrive."""
         if notice.kind == "alert":
             return
-        for person in self.bot.records.people_with(role=Role.COORDINATOR.value):
+        for person in self.bot.records.coordinators():
             lang = person.language or self.bot.seminar.language
             to = t(lang, "notice.announce_channel") if label == "announce" else label
             self.bot.outbox.schedule(Notice(

@@ -25,7 +25,6 @@ ALIASES: dict[str, str] = {
     "decide": "decide", "beslutt": "decide", "avgjør": "decide",
     "withdraw": "withdraw", "trekk": "withdraw",
 }
-HERE = ("here", "her")
 ASSIGN = ("assign", "fordel")
 
 HANDLERS: dict[str, Handler] = {
@@ -55,7 +54,7 @@ def parse(words: str) -> tuple[str | None, str]:
     if verb is None:
         return None, text
     if verb == "channel":
-        return ("channel", "") if rest.lower() in HERE else (None, text)
+        return "channel", rest
     if verb == "tables" and rest.lower() in ASSIGN:
         return "tables assign", ""
     return verb, rest

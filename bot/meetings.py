@@ -36,22 +36,16 @@ def parse_start(ctx: Context, day: str, clock: str) -> datetime:
     return datetime.combine(when.date(), at, ctx.seminar.timezone)
 
 
-def sides(ctx: Context, proposal: Proposal) -> list[Person]:
-    """The proposer and the responsible ministry's people: who a meeting concerns."""
-    return [p for p in ctx.records.people()
-            if p.key == proposal.proposer or p.org == proposal.ministry]
-
-
 def meet(ctx: Context, rest: str) -> Reply:
     parts = rest.split(maxsplit=3)
     proposal = ctx.proposal(parts[0] if parts else None, "meet")
+    ctx.require_responsible(proposal, "meet")
     if len(parts) < 3:
         ctx.fail("error.usage", usage=USAGE)
     start = parse_start(ctx, parts[1], parts[2])
     place = parts[3].strip() if len(parts) > 3 else ""
     if len(place) > MAX_PLACE:
         ctx.fail("error.too_long", length=len(place), limit=MAX_PLACE)
-    ctx.require_responsible(proposal, "meet")
     ctx.require_step(proposal, Step.MEET, "meet")
     if start <= ctx.now:
         ctx.fail("error.past", when=ctx.when(start))
@@ -63,12 +57,13 @@ def meet(ctx: Context, rest: str) -> Reply:
         ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",
                                      f"the meeting moved to version {meeting.version}")
     moved = ctx.move(proposal, Status.BILATERAL, "meeting", meeting.start.isoformat())
+    people = ctx.records.concerned(moved)
     told = ctx.notify_people(
-        sides(ctx, moved), f"{meeting_prefix(moved.ref, meeting.version)}:invite", "meeting",
+        people, f"{meeting_prefix(moved.ref, meeting.version)}:invite", "meeting",
         lambda lang: invitation(ctx, moved, meeting, lang, moved=previous is not None),
         stale_after=meeting.start,
         attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version})
-    for notice in follow_ups(ctx, moved, meeting):
+    for notice in follow_ups(ctx, moved, meeting, people):
         ctx.bot.outbox.schedule(notice)
     key = "meet.moved" if previous else "meet.done"
     lines = [ctx.t(key, ref=moved.ref, when=ctx.when(meeting.start),
@@ -83,11 +78,11 @@ def meeting_prefix(ref: str, version: int) -> str:
     return f"meeting:{ref}:v{version}"
 
 
-def follow_ups(ctx: Context, proposal: Proposal, meeting: Meeting) -> list[Notice]:
+def follow_ups(ctx: Context, proposal: Proposal, meeting: Meeting,
+               people: list[Person]) -> list[Notice]:
     """A reminder to everyone in the meeting at each of the seminar's leads (those still in
     the future), and a nudge to the ministry a day after the meeting if no report has come."""
     prefix = meeting_prefix(proposal.ref, meeting.version)
-    people = sides(ctx, proposal)
     notices: list[Notice] = []
     for lead in ctx.seminar.reminder_leads:
         due = meeting.start - lead

@@ -498,6 +498,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.done": ("Rapporten om {ref} ({result}) er sendt til koordinatoren.",
                     "The report on {ref} ({result}) has been sent to the coordinator."),
     "report.notice_title": ("Rapport om {ref}: {result}", "Report on {ref}: {result}"),
+    "decide.include_button": ("Ta med i planen", "Include in the plan"),
     "decide.include": ("{ref} er tatt med i handlingsplanen.", "{ref} is included in the plan."),
     "decide.exclude": ("{ref} er ikke tatt med. Begrunnelsen publiseres: {reason}",
                        "{ref} is not included. The reason is published: {reason}"),

@@ -127,12 +127,6 @@ class Outbox:
     def save(self, notice: Notice) -> None:
         self.store.put(OUTBOX, notice.key, notice.to_dict())
 
-    def cancel(self, key: str, reason: str) -> None:
-        """Skip a notice that has not gone out yet."""
-        notice = self.get(key)
-        if notice and notice.state is NoticeState.PENDING:
-            self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
-
     def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]:
         """Skip every notice not yet sent whose key starts with `prefix`; return them."""
         cancelled = []

@@ -22,6 +22,7 @@ def roster_key(email: str) -> str:
 
 
 class Directory:
+    """The people the bot knows: the roster from the seminar file, and everyone who spoke."""
     def __init__(self, seminar: Seminar, records: Records) -> None:
         self.seminar = seminar
         self.records = records
@@ -32,6 +33,11 @@ class Directory:
             self.records.link_platform_ids()
             for entry in self.seminar.people:
                 self._sync_one(entry)
+            listed = {roster_key(entry.email) for entry in self.seminar.people}
+            for person in self.records.people_with(on_roster=True):
+                if person.key not in listed:  # taken off the roster: no role from it any more
+                    self.records.save_person(person.with_changes(
+                        on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
 
     def _sync_one(self, entry: RosterPerson) -> None:
         org = self.seminar.org(entry.org)
@@ -50,9 +56,11 @@ class Directory:
         if person != stored:
             self.records.save_person(person)
 
-    def identify(self, speaker: Speaker) -> Person:
-        """The person behind `speaker`, created or linked to their platform id as needed."""
+    def identify(self, speaker: Speaker) -> tuple[Person, bool]:
+        """The person behind `speaker`, created or linked to their platform id as needed;
+        and whether this platform id is new to the bot (their waiting notices may now go)."""
         person = self.records.person_by_platform(speaker.platform, speaker.user_id)
+        new_id = person is None
         if person is None and speaker.email:
             person = self.records.person_by_email(speaker.email)
             if person is not None:
@@ -71,15 +79,8 @@ class Directory:
         elif speaker.name and not person.on_roster and speaker.name != person.name:
             person = person.with_changes(name=speaker.name)
             self.records.save_person(person)
-        return person
+        return person, new_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
         """The platform's locale, else the person's roster language, else the seminar's."""
         return language_of(speaker.locale) or person.language or self.seminar.language
-
-    def org_name(self, person: Person) -> str:
-        org = self.seminar.org(person.org) if person.org else None
-        return org.name if org else (person.org_name or person.name)
-
-    def members_of(self, org_key: str) -> list[Person]:
-        return self.records.people_of(org_key)

@@ -10,7 +10,8 @@ PROPOSERS = frozenset({Role.COORDINATOR, Role.MINISTRY, Role.CIVIL_SOCIETY})
 COORDINATOR = frozenset({Role.COORDINATOR})
 RESPONSIBLE = frozenset({Role.COORDINATOR, Role.MINISTRY})
 
-# verb -> the roles that may use it at all; per-proposal checks follow in `may_act_on`.
+# verb -> the roles that may use it at all; per-proposal checks follow in `is_responsible`
+# and `may_withdraw`.
 ROLES_FOR: dict[str, frozenset[Role]] = {
     "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL,
     "propose": PROPOSERS,

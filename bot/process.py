@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.lifecycle import Step
 from bot.messages import t
-from bot.model import Person, Proposal, Role, Status
+from bot.model import Proposal, Status
 from bot.reply import Action, Reply
 
 if TYPE_CHECKING:
@@ -53,10 +53,6 @@ def outcome(ctx: Context, rest: str) -> Reply:
     return ctx.reply(lines=(ctx.t(f"outcome.{result}", ref=proposal.ref),))
 
 
-def coordinators(ctx: Context) -> list[Person]:
-    return ctx.records.people_with(role=Role.COORDINATOR.value)
-
-
 def report(ctx: Context, rest: str) -> Reply:
     proposal, result, text = _args(ctx, rest, "report", REPORTS)
     ctx.require_responsible(proposal, "report")
@@ -73,8 +69,8 @@ def report(ctx: Context, rest: str) -> Reply:
                      lines=(moved.title, t(lang, "notice.text", text=text)),
                      actions=_decide_actions(lang, moved, result))
 
-    ctx.notify_people(coordinators(ctx), f"report:{moved.ref}:{len(moved.history)}", "report",
-                      build)
+    ctx.notify_people(ctx.records.coordinators(), f"report:{moved.ref}:{len(moved.history)}",
+                      "report", build)
     return ctx.reply(lines=(ctx.t("report.done", ref=moved.ref,
                                   result=ctx.t(f"report.{result}")),))
 
@@ -82,7 +78,8 @@ def report(ctx: Context, rest: str) -> Reply:
 def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action, ...]:
     actions = [Action(t(lang, "card.status"), f"status {proposal.ref}")]
     if result == "agreed":
-        actions.append(Action("include", f"decide {proposal.ref} include", "primary"))
+        actions.append(Action(t(lang, "decide.include_button"), f"decide {proposal.ref} include",
+                              "primary"))
     return tuple(actions)
 
 
@@ -95,8 +92,7 @@ def decide(ctx: Context, rest: str) -> Reply:
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
                      decision={"result": choice, "reason": reason})
-    people = [p for p in ctx.records.people()
-              if p.key == moved.proposer or p.org == moved.ministry]
+    people = ctx.records.concerned(moved)
 
     def build(lang: str) -> Reply:
         lines = [moved.title]

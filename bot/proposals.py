@@ -81,7 +81,7 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
 
 def _tell_new(ctx: Context, proposal: Proposal) -> None:
     """The coordinator and the responsible ministry hear of every new proposal."""
-    coordinators = ctx.records.people_with(role=Role.COORDINATOR.value)
+    coordinators = ctx.records.coordinators()
     people = [*coordinators, *(p for p in ctx.records.people_of(proposal.ministry)
                                if p.role is not Role.COORDINATOR)]
 

@@ -1,6 +1,7 @@
 """Typed access to the store: proposals, people, meetings, settings and requests already seen.
 
-Handlers talk to `Records`, never to a backend; the collections' names live here alone.
+Handlers talk to `Records`, never to a backend; the collections' names live here (the
+outbox's, in `bot.notices`).
 Looking a person up by platform id goes through `person_ids` (`<platform>:<user id>` -> person
 key), kept with every saved person, so it costs the same with ten people or ten thousand.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.model import Meeting, Person, Proposal
+from bot.model import Meeting, Person, Proposal, Role
 from bot.store import Store
 
 PROPOSALS = "proposals"
@@ -22,6 +23,7 @@ PERSON_IDS = "person_ids"
 
 
 class Records:
+    """Typed reads and writes of the core's records; each method is one store call or a few."""
     def __init__(self, store: Store) -> None:
         self.store = store
 
@@ -72,7 +74,18 @@ class Records:
     def people_of(self, org: str) -> list[Person]:
         return [Person.from_dict(d) for d in self.store.find(PEOPLE, org=org)]
 
-    def people_with(self, **equals: str) -> list[Person]:
+    def coordinators(self) -> list[Person]:
+        return self.people_with(role=Role.COORDINATOR.value)
+
+    def concerned(self, proposal: Proposal) -> list[Person]:
+        """Who a proposal concerns: its proposer and its responsible ministry's people."""
+        people = {p.key: p for p in self.people_of(proposal.ministry)}
+        proposer = self.person(proposal.proposer)
+        if proposer is not None:
+            people.setdefault(proposer.key, proposer)
+        return list(people.values())
+
+    def people_with(self, **equals: object) -> list[Person]:
         """The people whose stored fields equal `equals` (e.g. `role="coordinator"`)."""
         return [Person.from_dict(d) for d in self.store.find(PEOPLE, **equals)]
 

@@ -129,9 +129,6 @@ class Seating:
     method: str  # "milp" or "greedy"
     moved: tuple[str, ...] = ()  # people whose table differs from the previous plan
 
-    def table_of(self, person: str) -> int | None:
-        return next((t.number for t in self.tables if person in t.people), None)
-
 
 @dataclass
 class Assignment:

@@ -95,10 +95,6 @@ class Seminar:
     def coordinator(self) -> Organization:
         return next(o for o in self.organizations if o.kind == "coordinator")
 
-    def roster_of(self, org_key: str) -> tuple[RosterPerson, ...]:
-        return tuple(p for p in self.people if p.org == org_key)
-
-
 class SeminarError(Exception):
     """The seminar file cannot be used; `problems` lists every reason, each with its place."""
 

@@ -292,3 +292,22 @@ async def test_meetings_lists_time_place_and_the_other_side() -> None:
            "Møterom 2" in mine
     theirs = kit.say(MINISTRY, "meetings").text
     assert "with Anders (Åpenhet Norge), Møterom 2" in theirs
+
+
+async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it() -> None:
+    from bot.dispatcher import Journal
+
+    kit = Kit(oslo(2026, 11, 30, 12, 0))
+    journal = Journal(kit.store)
+
+    def good(n: int) -> int:
+        kit.bot.records.set_setting(f"mark{n}", n)
+        return n
+
+    def bad() -> None:
+        raise ValueError("a composer failed")
+
+    results = await asyncio.gather(journal.run(lambda: good(1)), journal.run(bad),
+                                   journal.run(lambda: good(2)), return_exceptions=True)
+    assert results[0] == 1 and results[2] == 2 and isinstance(results[1], ValueError)
+    assert kit.bot.records.setting("mark1") == 1 and kit.bot.records.setting("mark2") == 2

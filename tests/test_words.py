@@ -298,7 +298,7 @@ def test_withdraw_by_proposer_or_coordinator_only(chat: Chat) -> None:
     ("meet P-1 2026-12-03 25:00", "ikke et tidspunkt"),
     ("decide P-1 perhaps nei", "ikke et gyldig valg"),
     ("frobnicate P-1", "Jeg forstår ikke «frobnicate»"),
-    ("channel there", "Jeg forstår ikke «channel»"),
+    ("channel there", "Slik brukes det: channel here"),
     ("   ", "Skriv en kommando"),
 ])
 def test_malformed_arguments_get_one_clear_sentence(chat: Chat, words: str, expect: str) -> None:
@@ -339,3 +339,52 @@ def test_tables_use_no_more_tables_than_the_proposals_need(chat: Chat) -> None:
     assert len(plan["tables"]) == 2  # the seminar has 8, but two proposals fill two
     seated = [k for table in plan["tables"] for k in table["people"]]
     assert len(seated) == len(set(seated)) == len(chat.seminar.people)
+
+
+def test_a_decided_proposal_takes_its_meeting_notices_with_it(chat: Chat) -> None:
+    ref = chat.propose(CSO)
+    chat.say(JD, f"outcome {ref} bilateral")
+    assert chat.say(JD, f"meet {ref} 2026-12-03 14:00").ok
+    waiting = [n for n in chat.bot.outbox.pending() if n.key.startswith(f"meeting:{ref}:")]
+    assert len(waiting) > 3  # the invitation, reminders at each lead, the nudge
+    assert chat.say(CSO, f"withdraw {ref}").ok
+    assert not [n for n in chat.bot.outbox.pending() if n.key.startswith(f"meeting:{ref}:")]
+
+
+def test_the_report_notice_offers_inclusion_in_the_readers_language(chat: Chat) -> None:
+    ref = chat.propose(CSO)
+    chat.say(JD, f"outcome {ref} agreed")
+    chat.say(JD, f"report {ref} agreed Enige")
+    notice = chat.bot.outbox.get(f"report:{ref}:3:roster:{COORDINATOR}")
+    assert notice is not None
+    assert [a.label for a in notice.message.actions] == ["Status", "Ta med i planen"]
+
+
+def test_someone_taken_off_the_roster_loses_the_role_it_gave(chat: Chat) -> None:
+    import dataclasses
+
+    assert "(koordinator)" in chat.say(COORDINATOR_2, "help").text
+    smaller = dataclasses.replace(
+        chat.seminar, people=tuple(p for p in chat.seminar.people if p.email != COORDINATOR_2))
+    again = Chat(store=chat.store, seminar=smaller)
+    assert "(sivilt samfunn)" in again.say(COORDINATOR_2, "help").text
+    refused(again, COORDINATOR_2, "decide P-1 exclude nei", "koordinator")
+
+
+def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
+    from bot.store import MemoryStore, StoreError
+
+    class FullDisk(MemoryStore):
+        full = False
+
+        def put(self, collection: str, key: str, doc: dict) -> None:
+            if self.full:
+                raise StoreError("db.json: could not be saved: No space left on device")
+            super().put(collection, key, doc)
+
+    store = FullDisk()
+    chat = Chat(store=store)
+    chat.say(CSO_EN, "help")
+    store.full = True
+    reply = chat.say(CSO_EN, f"propose {LINE}")
+    assert not reply.ok and reply.text.startswith("I could not save this")
