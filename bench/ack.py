@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -189,6 +190,9 @@ def profile(server: ServeProcess, size: int) -> subprocess.Popen[bytes] | None:
     """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
+        return None
+    if shutil.which("py-spy") is None:
+        print("BENCH_ACK_PROFILE is set but py-spy is not installed (pip install py-spy)")
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(["py-spy", "record", "--pid", str(server.process.pid), "--format",
