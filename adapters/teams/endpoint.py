@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -67,8 +68,19 @@ def _settle(future: asyncio.Future[tuple[int, Any]], value: tuple[int, Any]) -> 
         future.set_result(value)
 
 
-def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    return asyncio.run(factory())
+def _run(factory: Callable[[], Coroutine[Any, Any, T]], deadline: float | None = None) -> T:
+    """Run a job under a loop of its own; with a `deadline` (time.monotonic), a job that
+    starts too late does not start, and one still running then is cancelled (TimeoutError)."""
+    if deadline is None:
+        return asyncio.run(factory())
+
+    async def bounded() -> T:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no Teams worker was free in time")
+        return await asyncio.wait_for(factory(), left)
+
+    return asyncio.run(bounded())
 
 
 class TeamsBridge:
@@ -88,9 +100,13 @@ class TeamsBridge:
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="teams")
         self._turns: set[asyncio.Task[None]] = set()
 
-    async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """Run a coroutine on a Teams worker thread, under an event loop of its own."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, _run, factory)
+    async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]],
+                      deadline: float | None = None) -> T:
+        """Run a coroutine on a Teams worker thread, under an event loop of its own; with a
+        `deadline` (time.monotonic), a job that could not start before it never starts, and
+        one still running then is cancelled (TimeoutError)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, _run, factory, deadline)
 
     async def close(self, _app: web.Application | None = None) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)

@@ -6,11 +6,18 @@ A direct message opens (or finds again: Teams answers the same id for the same p
 A 403 (the person blocked or removed the bot; Teams says `MessageWritesBlocked`) marks the
 person unreachable in Teams and raises a permanent `DeliveryError`, so the dispatcher tells the
 coordinator. Calls run on the Teams worker threads (see `endpoint`), paced and retried.
+
+One send is over within `SEND_WITHIN` seconds (well inside the dispatcher's own limit): a
+worker thread cannot be cancelled from outside, so it bounds itself, and a send the dispatcher
+has given up on is never still running to deliver the notice a second time beside its retry.
+Long waits the connector asks for become a passing `DeliveryError` with `retry_after`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import TurnContext
@@ -33,6 +40,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ogpbot.teams")
 PLATFORM = "teams"
+#: Seconds one notice may take on the Teams side, queueing for a worker included; the
+#: dispatcher's limit (bot.dispatcher.SEND_TIMEOUT, 60 s) must stay well above it.
+SEND_WITHIN = 30.0
 
 
 class TeamsNotifier:
@@ -55,7 +65,8 @@ class TeamsNotifier:
         ref = references.reference_from(doc)
         # a channel post's id names its thread (`;messageid=`); a notice starts a new post
         target = references.base_id(ref.conversation.id or conversation)
-        await self.bridge.offloop(lambda: self._send(ref, target, message, None))
+        deadline = time.monotonic() + SEND_WITHIN
+        await self._offloop(lambda: self._send(ref, target, message, None, deadline), deadline)
 
     async def find_user(self, email: str) -> str | None:
         """Teams offers a bot no lookup by email (that needs Microsoft Graph): a person is
@@ -83,18 +94,29 @@ class TeamsNotifier:
             conversation=ConversationAccount(id=person.get("conversation_id") or "",
                                              tenant_id=tenant or None, is_group=False,
                                              conversation_type="personal"))
-        await self.bridge.offloop(lambda: self._direct(ref, user_id, tenant, reply))
+        deadline = time.monotonic() + SEND_WITHIN
+        await self._offloop(lambda: self._direct(ref, user_id, tenant, reply, deadline),
+                            deadline)
+
+    async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
+                       deadline: float) -> None:
+        """Run one send on a worker thread, over (sent or given up) by `deadline`."""
+        try:
+            await self.bridge.offloop(factory, deadline)
+        except TimeoutError:
+            raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
+                                permanent=False) from None
 
     # ------------------------------------------------------------ worker side
 
     async def _direct(self, ref: ConversationReference, user_id: str, tenant: str,
-                      reply: Reply) -> None:
+                      reply: Reply, deadline: float) -> None:
         if not ref.conversation.id:
             ref.conversation.id = await self._open(ref, user_id, tenant)
             references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
                                   service_url=ref.service_url, tenant_id=tenant)
         try:
-            await self._send(ref, ref.conversation.id, reply, user_id)
+            await self._send(ref, ref.conversation.id, reply, user_id, deadline)
         except DeliveryError as exc:
             if exc.reason.startswith("teams: 404"):  # the 1:1 is gone: open it anew next time
                 references.set_person(self.store, user_id, conversation_id="")
@@ -123,12 +145,14 @@ class TeamsNotifier:
         return opened[0]
 
     async def _send(self, ref: ConversationReference, conversation_id: str, reply: Reply,
-                    user_id: str | None) -> None:
+                    user_id: str | None, deadline: float) -> None:
         activity = message(reply)
         errors: list[BaseException] = []
 
         async def logic(context: TurnContext) -> None:
             client = context.turn_state[self.bridge.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            # the HTTP call blocks a thread that nothing can cancel: it must end by itself
+            client.config.connection.timeout = max(0.1, deadline - time.monotonic())
             activity.conversation = ConversationAccount(id=conversation_id,
                                                         tenant_id=ref.conversation.tenant_id)
             activity.from_property = ref.bot
@@ -138,7 +162,7 @@ class TeamsNotifier:
                 await retry.call(self.bridge.policy, conversation_id,
                                  lambda: client.conversations.send_to_conversation(
                                      conversation_id, activity), "notice")
-            except (ErrorResponseException, ClientRequestError) as exc:
+            except (ErrorResponseException, ClientRequestError, DeliveryError) as exc:
                 errors.append(exc)
 
         try:
@@ -149,6 +173,8 @@ class TeamsNotifier:
             raise self._failure(errors[0], user_id)
 
     def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:
+        if isinstance(exc, DeliveryError):
+            return exc
         status = retry.status_of(exc)
         code = retry.error_code(exc)
         if status == 403 and user_id:

@@ -4,8 +4,11 @@ retried; a channel gets a new post from its kept reference."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from adapters.teams.endpoint import TEAMS
 from bot.delivery import DeliveryError
 from bot.reply import Reply
 from tests.teams.conftest import BOT, CHANNEL, OLA, TENANT, Bench, card_of, texts
@@ -140,3 +143,55 @@ async def test_channel_here_then_an_agenda_notice_reaches_that_channel(bench: Be
     [notice] = [p for p in bench.fake.activities_to(CHANNEL) if p.kind == "send"]
     assert texts(card_of(notice))[0] == "Your table"
     assert notice.activity["channelData"] == {"tenant": {"id": TENANT}}
+
+
+async def test_a_long_retry_after_is_left_to_the_dispatcher(bench: Bench) -> None:
+    """Teams asks for half a minute: the send ends at once with a passing failure that says
+    so, instead of holding a worker thread past the dispatcher's own time limit."""
+    await seen_in_channel(bench)
+    bench.fake.throttle(count=1, retry_after=30)
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
+    assert raised.value.retry_after == 30.0
+    assert bench.sleeps == []  # nothing was waited out in place
+    assert len(bench.fake.activities()) == 1  # only the channel's help
+    await bench.notifier.direct(OLA["id"], NOTICE)  # the dispatcher's later try lands
+    assert len(bench.fake.activities()) == 2
+
+
+async def test_a_conversation_out_of_allowance_is_a_passing_failure(bench: Bench) -> None:
+    """Past Teams' 60 messages in 30 seconds for one conversation, the next send waits for
+    the dispatcher's next round rather than sleeping in a worker thread."""
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    [dm] = [cid for cid, p in bench.fake.conversations.items() if p is not None]
+    pacer = bench.app[TEAMS].policy.pacer
+    for _ in range(70):
+        pacer.reserve(dm)  # the conversation's allowance used up by earlier sends
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
+    assert raised.value.retry_after is not None and raised.value.retry_after > 5
+    assert len(bench.fake.activities_to(dm)) == 1
+
+
+async def test_a_send_to_a_hung_connector_is_given_up_before_the_dispatcher_does(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker thread cannot be stopped from outside, so a send bounds itself (its HTTP
+    call included) and is over, as a passing failure, before the dispatcher gives up on it."""
+    from adapters.teams import notifier
+
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    monkeypatch.setattr(notifier, "SEND_WITHIN", 0.5)
+    bench.fake.hang(30, count=None)
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
