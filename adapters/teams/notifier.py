@@ -5,7 +5,8 @@ A direct message opens (or finds again: Teams answers the same id for the same p
 1:1 conversation with the person's tenant and service URL, keeps its id, and posts into it.
 A 403 (the person blocked or removed the bot; Teams says `MessageWritesBlocked`) marks the
 person unreachable in Teams and raises a permanent `DeliveryError`, so the dispatcher tells the
-coordinator. Calls run on the Teams worker threads (see `endpoint`), paced and retried.
+coordinator. Sends run on the Teams notice threads, apart from the threads that answer
+incoming activities (see `endpoint`), paced and retried.
 
 One send is over within `SEND_WITHIN` seconds (well inside the dispatcher's own limit): a
 worker thread cannot be cancelled from outside, so it bounds itself, and a send the dispatcher
@@ -102,7 +103,7 @@ class TeamsNotifier:
                        deadline: float) -> None:
         """Run one send on a worker thread, over (sent or given up) by `deadline`."""
         try:
-            await self.bridge.offloop(factory, deadline)
+            await self.bridge.offloop(factory, deadline, notice=True)
         except TimeoutError:
             raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
                                 permanent=False) from None
