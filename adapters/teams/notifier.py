@@ -58,16 +58,9 @@ class TeamsNotifier:
 
     async def post(self, conversation: str, message: Reply,
                    reference: dict[str, Any] | None = None) -> None:
-        doc = reference or (references.conversation(self.store, conversation) or {}).get(
-            "reference")
-        if not doc:
-            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
-                                permanent=True)
-        ref = references.reference_from(doc)
-        # a channel post's id names its thread (`;messageid=`); a notice starts a new post
-        target = references.base_id(ref.conversation.id or conversation)
         deadline = time.monotonic() + SEND_WITHIN
-        await self._offloop(lambda: self._send(ref, target, message, None, deadline), deadline)
+        await self._offloop(lambda: self._post(conversation, message, reference, deadline),
+                            deadline)
 
     async def find_user(self, email: str) -> str | None:
         """Teams offers a bot no lookup by email (that needs Microsoft Graph): a person is
@@ -76,6 +69,36 @@ class TeamsNotifier:
 
     async def direct(self, user_id: str, message: Reply,
                      attachment: FileAttachment | None = None) -> None:
+        deadline = time.monotonic() + SEND_WITHIN
+        await self._offloop(lambda: self._direct(user_id, message, attachment, deadline),
+                            deadline)
+
+    async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
+                       deadline: float) -> None:
+        """Run one send on a worker thread, over (sent or given up) by `deadline`."""
+        try:
+            await self.bridge.offloop(factory, deadline, notice=True)
+        except TimeoutError:
+            raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
+                                permanent=False) from None
+
+    # ------------------------------------------------------------ worker side
+    # (the store is read here, never on the main loop: a writer may hold its lock)
+
+    async def _post(self, conversation: str, message: Reply,
+                    reference: dict[str, Any] | None, deadline: float) -> None:
+        doc = reference or (references.conversation(self.store, conversation) or {}).get(
+            "reference")
+        if not doc:
+            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
+                                permanent=True)
+        ref = references.reference_from(doc)
+        # a channel post's id names its thread (`;messageid=`); a notice starts a new post
+        target = references.base_id(ref.conversation.id or conversation)
+        await self._send(ref, target, message, None, deadline)
+
+    async def _direct(self, user_id: str, message: Reply, attachment: FileAttachment | None,
+                      deadline: float) -> None:
         person = references.person(self.store, user_id) or {}
         last = references.last_seen(self.store)
         service_url = person.get("service_url") or last.get("service_url")
@@ -95,23 +118,6 @@ class TeamsNotifier:
             conversation=ConversationAccount(id=person.get("conversation_id") or "",
                                              tenant_id=tenant or None, is_group=False,
                                              conversation_type="personal"))
-        deadline = time.monotonic() + SEND_WITHIN
-        await self._offloop(lambda: self._direct(ref, user_id, tenant, reply, deadline),
-                            deadline)
-
-    async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
-                       deadline: float) -> None:
-        """Run one send on a worker thread, over (sent or given up) by `deadline`."""
-        try:
-            await self.bridge.offloop(factory, deadline, notice=True)
-        except TimeoutError:
-            raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
-                                permanent=False) from None
-
-    # ------------------------------------------------------------ worker side
-
-    async def _direct(self, ref: ConversationReference, user_id: str, tenant: str,
-                      reply: Reply, deadline: float) -> None:
         if not ref.conversation.id:
             ref.conversation.id = await self._open(ref, user_id, tenant)
             references.set_person(self.store, user_id, conversation_id=ref.conversation.id,

@@ -195,3 +195,31 @@ async def test_a_send_to_a_hung_connector_is_given_up_before_the_dispatcher_does
         await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
 
     assert not raised.value.permanent
+
+
+async def test_notices_and_health_checks_read_the_store_off_the_event_loop(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store read can wait on a writer's lock (and its fsync): the loop that answers Slack,
+    Teams and the public record must not be the one waiting."""
+    import threading
+
+    await seen_in_channel(bench)
+    loop_thread = threading.get_ident()
+    readers: list[int] = []
+    store = bench.runtime.store
+    for name in ("get", "all"):
+        real = getattr(store, name)
+
+        def reading(*args: object, _real=real, **kw: object) -> object:
+            readers.append(threading.get_ident())
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(store, name, reading)
+
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    await bench.notifier.post(CHANNEL, NOTICE)
+    async with bench.http.get(bench.url + "/healthz") as response:
+        assert response.status == 200
+
+    assert readers, "the store was read"
+    assert loop_thread not in readers
