@@ -70,7 +70,7 @@ class TeamsNotifier:
     async def direct(self, user_id: str, message: Reply,
                      attachment: FileAttachment | None = None) -> None:
         deadline = time.monotonic() + SEND_WITHIN
-        await self._offloop(lambda: self._direct(user_id, message, attachment, deadline),
+        await self._offloop(lambda: self._direct(user_id, message, deadline),
                             deadline)
 
     async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
@@ -97,8 +97,9 @@ class TeamsNotifier:
         target = references.base_id(ref.conversation.id or conversation)
         await self._send(ref, target, message, None, deadline)
 
-    async def _direct(self, user_id: str, message: Reply, attachment: FileAttachment | None,
-                      deadline: float) -> None:
+    async def _direct(self, user_id: str, message: Reply, deadline: float) -> None:
+        """Open (or reuse) the 1:1 and send the message as it is. A calendar file is not
+        uploaded: the dispatcher already put the file's address in the message, in its line."""
         person = references.person(self.store, user_id) or {}
         last = references.last_seen(self.store)
         service_url = person.get("service_url") or last.get("service_url")
@@ -107,10 +108,6 @@ class TeamsNotifier:
         if not service_url or not bot.get("id"):
             raise DeliveryError("teams: no activity seen yet, so no service URL to reach "
                                 f"{user_id}", permanent=False)
-        reply = message
-        if attachment is not None and attachment.url:
-            reply = Reply(language=message.language, title=message.title, fields=message.fields,
-                          lines=(*message.lines, attachment.url), actions=message.actions)
         ref = ConversationReference(
             channel_id=last.get("channel_id") or "msteams", service_url=service_url,
             bot=ChannelAccount(id=bot["id"], name=bot.get("name") or None),
@@ -123,7 +120,7 @@ class TeamsNotifier:
             references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
                                   service_url=ref.service_url, tenant_id=tenant)
         try:
-            await self._send(ref, ref.conversation.id, reply, user_id, deadline)
+            await self._send(ref, ref.conversation.id, message, user_id, deadline)
         except DeliveryError as exc:
             if exc.reason.startswith("teams: 404"):  # the 1:1 is gone: open it anew next time
                 references.set_person(self.store, user_id, conversation_id="")

@@ -223,3 +223,22 @@ async def test_notices_and_health_checks_read_the_store_off_the_event_loop(
 
     assert readers, "the store was read"
     assert loop_thread not in readers
+
+
+async def test_a_calendar_link_appears_once_and_the_message_is_sent_as_is(bench: Bench) -> None:
+    from bot.delivery import FileAttachment
+
+    await seen_in_channel(bench)
+    url = "https://ogp.example.org/calendar/P-3.ics"
+    invitation = Reply(language="en", title="Meeting about P-3",
+                       lines=("Tuesday 1 December, 10:00.", f"Calendar file: {url}"),
+                       errors={"note": "The room may change."})
+    calendar = FileAttachment("P-3.ics", b"BEGIN:VCALENDAR", "text/calendar", url)
+
+    await bench.notifier.direct(OLA["id"], invitation, calendar)
+
+    [sent] = [a for a in bench.fake.activities() if a.conversation_id != CHANNEL]
+    shown = texts(card_of(sent))
+    assert shown == ["Meeting about P-3", "Tuesday 1 December, 10:00.",
+                     f"Calendar file: {url}", "The room may change."]
+    assert sum(url in line for line in shown) == 1
