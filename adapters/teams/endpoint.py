@@ -211,11 +211,6 @@ class TeamsBridge:
 
     # ------------------------------------------------------------------ after the answer
 
-    @property
-    def running(self) -> int:
-        """How many acknowledged turns are still running."""
-        return len(self._turns)
-
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run a turn as a task the server waits for when it stops; failures are logged."""
         task = asyncio.get_running_loop().create_task(self._guarded(work))

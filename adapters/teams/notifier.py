@@ -33,6 +33,7 @@ from msrest.exceptions import ClientRequestError
 
 from adapters.teams import references, retry
 from adapters.teams.endpoint import message
+from adapters.teams.inbound import PLATFORM
 from bot.delivery import DeliveryError, FileAttachment
 from bot.reply import Reply
 
@@ -40,13 +41,16 @@ if TYPE_CHECKING:
     from adapters.teams.endpoint import TeamsBridge
 
 log = logging.getLogger("ogpbot.teams")
-PLATFORM = "teams"
 #: Seconds one notice may take on the Teams side, queueing for a worker included; the
 #: dispatcher's limit (bot.dispatcher.SEND_TIMEOUT, 60 s) must stay well above it.
 SEND_WITHIN = 30.0
 
 
 class TeamsNotifier:
+    """The dispatcher's `Notifier` for Teams: posts to a channel from its kept reference and
+    DMs a person through their 1:1, each send on the bridge's notice threads; failures come
+    back as `DeliveryError` (permanent, or passing with the wait Teams asked for)."""
+
     platform = PLATFORM
 
     def __init__(self, bridge: TeamsBridge) -> None:
@@ -119,12 +123,7 @@ class TeamsNotifier:
             ref.conversation.id = await self._open(ref, user_id, tenant)
             references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
                                   service_url=ref.service_url, tenant_id=tenant)
-        try:
-            await self._send(ref, ref.conversation.id, message, user_id, deadline)
-        except DeliveryError as exc:
-            if exc.reason.startswith("teams: 404"):  # the 1:1 is gone: open it anew next time
-                references.set_person(self.store, user_id, conversation_id="")
-            raise
+        await self._send(ref, ref.conversation.id, message, user_id, deadline)
 
     async def _open(self, ref: ConversationReference, user_id: str, tenant: str) -> str:
         params = ConversationParameters(
@@ -174,6 +173,9 @@ class TeamsNotifier:
         except Exception as exc:  # no connector client or no token: try again later
             raise DeliveryError(f"teams: {type(exc).__name__}: {exc}", permanent=False) from None
         if errors:
+            if user_id and retry.status_of(errors[0]) == 404:
+                # the 1:1 is gone: open it anew next time
+                references.set_person(self.store, user_id, conversation_id="")
             raise self._failure(errors[0], user_id)
 
     def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:

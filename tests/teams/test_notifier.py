@@ -242,3 +242,18 @@ async def test_a_calendar_link_appears_once_and_the_message_is_sent_as_is(bench:
     assert shown == ["Meeting about P-3", "Tuesday 1 December, 10:00.",
                      f"Calendar file: {url}", "The room may change."]
     assert sum(url in line for line in shown) == 1
+
+
+async def test_a_personal_conversation_gone_is_opened_anew_on_the_next_try(bench: Bench) -> None:
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    assert creates(bench) == 1
+    [dm] = [cid for cid, p in bench.fake.conversations.items() if p is not None]
+    bench.fake.outage(404, conversation_id=dm)  # Teams no longer knows that 1:1
+
+    with pytest.raises(DeliveryError) as raised:
+        await bench.notifier.direct(OLA["id"], NOTICE)
+    assert not raised.value.permanent
+
+    await bench.notifier.direct(OLA["id"], NOTICE)  # the dispatcher's next try
+    assert creates(bench) == 2
