@@ -6,6 +6,7 @@ settings allow and returns the one line `serve` logs for it (on, or off and why)
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -38,7 +39,8 @@ Hook = Callable[[web.Application], Awaitable[None]]
 async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
-        runtime.store.all("_meta")
+        # a store read may wait on a writer's lock (and its fsync): never on the loop
+        await asyncio.to_thread(runtime.store.all, "_meta")
     except Exception:  # the store could not be read: say so, do not crash
         log.exception("health check: store unreadable")
         return web.json_response({"status": "store unreadable"}, status=503)

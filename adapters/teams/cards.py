@@ -16,7 +16,6 @@ from typing import Any
 from bot.reply import Form, FormField, Reply
 
 CARD_VERSION = "1.4"
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 
 #: The marker in every `Action.Submit`'s data, so a submit can be told from other `value`s.
@@ -144,7 +143,3 @@ def form_card(form: Form, reply: Reply | None = None, nonce: str = "") -> dict[s
     fallback = reply.text if reply is not None else form.title
     return _card(body, [submit], fallback)
 
-
-def attachment(card: dict[str, Any]) -> dict[str, Any]:
-    """The card as a Bot Framework attachment."""
-    return {"contentType": CARD_CONTENT_TYPE, "content": card}

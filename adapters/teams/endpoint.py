@@ -18,6 +18,9 @@ pool of its own, each job under its own `asyncio.run`. A slow Microsoft endpoint
 one Teams worker, never the event loop that Slack, the public record and the dispatcher share,
 and never the default executor the core's other callers use. The cost is one thread hop and
 one short-lived loop per activity, which is small beside the network calls of a turn.
+Outgoing notices have threads of their own (`NOTICE_WORKERS`), so a burst of them to a slow
+connector never takes the threads incoming activities need; and an activity that still finds
+no thread to authenticate it within `AUTH_WAIT` gets 503 (Teams sends it again), not a hang.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -48,7 +53,9 @@ _KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 log = logging.getLogger("ogpbot.teams")
 T = TypeVar("T")
 ROUTE = "/api/messages"
-WORKERS = 8
+WORKERS = 8  # inbound: authentication and turns
+NOTICE_WORKERS = 4  # outgoing notices, on threads of their own: a burst never delays a 201
+AUTH_WAIT = 2.5  # seconds an activity waits for authentication before a 503 (Teams retries)
 MEMBER_LOOKUP_TIMEOUT = 5.0
 DRAIN = 10.0  # seconds a stopping server waits for turns already acknowledged
 
@@ -67,12 +74,38 @@ def _settle(future: asyncio.Future[tuple[int, Any]], value: tuple[int, Any]) -> 
         future.set_result(value)
 
 
-def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    return asyncio.run(factory())
+def _run(factory: Callable[[], Coroutine[Any, Any, T]], deadline: float | None = None) -> T:
+    """Run a job under a loop of its own; with a `deadline` (time.monotonic), a job that
+    starts too late does not start, and one still running then is cancelled (TimeoutError)."""
+    if deadline is None:
+        return asyncio.run(factory())
+
+    async def bounded() -> T:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no Teams worker was free in time")
+        return await asyncio.wait_for(factory(), left)
+
+    return asyncio.run(bounded())
+
+
+class _Answer:
+    """Who decides a request's answer first: the worker that authenticated it, or the server
+    giving up on waiting; the loser stands down (no turn runs after a 503)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by: str | None = None
+
+    def claim(self, by: str) -> bool:
+        with self._lock:
+            if self._by is None:
+                self._by = by
+            return self._by == by
 
 
 class TeamsBridge:
-    """The CloudAdapter, its thread pool, and the turn logic for one server."""
+    """The CloudAdapter, its thread pools (inbound, and notices apart), and the turn logic."""
 
     def __init__(self, runtime: Runtime, settings: Settings,
                  policy: retry.RetryPolicy | None = None, workers: int = WORKERS) -> None:
@@ -86,14 +119,23 @@ class TeamsBridge:
         self.adapter.on_turn_error = self._turn_error
         self.policy = policy or retry.RetryPolicy()
         self.executor = ThreadPoolExecutor(workers, thread_name_prefix="teams")
+        self.notice_executor = ThreadPoolExecutor(NOTICE_WORKERS,
+                                                  thread_name_prefix="teams-notice")
         self._turns: set[asyncio.Task[None]] = set()
 
-    async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
-        """Run a coroutine on a Teams worker thread, under an event loop of its own."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, _run, factory)
+    async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]],
+                      deadline: float | None = None, *, notice: bool = False) -> T:
+        """Run a coroutine on a Teams worker thread, under an event loop of its own; with a
+        `deadline` (time.monotonic), a job that could not start before it never starts, and
+        one still running then is cancelled (TimeoutError). A `notice` runs on the notice
+        threads, so inbound activities always find a free worker."""
+        executor = self.notice_executor if notice else self.executor
+        return await asyncio.get_running_loop().run_in_executor(
+            executor, _run, factory, deadline)
 
     async def close(self, _app: web.Application | None = None) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.notice_executor.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -119,20 +161,32 @@ class TeamsBridge:
             activity.delivery_mode == DeliveryModes.expect_replies)
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[tuple[int, Any]] = loop.create_future()
+        decided = _Answer()
 
         def respond(status: int, body: Any = None) -> None:  # from a Teams worker thread
             loop.call_soon_threadsafe(_settle, answer, (status, body))
 
-        turn = self.spawn(self.offloop(lambda: self._process(activity, header, respond, waits)))
+        turn = self.spawn(self.offloop(
+            lambda: self._process(activity, header, respond, waits, decided)))
         turn.add_done_callback(lambda _: _settle(answer, (502, None)))  # if it never answered
-        status, payload = await answer
+        try:
+            status, payload = await asyncio.wait_for(asyncio.shield(answer), AUTH_WAIT)
+        except TimeoutError:
+            if decided.claim("server"):  # not authenticated yet: Teams sends it again
+                log.warning("teams: no worker authenticated an activity within %.1fs; 503",
+                            AUTH_WAIT)
+                return web.json_response({"error": "busy, try again"}, status=503,
+                                         headers={"Retry-After": "1"})
+            status, payload = await answer  # authenticated meanwhile: its answer is coming
         if payload is not None:
             return web.json_response(payload, status=status)
         return web.Response(status=status)
 
     async def _process(self, activity: Activity, header: str,
-                       respond: Callable[[int, Any], None], waits: bool) -> None:
-        """Authenticate, answer the HTTP request (unless it `waits`), then run the turn."""
+                       respond: Callable[[int, Any], None], waits: bool,
+                       decided: _Answer) -> None:
+        """Authenticate, answer the HTTP request (unless it `waits`), then run the turn; when
+        the server already answered 503 (authentication took too long), do nothing."""
         auth = self.adapter.bot_framework_authentication
         try:
             result = await auth.authenticate_request(activity, header)
@@ -140,6 +194,8 @@ class TeamsBridge:
             log.info("teams: refused an activity: %s", type(exc).__name__)
             respond(401, None)
             return
+        if not decided.claim("worker"):
+            return  # answered 503 meanwhile: Teams sends the activity again
         if not waits:
             respond(201, None)
         try:
@@ -154,11 +210,6 @@ class TeamsBridge:
             respond(201, None)
 
     # ------------------------------------------------------------------ after the answer
-
-    @property
-    def running(self) -> int:
-        """How many acknowledged turns are still running."""
-        return len(self._turns)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run a turn as a task the server waits for when it stops; failures are logged."""

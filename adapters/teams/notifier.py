@@ -5,12 +5,20 @@ A direct message opens (or finds again: Teams answers the same id for the same p
 1:1 conversation with the person's tenant and service URL, keeps its id, and posts into it.
 A 403 (the person blocked or removed the bot; Teams says `MessageWritesBlocked`) marks the
 person unreachable in Teams and raises a permanent `DeliveryError`, so the dispatcher tells the
-coordinator. Calls run on the Teams worker threads (see `endpoint`), paced and retried.
+coordinator. Sends run on the Teams notice threads, apart from the threads that answer
+incoming activities (see `endpoint`), paced and retried.
+
+One send is over within `SEND_WITHIN` seconds (well inside the dispatcher's own limit): a
+worker thread cannot be cancelled from outside, so it bounds itself, and a send the dispatcher
+has given up on is never still running to deliver the notice a second time beside its retry.
+Long waits the connector asks for become a passing `DeliveryError` with `retry_after`.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from botbuilder.core import TurnContext
@@ -25,6 +33,7 @@ from msrest.exceptions import ClientRequestError
 
 from adapters.teams import references, retry
 from adapters.teams.endpoint import message
+from adapters.teams.inbound import PLATFORM
 from bot.delivery import DeliveryError, FileAttachment
 from bot.reply import Reply
 
@@ -32,10 +41,16 @@ if TYPE_CHECKING:
     from adapters.teams.endpoint import TeamsBridge
 
 log = logging.getLogger("ogpbot.teams")
-PLATFORM = "teams"
+#: Seconds one notice may take on the Teams side, queueing for a worker included; the
+#: dispatcher's limit (bot.dispatcher.SEND_TIMEOUT, 60 s) must stay well above it.
+SEND_WITHIN = 30.0
 
 
 class TeamsNotifier:
+    """The dispatcher's `Notifier` for Teams: posts to a channel from its kept reference and
+    DMs a person through their 1:1, each send on the bridge's notice threads; failures come
+    back as `DeliveryError` (permanent, or passing with the wait Teams asked for)."""
+
     platform = PLATFORM
 
     def __init__(self, bridge: TeamsBridge) -> None:
@@ -47,15 +62,9 @@ class TeamsNotifier:
 
     async def post(self, conversation: str, message: Reply,
                    reference: dict[str, Any] | None = None) -> None:
-        doc = reference or (references.conversation(self.store, conversation) or {}).get(
-            "reference")
-        if not doc:
-            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
-                                permanent=True)
-        ref = references.reference_from(doc)
-        # a channel post's id names its thread (`;messageid=`); a notice starts a new post
-        target = references.base_id(ref.conversation.id or conversation)
-        await self.bridge.offloop(lambda: self._send(ref, target, message, None))
+        deadline = time.monotonic() + SEND_WITHIN
+        await self._offloop(lambda: self._post(conversation, message, reference, deadline),
+                            deadline)
 
     async def find_user(self, email: str) -> str | None:
         """Teams offers a bot no lookup by email (that needs Microsoft Graph): a person is
@@ -64,6 +73,37 @@ class TeamsNotifier:
 
     async def direct(self, user_id: str, message: Reply,
                      attachment: FileAttachment | None = None) -> None:
+        deadline = time.monotonic() + SEND_WITHIN
+        await self._offloop(lambda: self._direct(user_id, message, deadline),
+                            deadline)
+
+    async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
+                       deadline: float) -> None:
+        """Run one send on a worker thread, over (sent or given up) by `deadline`."""
+        try:
+            await self.bridge.offloop(factory, deadline, notice=True)
+        except TimeoutError:
+            raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
+                                permanent=False) from None
+
+    # ------------------------------------------------------------ worker side
+    # (the store is read here, never on the main loop: a writer may hold its lock)
+
+    async def _post(self, conversation: str, message: Reply,
+                    reference: dict[str, Any] | None, deadline: float) -> None:
+        doc = reference or (references.conversation(self.store, conversation) or {}).get(
+            "reference")
+        if not doc:
+            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
+                                permanent=True)
+        ref = references.reference_from(doc)
+        # a channel post's id names its thread (`;messageid=`); a notice starts a new post
+        target = references.base_id(ref.conversation.id or conversation)
+        await self._send(ref, target, message, None, deadline)
+
+    async def _direct(self, user_id: str, message: Reply, deadline: float) -> None:
+        """Open (or reuse) the 1:1 and send the message as it is. A calendar file is not
+        uploaded: the dispatcher already put the file's address in the message, in its line."""
         person = references.person(self.store, user_id) or {}
         last = references.last_seen(self.store)
         service_url = person.get("service_url") or last.get("service_url")
@@ -72,10 +112,6 @@ class TeamsNotifier:
         if not service_url or not bot.get("id"):
             raise DeliveryError("teams: no activity seen yet, so no service URL to reach "
                                 f"{user_id}", permanent=False)
-        reply = message
-        if attachment is not None and attachment.url:
-            reply = Reply(language=message.language, title=message.title, fields=message.fields,
-                          lines=(*message.lines, attachment.url), actions=message.actions)
         ref = ConversationReference(
             channel_id=last.get("channel_id") or "msteams", service_url=service_url,
             bot=ChannelAccount(id=bot["id"], name=bot.get("name") or None),
@@ -83,22 +119,11 @@ class TeamsNotifier:
             conversation=ConversationAccount(id=person.get("conversation_id") or "",
                                              tenant_id=tenant or None, is_group=False,
                                              conversation_type="personal"))
-        await self.bridge.offloop(lambda: self._direct(ref, user_id, tenant, reply))
-
-    # ------------------------------------------------------------ worker side
-
-    async def _direct(self, ref: ConversationReference, user_id: str, tenant: str,
-                      reply: Reply) -> None:
         if not ref.conversation.id:
             ref.conversation.id = await self._open(ref, user_id, tenant)
             references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
                                   service_url=ref.service_url, tenant_id=tenant)
-        try:
-            await self._send(ref, ref.conversation.id, reply, user_id)
-        except DeliveryError as exc:
-            if exc.reason.startswith("teams: 404"):  # the 1:1 is gone: open it anew next time
-                references.set_person(self.store, user_id, conversation_id="")
-            raise
+        await self._send(ref, ref.conversation.id, message, user_id, deadline)
 
     async def _open(self, ref: ConversationReference, user_id: str, tenant: str) -> str:
         params = ConversationParameters(
@@ -123,12 +148,14 @@ class TeamsNotifier:
         return opened[0]
 
     async def _send(self, ref: ConversationReference, conversation_id: str, reply: Reply,
-                    user_id: str | None) -> None:
+                    user_id: str | None, deadline: float) -> None:
         activity = message(reply)
         errors: list[BaseException] = []
 
         async def logic(context: TurnContext) -> None:
             client = context.turn_state[self.bridge.adapter.BOT_CONNECTOR_CLIENT_KEY]
+            # the HTTP call blocks a thread that nothing can cancel: it must end by itself
+            client.config.connection.timeout = max(0.1, deadline - time.monotonic())
             activity.conversation = ConversationAccount(id=conversation_id,
                                                         tenant_id=ref.conversation.tenant_id)
             activity.from_property = ref.bot
@@ -138,7 +165,7 @@ class TeamsNotifier:
                 await retry.call(self.bridge.policy, conversation_id,
                                  lambda: client.conversations.send_to_conversation(
                                      conversation_id, activity), "notice")
-            except (ErrorResponseException, ClientRequestError) as exc:
+            except (ErrorResponseException, ClientRequestError, DeliveryError) as exc:
                 errors.append(exc)
 
         try:
@@ -146,9 +173,14 @@ class TeamsNotifier:
         except Exception as exc:  # no connector client or no token: try again later
             raise DeliveryError(f"teams: {type(exc).__name__}: {exc}", permanent=False) from None
         if errors:
+            if user_id and retry.status_of(errors[0]) == 404:
+                # the 1:1 is gone: open it anew next time
+                references.set_person(self.store, user_id, conversation_id="")
             raise self._failure(errors[0], user_id)
 
     def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:
+        if isinstance(exc, DeliveryError):
+            return exc
         status = retry.status_of(exc)
         code = retry.error_code(exc)
         if status == 403 and user_id:

@@ -4,6 +4,13 @@ The connector client does not retry a POST (a send, a reply, a new conversation)
 call goes through `call`: it waits for a slot within Teams' published per-conversation limits
 for a bot (7 messages a second, 8 in 2 seconds, 60 in 30 seconds, 1800 an hour), and retries
 429, 412, 502 and 504 with exponential backoff and full jitter, honouring `Retry-After`.
+
+Only short waits are waited out in place (`RetryPolicy.max_wait`, as the Slack adapter does),
+and one call never spends more than `RetryPolicy.budget` seconds waiting: a longer wait (a
+`Retry-After: 30`, a conversation that used its half-minute allowance) ends the call with the
+connector's error or a passing `DeliveryError` carrying the wait, and the dispatcher, which
+owns long waits, tries again after it. A call that slept for half a minute inside a worker
+thread would outlive the dispatcher's own time limit and could deliver after it was given up.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botbuilder.schema import ErrorResponseException
+
+from bot.delivery import DeliveryError
 
 log = logging.getLogger("ogpbot.teams")
 T = TypeVar("T")
@@ -64,8 +73,9 @@ class Pacer:
         self._lock = threading.Lock()
         self._longest = max(seconds for _, seconds in limits)
 
-    def reserve(self, conversation_id: str) -> float:
-        """Book the next send to a conversation; return how long to wait before it."""
+    def reserve(self, conversation_id: str, within: float = float("inf")) -> float:
+        """Book the next send to a conversation; return how long to wait before it. A wait
+        longer than `within` is returned without booking anything."""
         with self._lock:
             now = self.clock()
             sent = self._sent.setdefault(conversation_id, deque())
@@ -76,31 +86,49 @@ class Pacer:
                 if len(sent) >= count:
                     # the send `count` places back must have left the window first
                     at = max(at, sent[-count] + seconds)
+            if at - now > within:
+                return at - now
             sent.append(at)
             return at - now
 
 
 @dataclass
 class RetryPolicy:
+    """How one connector call is paced and retried: how many attempts, the backoff between
+    them, the longest single wait taken in place (`max_wait`) and the most waiting one call
+    may do in all (`budget`); anything longer is left to the caller."""
+
     attempts: int = 5
-    base: float = 1.0  # seconds before the first retry (before jitter)
-    cap: float = 32.0
+    base: float = 0.5  # seconds before the first retry (before jitter)
+    cap: float = 4.0
+    max_wait: float = 5.0  # a longer wait (Retry-After, pacing) is the dispatcher's
+    budget: float = 15.0  # seconds of waiting one call may do, all retries together
     pacer: Pacer = field(default_factory=Pacer)
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
 
     def backoff(self, attempt: int) -> float:
-        """Full jitter: a random wait up to base·2^attempt, capped."""
-        return self.rng.uniform(0, min(self.cap, self.base * 2 ** attempt))
+        """Full jitter: a random wait up to base·2^attempt, capped (and never past max_wait)."""
+        return self.rng.uniform(0, min(self.cap, self.max_wait, self.base * 2 ** attempt))
 
 
 async def call(policy: RetryPolicy, conversation_id: str,
                operation: Callable[[], Awaitable[T]], what: str = "send") -> T:
-    """Run `operation` (one connector call), paced and retried; the last error is raised."""
+    """Run `operation` (one connector call), paced and retried; the last error is raised.
+
+    Waits longer than `policy.max_wait`, or past `policy.budget` in all, are not taken: the
+    connector's last error is raised then (its `Retry-After` tells the caller how long), or,
+    when pacing alone asks for the wait, a passing `DeliveryError` with `retry_after` set."""
     attempt = 0
+    waited = 0.0
     while True:
-        wait = policy.pacer.reserve(conversation_id)
+        wait = policy.pacer.reserve(conversation_id, min(policy.max_wait,
+                                                         policy.budget - waited))
+        if wait > min(policy.max_wait, policy.budget - waited):
+            raise DeliveryError(f"teams: {what} to {conversation_id} paced for {wait:.1f}s",
+                                permanent=False, retry_after=wait)
         if wait > 0:
+            waited += wait
             await policy.sleep(wait)
         try:
             return await operation()
@@ -110,7 +138,10 @@ async def call(policy: RetryPolicy, conversation_id: str,
                 raise
             delay = retry_after(exc) if status == 429 else None
             delay = policy.backoff(attempt) if delay is None else delay
+            if delay > policy.max_wait or waited + delay > policy.budget:
+                raise  # a long wait is the dispatcher's: it retries after `Retry-After`
             log.warning("teams: %s to %s got %s (%s); retrying in %.1fs", what,
                         conversation_id, status, error_code(exc), delay)
             attempt += 1
+            waited += delay
             await policy.sleep(delay)

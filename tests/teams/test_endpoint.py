@@ -124,7 +124,12 @@ async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench
     status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 10)
     assert status == 201
     assert bench.fake.activities() == []  # answered before the reply could be sent
-    assert bench.app[TEAMS].running == 1  # the turn is still running, tracked
+    # the turn goes on after the answer: its call to the connector arrives and is held
+    for _ in range(100):
+        if any(c.status is None for c in bench.fake.calls):
+            break
+        await asyncio.sleep(0.05)
+    assert any(c.status is None for c in bench.fake.calls)
 
     bench.fake.release_hangs()
     [reply] = await bench.fake.wait_for_activities(1, within=10)
@@ -144,3 +149,50 @@ async def test_a_stopping_server_finishes_the_turns_it_acknowledged() -> None:
         await server.close()  # shutdown waits for the acknowledged turn
         assert [p.title for p in runtime.bot.records.proposals()] == ["Open budgets"]
         assert len(fake.activities()) == 1
+
+
+async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
+        bench: Bench) -> None:
+    """The dispatcher may send dozens of notices at once; while they all wait on a connector
+    that does not answer, Teams still gets its 201 for a new activity within seconds."""
+    from bot.reply import Reply
+    from tests.teams.conftest import CHANNEL, OLA
+
+    await bench.say("help", user=OLA, conversation=CHANNEL, kind="channel")
+    bench.fake.hang(60, count=None)
+    notice = Reply(language="en", title="Your table")
+    notices = [asyncio.create_task(bench.notifier.direct(OLA["id"], notice))
+               for _ in range(20)]
+    await asyncio.sleep(0.5)  # every notice thread is now held by the connector
+
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 2)
+    assert status == 201
+
+    bench.fake.release_hangs()
+    bench.fake.clear_faults()
+    await asyncio.wait_for(asyncio.gather(*notices, return_exceptions=True), 30)
+    await bench.settle()
+
+
+async def test_an_activity_no_worker_can_authenticate_in_time_gets_503(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Authentication held (a slow key fetch): Teams gets 503 to send the activity again,
+    not a request left hanging, and the held activity does not run a turn later."""
+    from adapters.teams import endpoint
+
+    monkeypatch.setattr(endpoint, "AUTH_WAIT", 0.3)
+    auth = bench.app[TEAMS].adapter.bot_framework_authentication
+    real = auth.authenticate_request
+    gate = threading.Event()
+
+    async def slow_keys(activity: Any, header: str) -> Any:
+        gate.wait(10)
+        return await real(activity, header)
+
+    monkeypatch.setattr(auth, "authenticate_request", slow_keys)
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 5)
+    assert status == 503
+
+    gate.set()
+    await bench.settle()
+    assert bench.fake.activities() == []  # Teams' retry runs the turn, not this one

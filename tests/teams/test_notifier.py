@@ -4,8 +4,11 @@ retried; a channel gets a new post from its kept reference."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+from adapters.teams.endpoint import TEAMS
 from bot.delivery import DeliveryError
 from bot.reply import Reply
 from tests.teams.conftest import BOT, CHANNEL, OLA, TENANT, Bench, card_of, texts
@@ -140,3 +143,117 @@ async def test_channel_here_then_an_agenda_notice_reaches_that_channel(bench: Be
     [notice] = [p for p in bench.fake.activities_to(CHANNEL) if p.kind == "send"]
     assert texts(card_of(notice))[0] == "Your table"
     assert notice.activity["channelData"] == {"tenant": {"id": TENANT}}
+
+
+async def test_a_long_retry_after_is_left_to_the_dispatcher(bench: Bench) -> None:
+    """Teams asks for half a minute: the send ends at once with a passing failure that says
+    so, instead of holding a worker thread past the dispatcher's own time limit."""
+    await seen_in_channel(bench)
+    bench.fake.throttle(count=1, retry_after=30)
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
+    assert raised.value.retry_after == 30.0
+    assert bench.sleeps == []  # nothing was waited out in place
+    assert len(bench.fake.activities()) == 1  # only the channel's help
+    await bench.notifier.direct(OLA["id"], NOTICE)  # the dispatcher's later try lands
+    assert len(bench.fake.activities()) == 2
+
+
+async def test_a_conversation_out_of_allowance_is_a_passing_failure(bench: Bench) -> None:
+    """Past Teams' 60 messages in 30 seconds for one conversation, the next send waits for
+    the dispatcher's next round rather than sleeping in a worker thread."""
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    [dm] = [cid for cid, p in bench.fake.conversations.items() if p is not None]
+    pacer = bench.app[TEAMS].policy.pacer
+    for _ in range(70):
+        pacer.reserve(dm)  # the conversation's allowance used up by earlier sends
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
+    assert raised.value.retry_after is not None and raised.value.retry_after > 5
+    assert len(bench.fake.activities_to(dm)) == 1
+
+
+async def test_a_send_to_a_hung_connector_is_given_up_before_the_dispatcher_does(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker thread cannot be stopped from outside, so a send bounds itself (its HTTP
+    call included) and is over, as a passing failure, before the dispatcher gives up on it."""
+    from adapters.teams import notifier
+
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    monkeypatch.setattr(notifier, "SEND_WITHIN", 0.5)
+    bench.fake.hang(30, count=None)
+
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+
+    assert not raised.value.permanent
+
+
+async def test_notices_and_health_checks_read_the_store_off_the_event_loop(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store read can wait on a writer's lock (and its fsync): the loop that answers Slack,
+    Teams and the public record must not be the one waiting."""
+    import threading
+
+    await seen_in_channel(bench)
+    loop_thread = threading.get_ident()
+    readers: list[int] = []
+    store = bench.runtime.store
+    for name in ("get", "all"):
+        real = getattr(store, name)
+
+        def reading(*args: object, _real=real, **kw: object) -> object:
+            readers.append(threading.get_ident())
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(store, name, reading)
+
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    await bench.notifier.post(CHANNEL, NOTICE)
+    async with bench.http.get(bench.url + "/healthz") as response:
+        assert response.status == 200
+
+    assert readers, "the store was read"
+    assert loop_thread not in readers
+
+
+async def test_a_calendar_link_appears_once_and_the_message_is_sent_as_is(bench: Bench) -> None:
+    from bot.delivery import FileAttachment
+
+    await seen_in_channel(bench)
+    url = "https://ogp.example.org/calendar/P-3.ics"
+    invitation = Reply(language="en", title="Meeting about P-3",
+                       lines=("Tuesday 1 December, 10:00.", f"Calendar file: {url}"),
+                       errors={"note": "The room may change."})
+    calendar = FileAttachment("P-3.ics", b"BEGIN:VCALENDAR", "text/calendar", url)
+
+    await bench.notifier.direct(OLA["id"], invitation, calendar)
+
+    [sent] = [a for a in bench.fake.activities() if a.conversation_id != CHANNEL]
+    shown = texts(card_of(sent))
+    assert shown == ["Meeting about P-3", "Tuesday 1 December, 10:00.",
+                     f"Calendar file: {url}", "The room may change."]
+    assert sum(url in line for line in shown) == 1
+
+
+async def test_a_personal_conversation_gone_is_opened_anew_on_the_next_try(bench: Bench) -> None:
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    assert creates(bench) == 1
+    [dm] = [cid for cid, p in bench.fake.conversations.items() if p is not None]
+    bench.fake.outage(404, conversation_id=dm)  # Teams no longer knows that 1:1
+
+    with pytest.raises(DeliveryError) as raised:
+        await bench.notifier.direct(OLA["id"], NOTICE)
+    assert not raised.value.permanent
+
+    await bench.notifier.direct(OLA["id"], NOTICE)  # the dispatcher's next try
+    assert creates(bench) == 2
