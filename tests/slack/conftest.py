@@ -1,6 +1,6 @@
-"""One running ogpbot per test module: the real aiohttp server with the Slack adapter on
-loopback, the fake Slack Web API it talks to, and a `Workspace` that sends signed requests the
-way Slack does."""
+"""One running ogpbot per test, with a store and a fake Slack Web API of its own: the real
+aiohttp server with the Slack adapter on loopback, and a `Workspace` that sends signed
+requests the way Slack does."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class Workspace:
         return [c.args for c in calls]
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
+@pytest_asyncio.fixture(loop_scope="module")
 async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
     db = tmp_path_factory.mktemp("slack") / "ogpbot.json"
     async with FakeSlackAPI() as fake:
