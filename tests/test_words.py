@@ -387,3 +387,11 @@ def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
     store.full = True
     reply = chat.say(CSO_EN, f"propose {LINE}")
     assert not reply.ok and reply.text.startswith("I could not save this")
+
+
+def test_every_word_has_a_handler_roles_and_a_help_line() -> None:
+    from bot import grammar, guide, permissions
+
+    assert set(grammar.HANDLERS) == set(permissions.ROLES_FOR)
+    assert set(grammar.ALIASES.values()) | {"tables assign"} == set(grammar.HANDLERS)
+    assert {verb for verb, _ in guide._LINES} == set(grammar.HANDLERS)
