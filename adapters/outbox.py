@@ -78,8 +78,9 @@ async def calendar_file(request: web.Request) -> web.Response:
         meeting = runtime.bot.records.meeting(number)
         if proposal is None or meeting is None or proposal.status.decided:
             return None
+        seminar = runtime.seminar
         return ics_filename(proposal), meeting_ics(
-            proposal, meeting, runtime.bot.org_name(proposal.ministry), runtime.seminar.language)
+            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
 
     found = await asyncio.to_thread(load)
     if found is None:

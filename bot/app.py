@@ -93,7 +93,7 @@ class Context:
     def require_responsible(self, proposal: Proposal, word: str) -> None:
         if not is_responsible(self.person, proposal):
             self.fail("error.not_responsible", ref=proposal.ref, word=word,
-                      ministry=self.bot.org_name(proposal.ministry))
+                      ministry=self.bot.seminar.org_name(proposal.ministry))
 
     def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
              **changes: object) -> Proposal:
@@ -135,10 +135,6 @@ class OgpBot:
         self.outbox = Outbox(store)
         self.directory = Directory(seminar, self.records)
         self.directory.sync_roster()
-
-    def org_name(self, key: str) -> str:
-        org = self.seminar.org(key)
-        return org.name if org else key
 
     def handle(self, command: Command) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence."""

@@ -445,7 +445,7 @@ class Dispatcher:
             return None
         return FileAttachment(
             ics_filename(proposal),
-            meeting_ics(proposal, meeting, self.bot.org_name(proposal.ministry),
+            meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
                         notice.message.language),
             FILE_MIME, calendar_url(self.public_url, proposal.ref) if self.public_url else "")
 

@@ -130,7 +130,7 @@ def invitation(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str,
         t(lang, "meet.notice_when", when=when),
         t(lang, "meet.notice_where", place=place_text),
         t(lang, "meet.notice_with", who=f"{proposal.proposer_name} ({proposal.organization}), "
-                                        f"{ctx.bot.org_name(proposal.ministry)}"),
+                                        f"{ctx.seminar.org_name(proposal.ministry)}"),
     ), actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
 
 
@@ -148,7 +148,7 @@ def list_mine(ctx: Context, rest: str) -> Reply:
         return ctx.reply(lines=(ctx.t("meetings.none"),))
     lines = []
     for meeting, proposal in rows:
-        other = (ctx.bot.org_name(proposal.ministry) if person.key == proposal.proposer
+        other = (ctx.seminar.org_name(proposal.ministry) if person.key == proposal.proposer
                  else f"{proposal.proposer_name} ({proposal.organization})")
         lines.append(ctx.t("meetings.line", when=ctx.when(meeting.start), ref=proposal.ref,
                            title=proposal.title, who=other,

@@ -44,7 +44,7 @@ def _submit(ctx: Context, fields: Mapping[str, Any], as_form: bool) -> Reply:
         form = build_form(ctx.seminar, ctx.person, ctx.lang, fields) if as_form else None
         return ctx.reply(ok=False, title=ctx.t("propose.not_saved"), errors=errors, form=form)
     proposal = _create(ctx, draft)
-    ministry = ctx.bot.org_name(proposal.ministry)
+    ministry = ctx.seminar.org_name(proposal.ministry)
     _tell_new(ctx, proposal)
     return ctx.reply(
         title=ctx.t("propose.done", ref=proposal.ref),
@@ -64,7 +64,7 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
             ctx.records.save_person(person)
         org_key = None
     else:
-        org_name = ctx.bot.org_name(person.org or "")
+        org_name = ctx.seminar.org_name(person.org or "")
         org_key = person.org
     number = ctx.records.next_number()
     entry = HistoryEntry(ctx.now, person.key, person.name, "proposed", Status.SUBMITTED)
@@ -90,7 +90,7 @@ def _tell_new(ctx: Context, proposal: Proposal) -> None:
                                             title=proposal.title),
                      lines=(t(lang, "propose.notice_line", who=proposal.proposer_name,
                               org=proposal.organization,
-                              ministry=ctx.bot.org_name(proposal.ministry)),
+                              ministry=ctx.seminar.org_name(proposal.ministry)),
                             t(lang, "notice.status_hint", ref=proposal.ref)),
                      actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
 
@@ -116,7 +116,7 @@ def status(ctx: Context, rest: str) -> Reply:
 
 def _haystack(ctx: Context, p: Proposal) -> str:
     return " ".join((p.ref, p.title, p.problem, p.description, p.organization,
-                     p.proposer_name, ctx.bot.org_name(p.ministry), p.area)).casefold()
+                     p.proposer_name, ctx.seminar.org_name(p.ministry), p.area)).casefold()
 
 
 def _own(ctx: Context) -> Reply:
@@ -127,7 +127,7 @@ def _own(ctx: Context) -> Reply:
         answers_for = {p.number: p for p in ctx.records.proposals(ministry=person.org or "")}
         answers_for.update((p.number, p) for p in ctx.records.proposals(proposer=person.key))
         mine = sorted(answers_for.values(), key=lambda p: p.number)
-        title = ctx.t("status.ministry_title", ministry=ctx.bot.org_name(person.org or ""))
+        title = ctx.t("status.ministry_title", ministry=ctx.seminar.org_name(person.org or ""))
     else:
         mine, title = ctx.records.proposals(proposer=person.key), ctx.t("status.own_title")
     if not mine:
@@ -169,16 +169,11 @@ def card(ctx: Context, p: Proposal) -> Reply:
     fields = (
         Field(ctx.t("card.status"), ctx.t(f"status.{p.status.value}")),
         Field(ctx.t("card.proposer"), f"{p.proposer_name} ({p.organization})"),
-        Field(ctx.t("card.ministry"), ctx.bot.org_name(p.ministry)),
-        Field(ctx.t("card.area"), _area_name(ctx, p.area)),
+        Field(ctx.t("card.ministry"), ctx.seminar.org_name(p.ministry)),
+        Field(ctx.t("card.area"), ctx.seminar.area_name(p.area)),
         Field(ctx.t("card.values"), ", ".join(ctx.t(f"value.{v}") for v in p.values)),
     )
     return ctx.reply(title=f"{p.ref} {p.title}", fields=fields, lines=tuple(lines))
-
-
-def _area_name(ctx: Context, key: str) -> str:
-    area = ctx.seminar.area(key)
-    return area.name if area else key
 
 
 def withdraw(ctx: Context, rest: str) -> Reply:

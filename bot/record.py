@@ -99,14 +99,6 @@ class Snapshot:
     proposals: tuple[Proposal, ...]
     now: datetime
 
-    def org_name(self, key: str) -> str:
-        org = self.seminar.org(key)
-        return org.name if org else key
-
-    def area_name(self, key: str) -> str:
-        area = self.seminar.area(key)
-        return area.name if area else key
-
     def find(self, number: int, lang: str) -> Proposal:
         found = next((p for p in self.proposals if p.number == number), None)
         if found is None:
@@ -144,8 +136,8 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "problem": p.problem, "description": p.description,
         "values": list(p.values),
         "value_labels": [t(lang, f"value.{v}") for v in p.values],
-        "area": p.area, "area_name": snap.area_name(p.area),
-        "ministry": p.ministry, "ministry_name": snap.org_name(p.ministry),
+        "area": p.area, "area_name": snap.seminar.area_name(p.area),
+        "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
         "organization": p.organization,
         "status": p.status.value, "status_label": t(lang, f"status.{p.status.value}"),
         "decided": p.status.decided,

@@ -75,8 +75,8 @@ def _fact(label: str, value: str) -> str:
 
 def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
-           _fact(t(lang, "export.lead_agency"), snap.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.area_name(p.area))]
+           _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
+           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
     if p.milestones:
         dates = sorted(m.due for m in p.milestones)
         out.append(_fact(t(lang, "export.period"),
@@ -106,8 +106,8 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
     out = [f"### {p.ref}: {md_inline(p.title)}", "",
            _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
            _fact(t(lang, "record.col_organization"), p.organization),
-           _fact(t(lang, "card.ministry"), snap.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.area_name(p.area)),
+           _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
+           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
            _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values))]
     if p.report:
         out.append(_fact(t(lang, "card.report"),
@@ -143,8 +143,9 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "number": str(p.number), "ref": p.ref, "title": p.title, "status": p.status.value,
             "status_label": t(lang, f"status.{p.status.value}"),
             "organization": p.organization, "proposer_name": p.proposer_name,
-            "ministry": p.ministry, "ministry_name": snap.org_name(p.ministry),
-            "area": p.area, "area_name": snap.area_name(p.area), "values": ",".join(p.values),
+            "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
+            "area": p.area, "area_name": snap.seminar.area_name(p.area),
+            "values": ",".join(p.values),
             "problem": p.problem, "description": p.description,
             "milestones": "\n".join(f"{m.due.isoformat()} {m.text}" for m in p.milestones),
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
@@ -172,8 +173,9 @@ def json_doc(snap: Snapshot, meetings: list[dict[str, Any]]) -> dict[str, Any]:
         "exported_at": snap.now.isoformat(),
         "seminar": {"title": seminar.title, "date": seminar.date.isoformat(),
                     "language": seminar.language, "timezone": str(seminar.timezone)},
-        "proposals": [{**p.to_dict(), "ref": p.ref, "ministry_name": snap.org_name(p.ministry),
-                       "area_name": snap.area_name(p.area)} for p in snap.proposals],
+        "proposals": [{**p.to_dict(), "ref": p.ref,
+                       "ministry_name": seminar.org_name(p.ministry),
+                       "area_name": seminar.area_name(p.area)} for p in snap.proposals],
         "meetings": meetings,
     }
 

@@ -198,8 +198,8 @@ def _table(snap: Snapshot, shown: list[Proposal], lang: str) -> Markup:
                        el("th", p.ref, scope="row"),
                        el("td", el("a", p.title, href=link)),
                        el("td", p.organization),
-                       el("td", snap.org_name(p.ministry)),
-                       el("td", snap.area_name(p.area)),
+                       el("td", snap.seminar.org_name(p.ministry)),
+                       el("td", snap.seminar.area_name(p.area)),
                        el("td", _values(p, lang)),
                        el("td", t(lang, f"status.{p.status.value}"),
                           data_status=p.status.value),
@@ -220,8 +220,8 @@ def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
     facts = (
         ("card.status", t(lang, f"status.{p.status.value}")),
         ("record.col_organization", p.organization),
-        ("card.ministry", snap.org_name(p.ministry)),
-        ("card.area", snap.area_name(p.area)),
+        ("card.ministry", snap.seminar.org_name(p.ministry)),
+        ("card.area", snap.seminar.area_name(p.area)),
         ("card.values", _values(p, lang)),
         ("record.submitted_at", when),
     )

@@ -76,15 +76,27 @@ class Seminar:
     people: tuple[RosterPerson, ...]
     source: str = ""
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
+    _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._orgs.update({o.key: o for o in self.organizations})
+        self._areas.update({a.key: a for a in self.areas})
 
     def org(self, key: str) -> Organization | None:
         return self._orgs.get(key)
 
     def area(self, key: str) -> Area | None:
-        return next((a for a in self.areas if a.key == key), None)
+        return self._areas.get(key)
+
+    def org_name(self, key: str) -> str:
+        """An organisation's name; its key when the seminar file no longer has it."""
+        org = self._orgs.get(key)
+        return org.name if org else key
+
+    def area_name(self, key: str) -> str:
+        """An area's name; its key when the seminar file no longer has it."""
+        area = self._areas.get(key)
+        return area.name if area else key
 
     @property
     def ministries(self) -> tuple[Organization, ...]:

@@ -112,7 +112,7 @@ def problems(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
         ref = f"P-{b['proposal']}" if b.get("proposal") is not None else ""
         lines.append("- " + t(lang, f"tables.breach.{b['rule']}", ref=ref, n=b["table"],
                               name=names.get(b["who"], b["who"]),
-                              ministry=ctx.bot.org_name(b["who"]), size=b["size"],
+                              ministry=ctx.seminar.org_name(b["who"]), size=b["size"],
                               max=seminar.table_max_size))
     if plan.conflicts:
         lines.append(t(lang, "tables.why"))
@@ -125,10 +125,10 @@ def problems(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
 def _conflict(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
     seminar = ctx.seminar
     refs = _refs(c["proposals"])
-    ministries = ", ".join(ctx.bot.org_name(m) for m in c["ministries"])
+    ministries = ", ".join(ctx.seminar.org_name(m) for m in c["ministries"])
     links = "; ".join(
         t(lang, f"tables.link.{lk['why']}", name=names.get(lk["person"], lk["person"]),
-          refs=_refs(lk["proposals"]), ministry=ctx.bot.org_name(lk["ministry"]))
+          refs=_refs(lk["proposals"]), ministry=ctx.seminar.org_name(lk["ministry"]))
         for lk in c["links"])
     count, size = seminar.table_count, seminar.table_max_size
     return t(lang, f"tables.conflict.{c['rule']}", refs=refs, ministry=ministries,
@@ -143,7 +143,7 @@ def _fixes(ctx: Context, c: dict[str, Any], lang: str) -> str:
     for fix in c["fixes"]:
         if fix == "representative":
             parts.append(t(lang, "tables.fix.representative",
-                           ministries=", ".join(ctx.bot.org_name(m) for m in c["ministries"])))
+                           ministries=", ".join(ctx.seminar.org_name(m) for m in c["ministries"])))
         elif fix == "max_size" and c["rule"] == "crowded":
             parts.append(t(lang, "tables.fix.max_size", size=c["need"]))
         elif fix == "max_size" and c["rule"] == "too_many_people":
@@ -172,8 +172,7 @@ def _names(ctx: Context) -> dict[str, str]:
 def _area(ctx: Context, key: str, lang: str) -> str:
     if not key:
         return t(lang, "tables.no_proposals")
-    area = ctx.seminar.area(key)
-    return area.name if area else key
+    return ctx.seminar.area_name(key)
 
 
 def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[Proposal],
