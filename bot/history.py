@@ -1,8 +1,9 @@
-"""A proposal's history in words: what one entry says, in the reader's language, everywhere it
-is shown (chat cards, the public record, the export)."""
+"""A proposal's history in words: what one entry, or the ministry's report, says in the
+reader's language, everywhere it is shown (chat cards, the public record, the export)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,3 +26,10 @@ def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo) -> str:
         return t(lang, f"{key}.detail", detail=h.detail)
     text = t(lang, key)
     return f"{text}: {h.detail}" if h.detail else text
+
+
+def report_label(report: Mapping[str, str], lang: str) -> str:
+    """The ministry's result in words ("enighet"); a result this version does not know: as is."""
+    result = report.get("result", "")
+    key = f"report.{result}"
+    return t(lang, key) if key in CATALOGUE else result

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.history import history_text
+from bot.history import history_text, report_label
 from bot.lifecycle import Step
 from bot.messages import t
 from bot.model import HistoryEntry, Proposal, Role, Status, proposal_number
@@ -155,7 +155,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
         place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
         lines.append(f"{ctx.t('card.meeting')}: {ctx.when(meeting.start)}{place}")
     if p.report:
-        lines.append(f"{ctx.t('card.report')}: {ctx.t('report.' + p.report['result'])}"
+        lines.append(f"{ctx.t('card.report')}: {report_label(p.report, ctx.lang)}"
                      + (f" – {p.report['text']}" if p.report.get("text") else ""))
     if p.decision:
         lines.append(f"{ctx.t('card.decision')}: "

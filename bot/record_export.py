@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from bot.history import history_text
+from bot.history import history_text, report_label
 from bot.messages import format_when, t
 from bot.model import Proposal, Status
 from bot.record import Snapshot, reasoned_response, updated_at
@@ -111,7 +111,7 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
            _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values))]
     if p.report:
         out.append(_fact(t(lang, "card.report"),
-                         f"{t(lang, 'report.' + p.report.get('result', 'agreed'))} – "
+                         f"{report_label(p.report, lang)} – "
                          f"{p.report.get('text', '')}"))
     out += [_fact(t(lang, "card.decision"), response), ""]
     return out

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from bot.history import history_text
+from bot.history import history_text, report_label
 from bot.markup import Markup, document, el
-from bot.messages import CATALOGUE, format_when, t
+from bot.messages import format_when, t
 from bot.model import Proposal, Status
 from bot.record import Filters, RecordError, Snapshot, public_actor, reasoned_response
 from bot.seminar import Seminar
@@ -244,8 +244,7 @@ def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
         main.append(el("p", t(lang, "record.no_milestones")))
     main.append(el("h2", t(lang, "card.report")))
     if p.report:
-        result = t(lang, f"report.{p.report.get('result', '')}") \
-            if f"report.{p.report.get('result', '')}" in CATALOGUE else p.report.get("result")
+        result = report_label(p.report, lang)
         main.append(el("p", el("strong", result), el("br"), p.report.get("text", ""),
                        class_="text"))
     else:
