@@ -9,10 +9,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.model import Role
-from bot.seminar import SeminarError, load_seminar
-from bot.settings import Settings
-from bot.store import StoreError
+from bot.core.model import Role
+from bot.core.seminar import SeminarError, load_seminar
+from bot.core.settings import Settings
+from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot")
 
@@ -70,7 +70,7 @@ def check(path: str) -> int:
 
 def shell(settings: Settings, user: str | None) -> int:
     from adapters.console import Console
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
 
     runtime = Runtime.open(settings)
     try:
@@ -91,7 +91,7 @@ def shell(settings: Settings, user: str | None) -> int:
 
 def serve(settings: Settings, host: str, port: int) -> int:
     from adapters.server import serve as run_server
-    from bot.runtime import Runtime
+    from bot.app.runtime import Runtime
 
     runtime = Runtime.open(settings)
     # The store's documents live for the whole process: keep the collector from walking them
@@ -107,12 +107,12 @@ def serve(settings: Settings, host: str, port: int) -> int:
 
 def export(settings: Settings, fmt: str, out: str | None, lang: str | None = None) -> int:
     """Write the export; the store is opened read-only, so this works while `serve` runs."""
-    from bot.clock import SystemClock
-    from bot.messages import t
-    from bot.record import snapshot
-    from bot.record_export import render
-    from bot.records import Records
-    from bot.tinydb_store import TinyDBStore
+    from bot.core.clock import SystemClock
+    from bot.core.records import Records
+    from bot.i18n.catalogue import t
+    from bot.record.export import render
+    from bot.record.public import snapshot
+    from bot.store.tinydb_file import TinyDBStore
 
     seminar = load_seminar(settings.seminar)
     store = TinyDBStore(settings.db, readonly=True)

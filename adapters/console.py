@@ -22,13 +22,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from bot.app import OgpBot
-from bot.command import Command, Place, Speaker
-from bot.delivery import FileAttachment
-from bot.dispatcher import Dispatcher
-from bot.messages import t
-from bot.notices import Notice
-from bot.reply import Form, FormField, Reply
+from bot.app.frontdoor import OgpBot
+from bot.core.command import Command, Place, Speaker
+from bot.core.notice import Notice
+from bot.core.reply import Form, FormField, Reply
+from bot.i18n.catalogue import t
+from bot.notices.dispatcher import Dispatcher
+from bot.notices.port import FileAttachment
 
 PLATFORM = "console"
 ARROW = "→ "

@@ -13,12 +13,12 @@ import logging
 
 from aiohttp import web
 
-from bot.announcements import schedule_agenda
-from bot.calendar import FILE_MIME, ics_filename, meeting_ics
-from bot.delivery import Notifier
-from bot.dispatcher import Dispatcher
-from bot.model import proposal_number
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.core.model import proposal_number
+from bot.notices.announcements import schedule_agenda
+from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.dispatcher import Dispatcher
+from bot.notices.port import Notifier
 
 log = logging.getLogger("ogpbot.notices")
 

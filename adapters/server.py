@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 
 log = logging.getLogger("ogpbot.server")
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)

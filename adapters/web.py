@@ -2,7 +2,8 @@
 `GET /proposals/P-N` (one proposal), and the same as JSON under `/api/proposals`.
 
 Reads the store in a worker thread, so a file read never stalls the event loop; renders with
-`bot.record_html`. A malformed number or filter is a 400, an unknown proposal a 404: never a 500.
+`bot.record.html_pages`. A malformed number or filter is a 400, an unknown proposal a 404:
+never a 500.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.record import (
+from bot.app.runtime import Runtime
+from bot.record.html_pages import error_page, index_page, proposal_page
+from bot.record.public import (
     Filters,
     RecordError,
     Snapshot,
@@ -26,8 +29,6 @@ from bot.record import (
     parse_ref,
     snapshot,
 )
-from bot.record_html import error_page, index_page, proposal_page
-from bot.runtime import Runtime
 
 log = logging.getLogger("ogpbot.web")
 HTML = "text/html"

@@ -21,15 +21,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.app import OgpBot
-from bot.clock import SystemClock
-from bot.command import Command, Place, Speaker
-from bot.model import HistoryEntry, Person, Proposal, Role, Status
-from bot.notices import Notice, NoticeState, Target
-from bot.records import COUNTERS
-from bot.reply import Reply
-from bot.seminar import load_seminar
-from bot.tinydb_store import TinyDBStore
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import SystemClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.model import HistoryEntry, Person, Proposal, Role, Status
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.records import COUNTERS
+from bot.core.reply import Reply
+from bot.core.seminar import load_seminar
+from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.serving import ORGANIZATIONS, ServeProcess, seminar_toml

@@ -20,13 +20,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import retry_handlers
-from bot.app import OgpBot
-from bot.clock import SystemClock
-from bot.dispatcher import PACE, Dispatcher
-from bot.notices import Notice, NoticeState, Target
-from bot.reply import Reply
-from bot.seminar import parse_seminar
-from bot.tinydb_store import TinyDBStore
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import SystemClock
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.reply import Reply
+from bot.core.seminar import parse_seminar
+from bot.notices.dispatcher import PACE, Dispatcher
+from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 
 PEOPLE = int(os.environ.get("BENCH_FANOUT_PEOPLE", "300"))

@@ -10,9 +10,9 @@ import random
 import statistics
 import time
 
-from bot import seating
-from bot.seating import Attendee, Instance, Topic
-from bot.tables import TIME_LIMIT
+from bot.process import seating
+from bot.process.seating import Attendee, Instance, Topic
+from bot.process.tables import TIME_LIMIT
 
 AREAS = ("open-data", "access", "anti-corruption", "participation", "procurement")
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import OgpBot
-from bot.clock import FakeClock
-from bot.command import Command, Place, Speaker
-from bot.reply import Reply
-from bot.seminar import Seminar, load_seminar
-from bot.store import MemoryStore, Store
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import FakeClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.reply import Reply
+from bot.core.seminar import Seminar, load_seminar
+from bot.store.contract import MemoryStore, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 SEMINAR_FILE = ROOT / "data" / "seminar.toml"

@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.app import OgpBot
-from bot.clock import FakeClock
-from bot.command import Command, Place, Speaker
-from bot.delivery import DeliveryError, FileAttachment
-from bot.dispatcher import Dispatcher
-from bot.reply import Reply
-from bot.seminar import Seminar, parse_seminar
-from bot.store import MemoryStore, Store
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import FakeClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.reply import Reply
+from bot.core.seminar import Seminar, parse_seminar
+from bot.notices.dispatcher import Dispatcher
+from bot.notices.port import DeliveryError, FileAttachment
+from bot.store.contract import MemoryStore, Store
 
 OSLO = ZoneInfo("Europe/Oslo")
 COORDINATOR = ("U0KARI", "kari@kmd.example.org")

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.tinydb_store import TinyDBStore
+from bot.store.tinydb_file import TinyDBStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = (sys.executable, "-m", "adapters.cli", "serve")

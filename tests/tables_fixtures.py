@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.console import Console
-from bot.app import OgpBot
-from bot.clock import FakeClock
-from bot.seminar import parse_seminar
-from bot.store import MemoryStore
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import FakeClock
+from bot.core.seminar import parse_seminar
+from bot.store.contract import MemoryStore
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 

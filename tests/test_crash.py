@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.tinydb_store import TinyDBStore
+from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, LINE, SEMINAR_FILE
 
 ACKS_BEFORE_KILL = 15

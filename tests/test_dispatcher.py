@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.announcements import schedule_agenda
-from bot.command import Command, Place, Speaker
-from bot.delivery import DeliveryError
-from bot.dispatcher import Dispatcher
-from bot.model import Status
-from bot.notices import NoticeState
-from bot.seminar import parse_seminar
+from bot.core.command import Command, Place, Speaker
+from bot.core.model import Status
+from bot.core.notice import NoticeState
+from bot.core.seminar import parse_seminar
+from bot.notices.announcements import schedule_agenda
+from bot.notices.dispatcher import Dispatcher
+from bot.notices.port import DeliveryError
 from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, oslo, seminar_data
 
 pytestmark = pytest.mark.asyncio
@@ -295,7 +295,7 @@ async def test_meetings_lists_time_place_and_the_other_side() -> None:
 
 
 async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it() -> None:
-    from bot.dispatcher import Journal
+    from bot.notices.dispatcher import Journal
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     journal = Journal(kit.store)

@@ -7,7 +7,7 @@ import string
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.messages import CATALOGUE, format_when, language_of
+from bot.i18n.catalogue import CATALOGUE, format_when, language_of
 
 OSLO = ZoneInfo("Europe/Oslo")
 

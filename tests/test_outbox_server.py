@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.outbox import register_notifier
 from adapters.server import build_app
-from bot.notices import NoticeState
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.app.runtime import Runtime
+from bot.core.notice import NoticeState
+from bot.core.settings import Settings
 from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, RecordingNotifier, oslo
 
 pytestmark = pytest.mark.asyncio

@@ -3,13 +3,13 @@ existed, after a person's id changes, and with two people claiming one id."""
 
 from __future__ import annotations
 
-from bot.app import OgpBot
-from bot.clock import FakeClock
-from bot.command import Command, Place, Speaker
-from bot.model import Person, Role
-from bot.records import PEOPLE, PERSON_IDS, Records
-from bot.seminar import load_seminar
-from bot.store import MemoryStore
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import FakeClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.model import Person, Role
+from bot.core.records import PEOPLE, PERSON_IDS, Records
+from bot.core.seminar import load_seminar
+from bot.store.contract import MemoryStore
 from tests.chat import SEMINAR_FILE, START
 
 

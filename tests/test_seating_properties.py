@@ -10,8 +10,8 @@ from itertools import product
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
-from bot import seating
-from bot.seating import Attendee, Instance, Topic
+from bot.process import seating
+from bot.process.seating import Attendee, Instance, Topic
 
 MINISTRIES = ("m1", "m2", "m3")
 ORGS = (*MINISTRIES, "ngo", "obs")

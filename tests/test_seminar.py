@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.seminar import SeminarError, load_seminar, parse_seminar
+from bot.core.seminar import SeminarError, load_seminar, parse_seminar
 from tests.chat import SEMINAR_FILE
 
 BROKEN = """

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import MemoryStore, Store, StoreError
-from bot.tinydb_store import TinyDBStore
+from bot.store.contract import MemoryStore, Store, StoreError
+from bot.store.tinydb_file import TinyDBStore
 
 
 @pytest.fixture(params=["memory", "tinydb"])
@@ -146,7 +146,7 @@ def test_a_damaged_journal_line_is_refused(tmp_path: Path) -> None:
 
 def test_compaction_folds_the_journal_into_the_file(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.tinydb_store.COMPACT_MIN_BYTES", 1)
+    monkeypatch.setattr("bot.store.tinydb_file.COMPACT_MIN_BYTES", 1)
     path = tmp_path / "db.json"
     journal = tmp_path / "db.json.journal"
     s = TinyDBStore(path)

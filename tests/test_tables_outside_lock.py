@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot import seating, tables
-from bot.command import Command, Place, Speaker
-from bot.model import Status
-from bot.prepared import ATTEMPTS
-from bot.reply import Reply
+from bot.core.command import Command, Place, Speaker
+from bot.core.model import Status
+from bot.core.prepared import ATTEMPTS
+from bot.core.reply import Reply
+from bot.process import seating, tables
 from tests.tables_fixtures import make_bot, propose, say
 
 WAIT = 10.0  # seconds another command may take before we say it was blocked

@@ -3,8 +3,8 @@ announcement to the seminar channel and each person's DM in their language."""
 
 from __future__ import annotations
 
-from bot.model import Status
-from bot.notices import NoticeState
+from bot.core.model import Status
+from bot.core.notice import NoticeState
 from tests.tables_fixtures import make_bot, propose, say
 
 

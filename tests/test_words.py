@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.model import Status
+from bot.core.model import Status
 from tests.chat import (
     COORDINATOR,
     COORDINATOR_2,
@@ -371,7 +371,7 @@ def test_someone_taken_off_the_roster_loses_the_role_it_gave(chat: Chat) -> None
 
 
 def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
-    from bot.store import MemoryStore, StoreError
+    from bot.store.contract import MemoryStore, StoreError
 
     class FullDisk(MemoryStore):
         full = False
@@ -390,7 +390,9 @@ def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
 
 
 def test_every_word_has_a_handler_roles_and_a_help_line() -> None:
-    from bot import grammar, guide, permissions
+    from bot.app import grammar
+    from bot.core import roles as permissions
+    from bot.process import guide
 
     assert set(grammar.HANDLERS) == set(permissions.ROLES_FOR)
     assert set(grammar.ALIASES.values()) | {"tables assign"} == set(grammar.HANDLERS)

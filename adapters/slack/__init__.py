@@ -10,7 +10,7 @@ from aiohttp import web
 from adapters.outbox import register_notifier
 from adapters.slack.app import SlackAdapter
 from adapters.slack.notifier import SlackNotifier
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
 
 __all__ = ["SLACK_ADAPTER", "SlackAdapter", "SlackNotifier", "mount"]
 

@@ -43,11 +43,11 @@ from adapters.slack.blocks import (
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM, SpeakerBook
-from bot.command import Command, Place, Speaker
-from bot.messages import t
-from bot.proposing import FORM_ID
-from bot.reply import Reply
-from bot.runtime import Runtime
+from bot.app.runtime import Runtime
+from bot.core.command import Command, Place, Speaker
+from bot.core.reply import Reply
+from bot.i18n.catalogue import t
+from bot.process.proposing import FORM_ID
 
 log = logging.getLogger("ogpbot.slack")
 

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.messages import t
-from bot.reply import Form, FormField, Reply
+from bot.core.reply import Form, FormField, Reply
+from bot.i18n.catalogue import t
 
 WORDS_ACTION = "ogp_words"  # action_id prefix of a button that sends words to the core
 MAX_BLOCKS_MESSAGE = 50

@@ -11,8 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, reply_blocks
 from adapters.slack.retry import delivery_error
-from bot.delivery import DeliveryError, FileAttachment
-from bot.reply import Reply
+from bot.core.reply import Reply
+from bot.notices.port import DeliveryError, FileAttachment
 
 log = logging.getLogger("ogpbot.slack")
 

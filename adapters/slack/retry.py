@@ -18,7 +18,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.delivery import DeliveryError
+from bot.notices.port import DeliveryError
 
 log = logging.getLogger("ogpbot.slack")
 

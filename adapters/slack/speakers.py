@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.command import Speaker
+from bot.core.command import Speaker
 
 log = logging.getLogger("ogpbot.slack")
 PLATFORM = "slack"

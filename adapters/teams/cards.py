@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.reply import Form, FormField, Reply
+from bot.core.reply import Form, FormField, Reply
 
 CARD_VERSION = "1.4"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"

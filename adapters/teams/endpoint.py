@@ -45,9 +45,9 @@ from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ErrorRespo
 from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST
 from adapters.teams import cards, inbound, references, retry
-from bot.reply import Reply
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.app.runtime import Runtime
+from bot.core.reply import Reply
+from bot.core.settings import Settings
 
 _KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 log = logging.getLogger("ogpbot.teams")

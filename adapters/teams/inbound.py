@@ -12,7 +12,7 @@ from botbuilder.schema import Activity
 
 from adapters.teams import cards
 from adapters.teams.references import is_personal, reference_dict
-from bot.command import Command, Place, Speaker
+from bot.core.command import Command, Place, Speaker
 
 PLATFORM = "teams"
 _AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)

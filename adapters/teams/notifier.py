@@ -34,8 +34,8 @@ from msrest.exceptions import ClientRequestError
 from adapters.teams import references, retry
 from adapters.teams.endpoint import message
 from adapters.teams.inbound import PLATFORM
-from bot.delivery import DeliveryError, FileAttachment
-from bot.reply import Reply
+from bot.core.reply import Reply
+from bot.notices.port import DeliveryError, FileAttachment
 
 if TYPE_CHECKING:
     from adapters.teams.endpoint import TeamsBridge

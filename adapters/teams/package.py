@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 APP_PACKAGE = Path(__file__).with_name("appPackage")
 MANIFEST = APP_PACKAGE / "manifest.json"

@@ -12,7 +12,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from bot.store import Store
+from bot.store.contract import Store
 
 CONVERSATIONS = "teams_conversations"
 PEOPLE = "teams_people"

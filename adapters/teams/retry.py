@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from botbuilder.schema import ErrorResponseException
 
-from bot.delivery import DeliveryError
+from bot.notices.port import DeliveryError
 
 log = logging.getLogger("ogpbot.teams")
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import tinydb_store
-from bot.messages import t
-from bot.tinydb_store import TinyDBStore
+from bot.i18n.catalogue import t
+from bot.store import tinydb_file as tinydb_store
+from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, Chat
 
 REFUSED = t("nb", "error.storage")

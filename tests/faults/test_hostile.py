@@ -22,10 +22,10 @@ import pytest_asyncio
 from aiohttp import web
 
 from adapters.server import build_app
-from bot.clock import FakeClock
-from bot.runtime import Runtime
-from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.app.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
+from bot.store.contract import MemoryStore
 from tests.chat import LINE, SEMINAR_FILE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import (

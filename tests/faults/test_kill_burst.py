@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.tinydb_store import TinyDBStore
+from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.serving import eventually

@@ -16,10 +16,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.outbox import DISPATCHER, notifiers_of
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import SlackRetryHandler
-from bot.clock import FakeClock
-from bot.dispatcher import Dispatcher
-from bot.notices import Notice, NoticeState, Target
-from bot.reply import Reply
+from bot.core.clock import FakeClock
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.reply import Reply
+from bot.notices.dispatcher import Dispatcher
 from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import eventually

@@ -12,9 +12,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from adapters import cli
-from bot.model import Proposal, Status
-from bot.record_export import csv_cell, md_block, md_inline
-from bot.tinydb_store import TinyDBStore
+from bot.core.model import Proposal, Status
+from bot.record.export import csv_cell, md_block, md_inline
+from bot.store.tinydb_file import TinyDBStore
 from tests.record.world import (
     HOSTILE_ORG,
     HOSTILE_REASON,

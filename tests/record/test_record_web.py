@@ -8,7 +8,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_app
-from bot.model import Status
+from bot.core.model import Status
 from tests.record.world import (
     HOSTILE_ORG,
     HOSTILE_REASON,

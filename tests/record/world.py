@@ -9,14 +9,14 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from bot.app import OgpBot
-from bot.clock import FakeClock
-from bot.command import Command, Place, Speaker
-from bot.model import HistoryEntry, Status
-from bot.runtime import Runtime
-from bot.seminar import load_seminar
-from bot.settings import Settings
-from bot.store import MemoryStore, Store
+from bot.app.frontdoor import OgpBot
+from bot.app.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.model import HistoryEntry, Status
+from bot.core.seminar import load_seminar
+from bot.core.settings import Settings
+from bot.store.contract import MemoryStore, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SEMINAR_FILE = str(ROOT / "data" / "seminar.toml")

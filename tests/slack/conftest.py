@@ -19,9 +19,9 @@ import pytest_asyncio
 from aiohttp import web
 
 from adapters.server import build_app
-from bot.clock import FakeClock
-from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.app.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_signing import (
     event_callback_body,

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 
 from adapters.slack.app import words_of
 from adapters.slack.blocks import escape, form_view, home_view, reply_blocks
-from bot.reply import Action, Choice, Field, Form, FormField, Reply
+from bot.core.reply import Action, Choice, Field, Form, FormField, Reply
 
 MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "slack" / "manifest.yaml"
 

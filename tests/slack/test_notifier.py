@@ -12,8 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import SlackRetryHandler
-from bot.delivery import DeliveryError, FileAttachment
-from bot.reply import Action, Field, Reply
+from bot.core.reply import Action, Field, Reply
+from bot.notices.port import DeliveryError, FileAttachment
 from tests.fakes.slack_api import UPLOAD_METHOD, FakeSlackAPI
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

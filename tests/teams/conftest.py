@@ -19,10 +19,10 @@ from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.retry import RetryPolicy
-from bot.clock import FakeClock
-from bot.runtime import Runtime
-from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.app.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
+from bot.store.contract import MemoryStore
 from tests.fakes.bf_connector import FakeConnector, PostedActivity
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.teams.cards import escape_markdown, form_card, reply_card
 from adapters.teams.retry import Pacer, RetryPolicy
-from bot.reply import Action, Choice, Field, Form, FormField, Reply
+from bot.core.reply import Action, Choice, Field, Form, FormField, Reply
 from tests.teams.conftest import texts
 from tests.teams.renderer_check import available, renderer_problems
 from tests.teams.schema_check import assert_valid_card

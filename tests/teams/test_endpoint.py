@@ -17,9 +17,9 @@ from aiohttp import web
 from adapters.outbox import notifiers_of
 from adapters.server import BIND_HOST, build_app
 from adapters.teams.endpoint import TEAMS, is_loopback, mount
-from bot.runtime import Runtime
-from bot.settings import Settings
-from bot.store import MemoryStore
+from bot.app.runtime import Runtime
+from bot.core.settings import Settings
+from bot.store.contract import MemoryStore
 from tests.fakes.bf_connector import FakeConnector
 from tests.teams.conftest import Bench, start
 
@@ -155,7 +155,7 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
         bench: Bench) -> None:
     """The dispatcher may send dozens of notices at once; while they all wait on a connector
     that does not answer, Teams still gets its 201 for a new activity within seconds."""
-    from bot.reply import Reply
+    from bot.core.reply import Reply
     from tests.teams.conftest import CHANNEL, OLA
 
     await bench.say("help", user=OLA, conversation=CHANNEL, kind="channel")

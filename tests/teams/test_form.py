@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.messages import t
+from bot.i18n.catalogue import t
 from tests.fakes.bf_connector import PostedActivity
 from tests.teams.conftest import DM_OLA, OLA, Bench, card_of, inputs, texts
 from tests.teams.schema_check import assert_valid_card

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messages import t
+from bot.i18n.catalogue import t
 from tests.teams.conftest import (
     BOT,
     CHANNEL,

@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from adapters.teams.endpoint import TEAMS
-from bot.delivery import DeliveryError
-from bot.reply import Reply
+from bot.core.reply import Reply
+from bot.notices.port import DeliveryError
 from tests.teams.conftest import BOT, CHANNEL, OLA, TENANT, Bench, card_of, texts
 from tests.teams.schema_check import assert_valid_card
 
@@ -126,7 +126,7 @@ async def test_an_unknown_channel_is_a_permanent_failure(bench: Bench) -> None:
 
 
 async def test_channel_here_then_an_agenda_notice_reaches_that_channel(bench: Bench) -> None:
-    from bot.agenda import ANNOUNCE_SETTING
+    from bot.core.records import ANNOUNCE_SETTING
     from tests.teams.conftest import KARI, KARI_EMAIL
 
     thread = CHANNEL + ";messageid=1767225600001"
@@ -226,7 +226,7 @@ async def test_notices_and_health_checks_read_the_store_off_the_event_loop(
 
 
 async def test_a_calendar_link_appears_once_and_the_message_is_sent_as_is(bench: Bench) -> None:
-    from bot.delivery import FileAttachment
+    from bot.notices.port import FileAttachment
 
     await seen_in_channel(bench)
     url = "https://ogp.example.org/calendar/P-3.ics"

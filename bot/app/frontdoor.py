@@ -1,0 +1,174 @@
+"""The core's front door: `OgpBot.handle(command)` finds the person, checks the words, runs the
+handler in one store transaction and returns a `Reply`. A refused command changes nothing.
+
+A handler with slow work (the table planner) returns `Prepared` instead: its work then runs
+after the transaction, so other people's commands need not wait, and its result is stored in
+a second, short transaction if what it was computed from is still the same."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from bot.app import grammar
+from bot.core.clock import Clock
+from bot.core.command import Command
+from bot.core.context import Context, UserError
+from bot.core.model import Role
+from bot.core.people import Directory
+from bot.core.prepared import ATTEMPTS, Prepared
+from bot.core.records import Records
+from bot.core.reply import Reply
+from bot.core.roles import ROLES_FOR, may_use
+from bot.core.seminar import Seminar
+from bot.i18n.catalogue import language_of, t
+from bot.notices.outbox import Outbox
+from bot.process import proposals
+from bot.store.contract import Store, StoreError
+
+log = logging.getLogger("ogpbot.core")
+
+
+class OgpBot:
+    """The platform-neutral bot. Thread-safe: the store serialises every command."""
+
+    def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
+        self.seminar = seminar
+        self.store = store
+        self.clock = clock
+        self.records = Records(store)
+        self.outbox = Outbox(store)
+        self.directory = Directory(seminar, self.records)
+        self.directory.sync_roster()
+
+    def handle(self, command: Command) -> Reply:
+        """Answer one command. Never raises: every failure becomes a sentence."""
+        try:
+            for attempt in range(1, ATTEMPTS + 1):
+                reply = self._attempt(command, last=attempt == ATTEMPTS)
+                if reply is not None:
+                    return reply
+            raise RuntimeError("the last attempt always answers")
+        except _Refusal as refusal:
+            return refusal.reply
+        except StoreError as exc:
+            log.error("store write failed: %s", exc)
+            lang = self._safe_language(command)
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
+        except Exception:
+            log.exception("command failed: %r", command.words[:80])
+            lang = self._safe_language(command)
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+
+    def _attempt(self, command: Command, last: bool) -> Reply | None:
+        """Run the command once; None when a prepared step's inputs changed while its work
+        ran (the caller tries again). On the `last` attempt the work runs in the transaction."""
+        with self.records.transaction():
+            seen = self._seen(command)
+            if seen is not None:
+                return seen
+            step = self._run(command)
+            if isinstance(step, Reply):
+                return self._remember(command, step)
+            ctx, prepared = step
+            if last:
+                return self._remember(command, self._finish(
+                    ctx, prepared, prepared.work(prepared.inputs)))
+        result = prepared.work(prepared.inputs)  # no transaction held: others go on
+        with self.records.transaction():
+            seen = self._seen(command)
+            if seen is not None:
+                return seen
+            ctx = self._context(command)
+            if prepared.read(ctx) != prepared.inputs:
+                return None
+            return self._remember(command, self._finish(ctx, prepared, result))
+
+    def _seen(self, command: Command) -> Reply | None:
+        if not command.request_key:
+            return None
+        seen = self.records.seen_reply(command.request_key)
+        return replace(Reply.from_dict(seen), repeated=True) if seen is not None else None
+
+    def _remember(self, command: Command, reply: Reply) -> Reply:
+        if command.request_key and reply.ok:
+            self.records.remember_request(command.request_key, reply.to_dict(),
+                                          self.clock.now().isoformat())
+        return reply
+
+    def _safe_language(self, command: Command) -> str:
+        """The speaker's language when something failed: as for any reply, but without
+        trusting the store to answer."""
+        try:
+            person = self.records.person_by_platform(command.speaker.platform,
+                                                     command.speaker.user_id)
+        except Exception:
+            person = None
+        return (language_of(command.speaker.locale) or (person.language if person else None)
+                or self.seminar.language)
+
+    def _context(self, command: Command) -> Context:
+        speaker = command.speaker
+        person, first_time = self.directory.identify(speaker)
+        if first_time:  # notices that waited for this person can go now
+            self.outbox.release_waiting(person.key)
+        return Context(self, command, person, self.directory.language(person, speaker),
+                       self.clock.now())
+
+    def _run(self, command: Command) -> Reply | tuple[Context, Prepared]:
+        ctx = self._context(command)
+        try:
+            reply = self._form(ctx) if command.form_id is not None else self._words(ctx)
+        except UserError as exc:
+            raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
+        if isinstance(reply, Prepared):
+            return ctx, reply
+        return self._checked(reply)
+
+    def _finish(self, ctx: Context, prepared: Prepared, result: Any) -> Reply:
+        try:
+            reply = prepared.finish(ctx, prepared.inputs, result)
+        except UserError as exc:
+            raise _Refusal(ctx.reply(ok=False, lines=(exc.text,))) from None
+        return self._checked(reply)
+
+    @staticmethod
+    def _checked(reply: Reply) -> Reply:
+        if not reply.ok:
+            # A refused form or line: nothing it touched may stay.
+            raise _Refusal(reply)
+        return reply
+
+    @staticmethod
+    def _words(ctx: Context) -> Reply | Prepared:
+        verb, rest = grammar.parse(ctx.command.words)
+        if verb is None:
+            if not rest:
+                ctx.fail("error.empty")
+            ctx.fail("error.unknown_word", word=rest.split()[0][:40])
+        _require_role(ctx, verb)
+        return grammar.HANDLERS[verb](ctx, rest)
+
+    @staticmethod
+    def _form(ctx: Context) -> Reply:
+        if ctx.command.form_id != proposals.FORM_ID:
+            ctx.fail("error.form_unknown")
+        _require_role(ctx, "propose")
+        return proposals.submit_form(ctx, ctx.command.form or {})
+
+
+def _require_role(ctx: Context, verb: str) -> None:
+    """Refuse a word this person's role may not use, saying who may."""
+    if may_use(ctx.person, verb):
+        return
+    who = ", ".join(ctx.t(f"role.{role.value}") for role in Role if role in ROLES_FOR[verb])
+    ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{ctx.person.role.value}"), who=who)
+
+
+class _Refusal(Exception):
+    """Unwinds the transaction so that a refused command changes nothing."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("refused")
+        self.reply = reply

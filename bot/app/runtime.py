@@ -1,0 +1,41 @@
+"""Wiring: load the seminar file, open the store and build the bot from `Settings`, and give
+async code a way to ask the (synchronous, thread-safe) core without blocking its event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import Clock, SystemClock
+from bot.core.command import Command
+from bot.core.reply import Reply
+from bot.core.seminar import Seminar, load_seminar
+from bot.core.settings import Settings
+from bot.store.contract import Store
+from bot.store.tinydb_file import TinyDBStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    seminar: Seminar
+    store: Store
+    bot: OgpBot
+    clock: Clock
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Clock | None = None,
+             store: Store | None = None) -> Runtime:
+        """Raises `SeminarError` or `StoreError` with messages fit for the person starting it."""
+        seminar = load_seminar(settings.seminar)
+        store = store if store is not None else TinyDBStore(settings.db)
+        clock = clock or SystemClock()
+        return cls(settings, seminar, store, OgpBot(seminar, store, clock), clock)
+
+    async def ask(self, command: Command) -> Reply:
+        """Run one command in a worker thread: store writes fsync, and must not stall the loop."""
+        return await asyncio.to_thread(self.bot.handle, command)
+
+    def close(self) -> None:
+        self.store.close()

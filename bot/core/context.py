@@ -1,0 +1,129 @@
+"""What a handler is given for one command: `Context` (who asked, in which language, when, and
+the services of the core), the `UserError` a handler raises to refuse, and the `Handler` type.
+
+Handlers import this module; it imports no handler, so the grammar (which imports every
+handler) can sit above them without a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NoReturn, Protocol
+
+from bot.core.clock import Clock
+from bot.core.command import Command
+from bot.core.lifecycle import Step, allowed_from, can
+from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
+from bot.core.notice import Notice, Scheduler, Target
+from bot.core.prepared import Prepared
+from bot.core.records import Records
+from bot.core.reply import Reply
+from bot.core.roles import is_responsible
+from bot.core.seminar import Seminar
+from bot.i18n.catalogue import format_when, t
+
+
+class Services(Protocol):
+    """What handlers reach through `ctx.bot`: the front door (`bot.app.frontdoor.OgpBot`)
+    provides it."""
+
+    seminar: Seminar
+    records: Records
+    outbox: Scheduler
+    clock: Clock
+
+
+class UserError(Exception):
+    """A command that cannot be done as asked; `text` is the one sentence the person reads."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass
+class Context:
+    """Everything a handler needs for one command."""
+
+    bot: Services
+    command: Command
+    person: Person
+    lang: str
+    now: datetime
+
+    @property
+    def seminar(self) -> Seminar:
+        return self.bot.seminar
+
+    @property
+    def records(self) -> Records:
+        return self.bot.records
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    def fail(self, key: str, **values: object) -> NoReturn:
+        raise UserError(self.t(key, **values))
+
+    def reply(self, **parts: object) -> Reply:
+        return Reply(language=self.lang, **parts)  # type: ignore[arg-type]
+
+    def when(self, moment: datetime, seconds: bool = True) -> str:
+        return format_when(moment, self.lang, self.seminar.timezone, seconds)
+
+    def proposal(self, token: str | None, word: str) -> Proposal:
+        """The proposal a `P-N` argument names, or a clear refusal."""
+        if not token:
+            self.fail("error.no_number", word=word)
+        number = proposal_number(token)
+        if number is None:
+            self.fail("error.bad_number", text=token[:40])
+        proposal = self.records.proposal(number)
+        if proposal is None:
+            self.fail("error.unknown_proposal", ref=f"P-{number}")
+        return proposal
+
+    def require_step(self, proposal: Proposal, step: Step, word: str) -> None:
+        if can(step, proposal):
+            return
+        if step is Step.INCLUDE and proposal.status is Status.REPORTED:
+            self.fail("error.include_needs_agreed_report", ref=proposal.ref)
+        self.fail("error.step_forbidden", ref=proposal.ref, word=word,
+                  status=self.t(f"status.{proposal.status.value}"),
+                  allowed=", ".join(self.t(f"status.{s.value}") for s in allowed_from(step)))
+
+    def require_responsible(self, proposal: Proposal, word: str) -> None:
+        if not is_responsible(self.person, proposal):
+            self.fail("error.not_responsible", ref=proposal.ref, word=word,
+                      ministry=self.bot.seminar.org_name(proposal.ministry))
+
+    def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
+             **changes: object) -> Proposal:
+        """Save `proposal` with a new status and a history line saying who did it."""
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail)
+        moved = proposal.moved(status, entry, **changes)
+        self.records.save_proposal(moved)
+        if status.decided:  # its meeting's invitation, reminders and nudge must not go out
+            self.bot.outbox.cancel_prefix(f"meeting:{moved.ref}:", f"{moved.ref} is {status}")
+        return moved
+
+    def notify_people(self, people: list[Person], key: str, kind: str,
+                      build: Callable[[str], Reply], due: datetime | None = None,
+                      **notice: Any) -> list[Person]:
+        """Schedule a notice to each person but the speaker, in that person's language;
+        `notice` holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
+        told = []
+        for person in people:
+            if person.key == self.person.key:
+                continue
+            lang = person.language or self.seminar.language
+            self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
+                                            build(lang), due or self.now, kind, **notice))
+            told.append(person)
+        return told
+
+
+Handler = Callable[[Context, str], "Reply | Prepared"]
+"""A word's handler: the context and the words after the verb, to a reply (or slow work)."""

@@ -1,0 +1,35 @@
+"""A proposal's history in words: what one entry, or the ministry's report, says in the
+reader's language, everywhere it is shown (chat cards, the public record, the export)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.model import HistoryEntry
+from bot.i18n.catalogue import CATALOGUE, format_when, t
+
+
+def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo) -> str:
+    """One entry's "what"; an action this version does not know shows as its key."""
+    if h.action == "meeting":
+        try:
+            when = format_when(datetime.fromisoformat(h.detail), lang, tz)
+        except ValueError:
+            when = h.detail
+        return t(lang, "history.meeting", when=when)
+    key = f"history.{h.action}"
+    if key not in CATALOGUE:
+        return f"{h.action}: {h.detail}" if h.detail else h.action
+    if h.detail and f"{key}.detail" in CATALOGUE:  # a sentence that says the detail itself
+        return t(lang, f"{key}.detail", detail=h.detail)
+    text = t(lang, key)
+    return f"{text}: {h.detail}" if h.detail else text
+
+
+def report_label(report: Mapping[str, str], lang: str) -> str:
+    """The ministry's result in words ("enighet"); a result this version does not know: as is."""
+    result = report.get("result", "")
+    key = f"report.{result}"
+    return t(lang, key) if key in CATALOGUE else result

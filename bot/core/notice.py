@@ -1,0 +1,112 @@
+"""A notice: a message that must reach a person or a conversation at a time, exactly once.
+
+The third of the core's message types, beside `Command` (what the core is asked) and `Reply`
+(what it answers now). A notice has a unique key (scheduling the same key twice keeps the
+first), a target, the message already written in the reader's language, a due time and a
+delivery state. The core schedules notices through a `Scheduler` (the outbox in
+`bot.notices.outbox`); the dispatcher delivers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from bot.core.reply import Reply
+
+
+class NoticeState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A person (by person key) or a conversation; `announce` means the seminar channel as it
+    is set when the notice goes out."""
+
+    kind: str  # "person" | "conversation" | "announce"
+    person: str | None = None
+    platform: str | None = None
+    conversation: str | None = None
+
+    @classmethod
+    def to_person(cls, key: str) -> Target:
+        return cls("person", person=key)
+
+    @classmethod
+    def announce(cls) -> Target:
+        return cls("announce")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "person": self.person, "platform": self.platform,
+                "conversation": self.conversation}
+
+
+@dataclass(frozen=True)
+class Notice:
+    key: str
+    target: Target
+    message: Reply
+    due: datetime
+    kind: str  # proposal | meeting | reminder | agenda | tables | report | decision | alert
+    stale_after: datetime | None = None  # past this, an unsent notice is skipped, not sent late
+    state: NoticeState = NoticeState.PENDING
+    attempts: int = 0
+    last_error: str = ""
+    sent_at: datetime | None = None
+    late: bool = False
+    attachment: dict[str, Any] | None = None  # e.g. {"kind": "ics", "meeting": 3, "version": 2}
+    not_before: datetime | None = None  # a passing failure: not retried before this
+    compose: str | None = None  # a composer (bot.notices.announcements) writes it at send time
+    waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
+
+    @property
+    def ready_at(self) -> datetime:
+        """When the dispatcher may next try it: its due time, or later after a failure."""
+        return max(self.due, self.not_before) if self.not_before else self.due
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "target": self.target.to_dict(), "message": self.message.to_dict(),
+            "due": self.due.isoformat(), "kind": self.kind,
+            "stale_after": self.stale_after.isoformat() if self.stale_after else None,
+            "state": self.state.value, "attempts": self.attempts, "last_error": self.last_error,
+            "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
+            "attachment": self.attachment,
+            "not_before": self.not_before.isoformat() if self.not_before else None,
+            "compose": self.compose, "waiting": self.waiting,
+            "for_person": self.target.person,  # top-level, so the store can find by it
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Notice:
+        return cls(
+            key=d["key"], target=Target(**d["target"]), message=Reply.from_dict(d["message"]),
+            due=datetime.fromisoformat(d["due"]), kind=d["kind"],
+            stale_after=datetime.fromisoformat(d["stale_after"]) if d.get("stale_after") else None,
+            state=NoticeState(d["state"]), attempts=d.get("attempts", 0),
+            last_error=d.get("last_error", ""),
+            sent_at=datetime.fromisoformat(d["sent_at"]) if d.get("sent_at") else None,
+            late=d.get("late", False), attachment=d.get("attachment"),
+            not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
+            compose=d.get("compose"), waiting=d.get("waiting", False),
+        )
+
+    def with_changes(self, **changes: Any) -> Notice:
+        return replace(self, **changes)
+
+
+class Scheduler(Protocol):
+    """Where the core puts notices: the outbox."""
+
+    def schedule(self, notice: Notice) -> bool: ...
+
+    def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]: ...
+
+    def release_waiting(self, person_key: str) -> int: ...

@@ -1,0 +1,147 @@
+"""Typed access to the store: proposals, people, meetings, settings and requests already seen.
+
+Handlers talk to `Records`, never to a backend; the collections' names live here (the
+outbox's, in `bot.notices.outbox`).
+Looking a person up by platform id goes through `person_ids` (`<platform>:<user id>` -> person
+key), kept with every saved person, so it costs the same with ten people or ten thousand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.model import Meeting, Person, Proposal, Role
+from bot.store.contract import Store
+
+PROPOSALS = "proposals"
+PEOPLE = "people"
+MEETINGS = "meetings"
+SETTINGS = "settings"
+SEEN = "seen_requests"
+COUNTERS = "counters"
+PERSON_IDS = "person_ids"
+
+ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' conversation
+
+
+class Records:
+    """Typed reads and writes of the core's records; each method is one store call or a few."""
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def transaction(self) -> Any:
+        return self.store.transaction()
+
+    # -- proposals -----------------------------------------------------------------------------
+
+    def next_number(self) -> int:
+        """Reserve the next proposal number (never reused)."""
+        with self.store.transaction():
+            doc = self.store.get(COUNTERS, "proposal") or {"last": 0}
+            number = int(doc["last"]) + 1
+            self.store.put(COUNTERS, "proposal", {"last": number})
+            return number
+
+    def proposal(self, number: int) -> Proposal | None:
+        doc = self.store.get(PROPOSALS, str(number))
+        return Proposal.from_dict(doc) if doc else None
+
+    def save_proposal(self, proposal: Proposal) -> None:
+        self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
+
+    def proposals(self, **equals: str) -> list[Proposal]:
+        """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
+        docs = self.store.find(PROPOSALS, **equals) if equals else self.store.all(PROPOSALS)
+        return sorted((Proposal.from_dict(d) for d in docs), key=lambda p: p.number)
+
+    # -- people --------------------------------------------------------------------------------
+
+    def person(self, key: str) -> Person | None:
+        doc = self.store.get(PEOPLE, key)
+        return Person.from_dict(doc) if doc else None
+
+    def people(self) -> list[Person]:
+        return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
+
+    def person_by_platform(self, platform: str, user_id: str) -> Person | None:
+        link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+        if link is None:
+            return None  # every saved person's ids are linked: nobody has this one
+        person = self.person(link["person"])
+        if person is not None and person.platform_ids.get(platform) == user_id:
+            return person
+        # The linked person gave the id up (rare): whoever else holds it, in store order.
+        return next((p for p in self.people() if p.platform_ids.get(platform) == user_id), None)
+
+    def people_of(self, org: str) -> list[Person]:
+        return [Person.from_dict(d) for d in self.store.find(PEOPLE, org=org)]
+
+    def coordinators(self) -> list[Person]:
+        return self.people_with(role=Role.COORDINATOR.value)
+
+    def concerned(self, proposal: Proposal) -> list[Person]:
+        """Who a proposal concerns: its proposer and its responsible ministry's people."""
+        people = {p.key: p for p in self.people_of(proposal.ministry)}
+        proposer = self.person(proposal.proposer)
+        if proposer is not None:
+            people.setdefault(proposer.key, proposer)
+        return list(people.values())
+
+    def people_with(self, **equals: object) -> list[Person]:
+        """The people whose stored fields equal `equals` (e.g. `role="coordinator"`)."""
+        return [Person.from_dict(d) for d in self.store.find(PEOPLE, **equals)]
+
+    def link_platform_ids(self) -> None:
+        """Give every stored person's platform ids a `person_ids` entry (for a store written
+        before there were any; the first person stored with an id keeps it, as before)."""
+        with self.store.transaction():
+            for person in self.people():
+                self._link(person)
+
+    def person_by_email(self, email: str) -> Person | None:
+        email = email.lower()
+        return next((p for p in self.people() if p.email and p.email.lower() == email), None)
+
+    def save_person(self, person: Person) -> None:
+        with self.store.transaction():
+            self.store.put(PEOPLE, person.key, person.to_dict())
+            self._link(person)
+
+    def _link(self, person: Person) -> None:
+        for platform, user_id in person.platform_ids.items():
+            key = f"{platform}:{user_id}"
+            link = self.store.get(PERSON_IDS, key)
+            if link is not None and link["person"] == person.key:
+                continue
+            holder = self.person(link["person"]) if link else None
+            if holder is None or holder.platform_ids.get(platform) != user_id:
+                self.store.put(PERSON_IDS, key, {"person": person.key})
+
+    # -- meetings ------------------------------------------------------------------------------
+
+    def meeting(self, number: int) -> Meeting | None:
+        doc = self.store.get(MEETINGS, str(number))
+        return Meeting.from_dict(doc) if doc else None
+
+    def save_meeting(self, meeting: Meeting) -> None:
+        self.store.put(MEETINGS, str(meeting.proposal), meeting.to_dict())
+
+    def meetings(self) -> list[Meeting]:
+        return sorted((Meeting.from_dict(d) for d in self.store.all(MEETINGS)),
+                      key=lambda m: m.start)
+
+    # -- settings and requests seen --------------------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        doc = self.store.get(SETTINGS, key)
+        return doc["value"] if doc else None
+
+    def set_setting(self, key: str, value: Any) -> None:
+        self.store.put(SETTINGS, key, {"value": value})
+
+    def seen_reply(self, request_key: str) -> dict[str, Any] | None:
+        doc = self.store.get(SEEN, request_key)
+        return doc["reply"] if doc else None
+
+    def remember_request(self, request_key: str, reply: dict[str, Any], at: str) -> None:
+        self.store.put(SEEN, request_key, {"reply": reply, "at": at})

@@ -1,0 +1,2 @@
+"""Every sentence a person reads, in each language, and dates and times as each language writes
+them."""

@@ -1,0 +1,539 @@
+"""The dispatcher: delivers the outbox's notices through the platforms' notifiers, each once.
+
+It sleeps until the next notice is due (a newly scheduled notice wakes it), then sends every
+due notice: in parallel across conversations, one after another within a conversation, paced
+to the platform's limit. Each notice is marked `sending` in the store before it goes out and
+`sent` after, so a crash can repeat at most the notices that were in flight at that instant.
+
+The restart rule (also in the README):
+- a notice found in `sending` at start-up was in flight when the process died: it may or may
+  not have reached the platform, so it goes back to `pending` and is sent again (the contract
+  lets exactly that notice repeat; losing it is worse than showing it twice);
+- a notice more than `LATE_AFTER` past its due time is still sent while it matters, with a
+  line saying it is late, and `late` set in the store;
+- a notice past its `stale_after` (an agenda heads-up once the item has started, an item's
+  start notice once the item is over, a reminder or invitation once the meeting has begun)
+  is skipped, with the reason recorded.
+
+Failures: a passing failure (429, 5xx, a timeout) puts the notice back with `not_before` set
+from the platform's `retry_after`, or an exponential back-off; a permanent one (or too many
+passing ones) marks it `failed` with the reason, and the coordinators are told once per
+place and reason by a notice of kind `alert`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.core.model import Person
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.records import ANNOUNCE_SETTING
+from bot.core.reply import Reply
+from bot.i18n.catalogue import format_when, t
+from bot.notices.announcements import COMPOSERS
+from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.port import DeliveryError, FileAttachment, Notifier
+from bot.store.contract import StoreError
+
+if TYPE_CHECKING:
+    from bot.notices.host import Host
+    from bot.store.contract import Store
+
+log = logging.getLogger("ogpbot.dispatcher")
+
+# Seconds between two messages to the same conversation, per platform: Slack allows about
+# one message a second per channel, Teams seven a second per conversation.
+PACE: dict[str, float] = {"slack": 1.0, "teams": 1 / 7}
+LATE_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 10
+MAX_BACKOFF = 300.0
+SEND_TIMEOUT = 60.0
+PARALLEL = 64
+WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
+GIVE_UP_WAITING = timedelta(days=30)
+LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where one notice goes on one platform: a conversation to post in, or a person to DM."""
+
+    platform: str
+    kind: str  # "post" | "direct"
+    address: str
+    label: str
+    reference: dict[str, Any] | None = None
+
+    @property
+    def lane(self) -> tuple[str, str, str]:
+        """Messages in the same lane are paced one after another."""
+        return (self.platform, self.kind, self.address)
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A person with no id on any connected platform yet (a roster person who has not written
+    to the bot): their notices wait, and each platform that can is asked for them by email."""
+
+    person: Person
+
+
+@dataclass
+class _Op:
+    run: Callable[[], Any]
+    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
+                                      .create_future())
+
+
+class Journal:
+    """Store writes from the event loop, run in a worker thread and grouped: every write
+    waiting when the previous group ends is committed in one transaction (one fsync)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._queue: list[_Op] = []
+        self._busy = False
+        self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
+
+    async def run(self, fn: Callable[[], Any]) -> Any:
+        op = _Op(fn)
+        self._queue.append(op)
+        if not self._busy:
+            self._busy = True
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return await op.done
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                group, self._queue = self._queue, []
+                try:
+                    results = await asyncio.to_thread(self._apply, group)
+                except Exception as exc:
+                    if isinstance(exc, StoreError) or len(group) == 1:
+                        for op in group:
+                            if not op.done.done():
+                                op.done.set_exception(exc)
+                        continue
+                    # One write failed and took the group with it: run each on its own, so
+                    # only that one fails (a notice already sent must still be marked sent).
+                    for op in group:
+                        await self._run_alone(op)
+                    continue
+                for op, result in zip(group, results, strict=True):
+                    if not op.done.done():
+                        op.done.set_result(result)
+        finally:
+            self._busy = False
+
+    async def _run_alone(self, op: _Op) -> None:
+        try:
+            (result,) = await asyncio.to_thread(self._apply, [op])
+        except Exception as exc:
+            if not op.done.done():
+                op.done.set_exception(exc)
+        else:
+            if not op.done.done():
+                op.done.set_result(result)
+
+    def _apply(self, group: list[_Op]) -> list[Any]:
+        with self.store.transaction():
+            return [op.run() for op in group]
+
+
+class Dispatcher:
+    """Sends due notices through `notifiers` (platform -> Notifier) and records each outcome."""
+
+    def __init__(self, bot: Host, notifiers: Mapping[str, Notifier], *,
+                 pace: Mapping[str, float] | None = None, public_url: str = "",
+                 parallel: int = PARALLEL,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 scope: Callable[[Notice], bool] | None = None) -> None:
+        self.bot = bot
+        # only the notices `scope` accepts are this dispatcher's; the rest are left untouched
+        # (the console delivers the notices of its one person, and leaves the others pending)
+        self.scope = scope
+        self.notifiers = dict(notifiers)
+        self.pace = dict(PACE if pace is None else pace)
+        self.public_url = public_url.rstrip("/")
+        self.parallel = parallel
+        self.stats: Counter[str] = Counter()
+        self._sleep = sleep
+        self._journal = Journal(bot.store)
+        self._last_sent: dict[tuple[str, str, str], float] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._event: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        bot.outbox.on_scheduled.append(lambda _notice: self.wake())
+
+    # -- life cycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Resolve what a crash left behind, then run in the background."""
+        self._loop = asyncio.get_running_loop()
+        self._event = asyncio.Event()
+        self._stopping = False
+        await self.recover()
+        self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            # The flag ends the loop even when a wake-up and the cancellation race each other.
+            self._stopping = True
+            if self._event is not None:
+                self._event.set()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """Look at the outbox again now (safe from any thread)."""
+        loop, event = self._loop, self._event
+        if loop is None or event is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            event.set()
+        else:
+            loop.call_soon_threadsafe(event.set)
+
+    async def _run(self) -> None:
+        assert self._event is not None
+        while not self._stopping:
+            self._event.clear()
+            try:
+                await self.run_due()
+                nap = await asyncio.to_thread(self._seconds_to_next)
+            except Exception:
+                log.exception("dispatcher round failed; trying again in a minute")
+                nap = 60.0
+            if nap is None or nap > 0:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(LONGEST_NAP if nap is None else nap,
+                                                   LONGEST_NAP)):
+                        await self._event.wait()
+
+    def _mine(self) -> list[Notice]:
+        pending = self.bot.outbox.pending()
+        return pending if self.scope is None else [n for n in pending if self.scope(n)]
+
+    def _seconds_to_next(self) -> float | None:
+        pending = self._mine()
+        if not pending:
+            return None
+        first = min(n.ready_at for n in pending)
+        return max(0.0, (first - self.bot.clock.now()).total_seconds())
+
+    # -- the restart rule ----------------------------------------------------------------------
+
+    async def recover(self) -> int:
+        """Notices left `sending` by a crash go back to `pending`, to be sent again."""
+        def op() -> int:
+            count = 0
+            for notice in self.bot.outbox.in_state(NoticeState.SENDING):
+                if notice.state is NoticeState.SENDING:
+                    self.bot.outbox.save(notice.with_changes(
+                        state=NoticeState.PENDING,
+                        last_error="interrupted while sending; sent again (it may repeat once)"))
+                    count += 1
+            return count
+        count: int = await self._journal.run(op)
+        if count:
+            log.warning("%d notice(s) were in flight when the bot stopped; sending them again",
+                        count)
+        return count
+
+    # -- one round -----------------------------------------------------------------------------
+
+    async def run_due(self) -> int:
+        """Send every notice that is due now; return how many were looked at."""
+        now = self.bot.clock.now()
+        ready = await asyncio.to_thread(self._ready, now)
+        lanes: dict[tuple[str, str, str], list[tuple[Notice, Destination]]] = {}
+        found: dict[str, Destination | Unreached] = {}
+        for notice, where in ready:
+            if isinstance(where, Unreached):
+                key = where.person.key
+                if key not in found:
+                    found[key] = await self._look_up(where.person) or where
+                where = found[key]
+            if isinstance(where, Unreached):
+                await self._journal.run(lambda n=notice, p=where.person: self._wait_op(
+                    n.key, p, now))
+            elif isinstance(where, str):
+                await self._journal.run(lambda n=notice, r=where: self._skip_op(n.key, r, now))
+            else:
+                lanes.setdefault(where.lane, []).append((notice, where))
+        gate = asyncio.Semaphore(self.parallel)
+        await asyncio.gather(*(self._send_lane(items, gate) for items in lanes.values()))
+        return len(ready)
+
+    def _ready(self, now: datetime) -> list[tuple[Notice, Destination | Unreached | str]]:
+        out: list[tuple[Notice, Destination | Unreached | str]] = []
+        for notice in self._mine():
+            if notice.ready_at > now:
+                continue
+            if notice.stale_after is not None and now >= notice.stale_after:
+                out.append((notice, _stale_reason(notice)))
+            else:
+                out.append((notice, self.resolve(notice.target)))
+        return out
+
+    def resolve(self, target: Target) -> Destination | Unreached | str:
+        """The destination of `target` now, a person not reachable yet, or why there is none."""
+        if target.kind == "announce":
+            chosen = self.bot.records.setting(ANNOUNCE_SETTING)
+            if not chosen:
+                return "no announcement channel: the coordinator sets it with `channel here`"
+            platform = chosen.get("platform", "")
+            if platform not in self.notifiers:
+                return f"the announcement channel is on {platform}, which is not connected"
+            return Destination(platform, "post", chosen["conversation"],
+                               chosen.get("name") or chosen["conversation"],
+                               chosen.get("reference") or None)
+        if target.kind == "conversation":
+            if target.platform not in self.notifiers or not target.conversation:
+                return f"no notifier for {target.platform}"
+            return Destination(target.platform, "post", target.conversation, target.conversation)
+        person = self.bot.records.person(target.person or "")
+        if person is None:
+            return f"unknown person {target.person}"
+        for platform, user_id in person.platform_ids.items():
+            if platform in self.notifiers and platform not in person.unreachable:
+                return Destination(platform, "direct", user_id, person.name)
+        return Unreached(person)
+
+    async def _look_up(self, person: Person) -> Destination | None:
+        """Ask each connected platform for `person` by email; remember the id found."""
+        if not person.email:
+            return None
+        for platform, notifier in self.notifiers.items():
+            if platform in person.unreachable:
+                continue
+            try:
+                user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
+            except Exception:  # a lookup that fails is a lookup that found nobody, for now
+                log.warning("looking up %s on %s failed", person.key, platform, exc_info=True)
+                continue
+            if user_id:
+                await self._journal.run(lambda p=platform, u=user_id: self._link_op(
+                    person.key, p, u))
+                return Destination(platform, "direct", user_id, person.name)
+        return None
+
+    def _link_op(self, person_key: str, platform: str, user_id: str) -> None:
+        person = self.bot.records.person(person_key)
+        if person is not None and person.platform_ids.get(platform) != user_id:
+            self.bot.records.save_person(person.with_changes(
+                platform_ids={**person.platform_ids, platform: user_id}))
+
+    def _wait_op(self, key: str, person: Person, now: datetime) -> None:
+        """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
+        notice = self._current(key, NoticeState.PENDING)
+        if notice is None:
+            return
+        if now - notice.due > GIVE_UP_WAITING:
+            self._skip_op(key, f"{person.name} could not be reached on any connected platform "
+                               f"for {GIVE_UP_WAITING.days} days", now)
+            return
+        self.bot.outbox.save(notice.with_changes(
+            waiting=True, not_before=now + WAIT_FOR_PERSON,
+            last_error=f"waiting: {person.name} is not reachable on any connected platform yet"))
+        self.stats["waiting"] += 1
+
+    async def _send_lane(self, items: list[tuple[Notice, Destination]],
+                         gate: asyncio.Semaphore) -> None:
+        for notice, where in items:
+            pace = self.pace.get(where.platform, 0.0)
+            last = self._last_sent.get(where.lane)
+            if pace and last is not None:
+                wait = pace - (time.monotonic() - last)
+                if wait > 0:
+                    await self._sleep(wait)  # pacing holds no sending slot
+            async with gate:
+                if not await self._send_one(notice, where):
+                    return  # the platform asked us to wait: the rest of this lane waits too
+
+    async def _send_one(self, notice: Notice, where: Destination) -> bool:
+        """Send one notice; False when the lane should pause (a passing failure)."""
+        now = self.bot.clock.now()
+        begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
+        if begun is None:
+            return True
+        outgoing, attachment = begun
+        notifier = self.notifiers[where.platform]
+        try:
+            if where.kind == "post":
+                await asyncio.wait_for(notifier.post(where.address, outgoing.message,
+                                                     where.reference), SEND_TIMEOUT)
+            else:
+                await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
+                                                       attachment), SEND_TIMEOUT)
+        except DeliveryError as exc:
+            self._last_sent[where.lane] = time.monotonic()
+            reason, wait = exc.reason, exc.retry_after
+            if exc.permanent:
+                await self._journal.run(lambda: self._fail_op(outgoing, where, reason))
+                return True
+            await self._journal.run(lambda: self._retry_op(outgoing, where, reason, wait))
+            return False
+        except Exception as exc:  # a bug or a broken connection: treat as passing
+            self._last_sent[where.lane] = time.monotonic()
+            why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
+            log.warning("sending %s failed: %s", notice.key, why, exc_info=True)
+            await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
+            return False
+        self._last_sent[where.lane] = time.monotonic()
+        await self._journal.run(lambda: self._sent_op(outgoing.key))
+        return True
+
+    # -- store operations (each runs inside a journal transaction, in a worker thread) ------------
+
+    def _current(self, key: str, state: NoticeState) -> Notice | None:
+        notice = self.bot.outbox.get(key)
+        return notice if notice is not None and notice.state is state else None
+
+    def _begin_op(self, key: str, where: Destination,
+                  now: datetime) -> tuple[Notice, FileAttachment | None] | None:
+        notice = self._current(key, NoticeState.PENDING)
+        if notice is None or notice.ready_at > now:
+            return None  # cancelled, already handled, or put off in the meantime
+        if notice.stale_after is not None and now >= notice.stale_after:
+            self._skip_op(key, _stale_reason(notice), now)
+            return None
+        if notice.compose:
+            composed = COMPOSERS[notice.compose](self.bot, notice, now)
+            if isinstance(composed, str):
+                self._skip_op(key, composed, now, alert=False)
+                return None
+            notice = composed.with_changes(compose=None)
+        message = notice.message
+        late = notice.late or now - notice.due > LATE_AFTER
+        if late and not notice.late:
+            message = _with_line(message, t(message.language, "notice.late",
+                                            when=format_when(notice.due, message.language,
+                                                             self.bot.seminar.timezone)))
+        attachment = self._attachment(notice)
+        if attachment is not None and attachment.url:
+            message = _with_line(message, t(message.language, "notice.calendar",
+                                            url=attachment.url))
+        notice = notice.with_changes(state=NoticeState.SENDING, late=late, message=message,
+                                     attempts=notice.attempts + 1)
+        self.bot.outbox.save(notice)
+        return notice, attachment
+
+    def _attachment(self, notice: Notice) -> FileAttachment | None:
+        info = notice.attachment or {}
+        if info.get("kind") != "ics":
+            return None
+        proposal = self.bot.records.proposal(int(info["meeting"]))
+        meeting = self.bot.records.meeting(int(info["meeting"]))
+        if proposal is None or meeting is None:
+            return None
+        return FileAttachment(
+            ics_filename(proposal),
+            meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
+                        notice.message.language),
+            FILE_MIME, calendar_url(self.public_url, proposal.ref) if self.public_url else "")
+
+    def _sent_op(self, key: str) -> None:
+        notice = self._current(key, NoticeState.SENDING)
+        if notice is not None:
+            self.bot.outbox.save(notice.with_changes(
+                state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
+                waiting=False))
+            self.stats["sent"] += 1
+
+    def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
+        notice = self._current(key, NoticeState.PENDING)
+        if notice is None:
+            return
+        self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+        self.stats["skipped"] += 1
+        log.info("skipped %s: %s", key, reason)
+        # A person not reachable yet is common (they have not used the bot on any platform):
+        # only a notice with no channel to go to is worth the coordinators' attention.
+        if alert and notice.target.kind != "person" and (
+                notice.stale_after is None or now < notice.stale_after):
+            self._alert_op(notice, "skipped", self._label(notice.target), reason, now)
+
+    def _label(self, target: Target) -> str:
+        if target.kind == "announce":
+            return "announce"
+        if target.kind == "person":
+            person = self.bot.records.person(target.person or "")
+            return person.name if person else str(target.person)
+        return str(target.conversation)
+
+    def _retry_op(self, notice: Notice, where: Destination, reason: str,
+                  retry_after: float | None) -> None:
+        if self._current(notice.key, NoticeState.SENDING) is None:
+            return
+        now = self.bot.clock.now()
+        delay = retry_after if retry_after is not None else min(
+            MAX_BACKOFF, 2.0 ** notice.attempts)
+        not_before = now + timedelta(seconds=max(0.0, delay))
+        if notice.attempts >= MAX_ATTEMPTS:
+            self._fail_op(notice, where, f"gave up after {notice.attempts} attempts: {reason}")
+            return
+        self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
+                                                 not_before=not_before))
+        self.stats["retried"] += 1
+        log.info("will retry %s after %.1fs: %s", notice.key, delay, reason)
+
+    def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
+        if self._current(notice.key, NoticeState.SENDING) is None:
+            return
+        self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
+        self.stats["failed"] += 1
+        log.warning("could not deliver %s to %s on %s: %s", notice.key, where.label,
+                    where.platform, reason)
+        self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
+                       self.bot.clock.now())
+
+    def _alert_op(self, notice: Notice, place: str, label: str, reason: str,
+                  now: datetime) -> None:
+        """Tell each coordinator, once per place and reason, that a notice did not arrive."""
+        if notice.kind == "alert":
+            return
+        for person in self.bot.records.coordinators():
+            lang = person.language or self.bot.seminar.language
+            to = t(lang, "notice.announce_channel") if label == "announce" else label
+            self.bot.outbox.schedule(Notice(
+                f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),
+                Reply(language=lang, title=t(lang, "notice.alert_title"), lines=(
+                    t(lang, "notice.alert_message", title=notice.message.title or notice.key),
+                    t(lang, "notice.alert_to", to=to),
+                    t(lang, "notice.alert_reason", reason=reason),
+                    t(lang, "notice.alert_hint"))),
+                now, "alert"))
+
+
+def calendar_url(public_url: str, ref: str) -> str:
+    """The stable address of a meeting's calendar file on the bot's server."""
+    return f"{public_url.rstrip('/')}/meetings/{ref}.ics"
+
+
+def _with_line(message: Reply, line: str) -> Reply:
+    if line in message.lines:
+        return message
+    return Reply(language=message.language, title=message.title, fields=message.fields,
+                 lines=(*message.lines, line), actions=message.actions)
+
+
+def _stale_reason(notice: Notice) -> str:
+    assert notice.stale_after is not None
+    return f"stale: no longer useful after {notice.stale_after.isoformat()}"

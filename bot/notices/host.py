@@ -1,0 +1,23 @@
+"""What the notice side needs of the bot: the seminar, the records, the outbox, the store and
+the clock. The front door (`bot.app.frontdoor.OgpBot`) provides it; the dispatcher and the
+announcements take it, so this layer never imports the one above it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.clock import Clock
+from bot.core.records import Records
+from bot.core.seminar import Seminar
+from bot.notices.outbox import Outbox
+from bot.store.contract import Store
+
+
+class Host(Protocol):
+    """The parts of the running bot that notices are scheduled and delivered through."""
+
+    seminar: Seminar
+    records: Records
+    outbox: Outbox
+    store: Store
+    clock: Clock

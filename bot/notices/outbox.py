@@ -1,0 +1,74 @@
+"""The outbox: the store's queue of notices (`bot.core.notice`), each delivered exactly once.
+
+The core only schedules (through the `Scheduler` protocol this class fulfils); the dispatcher
+delivers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.notice import Notice, NoticeState
+from bot.store.contract import Store
+
+OUTBOX = "outbox"
+
+
+class Outbox:
+    """The notices in the store. `on_scheduled` callbacks run after each new notice (from
+    whatever thread scheduled it): the dispatcher uses one to wake up for an earlier notice."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.on_scheduled: list[Callable[[Notice], None]] = []
+
+    def schedule(self, notice: Notice) -> bool:
+        """Add `notice` unless its key is already there; return whether it was added."""
+        added = self.store.add(OUTBOX, notice.key, notice.to_dict())
+        if added:
+            for callback in self.on_scheduled:
+                callback(notice)
+        return added
+
+    def get(self, key: str) -> Notice | None:
+        doc = self.store.get(OUTBOX, key)
+        return Notice.from_dict(doc) if doc else None
+
+    def save(self, notice: Notice) -> None:
+        self.store.put(OUTBOX, notice.key, notice.to_dict())
+
+    def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]:
+        """Skip every notice not yet sent whose key starts with `prefix`; return them."""
+        cancelled = []
+        for notice in self.pending():
+            if notice.key.startswith(prefix):
+                self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+                cancelled.append(notice)
+        return cancelled
+
+    def all(self) -> list[Notice]:
+        return sorted((Notice.from_dict(d) for d in self.store.all(OUTBOX)),
+                      key=lambda n: (n.due, n.key))
+
+    def in_state(self, state: NoticeState) -> list[Notice]:
+        """The notices in one state, in due order (found by the store, not by reading all)."""
+        return sorted((Notice.from_dict(d) for d in self.store.find(OUTBOX, state=state.value)),
+                      key=lambda n: (n.due, n.key))
+
+    def pending(self) -> list[Notice]:
+        return self.in_state(NoticeState.PENDING)
+
+    def release_waiting(self, person_key: str) -> int:
+        """Someone the bot could not reach has just been seen: their waiting notices may go
+        now. Returns how many were released."""
+        released = 0
+        for doc in self.store.find(OUTBOX, state=NoticeState.PENDING.value,
+                                   for_person=person_key):
+            notice = Notice.from_dict(doc)
+            if notice.waiting:
+                notice = notice.with_changes(not_before=None, waiting=False)
+                self.save(notice)
+                released += 1
+                for callback in self.on_scheduled:
+                    callback(notice)
+        return released

@@ -1,0 +1,107 @@
+"""After the tables: `outcome` (the table's result), `report` (the ministry's result to the
+coordinator) and `decide` (the coordinator's decision, with its published reasoned response)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.core.lifecycle import Step
+from bot.core.model import Proposal, Status
+from bot.core.reply import Action, Reply
+from bot.i18n.catalogue import t
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+MAX_TEXT = 3000
+OUTCOMES = {"agreed": "agreed", "enig": "agreed", "enighet": "agreed", "enige": "agreed",
+            "bilateral": "bilateral", "bilateralt": "bilateral"}
+REPORTS = {"agreed": "agreed", "enig": "agreed", "enighet": "agreed", "enige": "agreed",
+           "declined": "declined", "uenig": "declined", "avslått": "declined",
+           "avvist": "declined"}
+DECISIONS = {"include": "include", "inkluder": "include", "ta-med": "include",
+             "exclude": "exclude", "ekskluder": "exclude", "utelat": "exclude"}
+USAGE = {
+    "outcome": "outcome P-N agreed|bilateral",
+    "report": "report P-N agreed|declined TEXT",
+    "decide": "decide P-N include|exclude REASON",
+}
+
+
+def _args(ctx: Context, rest: str, word: str, options: dict[str, str]) -> tuple[
+        Proposal, str, str]:
+    """The proposal, the chosen option and any text after it; refuses what does not fit."""
+    parts = rest.split(maxsplit=2)
+    proposal = ctx.proposal(parts[0] if parts else None, word)
+    if len(parts) < 2:
+        ctx.fail("error.usage", usage=USAGE[word])
+    choice = options.get(parts[1].lower())
+    if choice is None:
+        ctx.fail("error.choice", text=parts[1][:40],
+                 choices=", ".join(sorted(set(options.values()))))
+    text = parts[2].strip() if len(parts) > 2 else ""
+    if len(text) > MAX_TEXT:
+        ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
+    return proposal, choice, text
+
+
+def outcome(ctx: Context, rest: str) -> Reply:
+    proposal, result, _ = _args(ctx, rest, "outcome", OUTCOMES)
+    ctx.require_responsible(proposal, "outcome")
+    ctx.require_step(proposal, Step.OUTCOME, "outcome")
+    ctx.move(proposal, Status(result), f"outcome_{result}", outcome=result)
+    return ctx.reply(lines=(ctx.t(f"outcome.{result}", ref=proposal.ref),))
+
+
+def report(ctx: Context, rest: str) -> Reply:
+    proposal, result, text = _args(ctx, rest, "report", REPORTS)
+    ctx.require_responsible(proposal, "report")
+    ctx.require_step(proposal, Step.REPORT, "report")
+    if not text:
+        ctx.fail("error.text_required", word="report", usage=USAGE["report"])
+    moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
+                     report={"result": result, "text": text})
+
+    def build(lang: str) -> Reply:
+        return Reply(language=lang,
+                     title=t(lang, "report.notice_title", ref=moved.ref,
+                             result=t(lang, f"report.{result}")),
+                     lines=(moved.title, t(lang, "notice.text", text=text)),
+                     actions=_decide_actions(lang, moved, result))
+
+    ctx.notify_people(ctx.records.coordinators(), f"report:{moved.ref}:{len(moved.history)}",
+                      "report", build)
+    return ctx.reply(lines=(ctx.t("report.done", ref=moved.ref,
+                                  result=ctx.t(f"report.{result}")),))
+
+
+def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action, ...]:
+    actions = [Action(t(lang, "card.status"), f"status {proposal.ref}")]
+    if result == "agreed":
+        actions.append(Action(t(lang, "decide.include_button"), f"decide {proposal.ref} include",
+                              "primary"))
+    return tuple(actions)
+
+
+def decide(ctx: Context, rest: str) -> Reply:
+    proposal, choice, reason = _args(ctx, rest, "decide", DECISIONS)
+    step = Step.INCLUDE if choice == "include" else Step.EXCLUDE
+    ctx.require_step(proposal, step, "decide")
+    if choice == "exclude" and not reason:
+        ctx.fail("error.reason_required", ref=proposal.ref)
+    status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
+    moved = ctx.move(proposal, status, choice, reason,
+                     decision={"result": choice, "reason": reason})
+    people = ctx.records.concerned(moved)
+
+    def build(lang: str) -> Reply:
+        lines = [moved.title]
+        if reason:
+            lines.append(t(lang, "notice.reason", reason=reason))
+        return Reply(language=lang, title=t(lang, "decide.notice_title", ref=moved.ref,
+                                            result=t(lang, f"status.{status.value}")),
+                     lines=tuple(lines))
+
+    ctx.notify_people(people, f"decision:{moved.ref}", "decision", build)
+    key = "decide.include" if choice == "include" else "decide.exclude"
+    return ctx.reply(lines=(ctx.t(key, ref=moved.ref, reason=reason),))

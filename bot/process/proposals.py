@@ -1,0 +1,192 @@
+"""`propose`, `status` and `withdraw`: creating proposals, showing them, and taking them back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bot.core.history import history_text, report_label
+from bot.core.lifecycle import Step
+from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
+from bot.core.reply import Action, Field, Reply
+from bot.core.roles import may_withdraw
+from bot.i18n.catalogue import t
+from bot.process.proposing import (
+    FORM_ID,
+    Draft,
+    build_form,
+    needs_organization,
+    parse_line,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+__all__ = ["FORM_ID", "card", "propose", "status", "submit_form", "withdraw"]
+
+MAX_LIST = 25
+HISTORY_SHOWN = 10
+
+
+def propose(ctx: Context, rest: str) -> Reply:
+    """`propose` alone asks for the form; `propose A | B | …` submits in one line."""
+    if "|" not in rest:
+        typed = {"title": rest} if rest else {}
+        return ctx.reply(title=ctx.t("propose.form_title"),
+                         form=build_form(ctx.seminar, ctx.person, ctx.lang, typed))
+    parts = parse_line(rest)
+    if isinstance(parts, int):
+        ctx.fail("propose.line_parts", count=parts)
+    return _submit(ctx, parts, as_form=False)
+
+
+def submit_form(ctx: Context, fields: Mapping[str, Any]) -> Reply:
+    return _submit(ctx, fields, as_form=True)
+
+
+def _submit(ctx: Context, fields: Mapping[str, Any], as_form: bool) -> Reply:
+    draft, errors = validate(ctx.seminar, ctx.person, ctx.lang, fields)
+    if draft is None:
+        form = build_form(ctx.seminar, ctx.person, ctx.lang, fields) if as_form else None
+        return ctx.reply(ok=False, title=ctx.t("propose.not_saved"), errors=errors, form=form)
+    proposal = _create(ctx, draft)
+    ministry = ctx.seminar.org_name(proposal.ministry)
+    _tell_new(ctx, proposal)
+    return ctx.reply(
+        title=ctx.t("propose.done", ref=proposal.ref),
+        fields=(Field(ctx.t("card.status"), ctx.t("status.submitted")),
+                Field(ctx.t("card.ministry"), ministry)),
+        lines=(proposal.title, ctx.t("propose.next", ministry=ministry, ref=proposal.ref)),
+        actions=(Action(ctx.t("card.status"), f"status {proposal.ref}"),),
+    )
+
+
+def _create(ctx: Context, draft: Draft) -> Proposal:
+    person = ctx.person
+    if needs_organization(person):
+        org_name = draft.organization or person.org_name or person.name
+        if draft.organization and draft.organization != person.org_name:
+            person = person.with_changes(org_name=draft.organization)
+            ctx.records.save_person(person)
+        org_key = None
+    else:
+        org_name = ctx.seminar.org_name(person.org or "")
+        org_key = person.org
+    number = ctx.records.next_number()
+    entry = HistoryEntry(ctx.now, person.key, person.name, "proposed", Status.SUBMITTED)
+    proposal = Proposal(
+        number=number, title=draft.title, problem=draft.problem,
+        description=draft.description, values=draft.values, area=draft.area,
+        ministry=draft.ministry, proposer=person.key, proposer_name=person.name,
+        organization=org_name, organization_key=org_key, status=Status.SUBMITTED,
+        created_at=ctx.now, milestones=draft.milestones, history=(entry,),
+    )
+    ctx.records.save_proposal(proposal)
+    return proposal
+
+
+def _tell_new(ctx: Context, proposal: Proposal) -> None:
+    """The coordinator and the responsible ministry hear of every new proposal."""
+    coordinators = ctx.records.coordinators()
+    people = [*coordinators, *(p for p in ctx.records.people_of(proposal.ministry)
+                               if p.role is not Role.COORDINATOR)]
+
+    def build(lang: str) -> Reply:
+        return Reply(language=lang, title=t(lang, "propose.notice_title", ref=proposal.ref,
+                                            title=proposal.title),
+                     lines=(t(lang, "propose.notice_line", who=proposal.proposer_name,
+                              org=proposal.organization,
+                              ministry=ctx.seminar.org_name(proposal.ministry)),
+                            t(lang, "notice.status_hint", ref=proposal.ref)),
+                     actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
+
+    ctx.notify_people(people, f"proposal:{proposal.ref}:new", "proposal", build)
+
+
+def status(ctx: Context, rest: str) -> Reply:
+    """`status` (mine), `status P-N` (one card) or `status WORDS` (a search)."""
+    if not rest:
+        return _own(ctx)
+    number = proposal_number(rest)
+    if number is not None:
+        return card(ctx, ctx.proposal(rest, "status"))
+    words = rest.casefold().split()
+    matches = [p for p in ctx.records.proposals()
+               if all(w in _haystack(ctx, p) for w in words)]
+    if not matches:
+        return ctx.reply(lines=(ctx.t("status.no_match", words=rest[:80]),))
+    if len(matches) == 1:
+        return card(ctx, matches[0])
+    return _listing(ctx, ctx.t("status.search_title", words=rest[:80]), matches)
+
+
+def _haystack(ctx: Context, p: Proposal) -> str:
+    return " ".join((p.ref, p.title, p.problem, p.description, p.organization,
+                     p.proposer_name, ctx.seminar.org_name(p.ministry), p.area)).casefold()
+
+
+def _own(ctx: Context) -> Reply:
+    person = ctx.person
+    if person.role in (Role.COORDINATOR, Role.OBSERVER):
+        mine, title = ctx.records.proposals(), ctx.t("status.all_title")
+    elif person.role is Role.MINISTRY:
+        answers_for = {p.number: p for p in ctx.records.proposals(ministry=person.org or "")}
+        answers_for.update((p.number, p) for p in ctx.records.proposals(proposer=person.key))
+        mine = sorted(answers_for.values(), key=lambda p: p.number)
+        title = ctx.t("status.ministry_title", ministry=ctx.seminar.org_name(person.org or ""))
+    else:
+        mine, title = ctx.records.proposals(proposer=person.key), ctx.t("status.own_title")
+    if not mine:
+        return ctx.reply(lines=(ctx.t("status.none_own"),))
+    return _listing(ctx, title, mine)
+
+
+def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
+    lines = [ctx.t("status.line", ref=p.ref, title=p.title,
+                   status=ctx.t(f"status.{p.status.value}")) for p in proposals[:MAX_LIST]]
+    if len(proposals) > MAX_LIST:
+        lines.append(f"… (+{len(proposals) - MAX_LIST})")
+    return ctx.reply(title=title, lines=tuple(lines))
+
+
+def card(ctx: Context, p: Proposal) -> Reply:
+    """One proposal as a card: its fields, report, reasoned response and history."""
+    lines = [f"{ctx.t('card.problem')}: {p.problem}",
+             f"{ctx.t('card.description')}: {p.description}"]
+    if p.milestones:
+        lines.append(f"{ctx.t('card.milestones')}:")
+        lines.extend(f"  {m.due.isoformat()} {m.text}" for m in p.milestones)
+    meeting = ctx.records.meeting(p.number)
+    if meeting and not p.status.decided:
+        place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
+        lines.append(f"{ctx.t('card.meeting')}: {ctx.when(meeting.start)}{place}")
+    if p.report:
+        lines.append(f"{ctx.t('card.report')}: {report_label(p.report, ctx.lang)}"
+                     + (f" – {p.report['text']}" if p.report.get("text") else ""))
+    if p.decision:
+        lines.append(f"{ctx.t('card.decision')}: "
+                     f"{ctx.t('status.' + p.status.value)}"
+                     + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
+    lines.append(f"{ctx.t('card.history')}:")
+    for h in p.history[-HISTORY_SHOWN:]:
+        what = history_text(h, ctx.lang, ctx.seminar.timezone)
+        lines.append("  " + ctx.t("card.history_line", when=ctx.when(h.at, seconds=False),
+                                  who=h.actor_name, what=what))
+    fields = (
+        Field(ctx.t("card.status"), ctx.t(f"status.{p.status.value}")),
+        Field(ctx.t("card.proposer"), f"{p.proposer_name} ({p.organization})"),
+        Field(ctx.t("card.ministry"), ctx.seminar.org_name(p.ministry)),
+        Field(ctx.t("card.area"), ctx.seminar.area_name(p.area)),
+        Field(ctx.t("card.values"), ", ".join(ctx.t(f"value.{v}") for v in p.values)),
+    )
+    return ctx.reply(title=f"{p.ref} {p.title}", fields=fields, lines=tuple(lines))
+
+
+def withdraw(ctx: Context, rest: str) -> Reply:
+    proposal = ctx.proposal(rest.split()[0] if rest else None, "withdraw")
+    if not may_withdraw(ctx.person, proposal):
+        ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
+    ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
+    ctx.move(proposal, Status.WITHDRAWN, "withdraw")
+    return ctx.reply(lines=(ctx.t("withdraw.done", ref=proposal.ref),))

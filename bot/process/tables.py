@@ -1,0 +1,313 @@
+"""The small-table session: the stored table plan, `tables` to read it, and `tables assign`,
+which seats proposals and people with the planner in `bot.process.seating` and tells everyone."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from bot.core.lifecycle import Step, can
+from bot.core.model import Person, Proposal, Status
+from bot.core.notice import Notice, Target
+from bot.core.prepared import Prepared
+from bot.core.reply import Reply
+from bot.i18n.catalogue import t
+from bot.process import seating
+from bot.process.seating import Attendee, Instance, Topic
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+PLAN_SETTING = "table_plan"
+TIME_LIMIT = 2.0  # seconds the solver may take before the greedy seating is used
+
+
+@dataclass(frozen=True)
+class Table:
+    number: int
+    area: str
+    proposals: tuple[int, ...]
+    people: tuple[str, ...]  # person keys
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "area": self.area, "proposals": list(self.proposals),
+                "people": list(self.people)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Table:
+        return cls(d["number"], d["area"], tuple(d["proposals"]), tuple(d["people"]))
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    tables: tuple[Table, ...]
+    made_at: str
+    problems: tuple[str, ...] = ()  # unused since plans keep `breaches` and `conflicts`
+    version: int = 1
+    breaches: tuple[dict[str, Any], ...] = ()  # seating.Breach as dicts
+    conflicts: tuple[dict[str, Any], ...] = ()  # seating.Conflict as dicts
+    method: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tables": [t.to_dict() for t in self.tables], "made_at": self.made_at,
+                "problems": list(self.problems), "version": self.version,
+                "breaches": list(self.breaches), "conflicts": list(self.conflicts),
+                "method": self.method}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TablePlan:
+        return cls(tuple(Table.from_dict(t) for t in d["tables"]), d["made_at"],
+                   tuple(d.get("problems", ())), d.get("version", 1),
+                   tuple(d.get("breaches", ())), tuple(d.get("conflicts", ())),
+                   d.get("method", ""))
+
+    def table_of(self, person_key: str) -> Table | None:
+        return next((t for t in self.tables if person_key in t.people), None)
+
+    def seats(self) -> dict[str, int]:
+        return {p: t.number for t in self.tables for p in t.people}
+
+
+def load_plan(ctx: Context) -> TablePlan | None:
+    doc = ctx.records.setting(PLAN_SETTING)
+    return TablePlan.from_dict(doc) if doc else None
+
+
+def show(ctx: Context, rest: str) -> Reply:
+    plan = load_plan(ctx)
+    if plan is None:
+        return ctx.reply(lines=(ctx.t("tables.none"),))
+    mine = plan.table_of(ctx.person.key)
+    lines = [ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated")]
+    lines.extend(describe(ctx, plan, ctx.lang))
+    return ctx.reply(title=ctx.t("tables.version", version=plan.version), lines=tuple(lines))
+
+
+def describe(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
+    """The plan in `lang`: each table with its area, proposals and people, then what it
+    cannot keep and why."""
+    names = _names(ctx)
+    lines: list[str] = []
+    for table in plan.tables:
+        lines.append("")
+        refs = ", ".join(f"P-{n}" for n in table.proposals) or t(lang, "tables.no_proposals")
+        lines.append(t(lang, "tables.table", n=table.number, area=_area(ctx, table.area, lang),
+                       refs=refs))
+        lines.append(t(lang, "tables.people",
+                       names=", ".join(names.get(k, k) for k in table.people)))
+    lines.append("")
+    lines.extend(problems(ctx, plan, lang))
+    return lines
+
+
+def problems(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
+    """The hard rules the plan breaks, for whom, why, and what would fix it."""
+    if not plan.breaches and not plan.conflicts:
+        return [t(lang, "tables.all_kept")]
+    names = _names(ctx)
+    seminar = ctx.seminar
+    lines = [t(lang, "tables.broken")]
+    for b in plan.breaches:
+        ref = f"P-{b['proposal']}" if b.get("proposal") is not None else ""
+        lines.append("- " + t(lang, f"tables.breach.{b['rule']}", ref=ref, n=b["table"],
+                              name=names.get(b["who"], b["who"]),
+                              ministry=ctx.seminar.org_name(b["who"]), size=b["size"],
+                              max=seminar.table_max_size))
+    if plan.conflicts:
+        lines.append(t(lang, "tables.why"))
+    for c in plan.conflicts:
+        lines.append("- " + _conflict(ctx, c, lang, names))
+        lines.append("  " + t(lang, "tables.fix", fixes=_fixes(ctx, c, lang)))
+    return lines
+
+
+def _conflict(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
+    seminar = ctx.seminar
+    refs = _refs(c["proposals"])
+    ministries = ", ".join(ctx.seminar.org_name(m) for m in c["ministries"])
+    links = "; ".join(
+        t(lang, f"tables.link.{lk['why']}", name=names.get(lk["person"], lk["person"]),
+          refs=_refs(lk["proposals"]), ministry=ctx.seminar.org_name(lk["ministry"]))
+        for lk in c["links"])
+    count, size = seminar.table_count, seminar.table_max_size
+    return t(lang, f"tables.conflict.{c['rule']}", refs=refs, ministry=ministries,
+             ministries=ministries, links=links, need=c["need"], max=size, tables=count,
+             people=c["need"], seats=count * size)
+
+
+def _fixes(ctx: Context, c: dict[str, Any], lang: str) -> str:
+    seminar = ctx.seminar
+    count, size = seminar.table_count, seminar.table_max_size
+    parts = []
+    for fix in c["fixes"]:
+        if fix == "representative":
+            parts.append(t(lang, "tables.fix.representative",
+                           ministries=", ".join(ctx.seminar.org_name(m) for m in c["ministries"])))
+        elif fix == "max_size" and c["rule"] == "crowded":
+            parts.append(t(lang, "tables.fix.max_size", size=c["need"]))
+        elif fix == "max_size" and c["rule"] == "too_many_people":
+            parts.append(t(lang, "tables.fix.max_size", size=math.ceil(c["need"] / count)))
+        elif fix == "max_size":
+            parts.append(t(lang, "tables.fix.max_size_any"))
+        elif fix == "tables" and c["rule"] == "too_many_people":
+            parts.append(t(lang, "tables.fix.tables", count=math.ceil(c["need"] / size)))
+        elif fix == "tables":
+            parts.append(t(lang, "tables.fix.tables_any"))
+        else:
+            parts.append(t(lang, f"tables.fix.{fix}"))
+    if len(parts) < 2:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} {t(lang, 'tables.or')} {parts[-1]}"
+
+
+def _refs(numbers: list[int] | tuple[int, ...]) -> str:
+    return ", ".join(f"P-{n}" for n in numbers)
+
+
+def _names(ctx: Context) -> dict[str, str]:
+    return {p.key: p.name for p in ctx.records.people()}
+
+
+def _area(ctx: Context, key: str, lang: str) -> str:
+    if not key:
+        return t(lang, "tables.no_proposals")
+    return ctx.seminar.area_name(key)
+
+
+def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[Proposal],
+                                                                 dict[str, Person]]:
+    """Who takes part (the roster and everyone who proposed) and what is discussed
+    (proposals neither withdrawn nor decided), as the planner's input."""
+    proposals = [p for p in ctx.records.proposals() if not p.status.decided]
+    people = {p.key: p for p in ctx.records.people() if p.on_roster}
+    for p in proposals:
+        if p.proposer not in people:
+            person = ctx.records.person(p.proposer)
+            if person is not None:
+                people[person.key] = person
+    attendees = []
+    for person in people.values():
+        org = ctx.seminar.org(person.org) if person.org else None
+        attendees.append(Attendee(person.key, person.org, person.role.value,
+                                  org.areas if org else ()))
+    topics = tuple(Topic(p.number, p.area, p.proposer, p.ministry) for p in proposals)
+    seats = previous.seats() if previous else {}
+    before = {n: t.number for t in previous.tables for n in t.proposals} if previous else {}
+    count = tables_in_use(ctx.seminar.table_count, ctx.seminar.table_max_size, len(topics),
+                          len(attendees), len(previous.tables) if previous else 0)
+    inst = Instance(topics, tuple(attendees), count, ctx.seminar.table_max_size, seats, before)
+    return inst, proposals, people
+
+
+def tables_in_use(available: int, max_size: int, proposals: int, people: int,
+                  before: int) -> int:
+    """How many of the seminar's tables to set: one per proposal at most, more only when
+    the people would not fit otherwise, and never fewer than a plan being redone used (so
+    nobody's table disappears). A table with no proposal to discuss helps nobody."""
+    return min(available, max(proposals, math.ceil(people / max_size), before, 1))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a plan is computed from: the planner's instance and the plan it replaces."""
+
+    instance: Instance
+    previous: dict[str, Any] | None
+
+
+def read_inputs(ctx: Context) -> Inputs:
+    doc = ctx.records.setting(PLAN_SETTING)
+    previous = TablePlan.from_dict(doc) if doc else None
+    return Inputs(instance(ctx, previous)[0], doc or None)
+
+
+def assign(ctx: Context, rest: str) -> Prepared:
+    """Seat proposals and people. The planner runs outside the store's transaction (on a
+    snapshot of who takes part and what is discussed); then, if nothing changed meanwhile,
+    `_store_plan` stores the plan and tells everyone."""
+    inputs = read_inputs(ctx)
+    if not inputs.instance.topics:
+        ctx.fail("tables.nothing")
+    return Prepared(inputs, read_inputs, _plan, _store_plan)
+
+
+def _plan(inputs: Inputs) -> seating.Seating:
+    return seating.plan(inputs.instance, time_limit=TIME_LIMIT)
+
+
+def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
+    """Store the plan, move the proposals to `in_discussion`, post the plan to the seminar
+    channel and tell each person their table (on a re-run: only the people whose table
+    changed)."""
+    previous = TablePlan.from_dict(inputs.previous) if inputs.previous else None
+    _, proposals, people = instance(ctx, previous)
+    version = previous.version + 1 if previous else 1
+    plan = TablePlan(
+        tables=tuple(Table(pt.number, pt.area, pt.proposals, pt.people) for pt in result.tables),
+        made_at=ctx.now.isoformat(), version=version,
+        breaches=tuple(asdict(b) for b in result.breaches),
+        conflicts=tuple(asdict(c) for c in result.conflicts), method=result.method)
+    ctx.records.set_setting(PLAN_SETTING, plan.to_dict())
+    table_of_proposal = {n: tb.number for tb in plan.tables for n in tb.proposals}
+    moved = 0
+    for p in proposals:
+        if can(Step.DISCUSS, p):
+            ctx.move(p, Status.IN_DISCUSSION, "discussed", str(table_of_proposal[p.number]))
+            moved += 1
+    lang = ctx.seminar.language
+    ctx.bot.outbox.schedule(Notice(
+        f"tables:v{version}:plan", Target.announce(),
+        Reply(language=lang, title=t(lang, "tables.version", version=version),
+              lines=tuple(describe(ctx, plan, lang)[1:])),
+        ctx.now, "tables"))
+    before = previous.seats() if previous else {}
+    told = _tell(ctx, plan, people, before)
+    lines = [ctx.t("tables.made", proposals=len(proposals), people=len(people),
+                   tables=len(plan.tables)),
+             ctx.t("tables.moved_status", count=moved)]
+    if previous:
+        lines.append(ctx.t("tables.told_moved", count=told, moved=len(result.moved)))
+    else:
+        lines.append(ctx.t("tables.told_all", count=told))
+    mine = plan.table_of(ctx.person.key)
+    lines.append(ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated"))
+    lines.extend(describe(ctx, plan, ctx.lang))
+    return ctx.reply(title=ctx.t("tables.version", version=version), lines=tuple(lines))
+
+
+def _tell(ctx: Context, plan: TablePlan, people: dict[str, Person],
+          before: dict[str, int]) -> int:
+    """A DM to each person whose table is new to them; returns how many were scheduled."""
+    names = _names(ctx)
+    told = 0
+    for table in plan.tables:
+        for key in table.people:
+            person = people.get(key)
+            if person is None or before.get(key) == table.number:
+                continue
+            old = before.get(key)
+
+            def build(lang: str, table: Table = table, old: int | None = old,
+                      key: str = key) -> Reply:
+                lines = []
+                if old is not None:
+                    lines.append(t(lang, "tables.dm_moved", n=table.number, old=old))
+                lines.append(t(lang, "tables.dm_area", area=_area(ctx, table.area, lang)))
+                refs = [t(lang, "tables.proposal", ref=f"P-{n}", title=_title(ctx, n))
+                        for n in table.proposals]
+                lines.append(t(lang, "tables.dm_proposals",
+                               refs="; ".join(refs) or t(lang, "tables.no_proposals")))
+                lines.append(t(lang, "tables.dm_with", names=", ".join(
+                    names.get(k, k) for k in table.people if k != key)))
+                lines.append(t(lang, "tables.dm_hint"))
+                return Reply(language=lang, title=t(lang, "tables.dm_title", n=table.number),
+                             lines=tuple(lines))
+
+            told += len(ctx.notify_people([person], f"tables:v{plan.version}", "tables", build))
+    return told
+
+
+def _title(ctx: Context, number: int) -> str:
+    proposal = ctx.records.proposal(number)
+    return proposal.title if proposal else ""

@@ -1,0 +1,193 @@
+"""`ogpbot export`: the action-plan draft in Markdown (one section per included commitment, laid
+out like OGP's commitment template, then the record of inputs with every reasoned response),
+CSV (one row per proposal, for a spreadsheet) and JSON (lossless: every stored field)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+from bot.core.history import history_text, report_label
+from bot.core.model import Proposal, Status
+from bot.i18n.catalogue import format_when, t
+from bot.record.html_pages import response_text
+from bot.record.public import Snapshot, reasoned_response, updated_at
+
+FORMATS = ("markdown", "csv", "json")
+JSON_FORMAT = "ogpbot-record"
+JSON_VERSION = 1
+
+# -- Markdown --------------------------------------------------------------------------------
+
+# Characters that mean something to Markdown (CommonMark, GFM tables) inside a line.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!&~])")
+_MD_LIST_START = re.compile(r"^(\d+)([.)])")
+
+
+def md_line(text: str) -> str:
+    """One line of user text that Markdown shows exactly as typed: no markup, no raw HTML,
+    no list, heading or code block it could start."""
+    line = _MD_SPECIAL.sub(r"\\\1", text.strip())
+    if line[:1] in ("-", "+", "="):
+        line = "\\" + line
+    return _MD_LIST_START.sub(r"\1\\\2", line)
+
+
+def md_inline(text: str) -> str:
+    """User text on one line (a heading, a list item, a table cell)."""
+    return md_line(" ".join(text.split()))
+
+
+def md_block(text: str) -> str:
+    """User text as paragraphs: its line breaks kept, each line escaped."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join("  \n".join(md_line(line) for line in para.splitlines() if line.strip())
+                       for para in paragraphs if para.strip())
+
+
+def markdown(snap: Snapshot, lang: str) -> str:
+    seminar = snap.seminar
+    out: list[str] = [
+        f"# {md_inline(t(lang, 'export.plan_title', seminar=seminar.title))}", "",
+        md_inline(t(lang, "export.generated",
+                    when=format_when(snap.now, lang, seminar.timezone, seconds=False))), "",
+        f"## {t(lang, 'export.commitments')}", "",
+    ]
+    included = [p for p in snap.proposals if p.status is Status.INCLUDED]
+    if not included:
+        out += [t(lang, "export.no_commitments"), ""]
+    for n, p in enumerate(included, 1):
+        out += _commitment(snap, p, n, lang)
+    out += [f"## {t(lang, 'export.inputs')}", ""]
+    if not snap.proposals:
+        out += [t(lang, "record.none"), ""]
+    for p in snap.proposals:
+        out += _input(snap, p, lang)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _fact(label: str, value: str) -> str:
+    return f"- **{label}:** {md_inline(value)}"
+
+
+def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
+    out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
+           _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
+           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
+    if p.milestones:
+        dates = sorted(m.due for m in p.milestones)
+        out.append(_fact(t(lang, "export.period"),
+                         f"{dates[0].isoformat()} – {dates[-1].isoformat()}"))
+    out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
+            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), "",
+            f"#### {t(lang, 'export.how')}", ""]
+    report = (p.report or {}).get("text", "")
+    out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
+    out += [f"#### {t(lang, 'export.relevance')}", ""]
+    out += [f"- **{t(lang, f'value.{v}').capitalize()}:** {t(lang, f'value.{v}.hint')}"
+            for v in p.values]
+    out += ["", f"#### {t(lang, 'card.milestones')}", ""]
+    if p.milestones:
+        out += [f"| {t(lang, 'record.milestone_due')} | {t(lang, 'record.milestone_text')} |",
+                "|---|---|"]
+        out += [f"| {m.due.isoformat()} | {md_inline(m.text)} |" for m in p.milestones]
+    else:
+        out.append(t(lang, "record.no_milestones"))
+    out += ["", f"#### {t(lang, 'export.actors')}", "",
+            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}", ""]
+    return out
+
+
+def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
+    response, _ = response_text(p, lang)
+    out = [f"### {p.ref}: {md_inline(p.title)}", "",
+           _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
+           _fact(t(lang, "record.col_organization"), p.organization),
+           _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
+           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
+           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values))]
+    if p.report:
+        out.append(_fact(t(lang, "card.report"),
+                         f"{report_label(p.report, lang)} – "
+                         f"{p.report.get('text', '')}"))
+    out += [_fact(t(lang, "card.decision"), response), ""]
+    return out
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "number", "ref", "title", "status", "status_label", "organization", "proposer_name",
+    "ministry", "ministry_name", "area", "area_name", "values", "problem", "description",
+    "milestones", "outcome", "report_result", "report_text", "decision", "reasoned_response",
+    "created_at", "updated_at", "history",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: str) -> str:
+    """A spreadsheet must not run user text as a formula: such a cell starts with a '."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def csv_text(snap: Snapshot, lang: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in snap.proposals:
+        report = p.report or {}
+        row = {
+            "number": str(p.number), "ref": p.ref, "title": p.title, "status": p.status.value,
+            "status_label": t(lang, f"status.{p.status.value}"),
+            "organization": p.organization, "proposer_name": p.proposer_name,
+            "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
+            "area": p.area, "area_name": snap.seminar.area_name(p.area),
+            "values": ",".join(p.values),
+            "problem": p.problem, "description": p.description,
+            "milestones": "\n".join(f"{m.due.isoformat()} {m.text}" for m in p.milestones),
+            "outcome": p.outcome or "", "report_result": report.get("result", ""),
+            "report_text": report.get("text", ""),
+            "decision": (p.decision or {}).get("result", ""),
+            "reasoned_response": reasoned_response(p),
+            "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
+            "history": "\n".join(
+                f"{h.at.isoformat()} {h.actor_name}: {history_text(h, lang, snap.seminar.timezone)}"
+                for h in p.history),
+        }
+        writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def json_doc(snap: Snapshot, meetings: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every stored field of every proposal (`Proposal.from_dict` reads each one back), with
+    the names of its ministry and area beside it, and the bilateral meetings."""
+    seminar = snap.seminar
+    return {
+        "format": JSON_FORMAT, "version": JSON_VERSION,
+        "exported_at": snap.now.isoformat(),
+        "seminar": {"title": seminar.title, "date": seminar.date.isoformat(),
+                    "language": seminar.language, "timezone": str(seminar.timezone)},
+        "proposals": [{**p.to_dict(), "ref": p.ref,
+                       "ministry_name": seminar.org_name(p.ministry),
+                       "area_name": seminar.area_name(p.area)} for p in snap.proposals],
+        "meetings": meetings,
+    }
+
+
+def json_text(snap: Snapshot, meetings: list[dict[str, Any]]) -> str:
+    return json.dumps(json_doc(snap, meetings), ensure_ascii=False, indent=2) + "\n"
+
+
+def render(snap: Snapshot, fmt: str, lang: str, meetings: list[dict[str, Any]]) -> str:
+    """The export in `fmt` (one of `FORMATS`); labels in `lang`."""
+    if fmt == "csv":
+        return csv_text(snap, lang)
+    if fmt == "json":
+        return json_text(snap, meetings)
+    return markdown(snap, lang)
