@@ -37,7 +37,8 @@ from bot.core.model import Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.reply import Reply
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
 from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
