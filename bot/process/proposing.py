@@ -160,7 +160,8 @@ def validate(seminar: Seminar, person: Person, language: str,
             continue
         m = _MILESTONE_RE.match(line.strip())
         try:
-            milestones.append(Milestone(date.fromisoformat(m.group(1)), m.group(2).strip()))
+            milestones.append(Milestone(None, date.fromisoformat(m.group(1)),
+                                        m.group(2).strip()))
         except (AttributeError, ValueError):
             errors.setdefault("milestones", t(language, "propose.bad_milestone",
                                               text=line.strip()[:60]))

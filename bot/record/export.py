@@ -79,7 +79,7 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
            _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
     if p.milestones:
-        dates = sorted(m.due for m in p.milestones)
+        dates = sorted(m.end for m in p.milestones)
         out.append(_fact(t(lang, "export.period"),
                          f"{dates[0].isoformat()} – {dates[-1].isoformat()}"))
     out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
@@ -94,7 +94,7 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     if p.milestones:
         out += [f"| {t(lang, 'record.milestone_due')} | {t(lang, 'record.milestone_text')} |",
                 "|---|---|"]
-        out += [f"| {m.due.isoformat()} | {md_inline(m.text)} |" for m in p.milestones]
+        out += [f"| {m.end.isoformat()} | {md_inline(m.text)} |" for m in p.milestones]
     else:
         out.append(t(lang, "record.no_milestones"))
     out += ["", f"#### {t(lang, 'export.actors')}", "",
@@ -148,7 +148,7 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "area": p.area, "area_name": snap.seminar.area_name(p.area),
             "values": ",".join(p.values),
             "problem": p.problem, "description": p.description,
-            "milestones": "\n".join(f"{m.due.isoformat()} {m.text}" for m in p.milestones),
+            "milestones": "\n".join(f"{m.end.isoformat()} {m.text}" for m in p.milestones),
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),

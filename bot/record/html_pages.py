@@ -237,8 +237,8 @@ def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
         main.append(el("table", el("thead", el("tr",
             el("th", t(lang, "record.milestone_due"), scope="col"),
             el("th", t(lang, "record.milestone_text"), scope="col"))),
-            el("tbody", [el("tr", el("td", el("time", m.due.isoformat(),
-                                                datetime=m.due.isoformat())),
+            el("tbody", [el("tr", el("td", el("time", m.end.isoformat(),
+                                                datetime=m.end.isoformat())),
                             el("td", m.text)) for m in p.milestones]),
             aria_labelledby="milestones"))
     else:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import HistoryEntry, Proposal, Status, proposal_number
+from bot.core.model import HistoryEntry, Milestone, Proposal, Status, proposal_number
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -125,6 +125,14 @@ def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
     return p.organization if h.actor == p.proposer else t(lang, "record.someone")
 
 
+def public_milestone(m: Milestone) -> dict[str, Any]:
+    """A milestone as the public sees it: dates, text and whether (and when) it was done."""
+    return {"start": m.start.isoformat() if m.start else None, "end": m.end.isoformat(),
+            "text": m.text, "done": m.done is not None,
+            "done_at": m.done.at.isoformat() if m.done else None,
+            "done_text": m.done.text if m.done else None}
+
+
 def updated_at(p: Proposal) -> datetime:
     return p.history[-1].at if p.history else p.created_at
 
@@ -142,7 +150,7 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "status": p.status.value, "status_label": t(lang, f"status.{p.status.value}"),
         "decided": p.status.decided,
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
-        "milestones": [m.to_dict() for m in p.milestones],
+        "milestones": [public_milestone(m) for m in p.milestones],
         "outcome": p.outcome, "report": p.report, "decision": p.decision,
         "reasoned_response": reasoned_response(p) or None,
     }
