@@ -12,6 +12,7 @@ from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
 from bot.core.roles import may_withdraw
 from bot.i18n.catalogue import t
+from bot.process.plan import commitment_lines
 from bot.process.proposing import (
     FORM_ID,
     Draft,
@@ -170,6 +171,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
         lines.append(f"{ctx.t('card.decision')}: "
                      f"{ctx.t('status.' + p.status.value)}"
                      + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
+    lines.extend(commitment_lines(ctx, p))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
         what = history_text(h, ctx.lang, ctx.seminar.timezone)
