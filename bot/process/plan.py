@@ -70,7 +70,8 @@ def plan(ctx: Context, rest: str) -> Reply:
             "plan.line", ref=p.ref, title=p.title, ministry=ctx.seminar.org_name(p.ministry),
             period=f"{period[0].isoformat()} – {period[1].isoformat()}" if period else "–",
             completion=completion_label(ctx.lang, p.completion or "not_started"),
-            milestones=ctx.tn("plan.milestones_done", len(p.milestones), done=done)))
+            milestones=ctx.tn("plan.milestones_done", len(p.milestones), done=done)
+            if p.milestones else ctx.t("plan.no_milestones")))
     return ctx.reply(title=ctx.tn("plan.title", len(commitments)), lines=tuple(lines))
 
 
