@@ -13,8 +13,7 @@ from typing import Any
 from bot.core.history import history_text, report_label
 from bot.core.model import Proposal, Status
 from bot.i18n.catalogue import format_when, t
-from bot.record.html_pages import response_text
-from bot.record.public import Snapshot, reasoned_response, updated_at
+from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"

@@ -1,6 +1,7 @@
-"""The public record of inputs: which proposals to show (filters from a query string), and each
-proposal as the public sees it, as JSON. The HTML pages are in `bot.record.html_pages`, the
-action-plan export in `bot.record.export`.
+"""The public record of inputs: which proposals to show (filters from a query string), each
+proposal as the public sees it (as JSON, and the words the pages and the export say about it),
+and the snapshot every page is drawn from. The pages' rows and facts are in `bot.record.views`,
+the action-plan export in `bot.record.export`; the HTML is the web adapter's.
 
 What is public: a proposal's text, organisation, ministry, area, values, status, milestones,
 the ministry's report, the reasoned response and who did what when (by name). Person keys
@@ -11,7 +12,7 @@ operator's lossless JSON export carries them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -93,14 +94,22 @@ def parse_ref(text: str, lang: str) -> int:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything one page or export needs, read from the store in one go."""
+    """Everything one page or export needs, read from the store in one go: the proposals in
+    number order, and when they were read. Never changed once made."""
 
     seminar: Seminar
     proposals: tuple[Proposal, ...]
     now: datetime
+    _by_number: Mapping[int, Proposal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_number", {p.number: p for p in self.proposals})
+
+    def get(self, number: int) -> Proposal | None:
+        return self._by_number.get(number)
 
     def find(self, number: int, lang: str) -> Proposal:
-        found = next((p for p in self.proposals if p.number == number), None)
+        found = self._by_number.get(number)
         if found is None:
             raise RecordError(404, "not_found", t(lang, "record.not_found", ref=f"P-{number}"))
         return found
@@ -123,6 +132,19 @@ def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
     if "@" not in h.actor_name:
         return h.actor_name
     return p.organization if h.actor == p.proposer else t(lang, "record.someone")
+
+
+def response_text(p: Proposal, lang: str) -> tuple[str, bool]:
+    """What the record says in the reasoned-response column, and whether it is a placeholder
+    (nothing decided yet) rather than a response."""
+    reason = reasoned_response(p)
+    if reason:
+        return reason, False
+    if p.status is Status.INCLUDED:
+        return t(lang, "record.included_no_reason"), False
+    if p.status is Status.WITHDRAWN:
+        return t(lang, "record.withdrawn_note"), False
+    return t(lang, "record.undecided"), True
 
 
 def updated_at(p: Proposal) -> datetime:
