@@ -176,12 +176,16 @@ class Meeting:
     place: str
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
+    # the secret part of the calendar file's address, new with each version; "" (a meeting
+    # stored before there were tokens): the file has no address
+    token: str = field(default="", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
-                "scheduled_by": self.scheduled_by, "version": self.version}
+                "scheduled_by": self.scheduled_by, "version": self.version,
+                "token": self.token}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
-                   d["scheduled_by"], d.get("version", 1))
+                   d["scheduled_by"], d.get("version", 1), d.get("token", ""))

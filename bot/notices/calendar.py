@@ -1,6 +1,9 @@
 """A bilateral meeting as an iCalendar file (RFC 5545): one VEVENT whose UID stays the same
 when the meeting moves and whose SEQUENCE is the meeting's version, so calendars update the
-event they already have instead of adding a second one."""
+event they already have instead of adding a second one; and the file's address on the bot's
+server, which holds the meeting's secret token (only the meeting's people get it, in their
+DMs).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,11 @@ FILE_MIME = "text/calendar"
 
 def ics_filename(proposal: Proposal) -> str:
     return f"{proposal.ref}.ics"
+
+
+def calendar_path(meeting: Meeting) -> str:
+    """The calendar file's path on the bot's server; "" for a meeting without a token."""
+    return f"/meetings/P-{meeting.proposal}/{meeting.token}.ics" if meeting.token else ""
 
 
 def _escape(text: str) -> str:
