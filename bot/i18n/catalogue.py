@@ -341,6 +341,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "record.history_who": ("Hvem", "Who"),
     "record.history_what": ("Hva", "What"),
     "record.someone": ("en deltaker", "a participant"),
+    "record.private_individual": ("privatperson", "private individual"),
     "record.error_heading": ("Det gikk ikke", "That did not work"),
     "record.not_found": ("Det finnes ikke noe forslag {ref}.", "There is no proposal {ref}."),
     "record.bad_filter": ("«{value}» er ikke en gyldig verdi for {name}. Velg fra listen, eller "

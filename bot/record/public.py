@@ -4,8 +4,9 @@ and the snapshot every page is drawn from. The pages' rows and facts are in `bot
 the action-plan export in `bot.record.export`; the HTML is the web adapter's.
 
 What is public: a proposal's text, organisation, ministry, area, values, status, milestones,
-the ministry's report, the reasoned response and who did what when (by name). Person keys
-(which hold e-mail addresses and platform ids) stay out of everything public; only the
+the ministry's report, the reasoned response and who did what when. People on the roster are
+named; anyone else is shown by the organisation they named, or as a private individual, never
+by name. Person keys, e-mail addresses and platform ids stay out of everything public; only the
 operator's lossless JSON export carries them.
 """
 
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import HistoryEntry, Proposal, Status, proposal_number
+from bot.core.model import HistoryEntry, Proposal, Status, holds_email, proposal_number
+from bot.core.people import is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -126,12 +128,22 @@ def reasoned_response(p: Proposal) -> str:
     return (p.decision or {}).get("reason", "") if p.status.decided else ""
 
 
+def public_organization(p: Proposal, lang: str) -> str:
+    """Who proposed it, as the public sees it: the organisation, or "a private individual"."""
+    return t(lang, "record.private_individual") if p.by_private_individual else p.organization
+
+
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: a name, never an e-mail address (someone the bot
-    met without a display name has their address as their name)."""
-    if "@" not in h.actor_name:
+    """Who did it, as the public sees it: the bot, or a roster person by name; the proposer not
+    on the roster by their organisation (or as a private individual); anyone else not on the
+    roster as "a participant". Never an e-mail address or a platform id."""
+    if h.actor == "bot":
         return h.actor_name
-    return p.organization if h.actor == p.proposer else t(lang, "record.someone")
+    if is_roster_key(h.actor) and not holds_email(h.actor_name):
+        return h.actor_name
+    if h.actor == p.proposer:
+        return public_organization(p, lang)
+    return t(lang, "record.someone")
 
 
 def response_text(p: Proposal, lang: str) -> tuple[str, bool]:
@@ -160,7 +172,7 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "value_labels": [t(lang, f"value.{v}") for v in p.values],
         "area": p.area, "area_name": snap.seminar.area_name(p.area),
         "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
-        "organization": p.organization,
+        "organization": public_organization(p, lang),
         "status": p.status.value, "status_label": t(lang, f"status.{p.status.value}"),
         "decided": p.status.decided,
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),

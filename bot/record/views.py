@@ -1,7 +1,7 @@
 """What the public pages show, as data: the rows of the record of inputs, the choices of its
 filter form, and one proposal's facts, milestones, report, response and history, every value
 already in the reader's language. The web adapter draws these with its templates; nothing
-here is HTML."""
+here is HTML, and nothing here names a person who is not on the roster."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.record.public import (
     Filters,
     Snapshot,
     public_actor,
+    public_organization,
     response_text,
 )
 
@@ -119,7 +120,7 @@ def filter_form(seminar: Seminar, filters: Filters, lang: str) -> FilterForm:
 
 def row(snap: Snapshot, p: Proposal, lang: str) -> Row:
     response, pending = response_text(p, lang)
-    return Row(ref=p.ref, title=p.title, organization=p.organization,
+    return Row(ref=p.ref, title=p.title, organization=public_organization(p, lang),
                ministry=snap.seminar.org_name(p.ministry), area=snap.seminar.area_name(p.area),
                values=values_text(p, lang), status=p.status.value,
                status_label=t(lang, f"status.{p.status.value}"), response=response,
@@ -140,7 +141,7 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
     tz = seminar.timezone
     facts = (
         (t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
-        (t(lang, "record.col_organization"), p.organization),
+        (t(lang, "record.col_organization"), public_organization(p, lang)),
         (t(lang, "card.ministry"), seminar.org_name(p.ministry)),
         (t(lang, "card.area"), seminar.area_name(p.area)),
         (t(lang, "card.values"), values_text(p, lang)),
