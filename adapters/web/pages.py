@@ -54,14 +54,18 @@ def href(seminar: Seminar, lang: str) -> Callable[..., str]:
     return link
 
 
-def _render(template: str, seminar: Seminar, lang: str, title: str, switch: str,
-            **values: Any) -> str:
+def _render(template: str, seminar: Seminar, lang: str, title: str, here: str,
+            params: dict[str, str | None] | None = None, **values: Any) -> str:
+    """A page; `here` (with `params`) is its address, which the language switch keeps."""
+    other = other_language(lang, seminar.language)
+
     def say(key: str, **fields: object) -> str:
         return t(lang, key, **fields)
 
     return ENVIRONMENT.get_template(template).render(
-        lang=lang, seminar=seminar, title=title, switch=switch, other=other_language(lang),
-        href=href(seminar, lang), _=say, **values) + "\n"
+        lang=lang, seminar=seminar, title=title, other=other,
+        switch=href(seminar, other)(here, **(params or {})), href=href(seminar, lang), _=say,
+        params=params or {}, **values) + "\n"
 
 
 def index_page(snap: Snapshot, filters: Filters, lang: str,
@@ -69,24 +73,19 @@ def index_page(snap: Snapshot, filters: Filters, lang: str,
     """The record of inputs: every proposal that passes `filters`, with its reasoned response;
     with `error`, its sentence above the whole record."""
     seminar = snap.seminar
-    params = filters.to_dict()
-    switch = href(seminar, other_language(lang))("/", **params)
     return _render("index.html", seminar, lang, t(lang, "record.title", seminar=seminar.title),
-                   switch, listing=listing(snap, filters, lang), params=params,
+                   "/", filters.to_dict(), listing=listing(snap, filters, lang),
                    error=error.text if error else None)
 
 
 def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> str:
     """One proposal: its facts, text, milestones, report, reasoned response and history."""
-    seminar = snap.seminar
-    switch = href(seminar, other_language(lang))(f"/proposals/{p.ref}")
-    return _render("proposal.html", seminar, lang,
-                   t(lang, "record.proposal_title", ref=p.ref, title=p.title), switch,
-                   detail=detail(snap, p, lang))
+    return _render("proposal.html", snap.seminar, lang,
+                   t(lang, "record.proposal_title", ref=p.ref, title=p.title),
+                   f"/proposals/{p.ref}", detail=detail(snap, p, lang))
 
 
 def error_page(seminar: Seminar, lang: str, error: RecordError) -> str:
     """A 400 or 404 page: the sentence, and the way back."""
-    switch = href(seminar, other_language(lang))("/")
-    return _render("error.html", seminar, lang, t(lang, "record.error_heading"), switch,
+    return _render("error.html", seminar, lang, t(lang, "record.error_heading"), "/",
                    error=error.text)

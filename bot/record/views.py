@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from bot.core.history import history_text, report_label
 from bot.core.model import Proposal, Status
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import LANGUAGES, format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 from bot.record.public import (
     Filters,
     Snapshot,
@@ -98,10 +99,12 @@ class Detail:
     history: tuple[Event, ...]
 
 
-def other_language(lang: str) -> str:
-    """The language the pages' switch offers: English from Norwegian, else the seminar's
-    Norwegian."""
-    return "en" if lang != "en" else next(code for code in LANGUAGES if code != "en")
+def other_language(lang: str, seminar_language: str) -> str:
+    """The language the pages' switch offers: English from Norwegian (bokmål or nynorsk), and
+    from English the seminar's Norwegian."""
+    if lang != "en":
+        return "en"
+    return seminar_language if seminar_language != "en" else "nb"
 
 
 def values_text(p: Proposal, lang: str) -> str:
