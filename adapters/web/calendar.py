@@ -16,7 +16,7 @@ from bot.app.runtime import Runtime
 from bot.core.model import proposal_number
 from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
 
-ROUTE = r"/meetings/{ref:P-[0-9]{1,7}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
+ROUTE = r"/meetings/{ref:P-[1-9][0-9]{0,6}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
 NOT_FOUND = "no such meeting\n"
 
 
