@@ -48,6 +48,7 @@ from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM, SpeakerBook
 from bot.app.runtime import Runtime
 from bot.core.command import Command, Place, Speaker
+from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.process.proposing import FORM_ID
@@ -356,7 +357,7 @@ class SlackAdapter:
         try:
             await self.notifier.direct(user_id, reply)
         except Exception as exc:  # logged by the notifier; nothing more can reach this person
-            log.debug("slack: DM to %s gave up: %s", user_id, exc)
+            log.debug("slack: DM to %s gave up: %s", pseudonym(user_id), exc)
 
     async def publish_home(self, user_id: str) -> None:
         """App Home: the person's proposals, table, meetings and what runs now."""
@@ -368,7 +369,7 @@ class SlackAdapter:
             await self.client.views_publish(user_id=user_id,
                                             view=home_view(parts[0].language, parts))
         except Exception as exc:
-            log.warning("slack: views.publish for %s failed (%s)", user_id,
+            log.warning("slack: views.publish for %s failed (%s)", pseudonym(user_id),
                         delivery_error(exc).reason)
 
     # -- bookkeeping ---------------------------------------------------------------------------
