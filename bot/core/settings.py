@@ -19,6 +19,7 @@ class Settings:
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
     slack_api_url: str = DEFAULT_SLACK_API
+    slack_team_id: str = ""  # the one workspace served; empty: any workspace the app is in
     microsoft_app_id: str = ""
     microsoft_app_password: str = field(default="", repr=False)
     microsoft_app_tenant_id: str = ""
@@ -35,6 +36,7 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=api if api.endswith("/") else api + "/",
+            slack_team_id=env.get("SLACK_TEAM_ID", "").strip(),
             microsoft_app_id=env.get("MicrosoftAppId", ""),
             microsoft_app_password=env.get("MicrosoftAppPassword", ""),
             microsoft_app_tenant_id=env.get("MicrosoftAppTenantId", ""),

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
+from bot.core.redact import pseudonym, scrub
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
@@ -72,6 +73,12 @@ class Destination:
     address: str
     label: str
     reference: dict[str, Any] | None = None
+
+    @property
+    def in_log(self) -> str:
+        """How a log line names this place: a conversation by its label, a person by a
+        stand-in (their label is their name)."""
+        return self.label if self.kind == "post" else pseudonym(self.address)
 
     @property
     def lane(self) -> tuple[str, str, str]:
@@ -327,7 +334,8 @@ class Dispatcher:
             try:
                 user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
             except Exception:  # a lookup that fails is a lookup that found nobody, for now
-                log.warning("looking up %s on %s failed", person.key, platform, exc_info=True)
+                log.warning("looking up %s on %s failed", pseudonym(person.key), platform,
+                            exc_info=True)
                 continue
             if user_id:
                 await self._journal.run(lambda p=platform, u=user_id: self._link_op(
@@ -394,7 +402,7 @@ class Dispatcher:
         except Exception as exc:  # a bug or a broken connection: treat as passing
             self._last_sent[where.lane] = time.monotonic()
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
-            log.warning("sending %s failed: %s", notice.key, why, exc_info=True)
+            log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
         self._last_sent[where.lane] = time.monotonic()
@@ -464,7 +472,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self.stats["skipped"] += 1
-        log.info("skipped %s: %s", key, reason)
+        log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
         if alert and notice.target.kind != "person" and (
@@ -493,15 +501,15 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self.stats["retried"] += 1
-        log.info("will retry %s after %.1fs: %s", notice.key, delay, reason)
+        log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
     def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
         self.stats["failed"] += 1
-        log.warning("could not deliver %s to %s on %s: %s", notice.key, where.label,
-                    where.platform, reason)
+        log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
+                    where.platform, scrub(reason))
         self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
                        self.bot.clock.now())
 
@@ -521,6 +529,15 @@ class Dispatcher:
                     t(lang, "notice.alert_reason", reason=reason),
                     t(lang, "notice.alert_hint"))),
                 now, "alert"))
+
+
+def in_log(notice: Notice) -> str:
+    """How a log line names a notice: its key, with the person it goes to (whose key, at its
+    end, holds an e-mail address or a platform id) as a stand-in."""
+    person = notice.target.person if notice.target.kind == "person" else None
+    if person and notice.key.endswith(":" + person):
+        return f"{scrub(notice.key.removesuffix(':' + person))} for {pseudonym(person)}"
+    return scrub(notice.key)
 
 
 def calendar_url(public_url: str, meeting: Meeting) -> str:

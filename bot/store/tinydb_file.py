@@ -18,6 +18,11 @@ straight into the table layout TinyDB reads (`{table: {doc_id: document}}`), and
 through TinyDB's tables. `find(collection, field=value)` builds an index of that field the first
 time it is asked and keeps it current on every change, so finding the pending notices among
 tens of thousands sent, or the coordinators among every person met, costs what it finds.
+
+The files (TinyDB file, journal, lock) hold people's names and addresses: they are created for
+the bot's user alone (0600), in a folder that user owns (made 0700 when the store makes it).
+Opening the store for writing narrows any of them that others could read, and refuses a folder
+that another user owns.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ _KEY = "_key"
 # The journal is folded into the file once it is as large as the file: each byte written is
 # rewritten a bounded number of times, and a large store pauses for a rewrite only rarely.
 COMPACT_MIN_BYTES = 4 * 1024 * 1024
+PRIVATE = 0o600  # the store's files hold people's names and e-mail addresses
+PRIVATE_FOLDER = 0o700
 
 # One change: (collection, key, doc_id, document or None for a deletion).
 Change = tuple[str, str, int, Doc | None]
@@ -103,9 +110,13 @@ class TinyDBStore:
     # -- opening -------------------------------------------------------------------------------
 
     def _take_file_lock(self) -> None:
+        lock = self.path.with_name(self.path.name + ".lock")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a")  # noqa: SIM115
+            _own_folder(self.path.parent)
+            self._lock_file = os.fdopen(
+                os.open(lock, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE), "a")
+            for name in (self.path, self.journal, lock):
+                _narrow(name)
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot be opened for writing: "
                              f"{exc.strerror or exc}") from None
@@ -242,7 +253,7 @@ class TinyDBStore:
         """Append one journal line and fsync it; a refused write (a full disk, a read-only
         one) is cut off again, so a later line never follows a torn one. Unbuffered on
         purpose: a buffered file retries its flush when asked to truncate, and fails again."""
-        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
         try:
             if self._torn_at is not None:  # a cut that failed last time: finish it first
                 os.ftruncate(fd, self._torn_at)
@@ -278,7 +289,8 @@ class TinyDBStore:
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
             _fsync_folder(folder)
-            with open(self.journal, "wb") as j:
+            with os.fdopen(os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                                   PRIVATE), "wb") as j:
                 os.fsync(j.fileno())
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -369,6 +381,24 @@ class TinyDBStore:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None
+
+
+def _own_folder(folder: Path) -> None:
+    """Make `folder` (0700) when it is missing; refuse one that another user owns, since that
+    user could read or replace the store's files."""
+    if not folder.exists():
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        return
+    if folder.stat().st_uid != os.geteuid():
+        raise StoreError(f"{folder}: belongs to another user; keep the store (OGPBOT_DB) in "
+                         "a folder that the user running ogpbot owns")
+
+
+def _narrow(path: Path) -> None:
+    """Take away the group's and others' access to one of the store's files, if it exists."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, PRIVATE)
 
 
 def _fsync_folder(folder: Path) -> None:
