@@ -16,9 +16,12 @@ The restart rule (also in the README):
   is skipped, with the reason recorded.
 
 Failures: a passing failure (429, 5xx, a timeout) puts the notice back with `not_before` set
-from the platform's `retry_after`, or an exponential back-off; a permanent one (or too many
-passing ones) marks it `failed` with the reason, and the coordinators are told once per
-place and reason by a notice of kind `alert`.
+from the platform's `retry_after`, or an exponential back-off with jitter capped at
+`MAX_BACKOFF`. A notice waits out an outage however long it lasts, until it no longer matters
+(its `stale_after`) or `GIVE_UP_AFTER` has passed since it was due: the number of attempts
+alone never fails one. A permanent failure (or passing ones for all of `GIVE_UP_AFTER`) marks
+it `failed` with the reason, and the coordinators are told once per place and reason by a
+notice of kind `alert`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -53,8 +57,8 @@ log = logging.getLogger("ogpbot.dispatcher")
 # one message a second per channel, Teams seven a second per conversation.
 PACE: dict[str, float] = {"slack": 1.0, "teams": 1 / 7}
 LATE_AFTER = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-MAX_BACKOFF = 300.0
+MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a passing failure
+GIVE_UP_AFTER = timedelta(days=7)  # passing failures since the due time: then it is failed
 SEND_TIMEOUT = 60.0
 PARALLEL = 64
 WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
@@ -483,12 +487,12 @@ class Dispatcher:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         now = self.bot.clock.now()
-        delay = retry_after if retry_after is not None else min(
-            MAX_BACKOFF, 2.0 ** notice.attempts)
-        not_before = now + timedelta(seconds=max(0.0, delay))
-        if notice.attempts >= MAX_ATTEMPTS:
-            self._fail_op(notice, where, f"gave up after {notice.attempts} attempts: {reason}")
+        if now - notice.due >= GIVE_UP_AFTER:
+            self._fail_op(notice, where, f"gave up after {GIVE_UP_AFTER.days} days and "
+                                         f"{notice.attempts} attempts: {reason}")
             return
+        delay = retry_after if retry_after is not None else backoff(notice.attempts)
+        not_before = now + timedelta(seconds=max(0.0, delay))
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self.stats["retried"] += 1
@@ -520,6 +524,13 @@ class Dispatcher:
                     t(lang, "notice.alert_reason", reason=reason),
                     t(lang, "notice.alert_hint"))),
                 now, "alert"))
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after `attempts` passing failures: 2 s, 4 s, 8 s, ... up to
+    `MAX_BACKOFF`, each shortened by up to a fifth at random, so notices that failed together
+    do not all come back in the same instant."""
+    return min(MAX_BACKOFF, 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.0)
 
 
 def calendar_url(public_url: str, ref: str) -> str:
