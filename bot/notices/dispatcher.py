@@ -61,6 +61,7 @@ MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a passing 
 GIVE_UP_AFTER = timedelta(days=7)  # passing failures since the due time: then it is failed
 SEND_TIMEOUT = 60.0
 PARALLEL = 64
+STOP_WITHIN = 25.0  # seconds a stopping dispatcher lets the sends in flight finish
 WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
 GIVE_UP_WAITING = timedelta(days=30)
 LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
@@ -189,16 +190,29 @@ class Dispatcher:
         await self.recover()
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            # The flag ends the loop even when a wake-up and the cancellation race each other.
-            self._stopping = True
-            if self._event is not None:
-                self._event.set()
-            self._task.cancel()
+    async def stop(self, within: float = STOP_WITHIN) -> None:
+        """Start no more sends, let those in flight finish (they are marked sent or put back
+        as their answer says), for at most `within` seconds; whatever has not begun stays
+        pending in the outbox for the next start. A send still running after `within` is
+        cut off and stays `sending`: the next start sends it again (the restart rule)."""
+        if self._task is None:
+            return
+        # The flag ends the loop even when a wake-up and the stop race each other.
+        self._stopping = True
+        if self._event is not None:
+            self._event.set()
+        task, self._task = self._task, None
+        try:
+            await asyncio.wait_for(asyncio.shield(task), within)
+        except TimeoutError:
+            log.warning("notices: sends still running after %.0f s were cut off; they go again "
+                        "at the next start", within)
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        except Exception:
+            log.exception("notices: the dispatcher failed while stopping")
+        log.info("notices: dispatcher stopped; what was not sent waits in the outbox")
 
     def wake(self) -> None:
         """Look at the outbox again now (safe from any thread)."""
@@ -220,6 +234,8 @@ class Dispatcher:
             self._event.clear()
             try:
                 await self.run_due()
+                if self._stopping:
+                    break
                 nap = await asyncio.to_thread(self._seconds_to_next)
             except Exception:
                 log.exception("dispatcher round failed; trying again in a minute")
@@ -365,9 +381,11 @@ class Dispatcher:
             last = self._last_sent.get(where.lane)
             if pace and last is not None:
                 wait = pace - (time.monotonic() - last)
-                if wait > 0:
+                if wait > 0 and not self._stopping:
                     await self._sleep(wait)  # pacing holds no sending slot
             async with gate:
+                if self._stopping:
+                    return  # stopping: what has not begun stays pending
                 if not await self._send_one(notice, where):
                     return  # the platform asked us to wait: the rest of this lane waits too
 
