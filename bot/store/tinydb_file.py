@@ -166,19 +166,7 @@ class TinyDBStore:
     # -- opening -------------------------------------------------------------------------------
 
     def _take_file_lock(self) -> None:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_file = open(self.path.with_name(self.path.name + ".lock"), "a")  # noqa: SIM115
-        except OSError as exc:
-            raise StoreError(f"{self.path}: cannot be opened for writing: "
-                             f"{exc.strerror or exc}") from None
-        try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock_file.close()
-            self._lock_file = None
-            raise StoreError(f"{self.path}: another ogpbot process is using this store; "
-                             "stop it first or set OGPBOT_DB to another file") from None
+        self._lock_file = lock_store(self.path)
 
     def _load(self) -> tuple[dict[str, dict[str, Any]], bool]:
         """The tables from the file, with the journal replayed; and whether it had lines.
@@ -364,29 +352,28 @@ class TinyDBStore:
     def _compact(self) -> None:
         """Write every table to the TinyDB file atomically, then empty the journal."""
         began = time.perf_counter()
-        payload = json.dumps(self._tables, ensure_ascii=False, separators=(",", ":"))
-        folder = self.path.parent
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-        except OSError as exc:
-            raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                self._file_bytes = f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            _fsync_folder(folder)
+            self._file_bytes = write_atomically(self.path, self._payload())
             with open(self.journal, "wb") as j:
                 os.fsync(j.fileno())
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
         self._journal_end = 0
         self._journal_bytes = 0
         log.info("store %s compacted: %.1f MB in %.2f s", self.path, self._file_bytes / 1e6,
                  time.perf_counter() - began)
+
+    def _payload(self) -> bytes:
+        return json.dumps(self._tables, ensure_ascii=False,
+                          separators=(",", ":")).encode("utf-8")
+
+    def snapshot(self) -> tuple[bytes, int]:
+        """Every table as a TinyDB file holds them (what `OGPBOT_DB` can open), and how many
+        documents that is: all of this store's writes that returned before it was opened
+        (read-only) or before this call."""
+        with self._lock:
+            count = sum(len(t) for name, t in self._tables.items() if name != _META)
+            return self._payload(), count
 
     def _rollback(self) -> None:
         """Undo this transaction's changes in memory, newest first."""
@@ -469,6 +456,85 @@ class TinyDBStore:
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
             self._lock_file = None
+
+
+def lock_store(path: Path) -> Any:
+    """Take the store's writer lock (`<file>.lock`), held until the returned file is closed;
+    `StoreError` when another process holds it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock_file = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be opened for writing: "
+                         f"{exc.strerror or exc}") from None
+    try:
+        fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        lock_file.close()
+        raise StoreError(f"{path}: another ogpbot process is using this store; "
+                         "stop it first or set OGPBOT_DB to another file") from None
+    return lock_file
+
+
+def write_atomically(path: Path, payload: bytes) -> int:
+    """Write `payload` as `path`: a temporary file in the same folder, fsynced, renamed over
+    `path`, the folder fsynced; a reader sees the old file or the new one, never a part."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(folder)
+    return len(payload)
+
+
+def restore(path: Path, payload: bytes) -> Path | None:
+    """Make `payload` (a whole TinyDB file) the store at `path`, with an empty journal; the
+    store's writer lock is held throughout, so this refuses while a server uses it. The store
+    it replaces is kept beside it as `<file>.before-restore` (its journal beside that, as
+    `<file>.before-restore.journal`); returns that path, or None when there was no store."""
+    lock_file = lock_store(path)
+    try:
+        aside = path.with_name(path.name + ".before-restore")
+        journal = path.with_name(path.name + ".journal")
+        aside_journal = aside.with_name(aside.name + ".journal")
+        folder = path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            had = path.exists()
+            if had:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(aside)
+                os.link(path, aside)
+            if journal.exists():
+                os.replace(journal, aside_journal)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(aside_journal)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_folder(folder)
+        return aside if had else None
+    except OSError as exc:
+        raise StoreError(f"{path}: could not be restored: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+        lock_file.close()
 
 
 def _fsync_folder(folder: Path) -> None:
