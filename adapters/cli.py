@@ -1,5 +1,6 @@
-"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
-settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup and restore. The composition
+root: it reads the settings, opens the seminar and the store, and hands them to the
+adapters."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    backup = sub.add_parser("backup", help="a consistent snapshot of the store, also while "
+                                           "serve runs (a TinyDB file OGPBOT_DB can open)")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
+                                             "server uses it)")
+    restore.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -52,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command in ("backup", "restore"):
+            return snapshot(settings, args.command, args.file)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -66,6 +75,27 @@ def check(path: str) -> int:
     seminar = load_seminar(path)
     print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
           f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def snapshot(settings: Settings, command: str, file: str) -> int:
+    """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
+    from bot.i18n.catalogue import t, tn
+    from bot.store.backup import backup, restore
+
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be saved or put back without a readable seminar file
+        lang = LANGUAGES[0]
+    if command == "backup":
+        count = backup(settings.db, file)
+        print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
+        return 0
+    restored = restore(settings.db, file)
+    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+          file=sys.stderr)
+    if restored.aside is not None:
+        print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
     return 0
 
 
