@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot.core.model import Role
 from bot.core.seminar import SeminarError, load_seminar
 from bot.core.settings import Settings
+from bot.i18n.catalogue import LANGUAGES
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot")
@@ -30,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
     export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
     export.add_argument("--out", metavar="FILE")
-    export.add_argument("--lang", choices=("nb", "en"),
+    export.add_argument("--lang", choices=LANGUAGES,
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
@@ -115,7 +116,7 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     """Write the export; the store is opened read-only, so this works while `serve` runs."""
     from bot.core.clock import SystemClock
     from bot.core.records import Records
-    from bot.i18n.catalogue import t
+    from bot.i18n.catalogue import tn
     from bot.record.export import render
     from bot.record.public import snapshot
     from bot.store.tinydb_file import TinyDBStore
@@ -140,7 +141,7 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     except OSError as exc:
         print(f"ogpbot: {out}: cannot be written: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(t(lang, "export.wrote", count=len(snap.proposals), path=out), file=sys.stderr)
+    print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
 
 if __name__ == "__main__":

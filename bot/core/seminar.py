@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n.catalogue import LANGUAGES
+
 AGENDA_KINDS = ("talk", "presentations", "discussion", "tables", "break", "closing")
 ORG_KINDS = ("coordinator", "ministry", "civil_society", "observer")
-LANGUAGES = ("nb", "en")
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")

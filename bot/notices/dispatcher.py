@@ -5,7 +5,7 @@ due notice: in parallel across conversations, one after another within a convers
 to the platform's limit. Each notice is marked `sending` in the store before it goes out and
 `sent` after, so a crash can repeat at most the notices that were in flight at that instant.
 
-The restart rule (also in the README):
+The restart rule (also in docs/process.md):
 - a notice found in `sending` at start-up was in flight when the process died: it may or may
   not have reached the platform, so it goes back to `pending` and is sent again (the contract
   lets exactly that notice repeat; losing it is worse than showing it twice);
@@ -37,7 +37,8 @@ from bot.core.model import Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.reply import Reply
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
 from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.notices.port import DeliveryError, FileAttachment, Notifier

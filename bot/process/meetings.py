@@ -11,7 +11,8 @@ from bot.core.model import MEETING_LENGTH, Meeting, Person, Proposal, Role, Stat
 from bot.core.notice import Notice, Target
 from bot.core.reply import Action, Reply
 from bot.core.seminar import parse_clock_time
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 
 if TYPE_CHECKING:
     from bot.core.context import Context

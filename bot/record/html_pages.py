@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 from bot.core.history import history_text, report_label
 from bot.core.model import Proposal, Status
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 from bot.record.markup import Markup, document, el
 from bot.record.public import Filters, RecordError, Snapshot, public_actor, reasoned_response
 
