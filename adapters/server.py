@@ -2,7 +2,9 @@
 adapter whose settings are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
-settings allow and returns the one line `serve` logs for it (on, or off and why).
+settings allow and returns the one line `serve` logs for it (on, or off and why). A module may
+also offer `refusal(settings, host) -> str | None`: the sentence `serve` stops with when its
+settings would open a door they must not (see `refusals`).
 
 The security headers are set as each response is prepared (aiohttp's `on_response_prepare`,
 which sees every response a route, a raised HTTP error, an unknown address or a failing
@@ -26,6 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.app.runtime import Runtime
+from bot.core.settings import Settings
 
 log = logging.getLogger("ogpbot.server")
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
@@ -109,6 +112,17 @@ async def healthz(request: web.Request) -> web.Response:
         log.exception("health check: store unreadable")
         return web.json_response({"status": "store unreadable"}, status=503)
     return web.json_response({"status": "ok"})
+
+
+def refusals(settings: Settings, host: str) -> list[str]:
+    """Why `serve` must not start with these settings on `host`: one sentence per problem."""
+    found: list[str] = []
+    for name in ADAPTER_MODULES:
+        check = getattr(importlib.import_module(name), "refusal", None)
+        problem = check(settings, host) if check is not None else None
+        if problem:
+            found.append(problem)
+    return found
 
 
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
