@@ -29,7 +29,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
 from adapters.outbox import register_notifier
-from adapters.server import BIND_HOST
+from adapters.server import BIND_HOST, add_drain
 from adapters.teams import access, retry
 from adapters.teams.access import Door, Mode, Refused, is_loopback, refusal
 from adapters.teams.turn import Turn
@@ -97,8 +97,10 @@ class TeamsBridge:
                       deadline: float | None = None, *, notice: bool = False) -> T:
         return await self.workers.offloop(factory, deadline, notice=notice)
 
-    async def drain(self, _app: web.Application | None = None, within: float = DRAIN) -> None:
-        await self.workers.drain(within)
+    async def drain(self, deadline: float) -> None:
+        """At shutdown: let the turns already acknowledged finish, by `deadline` (loop time)."""
+        within = min(DRAIN, deadline - asyncio.get_running_loop().time())
+        await self.workers.drain(max(0.0, within))
 
     async def close(self, _app: web.Application | None = None) -> None:
         self.workers.close()
@@ -198,7 +200,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         return f"teams: off ({exc})"
     app[TEAMS] = bridge
     app.router.add_post(ROUTE, bridge.messages)
-    app.on_shutdown.append(bridge.drain)
+    add_drain(app, bridge.drain)
     app.on_cleanup.append(bridge.close)
     from adapters.teams.notifier import TeamsNotifier
 

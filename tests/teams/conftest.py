@@ -121,7 +121,7 @@ class Bench:
     async def settle(self, within: float = 5.0) -> None:
         """Wait until no Teams turn is running (the replies are then at the fake connector)."""
         if TEAMS in self.app:
-            await self.app[TEAMS].drain(within=within)
+            await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
         """Post one activity and return the one message the bot sent for it."""
