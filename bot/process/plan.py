@@ -15,12 +15,13 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.commitment import period_of
 from bot.core.lifecycle import Step
 from bot.core.model import COMPLETION, Person, ProgressReport, Proposal, Status
 from bot.core.notice import Notice, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Action, Field, Reply
-from bot.core.seminar import PlanPeriod, Seminar
+from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t, tn
 from bot.notices.commitments import (
     MILESTONE_LEAD,
@@ -44,13 +45,6 @@ LEVELS = {
 REMIND_AT = time(9, 0)  # reminders go out at nine in the morning, seminar time
 NUDGE_AFTER = timedelta(days=1)  # after a milestone's end date, when it is still not done
 ASK_STALE = timedelta(days=30)  # a progress request not delivered within a month is moot
-
-
-def period_of(proposal: Proposal, plan: PlanPeriod | None) -> tuple[date, date] | None:
-    """A commitment's period: its own (imported), else the plan's."""
-    if proposal.period:
-        return proposal.period
-    return (plan.start, plan.end) if plan else None
 
 
 def completion_label(lang: str, level: str) -> str:
