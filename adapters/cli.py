@@ -1,5 +1,6 @@
-"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
-settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup and restore. The composition
+root: it reads the settings, opens the seminar and the store, and hands them to the
+adapters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from bot.core.model import Role
 from bot.core.seminar import SeminarError, load_seminar
 from bot.core.settings import Settings
+from bot.i18n.catalogue import LANGUAGES
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot")
@@ -30,10 +32,16 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
     export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
     export.add_argument("--out", metavar="FILE")
-    export.add_argument("--lang", choices=("nb", "en"),
+    export.add_argument("--lang", choices=LANGUAGES,
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    backup = sub.add_parser("backup", help="a consistent snapshot of the store, also while "
+                                           "serve runs (a TinyDB file OGPBOT_DB can open)")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
+                                             "server uses it)")
+    restore.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -51,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command in ("backup", "restore"):
+            return snapshot(settings, args.command, args.file)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -65,6 +75,27 @@ def check(path: str) -> int:
     seminar = load_seminar(path)
     print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
           f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def snapshot(settings: Settings, command: str, file: str) -> int:
+    """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
+    from bot.i18n.catalogue import t, tn
+    from bot.store.backup import backup, restore
+
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be saved or put back without a readable seminar file
+        lang = LANGUAGES[0]
+    if command == "backup":
+        count = backup(settings.db, file)
+        print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
+        return 0
+    restored = restore(settings.db, file)
+    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+          file=sys.stderr)
+    if restored.aside is not None:
+        print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
     return 0
 
 
@@ -90,9 +121,15 @@ def shell(settings: Settings, user: str | None) -> int:
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
 
+    problems = refusals(settings, host)
+    for problem in problems:
+        print(f"ogpbot: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     runtime = Runtime.open(settings)
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).
@@ -109,7 +146,7 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     """Write the export; the store is opened read-only, so this works while `serve` runs."""
     from bot.core.clock import SystemClock
     from bot.core.records import Records
-    from bot.i18n.catalogue import t
+    from bot.i18n.catalogue import tn
     from bot.record.export import render
     from bot.record.public import snapshot
     from bot.store.tinydb_file import TinyDBStore
@@ -134,7 +171,7 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     except OSError as exc:
         print(f"ogpbot: {out}: cannot be written: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(t(lang, "export.wrote", count=len(snap.proposals), path=out), file=sys.stderr)
+    print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
 
 if __name__ == "__main__":

@@ -409,6 +409,9 @@ class SlackAdapter:
             _, late = await asyncio.wait(pending, timeout=within)
             for task in late:
                 task.cancel()
+
+    async def close(self) -> None:
+        """Close the HTTP session (after every drain: the dispatcher sends through it)."""
         if self._http is not None:
             self.client.session = None
             await self._http.close()

@@ -22,7 +22,8 @@ from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.roles import is_responsible
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t, tn
+from bot.i18n.formatting import format_when
 
 
 class Services(Protocol):
@@ -72,6 +73,9 @@ class Context:
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
+
+    def tn(self, key: str, count: int, **values: object) -> str:
+        return tn(self.lang, key, count, **values)
 
     def fail(self, key: str, **values: object) -> NoReturn:
         raise UserError(self.t(key, **values))

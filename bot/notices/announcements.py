@@ -16,7 +16,8 @@ from bot.core.model import HistoryEntry, Status
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Action, Reply
 from bot.core.seminar import AgendaItem
-from bot.i18n.catalogue import format_time, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_time
 
 if TYPE_CHECKING:
     from bot.notices.host import Host

@@ -265,11 +265,11 @@ def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
     told = _tell(ctx, plan, people, before)
     lines = [ctx.t("tables.made", proposals=len(proposals), people=len(people),
                    tables=len(plan.tables)),
-             ctx.t("tables.moved_status", count=moved)]
+             ctx.tn("tables.moved_status", moved)]
     if previous:
         lines.append(ctx.t("tables.told_moved", count=told, moved=len(result.moved)))
     else:
-        lines.append(ctx.t("tables.told_all", count=told))
+        lines.append(ctx.tn("tables.told_all", told))
     mine = plan.table_of(ctx.person.key)
     lines.append(ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated"))
     lines.extend(describe(ctx, plan, ctx.lang))
