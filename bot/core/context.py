@@ -30,10 +30,19 @@ class Services(Protocol):
     """What handlers reach through `ctx.bot`: the front door (`bot.app.frontdoor.OgpBot`)
     provides it."""
 
-    seminar: Seminar
-    records: Records
-    outbox: Scheduler
-    clock: Clock
+    # Read-only members: the front door may hold more specific kinds (its outbox is an
+    # `Outbox`, more than a `Scheduler`), which a settable member would not allow.
+    @property
+    def seminar(self) -> Seminar: ...
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def outbox(self) -> Scheduler: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 class UserError(Exception):
