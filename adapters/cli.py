@@ -121,9 +121,15 @@ def shell(settings: Settings, user: str | None) -> int:
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
 
+    problems = refusals(settings, host)
+    for problem in problems:
+        print(f"ogpbot: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     runtime = Runtime.open(settings)
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).

@@ -28,7 +28,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
                                              settings.slack_signing_secret)) if not value]
         return f"slack: off ({' and '.join(missing)} not set)"
     adapter = SlackAdapter(runtime, settings.slack_bot_token, settings.slack_signing_secret,
-                           settings.slack_api_url)
+                           settings.slack_api_url, settings.slack_team_id)
     app[SLACK_ADAPTER] = adapter
     app.router.add_post("/slack/events", adapter.handle)
     register_notifier(app, adapter.notifier)
@@ -41,4 +41,6 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     add_drain(app, finish)
     app.on_cleanup.append(close)
-    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url})"
+    served = (f"workspace {settings.slack_team_id} only" if settings.slack_team_id
+              else "any workspace: SLACK_TEAM_ID not set")
+    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url}, {served})"

@@ -37,14 +37,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.core.model import Person
+from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
+from bot.core.redact import pseudonym, scrub
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.store.contract import StoreError
 
@@ -77,6 +78,12 @@ class Destination:
     address: str
     label: str
     reference: dict[str, Any] | None = None
+
+    @property
+    def in_log(self) -> str:
+        """How a log line names this place: a conversation by its label, a person by a
+        stand-in (their label is their name)."""
+        return self.label if self.kind == "post" else pseudonym(self.address)
 
     @property
     def lane(self) -> tuple[str, str, str]:
@@ -347,7 +354,8 @@ class Dispatcher:
             try:
                 user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
             except Exception:  # a lookup that fails is a lookup that found nobody, for now
-                log.warning("looking up %s on %s failed", person.key, platform, exc_info=True)
+                log.warning("looking up %s on %s failed", pseudonym(person.key), platform,
+                            exc_info=True)
                 continue
             if user_id:
                 await self._journal.run(lambda p=platform, u=user_id: self._link_op(
@@ -416,7 +424,7 @@ class Dispatcher:
         except Exception as exc:  # a bug or a broken connection: treat as passing
             self._last_sent[where.lane] = time.monotonic()
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
-            log.warning("sending %s failed: %s", notice.key, why, exc_info=True)
+            log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
         self._last_sent[where.lane] = time.monotonic()
@@ -470,7 +478,7 @@ class Dispatcher:
             ics_filename(proposal),
             meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
                         notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, proposal.ref) if self.public_url else "")
+            FILE_MIME, calendar_url(self.public_url, meeting))
 
     def _sent_op(self, key: str) -> None:
         notice = self._current(key, NoticeState.SENDING)
@@ -486,7 +494,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self.stats["skipped"] += 1
-        log.info("skipped %s: %s", key, reason)
+        log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
         if alert and notice.target.kind != "person" and (
@@ -515,15 +523,15 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self.stats["retried"] += 1
-        log.info("will retry %s after %.1fs: %s", notice.key, delay, reason)
+        log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
     def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
         self.stats["failed"] += 1
-        log.warning("could not deliver %s to %s on %s: %s", notice.key, where.label,
-                    where.platform, reason)
+        log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
+                    where.platform, scrub(reason))
         self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
                        self.bot.clock.now())
 
@@ -545,6 +553,15 @@ class Dispatcher:
                 now, "alert"))
 
 
+def in_log(notice: Notice) -> str:
+    """How a log line names a notice: its key, with the person it goes to (whose key, at its
+    end, holds an e-mail address or a platform id) as a stand-in."""
+    person = notice.target.person if notice.target.kind == "person" else None
+    if person and notice.key.endswith(":" + person):
+        return f"{scrub(notice.key.removesuffix(':' + person))} for {pseudonym(person)}"
+    return scrub(notice.key)
+
+
 def backoff(attempts: int) -> float:
     """Seconds before the next try after `attempts` passing failures: 2 s, 4 s, 8 s, ... up to
     `MAX_BACKOFF`, each shortened by up to a fifth at random, so notices that failed together
@@ -552,9 +569,11 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.0)
 
 
-def calendar_url(public_url: str, ref: str) -> str:
-    """The stable address of a meeting's calendar file on the bot's server."""
-    return f"{public_url.rstrip('/')}/meetings/{ref}.ics"
+def calendar_url(public_url: str, meeting: Meeting) -> str:
+    """The address of the meeting's calendar file on the bot's server (its token in it), or ""
+    when the server's public address is not set or the meeting has no token."""
+    path = calendar_path(meeting)
+    return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
 
 
 def _with_line(message: Reply, line: str) -> Reply:

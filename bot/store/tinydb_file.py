@@ -25,6 +25,11 @@ straight into the table layout TinyDB reads (`{table: {doc_id: document}}`), and
 through TinyDB's tables. `find(collection, field=value)` builds an index of that field the first
 time it is asked and keeps it current on every change, so finding the pending notices among
 tens of thousands sent, or the coordinators among every person met, costs what it finds.
+
+The files (TinyDB file, journal, lock) hold people's names and addresses: they are created for
+the bot's user alone (0600), in a folder that user owns (made 0700 when the store makes it).
+Opening the store for writing narrows any of them that others could read, and refuses a folder
+that another user owns.
 """
 
 from __future__ import annotations
@@ -55,6 +60,8 @@ _KEY = "_key"
 # The journal is folded into the file once it is as large as the file: each byte written is
 # rewritten a bounded number of times, and a large store pauses for a rewrite only rarely.
 COMPACT_MIN_BYTES = 4 * 1024 * 1024
+PRIVATE = 0o600  # the store's files hold people's names and e-mail addresses
+PRIVATE_FOLDER = 0o700
 
 READ_ATTEMPTS = 20  # a read-only opening reads again this often while compactions replace
 
@@ -167,6 +174,8 @@ class TinyDBStore:
 
     def _take_file_lock(self) -> None:
         self._lock_file = lock_store(self.path)
+        for name in (self.path, self.journal):
+            _narrow(name)
 
     def _load(self) -> tuple[dict[str, dict[str, Any]], bool]:
         """The tables from the file, with the journal replayed; and whether it had lines.
@@ -332,7 +341,7 @@ class TinyDBStore:
         did (a write cut off that could not be undone) is cut back first, so a line never
         follows a torn one. Unbuffered on purpose: a buffered file retries its flush when
         asked to truncate, and fails again."""
-        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
         try:
             if os.fstat(fd).st_size != self._journal_end:
                 os.ftruncate(fd, self._journal_end)
@@ -354,7 +363,8 @@ class TinyDBStore:
         began = time.perf_counter()
         try:
             self._file_bytes = write_atomically(self.path, self._payload())
-            with open(self.journal, "wb") as j:
+            with os.fdopen(os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                                   PRIVATE), "wb") as j:
                 os.fsync(j.fileno())
         except OSError as exc:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
@@ -458,12 +468,32 @@ class TinyDBStore:
             self._lock_file = None
 
 
+def _own_folder(folder: Path) -> None:
+    """Make `folder` (0700) when it is missing; refuse one that another user owns, since that
+    user could read or replace the store's files."""
+    if not folder.exists():
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        return
+    if folder.stat().st_uid != os.geteuid():
+        raise StoreError(f"{folder}: belongs to another user; keep the store (OGPBOT_DB) in "
+                         "a folder that the user running ogpbot owns")
+
+
+def _narrow(path: Path) -> None:
+    """Take away the group's and others' access to one of the store's files, if it exists."""
+    with contextlib.suppress(FileNotFoundError):
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, PRIVATE)
+
+
 def lock_store(path: Path) -> Any:
     """Take the store's writer lock (`<file>.lock`), held until the returned file is closed;
     `StoreError` when another process holds it."""
+    lock = path.with_name(path.name + ".lock")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock_file = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115
+        _own_folder(path.parent)
+        lock_file = os.fdopen(os.open(lock, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE), "a")
+        _narrow(lock)
     except OSError as exc:
         raise StoreError(f"{path}: cannot be opened for writing: "
                          f"{exc.strerror or exc}") from None
