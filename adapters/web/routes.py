@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.web.documents import Documents
 from adapters.web.pages import Rows, error_page, index_page, proposal_page
 from adapters.web.served import Answer, ServedRecord
 from bot.core.seminar import Seminar
@@ -22,8 +23,6 @@ from bot.record.public import (
     Snapshot,
     error_json,
     language,
-    list_json,
-    one_json,
     parse_ref,
 )
 
@@ -36,8 +35,9 @@ def _html(body: str, status: int = 200) -> Answer:
     return Answer.of(status, HTML, body.encode("utf-8"))
 
 
-def _json(doc: dict[str, Any], status: int = 200) -> Answer:
-    return Answer.of(status, JSON, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+def _json(doc: dict[str, Any] | str, status: int = 200) -> Answer:
+    text = doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
+    return Answer.of(status, JSON, text.encode("utf-8"))
 
 
 def _respond(request: web.Request, answer: Answer) -> web.Response:
@@ -67,6 +67,7 @@ class RecordRoutes:
         self.served = served
         self.seminar = seminar
         self.rows = Rows()
+        self.documents = Documents()
 
     def _lang(self, request: web.Request) -> str:
         return language(request.query, self.seminar)
@@ -106,7 +107,8 @@ class RecordRoutes:
         except RecordError as error:
             return _respond(request, _json(error_json(error), error.status))
         return _respond(request, await self.served.answer(
-            ("api", lang, filters), lambda snap: _json(list_json(snap, filters, lang))))
+            ("api", lang, filters),
+            lambda snap: _json(self.documents.listing(snap, filters, lang))))
 
     async def api_one(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
@@ -117,7 +119,7 @@ class RecordRoutes:
 
         def draw(snap: Snapshot) -> Answer:
             try:
-                return _json(one_json(snap, snap.find(number, lang), lang))
+                return _json(self.documents.one(snap, snap.find(number, lang), lang))
             except RecordError as error:
                 return _json(error_json(error), error.status)
 
