@@ -39,12 +39,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from adapters.logs import LOG_FORMATS, configure
+
     args = _parser().parse_args(argv)
-    # `serve` logs what it does; the one-shot commands speak only of problems.
-    logging.basicConfig(level=logging.INFO if args.command == "serve" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
     settings = Settings.from_env()
+    if settings.log_format not in LOG_FORMATS:
+        print(f"ogpbot: OGPBOT_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, "
+              f"not {settings.log_format!r}", file=sys.stderr)
+        return 2
+    # `serve` logs what it does; the one-shot commands speak only of problems.
+    configure(settings.log_format, logging.INFO if args.command == "serve" else logging.WARNING)
     try:
         if args.command == "check":
             return check(args.seminar_file or settings.seminar)

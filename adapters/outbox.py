@@ -46,9 +46,22 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.setdefault(NOTIFIERS, {})
     app.router.add_get("/meetings/{ref}.ics", calendar_file)
 
+    from adapters.metrics import METRICS
+    from adapters.server import add_ready_check
+
+    def dispatcher_ready() -> str | None:
+        dispatcher = app.get(DISPATCHER)
+        if dispatcher is None:
+            return "not started"
+        return None if dispatcher.running else "stopped: notices are not being sent"
+
+    add_ready_check(app, "dispatcher", dispatcher_ready)
+
     async def start(app: web.Application) -> None:
         notifiers = notifiers_of(app)
-        dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
+        observer = app.get(METRICS)
+        dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url,
+                                **({"observer": observer} if observer is not None else {}))
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
         await dispatcher.start()

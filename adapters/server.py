@@ -1,7 +1,11 @@
-"""The one aiohttp server: `/healthz`, and every adapter whose settings are present.
+"""The one aiohttp server: `/healthz`, `/readyz`, `/metrics`, and every adapter whose settings
+are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
-settings allow and returns the one line `serve` logs for it (on, or off and why).
+settings allow and returns the one line `serve` logs for it (`NAME: on (...)`, or off and why).
+`/healthz` says the process can read its store; `/readyz` says it can do its work: the store
+answers, the dispatcher runs, every adapter that is on is mounted (and passes the checks it
+added with `add_ready_check`). A load balancer sends traffic by `/readyz`.
 """
 
 from __future__ import annotations
@@ -10,9 +14,11 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from adapters import logs, metrics
 from bot.app.runtime import Runtime
 
 log = logging.getLogger("ogpbot.server")
@@ -34,6 +40,27 @@ ADAPTER_MODULES: list[str] = [
 
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]
+ReadyCheck = Callable[[], str | None]  # None when ready, else what is wrong
+STORE_WAIT = 2.0  # seconds /readyz waits for the store to answer
+
+
+@dataclass(frozen=True)
+class Mounted:
+    """What one adapter's mount said and did: its name, whether it is on, the routes it added."""
+
+    name: str
+    on: bool
+    routes: int
+
+
+ADAPTERS: web.AppKey[list[Mounted]] = web.AppKey("adapters", list)
+READY_CHECKS: web.AppKey[dict[str, ReadyCheck]] = web.AppKey("ready_checks", dict)
+
+
+def add_ready_check(app: web.Application, name: str, check: ReadyCheck) -> None:
+    """Have `/readyz` ask `check()` (quick, non-blocking): None when `name` is ready, else the
+    reason it is not."""
+    app.setdefault(READY_CHECKS, {})[name] = check
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -47,15 +74,54 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """200 when the store answers, the dispatcher runs and every adapter that is on is
+    mounted; else 503 with what is not ready, by name."""
+    app = request.app
+    runtime = app[RUNTIME]
+    problems: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(asyncio.to_thread(runtime.store.all, "_meta"), STORE_WAIT)
+    except TimeoutError:
+        problems["store"] = f"did not answer within {STORE_WAIT:g} s"
+    except Exception as exc:
+        problems["store"] = f"unreadable ({type(exc).__name__})"
+    for adapter in app.get(ADAPTERS, []):
+        if adapter.on and not adapter.routes:
+            problems[adapter.name] = "on, but mounted no route"
+    for name, check in app.get(READY_CHECKS, {}).items():
+        try:
+            reason = check()
+        except Exception as exc:
+            reason = f"its check failed ({type(exc).__name__})"
+        if reason:
+            problems[name] = reason
+    on = [a.name for a in app.get(ADAPTERS, []) if a.on]
+    if problems:
+        return web.json_response({"status": "not ready", "not_ready": problems, "on": on},
+                                 status=503)
+    return web.json_response({"status": "ready", "on": on})
+
+
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     """The server's application; `host` is where it will listen (some adapters care)."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY,
+                          middlewares=[logs.request_ids, metrics.timing])
     app[RUNTIME] = runtime
     app[BIND_HOST] = host
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    metrics.install(app, runtime)
+    mounted: list[Mounted] = []
+    app[ADAPTERS] = mounted
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount
-        log.info(mount(app, runtime))
+        before = len(app.router.routes())
+        line = mount(app, runtime)
+        log.info(line)
+        label, _, state = line.partition(":")
+        mounted.append(Mounted(label.strip() or name, state.strip().startswith("on"),
+                               len(app.router.routes()) - before))
     return app
 
 

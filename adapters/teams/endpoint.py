@@ -26,6 +26,7 @@ no thread to authenticate it within `AUTH_WAIT` gets 503 (Teams sends it again),
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import logging
 import threading
@@ -42,6 +43,7 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ErrorResponseException
 
+from adapters.metrics import answered
 from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST
 from adapters.teams import cards, inbound, references, retry
@@ -128,10 +130,12 @@ class TeamsBridge:
         """Run a coroutine on a Teams worker thread, under an event loop of its own; with a
         `deadline` (time.monotonic), a job that could not start before it never starts, and
         one still running then is cancelled (TimeoutError). A `notice` runs on the notice
-        threads, so inbound activities always find a free worker."""
+        threads, so inbound activities always find a free worker. The job runs in a copy of
+        the caller's context (its request id, its arrival time), as `asyncio.to_thread` would."""
         executor = self.notice_executor if notice else self.executor
+        context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(
-            executor, _run, factory, deadline)
+            executor, context.run, _run, factory, deadline)
 
     async def close(self, _app: web.Application | None = None) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -267,12 +271,14 @@ class TeamsBridge:
             try:
                 await retry.call(self.policy, conversation_id,
                                  lambda: context.update_activity(out), "card update")
+                answered()
                 return
             except ErrorResponseException as exc:  # the card is gone or too old to change
                 log.info("teams: could not update a card (%s); sending anew",
                          retry.status_of(exc))
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+        answered()
 
     def _reachable_again(self, activity: Activity) -> None:
         """A person who was unreachable (blocked the bot) and writes again can be reached."""

@@ -24,6 +24,7 @@ class Settings:
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: str = ""
     public_url: str = ""  # where people reach the server (links to the record, calendar files)
+    log_format: str = "text"  # text | json (one object a line, with the request id)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,6 +41,7 @@ class Settings:
             microsoft_app_tenant_id=env.get("MicrosoftAppTenantId", ""),
             microsoft_app_type=env.get("MicrosoftAppType", ""),
             public_url=env.get("OGPBOT_PUBLIC_URL", "").rstrip("/"),
+            log_format=(env.get("OGPBOT_LOG_FORMAT", "") or "text").strip().lower(),
         )
 
     @property

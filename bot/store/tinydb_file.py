@@ -30,7 +30,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,7 @@ class TinyDBStore:
         self._file_bytes = self.path.stat().st_size if self.path.exists() else 0
         self._torn_at: int | None = None
         self._lock_file: Any = None
+        self._write_observers: list[Callable[[float], None]] = []
         if not readonly:
             self._take_file_lock()
         try:
@@ -227,10 +228,14 @@ class TinyDBStore:
             raise StoreError(f"{self.path}: opened read-only")
         line = json.dumps({"changes": self._changes}, ensure_ascii=False,
                           separators=(",", ":")) + "\n"
+        began = time.perf_counter()
         try:
             self._append(line.encode("utf-8"))
         except OSError as exc:
             raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
+        took = time.perf_counter() - began
+        for observe in self._write_observers:
+            observe(took)
         self._changes.clear()
         self._undo.clear()
         self._journal_bytes += len(line)
@@ -314,6 +319,11 @@ class TinyDBStore:
         else:
             table[str(doc_id)] = {**body, _KEY: key}
         self._reindex_doc(collection, doc_id, old, table.get(str(doc_id)))
+
+    def observe_writes(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(seconds)` after each transaction reached the disk, with the time its
+        journal line took to write and fsync (what a command waits for; compactions aside)."""
+        self._write_observers.append(callback)
 
     # -- the contract --------------------------------------------------------------------------
 
