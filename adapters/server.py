@@ -36,6 +36,8 @@ ADAPTER_MODULES: list[str] = [
     "adapters.teams.endpoint",
     # the notice dispatcher
     "adapters.outbox",
+    # pruning what is kept only for a while
+    "adapters.upkeep",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]
@@ -44,13 +46,17 @@ ReadyCheck = Callable[[], str | None]  # None when ready, else what is wrong
 STORE_WAIT = 2.0  # seconds /readyz waits for the store to answer
 
 
+# The route each adapter that is on must have mounted, by the name its log line starts with.
+ROUTES = {"slack": "/slack/events", "teams": "/api/messages", "public record": "/",
+          "metrics": "/metrics"}
+
+
 @dataclass(frozen=True)
 class Mounted:
-    """What one adapter's mount said and did: its name, whether it is on, the routes it added."""
+    """What one adapter's mount said: its name, and whether it is on."""
 
     name: str
     on: bool
-    routes: int
 
 
 ADAPTERS: web.AppKey[list[Mounted]] = web.AppKey("adapters", list)
@@ -86,9 +92,11 @@ async def readyz(request: web.Request) -> web.Response:
         problems["store"] = f"did not answer within {STORE_WAIT:g} s"
     except Exception as exc:
         problems["store"] = f"unreadable ({type(exc).__name__})"
+    routed = {resource.canonical for resource in app.router.resources()}
     for adapter in app.get(ADAPTERS, []):
-        if adapter.on and not adapter.routes:
-            problems[adapter.name] = "on, but mounted no route"
+        route = ROUTES.get(adapter.name)
+        if adapter.on and route is not None and route not in routed:
+            problems[adapter.name] = f"on, but {route} is not mounted"
     for name, check in app.get(READY_CHECKS, {}).items():
         try:
             reason = check()
@@ -112,16 +120,15 @@ def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     metrics.install(app, runtime)
-    mounted: list[Mounted] = []
+    log.info("metrics: on (GET /metrics, GET /readyz)")
+    mounted: list[Mounted] = [Mounted("metrics", True)]
     app[ADAPTERS] = mounted
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount
-        before = len(app.router.routes())
         line = mount(app, runtime)
         log.info(line)
         label, _, state = line.partition(":")
-        mounted.append(Mounted(label.strip() or name, state.strip().startswith("on"),
-                               len(app.router.routes()) - before))
+        mounted.append(Mounted(label.strip() or name, state.strip().startswith("on")))
     return app
 
 

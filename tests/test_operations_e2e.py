@@ -112,7 +112,7 @@ async def test_metrics_parse_and_move_with_commands_and_readyz_names_the_adapter
                 assert answer.status == 200
                 ready = await answer.json()
             assert ready["status"] == "ready"
-            assert {"slack", "notices", "public record"} <= set(ready["on"])
+            assert {"slack", "notices", "public record", "metrics", "retention"} <= set(ready["on"])
 
             before = await _samples(http, server)
             assert ("ogpbot_inbox_depth", ()) not in before  # described, not wired yet

@@ -26,6 +26,9 @@ _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
 LAST_ITEM_MINUTES = 15
+# How long the server keeps what it needs only for a while ([retention], both optional).
+REQUESTS_DAYS = 7  # the keys (and replies) of answered requests: a platform's retry is seen
+NOTICES_DAYS = 90  # the bodies of notices sent (or given up): the delivery record stays
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class Seminar:
     organizations: tuple[Organization, ...]
     people: tuple[RosterPerson, ...]
     source: str = ""
+    requests_days: int = REQUESTS_DAYS
+    notices_days: int = NOTICES_DAYS
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 
@@ -222,7 +227,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     """Check an already parsed seminar document; raise `SeminarError` listing every problem."""
     c = _Checker(source)
     c.unknown("top level", data,
-              ("seminar", "areas", "tables", "agenda", "organizations", "people"))
+              ("seminar", "areas", "tables", "agenda", "organizations", "people", "retention"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -307,6 +312,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     org_keys = {o.key for o in orgs}
 
     people = _parse_people(c, data, org_keys)
+    requests_days, notices_days = _parse_retention(c, data)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -315,7 +321,20 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         reminder_leads=tuple(sorted(leads, reverse=True)), areas=tuple(areas),
         table_count=table_count, table_max_size=max_size, agenda=agenda,
         organizations=tuple(orgs), people=people, source=source,
+        requests_days=requests_days, notices_days=notices_days,
     )
+
+
+def _parse_retention(c: _Checker, data: dict[str, Any]) -> tuple[int, int]:
+    """`[retention]`: days to keep answered requests' keys and sent notices' bodies."""
+    if "retention" not in data:
+        return REQUESTS_DAYS, NOTICES_DAYS
+    table = c.table(data, "retention")
+    c.unknown("[retention]", table, ("requests_days", "notices_days"))
+    days = []
+    for key, default in (("requests_days", REQUESTS_DAYS), ("notices_days", NOTICES_DAYS)):
+        days.append(c.integer("[retention]", table, key, 1) if key in table else default)
+    return days[0], days[1]
 
 
 def _parse_agenda(c: _Checker, data: dict[str, Any], day: date, tz: ZoneInfo) -> tuple[

@@ -53,6 +53,15 @@ class Store(Protocol):
         """The documents whose top-level fields equal the given values."""
         ...
 
+    def collections(self) -> list[str]:
+        """The names of the collections that hold documents (not a backend's own bookkeeping,
+        such as the TinyDB file's schema version)."""
+        ...
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        """Every document of a collection with its key (what retention and erasure walk)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -110,6 +119,14 @@ class MemoryStore:
         with self._lock:
             return [copy_doc(d) for d in self._data.get(collection, {}).values()
                     if all(d.get(f) == v for f, v in equals.items())]
+
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(name for name, docs in self._data.items() if docs)
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(k, copy_doc(d)) for k, d in self._data.get(collection, {}).items()]
 
     def close(self) -> None:
         pass

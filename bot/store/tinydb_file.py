@@ -373,6 +373,24 @@ class TinyDBStore:
                 docs = (table[str(i)] for i in ids)
             return [_strip(d) for d in docs if all(d.get(f) == v for f, v in equals.items())]
 
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(name for name, table in self._tables.items()
+                          if table and name != _META)
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(doc[_KEY], _strip(doc)) for doc in self._tables.get(collection, {}).values()
+                    if _KEY in doc]
+
+    def compact(self) -> None:
+        """Rewrite the file from memory now and empty the journal: afterwards no older version
+        of any document is left in either (what an erasure needs)."""
+        with self._lock:
+            if self.readonly:
+                raise StoreError(f"{self.path}: opened read-only")
+            self._compact()
+
     def close(self) -> None:
         if self._lock_file is not None:
             with contextlib.suppress(OSError):
