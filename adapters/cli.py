@@ -1,19 +1,21 @@
-"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
-settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check and people. The composition root: it reads
+the settings, opens the seminar and the store, and hands them to the adapters."""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.core.model import Role
 from bot.core.seminar import SeminarError, load_seminar
 from bot.core.settings import Settings
 from bot.i18n.catalogue import LANGUAGES
-from bot.store.contract import StoreError
+from bot.store.contract import StoreBusy, StoreError
 
 log = logging.getLogger("ogpbot")
 
@@ -35,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    people = sub.add_parser("people", help="a person's data: show it, or erase them")
+    people.add_argument("action", choices=("show", "forget"),
+                        help="show: everything stored about them, as JSON; forget: erase them")
+    people.add_argument("email", metavar="EMAIL")
     return parser
 
 
@@ -56,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "people":
+            return people(settings, args.action, args.email)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -141,6 +149,47 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
         return 1
     print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
+
+def people(settings: Settings, action: str, email: str) -> int:
+    """`people show EMAIL` reads the store read-only (also while `serve` runs) and prints JSON;
+    `people forget EMAIL` needs the store to itself, and says so when a server holds it."""
+    from bot.app.people_rights import PeopleError, forget, show
+    from bot.store.tinydb_file import TinyDBStore
+
+    if action == "show":
+        store = TinyDBStore(settings.db, readonly=True)
+        try:
+            found = show(store, email)
+        except PeopleError as exc:
+            print(f"ogpbot people show: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+        print(json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True))
+        return 0
+    seminar = load_seminar(settings.seminar)
+    if not Path(settings.db).exists():
+        print(f"ogpbot people forget: {settings.db}: no such store file", file=sys.stderr)
+        return 1
+    try:
+        store = TinyDBStore(settings.db)
+    except StoreBusy:
+        print(f"ogpbot people forget: {settings.db} is in use by a running `ogpbot serve`; "
+              "stop the server, run this again, then start the server again "
+              "(nothing was changed)", file=sys.stderr)
+        return 1
+    try:
+        done = forget(store, seminar, email)
+    except PeopleError as exc:
+        print(f"ogpbot people forget: {exc} (nothing was changed)", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(json.dumps({"erased": email.strip().lower(), "now_known_as": done.erased_key,
+                      "deleted": done.deleted, "changed": done.changed},
+                     ensure_ascii=False, indent=2, sort_keys=True))
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

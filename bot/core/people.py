@@ -17,8 +17,17 @@ _ROLE_OF_KIND = {
 }
 
 
+ERASED = "erased:"  # the key prefix of a person erased on request (bot.app.people_rights)
+
+
 def roster_key(email: str) -> str:
     return f"roster:{email.lower()}"
+
+
+def is_erased(person_key: str) -> bool:
+    """Whether the key stands for a person erased on request: their name, e-mail address and
+    platform ids are gone; the key only tells their actions apart from others'."""
+    return person_key.startswith(ERASED)
 
 
 class Directory:

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.model import HistoryEntry, Proposal, Status, proposal_number
+from bot.core.people import is_erased
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -119,7 +120,10 @@ def reasoned_response(p: Proposal) -> str:
 
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
     """Who did it, as the public sees it: a name, never an e-mail address (someone the bot
-    met without a display name has their address as their name)."""
+    met without a display name has their address as their name); someone erased on request
+    as "an erased person"."""
+    if is_erased(h.actor):
+        return t(lang, "record.erased_person")
     if "@" not in h.actor_name:
         return h.actor_name
     return p.organization if h.actor == p.proposer else t(lang, "record.someone")

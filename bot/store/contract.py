@@ -31,6 +31,10 @@ class StoreError(Exception):
     """The store cannot be opened or written; the message says which file and why."""
 
 
+class StoreBusy(StoreError):
+    """Another process (a running `ogpbot serve`) holds the store that one process owns."""
+
+
 class Store(Protocol):
     """Documents by (collection, key). Writes inside `transaction()` land together or not at all;
     a write outside one is its own transaction. Once a write returns, it survives a crash."""

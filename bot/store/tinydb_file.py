@@ -38,7 +38,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc
+from bot.store.contract import SCHEMA_VERSION, Doc, StoreBusy, StoreError, copy_doc
 
 log = logging.getLogger("ogpbot.store")
 
@@ -115,7 +115,7 @@ class TinyDBStore:
         except OSError:
             self._lock_file.close()
             self._lock_file = None
-            raise StoreError(f"{self.path}: another ogpbot process is using this store; "
+            raise StoreBusy(f"{self.path}: another ogpbot process is using this store; "
                              "stop it first or set OGPBOT_DB to another file") from None
 
     def _load(self) -> tuple[dict[str, dict[str, Any]], bool]:
