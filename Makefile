@@ -8,7 +8,7 @@ LOCK := requirements.lock
 # uv resolves the lock (for every Python from 3.11 up, every platform); plain pip installs it.
 UV := uv==0.13.9
 
-.PHONY: run test lint bench check shell clean browser teams-package lock lock-upgrade
+.PHONY: run test lint bench check shell clean browser teams-package emulator lock lock-upgrade
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -62,6 +62,11 @@ check: $(STAMP)
 ## shell: talk to the bot in this terminal as the first coordinator
 shell: $(STAMP)
 	$(BIN)/ogpbot shell
+
+## emulator: serve on 127.0.0.1:3978 with the Teams endpoint open to the Bot Framework Emulator
+## (no authentication, so loopback only; refused while MicrosoftAppId/Password are set)
+emulator: $(STAMP)
+	OGPBOT_TEAMS_EMULATOR=1 $(BIN)/ogpbot serve --host 127.0.0.1 --port 3978
 
 ## teams-package: zip the Teams app (manifest with MicrosoftAppId as the bot id, two icons)
 teams-package: $(STAMP)

@@ -1,5 +1,6 @@
-"""The `ogpbot` command: serve, shell, export, check and people. The composition root: it reads
-the settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup, restore and people. The
+composition root: it reads the settings, opens the seminar and the store, and hands them to
+the adapters."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    backup = sub.add_parser("backup", help="a consistent snapshot of the store, also while "
+                                           "serve runs (a TinyDB file OGPBOT_DB can open)")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
+                                             "server uses it)")
+    restore.add_argument("file", metavar="FILE")
     people = sub.add_parser("people", help="a person's data: show it, or erase them")
     people.add_argument("action", choices=("show", "forget"),
                         help="show: everything stored about them, as JSON; forget: erase them")
@@ -62,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command in ("backup", "restore"):
+            return snapshot(settings, args.command, args.file)
         if args.command == "people":
             return people(settings, args.action, args.email)
         return export(settings, args.format, args.out, args.lang)
@@ -78,6 +87,27 @@ def check(path: str) -> int:
     seminar = load_seminar(path)
     print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
           f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def snapshot(settings: Settings, command: str, file: str) -> int:
+    """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
+    from bot.i18n.catalogue import t, tn
+    from bot.store.backup import backup, restore
+
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be saved or put back without a readable seminar file
+        lang = LANGUAGES[0]
+    if command == "backup":
+        count = backup(settings.db, file)
+        print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
+        return 0
+    restored = restore(settings.db, file)
+    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+          file=sys.stderr)
+    if restored.aside is not None:
+        print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
     return 0
 
 
@@ -103,9 +133,15 @@ def shell(settings: Settings, user: str | None) -> int:
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
 
+    problems = refusals(settings, host)
+    for problem in problems:
+        print(f"ogpbot: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     runtime = Runtime.open(settings)
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).

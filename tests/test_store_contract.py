@@ -134,6 +134,72 @@ def test_the_journal_is_replayed_and_a_torn_last_line_dropped(tmp_path: Path) ->
     assert json.loads(path.read_text("utf-8"))["proposals"]["2"]["title"] == "second"
 
 
+@pytest.mark.parametrize("torn", [
+    b'{"changes":[["proposals","9",9,{"title":"ni',  # cut short in the middle of a line
+    b"\0" * 300,  # length written, data never: what some file systems leave
+    b'{"changes":[["proposals","9",9,{"tit\n\0\0\0',  # a newline inside the torn part
+])
+def test_a_torn_tail_is_cut_off_wherever_it_is(tmp_path: Path, torn: bytes) -> None:
+    path = tmp_path / "db.json"
+    journal = tmp_path / "db.json.journal"
+    TinyDBStore(path).close()
+    for whole_lines in (0, 2):  # the torn write as the journal's first line, or after others
+        s = TinyDBStore(path)
+        for n in range(whole_lines):
+            s.put("proposals", f"w{n}", {"title": f"whole {n}"})
+        s.close()
+        with journal.open("ab") as f:
+            f.write(torn)
+        s = TinyDBStore(path, readonly=True)  # a reader leaves the file as it is
+        s.close()
+        s = TinyDBStore(path)
+        s.put("proposals", f"after{whole_lines}", {"title": "acknowledged after the crash"})
+        s.close()
+        assert torn not in journal.read_bytes()  # the write after it did not land behind it
+    again = TinyDBStore(path)
+    assert sorted(d["title"] for d in again.all("proposals")) == [
+        "acknowledged after the crash", "acknowledged after the crash", "whole 0", "whole 1"]
+    again.close()
+
+
+def test_a_write_glued_onto_a_torn_one_is_kept(tmp_path: Path) -> None:
+    """What a journal written before the torn tail was cut may hold: a torn write with the
+    next acknowledged one appended straight after it."""
+    path = tmp_path / "db.json"
+    TinyDBStore(path).close()
+    (tmp_path / "db.json.journal").write_bytes(
+        b'{"changes":[["proposals","1",1,{"title":"to' +
+        b'{"changes":[["proposals","2",2,{"title":"kept"}]]}\n')
+    s = TinyDBStore(path)
+    assert s.all("proposals") == [{"title": "kept"}]
+    s.close()
+
+
+def test_a_reader_never_pairs_the_old_file_with_the_emptied_journal(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    writer = TinyDBStore(path)
+    for n in range(3):
+        writer.put("proposals", str(n), {"n": n})
+    reader = TinyDBStore.__new__(TinyDBStore)
+    original = TinyDBStore._journal_lines
+    compacted = []
+
+    def compact_first(self: TinyDBStore) -> list:  # the writer compacts between the two reads
+        if not compacted:
+            compacted.append(True)
+            writer._compact()
+        return original(self)
+
+    try:
+        TinyDBStore._journal_lines = compact_first  # type: ignore[method-assign]
+        reader.__init__(path, readonly=True)  # type: ignore[misc]
+    finally:
+        TinyDBStore._journal_lines = original  # type: ignore[method-assign]
+    assert compacted and sorted(d["n"] for d in reader.all("proposals")) == [0, 1, 2]
+    reader.close()
+    writer.close()
+
+
 def test_a_damaged_journal_line_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
     TinyDBStore(path).close()

@@ -67,7 +67,7 @@ class OgpBot:
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),)), "error"
         except Exception:
-            log.exception("command failed: %r", command.words[:80])
+            log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
@@ -191,3 +191,10 @@ class _Refusal(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__("refused")
         self.reply = reply
+
+
+def _verb(command: Command) -> str:
+    """What a log line says of a command: its first word or its form, never the words after
+    them (they may name people)."""
+    words = command.words.split(maxsplit=1)
+    return words[0][:40] if words else (command.form_id or "")

@@ -1,5 +1,10 @@
-"""Who is speaking: roster people matched by platform id, then email; anyone else is civil
-society, remembered by their platform id."""
+"""Who is speaking: roster people matched by platform id, then by Microsoft Entra object id,
+then by email; anyone else is civil society, remembered by their platform id.
+
+A roster person who names an `aad_object_id` is found by it alone, never by email: an email
+address is whatever a tenant's administrator typed, while the object id is Entra's own. The
+adapter hands the core an object id or an email only when the platform vouched for them
+(a Teams activity with a valid token from an allowed tenant; Slack's signed request)."""
 
 from __future__ import annotations
 
@@ -17,11 +22,21 @@ _ROLE_OF_KIND = {
 }
 
 
+ROSTER_PREFIX = "roster:"
+#: The `platform_ids` key of a roster person's Microsoft Entra object id (not a platform of
+#: its own: nothing is ever sent to it; it links a Teams account to the roster person).
+ENTRA = "entra"
 ERASED = "erased:"  # the key prefix of a person erased on request (bot.app.people_rights)
 
 
 def roster_key(email: str) -> str:
-    return f"roster:{email.lower()}"
+    return f"{ROSTER_PREFIX}{email.lower()}"
+
+
+def is_roster_key(key: str) -> bool:
+    """Whether a person key is a roster person's (people the bot only met are keyed by their
+    platform and user id)."""
+    return key.startswith(ROSTER_PREFIX)
 
 
 def is_erased(person_key: str) -> bool:
@@ -57,6 +72,10 @@ class Directory:
             ids["slack"] = entry.slack_id
         if entry.teams_id:
             ids["teams"] = entry.teams_id
+        if entry.aad_object_id:
+            ids[ENTRA] = entry.aad_object_id
+        else:
+            ids.pop(ENTRA, None)  # only the roster names it: taken off there, gone here
         person = Person(
             key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
             email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
@@ -70,18 +89,25 @@ class Directory:
         and whether this platform id is new to the bot (their waiting notices may now go)."""
         person = self.records.person_by_platform(speaker.platform, speaker.user_id)
         new_id = person is None
-        if person is None and speaker.email:
-            person = self.records.person_by_email(speaker.email)
-            if person is not None:
-                person = person.with_changes(
-                    platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
-                self.records.save_person(person)
+        if person is None and speaker.aad_object_id:
+            person = self.records.person_by_platform(ENTRA, speaker.aad_object_id.lower())
+        email = speaker.email
+        if person is None and email:
+            person = self.records.person_by_email(email)
+            if person is not None and ENTRA in person.platform_ids:
+                # known by their object id only: the same email does not make one them, and
+                # is not kept for the newcomer either (it names someone else)
+                person, email = None, None
+        if person is not None and new_id:
+            person = person.with_changes(
+                platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
+            self.records.save_person(person)
         if person is None:
             person = Person(
                 key=f"{speaker.platform}:{speaker.user_id}",
-                name=speaker.name or speaker.email or speaker.user_id,
+                name=speaker.name or email or speaker.user_id,
                 role=Role.CIVIL_SOCIETY,
-                email=speaker.email.lower() if speaker.email else None,
+                email=email.lower() if email else None,
                 platform_ids={speaker.platform: speaker.user_id},
             )
             self.records.save_person(person)

@@ -22,6 +22,7 @@ ORG_KINDS = ("coordinator", "ministry", "civil_society", "observer")
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+_GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
@@ -62,6 +63,7 @@ class RosterPerson:
     slack_id: str | None = None
     teams_id: str | None = None
     language: str | None = None
+    aad_object_id: str | None = None  # Microsoft Entra object id: matched in an allowed tenant
 
 
 @dataclass(frozen=True)
@@ -384,7 +386,8 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
         if not isinstance(entry, dict):
             c.problem(where, "must be a table")
             continue
-        c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "language"))
+        c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "aad_object_id",
+                                 "language"))
         org = c.text(where, entry, "org")
         if org and org not in org_keys:
             c.problem(f"{where} org", f"'{org}' is not a key of [[organizations]]")
@@ -402,12 +405,22 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             if value:
                 ids.add(value)
             platform_ids[key] = value
+        object_id = (c.text(where, entry, "aad_object_id", required=False) or "").lower() or None
+        if object_id and not _GUID_RE.match(object_id):
+            c.problem(f"{where} aad_object_id", f"'{object_id}' is not a Microsoft Entra object "
+                      "id (a GUID such as 00000000-0000-0000-0000-000000000000)")
+            object_id = None
+        elif object_id and object_id in ids:
+            c.problem(f"{where} aad_object_id", f"'{object_id}' is used twice")
+        if object_id:
+            ids.add(object_id)
         language = c.text(where, entry, "language", required=False) or None
         if language and language not in LANGUAGES:
             c.problem(f"{where} language", f"'{language}' must be one of: {', '.join(LANGUAGES)}")
             language = None
         people.append(RosterPerson(c.text(where, entry, "name"), org, email,
-                                   platform_ids["slack_id"], platform_ids["teams_id"], language))
+                                   platform_ids["slack_id"], platform_ids["teams_id"], language,
+                                   object_id))
     if "people" in data and not isinstance(data["people"], list):
         c.problem("[[people]]", "must be an array of tables")
     return tuple(people)
