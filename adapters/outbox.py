@@ -15,6 +15,7 @@ from aiohttp import web
 
 from adapters.server import add_drain
 from bot.app.runtime import Runtime
+from bot.core.observe import NO_OBSERVER
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
@@ -57,9 +58,9 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     async def start(app: web.Application) -> None:
         notifiers = notifiers_of(app)
-        observer = app.get(METRICS)
+        metrics = app.get(METRICS)
         dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url,
-                                **({"observer": observer} if observer is not None else {}))
+                                observer=metrics if metrics is not None else NO_OBSERVER)
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
         await dispatcher.start()
