@@ -3,13 +3,17 @@ backend promises (atomic, durable, refuses a file it cannot read, one writer at 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.store import tinydb_file
 from bot.store.contract import MemoryStore, Store, StoreError
 from bot.store.tinydb_file import TinyDBStore
 
@@ -293,3 +297,85 @@ def test_compact_leaves_no_old_version_on_disk(tmp_path: Path) -> None:
     on_disk = path.read_bytes() + path.with_name("db.json.journal").read_bytes()
     store.close()
     assert b"Kari Nordmann" not in on_disk and b"erased" in on_disk
+def _wait_for(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.001)
+
+
+def test_concurrent_writes_share_one_fsync(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight transactions finishing while one write is on its way to the disk are written
+    together after it, with one fsync; every one of them is durable when it returns."""
+    path = tmp_path / "db.json"
+    store = TinyDBStore(path)
+    real_fsync = os.fsync
+    fsyncs = []
+
+    def slow_first_fsync(fd: int) -> None:
+        if not fsyncs:  # the first group waits until the others have queued behind it
+            _wait_for(lambda: len(store._pending) == 8)
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(tinydb_file.os, "fsync", slow_first_fsync)
+    threads = [threading.Thread(target=store.put, args=("things", str(n), {"n": n}))
+               for n in range(9)]
+    threads[0].start()
+    _wait_for(lambda: bool(store._flushing))
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(fsyncs) == 2  # the first alone, then the eight that queued meanwhile
+    monkeypatch.undo()
+    store.close()
+    assert sorted(d["n"] for d in TinyDBStore(path, readonly=True).all("things")) == list(
+        range(9))
+
+
+def test_a_group_that_cannot_be_written_is_undone_with_all_that_followed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "db.json"
+    store = TinyDBStore(path)
+    store.put("things", "kept", {"n": 0})
+    real_fsync = os.fsync
+    calls = []
+
+    def full_disk_once(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            _wait_for(lambda: len(store._pending) == 1)  # the reader's write queued behind
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    def read_then_write() -> None:
+        with store.transaction():
+            seen = store.get("things", "a")  # what the failing group wrote, not yet durable
+            store.put("things", "b", {"saw": seen})
+
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work: Callable[[], None]) -> None:
+        try:
+            work()
+            outcomes[name] = "ok"
+        except StoreError as exc:
+            outcomes[name] = str(exc)
+
+    monkeypatch.setattr(tinydb_file.os, "fsync", full_disk_once)
+    first = threading.Thread(target=run, args=("a", lambda: store.put("things", "a", {"n": 1})))
+    first.start()
+    _wait_for(lambda: bool(store._flushing))
+    second = threading.Thread(target=run, args=("b", read_then_write))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert all("No space left" in why for why in outcomes.values()) and len(outcomes) == 2
+    assert store.get("things", "a") is None and store.get("things", "b") is None
+    store.put("things", "after", {"n": 2})
+    monkeypatch.undo()
+    store.close()
+    again = TinyDBStore(path, readonly=True)
+    assert sorted(d.get("n") for d in again.all("things")) == [0, 2]

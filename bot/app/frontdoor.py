@@ -25,7 +25,7 @@ from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
-from bot.process import proposals
+from bot.process import proposals, tables
 from bot.store.contract import Store, StoreError
 
 log = logging.getLogger("ogpbot.core")
@@ -41,6 +41,10 @@ class OgpBot:
         self.records = Records(store)
         self.outbox = Outbox(store)
         self.directory = Directory(seminar, self.records)
+        # what the bot keeps by person key above the core follows a merged person
+        self.directory.on_merge.append(self.outbox.follow_person)
+        self.directory.on_merge.append(
+            lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
         self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 

@@ -3,7 +3,12 @@ durable in time proportional to the write, not to the whole database.
 
 How a write reaches the disk:
 - Each outermost transaction appends one line to `<file>.journal` (the documents it changed)
-  and fsyncs it before returning: that is the moment a write is acknowledged.
+  and returns once the line is fsynced: that is the moment a write is acknowledged.
+- Group commit: a transaction queues its line and leaves the lock before it waits, so others
+  run meanwhile; the first waiter while no write runs writes every queued line, in the order
+  they were made, with one fsync. If that write fails, the group and every line queued after
+  it (they may have read what it changed) are undone in memory and each of their
+  transactions raises `StoreError`.
 - Once the journal has grown as large as the TinyDB file (and at least `COMPACT_MIN_BYTES`),
   and when the store opens with a non-empty journal, the
   whole database is written to the TinyDB file atomically (a temporary file in the same
@@ -121,6 +126,15 @@ def read_journal(raw: bytes) -> JournalRead:
     return read
 
 
+@dataclass
+class _Queued:
+    """A finished transaction's journal line, waiting for its group write."""
+
+    ticket: int
+    line: bytes
+    undo: list[tuple[str, str, int, Doc | None]]
+
+
 class _LiveStorage(Storage):
     """Hands TinyDB the store's in-memory tables; the store decides when they reach the disk."""
 
@@ -151,6 +165,13 @@ class TinyDBStore:
         self._journal_bytes = 0  # written since the last compaction
         self._file_bytes = self.path.stat().st_size if self.path.exists() else 0
         self._journal_end = 0  # where the journal's last whole line ends
+        # group commit: lines queued by finished transactions, written by one thread at a time
+        self._flush = threading.Condition(threading.Lock())
+        self._pending: list[_Queued] = []
+        self._queued = 0  # the last ticket handed out
+        self._durable = 0  # every ticket up to this one is on disk
+        self._flushing = False
+        self._failed: dict[int, str] = {}  # ticket -> why its group could not be written
         self._lock_file: Any = None
         self._write_observers: list[Callable[[float], None]] = []
         if not readonly:
@@ -307,38 +328,102 @@ class TinyDBStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        ticket = 0
         with self._lock:
             self._depth += 1
             try:
                 yield
                 if self._depth == 1 and self._changes:
-                    self._commit()
+                    ticket = self._enqueue()
             except BaseException:
                 if self._depth == 1:
                     self._rollback()
                 raise
             finally:
                 self._depth -= 1
+        if ticket:
+            began = time.perf_counter()
+            self._wait_durable(ticket)  # outside the lock: others go on meanwhile
+            took = time.perf_counter() - began
+            for observe in self._write_observers:
+                observe(took)
 
-    def _commit(self) -> None:
+    def _enqueue(self) -> int:
+        """Queue this transaction's journal line for the next group write (under the lock,
+        so lines queue in the order their changes were made)."""
         if self.readonly:
             raise StoreError(f"{self.path}: opened read-only")
-        line = json.dumps({"changes": self._changes}, ensure_ascii=False,
-                          separators=(",", ":")) + "\n"
-        began = time.perf_counter()
+        line = (json.dumps({"changes": self._changes}, ensure_ascii=False,
+                           separators=(",", ":")) + "\n").encode("utf-8")
+        undo, self._undo = self._undo, []
+        self._changes = []
+        with self._flush:
+            self._queued += 1
+            self._pending.append(_Queued(self._queued, line, undo))
+            return self._queued
+
+    def _wait_durable(self, ticket: int) -> None:
+        """Return once the line `ticket` is on disk; the first to wait while no write is
+        running writes every queued line, with one fsync (a group commit). `StoreError`
+        when its group could not be written (then it was undone in memory)."""
+        while True:
+            with self._flush:
+                while True:
+                    if ticket <= self._durable:
+                        return
+                    failed = self._failed.pop(ticket, None)
+                    if failed is not None:
+                        raise StoreError(failed)
+                    if not self._flushing:
+                        break
+                    self._flush.wait()
+                self._flushing = True
+                group, self._pending = self._pending, []
+            self._write_group(group)
+
+    def _write_group(self, group: list[_Queued]) -> None:
+        """Write and fsync a group of queued lines (this thread alone writes meanwhile)."""
         try:
-            self._append(line.encode("utf-8"))
+            self._append(b"".join(q.line for q in group))
         except OSError as exc:
-            raise StoreError(f"{self.path}: could not be saved: {exc.strerror or exc}") from exc
-        took = time.perf_counter() - began
-        for observe in self._write_observers:
-            observe(took)
-        self._changes.clear()
-        self._undo.clear()
-        self._journal_bytes += len(line)
+            self._undo_from(group, f"{self.path}: could not be saved: {exc.strerror or exc}")
+            return
+        self._journal_bytes += sum(len(q.line) for q in group)
+        durable = group[-1].ticket
         if self._journal_bytes >= max(COMPACT_MIN_BYTES, self._file_bytes):
-            with contextlib.suppress(StoreError):  # the journal holds it; retry next time
+            durable = max(durable, self._compact_queued())
+        with self._flush:
+            self._durable = max(self._durable, durable)
+            self._flushing = False
+            self._flush.notify_all()
+
+    def _compact_queued(self) -> int:
+        """Fold the journal into the file, lines queued since included (every table in
+        memory goes into the file); the last ticket it made durable, or 0 if it failed."""
+        with self._lock:  # no transaction changes the tables while they are written
+            with self._flush:
+                queued, self._pending = self._pending, []
+            try:
                 self._compact()
+            except StoreError:  # the journal still holds everything; try again next time
+                with self._flush:
+                    self._pending = queued + self._pending
+                return 0
+            return queued[-1].ticket if queued else 0
+
+    def _undo_from(self, group: list[_Queued], reason: str) -> None:
+        """A group could not be written: undo it in memory, and every line queued after it
+        (those transactions may have read what it changed), newest first."""
+        with self._lock:
+            with self._flush:
+                undone, self._pending = group + self._pending, []
+            for queued in reversed(undone):
+                self._undo_changes(queued.undo)
+            with self._flush:
+                for queued in undone:
+                    self._failed[queued.ticket] = reason
+                self._flushing = False
+                self._flush.notify_all()
 
     def _append(self, data: bytes) -> None:
         """Append one journal line and fsync it; a refused write (a full disk, a read-only
@@ -392,7 +477,12 @@ class TinyDBStore:
 
     def _rollback(self) -> None:
         """Undo this transaction's changes in memory, newest first."""
-        for collection, key, doc_id, old in reversed(self._undo):
+        self._undo_changes(self._undo)
+        self._changes.clear()
+        self._undo.clear()
+
+    def _undo_changes(self, undo: list[tuple[str, str, int, Doc | None]]) -> None:
+        for collection, key, doc_id, old in reversed(undo):
             table = self._tables.setdefault(collection, {})
             index = self._index.setdefault(collection, {})
             self._reindex_doc(collection, doc_id, table.get(str(doc_id)), old)
@@ -402,8 +492,6 @@ class TinyDBStore:
             else:
                 table[str(doc_id)] = old
                 index[key] = doc_id
-        self._changes.clear()
-        self._undo.clear()
         self._db.clear_cache()
 
     def _change(self, collection: str, key: str, doc_id: int, body: Doc | None) -> None:
@@ -418,8 +506,9 @@ class TinyDBStore:
         self._reindex_doc(collection, doc_id, old, table.get(str(doc_id)))
 
     def observe_writes(self, callback: Callable[[float], None]) -> None:
-        """Call `callback(seconds)` after each transaction reached the disk, with the time its
-        journal line took to write and fsync (what a command waits for; compactions aside)."""
+        """Call `callback(seconds)` after each transaction reached the disk, with the time it
+        waited for that: its group's journal write and fsync, or the group before it (what a
+        command waits for once its changes are made)."""
         self._write_observers.append(callback)
 
     # -- the contract --------------------------------------------------------------------------
@@ -634,6 +723,6 @@ def _index_discard(index: dict[Any, set[int]], value: Any, doc_id: int) -> None:
 
 
 def _strip(doc: dict[str, Any]) -> Doc:
-    out = copy_doc(doc)
+    out: Doc = copy_doc(doc)
     out.pop(_KEY, None)
     return out
