@@ -37,8 +37,8 @@ from bot.store.contract import Doc, Store
 
 # Fields that hold a person's name: in a document that is theirs they are erased; in anyone
 # else's, a name that happens to be the same is left alone.
-NAME_FIELDS = frozenset({"name", "actor_name", "proposer_name", "user_name", "display_name",
-                         "real_name"})
+NAME_FIELDS = frozenset({"name", "actor_name", "proposer_name", "by_name", "user_name",
+                         "display_name", "real_name"})
 SHORTEST_NAME = 3  # a shorter "name" is not searched for in free text
 
 
