@@ -45,6 +45,8 @@ ADAPTER_MODULES: list[str] = [
     "adapters.teams.endpoint",
     # the notice dispatcher
     "adapters.outbox",
+    # the inbox: acknowledged requests done and answered, also after a restart
+    "adapters.inbox",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]
