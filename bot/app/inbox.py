@@ -32,6 +32,7 @@ from typing import Any
 
 from bot.app.frontdoor import OgpBot
 from bot.core.command import Command, Place, Speaker
+from bot.core.notice import Notice, Target
 from bot.core.reply import Reply
 from bot.store.contract import StoreError
 
@@ -180,6 +181,19 @@ class Inbox:
                                         "received_at": doc.get("received_at"),
                                         "answered_at": self.bot.clock.now().isoformat(),
                                         "reply": kept})
+
+    def answer_later(self, item: Item, reply: Reply, reason: str) -> None:
+        """An answer the platform would not take now becomes a notice to the person: the
+        outbox sends it once it can (retried as any notice is), and the item is answered."""
+        speaker = item.command.speaker
+        with self.store.transaction():
+            person = self.bot.records.person_by_platform(speaker.platform, speaker.user_id)
+            if person is None:
+                log.warning("inbox: nobody to send the answer to %s to (%s)", item.key, reason)
+                return
+            self.bot.outbox.schedule(Notice(f"answer:{item.key}", Target.to_person(person.key),
+                                            reply, self.bot.clock.now(), "answer"))
+            self.answered(item.key)
 
     def unfinished(self) -> list[Item]:
         """What was acknowledged and not done, or done and not answered, oldest first."""

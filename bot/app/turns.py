@@ -19,7 +19,6 @@ from typing import Protocol
 
 from bot.app.inbox import Inbox, Item, ItemState
 from bot.core.command import Command
-from bot.core.notice import Notice, Target
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
@@ -109,23 +108,9 @@ class Turns:
         try:
             await responder.answer(item, reply)
         except DeliveryError as exc:
-            await asyncio.to_thread(self._to_outbox, item, reply, exc.reason)
+            await asyncio.to_thread(self.inbox.answer_later, item, reply, exc.reason)
             return
         await asyncio.to_thread(self.inbox.answered, item.key)
-
-    def _to_outbox(self, item: Item, reply: Reply, reason: str) -> None:
-        """An answer the platform would not take now becomes a notice to the person: the
-        outbox sends it once it can (retried as any notice is), and the item is answered."""
-        bot = self.inbox.bot
-        speaker = item.command.speaker
-        with bot.store.transaction():
-            person = bot.records.person_by_platform(speaker.platform, speaker.user_id)
-            if person is None:
-                log.warning("inbox: nobody to send the answer to %s to (%s)", item.key, reason)
-                return
-            bot.outbox.schedule(Notice(f"answer:{item.key}", Target.to_person(person.key),
-                                       reply, bot.clock.now(), "answer"))
-            self.inbox.answered(item.key)
 
     def _late(self, item: Item, reply: Reply) -> Reply:
         """The reply with a first line saying what it answers, and why it comes late."""
