@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/ogpbot serve
 
-## test: set up .venv, check style, and run every test
+## test: set up .venv, check style, the architecture's rules and types, and run every test
 test: $(STAMP) browser
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The public record's browser test needs Debian's chromium: install it once where apt-get and
@@ -41,9 +43,11 @@ browser:
 	  npm install --no-save --no-package-lock --silent axe-core@4 adaptivecards@3 >/dev/null 2>&1 || \
 	  echo "axe-core or adaptivecards could not be installed; their checks are skipped"
 
-## lint: style only
+## lint: style, the import contracts (pyproject.toml) and the types of bot/, without the tests
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## bench: run every benchmark in bench/ and print its figures beside a same-run baseline
 bench: $(STAMP)
@@ -67,4 +71,4 @@ teams-package: $(STAMP)
 	$(BIN)/python -m adapters.teams.package --out build/ogpbot-teams.zip
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -18,6 +18,7 @@ from bot.app.runtime import Runtime
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
+from bot.process.plan import schedule_plan
 
 log = logging.getLogger("ogpbot.notices")
 
@@ -49,9 +50,13 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
+        bot = runtime.bot
+        reminders = await asyncio.to_thread(schedule_plan, bot.records, bot.outbox, bot.seminar,
+                                            bot.clock.now())
         await dispatcher.start()
-        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) added",
-                 ", ".join(sorted(notifiers)) or "no platform", added)
+        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) and "
+                 "%d commitment reminder(s) added",
+                 ", ".join(sorted(notifiers)) or "no platform", added, reminders)
 
     async def stop(deadline: float) -> None:
         dispatcher = app.get(DISPATCHER)

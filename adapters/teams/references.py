@@ -26,9 +26,10 @@ def tenant_of(activity: Activity) -> str:
     """The tenant id: Teams sends it in channelData and as `conversation.tenantId` (which
     botbuilder's model does not map, so it lands among the additional properties)."""
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    if isinstance(tenant.get("id"), str) and tenant["id"]:
-        return tenant["id"]
+    tenant = data.get("tenant")
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    if isinstance(tenant_id, str) and tenant_id:
+        return tenant_id
     conversation = activity.conversation
     if conversation is not None:
         if conversation.tenant_id:

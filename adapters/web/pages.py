@@ -2,7 +2,9 @@
 can only ever show as text) filled with the data of `bot.record.views`.
 
 Each function takes a snapshot of the record and returns a whole page as a string; it does no
-I/O, so the web adapter may call it in a worker thread.
+I/O, so the web adapter may call it in a worker thread. The record's rows are drawn once for
+each version of a proposal and kept (`Rows`), so that a page of ten thousand rows, drawn anew
+after a write, draws one row and joins the rest.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from markupsafe import Markup
 from bot.core.model import Proposal
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t
+from bot.record.plan_view import commitment, plan_view
 from bot.record.public import Filters, RecordError, Snapshot
-from bot.record.views import detail, listing, other_language
+from bot.record.views import detail, listing, other_language, row
 
 
 def _as_text(value: object) -> object:
@@ -68,21 +71,52 @@ def _render(template: str, seminar: Seminar, lang: str, title: str, here: str,
         params=params or {}, **values) + "\n"
 
 
+class Rows:
+    """Each proposal's row of the record, drawn once for each version and language. A snapshot
+    holds the same `Proposal` object until the proposal is written again, so the object itself
+    says whether a kept row is still current. Safe to share between worker threads: a race
+    draws a row twice, never a wrong one."""
+
+    def __init__(self) -> None:
+        self._drawn: dict[tuple[str, int], tuple[Proposal, str]] = {}
+
+    def html(self, snap: Snapshot, proposals: tuple[Proposal, ...], lang: str) -> Markup:
+        template = ENVIRONMENT.get_template("row.html")
+        link = href(snap.seminar, lang)
+        parts = []
+        for p in proposals:
+            kept = self._drawn.get((lang, p.number))
+            if kept is None or kept[0] is not p:
+                kept = (p, template.render(r=row(snap, p, lang), href=link))
+                self._drawn[(lang, p.number)] = kept
+            parts.append(kept[1])
+        return Markup("".join(parts))
+
+
 def index_page(snap: Snapshot, filters: Filters, lang: str,
-               error: RecordError | None = None) -> str:
+               error: RecordError | None = None, rows: Rows | None = None) -> str:
     """The record of inputs: every proposal that passes `filters`, with its reasoned response;
-    with `error`, its sentence above the whole record."""
+    with `error`, its sentence above the whole record. `rows` keeps the rows drawn."""
     seminar = snap.seminar
+    shown = listing(snap, filters, lang)
     return _render("index.html", seminar, lang, t(lang, "record.title", seminar=seminar.title),
-                   "/", filters.to_dict(), listing=listing(snap, filters, lang),
-                   error=error.text if error else None)
+                   "/", filters.to_dict(), listing=shown, error=error.text if error else None,
+                   rows=(rows or Rows()).html(snap, shown.shown, lang))
 
 
 def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> str:
-    """One proposal: its facts, text, milestones, report, reasoned response and history."""
+    """One proposal: its facts, text, milestones, report, reasoned response and history; for a
+    commitment of the plan also its completion and progress reports."""
     return _render("proposal.html", snap.seminar, lang,
                    t(lang, "record.proposal_title", ref=p.ref, title=p.title),
-                   f"/proposals/{p.ref}", detail=detail(snap, p, lang))
+                   f"/proposals/{p.ref}", detail=detail(snap, p, lang),
+                   commitment=commitment(snap, p, lang) if p.completion else None)
+
+
+def plan_page(snap: Snapshot, lang: str) -> str:
+    """The action plan: every commitment with its completion and its milestone timeline."""
+    return _render("plan.html", snap.seminar, lang, t(lang, "record.plan_title"), "/plan",
+                   plan=plan_view(snap, lang))
 
 
 def error_page(seminar: Seminar, lang: str, error: RecordError) -> str:

@@ -9,16 +9,20 @@ off the event loop shortly after writes, and the answers drawn from it, each dra
   snapshot; readers asking for the same answer meanwhile wait for that one drawing. What is
   kept is bounded by `CACHE_BYTES`. Answers to malformed requests are not kept (their keys are
   whatever a request says); they are drawn one at a time.
+- An answer is gzipped when it is drawn, and carries an ETag naming its content, so a crowd
+  costs neither compression nor, for a reader that has the page, the page itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
+import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.record.live import LiveRecord
 from bot.record.public import Snapshot
@@ -26,16 +30,31 @@ from bot.record.public import Snapshot
 log = logging.getLogger("ogpbot.web")
 
 DEBOUNCE = 0.25  # seconds from a write to the refresh that shows it
-CACHE_BYTES = 64 * 1024 * 1024
+CACHE_BYTES = 64 * 1024 * 1024  # the answers kept for the current snapshot, at most
+GZIP_FROM = 1024  # bytes: a smaller body is sent as it is
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A drawn response: status, content type and body."""
+    """A drawn response: status, content type and body, and the body gzipped (drawn once with
+    it, so that a crowd of readers costs no compression); an ETag naming the content."""
 
     status: int
     content_type: str
     body: bytes
+    gzipped: bytes | None = field(default=None, repr=False)
+    etag: str = ""
+
+    @classmethod
+    def of(cls, status: int, content_type: str, body: bytes) -> Answer:
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_FROM \
+            else None
+        return cls(status, content_type, body, gzipped,
+                   f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
 
 
 Draw = Callable[[Snapshot], Answer]
@@ -132,7 +151,7 @@ class ServedRecord:
             raise
         future.set_result(answer)
         if answers is self._answers and answers.get(key) is future:
-            self._keep(len(answer.body))
+            self._keep(answer.size)
         return answer
 
     def _keep(self, size: int) -> None:
@@ -144,7 +163,7 @@ class ServedRecord:
             oldest = self._answers[key]
             if oldest.done():
                 del self._answers[key]
-                self._kept -= len(oldest.result().body)
+                self._kept -= oldest.result().size
 
     async def answer_once(self, draw: Draw) -> Answer:
         """`draw` applied to the current snapshot, not kept: one such drawing at a time."""

@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Meeting, Person
@@ -299,10 +300,9 @@ class Dispatcher:
                     found[key] = await self._look_up(where.person) or where
                 where = found[key]
             if isinstance(where, Unreached):
-                await self._journal.run(lambda n=notice, p=where.person: self._wait_op(
-                    n.key, p, now))
+                await self._journal.run(partial(self._wait_op, notice.key, where.person, now))
             elif isinstance(where, str):
-                await self._journal.run(lambda n=notice, r=where: self._skip_op(n.key, r, now))
+                await self._journal.run(partial(self._skip_op, notice.key, where, now))
             else:
                 lanes.setdefault(where.lane, []).append((notice, where))
         gate = asyncio.Semaphore(self.parallel)
@@ -358,8 +358,7 @@ class Dispatcher:
                             exc_info=True)
                 continue
             if user_id:
-                await self._journal.run(lambda p=platform, u=user_id: self._link_op(
-                    person.key, p, u))
+                await self._journal.run(partial(self._link_op, person.key, platform, user_id))
                 return Destination(platform, "direct", user_id, person.name)
         return None
 
@@ -375,7 +374,8 @@ class Dispatcher:
         if notice is None:
             return
         if now - notice.due > GIVE_UP_WAITING:
-            self._skip_op(key, f"{person.name} could not be reached on any connected platform "
+            # no name in the reason: it is logged
+            self._skip_op(key, "the person could not be reached on any connected platform "
                                f"for {GIVE_UP_WAITING.days} days", now)
             return
         self.bot.outbox.save(notice.with_changes(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import HistoryEntry, Proposal, Status, holds_email, proposal_number
+from bot.core.model import HistoryEntry, Milestone, Proposal, Status, holds_email, proposal_number
 from bot.core.people import is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
@@ -159,6 +159,14 @@ def response_text(p: Proposal, lang: str) -> tuple[str, bool]:
     return t(lang, "record.undecided"), True
 
 
+def public_milestone(m: Milestone) -> dict[str, Any]:
+    """A milestone as the public sees it: dates, text and whether (and when) it was done."""
+    return {"start": m.start.isoformat() if m.start else None, "end": m.end.isoformat(),
+            "text": m.text, "done": m.done is not None,
+            "done_at": m.done.at.isoformat() if m.done else None,
+            "done_text": m.done.text if m.done else None}
+
+
 def updated_at(p: Proposal) -> datetime:
     return p.history[-1].at if p.history else p.created_at
 
@@ -176,7 +184,7 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "status": p.status.value, "status_label": t(lang, f"status.{p.status.value}"),
         "decided": p.status.decided,
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
-        "milestones": [m.to_dict() for m in p.milestones],
+        "milestones": [public_milestone(m) for m in p.milestones],
         "outcome": p.outcome, "report": p.report, "decision": p.decision,
         "reasoned_response": reasoned_response(p) or None,
     }
@@ -187,10 +195,15 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     return doc
 
 
+def list_head(snap: Snapshot, filters: Filters, lang: str, shown: int) -> dict[str, Any]:
+    """The list's document without its proposals (`shown` of them pass the filters)."""
+    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
+            "total": len(snap.proposals), "count": shown}
+
+
 def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
     shown = [p for p in snap.proposals if filters.matches(p)]
-    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
-            "total": len(snap.proposals), "count": len(shown),
+    return {**list_head(snap, filters, lang, len(shown)),
             "proposals": [public_dict(snap, p, lang, history=False) for p in shown]}
 
 

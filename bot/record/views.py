@@ -58,9 +58,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Listing:
-    """The record of inputs: the proposals that pass the filters, out of `total`."""
+    """The record of inputs: the proposals that pass the filters (each shown as its `row`),
+    out of `total`."""
 
-    rows: tuple[Row, ...]
+    shown: tuple[Proposal, ...]
     total: int
     form: FilterForm
     generated: str  # when the snapshot was read, in words
@@ -131,10 +132,10 @@ def row(snap: Snapshot, p: Proposal, lang: str) -> Row:
 
 
 def listing(snap: Snapshot, filters: Filters, lang: str) -> Listing:
-    """The rows `filters` let through, in number order."""
+    """The proposals `filters` let through, in number order."""
     seminar = snap.seminar
     return Listing(
-        rows=tuple(row(snap, p, lang) for p in snap.proposals if filters.matches(p)),
+        shown=tuple(p for p in snap.proposals if filters.matches(p)),
         total=len(snap.proposals), form=filter_form(seminar, filters, lang),
         generated=format_when(snap.now, lang, seminar.timezone, seconds=False))
 
@@ -153,7 +154,7 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
     response, pending = response_text(p, lang)
     return Detail(
         ref=p.ref, title=p.title, facts=facts, problem=p.problem, description=p.description,
-        milestones=tuple(MilestoneRow(m.due.isoformat(), m.text) for m in p.milestones),
+        milestones=tuple(MilestoneRow(m.end.isoformat(), m.text) for m in p.milestones),
         report=((report_label(p.report, lang), p.report.get("text", "")) if p.report
                 else None),
         response=response, response_pending=pending,

@@ -694,6 +694,6 @@ def _index_discard(index: dict[Any, set[int]], value: Any, doc_id: int) -> None:
 
 
 def _strip(doc: dict[str, Any]) -> Doc:
-    out = copy_doc(doc)
+    out: Doc = copy_doc(doc)
     out.pop(_KEY, None)
     return out

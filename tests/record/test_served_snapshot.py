@@ -130,3 +130,30 @@ async def test_a_failing_handler_and_plain_http() -> None:
         assert "max-age=" in (await client.get("/healthz")).headers["Strict-Transport-Security"]
     async with TestClient(TestServer(build_app(plain))) as client:
         assert "Strict-Transport-Security" not in (await client.get("/healthz")).headers
+
+
+async def test_a_reader_gets_the_page_gzipped_and_a_304_for_what_it_has() -> None:
+    runtime = make_runtime()
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        plain = await client.get("/", headers={"Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers
+        page, etag = await plain.read(), plain.headers["ETag"]
+        zipped = await client.get("/", headers={"Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert await zipped.read() == page  # the same page, unpacked
+        same = await client.get("/", headers={"If-None-Match": etag})
+        assert same.status == 304 and await same.read() == b""
+        assert same.headers["X-Content-Type-Options"] == "nosniff"
+        assert (await client.get("/?lang=en", headers={"If-None-Match": etag})).status == 200
+
+        say(runtime.bot, TI, "withdraw P-2")
+
+        async def changed() -> bool:
+            return (await client.get("/", headers={"If-None-Match": etag})).status == 200
+
+        await until(changed)
+        assert 'id="row-P-2"' in await (await client.get("/?status=withdrawn")).text()
+        listed = await (await client.get("/api/proposals")).json()
+        assert [p["status"] for p in listed["proposals"]][:3] == [
+            "submitted", "withdrawn", "in_discussion"]
+        assert listed["count"] == listed["total"] == 9
