@@ -20,6 +20,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import replace
+from datetime import datetime, timedelta
 
 from botbuilder.core import CardFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
@@ -36,6 +37,11 @@ from bot.store.contract import StoreError
 log = logging.getLogger("ogpbot.teams")
 _KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 MEMBER_LOOKUP_TIMEOUT = 5.0
+
+
+#: A member lookup Teams refused (4xx) is asked again after this long: the person may be
+#: found once the tenant's directory has them, and then become who the roster says.
+ASK_AGAIN_AFTER = timedelta(hours=1)
 
 
 def message(reply: Reply, nonce: str = "") -> Activity:
@@ -138,6 +144,15 @@ class Turn:
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
 
+    def _ask_again(self, known: dict[str, object]) -> bool:
+        """Whether a refused member lookup is old enough to be asked again."""
+        asked = known.get("email_asked")
+        try:
+            when = datetime.fromisoformat(str(asked)) if asked else None
+        except ValueError:
+            when = None
+        return when is None or self.runtime.clock.now() - when >= ASK_AGAIN_AFTER
+
     async def _email(self, context: TurnContext, tenant: str) -> str | None:
         """The speaker's email as the connector's member lookup gives it, so roster people are
         known by it; asked once per person and tenant (an answer from before, or from another
@@ -147,7 +162,8 @@ class Turn:
         if not user_id or activity.channel_id != "msteams":
             return None
         known = self.reach.contact(user_id) or {}
-        if "email" in known and known.get("email_tenant") == tenant:
+        if "email" in known and known.get("email_tenant") == tenant and (
+                known["email"] or not self._ask_again(known)):
             return known["email"] or None
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(context, user_id),
@@ -155,7 +171,8 @@ class Turn:
         except ErrorResponseException as exc:
             status = retry.status_of(exc)
             if status is not None and 400 <= status < 500:
-                self.reach.update_contact(user_id, email="", email_tenant=tenant)
+                self.reach.update_contact(user_id, email="", email_tenant=tenant,
+                                          email_asked=self.runtime.clock.now().isoformat())
             return None
         except Exception as exc:  # a network failure: try again on the next message
             log.info("teams: member lookup failed: %s", type(exc).__name__)

@@ -1,7 +1,8 @@
 """The turns after an acknowledgement: each inbox item (`bot.app.inbox`) run through the core
-and answered, a few at a time, by the platform's `Responder`; at start-up, whatever the last
-process acknowledged and left undone or unanswered; at shutdown, the turns in flight finish
-and the rest stay in the inbox, as they are, for the next start.
+and answered by the platform's `Responder`, a few at a time and one person's in the order
+they came; at start-up, whatever the last process acknowledged and left undone or
+unanswered; at shutdown, the turns in flight finish and the rest stay in the inbox, as they
+are, for the next start.
 
 An adapter records an item, acknowledges the request, and hands the item to `submit`. The
 responder is the adapter's part: `prepare` completes the command (the speaker's profile, which
@@ -54,6 +55,7 @@ class Turns:
         self.responders: dict[str, Responder] = {}
         self._gate: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._lanes: dict[tuple[str, str], asyncio.Lock] = {}
         self._stopping = False
 
     def register(self, responder: Responder) -> None:
@@ -82,19 +84,29 @@ class Turns:
     async def _turn(self, item: Item, reply: Reply | None, resumed: bool) -> None:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.at_once)
-        async with self._gate:
-            if self._stopping:
-                return  # not begun: it stays in the inbox, as it is
-            responder = self.responders.get(item.platform)
-            if responder is None:
-                log.warning("inbox: no %s adapter is on; %s waits for one", item.platform,
-                            item.key)
-                return
-            try:
-                await self._run(responder, item, reply, resumed)
-            except Exception:
-                log.exception("inbox: the turn of %s failed; it is tried again at the next "
-                              "start", item.key)
+        speaker = item.command.speaker
+        lane = (speaker.platform, speaker.user_id)
+        lock = self._lanes.setdefault(lane, asyncio.Lock())
+        try:
+            async with lock, self._gate:  # one person's requests in the order they came
+                await self._begin(item, reply, resumed)
+        finally:
+            if not lock.locked() and self._lanes.get(lane) is lock:
+                del self._lanes[lane]
+
+    async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> None:
+        if self._stopping:
+            return  # not begun: it stays in the inbox, as it is
+        responder = self.responders.get(item.platform)
+        if responder is None:
+            log.warning("inbox: no %s adapter is on; %s waits for one", item.platform,
+                        item.key)
+            return
+        try:
+            await self._run(responder, item, reply, resumed)
+        except Exception:
+            log.exception("inbox: the turn of %s failed; it is tried again at the next "
+                          "start", item.key)
 
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
                    resumed: bool) -> None:
