@@ -53,6 +53,8 @@ ADAPTER_MODULES: list[str] = [
     "adapters.outbox",
     # pruning what is kept only for a while
     "adapters.upkeep",
+    # the inbox: acknowledged requests done and answered, also after a restart
+    "adapters.inbox",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]
