@@ -34,6 +34,7 @@ from adapters.slack.blocks import (
     WORDS_ACTION,
     fallback_text,
     form_view,
+    hidden_values,
     home_view,
     reply_blocks,
     result_view,
@@ -47,7 +48,7 @@ from bot.app.runtime import Runtime
 from bot.core.command import Command, Place, Speaker
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
-from bot.process.proposing import FORM_ID
+from bot.process.proposing import EDIT_FORM_ID, FORM_ID
 
 log = logging.getLogger("ogpbot.slack")
 
@@ -156,7 +157,8 @@ class SlackAdapter:
     def _register(self) -> None:
         for name in SLASH_PREFIX:
             self.bolt.command(name)(self._on_command)
-        self.bolt.view_submission(FORM_ID)(self._on_submission)
+        for form_id in (FORM_ID, EDIT_FORM_ID):
+            self.bolt.view_submission(form_id)(self._on_submission)
         self.bolt.action(re.compile(rf"^{WORDS_ACTION}:"))(self._on_button)
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
@@ -225,8 +227,9 @@ class SlackAdapter:
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any],
                              view: dict[str, Any]) -> None:
-        """The ack is the answer: `errors` under each refused field, or the modal turned into
-        the confirmation. The proposer also gets it by DM, once."""
+        """The ack is the answer: `errors` under each refused field, the form drawn anew (a
+        save based on an older version: the person's text kept, the newer one shown), or the
+        modal turned into the confirmation. The person also gets it by DM, once."""
         user_id = str((body.get("user") or {}).get("id") or "")
         try:
             speaker = await asyncio.wait_for(self.speakers.speaker(user_id), SPEAKER_WAIT)
@@ -235,17 +238,25 @@ class SlackAdapter:
         meta = _metadata(view.get("private_metadata"))
         channel = str(meta.get("channel") or user_id)
         state = (view.get("state") or {}).get("values") or {}
+        fields = {**hidden_values(meta),
+                  **submitted_values(state if isinstance(state, Mapping) else {})}
         command = Command(speaker, Place(PLATFORM, channel, is_direct=channel.startswith("D")),
-                          form_id=str(view.get("callback_id") or ""),
-                          form=submitted_values(state if isinstance(state, Mapping) else {}),
+                          form_id=str(view.get("callback_id") or ""), form=fields,
                           request_key=f"view:{view.get('id')}:{view.get('hash')}")
         reply = await self.runtime.ask(command)
+        if not reply.ok and reply.form is not None and not reply.errors:
+            await ack(response_action="update",
+                      view=form_view(reply.form, reply.language, {"channel": channel}, reply))
+            return
         if not reply.ok:
             await ack(response_action="errors",
                       errors=view_errors(reply, view.get("blocks") or []))
             return
-        title = t(reply.language, "propose.form_title")
-        await ack(response_action="update", view=result_view(reply, title))
+        drawn = view.get("title")
+        title = drawn.get("text") if isinstance(drawn, Mapping) else None
+        await ack(response_action="update", view=result_view(
+            reply, title if isinstance(title, str) and title
+            else t(reply.language, "propose.form_title")))
         if not reply.repeated:
             self.spawn(self._after_submission(user_id, reply))
 

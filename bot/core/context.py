@@ -113,6 +113,16 @@ class Context:
             self.bot.outbox.cancel_prefix(f"meeting:{moved.ref}:", f"{moved.ref} is {status}")
         return moved
 
+    def record(self, proposal: Proposal, action: str, detail: str = "",
+               **changes: object) -> Proposal:
+        """Save `proposal` with `changes` and a history line saying who did it; its status
+        stays as it is."""
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action,
+                             proposal.status, detail)
+        changed = proposal.changed(entry, **changes)
+        self.records.save_proposal(changed)
+        return changed
+
     def notify_people(self, people: list[Person], key: str, kind: str,
                       build: Callable[[str], Reply], due: datetime | None = None,
                       **notice: Any) -> list[Person]:
