@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.core.history import history_text, report_label
-from bot.core.model import Proposal, Status
+from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.record.html_pages import response_text
@@ -79,12 +79,15 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
            _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
     if p.milestones:
-        dates = sorted(m.end for m in p.milestones)
-        out.append(_fact(t(lang, "export.period"),
-                         f"{dates[0].isoformat()} – {dates[-1].isoformat()}"))
+        first = min(m.start or m.end for m in p.milestones)
+        last = max(m.end for m in p.milestones)
+        out.append(_fact(t(lang, "export.period"), f"{first.isoformat()} – {last.isoformat()}"))
     out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
-            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), "",
-            f"#### {t(lang, 'export.how')}", ""]
+            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), ""]
+    for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
+        if text:
+            out += [f"**{label}:**", "", md_block(text), ""]
+    out += [f"#### {t(lang, 'export.how')}", ""]
     report = (p.report or {}).get("text", "")
     out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
     out += [f"#### {t(lang, 'export.relevance')}", ""]
@@ -92,14 +95,25 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
             for v in p.values]
     out += ["", f"#### {t(lang, 'card.milestones')}", ""]
     if p.milestones:
-        out += [f"| {t(lang, 'record.milestone_due')} | {t(lang, 'record.milestone_text')} |",
-                "|---|---|"]
-        out += [f"| {m.end.isoformat()} | {md_inline(m.text)} |" for m in p.milestones]
+        out += [f"| # | {t(lang, 'record.milestone_start')} | {t(lang, 'record.milestone_due')} "
+                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'record.milestone_done')} |",
+                "|---|---|---|---|---|"]
+        out += [f"| {n} | {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
+                f"| {md_inline(m.text)} | {_done(m, lang)} |"
+                for n, m in enumerate(p.milestones, 1)]
     else:
         out.append(t(lang, "record.no_milestones"))
     out += ["", f"#### {t(lang, 'export.actors')}", "",
-            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}", ""]
-    return out
+            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
+    out += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
+    return [*out, ""]
+
+
+def _done(m: Milestone, lang: str) -> str:
+    if m.done is None:
+        return ""
+    text = m.done.at.date().isoformat()
+    return md_inline(f"{text} – {m.done.text}" if m.done.text else text)
 
 
 def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
@@ -107,9 +121,12 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
     out = [f"### {p.ref}: {md_inline(p.title)}", "",
            _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
            _fact(t(lang, "record.col_organization"), p.organization),
+           *((_fact(t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),)
+             if p.actors else ()),
            _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
-           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values))]
+           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
+           _fact(t(lang, "card.version"), str(p.version))]
     if p.report:
         out.append(_fact(t(lang, "card.report"),
                          f"{report_label(p.report, lang)} – "
@@ -123,10 +140,17 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
 CSV_COLUMNS = (
     "number", "ref", "title", "status", "status_label", "organization", "proposer_name",
     "ministry", "ministry_name", "area", "area_name", "values", "problem", "description",
-    "milestones", "outcome", "report_result", "report_text", "decision", "reasoned_response",
-    "created_at", "updated_at", "history",
+    "goal", "results", "version", "actors", "milestones", "notes", "outcome", "report_result",
+    "report_text", "decision", "reasoned_response", "created_at", "updated_at", "history",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _milestone_cell(m: Milestone) -> str:
+    """`START END TEXT` (as `import-plan` reads it), or `END TEXT` without a start; `[x]`
+    after a milestone that is done."""
+    dates = f"{m.start.isoformat()} {m.end.isoformat()}" if m.start else m.end.isoformat()
+    return f"{dates} {m.text}" + (" [x]" if m.done else "")
 
 
 def csv_cell(value: str) -> str:
@@ -148,7 +172,10 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "area": p.area, "area_name": snap.seminar.area_name(p.area),
             "values": ",".join(p.values),
             "problem": p.problem, "description": p.description,
-            "milestones": "\n".join(f"{m.end.isoformat()} {m.text}" for m in p.milestones),
+            "goal": p.goal, "results": p.results, "version": str(p.version),
+            "actors": "\n".join(a.name for a in p.actors),
+            "milestones": "\n".join(_milestone_cell(m) for m in p.milestones),
+            "notes": "\n".join(f"{n.at.isoformat()} {n.by_name}: {n.text}" for n in p.notes),
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),
