@@ -1,5 +1,4 @@
-"""The notice dispatcher inside `ogpbot serve`, the registry of notifiers it sends through, and
-`GET /meetings/P-N.ics` (a meeting's calendar file at a stable address).
+"""The notice dispatcher inside `ogpbot serve`, and the registry of notifiers it sends through.
 
 Platform adapters offer their `Notifier` in their own `mount()` with
 `register_notifier(app, notifier)`. The dispatcher starts with the server (after every mount),
@@ -14,9 +13,7 @@ import logging
 from aiohttp import web
 
 from bot.app.runtime import Runtime
-from bot.core.model import proposal_number
 from bot.notices.announcements import schedule_agenda
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
 
@@ -44,7 +41,6 @@ def notifiers_of(app: web.Application) -> dict[str, Notifier]:
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     app.setdefault(NOTIFIERS, {})
-    app.router.add_get("/meetings/{ref}.ics", calendar_file)
 
     async def start(app: web.Application) -> None:
         notifiers = notifiers_of(app)
@@ -62,32 +58,5 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return "notices: on (dispatcher starts with the server; GET /meetings/P-N.ics)"
+    return "notices: on (dispatcher starts with the server)"
 
-
-async def calendar_file(request: web.Request) -> web.Response:
-    from adapters.server import RUNTIME
-
-    runtime = request.app[RUNTIME]
-    number = proposal_number(request.match_info["ref"])
-    if number is None:
-        raise web.HTTPNotFound(text="no such meeting\n")
-
-    def load() -> tuple[str, bytes] | None:
-        proposal = runtime.bot.records.proposal(number)
-        meeting = runtime.bot.records.meeting(number)
-        if proposal is None or meeting is None or proposal.status.decided:
-            return None
-        seminar = runtime.seminar
-        return ics_filename(proposal), meeting_ics(
-            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
-
-    found = await asyncio.to_thread(load)
-    if found is None:
-        raise web.HTTPNotFound(text="no such meeting\n")
-    name, body = found
-    return web.Response(body=body, headers={
-        "Content-Type": f"{FILE_MIME}; charset=utf-8",
-        "Content-Disposition": f'inline; filename="{name}"',
-        "Cache-Control": "no-cache",
-    })

@@ -1,7 +1,14 @@
-"""The one aiohttp server: `/healthz`, and every adapter whose settings are present.
+"""The one aiohttp server: `/healthz`, the security headers on every response, and every
+adapter whose settings are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
 settings allow and returns the one line `serve` logs for it (on, or off and why).
+
+The security headers are set as each response is prepared (aiohttp's `on_response_prepare`,
+which sees every response a route, a raised HTTP error, an unknown address or a failing
+handler's 500 produces, files included), not by a middleware, which would miss the responses
+made outside it. Only a request too malformed for aiohttp to parse is answered by aiohttp's
+protocol layer itself, before any application code, without them.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -35,6 +42,35 @@ ADAPTER_MODULES: list[str] = [
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]
 
+# The public record's policy, for everything: nothing but inline style may load, forms post
+# only here, and no page may be framed.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(public_url: str) -> Mapping[str, str]:
+    """The headers every response carries; HSTS only when people reach the server by https
+    (over plain http a browser ignores it, and it must not pin a test or a LAN set-up)."""
+    if public_url.lower().startswith("https://"):
+        return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+    return dict(SECURITY_HEADERS)
+
+
+def add_security_headers(app: web.Application, public_url: str) -> None:
+    headers = security_headers(public_url)
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(headers)
+
+    app.on_response_prepare.append(on_prepare)
+
 
 async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
@@ -52,6 +88,7 @@ def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[RUNTIME] = runtime
     app[BIND_HOST] = host
+    add_security_headers(app, runtime.settings.public_url)
     app.router.add_get("/healthz", healthz)
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount

@@ -107,7 +107,10 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
     ics = invites[0].attachment
     assert ics is not None and ics.filename == "P-1.ics"
     assert b"DTSTART:20261203T090000Z" in ics.content
-    assert "Kalenderfil: https://ogp.example.org/meetings/P-1.ics" in invites[0].message.lines
+    meeting = kit.bot.records.meeting(1)
+    assert meeting is not None and len(meeting.token) >= 24
+    assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{meeting.token}.ics"
+            in invites[0].message.lines)
 
     assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
     day_before = await kit.at(oslo(2026, 12, 2, 10, 0))

@@ -1,5 +1,6 @@
 """The dispatcher mounted in the real aiohttp server: it starts with the server, sends through
-the notifiers adapters register, and `GET /meetings/P-N.ics` serves the meeting's calendar."""
+the notifiers adapters register, and the meeting's calendar file is served at the secret
+address its invitation carries (`GET /meetings/P-N/TOKEN.ics`), and nowhere else."""
 
 from __future__ import annotations
 
@@ -41,17 +42,21 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
         await wait_until(lambda: len(notifier.to(PROPOSER[0])) == 1)
         invite = notifier.to(PROPOSER[0])[0]
-        assert "Kalenderfil: http://bot.example.org/meetings/P-1.ics" in invite.message.lines
+        meeting = kit.bot.records.meeting(1)
+        assert meeting is not None
+        path = f"/meetings/P-1/{meeting.token}.ics"
+        assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         assert sorted(s.to for s in notifier.sent) == sorted(
             [MINISTRY[0], COORDINATOR[0], PROPOSER[0]])
 
-        answer = await client.get("/meetings/P-1.ics")
+        answer = await client.get(path)
         assert answer.status == 200
         assert answer.content_type == "text/calendar"
         body = await answer.read()
         assert invite.attachment is not None and body == invite.attachment.content
         assert b"LOCATION:M\xc3\xb8terom 2" in body
-        assert (await client.get("/meetings/P-2.ics")).status == 404
+        assert (await client.get("/meetings/P-1.ics")).status == 404
+        assert (await client.get(f"/meetings/P-2/{meeting.token}.ics")).status == 404
         assert (await client.get("/meetings/nonsense.ics")).status == 404
 
         # the agenda was scheduled at start-up, once

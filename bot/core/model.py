@@ -40,6 +40,12 @@ class Role(StrEnum):
 
 OGP_VALUES = ("transparency", "participation", "accountability")
 _NUMBER_RE = re.compile(r"^[Pp]-?(\d{1,7})$")
+_EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+")
+
+
+def holds_email(text: str) -> bool:
+    """Whether `text` holds something shaped like an e-mail address."""
+    return bool(_EMAIL_RE.search(text))
 
 
 def proposal_number(text: str) -> int | None:
@@ -266,6 +272,16 @@ class Proposal:
         """Version 1 as it would be recorded for this proposal's current text."""
         return Version(1, self.created_at, self.proposer, self.proposer_name, **self.texts())
 
+    @property
+    def by_private_individual(self) -> bool:
+        """Whether it stands in a private person's own name: the proposer is not on the roster
+        and named no organisation, so `organization` holds their own name (which may be an
+        e-mail address or a platform id) and must not be shown in public."""
+        if self.organization_key is not None:
+            return False
+        org = self.organization.strip()
+        return not org or org == self.proposer_name.strip() or holds_email(org)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number, "title": self.title, "problem": self.problem,
@@ -330,12 +346,16 @@ class Meeting:
     place: str
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
+    # the secret part of the calendar file's address, new with each version; "" (a meeting
+    # stored before there were tokens): the file has no address
+    token: str = field(default="", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
-                "scheduled_by": self.scheduled_by, "version": self.version}
+                "scheduled_by": self.scheduled_by, "version": self.version,
+                "token": self.token}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
-                   d["scheduled_by"], d.get("version", 1))
+                   d["scheduled_by"], d.get("version", 1), d.get("token", ""))

@@ -17,8 +17,17 @@ _ROLE_OF_KIND = {
 }
 
 
+ROSTER_PREFIX = "roster:"
+
+
 def roster_key(email: str) -> str:
-    return f"roster:{email.lower()}"
+    return f"{ROSTER_PREFIX}{email.lower()}"
+
+
+def is_roster_key(key: str) -> bool:
+    """Whether a person key is a roster person's (people the bot only met are keyed by their
+    platform and user id)."""
+    return key.startswith(ROSTER_PREFIX)
 
 
 class Directory:

@@ -8,6 +8,7 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
@@ -25,9 +26,15 @@ ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' 
 
 
 class Records:
-    """Typed reads and writes of the core's records; each method is one store call or a few."""
+    """Typed reads and writes of the core's records; each method is one store call or a few.
+
+    `on_proposal_saved` holds callables told the number of each proposal written (in the
+    writing thread, inside its transaction): the public record's snapshot listens there. They
+    must be quick and must not touch the store."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.on_proposal_saved: list[Callable[[int], None]] = []
 
     def transaction(self) -> Any:
         return self.store.transaction()
@@ -48,6 +55,8 @@ class Records:
 
     def save_proposal(self, proposal: Proposal) -> None:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
+        for hook in self.on_proposal_saved:
+            hook(proposal.number)
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""

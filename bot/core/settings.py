@@ -1,4 +1,4 @@
-"""Settings from the environment (see the README's table). Secrets are read here and never
+"""Settings from the environment (see docs/usage.md). Secrets are read here and never
 logged: `Settings.__repr__` hides them."""
 
 from __future__ import annotations

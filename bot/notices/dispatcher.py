@@ -5,7 +5,7 @@ due notice: in parallel across conversations, one after another within a convers
 to the platform's limit. Each notice is marked `sending` in the store before it goes out and
 `sent` after, so a crash can repeat at most the notices that were in flight at that instant.
 
-The restart rule (also in the README):
+The restart rule (also in docs/process.md):
 - a notice found in `sending` at start-up was in flight when the process died: it may or may
   not have reached the platform, so it goes back to `pending` and is sent again (the contract
   lets exactly that notice repeat; losing it is worse than showing it twice);
@@ -33,14 +33,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.core.model import Person
+from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.store.contract import StoreError
 
@@ -448,7 +448,7 @@ class Dispatcher:
             ics_filename(proposal),
             meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
                         notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, proposal.ref) if self.public_url else "")
+            FILE_MIME, calendar_url(self.public_url, meeting))
 
     def _sent_op(self, key: str) -> None:
         notice = self._current(key, NoticeState.SENDING)
@@ -523,9 +523,11 @@ class Dispatcher:
                 now, "alert"))
 
 
-def calendar_url(public_url: str, ref: str) -> str:
-    """The stable address of a meeting's calendar file on the bot's server."""
-    return f"{public_url.rstrip('/')}/meetings/{ref}.ics"
+def calendar_url(public_url: str, meeting: Meeting) -> str:
+    """The address of the meeting's calendar file on the bot's server (its token in it), or ""
+    when the server's public address is not set or the meeting has no token."""
+    path = calendar_path(meeting)
+    return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
 
 
 def _with_line(message: Reply, line: str) -> Reply:

@@ -14,8 +14,7 @@ from bot.core.history import history_text, report_label
 from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
-from bot.record.html_pages import response_text
-from bot.record.public import Snapshot, reasoned_response, updated_at
+from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"
