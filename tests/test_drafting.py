@@ -86,8 +86,11 @@ def test_one_field_in_a_line_is_a_new_version_told_to_those_who_follow(chat: Cha
     assert "Versjon 1 – " in listing and "Anders Bakke: sendt inn" in listing
     assert "Ingrid Berg: endret tittel" in listing
     assert "Tittel: Åpent {+og søkbart +}lobbyregister" in listing
-    card = chat.say(OBSERVER, f"status {ref}").text
-    assert "Versjon: 3" in card and "Mål: Alle møter er offentlige innen en uke" in card
+    card = chat.say(OBSERVER, f"status {ref}")
+    assert "Versjon: 3" in card.text and "Mål: Alle møter er offentlige innen en uke" in card.text
+    assert [a.words for a in card.actions] == ["versions P-1"]  # an observer may not edit
+    assert [a.words for a in chat.say(JD, f"status {ref}").actions] == ["edit P-1",
+                                                                         "versions P-1"]
 
 
 def test_the_form_is_filled_in_and_a_stale_save_keeps_the_text(chat: Chat) -> None:
@@ -297,9 +300,12 @@ def test_follow_and_unfollow(chat: Chat) -> None:
     assert "Du følger ikke lenger P-1" in chat.say(OBSERVER, f"slutt å følge {ref}").text
     assert "Du følger ikke P-1" in chat.say(OBSERVER, f"unfollow {ref}").text
     assert chat.say(CSO, f"follow {ref}").ok  # and back again
+    assert chat.say(NORA, f"follow {ref}").ok
     for words in ("outcome P-1 agreed", "report P-1 agreed Enige", "decide P-1 include"):
         assert chat.say(COORDINATOR, words).ok
     assert notices_to(chat, CSO, "decision:P-1")
+    (told,) = notices_to(chat, NORA, "decision:P-1")
+    assert told.message.title == "Beslutning om P-1: tatt med i planen"
     assert not notices_to(chat, OBSERVER, "decision:P-1")
     assert proposal(chat).status is Status.INCLUDED
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.history import history_text, report_label
-from bot.core.lifecycle import Step
+from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
-from bot.core.roles import may_withdraw
+from bot.core.roles import may_edit, may_withdraw
 from bot.i18n.catalogue import t
 from bot.process.milestones import milestone_line
 from bot.process.proposing import (
@@ -203,9 +203,13 @@ def card(ctx: Context, p: Proposal) -> Reply:
         Field(ctx.t("card.values"), ", ".join(ctx.t(f"value.{v}") for v in p.values)),
         Field(ctx.t("card.version"), str(p.version)),
     )
-    actions = (Action(ctx.t("versions.button"), f"versions {p.ref}"),) if p.version > 1 else ()
+    actions: list[Action] = []
+    if may_edit(ctx.person, p) and can(Step.EDIT, p):
+        actions.append(Action(ctx.t("edit.button"), f"edit {p.ref}"))
+    if p.version > 1:
+        actions.append(Action(ctx.t("versions.button"), f"versions {p.ref}"))
     return ctx.reply(title=f"{p.ref} {p.title}", fields=fields, lines=tuple(lines),
-                     actions=actions)
+                     actions=tuple(actions))
 
 
 def withdraw(ctx: Context, rest: str) -> Reply:
