@@ -78,10 +78,10 @@ FORMS: dict[str, tuple[str, Callable[[Context, Mapping[str, Any]], Reply]]] = {
 def parse(words: str) -> tuple[str | None, str]:
     """`("meet", "P-1 2026-12-03 14:00")`; `(None, words)` when the first word is unknown."""
     text = words.strip()
-    for phrase, verb in PHRASES:
+    for phrase, meant in PHRASES:
         parts = re.split(r"\s+", text, maxsplit=len(phrase))
         if tuple(p.casefold() for p in parts[:len(phrase)]) == phrase:
-            return verb, parts[len(phrase)].strip() if len(parts) > len(phrase) else ""
+            return meant, parts[len(phrase)].strip() if len(parts) > len(phrase) else ""
     parts = re.split(r"\s+", text, maxsplit=1)
     first = parts[0].lower()
     rest = parts[1].strip() if len(parts) > 1 else ""
