@@ -2,7 +2,8 @@
 
 Platform adapters offer their `Notifier` in their own `mount()` with
 `register_notifier(app, notifier)`. The dispatcher starts with the server (after every mount),
-schedules the agenda's notices, resolves what a crash left behind, and stops with it.
+schedules the agenda's notices, resolves what a crash left behind, and stops with it: the
+sends in flight finish, the rest stay pending (`adapters.server.add_drain`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import logging
 
 from aiohttp import web
 
+from adapters.server import add_drain
 from bot.app.runtime import Runtime
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
+from bot.process.plan import schedule_plan
 
 log = logging.getLogger("ogpbot.notices")
 
@@ -47,16 +50,20 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
+        bot = runtime.bot
+        reminders = await asyncio.to_thread(schedule_plan, bot.records, bot.outbox, bot.seminar,
+                                            bot.clock.now())
         await dispatcher.start()
-        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) added",
-                 ", ".join(sorted(notifiers)) or "no platform", added)
+        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) and "
+                 "%d commitment reminder(s) added",
+                 ", ".join(sorted(notifiers)) or "no platform", added, reminders)
 
-    async def stop(app: web.Application) -> None:
+    async def stop(deadline: float) -> None:
         dispatcher = app.get(DISPATCHER)
         if dispatcher is not None:
-            await dispatcher.stop()
+            await dispatcher.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
 
     app.on_startup.append(start)
-    app.on_cleanup.append(stop)
+    add_drain(app, stop)
     return "notices: on (dispatcher starts with the server)"
 

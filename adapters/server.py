@@ -2,13 +2,20 @@
 adapter whose settings are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
-settings allow and returns the one line `serve` logs for it (on, or off and why).
+settings allow and returns the one line `serve` logs for it (on, or off and why). A module may
+also offer `refusal(settings, host) -> str | None`: the sentence `serve` stops with when its
+settings would open a door they must not (see `refusals`).
 
 The security headers are set as each response is prepared (aiohttp's `on_response_prepare`,
 which sees every response a route, a raised HTTP error, an unknown address or a failing
 handler's 500 produces, files included), not by a middleware, which would miss the responses
 made outside it. Only a request too malformed for aiohttp to parse is answered by aiohttp's
 protocol layer itself, before any application code, without them.
+
+Stopping (SIGTERM or SIGINT): the server stops listening, then every drain an adapter added
+with `add_drain` runs at once, all of them done by `SHUTDOWN_WITHIN` seconds: turns and sends
+in flight finish, what has not begun stays in the store for the next start. Then the
+adapters' clean-up (`on_cleanup`: HTTP sessions, thread pools) runs, and `serve` exits 0.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from bot.app.runtime import Runtime
+from bot.core.settings import Settings
 
 log = logging.getLogger("ogpbot.server")
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
@@ -41,6 +49,29 @@ ADAPTER_MODULES: list[str] = [
 
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]
+#: A drain gets the `loop.time()` by which it must be done.
+Drain = Callable[[float], Awaitable[None]]
+DRAINS: web.AppKey[list[Drain]] = web.AppKey("drains", list)
+SHUTDOWN_WITHIN = 25.0  # seconds a stopping server gives the work in flight
+REQUESTS_WITHIN = 3.0  # seconds, after the drains, for requests still being answered
+
+
+def add_drain(app: web.Application, drain: Drain) -> None:
+    """Run `drain(deadline)` when the server stops, beside every other drain."""
+    app.setdefault(DRAINS, []).append(drain)
+
+
+async def _drain_all(app: web.Application) -> None:
+    drains = app.get(DRAINS, [])
+    if not drains:
+        return
+    deadline = asyncio.get_running_loop().time() + SHUTDOWN_WITHIN
+    log.info("stopping: finishing the work in flight (at most %.0f s)", SHUTDOWN_WITHIN)
+    results = await asyncio.gather(*(drain(deadline) for drain in drains),
+                                   return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.error("stopping: a drain failed: %r", result)
 
 # The public record's policy, for everything: nothing but inline style may load, forms post
 # only here, and no page may be framed.
@@ -83,6 +114,17 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def refusals(settings: Settings, host: str) -> list[str]:
+    """Why `serve` must not start with these settings on `host`: one sentence per problem."""
+    found: list[str] = []
+    for name in ADAPTER_MODULES:
+        check = getattr(importlib.import_module(name), "refusal", None)
+        problem = check(settings, host) if check is not None else None
+        if problem:
+            found.append(problem)
+    return found
+
+
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     """The server's application; `host` is where it will listen (some adapters care)."""
     app = web.Application(client_max_size=MAX_BODY)
@@ -93,10 +135,13 @@ def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount
         log.info(mount(app, runtime))
+    app.on_shutdown.append(_drain_all)
     return app
 
 
 def serve(runtime: Runtime, host: str, port: int) -> None:
     app = build_app(runtime, host)
     log.info("listening on http://%s:%d", host, port)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    web.run_app(app, host=host, port=port, print=None, access_log=None,
+                shutdown_timeout=REQUESTS_WITHIN)
+    log.info("stopped")

@@ -35,4 +35,5 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return "public record: on (/ and /api/proposals; calendar files under /meetings)"
+    return ("public record: on (/, /plan, /api/proposals and /api/plan; calendar files under "
+            "/meetings)")

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from bot.core.model import Proposal
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t
+from bot.record.plan_view import commitment, plan_view
 from bot.record.public import Filters, RecordError, Snapshot
 from bot.record.views import detail, listing, other_language, row
 
@@ -104,10 +105,18 @@ def index_page(snap: Snapshot, filters: Filters, lang: str,
 
 
 def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> str:
-    """One proposal: its facts, text, milestones, report, reasoned response and history."""
+    """One proposal: its facts, text, milestones, report, reasoned response and history; for a
+    commitment of the plan also its completion and progress reports."""
     return _render("proposal.html", snap.seminar, lang,
                    t(lang, "record.proposal_title", ref=p.ref, title=p.title),
-                   f"/proposals/{p.ref}", detail=detail(snap, p, lang))
+                   f"/proposals/{p.ref}", detail=detail(snap, p, lang),
+                   commitment=commitment(snap, p, lang) if p.completion else None)
+
+
+def plan_page(snap: Snapshot, lang: str) -> str:
+    """The action plan: every commitment with its completion and its milestone timeline."""
+    return _render("plan.html", snap.seminar, lang, t(lang, "record.plan_title"), "/plan",
+                   plan=plan_view(snap, lang))
 
 
 def error_page(seminar: Seminar, lang: str, error: RecordError) -> str:

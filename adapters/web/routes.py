@@ -1,5 +1,6 @@
 """The public record's routes: `GET /` (the record of inputs, with filters), `GET /proposals/P-N`
-(one proposal), and the same as JSON under `/api/proposals`.
+(one proposal), `GET /plan` (the action plan), and the same as JSON under `/api/proposals`
+and `/api/plan`.
 
 Every answer comes from the served snapshot (`adapters.web.served`), never from the store. A
 malformed number or filter is a 400, an unknown proposal a 404: never a 500.
@@ -13,17 +14,17 @@ from typing import Any
 
 from aiohttp import web
 
-from adapters.web.pages import Rows, error_page, index_page, proposal_page
+from adapters.web.documents import Documents
+from adapters.web.pages import Rows, error_page, index_page, plan_page, proposal_page
 from adapters.web.served import Answer, ServedRecord
 from bot.core.seminar import Seminar
+from bot.record.plan_view import plan_json
 from bot.record.public import (
     Filters,
     RecordError,
     Snapshot,
     error_json,
     language,
-    list_json,
-    one_json,
     parse_ref,
 )
 
@@ -36,8 +37,9 @@ def _html(body: str, status: int = 200) -> Answer:
     return Answer.of(status, HTML, body.encode("utf-8"))
 
 
-def _json(doc: dict[str, Any], status: int = 200) -> Answer:
-    return Answer.of(status, JSON, json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+def _json(doc: dict[str, Any] | str, status: int = 200) -> Answer:
+    text = doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)
+    return Answer.of(status, JSON, text.encode("utf-8"))
 
 
 def _respond(request: web.Request, answer: Answer) -> web.Response:
@@ -67,6 +69,7 @@ class RecordRoutes:
         self.served = served
         self.seminar = seminar
         self.rows = Rows()
+        self.documents = Documents()
 
     def _lang(self, request: web.Request) -> str:
         return language(request.query, self.seminar)
@@ -106,7 +109,8 @@ class RecordRoutes:
         except RecordError as error:
             return _respond(request, _json(error_json(error), error.status))
         return _respond(request, await self.served.answer(
-            ("api", lang, filters), lambda snap: _json(list_json(snap, filters, lang))))
+            ("api", lang, filters),
+            lambda snap: _json(self.documents.listing(snap, filters, lang))))
 
     async def api_one(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
@@ -117,11 +121,21 @@ class RecordRoutes:
 
         def draw(snap: Snapshot) -> Answer:
             try:
-                return _json(one_json(snap, snap.find(number, lang), lang))
+                return _json(self.documents.one(snap, snap.find(number, lang), lang))
             except RecordError as error:
                 return _json(error_json(error), error.status)
 
         return _respond(request, await self._one(number, ("api_one", lang, number), draw))
+
+    async def plan(self, request: web.Request) -> web.Response:
+        lang = self._lang(request)
+        return _respond(request, await self.served.answer(
+            ("plan", lang), lambda snap: _html(plan_page(snap, lang))))
+
+    async def api_plan(self, request: web.Request) -> web.Response:
+        lang = self._lang(request)
+        return _respond(request, await self.served.answer(
+            ("api_plan", lang), lambda snap: _json(plan_json(snap, lang))))
 
     async def _one(self, number: int, key: tuple[str, str, int],
                    draw: Callable[[Snapshot], Answer]) -> Answer:
@@ -138,3 +152,5 @@ def add_routes(app: web.Application, routes: RecordRoutes) -> None:
     app.router.add_get("/proposals/{ref}", routes.proposal)
     app.router.add_get("/api/proposals", routes.api_list)
     app.router.add_get("/api/proposals/{ref}", routes.api_one)
+    app.router.add_get("/plan", routes.plan)
+    app.router.add_get("/api/plan", routes.api_plan)

@@ -9,6 +9,8 @@ off the event loop shortly after writes, and the answers drawn from it, each dra
   snapshot; readers asking for the same answer meanwhile wait for that one drawing. What is
   kept is bounded by `CACHE_BYTES`. Answers to malformed requests are not kept (their keys are
   whatever a request says); they are drawn one at a time.
+- An answer is gzipped when it is drawn, and carries an ETag naming its content, so a crowd
+  costs neither compression nor, for a reader that has the page, the page itself.
 """
 
 from __future__ import annotations
@@ -28,9 +30,7 @@ from bot.record.public import Snapshot
 log = logging.getLogger("ogpbot.web")
 
 DEBOUNCE = 0.25  # seconds from a write to the refresh that shows it
-CACHE_BYTES = 64 * 1024 * 1024
-
-
+CACHE_BYTES = 64 * 1024 * 1024  # the answers kept for the current snapshot, at most
 GZIP_FROM = 1024  # bytes: a smaller body is sent as it is
 
 

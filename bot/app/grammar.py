@@ -6,7 +6,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.process import agenda, decisions, drafting, guide, meetings, milestones, proposals, tables
+from bot.process import (
+    agenda,
+    decisions,
+    drafting,
+    guide,
+    meetings,
+    milestones,
+    plan,
+    proposals,
+    tables,
+)
 from bot.process.proposing import EDIT_FORM_ID
 
 if TYPE_CHECKING:
@@ -37,6 +47,8 @@ ALIASES: dict[str, str] = {
     "versions": "versions", "versjoner": "versions", "versjonar": "versions",
     "follow": "follow", "følg": "follow", "folg": "follow",
     "unfollow": "unfollow", "slutt-å-følge": "unfollow",
+    "plan": "plan", "handlingsplan": "plan", "planen": "plan",
+    "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
 }
 # Aliases of more than one word: the words, then the verb they stand for.
 PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -66,6 +78,8 @@ HANDLERS: dict[str, Handler] = {
     "versions": drafting.versions,
     "follow": drafting.follow,
     "unfollow": drafting.unfollow,
+    "plan": plan.plan,
+    "progress": plan.progress,
 }
 
 # A submitted form's id -> the word whose roles may send it, and its handler.

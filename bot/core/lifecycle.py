@@ -25,6 +25,7 @@ class Step(StrEnum):
     WITHDRAW = "withdraw"
     EDIT = "edit"  # a new version of the text
     AMEND = "amend"  # milestones, notes and actors who join
+    PROGRESS = "progress"
 
 
 _UNDECIDED = frozenset(s for s in Status if not s.decided)
@@ -41,6 +42,7 @@ ALLOWED_FROM: dict[Step, frozenset[Status]] = {
     Step.WITHDRAW: _UNDECIDED,
     Step.EDIT: _UNDECIDED,
     Step.AMEND: _UNDECIDED | {S.INCLUDED},
+    Step.PROGRESS: frozenset({S.INCLUDED}),
 }
 
 

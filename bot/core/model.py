@@ -165,6 +165,29 @@ class Version:
                    d.get("results", ""))
 
 
+COMPLETION = ("not_started", "limited", "substantial", "complete")  # OGP's scale, in order
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """A ministry's report on an included commitment: its completion on OGP's scale, and why."""
+
+    at: datetime
+    by: str  # person key
+    by_name: str
+    level: str  # one of COMPLETION
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
+                "level": self.level, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ProgressReport:
+        return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["level"],
+                   d.get("text", ""))
+
+
 @dataclass(frozen=True)
 class Actor:
     """An organisation that joined a proposal as another actor involved, and who joined it."""
@@ -254,6 +277,9 @@ class Proposal:
     unfollowed: tuple[str, ...] = ()  # person keys who follow without asking but said no
     notes: tuple[Note, ...] = ()
     versions: tuple[Version, ...] = ()  # every saved text; empty only before the first save
+    progress: tuple[ProgressReport, ...] = ()  # an included commitment's reports, in order
+    plan_id: str = ""  # the plan's own id of a commitment imported with `ogpbot import-plan`
+    period: tuple[date, date] | None = None  # an imported commitment's own start and end
 
     @property
     def ref(self) -> str:
@@ -262,6 +288,14 @@ class Proposal:
     def texts(self) -> dict[str, str]:
         """The current text fields by name (the keys of `TEXT_FIELDS`)."""
         return {name: getattr(self, name) for name in TEXT_FIELDS}
+
+    @property
+    def completion(self) -> str | None:
+        """An included commitment's completion on OGP's scale (its last progress report;
+        `not_started` before any); None for a proposal that is not in the plan."""
+        if self.status is not Status.INCLUDED:
+            return None
+        return self.progress[-1].level if self.progress else "not_started"
 
     @property
     def version(self) -> int:
@@ -298,6 +332,8 @@ class Proposal:
             "followers": list(self.followers), "unfollowed": list(self.unfollowed),
             "notes": [n.to_dict() for n in self.notes],
             "versions": [v.to_dict() for v in self.versions],
+            "progress": [r.to_dict() for r in self.progress], "plan_id": self.plan_id,
+            "period": [d.isoformat() for d in self.period] if self.period else None,
         }
 
     @classmethod
@@ -316,6 +352,10 @@ class Proposal:
             followers=tuple(d.get("followers", [])), unfollowed=tuple(d.get("unfollowed", [])),
             notes=tuple(Note.from_dict(n) for n in d.get("notes", [])),
             versions=tuple(Version.from_dict(v) for v in d.get("versions", [])),
+            progress=tuple(ProgressReport.from_dict(r) for r in d.get("progress", [])),
+            plan_id=d.get("plan_id", ""),
+            period=(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1]))
+            if d.get("period") else None,
         )
         # Stored before versions were kept: its text as it stands is version 1.
         return p if p.versions else replace(p, versions=(p.first_version(),))

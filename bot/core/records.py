@@ -121,6 +121,16 @@ class Records:
         email = email.lower()
         return next((p for p in self.people() if p.email and p.email.lower() == email), None)
 
+    def delete_person(self, key: str) -> None:
+        """Remove a person and the links from their platform ids (merged into another)."""
+        with self.store.transaction():
+            person = self.person(key)
+            self.store.delete(PEOPLE, key)
+            for platform, user_id in (person.platform_ids.items() if person else ()):
+                link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+                if link is not None and link["person"] == key:
+                    self.store.delete(PERSON_IDS, f"{platform}:{user_id}")
+
     def save_person(self, person: Person) -> None:
         with self.store.transaction():
             self.store.put(PEOPLE, person.key, person.to_dict())

@@ -209,7 +209,7 @@ def note(ctx: Context, rest: str) -> Reply:
     person = ctx.person
     org = ctx.seminar.org_name(person.org) if person.org else (person.org_name or "")
     written = Note(ctx.now, person.key, person.name, text, org, person.on_roster)
-    saved = ctx.record(proposal, "noted", notes=(*proposal.notes, written))
+    saved = ctx.change(proposal, "noted", notes=(*proposal.notes, written))
     return ctx.reply(lines=(ctx.t("note.done", ref=saved.ref, n=len(saved.notes)),),
                      actions=(Action(ctx.t("card.status"), f"status {saved.ref}"),))
 
@@ -243,7 +243,7 @@ def join(ctx: Context, rest: str) -> Reply:
         ctx.fail("join.already", ref=proposal.ref, org=name)
     if needs_organization(person) and name != person.org_name:
         ctx.records.save_person(person.with_changes(org_name=name))
-    saved = ctx.record(proposal, "joined", name,
+    saved = ctx.change(proposal, "joined", name,
                        actors=(*proposal.actors, Actor(name, org_key, person.key, ctx.now)),
                        unfollowed=tuple(k for k in proposal.unfollowed if k != person.key))
     return ctx.reply(lines=(ctx.t("join.done", ref=saved.ref, org=name, title=saved.title),

@@ -118,7 +118,7 @@ def _add(ctx: Context, proposal: Proposal, arg: str) -> Reply:
     if len(proposal.milestones) >= MAX_MILESTONES:
         ctx.fail("milestone.too_many", ref=proposal.ref, limit=MAX_MILESTONES)
     milestones, n = placed(proposal.milestones, parsed)
-    saved = ctx.record(proposal, "milestone_added", parsed.text, milestones=milestones)
+    saved = ctx.change(proposal, "milestone_added", parsed.text, milestones=milestones)
     return _listing(ctx, saved, ctx.t("milestone.added", ref=saved.ref, n=n))
 
 
@@ -127,7 +127,7 @@ def _remove(ctx: Context, proposal: Proposal, n: int) -> Reply:
     if gone.done is not None:
         ctx.fail("milestone.done_stays", ref=proposal.ref, n=n)
     milestones = proposal.milestones[:n - 1] + proposal.milestones[n:]
-    saved = ctx.record(proposal, "milestone_removed", gone.text, milestones=milestones)
+    saved = ctx.change(proposal, "milestone_removed", gone.text, milestones=milestones)
     return _listing(ctx, saved, ctx.t("milestone.removed", ref=saved.ref, n=n, text=gone.text))
 
 
@@ -141,7 +141,7 @@ def _done(ctx: Context, proposal: Proposal, n: int, text: str) -> Reply:
     done = Milestone(target.start, target.end, target.text,
                      Completion(ctx.now, ctx.person.key, ctx.person.name, text))
     milestones = (*proposal.milestones[:n - 1], done, *proposal.milestones[n:])
-    saved = ctx.record(proposal, "milestone_done", target.text, milestones=milestones)
+    saved = ctx.change(proposal, "milestone_done", target.text, milestones=milestones)
     return _listing(ctx, saved, ctx.t("milestone.completed", ref=saved.ref, n=n))
 
 

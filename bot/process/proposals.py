@@ -13,6 +13,7 @@ from bot.core.reply import Action, Field, Reply
 from bot.core.roles import may_edit, may_withdraw
 from bot.i18n.catalogue import t
 from bot.process.milestones import milestone_line
+from bot.process.plan import commitment_lines
 from bot.process.proposing import (
     FORM_ID,
     Draft,
@@ -188,6 +189,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
         lines.append(f"{ctx.t('card.decision')}: "
                      f"{ctx.t('status.' + p.status.value)}"
                      + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
+    lines.extend(commitment_lines(ctx, p))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
         what = history_text(h, ctx.lang, ctx.seminar.timezone)

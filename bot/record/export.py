@@ -10,10 +10,12 @@ import json
 import re
 from typing import Any
 
+from bot.core.commitment import period_of
 from bot.core.history import history_text, report_label
 from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
+from bot.record.plan_view import state_of
 from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
 
 FORMATS = ("markdown", "csv", "json")
@@ -77,10 +79,12 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
            _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
-    if p.milestones:
-        first = min(m.start or m.end for m in p.milestones)
-        last = max(m.end for m in p.milestones)
-        out.append(_fact(t(lang, "export.period"), f"{first.isoformat()} – {last.isoformat()}"))
+    period = period_of(p, snap.seminar.plan)
+    if period:
+        out.append(_fact(t(lang, "export.period"),
+                         f"{period[0].isoformat()} – {period[1].isoformat()}"))
+    out.append(_fact(t(lang, "card.completion"),
+                     t(lang, f"completion.{p.completion or 'not_started'}")))
     out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
             f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), ""]
     for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
@@ -94,25 +98,32 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
             for v in p.values]
     out += ["", f"#### {t(lang, 'card.milestones')}", ""]
     if p.milestones:
-        out += [f"| # | {t(lang, 'record.milestone_start')} | {t(lang, 'record.milestone_due')} "
-                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'record.milestone_done')} |",
+        today = snap.now.astimezone(snap.seminar.timezone).date()
+        out += [f"| # | {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
+                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
                 "|---|---|---|---|---|"]
         out += [f"| {n} | {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
-                f"| {md_inline(m.text)} | {_done(m, lang)} |"
+                f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
+                f"{_done(m)} |"
                 for n, m in enumerate(p.milestones, 1)]
     else:
         out.append(t(lang, "record.no_milestones"))
+    if p.progress:
+        out += ["", f"#### {t(lang, 'record.progress_reports')}", ""]
+        out += [f"- {r.at.date().isoformat()}: **{t(lang, f'completion.{r.level}')}** – "
+                f"{md_inline(r.text)}" for r in p.progress]
     out += ["", f"#### {t(lang, 'export.actors')}", "",
             f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
     out += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
     return [*out, ""]
 
 
-def _done(m: Milestone, lang: str) -> str:
+def _done(m: Milestone) -> str:
+    """When a milestone was done and what was said of it, after its state."""
     if m.done is None:
         return ""
     text = m.done.at.date().isoformat()
-    return md_inline(f"{text} – {m.done.text}" if m.done.text else text)
+    return " " + md_inline(f"{text} – {m.done.text}" if m.done.text else text)
 
 
 def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
@@ -139,17 +150,11 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
 CSV_COLUMNS = (
     "number", "ref", "title", "status", "status_label", "organization", "proposer_name",
     "ministry", "ministry_name", "area", "area_name", "values", "problem", "description",
-    "goal", "results", "version", "actors", "milestones", "notes", "outcome", "report_result",
-    "report_text", "decision", "reasoned_response", "created_at", "updated_at", "history",
+    "goal", "results", "version", "actors", "milestones", "milestones_done", "completion",
+    "notes", "outcome", "report_result", "report_text", "decision", "reasoned_response",
+    "created_at", "updated_at", "history",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _milestone_cell(m: Milestone) -> str:
-    """`START END TEXT` (as `import-plan` reads it), or `END TEXT` without a start; `[x]`
-    after a milestone that is done."""
-    dates = f"{m.start.isoformat()} {m.end.isoformat()}" if m.start else m.end.isoformat()
-    return f"{dates} {m.text}" + (" [x]" if m.done else "")
 
 
 def csv_cell(value: str) -> str:
@@ -173,7 +178,12 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "problem": p.problem, "description": p.description,
             "goal": p.goal, "results": p.results, "version": str(p.version),
             "actors": "\n".join(a.name for a in p.actors),
-            "milestones": "\n".join(_milestone_cell(m) for m in p.milestones),
+            "milestones": "\n".join(
+                f"{m.start.isoformat() + ' ' if m.start else ''}{m.end.isoformat()} {m.text}"
+                + (f" [{m.done.at.date().isoformat()}]" if m.done else "")
+                for m in p.milestones),
+            "milestones_done": f"{sum(1 for m in p.milestones if m.done)}/{len(p.milestones)}",
+            "completion": p.completion or "",
             "notes": "\n".join(f"{n.at.isoformat()} {n.by_name}: {n.text}" for n in p.notes),
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),

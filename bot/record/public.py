@@ -233,10 +233,15 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     return doc
 
 
+def list_head(snap: Snapshot, filters: Filters, lang: str, shown: int) -> dict[str, Any]:
+    """The list's document without its proposals (`shown` of them pass the filters)."""
+    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
+            "total": len(snap.proposals), "count": shown}
+
+
 def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
     shown = [p for p in snap.proposals if filters.matches(p)]
-    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
-            "total": len(snap.proposals), "count": len(shown),
+    return {**list_head(snap, filters, lang, len(shown)),
             "proposals": [public_dict(snap, p, lang, history=False) for p in shown]}
 
 

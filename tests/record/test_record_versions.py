@@ -112,13 +112,14 @@ async def test_the_export_carries_the_current_text_goal_actors_and_milestones():
     assert 'Dette skal gjøres \\<raskt\\> \\& "godt"' in plan
     assert "**Goal:**" in plan and "Alle kommuner har en åpen journal" in plan
     assert "- Joined by Publish What You Pay Norge" in plan
-    assert "| 1 | 2027-01-01 | 2027-06-30 | Pilot i ti kommuner |" in plan
-    assert "- **Period:** 2027-01-01 – 2027-06-30" in plan
+    assert ("| 1 | 2027-01-01 | 2027-06-30 | Pilot i ti kommuner | done 2026-11-21 – Ferdig i "
+            "juni |") in plan
     rows = list(csv.DictReader(io.StringIO(render(snap, "csv", "en", []), newline="")))
     p7 = rows[6]
     assert p7["description"] == HOSTILE_EDIT and p7["version"] == "3"
     assert p7["actors"] == "Publish What You Pay Norge"
-    assert p7["milestones"] == "2027-01-01 2027-06-30 Pilot i ti kommuner [x]"
+    assert p7["milestones"] == "2027-01-01 2027-06-30 Pilot i ti kommuner [2026-11-21]"
+    assert p7["notes"].endswith(f"Anders Bakke: {HOSTILE_NOTE}")
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])

@@ -153,3 +153,7 @@ async def test_a_reader_gets_the_page_gzipped_and_a_304_for_what_it_has() -> Non
 
         await until(changed)
         assert 'id="row-P-2"' in await (await client.get("/?status=withdrawn")).text()
+        listed = await (await client.get("/api/proposals")).json()
+        assert [p["status"] for p in listed["proposals"]][:3] == [
+            "submitted", "withdrawn", "in_discussion"]
+        assert listed["count"] == listed["total"] == 9
