@@ -168,6 +168,9 @@ def test_a_decided_proposal_keeps_its_text_but_an_included_one_its_milestones(
                                            "kan ikke endres lenger")
     refused(chat, CSO, "edit P-1", "kan ikke endres lenger")
     assert chat.say(JD, "milestone P-1 add 2027-01-01 2027-06-30 Pilot").ok
+    # A milestone added to a commitment of the plan gets its ministry's reminders.
+    reminders = {n.key for n in chat.bot.outbox.all() if n.key.startswith("plan:P-1:")}
+    assert f"plan:P-1:milestone_lead:1:2027-06-30:86400:roster:{JD}" in reminders
     assert chat.say(JD, "milestone P-1 done 1 Pilot i to departementer").ok
     refused(chat, JD, "milestone P-2 add 2027-01-01 2027-06-30 Pilot",
             "P-2 har status «ikke tatt med»")

@@ -13,6 +13,7 @@ from bot.core.model import Completion, Milestone, Proposal
 from bot.core.roles import may_edit
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_date
+from bot.process.plan import schedule_commitment
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -118,7 +119,7 @@ def _add(ctx: Context, proposal: Proposal, arg: str) -> Reply:
     if len(proposal.milestones) >= MAX_MILESTONES:
         ctx.fail("milestone.too_many", ref=proposal.ref, limit=MAX_MILESTONES)
     milestones, n = placed(proposal.milestones, parsed)
-    saved = ctx.change(proposal, "milestone_added", parsed.text, milestones=milestones)
+    saved = _saved(ctx, proposal, "milestone_added", parsed.text, milestones)
     return _listing(ctx, saved, ctx.t("milestone.added", ref=saved.ref, n=n))
 
 
@@ -127,7 +128,7 @@ def _remove(ctx: Context, proposal: Proposal, n: int) -> Reply:
     if gone.done is not None:
         ctx.fail("milestone.done_stays", ref=proposal.ref, n=n)
     milestones = proposal.milestones[:n - 1] + proposal.milestones[n:]
-    saved = ctx.change(proposal, "milestone_removed", gone.text, milestones=milestones)
+    saved = _saved(ctx, proposal, "milestone_removed", gone.text, milestones)
     return _listing(ctx, saved, ctx.t("milestone.removed", ref=saved.ref, n=n, text=gone.text))
 
 
@@ -141,8 +142,18 @@ def _done(ctx: Context, proposal: Proposal, n: int, text: str) -> Reply:
     done = Milestone(target.start, target.end, target.text,
                      Completion(ctx.now, ctx.person.key, ctx.person.name, text))
     milestones = (*proposal.milestones[:n - 1], done, *proposal.milestones[n:])
-    saved = ctx.change(proposal, "milestone_done", target.text, milestones=milestones)
+    saved = _saved(ctx, proposal, "milestone_done", target.text, milestones)
     return _listing(ctx, saved, ctx.t("milestone.completed", ref=saved.ref, n=n))
+
+
+def _saved(ctx: Context, proposal: Proposal, action: str, detail: str,
+           milestones: tuple[Milestone, ...]) -> Proposal:
+    """The proposal saved with its new milestones. On a commitment of the plan its ministry's
+    reminders follow them: a milestone that is new or renumbered gets reminders of its own,
+    and the send-time check skips those that no longer fit."""
+    saved = ctx.change(proposal, action, detail, milestones=milestones)
+    schedule_commitment(ctx.records, ctx.bot.outbox, ctx.seminar, saved, ctx.now)
+    return saved
 
 
 def _listing(ctx: Context, proposal: Proposal, first: str) -> Reply:
