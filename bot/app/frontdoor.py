@@ -29,7 +29,7 @@ from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
-from bot.process import proposals, tables
+from bot.process import tables
 from bot.store.contract import Store, StoreError
 
 log = logging.getLogger("ogpbot.core")
@@ -191,10 +191,12 @@ class OgpBot:
 
     @staticmethod
     def _form(ctx: Context) -> Reply:
-        if ctx.command.form_id != proposals.FORM_ID:
+        known = grammar.FORMS.get(ctx.command.form_id or "")
+        if known is None:
             ctx.fail("error.form_unknown")
-        _require_role(ctx, "propose")
-        return proposals.submit_form(ctx, ctx.command.form or {})
+        verb, submit = known
+        _require_role(ctx, verb)
+        return submit(ctx, ctx.command.form or {})
 
 
 def word_of(command: Command) -> str:

@@ -54,7 +54,8 @@ class Notice:
     target: Target
     message: Reply
     due: datetime
-    kind: str  # proposal | meeting | reminder | agenda | tables | report | decision | alert
+    # proposal | version | meeting | reminder | agenda | tables | report | decision | alert
+    kind: str
     stale_after: datetime | None = None  # past this, an unsent notice is skipped, not sent late
     state: NoticeState = NoticeState.PENDING
     attempts: int = 0
