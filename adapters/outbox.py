@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.app.runtime import Runtime
 from bot.core.model import proposal_number
 from bot.notices.announcements import schedule_agenda
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, meeting_file
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
 
@@ -75,12 +75,10 @@ async def calendar_file(request: web.Request) -> web.Response:
 
     def load() -> tuple[str, bytes] | None:
         proposal = runtime.bot.records.proposal(number)
-        meeting = runtime.bot.records.meeting(number)
-        if proposal is None or meeting is None or proposal.status.decided:
+        if proposal is None or proposal.status.decided:
             return None
-        seminar = runtime.seminar
-        return ics_filename(proposal), meeting_ics(
-            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
+        return meeting_file(runtime.bot, number, runtime.seminar.language,
+                            runtime.clock.now())
 
     found = await asyncio.to_thread(load)
     if found is None:

@@ -16,7 +16,15 @@ from bot.core.seminar import parse_seminar
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError
-from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, oslo, seminar_data
+from tests.notice_kit import (
+    COORDINATOR,
+    MINISTRY,
+    PROPOSER,
+    Kit,
+    event_of,
+    oslo,
+    seminar_data,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -102,12 +110,17 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
     kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
     sent = await kit.at(oslo(2026, 11, 30, 12, 0))
-    invites = [s for s in sent if s.message.title.startswith("Bilateralt møte")]
-    assert [s.to for s in invites] == [ANDERS]  # Ingrid scheduled it herself
-    ics = invites[0].attachment
-    assert ics is not None and ics.filename == "P-1.ics"
-    assert b"DTSTART:20261203T090000Z" in ics.content
-    assert "Kalenderfil: https://ogp.example.org/meetings/P-1.ics" in invites[0].message.lines
+    invites = {s.to: s for s in sent if s.message.title.startswith(("Bilateralt møte",
+                                                                   "Bilateral meeting"))}
+    assert sorted(invites) == [ANDERS, INGRID]  # Ingrid scheduled it, and is told like Anders
+    assert invites[INGRID].message.language == "en"  # the roster's language for her
+    for who, invite in invites.items():
+        ics = invite.attachment
+        assert ics is not None and ics.filename == "P-1.ics", who
+        _, event = event_of(ics.content)
+        assert event.start == oslo(2026, 12, 3, 10, 0)
+        assert event.start.tzinfo.key == "Europe/Oslo"
+    assert "Kalenderfil: https://ogp.example.org/meetings/P-1.ics" in invites[ANDERS].message.lines
 
     assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
     day_before = await kit.at(oslo(2026, 12, 2, 10, 0))
@@ -125,12 +138,15 @@ async def test_moving_a_meeting_cancels_old_reminders_and_tells_everyone() -> No
     await kit.at(oslo(2026, 11, 30, 12, 0))
     assert kit.say(COORDINATOR, "meet P-1 2026-12-04 14:00 Akersgata 59").ok
     moved = await kit.at(oslo(2026, 11, 30, 12, 1))
-    assert sorted(s.to for s in moved) == [ANDERS, INGRID]
+    # Everyone invited before, and the coordinator who moved it.
+    assert sorted(s.to for s in moved) == [ANDERS, INGRID, KARI]
     assert all("flyttet" in s.message.title or "moved" in s.message.title for s in moved)
-    assert all(b"SEQUENCE:1" in (s.attachment.content if s.attachment else b"") for s in moved)
+    assert all(event_of(s.attachment.content)[1]["SEQUENCE"] == 1 for s in moved
+               if s.attachment)
     # No reminder for the old time; reminders for the new one.
     assert await kit.at(oslo(2026, 12, 3, 9, 0)) == []
-    assert sorted(s.to for s in await kit.at(oslo(2026, 12, 3, 14, 0))) == [ANDERS, INGRID]
+    assert sorted(s.to for s in await kit.at(oslo(2026, 12, 3, 14, 0))) == [ANDERS, INGRID,
+                                                                            KARI]
     old = [n for n in kit.bot.outbox.all() if n.key.startswith("meeting:P-1:v1:remind")]
     assert old and all(n.state is NoticeState.SKIPPED for n in old)
 

@@ -41,6 +41,7 @@ class OgpBot:
         self.outbox = Outbox(store)
         self.directory = Directory(seminar, self.records)
         self.directory.sync_roster()
+        self.records.deployment_id()  # made now, so that readers never have to write it
 
     def handle(self, command: Command) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence."""
@@ -105,8 +106,9 @@ class OgpBot:
                                                      command.speaker.user_id)
         except Exception:
             person = None
-        return (language_of(command.speaker.locale) or (person.language if person else None)
-                or self.seminar.language)
+        if person is None:
+            return language_of(command.speaker.locale) or self.seminar.language
+        return self.directory.language(person, command.speaker)
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker

@@ -1,29 +1,31 @@
-"""The words the bot understands: the first word (English, or its bokmål alias) picks a handler
-from one lookup table; the handler reads the rest."""
+"""The words the bot understands: the first word (English, or its bokmål or nynorsk alias) picks
+a handler from one lookup table; the handler reads the rest."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from bot.process import agenda, decisions, guide, meetings, proposals, tables
+from bot.process import agenda, decisions, guide, languages, meetings, proposals, tables
 
 if TYPE_CHECKING:
     from bot.core.context import Handler
 
 ALIASES: dict[str, str] = {
     "help": "help", "hjelp": "help", "?": "help",
-    "propose": "propose", "foreslå": "propose", "forslag": "propose",
+    "propose": "propose", "foreslå": "propose", "føreslå": "propose", "forslag": "propose",
     "status": "status",
     "agenda": "agenda", "dagsorden": "agenda", "program": "agenda",
     "channel": "channel", "kanal": "channel",
     "tables": "tables", "bord": "tables",
     "outcome": "outcome", "utfall": "outcome",
     "meet": "meet", "møte": "meet",
-    "meetings": "meetings", "møter": "meetings",
+    "meetings": "meetings", "møter": "meetings", "møta": "meetings",
     "report": "report", "rapport": "report", "rapporter": "report",
-    "decide": "decide", "beslutt": "decide", "avgjør": "decide",
+    "decide": "decide", "beslutt": "decide", "avgjør": "decide", "avgjer": "decide",
     "withdraw": "withdraw", "trekk": "withdraw",
+    "language": "language", "språk": "language", "spraak": "language",
+    "målform": "language",
 }
 ASSIGN = ("assign", "fordel")
 
@@ -41,6 +43,7 @@ HANDLERS: dict[str, Handler] = {
     "report": decisions.report,
     "decide": decisions.decide,
     "withdraw": proposals.withdraw,
+    "language": languages.choose,
 }
 
 

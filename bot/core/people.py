@@ -1,5 +1,7 @@
 """Who is speaking: roster people matched by platform id, then email; anyone else is civil
-society, remembered by their platform id."""
+society, remembered by their platform id. Each time someone writes, the platform they wrote from
+and its locale are remembered on them: notices reach them there, in that language (unless they
+chose one with `language`)."""
 
 from __future__ import annotations
 
@@ -52,6 +54,10 @@ class Directory:
             key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
             email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
             unreachable=dict(stored.unreachable) if stored else {},
+            # what the person did themselves is theirs, not the seminar file's
+            chosen_language=stored.chosen_language if stored else None,
+            seen_language=stored.seen_language if stored else None,
+            last_platform=stored.last_platform if stored else None,
         )
         if person != stored:
             self.records.save_person(person)
@@ -76,11 +82,21 @@ class Directory:
                 platform_ids={speaker.platform: speaker.user_id},
             )
             self.records.save_person(person)
-        elif speaker.name and not person.on_roster and speaker.name != person.name:
-            person = person.with_changes(name=speaker.name)
+        changes: dict[str, str] = {}
+        if speaker.name and not person.on_roster and speaker.name != person.name:
+            changes["name"] = speaker.name
+        seen = language_of(speaker.locale)
+        if seen and seen != person.seen_language:
+            changes["seen_language"] = seen
+        if speaker.platform != person.last_platform:
+            changes["last_platform"] = speaker.platform
+        if changes:
+            person = person.with_changes(**changes)
             self.records.save_person(person)
         return person, new_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
-        """The platform's locale, else the person's roster language, else the seminar's."""
-        return language_of(speaker.locale) or person.language or self.seminar.language
+        """The language of the answer to `speaker`: the one the person chose, else the locale
+        this message came with, else as for their notices (`Person.speaks`)."""
+        return (person.chosen_language or language_of(speaker.locale)
+                or person.speaks(self.seminar.language))

@@ -13,7 +13,7 @@ RESPONSIBLE = frozenset({Role.COORDINATOR, Role.MINISTRY})
 # verb -> the roles that may use it at all; per-proposal checks follow in `is_responsible`
 # and `may_withdraw`.
 ROLES_FOR: dict[str, frozenset[Role]] = {
-    "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL,
+    "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL, "language": ALL,
     "propose": PROPOSERS,
     "channel": COORDINATOR, "tables assign": COORDINATOR, "decide": COORDINATOR,
     "outcome": RESPONSIBLE, "meet": RESPONSIBLE, "report": RESPONSIBLE,

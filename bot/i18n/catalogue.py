@@ -53,7 +53,7 @@ def _check(language: str, key: str) -> str:
     return language if language in LANGUAGES else SOURCE
 
 
-def t(language: str, key: str, **values: object) -> str:
+def t(language: str, key: str, /, **values: object) -> str:
     """The sentence `key` in `language`, with `values` filled in."""
     template = _translations(_check(language, key)).gettext(key)
     if template == key:
@@ -61,7 +61,7 @@ def t(language: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def tn(language: str, key: str, count: int, **values: object) -> str:
+def tn(language: str, key: str, count: int, /, **values: object) -> str:
     """The sentence `key` in `language` in the plural form for `count` (given as `{count}`
     unless `values` fills that placeholder itself)."""
     template = _translations(_check(language, key)).ngettext(key, key, count)

@@ -23,6 +23,7 @@ _LINES = (
     ("meet", "help.meet"),
     ("report", "help.report"),
     ("withdraw", "help.withdraw"),
+    ("language", "help.language"),
     ("channel", "help.channel"),
     ("tables assign", "help.tables_assign"),
     ("decide", "help.decide"),

@@ -11,6 +11,7 @@ from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
 from bot.core.roles import may_withdraw
 from bot.i18n.catalogue import t
+from bot.process.meetings import call_off
 from bot.process.proposing import (
     FORM_ID,
     Draft,
@@ -146,7 +147,7 @@ def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
     lines = [ctx.t("status.line", ref=p.ref, title=p.title,
                    status=ctx.t(f"status.{p.status.value}")) for p in proposals[:MAX_LIST]]
     if len(proposals) > MAX_LIST:
-        lines.append(f"… (+{len(proposals) - MAX_LIST})")
+        lines.append(ctx.tn("status.more", len(proposals) - MAX_LIST))
     return ctx.reply(title=title, lines=tuple(lines))
 
 
@@ -170,7 +171,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
                      + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
-        what = history_text(h, ctx.lang, ctx.seminar.timezone)
+        what = history_text(h, ctx.lang, ctx.seminar.timezone, now=ctx.now)
         lines.append("  " + ctx.t("card.history_line", when=ctx.when(h.at, seconds=False),
                                   who=h.actor_name, what=what))
     fields = (
@@ -188,5 +189,5 @@ def withdraw(ctx: Context, rest: str) -> Reply:
     if not may_withdraw(ctx.person, proposal):
         ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
     ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
-    ctx.move(proposal, Status.WITHDRAWN, "withdraw")
+    call_off(ctx, ctx.move(proposal, Status.WITHDRAWN, "withdraw"))
     return ctx.reply(lines=(ctx.t("withdraw.done", ref=proposal.ref),))

@@ -5,25 +5,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from bot.core.model import OGP_VALUES, Milestone, Person
 from bot.core.reply import Choice, Form, FormField
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import t, tn
 
 FORM_ID = "propose"
 LIMITS = {"title": 150, "problem": 3000, "description": 3000, "organization": 150,
           "milestones": 3000}
 REQUIRED_TEXT = ("title", "problem", "description")
+# What a person may type for a value: the English key, the bokmål and the nynorsk names.
 _VALUE_WORDS = {
     "transparency": "transparency", "åpenhet": "transparency", "apenhet": "transparency",
-    "openness": "transparency", "innsyn": "transparency",
+    "openness": "transparency", "innsyn": "transparency", "openheit": "transparency",
     "participation": "participation", "deltakelse": "participation", "medvirkning": "participation",
+    "deltaking": "participation", "medverknad": "participation",
     "accountability": "accountability", "ansvarlighet": "accountability",
     "ansvarlig forvaltning": "accountability", "ansvar": "accountability",
+    "ansvarlegheit": "accountability", "ansvarleg forvaltning": "accountability",
 }
 _MILESTONE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
 
@@ -87,7 +90,16 @@ def build_form(seminar: Seminar, person: Person, language: str,
             max_length=LIMITS["organization"], hint=t(language, "propose.organization.hint"),
             initial=initial("organization") or (person.org_name or "")))
     return Form(FORM_ID, t(language, "propose.form_title"), t(language, "propose.submit"),
-                tuple(fields))
+                tuple(replace(f, missing=_missing(f, language)) if f.required else f
+                      for f in fields))
+
+
+def _missing(field: FormField, language: str) -> str:
+    """What a required field says when it is left empty (the same sentence `validate`
+    gives)."""
+    if field.id == "values":
+        return t(language, "propose.no_value")
+    return t(language, "propose.missing", field=field.label)
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -122,8 +134,8 @@ def validate(seminar: Seminar, person: Person, language: str,
             errors[name] = t(language, "propose.missing", field=labels[name])
     for name, limit in LIMITS.items():
         if len(texts[name]) > limit:
-            errors[name] = t(language, "propose.too_long", field=labels[name],
-                             length=len(texts[name]), limit=limit)
+            errors[name] = tn(language, "propose.too_long", len(texts[name]),
+                              field=labels[name], length=len(texts[name]), limit=limit)
 
     raw_values = raw.get("values")
     words = (raw_values.split(",") if isinstance(raw_values, str)

@@ -4,13 +4,15 @@ error page. Plain, semantic, accessible HTML with no JavaScript; every user text
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
+
+from babel import Locale
 
 from bot.core.history import history_text, report_label
 from bot.core.model import Proposal, Status
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import LANGUAGES, t, tn
 from bot.i18n.formatting import format_when
 from bot.record.markup import Markup, document, el
 from bot.record.public import Filters, RecordError, Snapshot, public_actor, reasoned_response
@@ -81,13 +83,23 @@ def _href(path: str, seminar: Seminar, lang: str, **params: str | None) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
-def _page(seminar: Seminar, lang: str, title: str, switch_href: str,
+def language_name(lang: str) -> str:
+    """A language's name in that language itself ("Norsk nynorsk", "English"), as a language
+    switch shows it: from Babel's locale data."""
+    name = Locale.parse(lang).get_display_name(lang) or lang
+    return name[:1].upper() + name[1:]
+
+
+# A page's address in another language: the same page, with the same filters.
+Switch = Callable[[str], str]
+
+
+def _page(seminar: Seminar, lang: str, title: str, switch: Switch,
           main: Iterable[object], footer: Iterable[object]) -> Markup:
-    other = "en" if lang == "nb" else "nb"
+    languages = [el("a", language_name(other), href=switch(other), lang=other, hreflang=other)
+                 for other in LANGUAGES if other != lang]
     nav = el("nav", el("a", t(lang, "record.home"), href=_href("/", seminar, lang)),
-             el("a", t(lang, "record.other_language"), href=switch_href, lang=other,
-                hreflang=other),
-             class_="tools", aria_label=t(lang, "record.tools"))
+             *languages, class_="tools", aria_label=t(lang, "record.tools"))
     header = el("header", el("div", el("p", t(lang, "record.site_name"), class_="site-name"),
                              el("p", seminar.title), nav, class_="wrap"), class_="site")
     body = (
@@ -160,7 +172,10 @@ def index_page(snap: Snapshot, filters: Filters, lang: str,
     seminar = snap.seminar
     shown = [p for p in snap.proposals if filters.matches(p)]
     params = filters.to_dict()
-    switch = _href("/", seminar, "en" if lang == "nb" else "nb", **params)
+
+    def switch(other: str) -> str:
+        return _href("/", seminar, other, **params)
+
     main: list[object] = [
         el("h1", t(lang, "record.heading")),
         el("p", t(lang, "record.intro"), class_="intro"),
@@ -171,18 +186,19 @@ def index_page(snap: Snapshot, filters: Filters, lang: str,
     if not snap.proposals:
         main.append(el("p", t(lang, "record.none")))
     elif not shown:
-        main.append(el("p", t(lang, "record.count", shown=0, total=len(snap.proposals)),
+        main.append(el("p", tn(lang, "record.count", len(snap.proposals), shown=0,
+                               total=len(snap.proposals)),
                        class_="count", id="count"))
         main.append(el("p", t(lang, "record.none_match")))
     else:
-        main.append(el("p", t(lang, "record.count", shown=len(shown),
-                                total=len(snap.proposals)), class_="count", id="count"))
+        main.append(el("p", tn(lang, "record.count", len(snap.proposals), shown=len(shown),
+                               total=len(snap.proposals)), class_="count", id="count"))
         main.append(_table(snap, shown, lang))
     footer = (
         el("p", el("a", t(lang, "record.api"),
                    href=_href("/api/proposals", seminar, lang, **params))),
         el("p", t(lang, "record.generated", when=format_when(snap.now, lang, seminar.timezone,
-                                                             seconds=False))),
+                                                             seconds=False, now=snap.now))),
     )
     return _page(seminar, lang, t(lang, "record.title", seminar=seminar.title), switch, main,
                  footer)
@@ -215,9 +231,11 @@ def _table(snap: Snapshot, shown: list[Proposal], lang: str) -> Markup:
 def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
     """One proposal: its facts, text, milestones, report, reasoned response and full history."""
     seminar = snap.seminar
-    other = "en" if lang == "nb" else "nb"
-    switch = _href(f"/proposals/{p.ref}", seminar, other)
-    when = format_when(p.created_at, lang, seminar.timezone, seconds=False)
+
+    def switch(other: str) -> str:
+        return _href(f"/proposals/{p.ref}", seminar, other)
+
+    when = format_when(p.created_at, lang, seminar.timezone, seconds=False, now=snap.now)
     facts = (
         ("card.status", t(lang, f"status.{p.status.value}")),
         ("record.col_organization", p.organization),
@@ -260,10 +278,11 @@ def proposal_page(snap: Snapshot, p: Proposal, lang: str) -> Markup:
         el("th", t(lang, "record.history_what"), scope="col"),
         el("th", t(lang, "card.status"), scope="col"))),
         el("tbody", [el("tr",
-            el("td", el("time", format_when(h.at, lang, seminar.timezone, seconds=False),
+            el("td", el("time", format_when(h.at, lang, seminar.timezone, seconds=False,
+                                            now=snap.now),
                         datetime=h.at.isoformat())),
             el("td", public_actor(p, h, lang)),
-            el("td", history_text(h, lang, seminar.timezone), class_="text"),
+            el("td", history_text(h, lang, seminar.timezone, now=snap.now), class_="text"),
             el("td", t(lang, f"status.{h.status.value}"))) for h in p.history]),
         aria_labelledby="history"))
     footer = (
@@ -281,4 +300,4 @@ def error_page(seminar: Seminar, lang: str, error: RecordError) -> Markup:
             el("p", error.text, class_="alert", role="alert"),
             el("p", el("a", t(lang, "record.back"), href=_href("/", seminar, lang))))
     return _page(seminar, lang, t(lang, "record.error_heading"),
-                 _href("/", seminar, "en" if lang == "nb" else "nb"), main, ())
+                 lambda other: _href("/", seminar, other), main, ())

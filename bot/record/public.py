@@ -34,7 +34,7 @@ class RecordError(Exception):
 
 
 def language(query: Mapping[str, str], seminar: Seminar) -> str:
-    """`?lang=nb|en`; anything else (or nothing) is the seminar's language."""
+    """`?lang=nb|nn|en`; anything else (or nothing) is the seminar's language."""
     wanted = query.get("lang", "")
     return wanted if wanted in LANGUAGES else seminar.language
 
