@@ -327,3 +327,64 @@ async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it()
                                    journal.run(lambda: good(2)), return_exceptions=True)
     assert results[0] == 1 and results[2] == 2 and isinstance(results[1], ValueError)
     assert kit.bot.records.setting("mark1") == 1 and kit.bot.records.setting("mark2") == 2
+
+
+async def test_calendar_files_are_one_event_per_meeting_and_deployment() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    [invite] = [s for s in await kit.at(oslo(2026, 11, 30, 12, 5)) if s.to == ANDERS]
+    assert invite.attachment is not None
+    calendar, event = event_of(invite.attachment.content)
+    assert event["DTSTAMP"].dt == oslo(2026, 11, 30, 12, 5)  # when the file was made
+    assert event["SEQUENCE"] == 0 and event["LOCATION"] == "Møterom 2"
+    assert event.end == oslo(2026, 12, 3, 11, 0)
+    assert str(event["ORGANIZER"].params["CN"]) == "Ingrid"
+    assert sorted(str(a.params["CN"]) for a in event["ATTENDEE"]) == ["Anders", "Ingrid"]
+    assert {str(a)[:9] for a in event["ATTENDEE"]} == {"urn:uuid:"}
+    [zone] = calendar.walk("VTIMEZONE")
+    assert zone["TZID"] == "Europe/Oslo"
+
+    other = await meeting_kit(oslo(2026, 11, 30, 12, 0))  # another deployment, same meeting
+    assert other.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    [theirs] = [s for s in await other.at(oslo(2026, 11, 30, 12, 5)) if s.to == ANDERS]
+    assert theirs.attachment is not None
+    assert event_of(theirs.attachment.content)[1]["UID"] != event["UID"]
+    assert kit.bot.records.deployment_id() == kit.bot.records.deployment_id()
+
+
+async def test_a_decision_cancels_a_meeting_ahead_for_those_who_were_invited() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await kit.at(oslo(2026, 11, 30, 12, 0))  # both invitations go out
+    [uid] = {event_of(s.attachment.content)[1]["UID"] for s in kit.notifier.sent
+             if s.attachment}
+    assert kit.say(COORDINATOR, "decide P-1 exclude Ikke i denne planen").ok
+    sent = await kit.at(oslo(2026, 11, 30, 13, 0))
+    cancels = {s.to: s for s in sent if s.attachment}
+    assert sorted(cancels) == [ANDERS, INGRID]
+    assert cancels[INGRID].message.title == (
+        "Cancelled: bilateral meeting on P-1 Thursday 3 December at 10:00")
+    for s in cancels.values():
+        assert s.attachment is not None
+        calendar, event = event_of(s.attachment.content)
+        assert (calendar["METHOD"], event["STATUS"], event["UID"]) == (
+            "CANCEL", "CANCELLED", uid)
+        assert event["SEQUENCE"] == 1
+    assert await kit.at(oslo(2026, 12, 3, 9, 0)) == []  # and no reminder after it
+
+    # A meeting that has been held is not cancelled afterwards.
+    held = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert held.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await held.at(oslo(2026, 11, 30, 12, 0))
+    assert held.say(MINISTRY, "report P-1 agreed Enige").ok
+    held.clock.set(oslo(2026, 12, 4, 9, 0))
+    assert held.say(COORDINATOR, "decide P-1 include").ok
+    assert not [s for s in await held.at(oslo(2026, 12, 4, 9, 1)) if s.attachment]
+
+
+async def test_no_cancellation_to_someone_whose_invitation_never_went_out() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    assert kit.say(PROPOSER, "withdraw P-1").ok  # before the dispatcher ran
+    sent = await kit.at(oslo(2026, 11, 30, 12, 1))
+    assert not [s for s in sent if s.attachment]
