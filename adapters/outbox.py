@@ -74,9 +74,7 @@ async def calendar_file(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="no such meeting\n")
 
     def load() -> tuple[str, bytes] | None:
-        proposal = runtime.bot.records.proposal(number)
-        if proposal is None or proposal.status.decided:
-            return None
+        # a meeting called off answers with its cancellation, for calendars that fetch it
         return meeting_file(runtime.bot, number, runtime.seminar.language,
                             runtime.clock.now())
 

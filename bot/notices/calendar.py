@@ -110,14 +110,24 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], 
     return calendar.to_ical()
 
 
-def meeting_file(host: Host, number: int, lang: str, now: datetime,
-                 cancel: bool = False) -> tuple[str, bytes] | None:
-    """The file name and content of a meeting's calendar file as it stands now, in `lang`;
-    None when the proposal or its meeting is gone."""
+def called_off(proposal: Proposal, meeting: Meeting) -> bool:
+    """Whether the proposal was decided or withdrawn before its meeting began."""
+    decided = next((h.at for h in reversed(proposal.history) if h.status.decided), None)
+    return decided is not None and decided < meeting.start
+
+
+def meeting_file(host: Host, number: int, lang: str, now: datetime) -> tuple[str, bytes] | None:
+    """The file name and content of a meeting's calendar file as it stands now, in `lang`:
+    the invitation to its current time, or its cancellation once the proposal was decided or
+    withdrawn before it; None when there is no meeting, or its proposal was decided after it
+    was held (nothing to put in a calendar any more)."""
     records = host.records
     proposal = records.proposal(number)
     meeting = records.meeting(number)
     if proposal is None or meeting is None:
+        return None
+    cancel = proposal.status.decided
+    if cancel and not called_off(proposal, meeting):
         return None
     people = [p for p in (records.person(key) for key in meeting.attendees) if p is not None]
     if not people:  # a meeting stored before its attendees were

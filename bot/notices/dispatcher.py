@@ -445,15 +445,12 @@ class Dispatcher:
         info = notice.attachment or {}
         if info.get("kind") != "ics":
             return None
-        cancel = bool(info.get("cancel"))
-        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now,
-                            cancel=cancel)
+        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now)
         if made is None:
             return None
         name, body = made
-        # A cancellation has no address to fetch: the meeting's file there is gone with it.
-        url = (calendar_url(self.public_url, f"P-{int(info['meeting'])}")
-               if self.public_url and not cancel else "")
+        url = calendar_url(self.public_url, f"P-{int(info['meeting'])}") if self.public_url \
+            else ""
         return FileAttachment(name, body, FILE_MIME, url)
 
     def _sent_op(self, key: str) -> None:

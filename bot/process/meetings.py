@@ -181,8 +181,7 @@ def call_off(ctx: Context, proposal: Proposal) -> int:
     return len(ctx.notify_people(
         invited, f"{CANCEL_PREFIX}{proposal.ref}:v{meeting.version}", "meeting", build,
         speaker_too=True, stale_after=meeting.start,
-        attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version,
-                    "cancel": True}))
+        attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version}))
 
 
 def _was_invited(ctx: Context, proposal: Proposal, meeting: Meeting, key: str) -> bool:
