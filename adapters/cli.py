@@ -1,5 +1,6 @@
-"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
-settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup, restore and import-plan. The
+composition root: it reads the settings, opens the seminar and the store, and hands them to
+the adapters."""
 
 from __future__ import annotations
 
@@ -33,8 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--lang", choices=LANGUAGES,
                         help="the language of the labels (default: the seminar's)")
+    imports = sub.add_parser("import-plan",
+                             help="track the commitments of a plan adopted outside the bot")
+    imports.add_argument("file", metavar="FILE", help="CSV: id, title, ministry, start, end, "
+                         "and optionally description and milestones")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    backup = sub.add_parser("backup", help="a consistent snapshot of the store, also while "
+                                           "serve runs (a TinyDB file OGPBOT_DB can open)")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
+                                             "server uses it)")
+    restore.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -52,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "import-plan":
+            return import_plan(settings, args.file)
+        if args.command in ("backup", "restore"):
+            return snapshot(settings, args.command, args.file)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -66,6 +81,27 @@ def check(path: str) -> int:
     seminar = load_seminar(path)
     print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
           f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def snapshot(settings: Settings, command: str, file: str) -> int:
+    """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
+    from bot.i18n.catalogue import t, tn
+    from bot.store.backup import backup, restore
+
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be saved or put back without a readable seminar file
+        lang = LANGUAGES[0]
+    if command == "backup":
+        count = backup(settings.db, file)
+        print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
+        return 0
+    restored = restore(settings.db, file)
+    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+          file=sys.stderr)
+    if restored.aside is not None:
+        print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
     return 0
 
 
@@ -91,9 +127,15 @@ def shell(settings: Settings, user: str | None) -> int:
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
 
+    problems = refusals(settings, host)
+    for problem in problems:
+        print(f"ogpbot: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     runtime = Runtime.open(settings)
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).
@@ -137,6 +179,36 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
         return 1
     print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
+
+def import_plan(settings: Settings, path: str) -> int:
+    """Import a plan's commitments; every problem on its own line and nothing stored if any."""
+    from bot.app.runtime import Runtime
+    from bot.i18n.catalogue import tn
+    from bot.process.plan_import import PlanFileError, import_plan, parse_plan
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        print(f"ogpbot: {path}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    runtime = Runtime.open(settings)
+    try:
+        bot = runtime.bot
+        try:
+            rows = parse_plan(data, bot.seminar, path)
+            made = import_plan(bot.records, bot.outbox, bot.seminar, rows, bot.clock.now())
+        except PlanFileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+    finally:
+        runtime.close()
+    lang = runtime.seminar.language
+    print(tn(lang, "import.done", len(made), path=path,
+             refs=", ".join(p.ref for p in made)))
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

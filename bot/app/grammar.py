@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.process import agenda, decisions, guide, languages, meetings, proposals, tables
+from bot.process import agenda, decisions, guide, languages, meetings, plan, proposals, tables
 
 if TYPE_CHECKING:
     from bot.core.context import Handler
@@ -26,6 +26,8 @@ ALIASES: dict[str, str] = {
     "withdraw": "withdraw", "trekk": "withdraw",
     "language": "language", "språk": "language", "spraak": "language",
     "målform": "language",
+    "plan": "plan", "handlingsplan": "plan", "planen": "plan",
+    "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
 }
 ASSIGN = ("assign", "fordel")
 
@@ -44,6 +46,8 @@ HANDLERS: dict[str, Handler] = {
     "decide": decisions.decide,
     "withdraw": proposals.withdraw,
     "language": languages.choose,
+    "plan": plan.plan,
+    "progress": plan.progress,
 }
 
 

@@ -9,6 +9,7 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
@@ -27,9 +28,15 @@ DEPLOYMENT_SETTING = "deployment_id"  # a random id of this deployment (its cale
 
 
 class Records:
-    """Typed reads and writes of the core's records; each method is one store call or a few."""
+    """Typed reads and writes of the core's records; each method is one store call or a few.
+
+    `on_proposal_saved` holds callables told the number of each proposal written (in the
+    writing thread, inside its transaction): the public record's snapshot listens there. They
+    must be quick and must not touch the store."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.on_proposal_saved: list[Callable[[int], None]] = []
 
     def transaction(self) -> Any:
         return self.store.transaction()
@@ -50,6 +57,8 @@ class Records:
 
     def save_proposal(self, proposal: Proposal) -> None:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
+        for hook in self.on_proposal_saved:
+            hook(proposal.number)
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
@@ -103,6 +112,16 @@ class Records:
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
         return next((p for p in self.people() if p.email and p.email.lower() == email), None)
+
+    def delete_person(self, key: str) -> None:
+        """Remove a person and the links from their platform ids (merged into another)."""
+        with self.store.transaction():
+            person = self.person(key)
+            self.store.delete(PEOPLE, key)
+            for platform, user_id in (person.platform_ids.items() if person else ()):
+                link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+                if link is not None and link["person"] == key:
+                    self.store.delete(PERSON_IDS, f"{platform}:{user_id}")
 
     def save_person(self, person: Person) -> None:
         with self.store.transaction():

@@ -8,9 +8,14 @@
 - DTSTAMP is the moment the file was made; the times are in the seminar's timezone, which the
   file carries as a VTIMEZONE.
 - The people in the meeting are its ATTENDEEs and the person who scheduled it its ORGANIZER,
-  by name only: their address is an opaque `urn:uuid:` (never an e-mail address).
+  by name only, as the public record names people: a roster person by name, anyone else by the
+  organisation they named or as a private individual; their address is an opaque `urn:uuid:`
+  (never an e-mail address or a platform id).
 - A meeting called off (its proposal decided or withdrawn) gets a CANCEL: METHOD:CANCEL,
   STATUS:CANCELLED and a SEQUENCE above every invitation's.
+
+The file's address on the bot's server holds the meeting's secret token (new with each
+version; only the meeting's people get it, in their DMs).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from bot.core.model import MEETING_LENGTH, Meeting, Person, Proposal
+from bot.core.people import is_roster_key
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.host import Host
@@ -33,6 +39,11 @@ PRODUCT = "-//ogpbot//bilateral meetings//"
 
 def ics_filename(proposal: Proposal) -> str:
     return f"{proposal.ref}.ics"
+
+
+def calendar_path(meeting: Meeting) -> str:
+    """The calendar file's path on the bot's server; "" for a meeting without a token."""
+    return f"/meetings/P-{meeting.proposal}/{meeting.token}.ics" if meeting.token else ""
 
 
 def meeting_uid(proposal: Proposal, deployment: str) -> str:
@@ -48,16 +59,18 @@ def _address(deployment: str, person_key: str) -> str:
     return f"urn:uuid:{uuid.uuid5(space, person_key)}"
 
 
-def shown(text: str, lang: str) -> str:
-    """A name as a calendar file may show it: never an e-mail address (someone the bot met
-    without a display name has their address as their name)."""
-    return t(lang, "record.someone") if "@" in text or not text.strip() else text
+def shown(person: Person, lang: str) -> str:
+    """A person as the calendar file names them: a roster person by name; anyone else by the
+    organisation they named, or as a private individual (their name may be an e-mail address
+    or a platform id)."""
+    if is_roster_key(person.key) and "@" not in person.name:
+        return person.name
+    return person.org_name or t(lang, "record.private_individual")
 
 
-def _person_address(deployment: str, key: str, name: str, lang: str,
-                    **params: str) -> vCalAddress:
+def _person_address(deployment: str, key: str, name: str, **params: str) -> vCalAddress:
     address = vCalAddress(_address(deployment, key))
-    address.params["CN"] = vText(shown(name, lang))
+    address.params["CN"] = vText(name)
     for param, value in params.items():
         address.params[param] = value
     return address
@@ -71,7 +84,7 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], 
     attendees = list(people)
     start = meeting.start.astimezone(tz)
     when = format_when(meeting.start, lang, tz, year=True)
-    names = ", ".join(shown(p.name, lang) for p in attendees) or ministry_name
+    names = ", ".join(shown(p, lang) for p in attendees) or ministry_name
     description = [proposal.title, t(lang, "meet.notice_when", when=when)]
     if meeting.place:
         description.append(t(lang, "meet.notice_where", place=meeting.place))
@@ -93,9 +106,9 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], 
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     organizer = next((p for p in attendees if p.key == meeting.scheduled_by), None)
     event.add("organizer", _person_address(
-        deployment, meeting.scheduled_by, organizer.name if organizer else ministry_name, lang))
+        deployment, meeting.scheduled_by, shown(organizer, lang) if organizer else ministry_name))
     for person in attendees:
-        event.add("attendee", _person_address(deployment, person.key, person.name, lang,
+        event.add("attendee", _person_address(deployment, person.key, shown(person, lang),
                                               ROLE="REQ-PARTICIPANT", RSVP="FALSE"))
 
     calendar = Calendar()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.core.notice import Notice, NoticeState
+from bot.core.notice import Notice, NoticeState, Target
 from bot.store.contract import Store
 
 OUTBOX = "outbox"
@@ -57,6 +57,12 @@ class Outbox:
 
     def pending(self) -> list[Notice]:
         return self.in_state(NoticeState.PENDING)
+
+    def follow_person(self, old_key: str, new_key: str) -> None:
+        """A person's key changed (merged into another): their notices go to the new one."""
+        for doc in self.store.find(OUTBOX, for_person=old_key):
+            notice = Notice.from_dict(doc)
+            self.save(notice.with_changes(target=Target.to_person(new_key)))
 
     def release_waiting(self, person_key: str) -> int:
         """Someone the bot could not reach has just been seen: their waiting notices may go

@@ -5,6 +5,7 @@ when its proposal is decided or withdrawn."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 USAGE = "meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]"
 MAX_PLACE = 200
+TOKEN_BYTES = 18  # the calendar file's address: 144 random bits, 24 characters
 # A meeting has no end in the `meet` command: it is taken to last an hour (the calendar file
 # says so too), and the ministry is nudged a day after that if no report has come.
 NUDGE_AFTER = timedelta(days=1)
@@ -58,7 +60,8 @@ def meet(ctx: Context, rest: str) -> Reply:
     people = _people(ctx, moved, previous)
     meeting = Meeting(proposal.number, start.astimezone(ctx.now.tzinfo), place, ctx.person.key,
                       version=previous.version + 1 if previous else 1,
-                      attendees=tuple(p.key for p in people))
+                      attendees=tuple(p.key for p in people),
+                      token=secrets.token_urlsafe(TOKEN_BYTES))
     ctx.records.save_meeting(meeting)
     if previous is not None:
         ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",

@@ -4,7 +4,7 @@ which seats proposals and people with the planner in `bot.process.seating` and t
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
@@ -18,6 +18,7 @@ from bot.process.seating import Attendee, Instance, Topic
 
 if TYPE_CHECKING:
     from bot.core.context import Context
+    from bot.core.records import Records
 
 PLAN_SETTING = "table_plan"
 TIME_LIMIT = 2.0  # seconds the solver may take before the greedy seating is used
@@ -72,6 +73,17 @@ class TablePlan:
 def load_plan(ctx: Context) -> TablePlan | None:
     doc = ctx.records.setting(PLAN_SETTING)
     return TablePlan.from_dict(doc) if doc else None
+
+
+def follow_person(records: Records, old_key: str, new_key: str) -> None:
+    """A person's key changed (merged into another): their seat in the plan follows."""
+    doc = records.setting(PLAN_SETTING)
+    if not doc or not any(old_key in t["people"] for t in doc["tables"]):
+        return
+    plan = TablePlan.from_dict(doc)
+    tables = tuple(replace(t, people=tuple(dict.fromkeys(
+        new_key if p == old_key else p for p in t.people))) for t in plan.tables)
+    records.set_setting(PLAN_SETTING, replace(plan, tables=tables).to_dict())
 
 
 def show(ctx: Context, rest: str) -> Reply:
