@@ -120,7 +120,8 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], 
     # The zone's rules from the start of the meeting's year to the end of the next one.
     calendar.add_missing_timezones(first_date=date(start.year, 1, 1),
                                    last_date=date(start.year + 1, 12, 31))
-    return calendar.to_ical()
+    body: bytes = calendar.to_ical()
+    return body
 
 
 def called_off(proposal: Proposal, meeting: Meeting) -> bool:
