@@ -33,6 +33,7 @@ from slack_bolt.request.internals import extract_team_id
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.metrics import answered
 from adapters.slack.blocks import (
     WORDS_ACTION,
     fallback_text,
@@ -274,6 +275,7 @@ class SlackAdapter:
             return
         title = t(reply.language, "propose.form_title")
         await ack(response_action="update", view=result_view(reply, title))
+        answered()  # the ack is the answer
         if not reply.repeated:
             self.spawn(self._after_submission(user_id, reply))
 
@@ -287,6 +289,16 @@ class SlackAdapter:
                             request_key: str | None = None, response_url: Any = None,
                             trigger_id: Any = None, ephemeral_in: str | None = None,
                             thread_ts: Any = None, post_in: str | None = None) -> None:
+        try:
+            await self._answer(user_id, name, place, words, request_key=request_key,
+                               response_url=response_url, trigger_id=trigger_id,
+                               ephemeral_in=ephemeral_in, thread_ts=thread_ts, post_in=post_in)
+        finally:
+            answered()
+
+    async def _answer(self, user_id: str, name: str, place: Place, words: str, *,
+                      request_key: str | None, response_url: Any, trigger_id: Any,
+                      ephemeral_in: str | None, thread_ts: Any, post_in: str | None) -> None:
         speaker = await self.speakers.speaker(user_id, name)
         reply = await self.runtime.ask(Command(speaker, place, words=words,
                                                request_key=request_key))

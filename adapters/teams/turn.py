@@ -19,6 +19,7 @@ from botbuilder.core import CardFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
+from adapters.metrics import answered
 from adapters.teams import cards, inbound, references, retry
 from adapters.teams.access import Admitted
 from bot.app.runtime import Runtime
@@ -80,12 +81,14 @@ class Turn:
             try:
                 await retry.call(self.policy, conversation_id,
                                  lambda: context.update_activity(out), "card update")
+                answered()
                 return
             except ErrorResponseException as exc:  # the card is gone or too old to change
                 log.info("teams: could not update a card (%s); sending anew",
                          retry.status_of(exc))
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+        answered()
 
     async def _email(self, context: TurnContext, tenant: str) -> str | None:
         """The speaker's email as the connector's member lookup gives it, so roster people are

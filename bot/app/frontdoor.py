@@ -16,6 +16,7 @@ from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
 from bot.core.model import Role
+from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.people import Directory
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
@@ -46,25 +47,34 @@ class OgpBot:
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
         self.records.deployment_id()  # made now, so that readers never have to write it
+        self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
     def handle(self, command: Command) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence."""
+        reply, outcome = self._handle(command)
+        try:
+            self.observer.command(command.speaker.platform, word_of(command), outcome)
+        except Exception:  # watching must never cost an answer
+            log.exception("the observer failed")
+        return reply
+
+    def _handle(self, command: Command) -> tuple[Reply, str]:
         try:
             for attempt in range(1, ATTEMPTS + 1):
                 reply = self._attempt(command, last=attempt == ATTEMPTS)
                 if reply is not None:
-                    return reply
+                    return reply, "repeated" if reply.repeated else "ok"
             raise RuntimeError("the last attempt always answers")
         except _Refusal as refusal:
-            return refusal.reply
+            return refusal.reply, "refused"
         except StoreError as exc:
             log.error("store write failed: %s", exc)
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),)), "error"
         except Exception:
             log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
     def _attempt(self, command: Command, last: bool) -> Reply | None:
         """Run the command once; None when a prepared step's inputs changed while its work
@@ -162,6 +172,15 @@ class OgpBot:
             ctx.fail("error.form_unknown")
         _require_role(ctx, "propose")
         return proposals.submit_form(ctx, ctx.command.form or {})
+
+
+def word_of(command: Command) -> str:
+    """The command word as the grammar names it (`tables assign`), `form` for a submitted form,
+    `unknown` for words it does not know: a short, fixed set, fit to count by."""
+    if command.form_id is not None:
+        return "form"
+    verb, _ = grammar.parse(command.words)
+    return verb or "unknown"
 
 
 def _require_role(ctx: Context, verb: str) -> None:
