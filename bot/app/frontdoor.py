@@ -63,6 +63,7 @@ class OgpBot:
         self.directory.on_merge.append(
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
+        self.records.deployment_id()  # made now, so that readers never have to write it
         self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
     def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
@@ -144,8 +145,9 @@ class OgpBot:
                                                      command.speaker.user_id)
         except Exception:
             person = None
-        return (language_of(command.speaker.locale) or (person.language if person else None)
-                or self.seminar.language)
+        if person is None:
+            return language_of(command.speaker.locale) or self.seminar.language
+        return self.directory.language(person, command.speaker)
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker

@@ -8,6 +8,7 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ COUNTERS = "counters"
 PERSON_IDS = "person_ids"
 
 ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' conversation
+DEPLOYMENT_SETTING = "deployment_id"  # a random id of this deployment (its calendar UIDs)
 
 
 class Records:
@@ -167,6 +169,17 @@ class Records:
 
     def set_setting(self, key: str, value: Any) -> None:
         self.store.put(SETTINGS, key, {"value": value})
+
+    def deployment_id(self) -> str:
+        """This deployment's own random id, made the first time it is asked for and kept in
+        the store (a backup or a migrated store keeps it): calendar events made by two
+        deployments never share a UID."""
+        with self.store.transaction():
+            value = self.setting(DEPLOYMENT_SETTING)
+            if not isinstance(value, str) or not value:
+                value = str(uuid.uuid4())
+                self.set_setting(DEPLOYMENT_SETTING, value)
+            return value
 
     def seen_reply(self, request_key: str) -> dict[str, Any] | None:
         doc = self.store.get(SEEN, request_key)

@@ -49,7 +49,7 @@ from bot.core.tracing import REQUEST_ID
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.store.contract import StoreError
 
@@ -351,9 +351,12 @@ class Dispatcher:
         person = self.bot.records.person(target.person or "")
         if person is None:
             return f"unknown person {target.person}"
-        for platform, user_id in person.platform_ids.items():
+        # The platform they last wrote from first; then any other that can reach them.
+        platforms = sorted(person.platform_ids, key=lambda p: p != person.last_platform)
+        for platform in platforms:
             if platform in self.notifiers and platform not in person.unreachable:
-                return Destination(platform, "direct", user_id, person.name)
+                return Destination(platform, "direct", person.platform_ids[platform],
+                                   person.name)
         return Unreached(person)
 
     async def _look_up(self, person: Person) -> Destination | None:
@@ -476,8 +479,9 @@ class Dispatcher:
         if late and not notice.late:
             message = _with_line(message, t(message.language, "notice.late",
                                             when=format_when(notice.due, message.language,
-                                                             self.bot.seminar.timezone)))
-        attachment = self._attachment(notice)
+                                                             self.bot.seminar.timezone,
+                                                             now=now)))
+        attachment = self._attachment(notice, now)
         if attachment is not None and attachment.url:
             message = _with_line(message, t(message.language, "notice.calendar",
                                             url=attachment.url))
@@ -486,19 +490,18 @@ class Dispatcher:
         self.bot.outbox.save(notice)
         return notice, attachment
 
-    def _attachment(self, notice: Notice) -> FileAttachment | None:
+    def _attachment(self, notice: Notice, now: datetime) -> FileAttachment | None:
+        """The calendar file a meeting's notice carries, made now (its DTSTAMP)."""
         info = notice.attachment or {}
         if info.get("kind") != "ics":
             return None
-        proposal = self.bot.records.proposal(int(info["meeting"]))
-        meeting = self.bot.records.meeting(int(info["meeting"]))
-        if proposal is None or meeting is None:
+        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now)
+        if made is None:
             return None
-        return FileAttachment(
-            ics_filename(proposal),
-            meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
-                        notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, meeting))
+        name, body = made
+        meeting = self.bot.records.meeting(int(info["meeting"]))
+        url = calendar_url(self.public_url, meeting) if meeting is not None else ""
+        return FileAttachment(name, body, FILE_MIME, url)
 
     def _sent_op(self, key: str, where: Destination) -> None:
         notice = self._current(key, NoticeState.SENDING)
@@ -567,7 +570,7 @@ class Dispatcher:
         if notice.kind == "alert":
             return
         for person in self.bot.records.coordinators():
-            lang = person.language or self.bot.seminar.language
+            lang = person.speaks(self.bot.seminar.language)
             to = t(lang, "notice.announce_channel") if label == "announce" else label
             self.bot.outbox.schedule(Notice(
                 f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),
