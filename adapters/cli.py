@@ -112,10 +112,10 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     from bot.i18n.catalogue import t
     from bot.record.export import render
     from bot.record.public import snapshot
-    from bot.store.tinydb_file import TinyDBStore
+    from bot.store.opening import open_store
 
     seminar = load_seminar(settings.seminar)
-    store = TinyDBStore(settings.db, readonly=True)
+    store = open_store(settings.db, readonly=True)
     try:
         records = Records(store)
         snap = snapshot(seminar, records, SystemClock().now())

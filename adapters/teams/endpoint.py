@@ -281,11 +281,13 @@ class TeamsBridge:
         person = records.person_by_platform(inbound.PLATFORM, user_id) if user_id else None
         if person is None or inbound.PLATFORM not in person.unreachable:
             return
-        with records.transaction():
+        def unmark() -> None:
             fresh = records.person(person.key)
             if fresh is not None and inbound.PLATFORM in fresh.unreachable:
                 left = {k: v for k, v in fresh.unreachable.items() if k != inbound.PLATFORM}
                 records.save_person(fresh.with_changes(unreachable=left))
+
+        records.atomically(unmark)
 
     async def _email(self, context: TurnContext) -> str | None:
         """The speaker's email, so roster people are known by it; asked of Teams once."""

@@ -193,10 +193,13 @@ class TeamsNotifier:
 
     def _mark_unreachable(self, user_id: str, code: str) -> None:
         records = self.bridge.runtime.bot.records
-        with records.transaction():
+
+        def mark() -> None:
             person = records.person_by_platform(PLATFORM, user_id)
             if person is not None and person.unreachable.get(PLATFORM) != code:
                 records.save_person(person.with_changes(
                     unreachable={**person.unreachable, PLATFORM: code}))
+
+        records.atomically(mark)
         log.warning("teams: %s cannot be reached (%s)", user_id, code)
 

@@ -25,13 +25,14 @@ from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import proposals
-from bot.store.contract import Store, StoreError
+from bot.store.contract import Store, StoreError, retry_conflicts
 
 log = logging.getLogger("ogpbot.core")
 
 
 class OgpBot:
-    """The platform-neutral bot. Thread-safe: the store serialises every command."""
+    """The platform-neutral bot. Thread-safe: each command is one transaction of the store's
+    (or two, around a prepared step's work), which the store keeps apart from the others."""
 
     def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
         self.seminar = seminar
@@ -43,13 +44,11 @@ class OgpBot:
         self.directory.sync_roster()
 
     def handle(self, command: Command) -> Reply:
-        """Answer one command. Never raises: every failure becomes a sentence."""
+        """Answer one command. Never raises: every failure becomes a sentence. A command whose
+        transaction collided with another (another replica's, on a shared store) is run again
+        from the start, as if it had just arrived."""
         try:
-            for attempt in range(1, ATTEMPTS + 1):
-                reply = self._attempt(command, last=attempt == ATTEMPTS)
-                if reply is not None:
-                    return reply
-            raise RuntimeError("the last attempt always answers")
+            return retry_conflicts(lambda: self._answer(command))
         except _Refusal as refusal:
             return refusal.reply
         except StoreError as exc:
@@ -60,6 +59,13 @@ class OgpBot:
             log.exception("command failed: %r", command.words[:80])
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+
+    def _answer(self, command: Command) -> Reply:
+        for attempt in range(1, ATTEMPTS + 1):
+            reply = self._attempt(command, last=attempt == ATTEMPTS)
+            if reply is not None:
+                return reply
+        raise RuntimeError("the last attempt always answers")
 
     def _attempt(self, command: Command, last: bool) -> Reply | None:
         """Run the command once; None when a prepared step's inputs changed while its work

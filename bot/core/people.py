@@ -28,16 +28,19 @@ class Directory:
         self.records = records
 
     def sync_roster(self) -> None:
-        """Make the stored people agree with the seminar file's roster (run at start-up)."""
-        with self.records.transaction():
-            self.records.link_platform_ids()
-            for entry in self.seminar.people:
-                self._sync_one(entry)
-            listed = {roster_key(entry.email) for entry in self.seminar.people}
-            for person in self.records.people_with(on_roster=True):
-                if person.key not in listed:  # taken off the roster: no role from it any more
-                    self.records.save_person(person.with_changes(
-                        on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
+        """Make the stored people agree with the seminar file's roster (run at start-up, by
+        every replica: in one transaction, run again if two replicas start together)."""
+        self.records.atomically(self._sync_all)
+
+    def _sync_all(self) -> None:
+        self.records.link_platform_ids()
+        for entry in self.seminar.people:
+            self._sync_one(entry)
+        listed = {roster_key(entry.email) for entry in self.seminar.people}
+        for person in self.records.people_with(on_roster=True):
+            if person.key not in listed:  # taken off the roster: no role from it any more
+                self.records.save_person(person.with_changes(
+                    on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
 
     def _sync_one(self, entry: RosterPerson) -> None:
         org = self.seminar.org(entry.org)

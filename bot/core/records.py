@@ -8,10 +8,11 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
-from bot.store.contract import Store
+from bot.store.contract import Store, T
 
 PROPOSALS = "proposals"
 PEOPLE = "people"
@@ -29,8 +30,12 @@ class Records:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def transaction(self) -> Any:
-        return self.store.transaction()
+    def transaction(self, readonly: bool = False) -> Any:
+        return self.store.transaction(readonly)
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        """`work()` in one transaction, run again if it collides with another process's."""
+        return self.store.atomically(work)
 
     # -- proposals -----------------------------------------------------------------------------
 

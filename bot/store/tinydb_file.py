@@ -38,7 +38,8 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc
+from bot.store.contract import READY, SCHEMA_VERSION, Doc, StoreError, copy_doc
+from bot.store.local import LocalWork
 
 log = logging.getLogger("ogpbot.store")
 
@@ -68,10 +69,11 @@ class _LiveStorage(Storage):
         pass
 
 
-class TinyDBStore:
-    """The TinyDB backend of the `Store` contract."""
+class TinyDBStore(LocalWork):
+    """The TinyDB backend of the `Store` contract; the file lock makes it one process's."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self._init_work()
         self.path = Path(path)
         self.journal = self.path.with_name(self.path.name + ".journal")
         self.readonly = readonly
@@ -208,7 +210,7 @@ class TinyDBStore:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, readonly: bool = False) -> Iterator[None]:
         with self._lock:
             self._depth += 1
             try:
@@ -362,6 +364,22 @@ class TinyDBStore:
                 ids = sorted(self._field_index(collection, by).get(_token(equals[by]), ()))
                 docs = (table[str(i)] for i in ids)
             return [_strip(d) for d in docs if all(d.get(f) == v for f, v in equals.items())]
+
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(name for name, table in self._tables.items()
+                          if table and name != _META)
+
+    # -- shared work (bot.store.local) ------------------------------------------------------
+
+    def _work(self, collection: str) -> list[tuple[str, Doc]]:
+        table = self._tables.get(collection, {})
+        ids = [doc_id for (kind, _), doc_ids in self._field_index(collection, READY).items()
+               if kind == "number" for doc_id in doc_ids]
+        return [(table[str(i)][_KEY], table[str(i)]) for i in sorted(ids)]
+
+    def _copy_out(self, doc: Doc) -> Doc:
+        return _strip(doc)
 
     def close(self) -> None:
         if self._lock_file is not None:
