@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check shell clean browser teams-package
+.PHONY: run test lint bench check shell clean browser postgres teams-package
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/ogpbot serve
 
 ## test: set up .venv, check style, and run every test
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
@@ -41,12 +41,23 @@ browser:
 	  npm install --no-save --no-package-lock --silent axe-core@4 adaptivecards@3 >/dev/null 2>&1 || \
 	  echo "axe-core or adaptivecards could not be installed; their checks are skipped"
 
+# The PostgreSQL store's tests start a throwaway server of their own (tests/pg_cluster.py) from
+# Debian's postgresql package: install it once where apt-get and root are available; elsewhere
+# say so (those tests then report themselves skipped, and why).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing postgresql for the PostgreSQL store's tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      postgresql >/dev/null) || echo "postgresql could not be installed"; \
+	  else echo "postgresql missing (needs apt-get as root); the PostgreSQL tests are skipped"; fi; }
+
 ## lint: style only
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 ## bench: run every benchmark in bench/ and print its figures beside a same-run baseline
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
 ## check: validate the seminar file

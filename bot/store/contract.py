@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 
 SCHEMA_VERSION = 1
 READY = "ready_at"  # the top-level field that makes a document claimable work
-CONFLICT_ATTEMPTS = 12  # times a transaction that collided with another is run
+CONFLICT_PATIENCE = 15.0  # seconds a transaction that keeps colliding is run again for
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -135,14 +135,18 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def retry_conflicts(run: Callable[[], T], attempts: int = CONFLICT_ATTEMPTS) -> T:
+def retry_conflicts(run: Callable[[], T], patience: float = CONFLICT_PATIENCE) -> T:
     """`run()` again while it raises `Conflict`, after a short random pause that grows with each
-    attempt (so that the transactions that collided do not collide again)."""
-    for attempt in range(1, attempts + 1):
+    attempt (so that the transactions that collided do not collide again), for up to `patience`
+    seconds; then the last `Conflict` is raised. Each conflict means another transaction
+    committed, so the whole makes progress even when one keeps losing for a while."""
+    give_up = time.monotonic() + patience
+    attempt = 0
+    while True:
         try:
             return run()
         except Conflict:
-            if attempt == attempts:
+            attempt += 1
+            if time.monotonic() >= give_up:
                 raise
-            time.sleep(random.uniform(0, min(0.2, 0.002 * 2 ** attempt)))
-    raise AssertionError("unreachable")
+            time.sleep(random.uniform(0, min(0.1, 0.001 * 2 ** attempt)))
