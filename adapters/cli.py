@@ -1,5 +1,5 @@
-"""The `ogpbot` command: serve, shell, export and check. The composition root: it reads the
-settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check and migrate-store. The composition root: it
+reads the settings, opens the seminar and the store, and hands them to the adapters."""
 
 from __future__ import annotations
 
@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="the language of the labels (default: the seminar's)")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    move = sub.add_parser("migrate-store", help=(
+        "copy the store OGPBOT_DB names into another, empty one (e.g. a TinyDB file into "
+        "PostgreSQL), and check the copy"))
+    move.add_argument("--to", required=True, metavar="URL",
+                      help="the store to copy into: postgresql://… or a TinyDB file")
     return parser
 
 
@@ -51,6 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "migrate-store":
+            return migrate_store(settings, args.to)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -102,6 +109,29 @@ def serve(settings: Settings, host: str, port: int) -> int:
         run_server(runtime, host, port)
     finally:
         runtime.close()
+    return 0
+
+
+def migrate_store(settings: Settings, to: str) -> int:
+    """Copy the store into `to` and read both back; the source is opened read-only."""
+    from bot.store.opening import open_store, store_name
+    from bot.store.transfer import copy_store
+
+    name = store_name(to)
+    source = open_store(settings.db, readonly=True)
+    try:
+        target = open_store(to)
+        try:
+            counts = copy_store(source, target, name)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    for collection, count in sorted(counts.items()):
+        print(f"{collection}: {count}")
+    total = sum(counts.values())
+    print(f"ogpbot: {total} documents copied into {name} and read back from both alike; "
+          f"set OGPBOT_DB to it to use it")
     return 0
 
 

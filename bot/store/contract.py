@@ -86,6 +86,10 @@ class Store(Protocol):
 
     def all(self, collection: str) -> list[Doc]: ...
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        """Every (key, document) of `collection`."""
+        ...
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         """The documents whose top-level fields equal the given values."""
         ...

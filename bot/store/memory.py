@@ -63,6 +63,10 @@ class MemoryStore(LocalWork):
         with self._lock:
             return [copy_doc(d) for d in self._data.get(collection, {}).values()]
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(k, copy_doc(d)) for k, d in self._data.get(collection, {}).items()]
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         with self._lock:
             return [copy_doc(d) for d in self._data.get(collection, {}).values()

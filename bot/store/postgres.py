@@ -257,6 +257,11 @@ class PostgresStore:
             "SELECT doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
             (collection,))]
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        return [(r[0], r[1]) for r in self._rows(
+            "SELECT key, doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
+            (collection,))]
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         where, params = _matching(equals)
         return [r[0] for r in self._rows(

@@ -354,6 +354,10 @@ class TinyDBStore(LocalWork):
         with self._lock:
             return [_strip(d) for d in self._db.table(collection).all()]
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(d[_KEY], _strip(d)) for d in self._tables.get(collection, {}).values()]
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         with self._lock:
             table = self._tables.get(collection, {})
