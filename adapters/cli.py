@@ -99,8 +99,11 @@ def shell(settings: Settings, user: str | None) -> int:
 def serve(settings: Settings, host: str, port: int) -> int:
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
+    from bot.store.opening import store_name
 
     runtime = Runtime.open(settings)
+    log.info("store: %s%s", store_name(settings.db),
+             " (shared: other replicas may serve it too)" if runtime.store.shared else "")
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).
     gc.collect()

@@ -204,6 +204,29 @@ def test_no_two_claimers_get_the_same_work(store: Store) -> None:
     assert sorted(every) == [f"n{n:02d}" for n in range(60)]
 
 
+def test_bookings_are_spaced_by_their_interval_and_never_in_the_past(store: Store) -> None:
+    assert store.book("pacing", "C1", 100.0, 1.0) == 100.0
+    assert store.book("pacing", "C1", 100.2, 1.0) == 101.0
+    assert store.book("pacing", "C1", 100.4, 1.0) == 102.0
+    assert store.book("pacing", "C2", 100.4, 1.0) == 100.4  # another conversation: free
+    assert store.book("pacing", "C1", 200.0, 1.0) == 200.0  # long after: at once
+
+
+def test_bookings_from_threads_at_once_never_share_a_moment(store: Store) -> None:
+    got: list[float] = []
+
+    def booker() -> None:
+        for _ in range(10):
+            got.append(store.book("pacing", "C1", 100.0, 0.5))
+
+    threads = [threading.Thread(target=booker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == [100.0 + 0.5 * n for n in range(30)]
+
+
 def test_notify_wakes_the_listeners_of_its_channel(store: Store) -> None:
     woken = threading.Event()
     other = threading.Event()

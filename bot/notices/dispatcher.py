@@ -33,6 +33,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
@@ -73,7 +74,7 @@ SHARED_NAP = 30.0  # with a shared store, look at least this often, in case a wa
 LEASE = 15.0  # seconds a claim on a notice lasts unless renewed (a dead replica's runs out)
 RENEW_EVERY = LEASE / 3
 CLAIM_BATCH = 2 * PARALLEL  # notices claimed at once: the rest are left to other replicas
-PACING = "pacing"  # the store's collection of each conversation's next free moment
+PACING = "pacing"  # the store's bookings of each conversation's next free moment
 RESENT = "interrupted while sending; sent again (it may repeat once)"
 
 
@@ -112,12 +113,12 @@ class Journal:
     """Store writes from the event loop, run in a worker thread and grouped: every write
     waiting when the previous group ends is committed in one transaction (one fsync). A group
     that conflicts with another process's transaction runs again; what its writes `count`
-    reaches `stats` once it has committed."""
+    reach `stats` once it has committed."""
 
     def __init__(self, store: Store, stats: Counter[str] | None = None) -> None:
         self.store = store
         self.stats: Counter[str] = Counter() if stats is None else stats
-        self._tally: Counter[str] = Counter()
+        self._local = threading.local()  # the tally of the write running in this thread
         self._queue: list[_Op] = []
         self._busy = False
         self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
@@ -166,17 +167,17 @@ class Journal:
 
     def _apply(self, group: list[_Op]) -> list[Any]:
         def once() -> list[Any]:
-            self._tally = Counter()
+            self._local.tally = Counter()
             with self.store.transaction():
                 return [op.run() for op in group]
 
         results = retry_conflicts(once)
-        self.stats.update(self._tally)
+        self.stats.update(self._local.tally)
         return results
 
     def count(self, name: str) -> None:
         """Count `name` once the write running now has committed (call it from a write)."""
-        self._tally[name] += 1
+        self._local.tally[name] += 1
 
 
 class Dispatcher:
@@ -425,24 +426,30 @@ class Dispatcher:
     async def _send_lane(self, items: list[tuple[Notice, Destination]],
                          gate: asyncio.Semaphore) -> None:
         for notice, where in items:
-            while True:
-                async with gate:
-                    step = await self._send_one(notice, where)
-                if step is None:
+            wait = await self._paced(where)
+            if wait > 0:
+                await self._sleep(wait)  # the conversation's pace: no sending slot held
+            async with gate:
+                if not await self._send_one(notice, where):
                     return  # the platform asked us to wait: the rest of this lane waits too
-                if step <= 0:
-                    break
-                await self._sleep(step)  # the conversation's pace: no sending slot held
 
-    async def _send_one(self, notice: Notice, where: Destination) -> float | None:
-        """Send one notice. 0 when the lane goes on, None when it should pause (a passing
-        failure), or the seconds to wait before trying again (the conversation's pace)."""
+    async def _paced(self, where: Destination) -> float:
+        """Book the conversation's next free moment, in the store that every replica books
+        in; the seconds until it comes."""
+        pace = self.pace.get(where.platform, 0.0)
+        if not pace:
+            return 0.0
+        now = time.time()  # the wall clock: the replicas share it, as they share the bookings
+        at = await asyncio.to_thread(self.bot.store.book, PACING, ":".join(where.lane), now,
+                                     pace)
+        return at - now
+
+    async def _send_one(self, notice: Notice, where: Destination) -> bool:
+        """Send one notice; False when the lane should pause (a passing failure)."""
         now = self.bot.clock.now()
         begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
         if begun is None:
-            return 0.0
-        if isinstance(begun, float):
-            return begun
+            return True
         outgoing, attachment = begun
         notifier = self.notifiers[where.platform]
         try:
@@ -456,16 +463,16 @@ class Dispatcher:
             reason, wait = exc.reason, exc.retry_after
             if exc.permanent:
                 await self._journal.run(lambda: self._fail_op(outgoing, where, reason))
-                return 0.0
+                return True
             await self._journal.run(lambda: self._retry_op(outgoing, where, reason, wait))
-            return None
+            return False
         except Exception as exc:  # a bug or a broken connection: treat as passing
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
             log.warning("sending %s failed: %s", notice.key, why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
-            return None
+            return False
         await self._journal.run(lambda: self._sent_op(outgoing.key))
-        return 0.0
+        return True
 
     # -- store operations (each runs inside a journal transaction, in a worker thread) ------------
 
@@ -483,31 +490,14 @@ class Dispatcher:
             return None  # another replica took it over (this one was too slow to renew)
         return notice
 
-    def _paced(self, where: Destination) -> float:
-        """Book the conversation's next moment if it has come: 0; else the seconds to wait."""
-        pace = self.pace.get(where.platform, 0.0)
-        if not pace:
-            return 0.0
-        key = ":".join(where.lane)
-        now = time.time()  # the wall clock: the replicas share it, as they share the booking
-        booked = self.bot.store.get(PACING, key)
-        free_at = float(booked["next"]) if booked else 0.0
-        if free_at > now:
-            return free_at - now
-        self.bot.store.put(PACING, key, {"next": now + pace})
-        return 0.0
-
     def _begin_op(self, key: str, where: Destination,
-                  now: datetime) -> tuple[Notice, FileAttachment | None] | float | None:
+                  now: datetime) -> tuple[Notice, FileAttachment | None] | None:
         notice = self._claimed(key)
         if notice is None or notice.ready_at > now:
             return None  # cancelled, already handled, or put off in the meantime
         if notice.stale_after is not None and now >= notice.stale_after:
             self._skip_op(key, _stale_reason(notice), now)
             return None
-        wait = self._paced(where)
-        if wait > 0:
-            return wait
         if notice.state is NoticeState.SENDING:
             log.warning("%s was in flight when its sender stopped; sending it again", key)
             notice = notice.with_changes(last_error=RESENT)

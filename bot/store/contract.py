@@ -126,6 +126,13 @@ class Store(Protocol):
         claimed by `owner` (another owner's lease counts until it runs out), or None."""
         ...
 
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        """Book the next moment for the thing `key` names that is at least `interval` seconds
+        after the one booked before it, and not before `now`; return it. Atomic across
+        processes, outside any transaction: how replicas share a pace (one message a second
+        to a conversation) without waiting for each other's transactions."""
+        ...
+
     def notify(self, channel: str) -> None:
         """Wake whoever listens on `channel`, in this process and (for a shared store) in every
         other: inside a transaction, once it has committed."""

@@ -23,6 +23,7 @@ class LocalWork:
 
     def _init_work(self) -> None:
         self._leases: dict[tuple[str, str], tuple[str, float]] = {}
+        self._bookings: dict[tuple[str, str], float] = {}  # the next free moment of each
         self._listeners: dict[str, list[Callable[[], None]]] = {}
 
     def _work(self, collection: str) -> Iterable[tuple[str, Doc]]:
@@ -89,6 +90,12 @@ class LocalWork:
                     at = max(at, held[1])
                 earliest = at if earliest is None else min(earliest, at)
             return earliest
+
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        with self._lock:
+            at = max(now, self._bookings.get((collection, key), now))
+            self._bookings[(collection, key)] = at + interval
+            return at
 
     def notify(self, channel: str) -> None:
         for callback in list(self._listeners.get(channel, ())):

@@ -30,7 +30,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -75,6 +75,7 @@ class _Tx:
     readonly: bool
     depth: int = 1
     failed: StoreError | None = None
+    channels: set[str] = field(default_factory=set)  # to notify just before the commit
 
 
 class PostgresStore:
@@ -173,6 +174,8 @@ class PostgresStore:
                 self._rollback(conn)
                 raise tx.failed
             try:
+                for channel in sorted(tx.channels):
+                    conn.execute("SELECT pg_notify(%s, '')", (_channel(channel),))
                 conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback(conn)
@@ -321,9 +324,27 @@ class PostgresStore:
             (owner, collection, *params))
         return float(earliest) if earliest is not None else None
 
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        if self.readonly:
+            raise StoreError(f"{self.label}: opened read-only")
+        # One statement, outside any transaction: the row is locked only while it runs.
+        [(free,)] = self._rows(
+            """INSERT INTO ogpbot_documents (collection, key, doc)
+               VALUES (%(c)s, %(k)s, jsonb_build_object('next', %(now)s + %(i)s))
+               ON CONFLICT (collection, key) DO UPDATE SET doc = jsonb_build_object('next',
+                 greatest(coalesce((ogpbot_documents.doc->>'next')::float8, 0), %(now)s)
+                 + %(i)s)
+               RETURNING (doc->>'next')::float8""",
+            {"c": collection, "k": key, "now": now, "i": interval})
+        return float(free) - interval
+
     # -- wake-ups ------------------------------------------------------------------------------
 
     def notify(self, channel: str) -> None:
+        tx = self._tx()
+        if tx is not None:
+            tx.channels.add(channel)  # once per transaction, however many times it is asked
+            return
         self._rows("SELECT pg_notify(%s, '')", (_channel(channel),))
 
     def listen(self, channel: str, callback: Callable[[], None]) -> None:
@@ -388,13 +409,13 @@ def _matching(equals: dict[str, Any]) -> tuple[sql.Composable, list[Any]]:
     if contained:
         parts.append(sql.SQL(" AND doc @> %s"))
         params.append(Jsonb(contained, dumps=_dumps))
-    for field, value in equals.items():
+    for name, value in equals.items():
         if value is None:
             parts.append(sql.SQL(" AND coalesce(doc->%s, 'null'::jsonb) = 'null'::jsonb"))
-            params.append(field)
+            params.append(name)
         elif isinstance(value, list | dict):
             parts.append(sql.SQL(" AND doc->%s = %s"))
-            params.extend([field, Jsonb(value, dumps=_dumps)])
+            params.extend([name, Jsonb(value, dumps=_dumps)])
     return sql.Composed(parts), params
 
 
