@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check shell clean browser postgres teams-package
+.PHONY: run test lint bench check shell clean browser postgres teams-package emulator
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -20,9 +20,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/ogpbot serve
 
-## test: set up .venv, check style, and run every test
+## test: set up .venv, check style, the architecture's rules and types, and run every test
 test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 # The public record's browser test needs Debian's chromium: install it once where apt-get and
@@ -52,9 +54,11 @@ postgres:
 	      postgresql >/dev/null) || echo "postgresql could not be installed"; \
 	  else echo "postgresql missing (needs apt-get as root); the PostgreSQL tests are skipped"; fi; }
 
-## lint: style only
+## lint: style, the import contracts (pyproject.toml) and the types of bot/, without the tests
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## bench: run every benchmark in bench/ and print its figures beside a same-run baseline
 bench: $(STAMP) postgres
@@ -68,9 +72,14 @@ check: $(STAMP)
 shell: $(STAMP)
 	$(BIN)/ogpbot shell
 
+## emulator: serve on 127.0.0.1:3978 with the Teams endpoint open to the Bot Framework Emulator
+## (no authentication, so loopback only; refused while MicrosoftAppId/Password are set)
+emulator: $(STAMP)
+	OGPBOT_TEAMS_EMULATOR=1 $(BIN)/ogpbot serve --host 127.0.0.1 --port 3978
+
 ## teams-package: zip the Teams app (manifest with MicrosoftAppId as the bot id, two icons)
 teams-package: $(STAMP)
 	$(BIN)/python -m adapters.teams.package --out build/ogpbot-teams.zip
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -1,5 +1,6 @@
-"""The `ogpbot` command: serve, shell, export, check and migrate-store. The composition root: it
-reads the settings, opens the seminar and the store, and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup, restore, import-plan and
+migrate-store. The composition root: it reads the settings, opens the seminar and the store,
+and hands them to the adapters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from bot.core.model import Role
 from bot.core.seminar import SeminarError, load_seminar
 from bot.core.settings import Settings
+from bot.i18n.catalogue import LANGUAGES
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot")
@@ -30,10 +32,20 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
     export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
     export.add_argument("--out", metavar="FILE")
-    export.add_argument("--lang", choices=("nb", "en"),
+    export.add_argument("--lang", choices=LANGUAGES,
                         help="the language of the labels (default: the seminar's)")
+    imports = sub.add_parser("import-plan",
+                             help="track the commitments of a plan adopted outside the bot")
+    imports.add_argument("file", metavar="FILE", help="CSV: id, title, ministry, start, end, "
+                         "and optionally description and milestones")
     check = sub.add_parser("check", help="validate the seminar file")
     check.add_argument("seminar_file", nargs="?")
+    backup = sub.add_parser("backup", help="a consistent snapshot of the store, also while "
+                                           "serve runs (a TinyDB file OGPBOT_DB can open)")
+    backup.add_argument("file", metavar="FILE")
+    restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
+                                             "server uses it)")
+    restore.add_argument("file", metavar="FILE")
     move = sub.add_parser("migrate-store", help=(
         "copy the store OGPBOT_DB names into another, empty one (e.g. a TinyDB file into "
         "PostgreSQL), and check the copy"))
@@ -56,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "import-plan":
+            return import_plan(settings, args.file)
+        if args.command in ("backup", "restore"):
+            return snapshot(settings, args.command, args.file)
         if args.command == "migrate-store":
             return migrate_store(settings, args.to)
         return export(settings, args.format, args.out, args.lang)
@@ -72,6 +88,27 @@ def check(path: str) -> int:
     seminar = load_seminar(path)
     print(f"{path}: ok ({len(seminar.agenda)} agenda items, {len(seminar.areas)} areas, "
           f"{len(seminar.organizations)} organisations, {len(seminar.people)} people)")
+    return 0
+
+
+def snapshot(settings: Settings, command: str, file: str) -> int:
+    """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
+    from bot.i18n.catalogue import t, tn
+    from bot.store.backup import backup, restore
+
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be saved or put back without a readable seminar file
+        lang = LANGUAGES[0]
+    if command == "backup":
+        count = backup(settings.db, file)
+        print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
+        return 0
+    restored = restore(settings.db, file)
+    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+          file=sys.stderr)
+    if restored.aside is not None:
+        print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
     return 0
 
 
@@ -97,10 +134,16 @@ def shell(settings: Settings, user: str | None) -> int:
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
+    from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
     from bot.store.opening import store_name
 
+    problems = refusals(settings, host)
+    for problem in problems:
+        print(f"ogpbot: {problem}", file=sys.stderr)
+    if problems:
+        return 1
     runtime = Runtime.open(settings)
     log.info("store: %s%s", store_name(settings.db),
              " (shared: other replicas may serve it too)" if runtime.store.shared else "")
@@ -142,7 +185,7 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     """Write the export; the store is opened read-only, so this works while `serve` runs."""
     from bot.core.clock import SystemClock
     from bot.core.records import Records
-    from bot.i18n.catalogue import t
+    from bot.i18n.catalogue import tn
     from bot.record.export import render
     from bot.record.public import snapshot
     from bot.store.opening import open_store
@@ -167,8 +210,38 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     except OSError as exc:
         print(f"ogpbot: {out}: cannot be written: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(t(lang, "export.wrote", count=len(snap.proposals), path=out), file=sys.stderr)
+    print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
+
+def import_plan(settings: Settings, path: str) -> int:
+    """Import a plan's commitments; every problem on its own line and nothing stored if any."""
+    from bot.app.runtime import Runtime
+    from bot.i18n.catalogue import tn
+    from bot.process.plan_import import PlanFileError, import_plan, parse_plan
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        print(f"ogpbot: {path}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    runtime = Runtime.open(settings)
+    try:
+        bot = runtime.bot
+        try:
+            rows = parse_plan(data, bot.seminar, path)
+            made = import_plan(bot.records, bot.outbox, bot.seminar, rows, bot.clock.now())
+        except PlanFileError as exc:
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+            return 1
+    finally:
+        runtime.close()
+    lang = runtime.seminar.language
+    print(tn(lang, "import.done", len(made), path=path,
+             refs=", ".join(p.ref for p in made)))
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,9 +1,9 @@
-"""The notice dispatcher inside `ogpbot serve`, the registry of notifiers it sends through, and
-`GET /meetings/P-N.ics` (a meeting's calendar file at a stable address).
+"""The notice dispatcher inside `ogpbot serve`, and the registry of notifiers it sends through.
 
 Platform adapters offer their `Notifier` in their own `mount()` with
 `register_notifier(app, notifier)`. The dispatcher starts with the server (after every mount),
-schedules the agenda's notices, resolves what a crash left behind, and stops with it.
+schedules the agenda's notices, resolves what a crash left behind, and stops with it: the
+sends in flight finish, the rest stay pending (`adapters.server.add_drain`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import logging
 
 from aiohttp import web
 
+from adapters.server import add_drain
 from bot.app.runtime import Runtime
-from bot.core.model import proposal_number
 from bot.notices.announcements import schedule_agenda
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
+from bot.process.plan import schedule_plan
 
 log = logging.getLogger("ogpbot.notices")
 
@@ -44,50 +44,26 @@ def notifiers_of(app: web.Application) -> dict[str, Notifier]:
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     app.setdefault(NOTIFIERS, {})
-    app.router.add_get("/meetings/{ref}.ics", calendar_file)
 
     async def start(app: web.Application) -> None:
         notifiers = notifiers_of(app)
         dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
+        bot = runtime.bot
+        reminders = await asyncio.to_thread(schedule_plan, bot.records, bot.outbox, bot.seminar,
+                                            bot.clock.now())
         await dispatcher.start()
-        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) added",
-                 ", ".join(sorted(notifiers)) or "no platform", added)
+        log.info("notices: dispatcher running, sending through %s; %d agenda notice(s) and "
+                 "%d commitment reminder(s) added",
+                 ", ".join(sorted(notifiers)) or "no platform", added, reminders)
 
-    async def stop(app: web.Application) -> None:
+    async def stop(deadline: float) -> None:
         dispatcher = app.get(DISPATCHER)
         if dispatcher is not None:
-            await dispatcher.stop()
+            await dispatcher.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
 
     app.on_startup.append(start)
-    app.on_cleanup.append(stop)
-    return "notices: on (dispatcher starts with the server; GET /meetings/P-N.ics)"
+    add_drain(app, stop)
+    return "notices: on (dispatcher starts with the server)"
 
-
-async def calendar_file(request: web.Request) -> web.Response:
-    from adapters.server import RUNTIME
-
-    runtime = request.app[RUNTIME]
-    number = proposal_number(request.match_info["ref"])
-    if number is None:
-        raise web.HTTPNotFound(text="no such meeting\n")
-
-    def load() -> tuple[str, bytes] | None:
-        proposal = runtime.bot.records.proposal(number)
-        meeting = runtime.bot.records.meeting(number)
-        if proposal is None or meeting is None or proposal.status.decided:
-            return None
-        seminar = runtime.seminar
-        return ics_filename(proposal), meeting_ics(
-            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
-
-    found = await asyncio.to_thread(load)
-    if found is None:
-        raise web.HTTPNotFound(text="no such meeting\n")
-    name, body = found
-    return web.Response(body=body, headers={
-        "Content-Type": f"{FILE_MIME}; charset=utf-8",
-        "Content-Disposition": f'inline; filename="{name}"',
-        "Cache-Control": "no-cache",
-    })

@@ -1,7 +1,21 @@
-"""The one aiohttp server: `/healthz`, and every adapter whose settings are present.
+"""The one aiohttp server: `/healthz`, the security headers on every response, and every
+adapter whose settings are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
-settings allow and returns the one line `serve` logs for it (on, or off and why).
+settings allow and returns the one line `serve` logs for it (on, or off and why). A module may
+also offer `refusal(settings, host) -> str | None`: the sentence `serve` stops with when its
+settings would open a door they must not (see `refusals`).
+
+The security headers are set as each response is prepared (aiohttp's `on_response_prepare`,
+which sees every response a route, a raised HTTP error, an unknown address or a failing
+handler's 500 produces, files included), not by a middleware, which would miss the responses
+made outside it. Only a request too malformed for aiohttp to parse is answered by aiohttp's
+protocol layer itself, before any application code, without them.
+
+Stopping (SIGTERM or SIGINT): the server stops listening, then every drain an adapter added
+with `add_drain` runs at once, all of them done by `SHUTDOWN_WITHIN` seconds: turns and sends
+in flight finish, what has not begun stays in the store for the next start. Then the
+adapters' clean-up (`on_cleanup`: HTTP sessions, thread pools) runs, and `serve` exits 0.
 """
 
 from __future__ import annotations
@@ -9,11 +23,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
 from bot.app.runtime import Runtime
+from bot.core.settings import Settings
 
 log = logging.getLogger("ogpbot.server")
 RUNTIME: web.AppKey[Runtime] = web.AppKey("runtime", Runtime)
@@ -34,6 +49,58 @@ ADAPTER_MODULES: list[str] = [
 
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]
+#: A drain gets the `loop.time()` by which it must be done.
+Drain = Callable[[float], Awaitable[None]]
+DRAINS: web.AppKey[list[Drain]] = web.AppKey("drains", list)
+SHUTDOWN_WITHIN = 25.0  # seconds a stopping server gives the work in flight
+REQUESTS_WITHIN = 3.0  # seconds, after the drains, for requests still being answered
+
+
+def add_drain(app: web.Application, drain: Drain) -> None:
+    """Run `drain(deadline)` when the server stops, beside every other drain."""
+    app.setdefault(DRAINS, []).append(drain)
+
+
+async def _drain_all(app: web.Application) -> None:
+    drains = app.get(DRAINS, [])
+    if not drains:
+        return
+    deadline = asyncio.get_running_loop().time() + SHUTDOWN_WITHIN
+    log.info("stopping: finishing the work in flight (at most %.0f s)", SHUTDOWN_WITHIN)
+    results = await asyncio.gather(*(drain(deadline) for drain in drains),
+                                   return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.error("stopping: a drain failed: %r", result)
+
+# The public record's policy, for everything: nothing but inline style may load, forms post
+# only here, and no page may be framed.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def security_headers(public_url: str) -> Mapping[str, str]:
+    """The headers every response carries; HSTS only when people reach the server by https
+    (over plain http a browser ignores it, and it must not pin a test or a LAN set-up)."""
+    if public_url.lower().startswith("https://"):
+        return {**SECURITY_HEADERS, "Strict-Transport-Security": HSTS}
+    return dict(SECURITY_HEADERS)
+
+
+def add_security_headers(app: web.Application, public_url: str) -> None:
+    headers = security_headers(public_url)
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers.update(headers)
+
+    app.on_response_prepare.append(on_prepare)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -47,19 +114,34 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def refusals(settings: Settings, host: str) -> list[str]:
+    """Why `serve` must not start with these settings on `host`: one sentence per problem."""
+    found: list[str] = []
+    for name in ADAPTER_MODULES:
+        check = getattr(importlib.import_module(name), "refusal", None)
+        problem = check(settings, host) if check is not None else None
+        if problem:
+            found.append(problem)
+    return found
+
+
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     """The server's application; `host` is where it will listen (some adapters care)."""
     app = web.Application(client_max_size=MAX_BODY)
     app[RUNTIME] = runtime
     app[BIND_HOST] = host
+    add_security_headers(app, runtime.settings.public_url)
     app.router.add_get("/healthz", healthz)
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount
         log.info(mount(app, runtime))
+    app.on_shutdown.append(_drain_all)
     return app
 
 
 def serve(runtime: Runtime, host: str, port: int) -> None:
     app = build_app(runtime, host)
     log.info("listening on http://%s:%d", host, port)
-    web.run_app(app, host=host, port=port, print=None, access_log=None)
+    web.run_app(app, host=host, port=port, print=None, access_log=None,
+                shutdown_timeout=REQUESTS_WITHIN)
+    log.info("stopped")

@@ -42,7 +42,7 @@ class ServeProcess:
     started again), its output appended to `log`; started once `GET /healthz` answers 200."""
 
     def __init__(self, env: Mapping[str, str], log: Path, *, argv: Sequence[str] = SERVE,
-                 name: str = "serve", start_within: float = 10.0) -> None:
+                 name: str = "serve", start_within: float = 30.0) -> None:
         self.env = dict(env)
         self.log = log
         self.argv = list(argv)

@@ -5,7 +5,8 @@ change too), meeting reminders at every lead, moving a meeting, the late/skip re
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+import itertools
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -107,7 +108,10 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
     ics = invites[0].attachment
     assert ics is not None and ics.filename == "P-1.ics"
     assert b"DTSTART:20261203T090000Z" in ics.content
-    assert "Kalenderfil: https://ogp.example.org/meetings/P-1.ics" in invites[0].message.lines
+    meeting = kit.bot.records.meeting(1)
+    assert meeting is not None and len(meeting.token) >= 24
+    assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{meeting.token}.ics"
+            in invites[0].message.lines)
 
     assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
     day_before = await kit.at(oslo(2026, 12, 2, 10, 0))
@@ -197,6 +201,43 @@ async def test_server_errors_back_off_and_the_notice_still_arrives() -> None:
     assert titles(kit.notifier.sent) == ["Om 5 minutter, kl. 09:00: Velkommen"]
     # back-off 2 s, 4 s, 8 s: four attempts within 20 s, not one a second
     assert kit.notifier.attempts == 4
+
+
+async def test_a_long_outage_fails_no_notice_however_many_tries_it_takes() -> None:
+    """Twelve hours of passing failures (some 429s, most 5xx): the notice is kept and tried
+    again at most every five minutes, and arrives once the platform answers."""
+    kit = Kit(oslo(2026, 11, 30, 8, 0))
+    assert kit.propose().ok  # the new-proposal notices to the coordinator and the ministry
+    failures = [DeliveryError("ratelimited", permanent=False, retry_after=1)] * 5 + [
+        DeliveryError("http_503", permanent=False)] * 100
+    kit.notifier.fail_next(*failures)
+    when = oslo(2026, 11, 30, 8, 0)
+    tries = []
+    while when < oslo(2026, 11, 30, 20, 0):
+        before = kit.notifier.attempts
+        await kit.at(when)
+        if kit.notifier.attempts > before:
+            tries.append(when)
+        when += timedelta(seconds=30)
+    assert kit.notifier.sent and not [n for n in kit.bot.outbox.all()
+                                      if n.state is NoticeState.FAILED]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(tries)]
+    assert max(gaps) <= 330  # the back-off is capped (the check runs every 30 s)
+    assert all(n.state is NoticeState.SENT for n in kit.bot.outbox.all() if n.kind != "agenda")
+
+
+async def test_a_notice_failing_for_seven_days_is_failed_and_reported() -> None:
+    kit = Kit(oslo(2026, 11, 20, 8, 0))
+    assert kit.propose().ok
+    kit.notifier.broken[INGRID] = DeliveryError("http_500", permanent=False)
+    day = oslo(2026, 11, 20, 8, 0)
+    for hours in range(0, 7 * 24 + 2):
+        await kit.at(day + timedelta(hours=hours))
+    to_ingrid = [n for n in kit.bot.outbox.all() if n.target.person
+                 and n.target.person.startswith("roster:ingrid")]
+    assert [n.state for n in to_ingrid] == [NoticeState.FAILED]
+    assert to_ingrid[0].last_error.startswith("gave up after 7 days")
+    assert [s for s in kit.notifier.to(KARI) if "kom ikke fram" in s.message.title]
 
 
 async def test_permanent_failure_is_recorded_and_reported_once() -> None:

@@ -1,13 +1,17 @@
-"""The catalogue: every sentence exists in both languages with the same placeholders, and
-dates read naturally in each."""
+"""The catalogue: every sentence exists in bokmål, nynorsk and English with the same placeholders
+(plural forms included), and dates read naturally in each language."""
 
 from __future__ import annotations
 
 import string
 from datetime import UTC, datetime
+from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.i18n.catalogue import CATALOGUE, format_when, language_of
+from babel.messages.pofile import read_po
+
+from bot.i18n.catalogue import LANGUAGES, SOURCE, language_of, t, tn
+from bot.i18n.formatting import format_when
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -16,22 +20,52 @@ def fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def test_both_languages_have_the_same_placeholders() -> None:
-    for key, (nb, en) in CATALOGUE.items():
-        assert nb.strip() and en.strip(), key
-        assert fields(nb) == fields(en), key
+def catalogue(language: str) -> dict[str, tuple[str, ...]]:
+    path = resources.files("bot.i18n") / "locale" / language / "LC_MESSAGES" / "ogpbot.po"
+    with path.open("rb") as po:
+        messages = read_po(po, locale=language)
+    return {(m.id if isinstance(m.id, str) else m.id[0]):
+            ((m.string,) if isinstance(m.string, str) else tuple(m.string))
+            for m in messages if m.id}
+
+
+def test_every_message_exists_in_every_language_with_the_same_placeholders() -> None:
+    source = catalogue(SOURCE)
+    assert len(source) > 200
+    for language in LANGUAGES:
+        other = catalogue(language)
+        assert set(other) == set(source), language
+        for key, forms in other.items():
+            assert all(form.strip() for form in forms), (language, key)
+            assert len(forms) == len(source[key]), (language, key, "plural forms")
+            for form in forms:
+                assert fields(form) == fields(source[key][0]), (language, key)
+
+
+def test_nynorsk_is_its_own_language() -> None:
+    assert t("nn", "error.empty") != t("nb", "error.empty")
+    assert "ikkje" in t("nn", "error.unknown_word", word="x")
+
+
+def test_plural_forms_follow_the_number() -> None:
+    assert tn("en", "tables.told_all", 1) == "1 person gets their table by direct message."
+    assert tn("en", "tables.told_all", 3) == "3 people get their table by direct message."
+    assert tn("nn", "tables.told_all", 3).startswith("3 personar")
 
 
 def test_dates_read_naturally() -> None:
     at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 10:00 in Oslo (winter time)
     assert format_when(at, "nb", OSLO) == "tirsdag 1. desember kl. 10:00"
+    assert format_when(at, "nn", OSLO) == "tysdag 1. desember kl. 10:00"
     assert format_when(at, "en", OSLO) == "Tuesday 1 December at 10:00"
     summer = datetime(2027, 6, 15, 12, 30, 15, tzinfo=UTC)
     assert format_when(summer, "nb", OSLO) == "tirsdag 15. juni kl. 14:30:15"
     assert format_when(summer, "nb", OSLO, seconds=False) == "tirsdag 15. juni kl. 14:30"
+    assert format_when(summer, "en", OSLO, year=True) == "Tuesday 15 June 2027 at 14:30:15"
 
 
 def test_locales_map_to_languages() -> None:
-    assert language_of("nb-NO") == language_of("nn_NO") == language_of("no") == "nb"
+    assert language_of("nb-NO") == language_of("no") == "nb"
+    assert language_of("nn-NO") == language_of("nn_NO") == "nn"
     assert language_of("en-US") == "en"
     assert language_of("de-DE") is None and language_of(None) is None

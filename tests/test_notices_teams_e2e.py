@@ -1,9 +1,9 @@
-"""End to end in Teams: `ogpbot serve` as a real process without Bot Framework credentials (the
-Emulator mode, loopback only), Activity JSON posted to `/api/messages` with the fake connector
-as `serviceUrl`. The coordinator picks a channel with `channel here`; the agenda notices arrive
-there as new posts; a meeting's invitation and reminders reach both sides in 1:1 chats the bot
-opens itself (`create_conversation`); throttling and failures of the connector for a while
-still deliver every notice exactly once.
+"""End to end in Teams: `ogpbot serve` as a real process without Bot Framework credentials
+(`OGPBOT_TEAMS_EMULATOR=1`, loopback only), Activity JSON posted to `/api/messages` with the
+fake connector as `serviceUrl`. The coordinator picks a channel with `channel here`; the agenda
+notices arrive there as new posts; a meeting's invitation and reminders reach both sides in 1:1
+chats the bot opens itself (`create_conversation`); throttling and failures of the connector
+for a while still deliver every notice exactly once.
 """
 
 from __future__ import annotations
@@ -47,13 +47,14 @@ def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str])
 
 
 class TeamsServer(ServeProcess):
-    """One `ogpbot serve` process with only the Teams endpoint on (no credentials, loopback)."""
+    """One `ogpbot serve` process with only the Teams endpoint on, for the Emulator (loopback)."""
 
     def __init__(self, folder: Path, fake: FakeConnector) -> None:
         self.fake = fake
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("SLACK_", "Microsoft"))}
-        super().__init__({**env, "OGPBOT_DB": str(folder / "ogpbot.json"),
+               if not k.startswith(("SLACK_", "Microsoft", "OGPBOT_TEAMS_"))}
+        super().__init__({**env, "OGPBOT_TEAMS_EMULATOR": "1",
+                          "OGPBOT_DB": str(folder / "ogpbot.json"),
                           "OGPBOT_SEMINAR": str(folder / "seminar.toml")},
                          folder / "serve.log", start_within=20.0)
 

@@ -1,5 +1,6 @@
 """The dispatcher mounted in the real aiohttp server: it starts with the server, sends through
-the notifiers adapters register, and `GET /meetings/P-N.ics` serves the meeting's calendar."""
+the notifiers adapters register, and the meeting's calendar file is served at the secret
+address its invitation carries (`GET /meetings/P-N/TOKEN.ics`), and nowhere else."""
 
 from __future__ import annotations
 
@@ -41,17 +42,21 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
         await wait_until(lambda: len(notifier.to(PROPOSER[0])) == 1)
         invite = notifier.to(PROPOSER[0])[0]
-        assert "Kalenderfil: http://bot.example.org/meetings/P-1.ics" in invite.message.lines
+        meeting = kit.bot.records.meeting(1)
+        assert meeting is not None
+        path = f"/meetings/P-1/{meeting.token}.ics"
+        assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         assert sorted(s.to for s in notifier.sent) == sorted(
             [MINISTRY[0], COORDINATOR[0], PROPOSER[0]])
 
-        answer = await client.get("/meetings/P-1.ics")
+        answer = await client.get(path)
         assert answer.status == 200
         assert answer.content_type == "text/calendar"
         body = await answer.read()
         assert invite.attachment is not None and body == invite.attachment.content
         assert b"LOCATION:M\xc3\xb8terom 2" in body
-        assert (await client.get("/meetings/P-2.ics")).status == 404
+        assert (await client.get("/meetings/P-1.ics")).status == 404
+        assert (await client.get(f"/meetings/P-2/{meeting.token}.ics")).status == 404
         assert (await client.get("/meetings/nonsense.ics")).status == 404
 
         # the agenda was scheduled at start-up, once
@@ -73,7 +78,7 @@ async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
         monkeypatch.setattr(server, "ADAPTER_MODULES", modules)
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="secret",
-                        slack_api_url="http://127.0.0.1:9/api/")
+                        slack_api_url="http://127.0.0.1:9/api/", teams_emulator="1")
     runtime = Runtime(settings, kit.seminar, kit.store, kit.bot, kit.clock)
     app = build_app(runtime)
     with caplog.at_level(logging.INFO, logger="ogpbot.notices"):
@@ -90,7 +95,7 @@ async def test_only_registered_notifiers_are_used() -> None:
     from adapters.outbox import DISPATCHER
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    runtime = Runtime(Settings(), kit.seminar, kit.store, kit.bot, kit.clock)
+    runtime = Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot, kit.clock)
     app = build_app(runtime)
     stray: web.AppKey[object] = web.AppKey("stray", object)
     app[stray] = type("Stray", (), {"notifier": RecordingNotifier("console")})()
@@ -100,6 +105,7 @@ async def test_only_registered_notifiers_are_used() -> None:
 
 async def test_a_platform_registers_one_notifier() -> None:
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    app = build_app(Runtime(Settings(), kit.seminar, kit.store, kit.bot, kit.clock))
+    app = build_app(Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot,
+                            kit.clock))
     with pytest.raises(ValueError, match="teams"):
         register_notifier(app, RecordingNotifier("teams"))

@@ -109,6 +109,21 @@ def test_agenda_out_of_order_and_duplicate_keys(tmp_path: Path) -> None:
     assert "[[organizations]] #2 key: 'kmd' is used twice" in text
 
 
+def test_a_roster_person_may_name_their_entra_object_id() -> None:
+    data = tomllib.loads(SEMINAR_FILE.read_text("utf-8"))
+    oid = "5A8C1B7E-2F40-4D1A-9C33-0A1B2C3D4E5F"
+    data["people"][0]["aad_object_id"] = oid
+    assert parse_seminar(data, "x").people[0].aad_object_id == oid.lower()
+
+    data["people"][1]["aad_object_id"] = oid
+    data["people"][2]["aad_object_id"] = "kari@example.org"
+    with pytest.raises(SeminarError) as caught:
+        parse_seminar(data, "x")
+    text = "\n".join(caught.value.problems)
+    assert f"x: [[people]] #2 aad_object_id: '{oid.lower()}' is used twice" in text
+    assert "x: [[people]] #3 aad_object_id: 'kari@example.org' is not a Microsoft Entra" in text
+
+
 def test_check_command(tmp_path: Path) -> None:
     ok = run_cli("check", str(SEMINAR_FILE))
     assert ok.returncode == 0 and "ok" in ok.stdout

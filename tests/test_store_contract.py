@@ -5,15 +5,17 @@ tests/test_store_postgres.py."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.store import tinydb_file
 from bot.store.contract import Store, StoreError
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
@@ -229,16 +231,21 @@ def test_bookings_from_threads_at_once_never_share_a_moment(store: Store) -> Non
 
 def test_notify_wakes_the_listeners_of_its_channel(store: Store) -> None:
     woken = threading.Event()
+    heard: list[str | None] = []
     other = threading.Event()
-    store.listen("outbox", woken.set)
-    store.listen("inbox", other.set)
+    store.listen("outbox", lambda what: (heard.append(what), woken.set()))
+    store.listen("inbox", lambda _what: other.set())
     time.sleep(0.3)  # a shared store's listener connects in the background
     woken.clear()
     other.clear()
+    heard.clear()
     with store.transaction():
         store.put("outbox", "n1", {"ready_at": 1.0})
-        store.notify("outbox")
+        store.notify("outbox", "n1")
+        store.notify("outbox", "n1")
     assert woken.wait(5)
+    time.sleep(0.2)
+    assert heard == ["n1"]  # once, after the commit
     assert not other.is_set()
 
 
@@ -308,6 +315,72 @@ def test_the_journal_is_replayed_and_a_torn_last_line_dropped(tmp_path: Path) ->
     assert json.loads(path.read_text("utf-8"))["proposals"]["2"]["title"] == "second"
 
 
+@pytest.mark.parametrize("torn", [
+    b'{"changes":[["proposals","9",9,{"title":"ni',  # cut short in the middle of a line
+    b"\0" * 300,  # length written, data never: what some file systems leave
+    b'{"changes":[["proposals","9",9,{"tit\n\0\0\0',  # a newline inside the torn part
+])
+def test_a_torn_tail_is_cut_off_wherever_it_is(tmp_path: Path, torn: bytes) -> None:
+    path = tmp_path / "db.json"
+    journal = tmp_path / "db.json.journal"
+    TinyDBStore(path).close()
+    for whole_lines in (0, 2):  # the torn write as the journal's first line, or after others
+        s = TinyDBStore(path)
+        for n in range(whole_lines):
+            s.put("proposals", f"w{n}", {"title": f"whole {n}"})
+        s.close()
+        with journal.open("ab") as f:
+            f.write(torn)
+        s = TinyDBStore(path, readonly=True)  # a reader leaves the file as it is
+        s.close()
+        s = TinyDBStore(path)
+        s.put("proposals", f"after{whole_lines}", {"title": "acknowledged after the crash"})
+        s.close()
+        assert torn not in journal.read_bytes()  # the write after it did not land behind it
+    again = TinyDBStore(path)
+    assert sorted(d["title"] for d in again.all("proposals")) == [
+        "acknowledged after the crash", "acknowledged after the crash", "whole 0", "whole 1"]
+    again.close()
+
+
+def test_a_write_glued_onto_a_torn_one_is_kept(tmp_path: Path) -> None:
+    """What a journal written before the torn tail was cut may hold: a torn write with the
+    next acknowledged one appended straight after it."""
+    path = tmp_path / "db.json"
+    TinyDBStore(path).close()
+    (tmp_path / "db.json.journal").write_bytes(
+        b'{"changes":[["proposals","1",1,{"title":"to' +
+        b'{"changes":[["proposals","2",2,{"title":"kept"}]]}\n')
+    s = TinyDBStore(path)
+    assert s.all("proposals") == [{"title": "kept"}]
+    s.close()
+
+
+def test_a_reader_never_pairs_the_old_file_with_the_emptied_journal(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    writer = TinyDBStore(path)
+    for n in range(3):
+        writer.put("proposals", str(n), {"n": n})
+    reader = TinyDBStore.__new__(TinyDBStore)
+    original = TinyDBStore._journal_lines
+    compacted = []
+
+    def compact_first(self: TinyDBStore) -> list:  # the writer compacts between the two reads
+        if not compacted:
+            compacted.append(True)
+            writer._compact()
+        return original(self)
+
+    try:
+        TinyDBStore._journal_lines = compact_first  # type: ignore[method-assign]
+        reader.__init__(path, readonly=True)  # type: ignore[misc]
+    finally:
+        TinyDBStore._journal_lines = original  # type: ignore[method-assign]
+    assert compacted and sorted(d["n"] for d in reader.all("proposals")) == [0, 1, 2]
+    reader.close()
+    writer.close()
+
+
 def test_a_damaged_journal_line_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
     TinyDBStore(path).close()
@@ -375,3 +448,87 @@ def test_a_refused_write_keeps_the_old_file_and_memory(tmp_path: Path) -> None:
     finally:
         folder.chmod(0o700)
     s.close()
+
+
+def _wait_for(check: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not check():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.001)
+
+
+def test_concurrent_writes_share_one_fsync(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight transactions finishing while one write is on its way to the disk are written
+    together after it, with one fsync; every one of them is durable when it returns."""
+    path = tmp_path / "db.json"
+    store = TinyDBStore(path)
+    real_fsync = os.fsync
+    fsyncs = []
+
+    def slow_first_fsync(fd: int) -> None:
+        if not fsyncs:  # the first group waits until the others have queued behind it
+            _wait_for(lambda: len(store._pending) == 8)
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(tinydb_file.os, "fsync", slow_first_fsync)
+    threads = [threading.Thread(target=store.put, args=("things", str(n), {"n": n}))
+               for n in range(9)]
+    threads[0].start()
+    _wait_for(lambda: bool(store._flushing))
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(fsyncs) == 2  # the first alone, then the eight that queued meanwhile
+    monkeypatch.undo()
+    store.close()
+    assert sorted(d["n"] for d in TinyDBStore(path, readonly=True).all("things")) == list(
+        range(9))
+
+
+def test_a_group_that_cannot_be_written_is_undone_with_all_that_followed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "db.json"
+    store = TinyDBStore(path)
+    store.put("things", "kept", {"n": 0})
+    real_fsync = os.fsync
+    calls = []
+
+    def full_disk_once(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 1:
+            _wait_for(lambda: len(store._pending) == 1)  # the reader's write queued behind
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    def read_then_write() -> None:
+        with store.transaction():
+            seen = store.get("things", "a")  # what the failing group wrote, not yet durable
+            store.put("things", "b", {"saw": seen})
+
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work: Callable[[], None]) -> None:
+        try:
+            work()
+            outcomes[name] = "ok"
+        except StoreError as exc:
+            outcomes[name] = str(exc)
+
+    monkeypatch.setattr(tinydb_file.os, "fsync", full_disk_once)
+    first = threading.Thread(target=run, args=("a", lambda: store.put("things", "a", {"n": 1})))
+    first.start()
+    _wait_for(lambda: bool(store._flushing))
+    second = threading.Thread(target=run, args=("b", read_then_write))
+    second.start()
+    first.join(10)
+    second.join(10)
+    assert all("No space left" in why for why in outcomes.values()) and len(outcomes) == 2
+    assert store.get("things", "a") is None and store.get("things", "b") is None
+    store.put("things", "after", {"n": 2})
+    monkeypatch.undo()
+    store.close()
+    again = TinyDBStore(path, readonly=True)
+    assert sorted(d.get("n") for d in again.all("things")) == [0, 2]

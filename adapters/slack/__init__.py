@@ -5,9 +5,12 @@ kept on the aiohttp app under `SLACK_ADAPTER`."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 from adapters.outbox import register_notifier
+from adapters.server import add_drain
 from adapters.slack.app import SlackAdapter
 from adapters.slack.notifier import SlackNotifier
 from bot.app.runtime import Runtime
@@ -25,13 +28,19 @@ def mount(app: web.Application, runtime: Runtime) -> str:
                                              settings.slack_signing_secret)) if not value]
         return f"slack: off ({' and '.join(missing)} not set)"
     adapter = SlackAdapter(runtime, settings.slack_bot_token, settings.slack_signing_secret,
-                           settings.slack_api_url)
+                           settings.slack_api_url, settings.slack_team_id)
     app[SLACK_ADAPTER] = adapter
     app.router.add_post("/slack/events", adapter.handle)
     register_notifier(app, adapter.notifier)
 
-    async def finish(_: web.Application) -> None:
-        await adapter.drain()
+    async def finish(deadline: float) -> None:
+        await adapter.drain(max(0.0, deadline - asyncio.get_running_loop().time()))
 
-    app.on_shutdown.append(finish)
-    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url})"
+    async def close(_: web.Application) -> None:
+        await adapter.close()
+
+    add_drain(app, finish)
+    app.on_cleanup.append(close)
+    served = (f"workspace {settings.slack_team_id} only" if settings.slack_team_id
+              else "any workspace: SLACK_TEAM_ID not set")
+    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url}, {served})"

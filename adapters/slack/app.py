@@ -1,7 +1,9 @@
 """The Slack adapter: a slack-bolt `AsyncApp` behind `POST /slack/events`.
 
-Every request is signature-checked before anything is parsed (401), a body that is not a
-Slack payload is refused (400), and each listener acknowledges at once; the core runs after
+Every request is signature-checked before anything is parsed (401, also for a signature or
+timestamp header that is not plain ASCII), a body that is not a Slack payload is refused (400),
+so is one from another workspace than `SLACK_TEAM_ID` when that is set (403), and each listener
+acknowledges at once; the core runs after
 the ack in a task, except for a modal submission, whose answer (errors, or the new `P-N`) is
 the ack itself. Slash commands, buttons, mentions, DMs and modal submissions all become one
 `Command`; the `Reply` goes back ephemeral (response_url or chat.postEphemeral) or by DM.
@@ -27,6 +29,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import extract_team_id
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -45,6 +48,7 @@ from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM, SpeakerBook
 from bot.app.runtime import Runtime
 from bot.core.command import Command, Place, Speaker
+from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.process.proposing import FORM_ID
@@ -56,6 +60,10 @@ HOME_PARTS = ("status", "tables", "meetings", "agenda")
 SPEAKER_WAIT = 1.5  # seconds a modal submission waits for users.info before answering anyway
 MAX_AGE = 5 * 60  # seconds a signed request stays good
 _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
+_NO_WORKSPACE = frozenset({"url_verification"})  # handshakes that name no workspace
+# What Slack sends, and nothing else: a Unix time in ASCII digits, `v0=` and 64 hex digits.
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 RECENT = 2000  # delivery keys remembered in memory (the store remembers the rest)
 # Work after the ack running at once: more would only crowd the loop that acknowledges (a burst
 # waits its turn in order, and every ack still goes out at once; see bench/ack.py).
@@ -85,9 +93,11 @@ def words_of(text: str, bot_user_id: str | None) -> str:
 class SlackAdapter:
     """One Slack workspace, one bot token; `handle` is the aiohttp route."""
 
-    def __init__(self, runtime: Runtime, token: str, signing_secret: str, api_url: str) -> None:
+    def __init__(self, runtime: Runtime, token: str, signing_secret: str, api_url: str,
+                 team_id: str = "") -> None:
         self.runtime = runtime
         self._secret = signing_secret.encode("utf-8")
+        self.team_id = team_id  # the one workspace served, or "" for any
         self.bolt = AsyncApp(token=token, signing_secret=signing_secret, name="ogpbot",
                              logger=logging.getLogger("ogpbot.slack.bolt"))
         # bolt's own client, aimed at SLACK_API_URL and retrying 429s and 5xx.
@@ -107,7 +117,8 @@ class SlackAdapter:
 
     async def handle(self, request: web.Request) -> web.Response:
         """POST /slack/events: 401 unless signed by Slack in the last five minutes, 400 for a
-        body that is not a Slack payload, else whatever the bolt app answers."""
+        body that is not a Slack payload, 403 for one from a workspace not served, else
+        whatever the bolt app answers."""
         self._keep_alive()
         raw = await request.read()
         if not self._signed(raw, request):
@@ -119,8 +130,11 @@ class SlackAdapter:
         except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
             return web.Response(status=400, text="malformed body")  # RecursionError: nested
         body = bolt_request.body
-        if not isinstance(body, dict) or not _KINDS.intersection(body):
+        if not isinstance(body, dict) or not _KINDS.intersection(body) or _misshapen(body):
             return web.Response(status=400, text="malformed body")
+        if not self._served(body):
+            log.info("slack: refused a signed request from another workspace")
+            return web.Response(status=403, text="not a workspace this bot serves")
         try:
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception:
@@ -143,13 +157,27 @@ class SlackAdapter:
         """Slack's v0 signature over the raw bytes, sent within the last five minutes."""
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
-        if not timestamp.isdigit() or not signature:
+        # Shapes first: str.isdigit and int() take digits from every script, and compare_digest
+        # refuses non-ASCII text; a header of any other shape is simply not Slack's signature.
+        if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
             return False
         if abs(time.time() - int(timestamp)) > MAX_AGE:
             return False
         base = b"v0:" + timestamp.encode("ascii") + b":" + raw
         expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, signature)
+
+    def _served(self, body: Mapping[str, Any]) -> bool:
+        """True unless `SLACK_TEAM_ID` is set and the request names another workspace, or none:
+        the command's or event's `team_id`, the interaction's `team.id`, and the workspace
+        bolt would act for (the installation's, in a shared channel)."""
+        if not self.team_id or body.get("type") in _NO_WORKSPACE or "ssl_check" in body:
+            return True
+        team = body.get("team")
+        named = [extract_team_id(dict(body)), body.get("team_id"),
+                 team.get("id") if isinstance(team, dict) else team]
+        named = [value for value in named if value is not None and value != ""]
+        return bool(named) and all(value == self.team_id for value in named)
 
     # -- listeners -----------------------------------------------------------------------------
 
@@ -329,7 +357,7 @@ class SlackAdapter:
         try:
             await self.notifier.direct(user_id, reply)
         except Exception as exc:  # logged by the notifier; nothing more can reach this person
-            log.debug("slack: DM to %s gave up: %s", user_id, exc)
+            log.debug("slack: DM to %s gave up: %s", pseudonym(user_id), exc)
 
     async def publish_home(self, user_id: str) -> None:
         """App Home: the person's proposals, table, meetings and what runs now."""
@@ -341,7 +369,7 @@ class SlackAdapter:
             await self.client.views_publish(user_id=user_id,
                                             view=home_view(parts[0].language, parts))
         except Exception as exc:
-            log.warning("slack: views.publish for %s failed (%s)", user_id,
+            log.warning("slack: views.publish for %s failed (%s)", pseudonym(user_id),
                         delivery_error(exc).reason)
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -381,10 +409,37 @@ class SlackAdapter:
             _, late = await asyncio.wait(pending, timeout=within)
             for task in late:
                 task.cancel()
+
+    async def close(self) -> None:
+        """Close the HTTP session (after every drain: the dispatcher sends through it)."""
         if self._http is not None:
             self.client.session = None
             await self._http.close()
             self._http = None
+
+
+def _misshapen(body: Mapping[str, Any]) -> bool:
+    """True for a payload whose fields the listeners rely on have the wrong types: a command
+    without a user or channel, an interaction whose user, view or actions are not objects,
+    an event that is not an object with a type."""
+    kind = body.get("type")
+    if not isinstance(kind, str | None) or not isinstance(body.get("command"), str | None):
+        return True
+    if "command" in body:
+        return not all(isinstance(body.get(k), str) and body.get(k)
+                       for k in ("command", "user_id", "channel_id"))
+    if kind == "event_callback":
+        event = body.get("event")
+        return not (isinstance(event, dict) and isinstance(event.get("type"), str))
+    if kind in ("block_actions", "view_submission", "view_closed", "shortcut",
+                "message_action", "block_suggestion"):
+        user = body.get("user")
+        actions = body.get("actions", [])
+        return not (isinstance(user, dict) and isinstance(user.get("id"), str) and user["id"]
+                    and isinstance(body.get("view", {}), dict)
+                    and isinstance(actions, list)
+                    and all(isinstance(action, dict) for action in actions))
+    return False
 
 
 def _metadata(raw: Any) -> dict[str, Any]:

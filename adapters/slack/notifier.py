@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, reply_blocks
 from adapters.slack.retry import delivery_error
+from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
 
@@ -52,7 +53,7 @@ class SlackNotifier:
                     title=attachment.filename)
             except Exception as exc:
                 log.warning("slack: %s reached %s without its file: %s", attachment.filename,
-                            user_id, delivery_error(exc).reason)
+                            pseudonym(user_id), delivery_error(exc).reason)
 
     async def find_user(self, email: str) -> str | None:
         """`users.lookupByEmail`: the Slack id of a roster person who has not written yet."""
@@ -61,7 +62,8 @@ class SlackNotifier:
         except Exception as exc:
             error = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error")
             if error != "users_not_found":
-                log.warning("slack: looking up a person by email failed: %s", error or exc)
+                log.warning("slack: looking up a person by email failed: %s",
+                            error or delivery_error(exc).reason)
             return None
         user = answer.get("user") or {}
         user_id = user.get("id") if isinstance(user, dict) else None
@@ -84,6 +86,7 @@ class SlackNotifier:
     def _failed(what: str, target: str, exc: BaseException) -> DeliveryError:
         error = delivery_error(exc)
         level = logging.WARNING if error.permanent else logging.INFO
-        log.log(level, "slack %s to %s failed (%s, %s)", what, target, error.reason,
+        shown = pseudonym(target) if what == "direct" else target  # a person by a stand-in
+        log.log(level, "slack %s to %s failed (%s, %s)", what, shown, error.reason,
                 "permanent" if error.permanent else "will retry later")
         return error

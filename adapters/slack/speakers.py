@@ -10,6 +10,7 @@ from collections.abc import Callable
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.command import Speaker
+from bot.core.redact import pseudonym
 
 log = logging.getLogger("ogpbot.slack")
 PLATFORM = "slack"
@@ -31,7 +32,7 @@ class SpeakerBook:
         try:
             answer = await self.client.users_info(user=user_id, include_locale=True)
         except Exception as exc:  # no profile: the person still gets an answer
-            log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
+            log.warning("users.info for %s failed: %s", pseudonym(user_id), type(exc).__name__)
             return Speaker(PLATFORM, user_id, name=name)
         user = answer.get("user") or {}
         profile = user.get("profile") or {}

@@ -1,5 +1,8 @@
 """An incoming Teams activity as the core's `Command`: the words with the bot's @mention
-taken out, or a card's submitted values, with the speaker's locale and the conversation."""
+taken out, or a card's submitted values, with the speaker's locale and the conversation.
+
+Who is speaking comes as the activity's `from` account; their email and Microsoft Entra
+object id only as the caller passes them, which it does for an activity a token vouched for."""
 
 from __future__ import annotations
 
@@ -54,16 +57,18 @@ def locale_of(activity: Activity) -> str | None:
     return None
 
 
-def speaker_of(activity: Activity, email: str | None = None) -> Speaker:
+def speaker_of(activity: Activity, email: str | None = None,
+               aad_object_id: str | None = None) -> Speaker:
     sender = activity.from_property
     return Speaker(PLATFORM, sender.id if sender else "", (sender.name or "") if sender else "",
-                   email or None, locale_of(activity))
+                   email or None, locale_of(activity), aad_object_id or None)
 
 
-def place_of(activity: Activity) -> Place:
+def place_of(activity: Activity, via: str = "") -> Place:
     conversation = activity.conversation
     return Place(PLATFORM, conversation.id if conversation else "", is_personal(activity),
-                 (conversation.name or "") if conversation else "", reference_dict(activity))
+                 (conversation.name or "") if conversation else "",
+                 reference_dict(activity, via))
 
 
 def _form_fields(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -75,10 +80,11 @@ def _form_fields(value: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def command_of(activity: Activity, email: str | None = None) -> Command:
-    """The command a message activity asks for."""
-    speaker = speaker_of(activity, email)
-    place = place_of(activity)
+def command_of(activity: Activity, email: str | None = None,
+               aad_object_id: str | None = None, via: str = "") -> Command:
+    """The command a message activity asks for; `email` and `aad_object_id` as vouched for."""
+    speaker = speaker_of(activity, email, aad_object_id)
+    place = place_of(activity, via)
     key = f"teams:{place.conversation_id}:{activity.id}" if activity.id else None
     value = activity.value if isinstance(activity.value, dict) else {}
     kind = value.get(cards.MARK)

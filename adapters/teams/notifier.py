@@ -6,7 +6,9 @@ A direct message opens (or finds again: Teams answers the same id for the same p
 A 403 (the person blocked or removed the bot; Teams says `MessageWritesBlocked`) marks the
 person unreachable in Teams and raises a permanent `DeliveryError`, so the dispatcher tells the
 coordinator. Sends run on the Teams notice threads, apart from the threads that answer
-incoming activities (see `endpoint`), paced and retried.
+incoming activities (see `workers`), paced and retried. A kept address is only called when
+the endpoint's mode trusts it (`access.Door.may_call`): with credentials, one a token vouched
+for; in emulator mode, one on loopback.
 
 One send is over within `SEND_WITHIN` seconds (well inside the dispatcher's own limit): a
 worker thread cannot be cancelled from outside, so it bounds itself, and a send the dispatcher
@@ -32,8 +34,9 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError
 
 from adapters.teams import references, retry
-from adapters.teams.endpoint import message
 from adapters.teams.inbound import PLATFORM
+from adapters.teams.turn import message
+from bot.core.reach import Reach
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
 
@@ -55,10 +58,7 @@ class TeamsNotifier:
 
     def __init__(self, bridge: TeamsBridge) -> None:
         self.bridge = bridge
-
-    @property
-    def store(self) -> Any:
-        return self.bridge.runtime.store
+        self.reach = Reach(bridge.runtime.bot.records, PLATFORM)
 
     async def post(self, conversation: str, message: Reply,
                    reference: dict[str, Any] | None = None) -> None:
@@ -91,11 +91,14 @@ class TeamsNotifier:
 
     async def _post(self, conversation: str, message: Reply,
                     reference: dict[str, Any] | None, deadline: float) -> None:
-        doc = reference or (references.conversation(self.store, conversation) or {}).get(
+        kept = (self.reach.conversation(references.base_id(conversation)) or {}).get(
             "reference")
-        if not doc:
-            raise DeliveryError(f"teams: no reference kept for conversation {conversation}",
-                                permanent=True)
+        door = self.bridge.door
+        doc = next((d for d in (reference, kept)
+                    if d and door.may_call(d.get("serviceUrl"), d.get("via"))), None)
+        if doc is None:
+            raise DeliveryError("teams: no reference this mode may use is kept for the "
+                                "conversation", permanent=True)
         ref = references.reference_from(doc)
         # a channel post's id names its thread (`;messageid=`); a notice starts a new post
         target = references.base_id(ref.conversation.id or conversation)
@@ -104,14 +107,19 @@ class TeamsNotifier:
     async def _direct(self, user_id: str, message: Reply, deadline: float) -> None:
         """Open (or reuse) the 1:1 and send the message as it is. A calendar file is not
         uploaded: the dispatcher already put the file's address in the message, in its line."""
-        person = references.person(self.store, user_id) or {}
-        last = references.last_seen(self.store)
+        door = self.bridge.door
+        person = self.reach.contact(user_id) or {}
+        if not door.may_call(person.get("service_url"), person.get("via")):
+            person = {}  # kept in another mode (or before modes were kept): not to be called
+        last = self.reach.last_seen()
+        if not door.may_call(last.get("service_url"), last.get("via")):
+            last = {}
         service_url = person.get("service_url") or last.get("service_url")
         tenant = person.get("tenant_id") or last.get("tenant_id") or ""
         bot = last.get("bot") or {}
         if not service_url or not bot.get("id"):
             raise DeliveryError("teams: no activity seen yet, so no service URL to reach "
-                                f"{user_id}", permanent=False)
+                                "this person", permanent=False)
         ref = ConversationReference(
             channel_id=last.get("channel_id") or "msteams", service_url=service_url,
             bot=ChannelAccount(id=bot["id"], name=bot.get("name") or None),
@@ -121,8 +129,9 @@ class TeamsNotifier:
                                              conversation_type="personal"))
         if not ref.conversation.id:
             ref.conversation.id = await self._open(ref, user_id, tenant)
-            references.set_person(self.store, user_id, conversation_id=ref.conversation.id,
-                                  service_url=ref.service_url, tenant_id=tenant)
+            via = person.get("via") if person.get("service_url") else last.get("via")
+            self.reach.update_contact(user_id, conversation_id=ref.conversation.id,
+                                      service_url=ref.service_url, tenant_id=tenant, via=via)
         await self._send(ref, ref.conversation.id, message, user_id, deadline)
 
     async def _open(self, ref: ConversationReference, user_id: str, tenant: str) -> str:
@@ -175,7 +184,7 @@ class TeamsNotifier:
         if errors:
             if user_id and retry.status_of(errors[0]) == 404:
                 # the 1:1 is gone: open it anew next time
-                references.set_person(self.store, user_id, conversation_id="")
+                self.reach.update_contact(user_id, conversation_id="")
             raise self._failure(errors[0], user_id)
 
     def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:
@@ -192,14 +201,6 @@ class TeamsNotifier:
         return DeliveryError(f"teams: {status} {code}", permanent=True)
 
     def _mark_unreachable(self, user_id: str, code: str) -> None:
-        records = self.bridge.runtime.bot.records
-
-        def mark() -> None:
-            person = records.person_by_platform(PLATFORM, user_id)
-            if person is not None and person.unreachable.get(PLATFORM) != code:
-                records.save_person(person.with_changes(
-                    unreachable={**person.unreachable, PLATFORM: code}))
-
-        records.atomically(mark)
-        log.warning("teams: %s cannot be reached (%s)", user_id, code)
+        self.reach.mark_unreachable(user_id, code)
+        log.warning("teams: a person cannot be reached (%s)", code)
 

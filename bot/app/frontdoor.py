@@ -24,7 +24,7 @@ from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
-from bot.process import proposals
+from bot.process import proposals, tables
 from bot.store.contract import Store, StoreError, retry_conflicts
 
 log = logging.getLogger("ogpbot.core")
@@ -41,6 +41,10 @@ class OgpBot:
         self.records = Records(store)
         self.outbox = Outbox(store)
         self.directory = Directory(seminar, self.records)
+        # what the bot keeps by person key above the core follows a merged person
+        self.directory.on_merge.append(self.outbox.follow_person)
+        self.directory.on_merge.append(
+            lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
 
     def handle(self, command: Command) -> Reply:
@@ -56,7 +60,7 @@ class OgpBot:
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
         except Exception:
-            log.exception("command failed: %r", command.words[:80])
+            log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
 
@@ -178,3 +182,10 @@ class _Refusal(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__("refused")
         self.reply = reply
+
+
+def _verb(command: Command) -> str:
+    """What a log line says of a command: its first word or its form, never the words after
+    them (they may name people)."""
+    words = command.words.split(maxsplit=1)
+    return words[0][:40] if words else (command.form_id or "")

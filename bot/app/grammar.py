@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.process import agenda, decisions, guide, meetings, proposals, tables
+from bot.process import agenda, decisions, guide, meetings, plan, proposals, tables
 
 if TYPE_CHECKING:
     from bot.core.context import Handler
@@ -24,6 +24,8 @@ ALIASES: dict[str, str] = {
     "report": "report", "rapport": "report", "rapporter": "report",
     "decide": "decide", "beslutt": "decide", "avgjør": "decide",
     "withdraw": "withdraw", "trekk": "withdraw",
+    "plan": "plan", "handlingsplan": "plan", "planen": "plan",
+    "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
 }
 ASSIGN = ("assign", "fordel")
 
@@ -41,6 +43,8 @@ HANDLERS: dict[str, Handler] = {
     "report": decisions.report,
     "decide": decisions.decide,
     "withdraw": proposals.withdraw,
+    "plan": plan.plan,
+    "progress": plan.progress,
 }
 
 

@@ -16,6 +16,9 @@ class Speaker:
     name: str = ""
     email: str | None = None
     locale: str | None = None  # e.g. "nb-NO", "en-US"
+    # The person's Microsoft Entra object id, from an authenticated Teams activity of an
+    # allowed tenant only; matched against the roster's `aad_object_id`.
+    aad_object_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,17 +22,27 @@ from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.roles import is_responsible
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t, tn
+from bot.i18n.formatting import format_when
 
 
 class Services(Protocol):
     """What handlers reach through `ctx.bot`: the front door (`bot.app.frontdoor.OgpBot`)
     provides it."""
 
-    seminar: Seminar
-    records: Records
-    outbox: Scheduler
-    clock: Clock
+    # Read-only members: the front door may hold more specific kinds (its outbox is an
+    # `Outbox`, more than a `Scheduler`), which a settable member would not allow.
+    @property
+    def seminar(self) -> Seminar: ...
+
+    @property
+    def records(self) -> Records: ...
+
+    @property
+    def outbox(self) -> Scheduler: ...
+
+    @property
+    def clock(self) -> Clock: ...
 
 
 class UserError(Exception):
@@ -63,6 +73,9 @@ class Context:
 
     def t(self, key: str, **values: object) -> str:
         return t(self.lang, key, **values)
+
+    def tn(self, key: str, count: int, **values: object) -> str:
+        return tn(self.lang, key, count, **values)
 
     def fail(self, key: str, **values: object) -> NoReturn:
         raise UserError(self.t(key, **values))
@@ -108,6 +121,15 @@ class Context:
         if status.decided:  # its meeting's invitation, reminders and nudge must not go out
             self.bot.outbox.cancel_prefix(f"meeting:{moved.ref}:", f"{moved.ref} is {status}")
         return moved
+
+    def change(self, proposal: Proposal, action: str, detail: str = "",
+               **changes: object) -> Proposal:
+        """Save `proposal` with `changes`, its status kept, and a history line saying who."""
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action,
+                             proposal.status, detail)
+        changed = proposal.changed(entry, **changes)
+        self.records.save_proposal(changed)
+        return changed
 
     def notify_people(self, people: list[Person], key: str, kind: str,
                       build: Callable[[str], Reply], due: datetime | None = None,

@@ -8,7 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.model import HistoryEntry
-from bot.i18n.catalogue import CATALOGUE, format_when, t
+from bot.i18n.catalogue import known, t
+from bot.i18n.formatting import format_when
 
 
 def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo) -> str:
@@ -20,9 +21,9 @@ def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo) -> str:
             when = h.detail
         return t(lang, "history.meeting", when=when)
     key = f"history.{h.action}"
-    if key not in CATALOGUE:
+    if not known(key):
         return f"{h.action}: {h.detail}" if h.detail else h.action
-    if h.detail and f"{key}.detail" in CATALOGUE:  # a sentence that says the detail itself
+    if h.detail and known(f"{key}.detail"):  # a sentence that says the detail itself
         return t(lang, f"{key}.detail", detail=h.detail)
     text = t(lang, key)
     return f"{text}: {h.detail}" if h.detail else text
@@ -32,4 +33,4 @@ def report_label(report: Mapping[str, str], lang: str) -> str:
     """The ministry's result in words ("enighet"); a result this version does not know: as is."""
     result = report.get("result", "")
     key = f"report.{result}"
-    return t(lang, key) if key in CATALOGUE else result
+    return t(lang, key) if known(key) else result

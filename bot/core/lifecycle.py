@@ -22,6 +22,7 @@ class Step(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     WITHDRAW = "withdraw"
+    PROGRESS = "progress"
 
 
 _UNDECIDED = frozenset(s for s in Status if not s.decided)
@@ -36,6 +37,7 @@ ALLOWED_FROM: dict[Step, frozenset[Status]] = {
     Step.INCLUDE: frozenset({S.REPORTED}),
     Step.EXCLUDE: _UNDECIDED,
     Step.WITHDRAW: _UNDECIDED,
+    Step.PROGRESS: frozenset({S.INCLUDED}),
 }
 
 

@@ -1,6 +1,8 @@
-"""The domain's records: people, proposals with milestones and history, and bilateral meetings.
+"""The domain's records: people, proposals (their text in versions, milestones, notes, the
+actors who joined, followers and history), and bilateral meetings.
 
-Records are frozen dataclasses; each converts to and from the plain dicts the store keeps.
+Records are frozen dataclasses; each converts to and from the plain dicts the store keeps. A
+document stored before a field existed still loads: the field takes its default.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ class Role(StrEnum):
 
 OGP_VALUES = ("transparency", "participation", "accountability")
 _NUMBER_RE = re.compile(r"^[Pp]-?(\d{1,7})$")
+_EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+")
+
+
+def holds_email(text: str) -> bool:
+    """Whether `text` holds something shaped like an e-mail address."""
+    return bool(_EMAIL_RE.search(text))
 
 
 def proposal_number(text: str) -> int | None:
@@ -74,17 +82,149 @@ class Person:
         return replace(self, **changes)
 
 
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
 @dataclass(frozen=True)
-class Milestone:
-    due: date
-    text: str
+class Completion:
+    """Who recorded a milestone as done, when, and what they said about it."""
+
+    at: datetime
+    by: str  # person key
+    by_name: str
+    text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"due": self.due.isoformat(), "text": self.text}
+        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
+                "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Completion:
+        return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""),
+                   d.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """A step of a commitment from `start` (None: not given) to `end`; `done` once completed.
+
+    A proposal's milestones are numbered 1, 2, ... in the order the proposal holds them.
+    """
+
+    start: date | None
+    end: date
+    text: str
+    done: Completion | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat() if self.start else None,
+                "end": self.end.isoformat(), "text": self.text,
+                "done": self.done.to_dict() if self.done else None}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Milestone:
-        return cls(date.fromisoformat(d["due"]), d["text"])
+        end = date.fromisoformat(d.get("end") or d["due"])  # "due": stored before start dates
+        done = Completion.from_dict(d["done"]) if d.get("done") else None
+        return cls(_day(d.get("start")), end, d["text"], done)
+
+
+TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved text of a proposal: number 1 is the submission, each edit adds the next."""
+
+    number: int
+    at: datetime
+    by: str  # person key
+    by_name: str
+    title: str
+    problem: str
+    description: str
+    goal: str = ""
+    results: str = ""
+
+    def texts(self) -> dict[str, str]:
+        """The text fields by name (the keys of `TEXT_FIELDS`)."""
+        return {name: getattr(self, name) for name in TEXT_FIELDS}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "at": self.at.isoformat(), "by": self.by,
+                "by_name": self.by_name, **self.texts()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Version:
+        return cls(d["number"], datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""),
+                   d["title"], d["problem"], d["description"], d.get("goal", ""),
+                   d.get("results", ""))
+
+
+COMPLETION = ("not_started", "limited", "substantial", "complete")  # OGP's scale, in order
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """A ministry's report on an included commitment: its completion on OGP's scale, and why."""
+
+    at: datetime
+    by: str  # person key
+    by_name: str
+    level: str  # one of COMPLETION
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
+                "level": self.level, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ProgressReport:
+        return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["level"],
+                   d.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An organisation that joined a proposal as another actor involved, and who joined it."""
+
+    name: str  # the organisation's display name
+    org_key: str | None  # a seminar organisation key, when it has one
+    person: str  # the person key of whoever joined it
+    at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "org_key": self.org_key, "person": self.person,
+                "at": self.at.isoformat()}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Actor:
+        return cls(d["name"], d.get("org_key"), d["person"], datetime.fromisoformat(d["at"]))
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note from a table's discussion; `by_org` is the writer's organisation ("" for none)."""
+
+    at: datetime
+    by: str  # person key
+    by_name: str
+    text: str
+    by_org: str = ""
+    on_roster: bool = False  # whether the writer was on the roster (their name is public)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
+                "text": self.text, "by_org": self.by_org, "on_roster": self.on_roster}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Note:
+        return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["text"],
+                   d.get("by_org", ""), d.get("on_roster", False))
 
 
 @dataclass(frozen=True)
@@ -110,6 +250,8 @@ class HistoryEntry:
 
 @dataclass(frozen=True)
 class Proposal:
+    """A proposal; `title` ... `results` are its current text, the same as its last version."""
+
     number: int
     title: str
     problem: str
@@ -128,10 +270,51 @@ class Proposal:
     outcome: str | None = None  # agreed | bilateral, from the table
     report: dict[str, str] | None = None  # {"result": agreed|declined, "text": ...}
     decision: dict[str, str] | None = None  # {"result": include|exclude, "reason": ...}
+    goal: str = ""  # what the commitment aims to achieve
+    results: str = ""  # its expected results
+    actors: tuple[Actor, ...] = ()  # other organisations that joined, in order
+    followers: tuple[str, ...] = ()  # person keys who asked to follow
+    unfollowed: tuple[str, ...] = ()  # person keys who follow without asking but said no
+    notes: tuple[Note, ...] = ()
+    versions: tuple[Version, ...] = ()  # every saved text; empty only before the first save
+    progress: tuple[ProgressReport, ...] = ()  # an included commitment's reports, in order
+    plan_id: str = ""  # the plan's own id of a commitment imported with `ogpbot import-plan`
+    period: tuple[date, date] | None = None  # an imported commitment's own start and end
 
     @property
     def ref(self) -> str:
         return f"P-{self.number}"
+
+    def texts(self) -> dict[str, str]:
+        """The current text fields by name (the keys of `TEXT_FIELDS`)."""
+        return {name: getattr(self, name) for name in TEXT_FIELDS}
+
+    @property
+    def completion(self) -> str | None:
+        """An included commitment's completion on OGP's scale (its last progress report;
+        `not_started` before any); None for a proposal that is not in the plan."""
+        if self.status is not Status.INCLUDED:
+            return None
+        return self.progress[-1].level if self.progress else "not_started"
+
+    @property
+    def version(self) -> int:
+        """The number of the current version (1 for a proposal never edited)."""
+        return self.versions[-1].number if self.versions else 1
+
+    def first_version(self) -> Version:
+        """Version 1 as it would be recorded for this proposal's current text."""
+        return Version(1, self.created_at, self.proposer, self.proposer_name, **self.texts())
+
+    @property
+    def by_private_individual(self) -> bool:
+        """Whether it stands in a private person's own name: the proposer is not on the roster
+        and named no organisation, so `organization` holds their own name (which may be an
+        e-mail address or a platform id) and must not be shown in public."""
+        if self.organization_key is not None:
+            return False
+        org = self.organization.strip()
+        return not org or org == self.proposer_name.strip() or holds_email(org)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,11 +327,18 @@ class Proposal:
             "milestones": [m.to_dict() for m in self.milestones],
             "history": [h.to_dict() for h in self.history],
             "outcome": self.outcome, "report": self.report, "decision": self.decision,
+            "goal": self.goal, "results": self.results,
+            "actors": [a.to_dict() for a in self.actors],
+            "followers": list(self.followers), "unfollowed": list(self.unfollowed),
+            "notes": [n.to_dict() for n in self.notes],
+            "versions": [v.to_dict() for v in self.versions],
+            "progress": [r.to_dict() for r in self.progress], "plan_id": self.plan_id,
+            "period": [d.isoformat() for d in self.period] if self.period else None,
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Proposal:
-        return cls(
+        p = cls(
             number=d["number"], title=d["title"], problem=d["problem"],
             description=d["description"], values=tuple(d["values"]), area=d["area"],
             ministry=d["ministry"], proposer=d["proposer"], proposer_name=d["proposer_name"],
@@ -157,11 +347,32 @@ class Proposal:
             milestones=tuple(Milestone.from_dict(m) for m in d.get("milestones", [])),
             history=tuple(HistoryEntry.from_dict(h) for h in d.get("history", [])),
             outcome=d.get("outcome"), report=d.get("report"), decision=d.get("decision"),
+            goal=d.get("goal", ""), results=d.get("results", ""),
+            actors=tuple(Actor.from_dict(a) for a in d.get("actors", [])),
+            followers=tuple(d.get("followers", [])), unfollowed=tuple(d.get("unfollowed", [])),
+            notes=tuple(Note.from_dict(n) for n in d.get("notes", [])),
+            versions=tuple(Version.from_dict(v) for v in d.get("versions", [])),
+            progress=tuple(ProgressReport.from_dict(r) for r in d.get("progress", [])),
+            plan_id=d.get("plan_id", ""),
+            period=(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1]))
+            if d.get("period") else None,
         )
+        # Stored before versions were kept: its text as it stands is version 1.
+        return p if p.versions else replace(p, versions=(p.first_version(),))
 
     def moved(self, status: Status, entry: HistoryEntry, **changes: Any) -> Proposal:
         """This proposal with a new status and one more history entry."""
         return replace(self, status=status, history=(*self.history, entry), **changes)
+
+    def with_version(self, version: Version, entry: HistoryEntry) -> Proposal:
+        """This proposal with `version` as its current text and one more history entry."""
+        text: dict[str, Any] = dict(version.texts())
+        return replace(self, **text, versions=(*self.versions, version),
+                       history=(*self.history, entry))
+
+    def changed(self, entry: HistoryEntry, **changes: Any) -> Proposal:
+        """This proposal with `changes` and one more history entry, its status unchanged."""
+        return replace(self, history=(*self.history, entry), **changes)
 
 
 MEETING_LENGTH = timedelta(hours=1)  # how long a bilateral meeting is booked for
@@ -176,12 +387,16 @@ class Meeting:
     place: str
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
+    # the secret part of the calendar file's address, new with each version; "" (a meeting
+    # stored before there were tokens): the file has no address
+    token: str = field(default="", repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
-                "scheduled_by": self.scheduled_by, "version": self.version}
+                "scheduled_by": self.scheduled_by, "version": self.version,
+                "token": self.token}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
-                   d["scheduled_by"], d.get("version", 1))
+                   d["scheduled_by"], d.get("version", 1), d.get("token", ""))

@@ -1,10 +1,26 @@
-"""Who is speaking: roster people matched by platform id, then email; anyone else is civil
-society, remembered by their platform id."""
+"""Who is speaking: roster people matched by platform id, then by Microsoft Entra object id,
+then by email; anyone else is civil society, remembered by their platform id.
+
+A roster person who names an `aad_object_id` is found by it alone, never by email: an email
+address is whatever a tenant's administrator typed, while the object id is Entra's own. The
+adapter hands the core an object id or an email only when the platform vouched for them
+(a Teams activity with a valid token from an allowed tenant; Slack's signed request).
+
+A person first met without an email (the platform's profile lookup failed: Slack's
+`users.info`, a Teams member lookup) is stored as civil society under their platform id. When
+a later lookup brings their email or object id, or the roster lists them (by email or platform
+id), that person is merged into the one the email, the object id or the roster names: the
+platform ids join, and their proposals, history, meetings and everything a higher layer keeps
+by person key (notices, the table plan: `Directory.on_merge`) follow.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from bot.core.command import Speaker
-from bot.core.model import Person, Role
+from bot.core.model import Person, Proposal, Role
 from bot.core.records import Records
 from bot.core.seminar import RosterPerson, Seminar
 from bot.i18n.catalogue import language_of
@@ -17,8 +33,20 @@ _ROLE_OF_KIND = {
 }
 
 
+ROSTER_PREFIX = "roster:"
+#: The `platform_ids` key of a roster person's Microsoft Entra object id (not a platform of
+#: its own: nothing is ever sent to it; it links a Teams account to the roster person).
+ENTRA = "entra"
+
+
 def roster_key(email: str) -> str:
-    return f"roster:{email.lower()}"
+    return f"{ROSTER_PREFIX}{email.lower()}"
+
+
+def is_roster_key(key: str) -> bool:
+    """Whether a person key is a roster person's (people the bot only met are keyed by their
+    platform and user id)."""
+    return key.startswith(ROSTER_PREFIX)
 
 
 class Directory:
@@ -26,6 +54,9 @@ class Directory:
     def __init__(self, seminar: Seminar, records: Records) -> None:
         self.seminar = seminar
         self.records = records
+        # (old key, new key), called inside the merge's transaction by whoever keeps people
+        # by key outside the core's records (the outbox, the table plan)
+        self.on_merge: list[Callable[[str, str], None]] = []
 
     def sync_roster(self) -> None:
         """Make the stored people agree with the seminar file's roster (run at start-up, by
@@ -36,6 +67,7 @@ class Directory:
         self.records.link_platform_ids()
         for entry in self.seminar.people:
             self._sync_one(entry)
+        self._merge_met_into_roster()
         listed = {roster_key(entry.email) for entry in self.seminar.people}
         for person in self.records.people_with(on_roster=True):
             if person.key not in listed:  # taken off the roster: no role from it any more
@@ -51,6 +83,10 @@ class Directory:
             ids["slack"] = entry.slack_id
         if entry.teams_id:
             ids["teams"] = entry.teams_id
+        if entry.aad_object_id:
+            ids[ENTRA] = entry.aad_object_id
+        else:
+            ids.pop(ENTRA, None)  # only the roster names it: taken off there, gone here
         person = Person(
             key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
             email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
@@ -59,23 +95,99 @@ class Directory:
         if person != stored:
             self.records.save_person(person)
 
+    def _merge_met_into_roster(self) -> None:
+        """People met outside the roster whom the roster now names (by email, unless it names
+        an object id, or by platform id) become that roster person."""
+        by_email: dict[str, list[Person]] = {}
+        for person in self.records.people():
+            if not person.on_roster and person.email:
+                by_email.setdefault(person.email.lower(), []).append(person)
+        for entry in self.seminar.people:
+            roster = self.records.person(roster_key(entry.email))
+            if roster is None:
+                continue
+            met = [] if entry.aad_object_id else list(by_email.get(entry.email.lower(), ()))
+            for platform, user_id in roster.platform_ids.items():
+                holder = self.records.person_by_platform(platform, user_id)
+                if holder is not None and not holder.on_roster:
+                    met.append(holder)
+            for person in {p.key: p for p in met if p.key != roster.key}.values():
+                roster = self.merge(person, roster)
+
+    def merge(self, person: Person, into: Person) -> Person:
+        """`person` is `into`, found out later: one person remains, under `into`'s key, with
+        both one's platform ids (`into`'s first) and whatever the bot keeps by their key."""
+        merged = into.with_changes(
+            platform_ids={**person.platform_ids, **into.platform_ids},
+            unreachable={**person.unreachable, **into.unreachable},
+            email=into.email or person.email, language=into.language or person.language)
+        def move() -> None:
+            self.records.delete_person(person.key)
+            self.records.save_person(merged)
+            for proposal in self.records.proposals(proposer=person.key):
+                self.records.save_proposal(self._proposal_of(proposal, person, merged))
+            for meeting in self.records.meetings():
+                if meeting.scheduled_by == person.key:
+                    self.records.save_meeting(replace(meeting, scheduled_by=merged.key))
+            for follow in self.on_merge:
+                follow(person.key, merged.key)
+
+        self.records.atomically(move)
+        return merged
+
+    def _proposal_of(self, proposal: Proposal, was: Person, now: Person) -> Proposal:
+        """A proposal by `was`, as `now`'s: a proposal made in the person's own name (no
+        organisation named) now stands under their roster organisation."""
+        history = tuple(replace(h, actor=now.key, actor_name=now.name) if h.actor == was.key
+                        else h for h in proposal.history)
+        changes: dict[str, object] = {"proposer": now.key, "proposer_name": now.name,
+                                      "history": history}
+        own_name = proposal.organization in (was.name, proposal.proposer_name)
+        if proposal.organization_key is None and own_name and now.org:
+            changes.update(organization=self.seminar.org_name(now.org),
+                           organization_key=now.org)
+        return replace(proposal, **changes)  # type: ignore[arg-type]
+
+    def _found(self, person: Person | None, named: Person) -> Person:
+        """`named` is who the speaker is; a person met before without knowing it joins them."""
+        if person is None or person.key == named.key:
+            return named
+        return self.merge(person, named)
+
     def identify(self, speaker: Speaker) -> tuple[Person, bool]:
         """The person behind `speaker`, created or linked to their platform id as needed;
-        and whether this platform id is new to the bot (their waiting notices may now go)."""
+        and whether this platform id is new to the bot (their waiting notices may now go).
+        Someone first met without their object id or email is merged, once the platform
+        gives it, with the person it names (the roster's, most often)."""
         person = self.records.person_by_platform(speaker.platform, speaker.user_id)
         new_id = person is None
-        if person is None and speaker.email:
-            person = self.records.person_by_email(speaker.email)
-            if person is not None:
-                person = person.with_changes(
-                    platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
+        if speaker.aad_object_id and (person is None or not person.on_roster):
+            named = self.records.person_by_platform(ENTRA, speaker.aad_object_id.lower())
+            if named is not None and (person is None or named.key != person.key):
+                person, new_id = self._found(person, named), True
+        email = speaker.email.lower() if speaker.email else None
+        if email and (person is None or (not person.on_roster
+                                         and (person.email or "").lower() != email)):
+            named = self.records.person_by_email(email)
+            if named is not None and ENTRA in named.platform_ids:
+                # known by their object id only: the same email does not make one them, and
+                # is not kept for the newcomer either (it names someone else)
+                named, email = None, None
+            if named is not None:
+                person, new_id = self._found(person, named), True
+            elif person is not None and email:  # new to the bot: kept for the roster to match
+                person = person.with_changes(email=email)
                 self.records.save_person(person)
+        if person is not None and person.platform_ids.get(speaker.platform) != speaker.user_id:
+            person = person.with_changes(
+                platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
+            self.records.save_person(person)
         if person is None:
             person = Person(
                 key=f"{speaker.platform}:{speaker.user_id}",
-                name=speaker.name or speaker.email or speaker.user_id,
+                name=speaker.name or email or speaker.user_id,
                 role=Role.CIVIL_SOCIETY,
-                email=speaker.email.lower() if speaker.email else None,
+                email=email.lower() if email else None,
                 platform_ids={speaker.platform: speaker.user_id},
             )
             self.records.save_person(person)

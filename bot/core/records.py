@@ -26,9 +26,15 @@ ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' 
 
 
 class Records:
-    """Typed reads and writes of the core's records; each method is one store call or a few."""
+    """Typed reads and writes of the core's records; each method is one store call or a few.
+
+    `on_proposal_saved` holds callables told the number of each proposal written (in the
+    writing thread, inside its transaction): the public record's snapshot listens there. They
+    must be quick and must not touch the store."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self.on_proposal_saved: list[Callable[[int], None]] = []
 
     def transaction(self, readonly: bool = False) -> Any:
         return self.store.transaction(readonly)
@@ -40,12 +46,15 @@ class Records:
     # -- proposals -----------------------------------------------------------------------------
 
     def next_number(self) -> int:
-        """Reserve the next proposal number (never reused)."""
-        with self.store.transaction():
+        """Reserve the next proposal number (never reused; in the command's transaction, so a
+        refused command takes none and two at once cannot take the same one)."""
+        def take() -> int:
             doc = self.store.get(COUNTERS, "proposal") or {"last": 0}
             number = int(doc["last"]) + 1
             self.store.put(COUNTERS, "proposal", {"last": number})
             return number
+
+        return self.store.atomically(take)
 
     def proposal(self, number: int) -> Proposal | None:
         doc = self.store.get(PROPOSALS, str(number))
@@ -53,6 +62,10 @@ class Records:
 
     def save_proposal(self, proposal: Proposal) -> None:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
+        for hook in self.on_proposal_saved:
+            hook(proposal.number)
+        if self.store.shared:  # other replicas keep the record too: tell them which one
+            self.store.notify(PROPOSALS, str(proposal.number))
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
@@ -99,18 +112,34 @@ class Records:
     def link_platform_ids(self) -> None:
         """Give every stored person's platform ids a `person_ids` entry (for a store written
         before there were any; the first person stored with an id keeps it, as before)."""
-        with self.store.transaction():
+        def link() -> None:
             for person in self.people():
                 self._link(person)
+
+        self.store.atomically(link)
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
         return next((p for p in self.people() if p.email and p.email.lower() == email), None)
 
+    def delete_person(self, key: str) -> None:
+        """Remove a person and the links from their platform ids (merged into another)."""
+        def remove() -> None:
+            person = self.person(key)
+            self.store.delete(PEOPLE, key)
+            for platform, user_id in (person.platform_ids.items() if person else ()):
+                link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+                if link is not None and link["person"] == key:
+                    self.store.delete(PERSON_IDS, f"{platform}:{user_id}")
+
+        self.store.atomically(remove)
+
     def save_person(self, person: Person) -> None:
-        with self.store.transaction():
+        def save() -> None:
             self.store.put(PEOPLE, person.key, person.to_dict())
             self._link(person)
+
+        self.store.atomically(save)
 
     def _link(self, person: Person) -> None:
         for platform, user_id in person.platform_ids.items():

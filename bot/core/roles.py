@@ -18,6 +18,7 @@ ROLES_FOR: dict[str, frozenset[Role]] = {
     "channel": COORDINATOR, "tables assign": COORDINATOR, "decide": COORDINATOR,
     "outcome": RESPONSIBLE, "meet": RESPONSIBLE, "report": RESPONSIBLE,
     "withdraw": PROPOSERS,
+    "plan": ALL, "progress": RESPONSIBLE,
 }
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n.catalogue import LANGUAGES
+
 AGENDA_KINDS = ("talk", "presentations", "discussion", "tables", "break", "closing")
 ORG_KINDS = ("coordinator", "ministry", "civil_society", "observer")
-LANGUAGES = ("nb", "en")
 _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+_GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
@@ -58,6 +60,19 @@ class RosterPerson:
     slack_id: str | None = None
     teams_id: str | None = None
     language: str | None = None
+    aad_object_id: str | None = None  # Microsoft Entra object id: matched in an allowed tenant
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """The action plan the seminar feeds: the two years it runs, how often each commitment's
+    ministry is asked for a progress report, and how long before a milestone's end date its
+    ministry is reminded."""
+
+    start: date
+    end: date
+    progress_every_months: int = 3
+    milestone_leads: tuple[timedelta, ...] = (timedelta(days=14), timedelta(days=1))
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class Seminar:
     agenda: tuple[AgendaItem, ...]
     organizations: tuple[Organization, ...]
     people: tuple[RosterPerson, ...]
+    plan: PlanPeriod | None = None  # None only for a seminar built by hand; parsing sets one
     source: str = ""
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
@@ -221,7 +237,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     """Check an already parsed seminar document; raise `SeminarError` listing every problem."""
     c = _Checker(source)
     c.unknown("top level", data,
-              ("seminar", "areas", "tables", "agenda", "organizations", "people"))
+              ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -306,6 +322,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     org_keys = {o.key for o in orgs}
 
     people = _parse_people(c, data, org_keys)
+    plan = _parse_plan(c, data, day)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -313,8 +330,52 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         title=title, date=day, timezone=tz, language=language, heads_up_minutes=heads_up,
         reminder_leads=tuple(sorted(leads, reverse=True)), areas=tuple(areas),
         table_count=table_count, table_max_size=max_size, agenda=agenda,
-        organizations=tuple(orgs), people=people, source=source,
+        organizations=tuple(orgs), people=people, plan=plan, source=source,
     )
+
+
+def _parse_plan(c: _Checker, data: dict[str, Any], day: date) -> PlanPeriod:
+    """`[plan]`: optional; by default the plan runs two years from the January after the
+    seminar, with a progress report every three months and reminders 14 days and 1 day
+    before each milestone's end."""
+    if "plan" not in data:
+        start = date(day.year + 1, 1, 1)
+        return PlanPeriod(start, date(start.year + 2, 1, 1) - timedelta(days=1))
+    plan = c.table(data, "plan")
+    c.unknown("[plan]", plan, ("start", "end", "progress_every_months", "milestone_leads"))
+    start = _plan_day(c, plan, "start") or date(day.year + 1, 1, 1)
+    end = _plan_day(c, plan, "end") or date(start.year + 2, start.month, 1) - timedelta(days=1)
+    if end <= start:
+        c.problem("[plan] end", "must come after [plan] start")
+    every = 3
+    if "progress_every_months" in plan:
+        every = c.integer("[plan]", plan, "progress_every_months", 1)
+    leads: tuple[timedelta, ...] = (timedelta(days=14), timedelta(days=1))
+    raw = plan.get("milestone_leads")
+    if raw is not None:
+        parsed = [parse_duration(x) if isinstance(x, str) else None
+                  for x in (raw if isinstance(raw, list) else [None])]
+        if not parsed or any(x is None or x <= timedelta(0) for x in parsed):
+            c.problem("[plan] milestone_leads",
+                      "must be a list of durations such as [\"14d\", \"1d\"] (units s, m, h, d)")
+        else:
+            leads = tuple(sorted((x for x in parsed if x is not None), reverse=True))
+    return PlanPeriod(start, end, every, leads)
+
+
+def _plan_day(c: _Checker, plan: dict[str, Any], key: str) -> date | None:
+    raw = plan.get(key)
+    if raw is None:
+        return None
+    if isinstance(raw, date) and not isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", raw):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            pass
+    c.problem(f"[plan] {key}", f"{raw!r} is not a date in YYYY-MM-DD form")
+    return None
 
 
 def _parse_agenda(c: _Checker, data: dict[str, Any], day: date, tz: ZoneInfo) -> tuple[
@@ -364,7 +425,8 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
         if not isinstance(entry, dict):
             c.problem(where, "must be a table")
             continue
-        c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "language"))
+        c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "aad_object_id",
+                                 "language"))
         org = c.text(where, entry, "org")
         if org and org not in org_keys:
             c.problem(f"{where} org", f"'{org}' is not a key of [[organizations]]")
@@ -382,12 +444,22 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             if value:
                 ids.add(value)
             platform_ids[key] = value
+        object_id = (c.text(where, entry, "aad_object_id", required=False) or "").lower() or None
+        if object_id and not _GUID_RE.match(object_id):
+            c.problem(f"{where} aad_object_id", f"'{object_id}' is not a Microsoft Entra object "
+                      "id (a GUID such as 00000000-0000-0000-0000-000000000000)")
+            object_id = None
+        elif object_id and object_id in ids:
+            c.problem(f"{where} aad_object_id", f"'{object_id}' is used twice")
+        if object_id:
+            ids.add(object_id)
         language = c.text(where, entry, "language", required=False) or None
         if language and language not in LANGUAGES:
             c.problem(f"{where} language", f"'{language}' must be one of: {', '.join(LANGUAGES)}")
             language = None
         people.append(RosterPerson(c.text(where, entry, "name"), org, email,
-                                   platform_ids["slack_id"], platform_ids["teams_id"], language))
+                                   platform_ids["slack_id"], platform_ids["teams_id"], language,
+                                   object_id))
     if "people" in data and not isinstance(data["people"], list):
         c.problem("[[people]]", "must be an array of tables")
     return tuple(people)

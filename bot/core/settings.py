@@ -1,4 +1,4 @@
-"""Settings from the environment (see the README's table). Secrets are read here and never
+"""Settings from the environment (see docs/usage.md). Secrets are read here and never
 logged: `Settings.__repr__` hides them."""
 
 from __future__ import annotations
@@ -19,10 +19,13 @@ class Settings:
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
     slack_api_url: str = DEFAULT_SLACK_API
+    slack_team_id: str = ""  # the one workspace served; empty: any workspace the app is in
     microsoft_app_id: str = ""
     microsoft_app_password: str = field(default="", repr=False)
     microsoft_app_tenant_id: str = ""
     microsoft_app_type: str = ""
+    teams_tenants: tuple[str, ...] = ()  # OGPBOT_TEAMS_TENANTS: tenants beside the app's own
+    teams_emulator: str = ""  # OGPBOT_TEAMS_EMULATOR as given: "1" for the Bot Framework Emulator
     public_url: str = ""  # where people reach the server (links to the record, calendar files)
 
     @classmethod
@@ -35,13 +38,23 @@ class Settings:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=api if api.endswith("/") else api + "/",
+            slack_team_id=env.get("SLACK_TEAM_ID", "").strip(),
             microsoft_app_id=env.get("MicrosoftAppId", ""),
             microsoft_app_password=env.get("MicrosoftAppPassword", ""),
             microsoft_app_tenant_id=env.get("MicrosoftAppTenantId", ""),
             microsoft_app_type=env.get("MicrosoftAppType", ""),
+            teams_tenants=tuple(t.strip() for t in env.get("OGPBOT_TEAMS_TENANTS", "").split(",")
+                                if t.strip()),
+            teams_emulator=env.get("OGPBOT_TEAMS_EMULATOR", "").strip(),
             public_url=env.get("OGPBOT_PUBLIC_URL", "").rstrip("/"),
         )
 
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def teams_allowed_tenants(self) -> frozenset[str]:
+        """The Microsoft Entra tenants whose people may use the bot in Teams."""
+        named = (self.microsoft_app_tenant_id, *self.teams_tenants)
+        return frozenset(t for t in named if t)

@@ -16,7 +16,15 @@ from bot.core.model import HistoryEntry, Status
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Action, Reply
 from bot.core.seminar import AgendaItem
-from bot.i18n.catalogue import format_time, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_time
+from bot.notices.commitments import (
+    MILESTONE_LEAD,
+    MILESTONE_NUDGE,
+    PROGRESS_ASK,
+    milestone_still_open,
+    progress_still_due,
+)
 
 if TYPE_CHECKING:
     from bot.notices.host import Host
@@ -124,4 +132,7 @@ def nudge_if_unreported(bot: Host, notice: Notice, now: datetime) -> Notice | st
 COMPOSERS: dict[str, Composer] = {
     "presentations": present_submitted,
     "nudge": nudge_if_unreported,
+    MILESTONE_LEAD: milestone_still_open,
+    MILESTONE_NUDGE: milestone_still_open,
+    PROGRESS_ASK: progress_still_due,
 }

@@ -1,12 +1,19 @@
 """A bilateral meeting as an iCalendar file (RFC 5545): one VEVENT whose UID stays the same
 when the meeting moves and whose SEQUENCE is the meeting's version, so calendars update the
-event they already have instead of adding a second one."""
+event they already have instead of adding a second one; and the file's address on the bot's
+server, which holds the meeting's secret token (only the meeting's people get it, in their
+DMs).
+
+The file names the proposer as the public record does: a roster person by name, anyone else
+by the organisation they named or as a private individual; no e-mail address, no platform id.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from bot.core.model import MEETING_LENGTH, Meeting, Proposal
+from bot.core.people import is_roster_key
 from bot.i18n.catalogue import t
 
 FILE_MIME = "text/calendar"
@@ -14,6 +21,20 @@ FILE_MIME = "text/calendar"
 
 def ics_filename(proposal: Proposal) -> str:
     return f"{proposal.ref}.ics"
+
+
+def calendar_path(meeting: Meeting) -> str:
+    """The calendar file's path on the bot's server; "" for a meeting without a token."""
+    return f"/meetings/P-{meeting.proposal}/{meeting.token}.ics" if meeting.token else ""
+
+
+def proposer_label(proposal: Proposal, lang: str) -> str:
+    """The proposer as the calendar file names them."""
+    if proposal.by_private_individual:
+        return t(lang, "record.private_individual")
+    if is_roster_key(proposal.proposer):
+        return f"{proposal.proposer_name} ({proposal.organization})"
+    return proposal.organization
 
 
 def _escape(text: str) -> str:
@@ -49,7 +70,7 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, ministry_name: str, lang: 
                 host: str = "ogpbot") -> bytes:
     """The calendar file for the meeting's current version."""
     summary = t(lang, "ics.summary", ref=proposal.ref, title=proposal.title)
-    who = f"{proposal.proposer_name} ({proposal.organization}), {ministry_name}"
+    who = f"{proposer_label(proposal, lang)}, {ministry_name}"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",

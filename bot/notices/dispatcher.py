@@ -8,7 +8,7 @@ keep it). Each notice is claimed for a lease (renewed while this process lives),
 `sending` in the store before it goes out and `sent` after, so a crash can repeat at most the
 notices that were in flight at that instant, and no two replicas send the same notice.
 
-The restart rule (also in the README):
+The restart rule (also in docs/process.md):
 - a notice found in `sending` was in flight when its process died: it may or may not have
   reached the platform, so it is sent again (the contract lets exactly that notice repeat;
   losing it is worse than showing it twice). With a store that one process owns (TinyDB),
@@ -21,9 +21,12 @@ The restart rule (also in the README):
   is skipped, with the reason recorded.
 
 Failures: a passing failure (429, 5xx, a timeout) puts the notice back with `not_before` set
-from the platform's `retry_after`, or an exponential back-off; a permanent one (or too many
-passing ones) marks it `failed` with the reason, and the coordinators are told once per
-place and reason by a notice of kind `alert`.
+from the platform's `retry_after`, or an exponential back-off with jitter capped at
+`MAX_BACKOFF`. A notice waits out an outage however long it lasts, until it no longer matters
+(its `stale_after`) or `GIVE_UP_AFTER` has passed since it was due: the number of attempts
+alone never fails one. A permanent failure (or passing ones for all of `GIVE_UP_AFTER`) marks
+it `failed` with the reason, and the coordinators are told once per place and reason by a
+notice of kind `alert`.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import socket
 import threading
 import time
@@ -40,15 +44,18 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from bot.core.model import Person
+from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import ANNOUNCE_SETTING
+from bot.core.redact import pseudonym, scrub
 from bot.core.reply import Reply
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.store.contract import Conflict, StoreError, retry_conflicts
@@ -63,10 +70,11 @@ log = logging.getLogger("ogpbot.dispatcher")
 # one message a second per channel, Teams seven a second per conversation.
 PACE: dict[str, float] = {"slack": 1.0, "teams": 1 / 7}
 LATE_AFTER = timedelta(minutes=2)
-MAX_ATTEMPTS = 10
-MAX_BACKOFF = 300.0
+MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a passing failure
+GIVE_UP_AFTER = timedelta(days=7)  # passing failures since the due time: then it is failed
 SEND_TIMEOUT = 60.0
 PARALLEL = 64
+STOP_WITHIN = 25.0  # seconds a stopping dispatcher lets the sends in flight finish
 WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
 GIVE_UP_WAITING = timedelta(days=30)
 LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
@@ -87,6 +95,12 @@ class Destination:
     address: str
     label: str
     reference: dict[str, Any] | None = None
+
+    @property
+    def in_log(self) -> str:
+        """How a log line names this place: a conversation by its label, a person by a
+        stand-in (their label is their name)."""
+        return self.label if self.kind == "post" else pseudonym(self.address)
 
     @property
     def lane(self) -> tuple[str, str, str]:
@@ -217,27 +231,40 @@ class Dispatcher:
         self._stopping = False
         if not self._listening:
             self._listening = True
-            await asyncio.to_thread(self.bot.store.listen, OUTBOX, self.wake)
+            await asyncio.to_thread(self.bot.store.listen, OUTBOX, lambda _what: self.wake())
         await self._journal.run(self.bot.outbox.upgrade)
         await self.recover()
         self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
 
-    async def stop(self) -> None:
-        if self._renewer is not None:
+    async def stop(self, within: float = STOP_WITHIN) -> None:
+        """Start no more sends, let those in flight finish (they are marked sent or put back
+        as their answer says), for at most `within` seconds; whatever has not begun stays
+        pending in the outbox for the next start (or another replica). A send still running
+        after `within` is cut off and stays `sending`: it is sent again (the restart rule)."""
+        if self._task is None:
+            return
+        # The flag ends the loop even when a wake-up and the stop race each other.
+        self._stopping = True
+        if self._event is not None:
+            self._event.set()
+        task, self._task = self._task, None
+        try:
+            await asyncio.wait_for(asyncio.shield(task), within)
+        except TimeoutError:
+            log.warning("notices: sends still running after %.0f s were cut off; they go again "
+                        "at the next start", within)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        except Exception:
+            log.exception("notices: the dispatcher failed while stopping")
+        if self._renewer is not None:  # after the sends: their claims lasted while they ran
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._renewer
             self._renewer = None
-        if self._task is not None:
-            # The flag ends the loop even when a wake-up and the cancellation race each other.
-            self._stopping = True
-            if self._event is not None:
-                self._event.set()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        log.info("notices: dispatcher stopped; what was not sent waits in the outbox")
 
     def wake(self) -> None:
         """Look at the outbox again now (safe from any thread)."""
@@ -260,6 +287,8 @@ class Dispatcher:
             self._event.clear()
             try:
                 await self.run_due()
+                if self._stopping:
+                    break
                 nap = await asyncio.to_thread(self._seconds_to_next)
             except Exception:
                 log.exception("dispatcher round failed; trying again in a minute")
@@ -339,10 +368,9 @@ class Dispatcher:
                     found[key] = await self._look_up(where.person) or where
                 where = found[key]
             if isinstance(where, Unreached):
-                await self._journal.run(lambda n=notice, p=where.person: self._wait_op(
-                    n.key, p, now))
+                await self._journal.run(partial(self._wait_op, notice.key, where.person, now))
             elif isinstance(where, str):
-                await self._journal.run(lambda n=notice, r=where: self._skip_op(n.key, r, now))
+                await self._journal.run(partial(self._skip_op, notice.key, where, now))
             else:
                 lanes.setdefault(where.lane, []).append((notice, where))
         gate = asyncio.Semaphore(self.parallel)
@@ -395,11 +423,11 @@ class Dispatcher:
             try:
                 user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
             except Exception:  # a lookup that fails is a lookup that found nobody, for now
-                log.warning("looking up %s on %s failed", person.key, platform, exc_info=True)
+                log.warning("looking up %s on %s failed", pseudonym(person.key), platform,
+                            exc_info=True)
                 continue
             if user_id:
-                await self._journal.run(lambda p=platform, u=user_id: self._link_op(
-                    person.key, p, u))
+                await self._journal.run(partial(self._link_op, person.key, platform, user_id))
                 return Destination(platform, "direct", user_id, person.name)
         return None
 
@@ -415,7 +443,8 @@ class Dispatcher:
         if notice is None:
             return
         if now - notice.due > GIVE_UP_WAITING:
-            self._skip_op(key, f"{person.name} could not be reached on any connected platform "
+            # no name in the reason: it is logged
+            self._skip_op(key, "the person could not be reached on any connected platform "
                                f"for {GIVE_UP_WAITING.days} days", now)
             return
         self.bot.outbox.save(notice.with_changes(
@@ -427,9 +456,11 @@ class Dispatcher:
                          gate: asyncio.Semaphore) -> None:
         for notice, where in items:
             wait = await self._paced(where)
-            if wait > 0:
+            if wait > 0 and not self._stopping:
                 await self._sleep(wait)  # the conversation's pace: no sending slot held
             async with gate:
+                if self._stopping:
+                    return  # stopping: what has not begun stays pending
                 if not await self._send_one(notice, where):
                     return  # the platform asked us to wait: the rest of this lane waits too
 
@@ -468,7 +499,7 @@ class Dispatcher:
             return False
         except Exception as exc:  # a bug or a broken connection: treat as passing
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
-            log.warning("sending %s failed: %s", notice.key, why, exc_info=True)
+            log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
         await self._journal.run(lambda: self._sent_op(outgoing.key))
@@ -499,7 +530,8 @@ class Dispatcher:
             self._skip_op(key, _stale_reason(notice), now)
             return None
         if notice.state is NoticeState.SENDING:
-            log.warning("%s was in flight when its sender stopped; sending it again", key)
+            log.warning("%s was in flight when its sender stopped; sending it again",
+                        in_log(notice))
             notice = notice.with_changes(last_error=RESENT)
             self._journal.count("resent")
         if notice.compose:
@@ -535,7 +567,7 @@ class Dispatcher:
             ics_filename(proposal),
             meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
                         notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, proposal.ref) if self.public_url else "")
+            FILE_MIME, calendar_url(self.public_url, meeting))
 
     def _sent_op(self, key: str) -> None:
         notice = self._current(key, NoticeState.SENDING)
@@ -551,7 +583,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self._journal.count("skipped")
-        log.info("skipped %s: %s", key, reason)
+        log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
         if alert and notice.target.kind != "person" and (
@@ -571,24 +603,24 @@ class Dispatcher:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         now = self.bot.clock.now()
-        delay = retry_after if retry_after is not None else min(
-            MAX_BACKOFF, 2.0 ** notice.attempts)
-        not_before = now + timedelta(seconds=max(0.0, delay))
-        if notice.attempts >= MAX_ATTEMPTS:
-            self._fail_op(notice, where, f"gave up after {notice.attempts} attempts: {reason}")
+        if now - notice.due >= GIVE_UP_AFTER:
+            self._fail_op(notice, where, f"gave up after {GIVE_UP_AFTER.days} days and "
+                                         f"{notice.attempts} attempts: {reason}")
             return
+        delay = retry_after if retry_after is not None else backoff(notice.attempts)
+        not_before = now + timedelta(seconds=max(0.0, delay))
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self._journal.count("retried")
-        log.info("will retry %s after %.1fs: %s", notice.key, delay, reason)
+        log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
     def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
         self._journal.count("failed")
-        log.warning("could not deliver %s to %s on %s: %s", notice.key, where.label,
-                    where.platform, reason)
+        log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
+                    where.platform, scrub(reason))
         self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
                        self.bot.clock.now())
 
@@ -610,9 +642,27 @@ class Dispatcher:
                 now, "alert"))
 
 
-def calendar_url(public_url: str, ref: str) -> str:
-    """The stable address of a meeting's calendar file on the bot's server."""
-    return f"{public_url.rstrip('/')}/meetings/{ref}.ics"
+def in_log(notice: Notice) -> str:
+    """How a log line names a notice: its key, with the person it goes to (whose key, at its
+    end, holds an e-mail address or a platform id) as a stand-in."""
+    person = notice.target.person if notice.target.kind == "person" else None
+    if person and notice.key.endswith(":" + person):
+        return f"{scrub(notice.key.removesuffix(':' + person))} for {pseudonym(person)}"
+    return scrub(notice.key)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after `attempts` passing failures: 2 s, 4 s, 8 s, ... up to
+    `MAX_BACKOFF`, each shortened by up to a fifth at random, so notices that failed together
+    do not all come back in the same instant."""
+    return min(MAX_BACKOFF, 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.0)
+
+
+def calendar_url(public_url: str, meeting: Meeting) -> str:
+    """The address of the meeting's calendar file on the bot's server (its token in it), or ""
+    when the server's public address is not set or the meeting has no token."""
+    path = calendar_path(meeting)
+    return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
 
 
 def _with_line(message: Reply, line: str) -> Reply:

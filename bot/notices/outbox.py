@@ -7,7 +7,7 @@ dispatchers claim; a new notice notifies the store's `outbox` channel, which wak
 
 from __future__ import annotations
 
-from bot.core.notice import Notice, NoticeState
+from bot.core.notice import Notice, NoticeState, Target
 from bot.store.contract import READY, Store
 
 OUTBOX = "outbox"
@@ -53,6 +53,12 @@ class Outbox:
 
     def pending(self) -> list[Notice]:
         return self.in_state(NoticeState.PENDING)
+
+    def follow_person(self, old_key: str, new_key: str) -> None:
+        """A person's key changed (merged into another): their notices go to the new one."""
+        for doc in self.store.find(OUTBOX, for_person=old_key):
+            notice = Notice.from_dict(doc)
+            self.save(notice.with_changes(target=Target.to_person(new_key)))
 
     def release_waiting(self, person_key: str) -> int:
         """Someone the bot could not reach has just been seen: their waiting notices may go

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.seminar import AgendaItem, Seminar
-from bot.i18n.catalogue import format_date, format_time
+from bot.i18n.formatting import format_date, format_time
 
 if TYPE_CHECKING:
     from bot.core.context import Context

@@ -9,6 +9,7 @@ from bot.core.lifecycle import Step
 from bot.core.model import Proposal, Status
 from bot.core.reply import Action, Reply
 from bot.i18n.catalogue import t
+from bot.process.plan import schedule_commitment
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -103,5 +104,7 @@ def decide(ctx: Context, rest: str) -> Reply:
                      lines=tuple(lines))
 
     ctx.notify_people(people, f"decision:{moved.ref}", "decision", build)
+    if status is Status.INCLUDED:  # a commitment of the plan: its reminders start now
+        schedule_commitment(ctx.records, ctx.bot.outbox, ctx.seminar, moved, ctx.now)
     key = "decide.include" if choice == "include" else "decide.exclude"
     return ctx.reply(lines=(ctx.t(key, ref=moved.ref, reason=reason),))

@@ -26,6 +26,8 @@ _LINES = (
     ("channel", "help.channel"),
     ("tables assign", "help.tables_assign"),
     ("decide", "help.decide"),
+    ("plan", "help.plan"),
+    ("progress", "help.progress"),
 )
 
 

@@ -3,6 +3,7 @@ tells both sides; `meetings` lists a person's meetings."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -11,13 +12,15 @@ from bot.core.model import MEETING_LENGTH, Meeting, Person, Proposal, Role, Stat
 from bot.core.notice import Notice, Target
 from bot.core.reply import Action, Reply
 from bot.core.seminar import parse_clock_time
-from bot.i18n.catalogue import format_when, t
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
 USAGE = "meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]"
 MAX_PLACE = 200
+TOKEN_BYTES = 18  # the calendar file's address: 144 random bits, 24 characters
 # A meeting has no end in the `meet` command: it is taken to last an hour (the calendar file
 # says so too), and the ministry is nudged a day after that if no report has come.
 NUDGE_AFTER = timedelta(days=1)
@@ -50,7 +53,8 @@ def meet(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.past", when=ctx.when(start))
     previous = ctx.records.meeting(proposal.number)
     meeting = Meeting(proposal.number, start.astimezone(ctx.now.tzinfo), place, ctx.person.key,
-                      version=previous.version + 1 if previous else 1)
+                      version=previous.version + 1 if previous else 1,
+                      token=secrets.token_urlsafe(TOKEN_BYTES))
     ctx.records.save_meeting(meeting)
     if previous is not None:
         ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",

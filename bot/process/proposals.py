@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.history import history_text, report_label
@@ -11,6 +12,7 @@ from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
 from bot.core.roles import may_withdraw
 from bot.i18n.catalogue import t
+from bot.process.plan import commitment_lines
 from bot.process.proposing import (
     FORM_ID,
     Draft,
@@ -82,6 +84,7 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
         organization=org_name, organization_key=org_key, status=Status.SUBMITTED,
         created_at=ctx.now, milestones=draft.milestones, history=(entry,),
     )
+    proposal = replace(proposal, versions=(proposal.first_version(),))
     ctx.records.save_proposal(proposal)
     return proposal
 
@@ -156,7 +159,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
              f"{ctx.t('card.description')}: {p.description}"]
     if p.milestones:
         lines.append(f"{ctx.t('card.milestones')}:")
-        lines.extend(f"  {m.due.isoformat()} {m.text}" for m in p.milestones)
+        lines.extend(f"  {m.end.isoformat()} {m.text}" for m in p.milestones)
     meeting = ctx.records.meeting(p.number)
     if meeting and not p.status.decided:
         place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
@@ -168,6 +171,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
         lines.append(f"{ctx.t('card.decision')}: "
                      f"{ctx.t('status.' + p.status.value)}"
                      + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
+    lines.extend(commitment_lines(ctx, p))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
         what = history_text(h, ctx.lang, ctx.seminar.timezone)

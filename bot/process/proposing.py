@@ -160,8 +160,11 @@ def validate(seminar: Seminar, person: Person, language: str,
             continue
         m = _MILESTONE_RE.match(line.strip())
         try:
-            milestones.append(Milestone(date.fromisoformat(m.group(1)), m.group(2).strip()))
-        except (AttributeError, ValueError):
+            if m is None:
+                raise ValueError("not START END TEXT")
+            milestones.append(Milestone(None, date.fromisoformat(m.group(1)),
+                                        m.group(2).strip()))
+        except ValueError:
             errors.setdefault("milestones", t(language, "propose.bad_milestone",
                                               text=line.strip()[:60]))
 

@@ -457,8 +457,8 @@ def designate(inst: Instance) -> list[str]:
     for n, table in inst.previous_topics.items():
         if n in area_of and 1 <= table <= K:
             held[table - 1][area_of[n]] += 1
-    for k, areas in held.items():
-        out[k] = min(areas, key=lambda a: (-areas[a], a))
+    for k, counts in held.items():
+        out[k] = min(counts, key=lambda a: (-counts[a], a))
     open_ = [k for k in range(K) if not out[k]]
     areas = sorted(need, key=lambda a: (-need[a], a))
     share: Counter[str] = Counter(a for a in out if a)
@@ -593,7 +593,7 @@ class _Stage1:
     def read(self, values: np.ndarray) -> tuple[dict[int, int], dict[str, int], list[int]]:
         inst = self.inst
         tables = range(inst.count)
-        at = {i: max(tables, key=lambda k, i=i: values[self.g[i, k]])
+        at = {i: max(tables, key=lambda k: values[self.g[i, k]])  # used at once: no late binding
               for i in range(len(self.groups))}
         topics = {n: at[i] for i, g in enumerate(self.groups) for n in g}
         people = {p: at[i] for p, i in self.pinned.items()}

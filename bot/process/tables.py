@@ -4,7 +4,7 @@ which seats proposals and people with the planner in `bot.process.seating` and t
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
@@ -18,6 +18,7 @@ from bot.process.seating import Attendee, Instance, Topic
 
 if TYPE_CHECKING:
     from bot.core.context import Context
+    from bot.core.records import Records
 
 PLAN_SETTING = "table_plan"
 TIME_LIMIT = 2.0  # seconds the solver may take before the greedy seating is used
@@ -72,6 +73,17 @@ class TablePlan:
 def load_plan(ctx: Context) -> TablePlan | None:
     doc = ctx.records.setting(PLAN_SETTING)
     return TablePlan.from_dict(doc) if doc else None
+
+
+def follow_person(records: Records, old_key: str, new_key: str) -> None:
+    """A person's key changed (merged into another): their seat in the plan follows."""
+    doc = records.setting(PLAN_SETTING)
+    if not doc or not any(old_key in t["people"] for t in doc["tables"]):
+        return
+    plan = TablePlan.from_dict(doc)
+    tables = tuple(replace(t, people=tuple(dict.fromkeys(
+        new_key if p == old_key else p for p in t.people))) for t in plan.tables)
+    records.set_setting(PLAN_SETTING, replace(plan, tables=tables).to_dict())
 
 
 def show(ctx: Context, rest: str) -> Reply:
@@ -265,11 +277,11 @@ def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
     told = _tell(ctx, plan, people, before)
     lines = [ctx.t("tables.made", proposals=len(proposals), people=len(people),
                    tables=len(plan.tables)),
-             ctx.t("tables.moved_status", count=moved)]
+             ctx.tn("tables.moved_status", moved)]
     if previous:
         lines.append(ctx.t("tables.told_moved", count=told, moved=len(result.moved)))
     else:
-        lines.append(ctx.t("tables.told_all", count=told))
+        lines.append(ctx.tn("tables.told_all", told))
     mine = plan.table_of(ctx.person.key)
     lines.append(ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated"))
     lines.extend(describe(ctx, plan, ctx.lang))

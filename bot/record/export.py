@@ -10,11 +10,13 @@ import json
 import re
 from typing import Any
 
+from bot.core.commitment import period_of
 from bot.core.history import history_text, report_label
 from bot.core.model import Proposal, Status
-from bot.i18n.catalogue import format_when, t
-from bot.record.html_pages import response_text
-from bot.record.public import Snapshot, reasoned_response, updated_at
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
+from bot.record.plan_view import state_of
+from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"
@@ -77,10 +79,12 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
            _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
-    if p.milestones:
-        dates = sorted(m.due for m in p.milestones)
+    period = period_of(p, snap.seminar.plan)
+    if period:
         out.append(_fact(t(lang, "export.period"),
-                         f"{dates[0].isoformat()} – {dates[-1].isoformat()}"))
+                         f"{period[0].isoformat()} – {period[1].isoformat()}"))
+    out.append(_fact(t(lang, "card.completion"),
+                     t(lang, f"completion.{p.completion or 'not_started'}")))
     out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
             f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), "",
             f"#### {t(lang, 'export.how')}", ""]
@@ -91,11 +95,20 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
             for v in p.values]
     out += ["", f"#### {t(lang, 'card.milestones')}", ""]
     if p.milestones:
-        out += [f"| {t(lang, 'record.milestone_due')} | {t(lang, 'record.milestone_text')} |",
-                "|---|---|"]
-        out += [f"| {m.due.isoformat()} | {md_inline(m.text)} |" for m in p.milestones]
+        today = snap.now.astimezone(snap.seminar.timezone).date()
+        out += [f"| {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
+                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
+                "|---|---|---|---|"]
+        out += [f"| {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
+                f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
+                f"{' ' + m.done.at.date().isoformat() if m.done else ''} |"
+                for m in p.milestones]
     else:
         out.append(t(lang, "record.no_milestones"))
+    if p.progress:
+        out += ["", f"#### {t(lang, 'record.progress_reports')}", ""]
+        out += [f"- {r.at.date().isoformat()}: **{t(lang, f'completion.{r.level}')}** – "
+                f"{md_inline(r.text)}" for r in p.progress]
     out += ["", f"#### {t(lang, 'export.actors')}", "",
             f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}", ""]
     return out
@@ -122,7 +135,8 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
 CSV_COLUMNS = (
     "number", "ref", "title", "status", "status_label", "organization", "proposer_name",
     "ministry", "ministry_name", "area", "area_name", "values", "problem", "description",
-    "milestones", "outcome", "report_result", "report_text", "decision", "reasoned_response",
+    "milestones", "milestones_done", "completion", "outcome", "report_result", "report_text",
+    "decision", "reasoned_response",
     "created_at", "updated_at", "history",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -147,7 +161,12 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "area": p.area, "area_name": snap.seminar.area_name(p.area),
             "values": ",".join(p.values),
             "problem": p.problem, "description": p.description,
-            "milestones": "\n".join(f"{m.due.isoformat()} {m.text}" for m in p.milestones),
+            "milestones": "\n".join(
+                f"{m.start.isoformat() + ' ' if m.start else ''}{m.end.isoformat()} {m.text}"
+                + (f" [{m.done.at.date().isoformat()}]" if m.done else "")
+                for m in p.milestones),
+            "milestones_done": f"{sum(1 for m in p.milestones if m.done)}/{len(p.milestones)}",
+            "completion": p.completion or "",
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),

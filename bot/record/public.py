@@ -1,21 +1,24 @@
-"""The public record of inputs: which proposals to show (filters from a query string), and each
-proposal as the public sees it, as JSON. The HTML pages are in `bot.record.html_pages`, the
-action-plan export in `bot.record.export`.
+"""The public record of inputs: which proposals to show (filters from a query string), each
+proposal as the public sees it (as JSON, and the words the pages and the export say about it),
+and the snapshot every page is drawn from. The pages' rows and facts are in `bot.record.views`,
+the action-plan export in `bot.record.export`; the HTML is the web adapter's.
 
 What is public: a proposal's text, organisation, ministry, area, values, status, milestones,
-the ministry's report, the reasoned response and who did what when (by name). Person keys
-(which hold e-mail addresses and platform ids) stay out of everything public; only the
+the ministry's report, the reasoned response and who did what when. People on the roster are
+named; anyone else is shown by the organisation they named, or as a private individual, never
+by name. Person keys, e-mail addresses and platform ids stay out of everything public; only the
 operator's lossless JSON export carries them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import HistoryEntry, Proposal, Status, proposal_number
+from bot.core.model import HistoryEntry, Milestone, Proposal, Status, holds_email, proposal_number
+from bot.core.people import is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -34,7 +37,7 @@ class RecordError(Exception):
 
 
 def language(query: Mapping[str, str], seminar: Seminar) -> str:
-    """`?lang=nb|en`; anything else (or nothing) is the seminar's language."""
+    """`?lang=nb|nn|en`; anything else (or nothing) is the seminar's language."""
     wanted = query.get("lang", "")
     return wanted if wanted in LANGUAGES else seminar.language
 
@@ -93,14 +96,22 @@ def parse_ref(text: str, lang: str) -> int:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything one page or export needs, read from the store in one go."""
+    """Everything one page or export needs, read from the store in one go: the proposals in
+    number order, and when they were read. Never changed once made."""
 
     seminar: Seminar
     proposals: tuple[Proposal, ...]
     now: datetime
+    _by_number: Mapping[int, Proposal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_number", {p.number: p for p in self.proposals})
+
+    def get(self, number: int) -> Proposal | None:
+        return self._by_number.get(number)
 
     def find(self, number: int, lang: str) -> Proposal:
-        found = next((p for p in self.proposals if p.number == number), None)
+        found = self._by_number.get(number)
         if found is None:
             raise RecordError(404, "not_found", t(lang, "record.not_found", ref=f"P-{number}"))
         return found
@@ -117,12 +128,43 @@ def reasoned_response(p: Proposal) -> str:
     return (p.decision or {}).get("reason", "") if p.status.decided else ""
 
 
+def public_organization(p: Proposal, lang: str) -> str:
+    """Who proposed it, as the public sees it: the organisation, or "a private individual"."""
+    return t(lang, "record.private_individual") if p.by_private_individual else p.organization
+
+
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: a name, never an e-mail address (someone the bot
-    met without a display name has their address as their name)."""
-    if "@" not in h.actor_name:
+    """Who did it, as the public sees it: the bot, or a roster person by name; the proposer not
+    on the roster by their organisation (or as a private individual); anyone else not on the
+    roster as "a participant". Never an e-mail address or a platform id."""
+    if h.actor == "bot":
         return h.actor_name
-    return p.organization if h.actor == p.proposer else t(lang, "record.someone")
+    if is_roster_key(h.actor) and not holds_email(h.actor_name):
+        return h.actor_name
+    if h.actor == p.proposer:
+        return public_organization(p, lang)
+    return t(lang, "record.someone")
+
+
+def response_text(p: Proposal, lang: str) -> tuple[str, bool]:
+    """What the record says in the reasoned-response column, and whether it is a placeholder
+    (nothing decided yet) rather than a response."""
+    reason = reasoned_response(p)
+    if reason:
+        return reason, False
+    if p.status is Status.INCLUDED:
+        return t(lang, "record.included_no_reason"), False
+    if p.status is Status.WITHDRAWN:
+        return t(lang, "record.withdrawn_note"), False
+    return t(lang, "record.undecided"), True
+
+
+def public_milestone(m: Milestone) -> dict[str, Any]:
+    """A milestone as the public sees it: dates, text and whether (and when) it was done."""
+    return {"start": m.start.isoformat() if m.start else None, "end": m.end.isoformat(),
+            "text": m.text, "done": m.done is not None,
+            "done_at": m.done.at.isoformat() if m.done else None,
+            "done_text": m.done.text if m.done else None}
 
 
 def updated_at(p: Proposal) -> datetime:
@@ -138,11 +180,11 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "value_labels": [t(lang, f"value.{v}") for v in p.values],
         "area": p.area, "area_name": snap.seminar.area_name(p.area),
         "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
-        "organization": p.organization,
+        "organization": public_organization(p, lang),
         "status": p.status.value, "status_label": t(lang, f"status.{p.status.value}"),
         "decided": p.status.decided,
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
-        "milestones": [m.to_dict() for m in p.milestones],
+        "milestones": [public_milestone(m) for m in p.milestones],
         "outcome": p.outcome, "report": p.report, "decision": p.decision,
         "reasoned_response": reasoned_response(p) or None,
     }
@@ -153,10 +195,15 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     return doc
 
 
+def list_head(snap: Snapshot, filters: Filters, lang: str, shown: int) -> dict[str, Any]:
+    """The list's document without its proposals (`shown` of them pass the filters)."""
+    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
+            "total": len(snap.proposals), "count": shown}
+
+
 def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
     shown = [p for p in snap.proposals if filters.matches(p)]
-    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
-            "total": len(snap.proposals), "count": len(shown),
+    return {**list_head(snap, filters, lang, len(shown)),
             "proposals": [public_dict(snap, p, lang, history=False) for p in shown]}
 
 

@@ -133,14 +133,15 @@ class Store(Protocol):
         to a conversation) without waiting for each other's transactions."""
         ...
 
-    def notify(self, channel: str) -> None:
+    def notify(self, channel: str, payload: str = "") -> None:
         """Wake whoever listens on `channel`, in this process and (for a shared store) in every
-        other: inside a transaction, once it has committed."""
+        other, telling them `payload` (a short text, such as what changed): inside a
+        transaction, once it has committed, and once per payload however often it is asked."""
         ...
 
-    def listen(self, channel: str, callback: Callable[[], None]) -> None:
-        """Call `callback` (from any thread) whenever `channel` is notified, and whenever a
-        notification may have been missed."""
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
+        """Call `callback` (from any thread) with the payload whenever `channel` is notified,
+        and with None whenever notifications may have been missed."""
         ...
 
     def close(self) -> None: ...

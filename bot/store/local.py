@@ -24,7 +24,7 @@ class LocalWork:
     def _init_work(self) -> None:
         self._leases: dict[tuple[str, str], tuple[str, float]] = {}
         self._bookings: dict[tuple[str, str], float] = {}  # the next free moment of each
-        self._listeners: dict[str, list[Callable[[], None]]] = {}
+        self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
 
     def _work(self, collection: str) -> Iterable[tuple[str, Doc]]:
         """(key, document) of every document in `collection` that may be work (not copies)."""
@@ -97,12 +97,12 @@ class LocalWork:
             self._bookings[(collection, key)] = at + interval
             return at
 
-    def notify(self, channel: str) -> None:
+    def notify(self, channel: str, payload: str = "") -> None:
         for callback in list(self._listeners.get(channel, ())):
             try:
-                callback()
+                callback(payload)
             except Exception:  # one listener's failure must not stop the write that woke it
                 log.exception("a listener on %s failed", channel)
 
-    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
         self._listeners.setdefault(channel, []).append(callback)

@@ -85,4 +85,5 @@ class MemoryStore(LocalWork):
         return list(self._data.get(collection, {}).items())
 
     def _copy_out(self, doc: Doc) -> Doc:
-        return copy_doc(doc)
+        copied: Doc = copy_doc(doc)
+        return copied

@@ -75,7 +75,7 @@ class _Tx:
     readonly: bool
     depth: int = 1
     failed: StoreError | None = None
-    channels: set[str] = field(default_factory=set)  # to notify just before the commit
+    notes: set[tuple[str, str]] = field(default_factory=set)  # to notify before the commit
 
 
 class PostgresStore:
@@ -89,7 +89,7 @@ class PostgresStore:
         self.label = label_of(url)
         self.readonly = readonly
         self._local = threading.local()
-        self._listeners: dict[str, list[Callable[[], None]]] = {}
+        self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
         self._listen_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
@@ -174,8 +174,8 @@ class PostgresStore:
                 self._rollback(conn)
                 raise tx.failed
             try:
-                for channel in sorted(tx.channels):
-                    conn.execute("SELECT pg_notify(%s, '')", (_channel(channel),))
+                for channel, payload in sorted(tx.notes):
+                    conn.execute("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
                 conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback(conn)
@@ -340,14 +340,14 @@ class PostgresStore:
 
     # -- wake-ups ------------------------------------------------------------------------------
 
-    def notify(self, channel: str) -> None:
+    def notify(self, channel: str, payload: str = "") -> None:
         tx = self._tx()
         if tx is not None:
-            tx.channels.add(channel)  # once per transaction, however many times it is asked
+            tx.notes.add((channel, payload))  # once per transaction, however often asked
             return
-        self._rows("SELECT pg_notify(%s, '')", (_channel(channel),))
+        self._rows("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
 
-    def listen(self, channel: str, callback: Callable[[], None]) -> None:
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
         with self._listen_lock:
             self._listeners.setdefault(channel, []).append(callback)
             if self._listener is None:
@@ -360,14 +360,16 @@ class PostgresStore:
             try:
                 with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
                     listening: set[str] = set()
-                    self._wake(None)  # whatever was notified while nobody listened
                     while not self._closing.is_set():
-                        for channel in set(self._listeners) - listening:
+                        new = set(self._listeners) - listening
+                        for channel in new:
                             conn.execute(sql.SQL("LISTEN {}").format(
                                 sql.Identifier(_channel(channel))))
                             listening.add(channel)
+                        if new:  # whatever was notified while nobody listened
+                            self._wake(None, None, only={_channel(c) for c in new})
                         for note in conn.notifies(timeout=LISTEN_POLL):
-                            self._wake(note.channel)
+                            self._wake(note.channel, note.payload)
             except psycopg.Error as exc:
                 if self._closing.is_set():
                     return
@@ -375,13 +377,17 @@ class PostgresStore:
                             self.label, _first_line(exc))
                 self._closing.wait(1.0)
 
-    def _wake(self, channel: str | None) -> None:
+    def _wake(self, channel: str | None, payload: str | None,
+              only: set[str] | None = None) -> None:
+        """Call the listeners of `channel` (None: of the channels in `only`)."""
         with self._listen_lock:
             callbacks = [cb for name, cbs in self._listeners.items()
-                         if channel is None or _channel(name) == channel for cb in cbs]
+                         if _channel(name) == channel or (channel is None and only is not None
+                                                          and _channel(name) in only)
+                         for cb in cbs]
         for callback in callbacks:
             try:
-                callback()
+                callback(payload)
             except Exception:
                 log.exception("a listener on %s failed", channel)
 

@@ -28,6 +28,15 @@ What it answers (the routes botframework-connector 4.17.1 calls):
   ``{"id": ...}``; ``GET /v3/attachments/{id}`` and
   ``/v3/attachments/{id}/views/{viewId}`` read it back
 
+Tokens: :class:`FakeChannelIssuer` plays the Bot Framework's token service on
+the channel's side. It serves its OpenID metadata and signing key (JWKS, with the
+``msteams`` endorsement) on loopback and signs tokens with a local RSA key, as
+Teams sends them to a bot (issuer ``https://api.botframework.com``, audience the
+bot's app id, a ``serviceurl`` claim). Point botbuilder's
+``ChannelValidation.open_id_metadata_endpoint`` at :attr:`FakeChannelIssuer.metadata_url`
+and the real validation checks them. ``FakeConnector(token=...)`` in turn requires
+the bot's own token on every call.
+
 Failures, switched on at run time (see the methods of :class:`FakeConnector`):
 ``block`` (403, as Teams answers a person who blocked or removed the bot),
 ``throttle`` (429 with ``Retry-After``), ``outage`` (5xx or 412) and ``hang``
@@ -43,13 +52,18 @@ import contextlib
 import hashlib
 import itertools
 import json
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+import jwt
 from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from tests.fakes.loopback import LoopbackFake
 
@@ -650,3 +664,78 @@ def _decode(value: Any) -> bytes:
     if isinstance(value, str):
         return base64.b64decode(value)
     return bytes(value)
+
+
+#: The issuer of the tokens the Bot Framework channel sends to bots.
+CHANNEL_ISSUER = "https://api.botframework.com"
+KEY_ID = "ogpbot-fake-channel-key"
+
+
+@cache
+def _signing_key(which: str) -> rsa.RSAPrivateKey:
+    """One RSA key per name for the whole test run (making one takes a while), so a cached
+    key set that botbuilder keeps for a reused port still matches."""
+    del which
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class FakeChannelIssuer(LoopbackFake):
+    """The Bot Framework's token service as a bot sees it: OpenID metadata and the signing
+    key on loopback, and tokens signed with that key.
+
+    ``fetches`` counts the requests for metadata and keys (botbuilder caches the keys)."""
+
+    def __init__(self, *, endorsements: tuple[str, ...] = ("msteams",)) -> None:
+        self.endorsements = list(endorsements)
+        self.fetches = 0
+        self._port: int | None = None
+
+    async def start(self) -> FakeChannelIssuer:
+        app = web.Application()
+        app.router.add_get("/v1/.well-known/openidconfiguration", self._metadata)
+        app.router.add_get("/v1/.well-known/keys", self._keys)
+        self._port = await self._listen(app, handle_signals=False)
+        return self
+
+    @property
+    def base(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeChannelIssuer is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def metadata_url(self) -> str:
+        """Where botbuilder reads the issuer's OpenID metadata."""
+        return f"{self.base}/v1/.well-known/openidconfiguration"
+
+    def token(self, app_id: str, service_url: str | None, *, key: str = "channel",
+              issuer: str = CHANNEL_ISSUER, lifetime: int = 3600, **claims: Any) -> str:
+        """A token as the channel sends it with an activity for `app_id` from `service_url`
+        (None: no `serviceurl` claim). `key="other"` signs with a key the issuer never
+        published, under the published key's id: a forgery."""
+        now = int(time.time())
+        payload: dict[str, Any] = {"iss": issuer, "aud": app_id, "nbf": now - 60,
+                                   "iat": now - 60, "exp": now + lifetime, **claims}
+        if service_url is not None:
+            payload["serviceurl"] = service_url
+        return jwt.encode(payload, _signing_key(key), algorithm="RS256",
+                          headers={"kid": KEY_ID})
+
+    def authorization(self, app_id: str, service_url: str | None, **options: Any
+                      ) -> dict[str, str]:
+        """The `Authorization` header carrying :meth:`token`."""
+        return {"Authorization": f"Bearer {self.token(app_id, service_url, **options)}"}
+
+    async def _metadata(self, request: web.Request) -> web.Response:
+        self.fetches += 1
+        return web.json_response({
+            "issuer": CHANNEL_ISSUER, "jwks_uri": f"{self.base}/v1/.well-known/keys",
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"]})
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        self.fetches += 1
+        public = json.loads(RSAAlgorithm.to_jwk(_signing_key("channel").public_key()))
+        key = {**public, "kid": KEY_ID, "use": "sig", "alg": "RS256",
+               "endorsements": self.endorsements}
+        return web.json_response({"keys": [key]})

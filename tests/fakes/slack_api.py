@@ -68,6 +68,7 @@ class _Outage:
     count: int | None
     until: float | None
     methods: frozenset[str] | None
+    retry_after: float | None = None
 
 
 @dataclass
@@ -321,14 +322,16 @@ class FakeSlackAPI(LoopbackFake):
         until: float | None = None,
         error: str = "internal_error",
         methods: Iterable[str] | None = None,
+        retry_after: float | None = None,
     ) -> None:
         """Answer HTTP ``status`` to the next ``count`` requests, or till clock() reaches ``until``.
 
         With neither, the outage lasts until :meth:`heal`. ``methods`` limits it
-        to some methods (``"response_url"`` and ``"files.upload_url"`` included).
+        to some methods (``"response_url"`` and ``"files.upload_url"`` included);
+        ``retry_after`` adds that ``Retry-After`` header (seconds) to each answer.
         """
         only = frozenset(methods) if methods is not None else None
-        self._outage = _Outage(status, error, count, until, only)
+        self._outage = _Outage(status, error, count, until, only, retry_after)
 
     def hang(
         self, seconds: float, *, count: int | None = None, methods: Iterable[str] | None = None
@@ -442,7 +445,10 @@ class FakeSlackAPI(LoopbackFake):
                 return None
             outage.count -= 1
         self.outage_answers += 1
-        return _err(outage.error, outage.status)
+        status, body, headers = _err(outage.error, outage.status)
+        if outage.retry_after is not None:
+            headers = {"Retry-After": f"{outage.retry_after:g}"}
+        return status, body, headers
 
     def _hang_for(self, method: str) -> float:
         hang = self._hang

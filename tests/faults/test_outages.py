@@ -24,7 +24,8 @@ from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import eventually
 from tests.teams.conftest import CHANNEL, OLA, Bench
-from tests.teams.conftest import bench as bench  # the fixture, for the Teams test
+from tests.teams.conftest import bench as bench  # the fixtures, for the Teams test
+from tests.teams.conftest import issuer as issuer
 
 pytestmark = pytest.mark.asyncio
 CONVERSATIONS = ("C0PLENARY", "C0TABLE1", "C0TABLE2")

@@ -200,8 +200,11 @@ async def test_the_record_as_json(client):
     assert [p["status"] for p in doc["proposals"]] == [s.value for s in Status]
     p1, p8 = doc["proposals"][0], doc["proposals"][7]
     assert p1["title"] == HOSTILE_TITLE and p1["organization"] == HOSTILE_ORG
-    assert p1["milestones"] == [{"due": "2027-03-01", "text": "Første <utkast> & høring"},
-                                {"due": "2027-12-31", "text": "=SUM(A1) ferdig"}]
+    assert p1["milestones"] == [
+        {"start": None, "end": "2027-03-01", "text": "Første <utkast> & høring", "done": False,
+         "done_at": None, "done_text": None},
+        {"start": None, "end": "2027-12-31", "text": "=SUM(A1) ferdig", "done": False,
+         "done_at": None, "done_text": None}]
     assert p1["reasoned_response"] is None and "history" not in p1
     assert p8["reasoned_response"] == HOSTILE_REASON
     assert p8["ministry_name"] == "Finansdepartementet" and p8["status_label"] == "ikke tatt med"

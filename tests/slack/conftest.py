@@ -1,5 +1,6 @@
 """One running ogpbot per test, with a store and a fake Slack Web API of its own: the real
-aiohttp server with the Slack adapter on loopback, and a `Workspace` that sends signed
+aiohttp server with the Slack adapter on loopback (serving one workspace, `SLACK_TEAM_ID`
+set to the one the signed requests name by default), and a `Workspace` that sends signed
 requests the way Slack does."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_signing import (
+    TEAM_ID,
     event_callback_body,
     interactivity_body,
     retry_headers,
@@ -125,7 +127,8 @@ async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
         for uid, email, locale in PEOPLE:
             fake.add_user(uid, email=email, locale=locale, real_name=email.split("@")[0])
         settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=fake.url)
+                            slack_signing_secret=SECRET, slack_api_url=fake.url,
+                            slack_team_id=TEAM_ID)
         runtime = Runtime.open(settings, clock=FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
         app = build_app(runtime)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

@@ -20,11 +20,10 @@ from adapters.teams.endpoint import TEAMS, is_loopback, mount
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
-from tests.fakes.bf_connector import FakeConnector
-from tests.teams.conftest import Bench, start
+from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector
+from tests.teams.conftest import APP_ID, BOT_TOKEN, Bench, credentials, emulator, start
 
 pytestmark = pytest.mark.asyncio
-APP_ID = "0f7c2d8e-1111-4222-8333-444455556666"
 
 
 def b64(part: dict[str, Any]) -> str:
@@ -38,12 +37,10 @@ FORGED = ".".join([b64({"alg": "RS256", "typ": "JWT", "kid": "forged"}),
 
 @pytest.mark.parametrize("authorization", [None, "Bearer garbage", "Bearer", "Basic abc",
                                            f"Bearer {FORGED}"])
-async def test_with_credentials_a_missing_or_bad_token_gets_401(authorization: str | None
-                                                                 ) -> None:
-    settings = Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
-                        microsoft_app_password="not-a-real-secret")
-    async with FakeConnector() as fake, aiohttp.ClientSession() as http:
-        server, runtime = await start(fake, settings, host="0.0.0.0")
+async def test_with_credentials_a_missing_or_bad_token_gets_401(
+        authorization: str | None, issuer: FakeChannelIssuer) -> None:
+    async with FakeConnector(token=BOT_TOKEN) as fake, aiohttp.ClientSession() as http:
+        server, runtime = await start(fake, credentials(), host="0.0.0.0")
         try:
             bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
                           notifiers_of(server.app)["teams"], server.app)
@@ -56,10 +53,11 @@ async def test_with_credentials_a_missing_or_bad_token_gets_401(authorization: s
     assert runtime.bot.records.proposals() == []
 
 
-async def test_without_credentials_a_bad_token_still_gets_401(bench: Bench) -> None:
+async def test_in_emulator_mode_a_bad_token_still_gets_401(emulator_bench: Bench) -> None:
+    bench = emulator_bench
     status = await bench.post(bench.activity("help"), headers={"Authorization": "Bearer x"})
     assert status == 401
-    assert bench.fake.activities() == []
+    assert bench.fake.calls == []
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'{"text": "no type"}', b'"help"'])
@@ -70,20 +68,30 @@ async def test_a_malformed_body_gets_400(bench: Bench, body: bytes) -> None:
     assert bench.fake.calls == []
 
 
-async def test_without_credentials_a_public_host_turns_teams_off(caplog: pytest.LogCaptureFixture
-                                                                 ) -> None:
+@pytest.mark.parametrize(("settings", "host", "why"), [
+    (Settings(seminar="data/seminar.toml"), "127.0.0.1", "no MicrosoftAppId"),
+    (Settings(seminar="data/seminar.toml"), "0.0.0.0", "no MicrosoftAppId"),
+    (Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
+              microsoft_app_tenant_id="t"), "0.0.0.0", "without MicrosoftAppPassword"),
+    (Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
+              microsoft_app_password="p"), "0.0.0.0", "no tenant"),
+    (emulator(), "0.0.0.0", "loopback"),
+    (emulator(microsoft_app_id=APP_ID), "127.0.0.1", "MicrosoftAppId"),
+])
+async def test_teams_is_off_and_says_why(settings: Settings, host: str, why: str,
+                                         caplog: pytest.LogCaptureFixture) -> None:
     app = web.Application()
-    app[BIND_HOST] = "0.0.0.0"
-    runtime = Runtime.open(Settings(seminar="data/seminar.toml"), store=MemoryStore())
+    app[BIND_HOST] = host
+    runtime = Runtime.open(settings, store=MemoryStore())
     line = mount(app, runtime)
     assert line.startswith("teams: off")
-    assert "loopback" in line
+    assert why in line
     assert TEAMS not in app
     assert not any(r.resource and r.resource.canonical == "/api/messages"
                    for r in app.router.routes())
 
     with caplog.at_level(logging.INFO, logger="ogpbot.server"):
-        served = build_app(runtime, "0.0.0.0")
+        served = build_app(runtime, host)
     assert any(m.startswith("teams: off") for m in caplog.messages)
     assert TEAMS not in served
 
@@ -140,7 +148,7 @@ async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench
 
 async def test_a_stopping_server_finishes_the_turns_it_acknowledged() -> None:
     async with FakeConnector() as fake, aiohttp.ClientSession() as http:
-        server, runtime = await start(fake, Settings(seminar="data/seminar.toml"))
+        server, runtime = await start(fake, emulator())
         bench = Bench(str(server.make_url("")).rstrip("/"), http, fake, runtime,
                       notifiers_of(server.app)["teams"], server.app)
         fake.hang(0.5, count=None)

@@ -104,14 +104,15 @@ async def test_unknown_words_get_a_sentence_in_the_persons_language(bench: Bench
 
 
 async def test_references_are_kept_without_a_write_per_message(bench: Bench) -> None:
-    from adapters.teams import references
+    from bot.core.reach import Reach
 
     await bench.say("help", user=OLA, conversation=DM_OLA)
-    kept = references.conversation(bench.runtime.store, DM_OLA)
+    reach = Reach(bench.runtime.bot.records, "teams")
+    kept = reach.conversation(DM_OLA)
     assert kept is not None and kept["personal"] is True
     assert kept["reference"]["serviceUrl"] == bench.fake.url
     assert kept["reference"]["tenantId"] == "9b1c5e3a-0000-4000-8000-000000000001"
-    person = references.person(bench.runtime.store, OLA["id"])
+    person = reach.contact(OLA["id"])
     assert person is not None and person["conversation_id"] == DM_OLA
 
     writes: list[str] = []

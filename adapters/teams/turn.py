@@ -1,0 +1,114 @@
+"""One Teams turn: an activity the door admitted (`access.admit`) becomes the core's `Command`,
+the core answers, and the answer goes back through the connector as an Adaptive Card (a
+submitted form's card is updated in place).
+
+Who is speaking: the activity's `from` account, and, only when a Bot Framework token vouched
+for the activity (so its tenant is one this deployment serves), the person's Microsoft Entra
+object id and the email the connector's member lookup gives for them. In emulator mode
+nobody is known by either. Runs on a Teams worker thread (see `workers`), so it may call the
+synchronous core directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from botbuilder.core import CardFactory, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
+
+from adapters.teams import cards, inbound, references, retry
+from adapters.teams.access import Admitted
+from bot.app.runtime import Runtime
+from bot.core.reach import Reach
+from bot.core.reply import Reply
+
+log = logging.getLogger("ogpbot.teams")
+_KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
+MEMBER_LOOKUP_TIMEOUT = 5.0
+
+
+def message(reply: Reply, nonce: str = "") -> Activity:
+    """A reply as a message activity: the card, with the plain text as its summary."""
+    card = cards.reply_card(reply, nonce)
+    return Activity(type=ActivityTypes.message,
+                    attachments=[CardFactory.adaptive_card(card)],
+                    summary=(reply.title or reply.text)[:200] or None)
+
+
+class Turn:
+    """Runs the turns of admitted activities against one runtime."""
+
+    def __init__(self, runtime: Runtime, policy: retry.RetryPolicy) -> None:
+        self.runtime = runtime
+        self.reach = Reach(runtime.bot.records, inbound.PLATFORM)
+        self.policy = policy
+
+    async def run(self, context: TurnContext, admitted: Admitted) -> None:
+        activity = context.activity
+        if activity.type not in _KNOWN_TYPES:
+            return  # not an activity Teams defines: nothing to remember or answer
+        references.remember(self.reach, activity, admitted.via)
+        if activity.type != ActivityTypes.message:
+            return  # conversationUpdate (install), typing, reactions: the reference is kept
+        sender = activity.from_property
+        if sender is not None and sender.id:
+            self.reach.reachable_again(sender.id)  # a person who blocked the bot writes again
+        email = object_id = None
+        if admitted.vouched:
+            email = await self._email(context, admitted.tenant)
+            object_id = (sender.aad_object_id or None) if sender is not None else None
+        command = inbound.command_of(activity, email, object_id, admitted.via)
+        reply = self.runtime.bot.handle(command)  # already off the main loop: call directly
+        if reply.repeated:
+            return
+        await self._answer(context, command.form_id, reply)
+
+    async def _answer(self, context: TurnContext, form_id: str | None, reply: Reply) -> None:
+        activity = context.activity
+        nonce = ""
+        if reply.form is not None:
+            value = activity.value if isinstance(activity.value, dict) else {}
+            nonce = str(value.get("nonce") or "") if form_id else ""
+            nonce = nonce or uuid.uuid4().hex
+        out = message(reply, nonce)
+        conversation_id = activity.conversation.id if activity.conversation else ""
+        if form_id is not None and activity.reply_to_id:
+            out.id = activity.reply_to_id  # the form's card becomes its answer, in place
+            try:
+                await retry.call(self.policy, conversation_id,
+                                 lambda: context.update_activity(out), "card update")
+                return
+            except ErrorResponseException as exc:  # the card is gone or too old to change
+                log.info("teams: could not update a card (%s); sending anew",
+                         retry.status_of(exc))
+                out.id = None
+        await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+
+    async def _email(self, context: TurnContext, tenant: str) -> str | None:
+        """The speaker's email as the connector's member lookup gives it, so roster people are
+        known by it; asked once per person and tenant (an answer from before, or from another
+        tenant, is not taken)."""
+        activity = context.activity
+        user_id = activity.from_property.id if activity.from_property else ""
+        if not user_id or activity.channel_id != "msteams":
+            return None
+        known = self.reach.contact(user_id) or {}
+        if "email" in known and known.get("email_tenant") == tenant:
+            return known["email"] or None
+        try:
+            member = await asyncio.wait_for(TeamsInfo.get_member(context, user_id),
+                                            MEMBER_LOOKUP_TIMEOUT)
+        except ErrorResponseException as exc:
+            status = retry.status_of(exc)
+            if status is not None and 400 <= status < 500:
+                self.reach.update_contact(user_id, email="", email_tenant=tenant)
+            return None
+        except Exception as exc:  # a network failure: try again on the next message
+            log.info("teams: member lookup failed: %s", type(exc).__name__)
+            return None
+        email = (member.email or member.user_principal_name or "").strip()
+        self.reach.update_contact(user_id, email=email, email_tenant=tenant)
+        return email or None

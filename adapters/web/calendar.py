@@ -1,0 +1,60 @@
+"""`GET /meetings/P-N/TOKEN.ics`: a bilateral meeting's calendar file, at the address its
+invitation DMs carry. The token is the meeting's own secret (made by `meet`, new with each
+version), so the address cannot be guessed or counted through; a wrong or old token, a
+meeting whose proposal is decided, and every other address under `/meetings` are all the same
+404, which says nothing about whether the meeting exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from aiohttp import web
+
+from bot.app.runtime import Runtime
+from bot.core.model import proposal_number
+from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+
+ROUTE = r"/meetings/{ref:P-[1-9][0-9]{0,6}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
+NOT_FOUND = "no such meeting\n"
+
+
+class CalendarFiles:
+    """The calendar route, over one runtime's records."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def file(self, request: web.Request) -> web.Response:
+        number = proposal_number(request.match_info["ref"])
+        token = request.match_info["token"]
+        if number is None:
+            raise web.HTTPNotFound(text=NOT_FOUND)
+        found = await asyncio.to_thread(self._load, number, token)
+        if found is None:
+            raise web.HTTPNotFound(text=NOT_FOUND)
+        name, body = found
+        return web.Response(body=body, headers={
+            "Content-Type": f"{FILE_MIME}; charset=utf-8",
+            "Content-Disposition": f'inline; filename="{name}"',
+            "Cache-Control": "no-store",
+        })
+
+    def _load(self, number: int, token: str) -> tuple[str, bytes] | None:
+        """The file's name and content, or None (a blocking read: run in a worker thread)."""
+        records = self.runtime.bot.records
+        meeting = records.meeting(number)
+        if meeting is None or not meeting.token or not secrets.compare_digest(
+                meeting.token.encode(), token.encode()):
+            return None
+        proposal = records.proposal(number)
+        if proposal is None or proposal.status.decided:
+            return None
+        seminar = self.runtime.seminar
+        return ics_filename(proposal), meeting_ics(
+            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
+
+
+def add_routes(app: web.Application, runtime: Runtime) -> None:
+    app.router.add_get(ROUTE, CalendarFiles(runtime).file)

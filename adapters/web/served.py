@@ -1,0 +1,172 @@
+"""The record as the server hands it out: the current snapshot (`bot.record.live`), made anew
+off the event loop shortly after writes, and the answers drawn from it, each drawn once.
+
+- A proposal write (in any thread) sets an event on the loop; the refresher waits `DEBOUNCE`
+  seconds so that a burst of writes costs one refresh, then refreshes in a worker thread.
+  Readers never wait for that: they get the snapshot of at most a moment ago.
+- An answer (a page or a JSON document) is drawn in a worker thread the first time it is
+  asked of a snapshot and kept, by what was asked (page, language, filters), until the next
+  snapshot; readers asking for the same answer meanwhile wait for that one drawing. What is
+  kept is bounded by `CACHE_BYTES`. Answers to malformed requests are not kept (their keys are
+  whatever a request says); they are drawn one at a time.
+- An answer is gzipped when it is drawn, and carries an ETag naming its content, so a crowd
+  costs neither compression nor, for a reader that has the page, the page itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from bot.record.live import LiveRecord
+from bot.record.public import Snapshot
+
+log = logging.getLogger("ogpbot.web")
+
+DEBOUNCE = 0.25  # seconds from a write to the refresh that shows it
+CACHE_BYTES = 64 * 1024 * 1024  # the answers kept for the current snapshot, at most
+GZIP_FROM = 1024  # bytes: a smaller body is sent as it is
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A drawn response: status, content type and body, and the body gzipped (drawn once with
+    it, so that a crowd of readers costs no compression); an ETag naming the content."""
+
+    status: int
+    content_type: str
+    body: bytes
+    gzipped: bytes | None = field(default=None, repr=False)
+    etag: str = ""
+
+    @classmethod
+    def of(cls, status: int, content_type: str, body: bytes) -> Answer:
+        gzipped = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_FROM \
+            else None
+        return cls(status, content_type, body, gzipped,
+                   f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"')
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
+
+
+Draw = Callable[[Snapshot], Answer]
+
+
+class ServedRecord:
+    """The snapshot requests read, its refresher task, and the answers drawn from it."""
+
+    def __init__(self, live: LiveRecord, debounce: float = DEBOUNCE,
+                 cache_bytes: int = CACHE_BYTES) -> None:
+        self.live = live
+        self.debounce = debounce
+        self.cache_bytes = cache_bytes
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._written: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._snapshot: Snapshot | None = None
+        self._answers: OrderedDict[Hashable, asyncio.Future[Answer]] = OrderedDict()
+        self._kept = 0  # bytes of the answers kept
+        self._uncached = asyncio.Semaphore(1)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Read the whole record once, then keep it current until `stop`."""
+        self._loop = asyncio.get_running_loop()
+        self._written = asyncio.Event()
+        self.live.on_change.append(self._on_write)
+        self.live.watch()
+        self._publish(await asyncio.to_thread(self.live.refresh))
+        self._task = asyncio.create_task(self._keep_current(), name="record refresher")
+
+    async def stop(self) -> None:
+        self.live.unwatch()
+        if self._on_write in self.live.on_change:
+            self.live.on_change.remove(self._on_write)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def _on_write(self) -> None:
+        """Called in the writing thread: wake the refresher on the loop."""
+        loop, event = self._loop, self._written
+        if loop is None or event is None:
+            return
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to refresh
+            loop.call_soon_threadsafe(event.set)
+
+    async def _keep_current(self) -> None:
+        assert self._written is not None
+        while True:
+            await self._written.wait()
+            await asyncio.sleep(self.debounce)
+            self._written.clear()
+            try:
+                self._publish(await asyncio.to_thread(self.live.refresh))
+            except Exception:  # the store could not be read: keep the old one, try again
+                log.exception("the public record could not be refreshed")
+                self._written.set()
+                await asyncio.sleep(max(self.debounce, 1.0))
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._answers = OrderedDict()
+        self._kept = 0
+
+    # -- answers -------------------------------------------------------------------------------
+
+    async def snapshot(self) -> Snapshot:
+        """The current snapshot (read now if the refresher has not started)."""
+        if self._snapshot is None:
+            self._publish(await asyncio.to_thread(self.live.refresh))
+        assert self._snapshot is not None
+        return self._snapshot
+
+    async def answer(self, key: Hashable, draw: Draw) -> Answer:
+        """`draw` applied to the current snapshot, drawn once per snapshot for each `key`."""
+        snap = await self.snapshot()
+        kept = self._answers.get(key)
+        if kept is not None:
+            self._answers.move_to_end(key)
+            return await asyncio.shield(kept)
+        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+        answers = self._answers
+        answers[key] = future
+        try:
+            answer = await asyncio.to_thread(draw, snap)
+        except BaseException as exc:
+            answers.pop(key, None)
+            future.set_exception(exc)
+            future.exception()  # retrieved: whoever waits gets it, nobody else must
+            raise
+        future.set_result(answer)
+        if answers is self._answers and answers.get(key) is future:
+            self._keep(answer.size)
+        return answer
+
+    def _keep(self, size: int) -> None:
+        """Count `size` more bytes kept; forget the least recently asked answers over budget."""
+        self._kept += size
+        for key in list(self._answers):
+            if self._kept <= self.cache_bytes:
+                break
+            oldest = self._answers[key]
+            if oldest.done():
+                del self._answers[key]
+                self._kept -= oldest.result().size
+
+    async def answer_once(self, draw: Draw) -> Answer:
+        """`draw` applied to the current snapshot, not kept: one such drawing at a time."""
+        snap = await self.snapshot()
+        async with self._uncached:
+            return await asyncio.to_thread(draw, snap)

@@ -1,0 +1,136 @@
+"""A crowd reading the public record while Slack commands come in: the ack bench's signed
+`/status P-N` and one-line `/ogp propose` commands against `ogpbot serve`, first alone and then
+with 200 readers fetching `GET /` over and over (in a process of their own), in the same run
+on the same server. Prints the ack p50 and p99 of both and the p99 ratio (goal: at most 1.5),
+and what the readers got."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+
+from bench.ack import (
+    CONCURRENCY,
+    PROPOSERS,
+    SECRET,
+    SEMINAR,
+    TOKEN,
+    measure,
+    ms,
+    pct,
+    proposer_id,
+    seed,
+)
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.serving import ROOT, ServeProcess
+
+SIZE = int(os.environ.get("BENCH_READERS_SIZE", "1000"))
+READERS = int(os.environ.get("BENCH_READERS", "200"))
+STATUS_REQUESTS = int(os.environ.get("BENCH_READERS_STATUS", "300"))
+PROPOSE_REQUESTS = int(os.environ.get("BENCH_READERS_PROPOSE", "100"))
+KINDS = (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS))
+
+
+class Crowd:
+    """The readers' process: started, told to stop, and its figures read back."""
+
+    def __init__(self, url: str, readers: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench._readers", f"{url}/", str(readers)], cwd=ROOT,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    async def ready(self) -> None:
+        assert self.process.stdout is not None
+        line = await asyncio.to_thread(self.process.stdout.readline)
+        if line.strip() != "ready":
+            raise RuntimeError(f"the readers did not start: {line!r}")
+
+    async def stop(self) -> dict[str, object]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("stop\n")
+        self.process.stdin.flush()
+        line = await asyncio.to_thread(self.process.stdout.readline)
+        await asyncio.to_thread(self.process.wait, 30)
+        return dict(json.loads(line))
+
+
+async def acks(http: aiohttp.ClientSession, fake: FakeSlackAPI, url: str,
+               tag: str) -> dict[str, list[float]]:
+    return {kind: (await measure(http, fake, url, kind, count, SIZE, f"{tag}ogpbot"))[0]
+            for kind, count in KINDS}
+
+
+async def run() -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = [
+        ("load", f"{SIZE:,} proposals; {CONCURRENCY} commands in flight, {STATUS_REQUESTS} "
+                 f"`/status P-N` and {PROPOSE_REQUESTS} `/ogp propose`; {READERS} readers "
+                 "of `/`"),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "seminar.toml").write_text(SEMINAR, encoding="utf-8")
+        async with FakeSlackAPI() as fake, aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2)) as http:
+            for n in range(PROPOSERS):
+                fake.add_user(proposer_id(n), real_name=f"Person {n}")
+            db = seed(folder, SIZE)
+            env = {**os.environ, "OGPBOT_DB": str(db),
+                   "OGPBOT_SEMINAR": str(folder / "seminar.toml"), "SLACK_BOT_TOKEN": TOKEN,
+                   "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
+            server = ServeProcess(env, folder / "serve.log", name="ogpbot serve",
+                                  start_within=120)
+            await server.start(http)
+            try:
+                await measure(http, fake, server.url, "status", CONCURRENCY * 2, SIZE,
+                              "warmogpbot")
+                alone = await acks(http, fake, server.url, "alone")
+                crowd = Crowd(server.url, READERS)
+                await crowd.ready()
+                began = time.perf_counter()
+                await asyncio.sleep(1.0)  # the crowd at full strength before measuring
+                crowded = await acks(http, fake, server.url, "crowd")
+                read = await crowd.stop()
+                crowd_time = time.perf_counter() - began
+            finally:
+                server.stop(grace=15)
+    ratio = 0.0
+    for kind, _ in KINDS:
+        ours, base = crowded[kind], alone[kind]
+        kind_ratio = pct(ours, 0.99) / pct(base, 0.99)
+        ratio = max(ratio, kind_ratio)
+        rows.append((f"{kind} ack p50/p99 ms",
+                     f"with readers {ms(pct(ours, 0.5))} / {ms(pct(ours, 0.99))}, "
+                     f"alone {ms(pct(base, 0.5))} / {ms(pct(base, 0.99))}, "
+                     f"p99 ratio {kind_ratio:.2f}"))
+    took = [float(x) for x in read["took"]]  # type: ignore[union-attr]
+    seconds = float(read["seconds"])  # type: ignore[arg-type]
+    rows.append(("readers", f"{read['pages']} pages of {int(read['bytes']) / 1e3:.0f} kB gzipped "  # type: ignore[call-overload]
+                            f"in {seconds:.1f} s ({int(read['pages']) / seconds:.0f}/s), "  # type: ignore[call-overload]
+                            f"page p50/p99 {ms(pct(took, 0.5))} / {ms(pct(took, 0.99))} ms, "
+                            f"{read['failures']} failed"))
+    rows.append(("ack p99 with readers / alone", f"{ratio:.2f} (worse of status and propose; "
+                                                 f"goal: at most 1.5; {crowd_time:.0f} s crowded)"))
+    return rows
+
+
+HEADLINES = ("ack p99 with readers / alone",)
+
+
+def main() -> int:
+    rows = asyncio.run(run())
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

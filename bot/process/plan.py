@@ -1,0 +1,239 @@
+"""After the decision: the action plan and each commitment's progress.
+
+An included proposal is a commitment of the plan. `plan` lists them with their ministry,
+period and completion on OGP's scale; `progress P-N LEVEL TEXT` is the responsible ministry's
+(or the coordinator's) progress report. The ministry's people are reminded before each
+milestone's end date, nudged once when it has passed without being done, and asked for a
+progress report at the seminar file's cadence, all through the outbox: every reminder has a
+key of its own (scheduling again adds nothing), and `bot.notices.commitments` decides at
+send time whether it still matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from bot.core.commitment import period_of
+from bot.core.lifecycle import Step
+from bot.core.model import COMPLETION, Person, ProgressReport, Proposal, Status
+from bot.core.notice import Notice, Scheduler, Target
+from bot.core.records import Records
+from bot.core.reply import Action, Field, Reply
+from bot.core.seminar import Seminar
+from bot.i18n.catalogue import t, tn
+from bot.notices.commitments import (
+    MILESTONE_LEAD,
+    MILESTONE_NUDGE,
+    PROGRESS_ASK,
+    commitment_key,
+)
+
+if TYPE_CHECKING:
+    from bot.core.context import Context
+
+MAX_TEXT = 3000
+USAGE = "progress P-N not_started|limited|substantial|complete TEXT"
+LEVELS = {
+    "not_started": "not_started", "ikke_startet": "not_started", "ikkje_starta": "not_started",
+    "limited": "limited", "begrenset": "limited", "avgrensa": "limited",
+    "substantial": "substantial", "betydelig": "substantial", "betydeleg": "substantial",
+    "complete": "complete", "fullført": "complete", "fullført_": "complete",
+    "fullfort": "complete",
+}
+REMIND_AT = time(9, 0)  # reminders go out at nine in the morning, seminar time
+NUDGE_AFTER = timedelta(days=1)  # after a milestone's end date, when it is still not done
+ASK_STALE = timedelta(days=30)  # a progress request not delivered within a month is moot
+
+
+def completion_label(lang: str, level: str) -> str:
+    return t(lang, f"completion.{level}")
+
+
+def plan(ctx: Context, rest: str) -> Reply:
+    """`plan`: every commitment of the plan with its ministry, period and completion."""
+    commitments = ctx.records.proposals(status=Status.INCLUDED.value)
+    if not commitments:
+        return ctx.reply(lines=(ctx.t("plan.none"),))
+    lines = []
+    for p in commitments:
+        period = period_of(p, ctx.seminar.plan)
+        done = sum(1 for m in p.milestones if m.done)
+        lines.append(ctx.t(
+            "plan.line", ref=p.ref, title=p.title, ministry=ctx.seminar.org_name(p.ministry),
+            period=f"{period[0].isoformat()} – {period[1].isoformat()}" if period else "–",
+            completion=completion_label(ctx.lang, p.completion or "not_started"),
+            milestones=ctx.tn("plan.milestones_done", len(p.milestones), done=done)
+            if p.milestones else ctx.t("plan.no_milestones")))
+    return ctx.reply(title=ctx.tn("plan.title", len(commitments)), lines=tuple(lines))
+
+
+def commitment_lines(ctx: Context, p: Proposal) -> list[str]:
+    """What `status P-N` adds for a commitment: its completion, period and last report."""
+    if p.status is not Status.INCLUDED:
+        return []
+    lines = [f"{ctx.t('card.completion')}: {completion_label(ctx.lang, p.completion or '')}"]
+    period = period_of(p, ctx.seminar.plan)
+    if period:
+        lines.append(f"{ctx.t('card.period')}: {period[0].isoformat()} – "
+                     f"{period[1].isoformat()}")
+    if p.progress:
+        last = p.progress[-1]
+        lines.append(ctx.t("card.progress_last", when=ctx.when(last.at, seconds=False),
+                           who=last.by_name, level=completion_label(ctx.lang, last.level),
+                           text=last.text))
+    return lines
+
+
+def overdue(p: Proposal, today: date) -> list[int]:
+    """The numbers of the commitment's milestones whose end date has passed, not done."""
+    return [k for k, m in enumerate(p.milestones, 1) if not m.done and m.end < today]
+
+
+def progress(ctx: Context, rest: str) -> Reply:
+    """`progress P-N LEVEL TEXT`: a progress report on an included commitment."""
+    parts = rest.split(maxsplit=2)
+    proposal = ctx.proposal(parts[0] if parts else None, "progress")
+    if len(parts) < 2:
+        ctx.fail("error.usage", usage=USAGE)
+    level = LEVELS.get(parts[1].lower())
+    if level is None:
+        ctx.fail("error.choice", text=parts[1][:40], choices=", ".join(COMPLETION))
+    text = parts[2].strip() if len(parts) > 2 else ""
+    if not text:
+        ctx.fail("error.text_required", word="progress", usage=USAGE)
+    if len(text) > MAX_TEXT:
+        ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
+    ctx.require_responsible(proposal, "progress")
+    ctx.require_step(proposal, Step.PROGRESS, "progress")
+    report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text)
+    saved = ctx.change(proposal, "progress", f"{level}: {text}",
+                       progress=(*proposal.progress, report))
+
+    def build(lang: str) -> Reply:
+        return Reply(language=lang,
+                     title=t(lang, "progress.notice_title", ref=saved.ref, title=saved.title,
+                             level=completion_label(lang, level)),
+                     lines=(t(lang, "notice.text", text=text),
+                            t(lang, "notice.status_hint", ref=saved.ref)),
+                     actions=(Action(t(lang, "card.status"), f"status {saved.ref}"),))
+
+    ctx.notify_people(followers(ctx.records, saved),
+                      f"progress:{saved.ref}:{len(saved.progress)}", "progress", build)
+    return ctx.reply(lines=(ctx.t("progress.done", ref=saved.ref,
+                                  level=completion_label(ctx.lang, level)),))
+
+
+def followers(records: Records, p: Proposal) -> list[Person]:
+    """Who hears of a commitment's progress: the proposer, the people whose organisations
+    joined it and everyone who follows it (less those who said `unfollow`)."""
+    keys = [p.proposer, *(a.person for a in p.actors), *p.followers]
+    people: dict[str, Person] = {}
+    for key in keys:
+        if key in people or key in p.unfollowed:
+            continue
+        person = records.person(key)
+        if person is not None:
+            people[key] = person
+    return list(people.values())
+
+
+def _at(day: date, seminar: Seminar) -> datetime:
+    return datetime.combine(day, REMIND_AT, tzinfo=seminar.timezone)
+
+
+def _months_after(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)  # pragma: no cover - every month has a 28th
+
+
+def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
+                       now: datetime) -> list[Notice]:
+    """Every reminder the commitment's ministry should get from now on: before each open
+    milestone's end (at the seminar file's leads), a nudge the day after an end date passed,
+    and a progress request at each cadence step of the commitment's period."""
+    if p.status is not Status.INCLUDED:
+        return []
+    people = [person for person in records.people_of(p.ministry)]
+    notices: list[Notice] = []
+
+    def add(key: str, due: datetime, stale: datetime, kind: str,
+            build: Callable[[str], Reply], info: dict[str, object]) -> None:
+        if stale <= now:
+            return
+        for person in people:
+            lang = person.language or seminar.language
+            notices.append(Notice(f"{key}:{person.key}", Target.to_person(person.key),
+                                  build(lang), max(due, now), "reminder", stale_after=stale,
+                                  attachment=dict(info), compose=kind))
+
+    for k, m in enumerate(p.milestones, 1):
+        if m.done:
+            continue
+        end = _at(m.end, seminar)
+        for lead in (seminar.plan.milestone_leads if seminar.plan else ()):
+            def lead_message(lang: str, k: int = k, lead: timedelta = lead,
+                             text: str = m.text, end_day: date = m.end) -> Reply:
+                return Reply(language=lang, title=t(
+                    lang, "reminder.milestone_title", ref=p.ref, k=k, end=end_day.isoformat()),
+                    lines=(text, tn(lang, "reminder.milestone_days", max(1, lead.days)),
+                           t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
+                    actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
+            add(commitment_key(p.ref, MILESTONE_LEAD, f"{k}:{m.end.isoformat()}:"
+                               f"{int(lead.total_seconds())}"),
+                end - lead, end, MILESTONE_LEAD, lead_message,
+                {"proposal": p.number, "milestone": k, "end": m.end.isoformat()})
+
+        def nudge_message(lang: str, k: int = k, text: str = m.text,
+                          end_day: date = m.end) -> Reply:
+            return Reply(language=lang, title=t(
+                lang, "reminder.milestone_passed", ref=p.ref, k=k, end=end_day.isoformat()),
+                lines=(text, t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
+                actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
+        nudge = end + NUDGE_AFTER
+        add(commitment_key(p.ref, MILESTONE_NUDGE, f"{k}:{m.end.isoformat()}"),
+            nudge, nudge + ASK_STALE, MILESTONE_NUDGE, nudge_message,
+            {"proposal": p.number, "milestone": k, "end": m.end.isoformat()})
+
+    period = period_of(p, seminar.plan)
+    every = seminar.plan.progress_every_months if seminar.plan else 0
+    if period and every:
+        step = 1
+        while True:
+            day = _months_after(period[0], every * step)
+            if day > period[1]:
+                break
+
+            def ask_message(lang: str, day: date = day) -> Reply:
+                return Reply(language=lang, title=t(lang, "reminder.progress_title",
+                                                    ref=p.ref, title=p.title),
+                             lines=(t(lang, "reminder.progress_line", ref=p.ref),),
+                             fields=(Field(t(lang, "card.completion"), completion_label(
+                                 lang, p.completion or "not_started")),))
+            since = _months_after(period[0], every * (step - 1))
+            add(commitment_key(p.ref, PROGRESS_ASK, day.isoformat()),
+                _at(day, seminar), _at(day, seminar) + ASK_STALE, PROGRESS_ASK, ask_message,
+                {"proposal": p.number, "since": _at(since, seminar).isoformat()})
+            step += 1
+    return notices
+
+
+def schedule_commitment(records: Records, outbox: Scheduler, seminar: Seminar, p: Proposal,
+                        now: datetime) -> int:
+    """Schedule the commitment's reminders (those already there are kept); how many are new."""
+    return sum(outbox.schedule(n) for n in commitment_notices(records, seminar, p, now))
+
+
+def schedule_plan(records: Records, outbox: Scheduler, seminar: Seminar, now: datetime) -> int:
+    """At start-up: every commitment's reminders, for a plan adopted before this process
+    started, or after the roster gained a ministry person."""
+    return records.atomically(lambda: sum(
+        schedule_commitment(records, outbox, seminar, p, now)
+        for p in records.proposals(status=Status.INCLUDED.value)))

@@ -1,0 +1,131 @@
+"""The action plan as the public sees it, as data: every commitment (an included proposal) with
+its ministry, period, completion on OGP's scale and its milestone timeline (done, open or
+overdue), and its progress reports. The web adapter draws `plan_view` on `/plan` and
+`plan_json` on `/api/plan`; nothing here is HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.core.commitment import period_of
+from bot.core.model import COMPLETION, Milestone, Proposal, Status
+from bot.i18n.catalogue import t
+from bot.i18n.formatting import format_when
+from bot.record.public import Snapshot, public_milestone
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One milestone on a commitment's timeline."""
+
+    number: int
+    start: str  # YYYY-MM-DD, or "" when not given
+    end: str  # YYYY-MM-DD
+    text: str
+    state: str  # done | open | overdue
+    state_label: str
+    done_on: str  # YYYY-MM-DD, or ""
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One progress report, as the public reads it."""
+
+    when: str
+    at: str  # ISO 8601
+    level_label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Commitment:
+    ref: str
+    title: str
+    ministry: str
+    period: str  # "2027-01-01 – 2028-12-31", or ""
+    completion: str  # one of COMPLETION
+    completion_label: str
+    step: int  # 0 (not started) to 3 (complete), for the progress bar
+    milestones: tuple[TimelineItem, ...]
+    done: int
+    reports: tuple[ReportItem, ...]
+
+
+@dataclass(frozen=True)
+class PlanView:
+    commitments: tuple[Commitment, ...]
+    steps: int  # the progress bar's maximum
+    generated: str
+
+
+def state_of(m: Milestone, today: date) -> str:
+    if m.done:
+        return "done"
+    return "overdue" if m.end < today else "open"
+
+
+def timeline(p: Proposal, lang: str, today: date) -> tuple[TimelineItem, ...]:
+    items = []
+    for k, m in enumerate(p.milestones, 1):
+        state = state_of(m, today)
+        items.append(TimelineItem(
+            k, m.start.isoformat() if m.start else "", m.end.isoformat(), m.text, state,
+            t(lang, f"milestone.{state}"), m.done.at.date().isoformat() if m.done else ""))
+    return tuple(items)
+
+
+def reports(snap: Snapshot, p: Proposal, lang: str) -> tuple[ReportItem, ...]:
+    tz = snap.seminar.timezone
+    return tuple(ReportItem(format_when(r.at, lang, tz, seconds=False), r.at.isoformat(),
+                            t(lang, f"completion.{r.level}"), r.text) for r in p.progress)
+
+
+def commitment(snap: Snapshot, p: Proposal, lang: str) -> Commitment:
+    today = snap.now.astimezone(snap.seminar.timezone).date()
+    level = p.completion or "not_started"
+    period = period_of(p, snap.seminar.plan)
+    items = timeline(p, lang, today)
+    return Commitment(
+        ref=p.ref, title=p.title, ministry=snap.seminar.org_name(p.ministry),
+        period=f"{period[0].isoformat()} – {period[1].isoformat()}" if period else "",
+        completion=level, completion_label=t(lang, f"completion.{level}"),
+        step=COMPLETION.index(level), milestones=items,
+        done=sum(1 for i in items if i.state == "done"), reports=reports(snap, p, lang))
+
+
+def commitments(snap: Snapshot) -> list[Proposal]:
+    return [p for p in snap.proposals if p.status is Status.INCLUDED]
+
+
+def plan_view(snap: Snapshot, lang: str) -> PlanView:
+    return PlanView(tuple(commitment(snap, p, lang) for p in commitments(snap)),
+                    len(COMPLETION) - 1,
+                    format_when(snap.now, lang, snap.seminar.timezone, seconds=False))
+
+
+def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:
+    """`/api/plan`: every commitment with its milestones (each with its state) and completion."""
+    plan = snap.seminar.plan
+    today = snap.now.astimezone(snap.seminar.timezone).date()
+    out = []
+    for p in commitments(snap):
+        period = period_of(p, plan)
+        level = p.completion or "not_started"
+        out.append({
+            "ref": p.ref, "url": f"/proposals/{p.ref}", "title": p.title,
+            "ministry": p.ministry, "ministry_name": snap.seminar.org_name(p.ministry),
+            "plan_id": p.plan_id or None,
+            "period": {"start": period[0].isoformat(), "end": period[1].isoformat()}
+            if period else None,
+            "completion": level, "completion_label": t(lang, f"completion.{level}"),
+            "milestones": [{**public_milestone(m), "number": k, "state": state_of(m, today)}
+                           for k, m in enumerate(p.milestones, 1)],
+            "progress": [{"at": r.at.isoformat(), "completion": r.level, "text": r.text}
+                         for r in p.progress],
+        })
+    return {"seminar": snap.seminar.title, "language": lang,
+            "period": {"start": plan.start.isoformat(), "end": plan.end.isoformat()}
+            if plan else None,
+            "count": len(out), "commitments": out}

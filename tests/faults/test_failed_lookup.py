@@ -1,0 +1,75 @@
+"""Slack's `users.info` failing the first two times a coordinator writes, through `ogpbot
+serve`: those commands are answered as for someone not on the roster (civil society), and the
+proposal made meanwhile stands under her Slack id. A later command brings their profile:
+from then on they are the roster's coordinator, their proposal is theirs under their name and
+organisation, and the coordinators' notices reach them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.store.tinydb_file import TinyDBStore
+from tests import serving as kit
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.serving import eventually
+from tests.test_notices_e2e import ANDERS, INGRID, KARI, OSLO, Server
+
+pytestmark = pytest.mark.asyncio
+LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
+
+
+def stored(folder: Path, collection: str) -> list[dict]:
+    store = TinyDBStore(folder / "ogpbot.json", readonly=True)
+    try:
+        return store.all(collection)
+    finally:
+        store.close()
+
+
+async def test_a_coordinator_whose_first_lookup_failed_gets_their_role(tmp_path: Path) -> None:
+    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    people = [{"name": "Kari Nordmann", "org": "kmd", "email": "kari@kmd.example.org"},
+              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
+               "slack_id": INGRID}]  # Kari is on the roster by email only
+    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+        tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
+    async with FakeSlackAPI() as fake:
+        fake.add_user(KARI, email="kari@kmd.example.org", real_name="Kari Nordmann")
+        fake.add_user(INGRID, email="ingrid@jd.example.org")
+        fake.add_user(ANDERS, email="anders@ngo.example.org", real_name="Anders")
+        server = Server(tmp_path, fake)
+        try:
+            await server.start()
+
+            async def answer(user: str, words: str) -> str:
+                before = len(fake.calls_to("response_url"))
+                await server.slash(fake, user, words)
+                await fake.wait_for("response_url", before + 1, within=15)
+                return str(fake.calls_to("response_url")[-1].args.get("text"))
+
+            fake.fail_method("users.info", "internal_error", count=2)  # her first two commands
+            assert "Som sivilt samfunn kan du ikke bruke «channel»" in await answer(
+                KARI, "channel here")
+            assert "P-1" in await answer(KARI, f"propose Kari foreslår {LINE}")
+            strangers = [p for p in stored(tmp_path, "people") if p["key"] == f"slack:{KARI}"]
+            assert len(strangers) == 1 and strangers[0]["role"] == "civil_society"
+
+            assert "kunngjøringene" in await answer(KARI, "channel here")  # a coordinator now
+            kari = [p for p in stored(tmp_path, "people")
+                    if p.get("platform_ids", {}).get("slack") == KARI]
+            assert [(p["key"], p["role"]) for p in kari] == [
+                ("roster:kari@kmd.example.org", "coordinator")]
+            [proposal] = stored(tmp_path, "proposals")
+            assert proposal["proposer"] == "roster:kari@kmd.example.org"
+            assert (proposal["proposer_name"], proposal["organization_key"]) == (
+                "Kari Nordmann", "kmd")
+
+            # A coordinator hears of every new proposal: the notice reaches her by DM.
+            assert "P-2" in await answer(ANDERS, f"propose Anders foreslår {LINE}")
+            await eventually(lambda: any("Nytt forslag P-2" in m.get("text", "")
+                                         for m in fake.messages_in(f"D{KARI}")), within=20)
+        finally:
+            server.stop()

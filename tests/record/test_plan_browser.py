@@ -1,0 +1,57 @@
+"""The action plan's pages as a person meets them in Chromium: readable without JavaScript
+(no script, the progress bar and timeline in plain HTML) and with no WCAG 2 A/AA violation
+that Deque's axe-core finds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import pytest_asyncio
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+
+from adapters.server import build_app
+from tests.record.plan_world import make_plan_runtime
+from tests.record.test_record_browser import _RUN_AXE, AXE, AXE_TAGS, CHROMIUM, dump_dom
+from tests.record.world import parse_html
+
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (make test "
+                                                "installs it where apt-get is available)"),
+]
+
+
+@pytest_asyncio.fixture
+async def server():
+    async with TestServer(build_app(make_plan_runtime()), host="127.0.0.1") as s:
+        yield s
+
+
+async def test_a_person_reads_the_plan_and_follows_a_commitment(server):
+    plan = parse_html(await dump_dom(str(server.make_url("/plan"))))
+    assert plan.all("script") == []
+    assert plan.one("h1").text() == "Handlingsplanen og gjennomføringen"
+    link = plan.all("section")[1].one("a").attrs["href"]
+    page = parse_html(await dump_dom(str(server.make_url(link))))
+    assert page.one("h1").text() == "P-10: Åpne møtekalendere"
+    assert page.one("progress").attrs["value"] == "1"
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it "
+                                             "with npm where npm is available)")
+@pytest.mark.parametrize("path", ["/plan", "/plan?lang=nn", "/plan?lang=en", "/proposals/P-10"])
+async def test_axe_finds_no_violation_on_the_plan(server, tmp_path, path):
+    async with ClientSession() as session, session.get(server.make_url(path)) as response:
+        page = await response.text()
+    shutil.copy(AXE, tmp_path / "axe.min.js")
+    (tmp_path / "page.html").write_text(
+        page.replace("</body>", _RUN_AXE % json.dumps(AXE_TAGS)), encoding="utf-8")
+    dom = parse_html(await dump_dom((tmp_path / "page.html").as_uri(),
+                                    "--allow-file-access-from-files",
+                                    "--virtual-time-budget=10000"))
+    result = dom.by_id("axe-result")
+    assert result is not None, "axe did not finish"
+    assert json.loads(result.text()) == []
