@@ -135,8 +135,9 @@ class Store(Protocol):
 
     def notify(self, channel: str, payload: str = "") -> None:
         """Wake whoever listens on `channel`, in this process and (for a shared store) in every
-        other, telling them `payload` (a short text, such as what changed): inside a
-        transaction, once it has committed, and once per payload however often it is asked."""
+        other, telling them `payload` (a short text, such as what changed). Inside a
+        transaction a shared store tells them once it has committed; a listener may hear the
+        same payload more than once, and must read the store to know what is there."""
         ...
 
     def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
