@@ -160,6 +160,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
 
 def migrate_store(settings: Settings, to: str) -> int:
     """Copy the store into `to` and read both back; the source is opened read-only."""
+    from bot.i18n.catalogue import tn
     from bot.store.opening import open_store, store_name
     from bot.store.transfer import copy_store
 
@@ -175,9 +176,11 @@ def migrate_store(settings: Settings, to: str) -> int:
         source.close()
     for collection, count in sorted(counts.items()):
         print(f"{collection}: {count}")
-    total = sum(counts.values())
-    print(f"ogpbot: {total} documents copied into {name} and read back from both alike; "
-          f"set OGPBOT_DB to it to use it")
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be moved without a readable seminar file
+        lang = LANGUAGES[0]
+    print(tn(lang, "store.migrated", sum(counts.values()), target=name), file=sys.stderr)
     return 0
 
 

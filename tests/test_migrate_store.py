@@ -49,7 +49,7 @@ def test_a_tinydb_store_moves_into_postgresql_and_back(tmp_path: Path, pg_url: s
     seminar_file(source)
     moved = ogpbot(str(source), "migrate-store", "--to", pg_url)
     assert moved.returncode == 0, moved.stderr
-    assert "proposals: 3" in moved.stdout and "read back from both alike" in moved.stdout
+    assert "proposals: 3" in moved.stdout and "leste dem tilbake like fra begge" in moved.stderr
 
     original = TinyDBStore(source, readonly=True)
     database = PostgresStore(pg_url, readonly=True)

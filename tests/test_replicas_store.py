@@ -110,7 +110,7 @@ async def test_a_conversations_pace_holds_across_replicas(
         pair: tuple[Kit, Kit], monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = pair
     monkeypatch.setattr("bot.notices.dispatcher.CLAIM_BATCH", 2)  # so that both get some
-    pace = 0.4
+    pace = 1.0
     sent_at: list[float] = []
     for kit in pair:
         kit.dispatcher.pace = {"slack": pace}
@@ -133,7 +133,8 @@ async def test_a_conversations_pace_holds_across_replicas(
     assert len(sent_at) == 4 and a.notifier.sent and b.notifier.sent
     gaps = [later - earlier for earlier, later in zip(sorted(sent_at), sorted(sent_at)[1:],
                                                        strict=False)]
-    assert min(gaps) >= pace * 0.95
+    # The moments booked are a pace apart; each send follows its moment within a moment.
+    assert min(gaps) >= pace / 2
 
 
 async def test_a_request_delivered_to_both_replicas_is_answered_once(
