@@ -1,14 +1,17 @@
-"""Slack acknowledgement time: signed `/status P-N` and one-line `/ogp propose` slash commands,
-50 in flight at a time, against `ogpbot serve` on a TinyDB file and on PostgreSQL (the same
-records, moved with `migrate-store`'s copy; a throwaway server with fsync on, as deployed) and
-against a bare slack-bolt app that only acknowledges (bench/_bare_slack.py, served the same way
-in its own process), in the same run, with 100, 1,000 and 10,000 proposals in the store.
-Prints p50 and p99 of each, their ratio to the bare app's, and how long the person waits for the
-answer itself (the reply ogpbot posts to response_url)."""
+"""Slack acknowledgement and answer times: signed `/status P-N` and one-line `/ogp propose`
+slash commands, 50 in flight at a time, against `ogpbot serve` and, in the same run, against
+two bare slack-bolt apps served the same way in processes of their own (bench/_bare_slack.py):
+one that only acknowledges, and one that acknowledges and then posts the same answer ogpbot
+gave to the command's response_url. With 100, 1,000 and 10,000 proposals in the store. Prints
+p50 and p99 of the ack (beside the first) and of the answer (from sending the command to its
+answer reaching the response_url, beside the second), and each p99 ratio. Each store is served
+twice: as a TinyDB file, and the same records moved into PostgreSQL with `migrate-store`'s copy
+(a throwaway server with fsync on, as deployed), both beside the same baselines."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import shutil
@@ -104,28 +107,31 @@ def seed(folder: Path, size: int) -> Path:
 WORDS = ("postlister", "loggene", "kontraktene", "møtereferatene", "budsjettene", "avtalene")
 
 
-async def burst(http: aiohttp.ClientSession, url: str, bodies: list[bytes]) -> list[float]:
-    """POST each signed body, CONCURRENCY at a time; the seconds each waited for its ack."""
+async def burst(http: aiohttp.ClientSession, url: str,
+                bodies: list[bytes]) -> list[tuple[float, float]]:
+    """POST each signed body, CONCURRENCY at a time; for each, the seconds it waited for its
+    ack and the wall-clock time it was sent."""
     gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def one(body: bytes) -> float:
+    async def one(body: bytes) -> tuple[float, float]:
         async with gate:
             headers = signed_headers(SECRET, body)
+            sent = time.time()
             began = time.perf_counter()
             async with http.post(f"{url}/slack/events", data=body, headers=headers) as answer:
                 await answer.read()
                 took = time.perf_counter() - began
             if answer.status != 200:
                 raise RuntimeError(f"{url} answered {answer.status}")
-            return took
+            return took, sent
 
     return list(await asyncio.gather(*(one(b) for b in bodies)))
 
 
 def bodies(fake: FakeSlackAPI, kind: str, count: int, size: int, tag: str,
-           rng: random.Random) -> tuple[list[bytes], dict[str, float]]:
-    """Slash commands of one kind, each with its own response_url; and when each was made."""
-    out, made = [], {}
+           rng: random.Random) -> tuple[list[bytes], list[str]]:
+    """Slash commands of one kind, each with its own response_url; and the ids of those."""
+    out, made = [], []
     for n in range(count):
         rid = f"{tag}-{kind}-{n}"
         user = proposer_id(rng.randrange(SPEAKERS))
@@ -136,12 +142,12 @@ def bodies(fake: FakeSlackAPI, kind: str, count: int, size: int, tag: str,
         out.append(slash_command_body(text, command=command, user_id=user, channel_id=CHANNEL,
                                       channel_name="seminar",
                                       response_url=fake.response_url(rid)))
-        made[rid] = 0.0
+        made.append(rid)
     return out, made
 
 
 async def answered(fake: FakeSlackAPI, rids: dict[str, float], within: float = 120) -> list[float]:
-    """Seconds from each command's send to ogpbot's answer at its response_url."""
+    """Seconds from each command's send to its answer at its response_url."""
     deadline = time.monotonic() + within
     while True:
         seen = {c.path.rsplit("/", 1)[-1]: c.at for c in fake.calls
@@ -152,14 +158,32 @@ async def answered(fake: FakeSlackAPI, rids: dict[str, float], within: float = 1
 
 
 async def measure(http: aiohttp.ClientSession, fake: FakeSlackAPI, url: str, kind: str,
-                  count: int, size: int, tag: str) -> tuple[list[float], list[float]]:
+                  count: int, size: int, tag: str,
+                  answers: bool = True) -> tuple[list[float], list[float]]:
+    """The ack times of a burst of one kind, and (when the server `answers`) the answer
+    times, each from its own command's send."""
     rng = random.Random(f"{tag}{kind}")
     batch, rids = bodies(fake, kind, count, size, tag, rng)
-    sent = time.time()
-    acks = await burst(http, url, batch)
-    for rid in rids:
-        rids[rid] = sent
-    return acks, await answered(fake, rids) if "ogpbot" in tag else []
+    timed = await burst(http, url, batch)
+    acks = [took for took, _ in timed]
+    if not answers:
+        return acks, []
+    return acks, await answered(fake, {rid: sent for rid, (_, sent) in zip(rids, timed,
+                                                                             strict=True)})
+
+
+def captured_answers(fake: FakeSlackAPI, tag: str) -> dict[str, dict[str, Any]]:
+    """One answer ogpbot posted for each kind of command (from the warm-up `tag`), as the
+    answering baseline posts it."""
+    out = {}
+    for call in fake.calls:
+        rid = call.path.rsplit("/", 1)[-1]
+        if call.method == "response_url" and rid.startswith(tag):
+            kind = "propose" if "-propose-" in rid else "status"
+            out.setdefault(kind, {k: call.args[k] for k in
+                                  ("text", "blocks", "response_type", "replace_original")
+                                  if k in call.args})
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -206,6 +230,18 @@ def profile(server: ServeProcess, size: int) -> subprocess.Popen[bytes] | None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+async def answering_baseline(http: aiohttp.ClientSession, fake: FakeSlackAPI, folder: Path,
+                             env: dict[str, str]) -> ServeProcess:
+    """The bare app that also posts ogpbot's answers (captured from its warm-up)."""
+    path = folder / "answers.json"
+    path.write_text(json.dumps(captured_answers(fake, "warm")), encoding="utf-8")
+    bare = ServeProcess(env, folder / "bare-answering.log", name="bare answering app",
+                        argv=[sys.executable, "-m", "bench._bare_slack", "--answers",
+                              str(path)], start_within=120)
+    await bare.start(http)
+    return bare
+
+
 def moved(db: Path, url: str) -> float:
     """Copy the seeded file into the (emptied) database; the seconds it took."""
     began = time.perf_counter()
@@ -219,49 +255,45 @@ def moved(db: Path, url: str) -> float:
     return time.perf_counter() - began
 
 
-async def one_store(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
-                    size: int, folder: Path, db: str, tag: str) -> dict[str, Any]:
-    """Serve `db` and measure it beside the bare app, both in the same minutes."""
+async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
+                   baselines: dict[str, ServeProcess], size: int,
+                   folder: Path, db: str) -> dict[str, Any]:
+    """Serve the store `db` and measure it beside the baselines, in the same minutes."""
     env = {**os.environ, "OGPBOT_DB": db, "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-    server = ServeProcess(env, folder / f"serve-{tag}.log", name="ogpbot serve",
+    tag = "pg" if db.startswith("postgresql://") else ""
+    server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
                           start_within=120)
     await server.start(http)
     figures: dict[str, Any] = {"start": server.started_in}
     profiler = profile(server, size)
     try:
-        # Warm both up (connections, auth.test, users.info for each speaker).
+        # Warm all up (connections, auth.test, users.info for each speaker).
         await measure(http, fake, server.url, "status", SPEAKERS * 2, size,
                       f"warm{size}{tag}ogpbot")
-        await measure(http, fake, bare.url, "status", SPEAKERS, size, f"warm{size}{tag}bare")
+        await measure(http, fake, server.url, "propose", 2, size, f"warm{size}{tag}ogpbot")
+        if "answering" not in baselines:
+            baselines["answering"] = await answering_baseline(http, fake, folder.parent,
+                                                              bare.env)
+        answering = baselines["answering"]
+        await measure(http, fake, bare.url, "status", SPEAKERS, size, f"warm{size}{tag}bare",
+                      answers=False)
+        await measure(http, fake, answering.url, "status", SPEAKERS, size,
+                      f"warm{size}{tag}answering")
         for kind, count in (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS)):
             figures[f"bare {kind}"], _ = await measure(http, fake, bare.url, kind, count, size,
-                                                       f"{size}{tag}bare")
+                                                       f"{size}{tag}bare", answers=False)
             figures[f"ogpbot {kind}"], figures[f"answer {kind}"] = await measure(
                 http, fake, server.url, kind, count, size, f"{size}{tag}ogpbot")
+            _, figures[f"bare answer {kind}"] = await measure(
+                http, fake, answering.url, kind, count, size, f"{size}{tag}answering")
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(30)
-        server.stop(grace=15)
+        server.stop(grace=30)
     figures["core status"], figures["core propose"] = await asyncio.to_thread(
         in_process, folder, db, size)
-    return figures
-
-
-async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
-                   size: int, folder: Path, cluster: Cluster | None) -> dict[str, Any]:
-    began = time.perf_counter()
-    db = seed(folder, size)
-    figures: dict[str, Any] = {"seeded": time.perf_counter() - began}
-    figures["file"] = db.stat().st_size + (db.with_name(db.name + ".journal").stat().st_size
-                                           if db.with_name(db.name + ".journal").exists() else 0)
-    url = cluster.emptied("bench") if cluster is not None else None
-    if url is not None:
-        figures["moved"] = await asyncio.to_thread(moved, db, url)
-    figures["tinydb"] = await one_store(http, fake, bare, size, folder, str(db), "tinydb")
-    if url is not None:
-        figures["postgresql"] = await one_store(http, fake, bare, size, folder, url, "pg")
     return figures
 
 
@@ -270,24 +302,26 @@ async def run() -> list[tuple[str, str]]:
         ("load", f"{CONCURRENCY} in flight; {STATUS_REQUESTS} `/status P-N` and "
                  f"{PROPOSE_REQUESTS} `/ogp propose` per store size"),
     ]
-    worst: dict[str, float] = {}
+    worst: dict[str, dict[str, float]] = {}
+    baselines: dict[str, ServeProcess] = {}
     why = unavailable()
     cluster = Cluster(durable=True).start() if why is None else None
     if why is not None:
         rows.append(("postgresql", f"not measured: {why}"))
     try:
-        await _sizes(rows, worst, cluster)
+        await _sizes(rows, worst, baselines, cluster)
     finally:
         if cluster is not None:
             cluster.stop()
-    for store, ratio in worst.items():
-        rows.append((f"status p99 / bare p99 at the largest store, {store}",
-                     f"{ratio:.2f} (goal: at most 1.5)"))
+    for store, ratios in worst.items():
+        rows.append((f"{ACK_HEADLINE}, {store}", f"{ratios['ack']:.2f} (goal: at most 1.5)"))
+        rows.append((f"{ANSWER_HEADLINE}, {store}",
+                     f"{ratios['answer']:.2f} (goal: at most 1.5)"))
     return rows
 
 
-async def _sizes(rows: list[tuple[str, str]], worst: dict[str, float],
-                 cluster: Cluster | None) -> None:
+async def _sizes(rows: list[tuple[str, str]], worst: dict[str, dict[str, float]],
+                 baselines: dict[str, ServeProcess], cluster: Cluster | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeSlackAPI() as fake, aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2)) as http:
@@ -303,44 +337,59 @@ async def _sizes(rows: list[tuple[str, str]], worst: dict[str, float],
                     folder = Path(tmp) / f"store{size}"
                     folder.mkdir()
                     (folder / "seminar.toml").write_text(SEMINAR, encoding="utf-8")
-                    f = await one_size(http, fake, bare, size, folder, cluster)
-                    fake.clear_calls()
-                    label = f"{size:,} proposals"
-                    moved_in = f" (into PostgreSQL in {f['moved']:.1f} s)" if "moved" in f \
-                        else ""
-                    rows.append((f"{label}: store", f"{f['file'] / 1e6:.1f} MB, seeded in "
-                                 f"{f['seeded']:.1f} s{moved_in}"))
-                    for store in ("tinydb", "postgresql"):
-                        if store in f:
-                            _rows(rows, f"{label}, {store}", f[store], worst, store,
-                                  size == max(SIZES))
+                    began = time.perf_counter()
+                    db = seed(folder, size)
+                    seeded = time.perf_counter() - began
+                    size_mb = (db.stat().st_size + (
+                        db.with_name(db.name + ".journal").stat().st_size
+                        if db.with_name(db.name + ".journal").exists() else 0)) / 1e6
+                    stores = [("tinydb", str(db))]
+                    note = ""
+                    if cluster is not None:
+                        url = cluster.emptied("bench")
+                        took = await asyncio.to_thread(moved, db, url)
+                        note = f", into PostgreSQL in {took:.1f} s"
+                        stores.append(("postgresql", url))
+                    rows.append((f"{size:,} proposals: store", f"{size_mb:.1f} MB, seeded in "
+                                 f"{seeded:.1f} s{note}"))
+                    for store, where in stores:
+                        f = await one_size(http, fake, bare, baselines, size, folder, where)
+                        fake.clear_calls()
+                        _rows(rows, f"{size:,} proposals, {store}", f, worst, store,
+                              size == max(SIZES))
             finally:
                 bare.stop(grace=15)
+                for baseline in baselines.values():
+                    baseline.stop(grace=15)
 
 
-def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any], worst: dict[str, float],
-          store: str, largest: bool) -> None:
+def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any],
+          worst: dict[str, dict[str, float]], store: str, largest: bool) -> None:
     rows.append((f"{label}: serve up in", f"{f['start']:.1f} s"))
     for kind in ("status", "propose"):
         ours, base = f[f"ogpbot {kind}"], f[f"bare {kind}"]
         ratio = pct(ours, 0.99) / pct(base, 0.99)
-        if kind == "status" and largest:
-            worst[store] = ratio
         rows.append((f"{label}: {kind} ack p50/p99 ms",
                      f"ogpbot {ms(pct(ours, 0.5))} / {ms(pct(ours, 0.99))}, "
                      f"bare {ms(pct(base, 0.5))} / {ms(pct(base, 0.99))}, "
                      f"p99 ratio {ratio:.2f}"))
-        answers = f[f"answer {kind}"]
+        answers, bare_answers = f[f"answer {kind}"], f[f"bare answer {kind}"]
+        answer_ratio = pct(answers, 0.99) / pct(bare_answers, 0.99)
+        if kind == "status" and largest:
+            worst[store] = {"ack": ratio, "answer": answer_ratio}
         rows.append((f"{label}: {kind} answer p50/p99 ms",
-                     f"{ms(pct(answers, 0.5))} / {ms(pct(answers, 0.99))} "
-                     f"({len(answers)}/{len(ours)} answered)"))
+                     f"ogpbot {ms(pct(answers, 0.5))} / {ms(pct(answers, 0.99))}, "
+                     f"bare {ms(pct(bare_answers, 0.5))} / {ms(pct(bare_answers, 0.99))}, "
+                     f"p99 ratio {answer_ratio:.2f} ({len(answers)}/{len(ours)} answered)"))
     rows.append((f"{label}: core per command ms",
                  f"status {f['core status']:.2f}, propose {f['core propose']:.2f} "
                  "(in-process, no HTTP)"))
 
 
-HEADLINES = ("status p99 / bare p99 at the largest store, tinydb",
-             "status p99 / bare p99 at the largest store, postgresql")
+ACK_HEADLINE = "status ack p99 / bare p99 at the largest store"
+ANSWER_HEADLINE = "status answer p99 / bare answering p99 at the largest store"
+HEADLINES = tuple(f"{headline}, {store}" for store in ("tinydb", "postgresql")
+                  for headline in (ACK_HEADLINE, ANSWER_HEADLINE))
 
 
 def main() -> int:

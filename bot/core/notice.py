@@ -58,7 +58,8 @@ class Notice:
     target: Target
     message: Reply
     due: datetime
-    kind: str  # proposal | meeting | reminder | agenda | tables | report | decision | alert
+    # proposal | version | meeting | reminder | agenda | tables | report | decision | alert
+    kind: str
     stale_after: datetime | None = None  # past this, an unsent notice is skipped, not sent late
     state: NoticeState = NoticeState.PENDING
     attempts: int = 0
@@ -69,6 +70,7 @@ class Notice:
     not_before: datetime | None = None  # a passing failure: not retried before this
     compose: str | None = None  # a composer (bot.notices.announcements) writes it at send time
     waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
+    request_id: str | None = None  # the command that scheduled it (bot.core.tracing), if any
 
     @property
     def ready_at(self) -> datetime:
@@ -84,7 +86,7 @@ class Notice:
             "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
             "attachment": self.attachment,
             "not_before": self.not_before.isoformat() if self.not_before else None,
-            "compose": self.compose, "waiting": self.waiting,
+            "compose": self.compose, "waiting": self.waiting, "request_id": self.request_id,
             "for_person": self.target.person,  # top-level, so the store can find by it
             # while it is still to be sent: the moment it may go, as the store's work
             READY: self.ready_at.timestamp() if self.state in _TO_SEND else None,
@@ -102,6 +104,7 @@ class Notice:
             late=d.get("late", False), attachment=d.get("attachment"),
             not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
             compose=d.get("compose"), waiting=d.get("waiting", False),
+            request_id=d.get("request_id"),
         )
 
     def with_changes(self, **changes: Any) -> Notice:
@@ -112,6 +115,8 @@ class Scheduler(Protocol):
     """Where the core puts notices: the outbox."""
 
     def schedule(self, notice: Notice) -> bool: ...
+
+    def get(self, key: str) -> Notice | None: ...
 
     def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]: ...
 

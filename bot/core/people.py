@@ -12,6 +12,9 @@ a later lookup brings their email or object id, or the roster lists them (by ema
 id), that person is merged into the one the email, the object id or the roster names: the
 platform ids join, and their proposals, history, meetings and everything a higher layer keeps
 by person key (notices, the table plan: `Directory.on_merge`) follow.
+
+Each time someone writes, the platform they wrote from and its locale are remembered on them:
+notices reach them there, in that language (unless they chose one with `language`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ ROSTER_PREFIX = "roster:"
 #: The `platform_ids` key of a roster person's Microsoft Entra object id (not a platform of
 #: its own: nothing is ever sent to it; it links a Teams account to the roster person).
 ENTRA = "entra"
+ERASED = "erased:"  # the key prefix of a person erased on request (bot.app.people_rights)
 
 
 def roster_key(email: str) -> str:
@@ -47,6 +51,12 @@ def is_roster_key(key: str) -> bool:
     """Whether a person key is a roster person's (people the bot only met are keyed by their
     platform and user id)."""
     return key.startswith(ROSTER_PREFIX)
+
+
+def is_erased(person_key: str) -> bool:
+    """Whether the key stands for a person erased on request: their name, e-mail address and
+    platform ids are gone; the key only tells their actions apart from others'."""
+    return person_key.startswith(ERASED)
 
 
 class Directory:
@@ -91,6 +101,10 @@ class Directory:
             key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
             email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
             unreachable=dict(stored.unreachable) if stored else {},
+            # what the person did themselves is theirs, not the seminar file's
+            chosen_language=stored.chosen_language if stored else None,
+            seen_language=stored.seen_language if stored else None,
+            last_platform=stored.last_platform if stored else None,
         )
         if person != stored:
             self.records.save_person(person)
@@ -120,7 +134,11 @@ class Directory:
         merged = into.with_changes(
             platform_ids={**person.platform_ids, **into.platform_ids},
             unreachable={**person.unreachable, **into.unreachable},
-            email=into.email or person.email, language=into.language or person.language)
+            email=into.email or person.email, language=into.language or person.language,
+            chosen_language=into.chosen_language or person.chosen_language,
+            seen_language=into.seen_language or person.seen_language,
+            last_platform=into.last_platform or person.last_platform)
+
         def move() -> None:
             self.records.delete_person(person.key)
             self.records.save_person(merged)
@@ -191,11 +209,21 @@ class Directory:
                 platform_ids={speaker.platform: speaker.user_id},
             )
             self.records.save_person(person)
-        elif speaker.name and not person.on_roster and speaker.name != person.name:
-            person = person.with_changes(name=speaker.name)
+        changes: dict[str, str] = {}
+        if speaker.name and not person.on_roster and speaker.name != person.name:
+            changes["name"] = speaker.name
+        seen = language_of(speaker.locale)
+        if seen and seen != person.seen_language:
+            changes["seen_language"] = seen
+        if speaker.platform != person.last_platform:
+            changes["last_platform"] = speaker.platform
+        if changes:
+            person = person.with_changes(**changes)
             self.records.save_person(person)
         return person, new_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
-        """The platform's locale, else the person's roster language, else the seminar's."""
-        return language_of(speaker.locale) or person.language or self.seminar.language
+        """The language of the answer to `speaker`: the one the person chose, else the locale
+        this message came with, else as for their notices (`Person.speaks`)."""
+        return (person.chosen_language or language_of(speaker.locale)
+                or person.speaks(self.seminar.language))

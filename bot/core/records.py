@@ -8,6 +8,7 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ COUNTERS = "counters"
 PERSON_IDS = "person_ids"
 
 ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' conversation
+DEPLOYMENT_SETTING = "deployment_id"  # a random id of this deployment (its calendar UIDs)
 
 
 class Records:
@@ -105,6 +107,16 @@ class Records:
             people.setdefault(proposer.key, proposer)
         return list(people.values())
 
+    def followers(self, proposal: Proposal) -> list[Person]:
+        """Who hears of a proposal's new versions, its decision and its progress: its proposer,
+        its responsible ministry's people and whoever joined it (without asking), and whoever
+        asked to follow it; less anyone who said `unfollow`."""
+        keys = dict.fromkeys([proposal.proposer,
+                              *(p.key for p in self.people_of(proposal.ministry)),
+                              *(a.person for a in proposal.actors), *proposal.followers])
+        people = (self.person(key) for key in keys if key not in proposal.unfollowed)
+        return [p for p in people if p is not None]
+
     def people_with(self, **equals: object) -> list[Person]:
         """The people whose stored fields equal `equals` (e.g. `role="coordinator"`)."""
         return [Person.from_dict(d) for d in self.store.find(PEOPLE, **equals)]
@@ -172,6 +184,19 @@ class Records:
 
     def set_setting(self, key: str, value: Any) -> None:
         self.store.put(SETTINGS, key, {"value": value})
+
+    def deployment_id(self) -> str:
+        """This deployment's own random id, made the first time it is asked for and kept in
+        the store (a backup or a migrated store keeps it): calendar events made by two
+        deployments never share a UID."""
+        def kept() -> str:
+            value = self.setting(DEPLOYMENT_SETTING)
+            if not isinstance(value, str) or not value:
+                value = str(uuid.uuid4())
+                self.set_setting(DEPLOYMENT_SETTING, value)
+            return value
+
+        return self.store.atomically(kept)
 
     def seen_reply(self, request_key: str) -> dict[str, Any] | None:
         doc = self.store.get(SEEN, request_key)

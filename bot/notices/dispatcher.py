@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import random
@@ -49,13 +50,15 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
+from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.redact import pseudonym, scrub
 from bot.core.reply import Reply
+from bot.core.tracing import REQUEST_ID
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.store.contract import Conflict, StoreError, retry_conflicts
@@ -119,6 +122,8 @@ class Unreached:
 @dataclass
 class _Op:
     run: Callable[[], Any]
+    # the caller's context (its request id), so the write's log lines carry the caller's id
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future())
 
@@ -183,7 +188,7 @@ class Journal:
         def once() -> list[Any]:
             self._local.tally = Counter()
             with self.store.transaction():
-                return [op.run() for op in group]
+                return [op.context.run(op.run) for op in group]
 
         results = retry_conflicts(once)
         self.stats.update(self._local.tally)
@@ -201,8 +206,10 @@ class Dispatcher:
                  pace: Mapping[str, float] | None = None, public_url: str = "",
                  parallel: int = PARALLEL,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 scope: Mapping[str, Any] | None = None) -> None:
+                 scope: Mapping[str, Any] | None = None,
+                 observer: Observer = NO_OBSERVER) -> None:
         self.bot = bot
+        self.observer = observer
         # only the notices whose stored fields equal `scope` are this dispatcher's; the rest are
         # left untouched (the console delivers the notices of its one person: `for_person`)
         self.scope: dict[str, Any] = dict(scope or {})
@@ -236,6 +243,11 @@ class Dispatcher:
         await self.recover()
         self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
+
+    @property
+    def running(self) -> bool:
+        """Whether the dispatcher's task is alive (started, not stopped, not crashed)."""
+        return self._task is not None and not self._task.done()
 
     async def stop(self, within: float = STOP_WITHIN) -> None:
         """Start no more sends, let those in flight finish (they are marked sent or put back
@@ -408,9 +420,12 @@ class Dispatcher:
         person = self.bot.records.person(target.person or "")
         if person is None:
             return f"unknown person {target.person}"
-        for platform, user_id in person.platform_ids.items():
+        # The platform they last wrote from first; then any other that can reach them.
+        platforms = sorted(person.platform_ids, key=lambda p: p != person.last_platform)
+        for platform in platforms:
             if platform in self.notifiers and platform not in person.unreachable:
-                return Destination(platform, "direct", user_id, person.name)
+                return Destination(platform, "direct", person.platform_ids[platform],
+                                   person.name)
         return Unreached(person)
 
     async def _look_up(self, person: Person) -> Destination | None:
@@ -476,7 +491,15 @@ class Dispatcher:
         return at - now
 
     async def _send_one(self, notice: Notice, where: Destination) -> bool:
-        """Send one notice; False when the lane should pause (a passing failure)."""
+        """Send one notice; False when the lane should pause (a passing failure). Its log
+        lines carry the id of the request that scheduled it."""
+        token = REQUEST_ID.set(notice.request_id)
+        try:
+            return await self._send(notice, where)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _send(self, notice: Notice, where: Destination) -> bool:
         now = self.bot.clock.now()
         begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
         if begun is None:
@@ -502,7 +525,7 @@ class Dispatcher:
             log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
-        await self._journal.run(lambda: self._sent_op(outgoing.key))
+        await self._journal.run(lambda: self._sent_op(outgoing.key, where))
         return True
 
     # -- store operations (each runs inside a journal transaction, in a worker thread) ------------
@@ -545,8 +568,9 @@ class Dispatcher:
         if late and not notice.late:
             message = _with_line(message, t(message.language, "notice.late",
                                             when=format_when(notice.due, message.language,
-                                                             self.bot.seminar.timezone)))
-        attachment = self._attachment(notice)
+                                                             self.bot.seminar.timezone,
+                                                             now=now)))
+        attachment = self._attachment(notice, now)
         if attachment is not None and attachment.url:
             message = _with_line(message, t(message.language, "notice.calendar",
                                             url=attachment.url))
@@ -555,27 +579,29 @@ class Dispatcher:
         self.bot.outbox.save(notice)
         return notice, attachment
 
-    def _attachment(self, notice: Notice) -> FileAttachment | None:
+    def _attachment(self, notice: Notice, now: datetime) -> FileAttachment | None:
+        """The calendar file a meeting's notice carries, made now (its DTSTAMP)."""
         info = notice.attachment or {}
         if info.get("kind") != "ics":
             return None
-        proposal = self.bot.records.proposal(int(info["meeting"]))
-        meeting = self.bot.records.meeting(int(info["meeting"]))
-        if proposal is None or meeting is None:
+        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now)
+        if made is None:
             return None
-        return FileAttachment(
-            ics_filename(proposal),
-            meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
-                        notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, meeting))
+        name, body = made
+        meeting = self.bot.records.meeting(int(info["meeting"]))
+        url = calendar_url(self.public_url, meeting) if meeting is not None else ""
+        return FileAttachment(name, body, FILE_MIME, url)
 
-    def _sent_op(self, key: str) -> None:
+    def _sent_op(self, key: str, where: Destination) -> None:
         notice = self._current(key, NoticeState.SENDING)
         if notice is not None:
             self.bot.outbox.save(notice.with_changes(
                 state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
                 waiting=False))
             self._journal.count("sent")
+            self.observer.notice("sent", where.platform)
+            log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
+                     where.platform)
 
     def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
         notice = self._claimed(key)
@@ -583,6 +609,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self._journal.count("skipped")
+        self.observer.notice("skipped", notice.target.platform or "none")
         log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
@@ -612,6 +639,7 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self._journal.count("retried")
+        self.observer.notice("retried", where.platform)
         log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
     def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
@@ -619,6 +647,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
         self._journal.count("failed")
+        self.observer.notice("failed", where.platform)
         log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
                     where.platform, scrub(reason))
         self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
@@ -630,7 +659,7 @@ class Dispatcher:
         if notice.kind == "alert":
             return
         for person in self.bot.records.coordinators():
-            lang = person.language or self.bot.seminar.language
+            lang = person.speaks(self.bot.seminar.language)
             to = t(lang, "notice.announce_channel") if label == "announce" else label
             self.bot.outbox.schedule(Notice(
                 f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),

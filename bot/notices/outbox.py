@@ -8,6 +8,7 @@ dispatchers claim; a new notice notifies the store's `outbox` channel, which wak
 from __future__ import annotations
 
 from bot.core.notice import Notice, NoticeState, Target
+from bot.core.tracing import current_request_id
 from bot.store.contract import READY, Store
 
 OUTBOX = "outbox"
@@ -20,7 +21,10 @@ class Outbox:
         self.store = store
 
     def schedule(self, notice: Notice) -> bool:
-        """Add `notice` unless its key is already there; return whether it was added."""
+        """Add `notice` unless its key is already there; return whether it was added. A notice
+        keeps the id of the request that scheduled it, so the log lines of its send carry it."""
+        if notice.request_id is None and (request_id := current_request_id()) is not None:
+            notice = notice.with_changes(request_id=request_id)
         added = self.store.add(OUTBOX, notice.key, notice.to_dict())
         if added:
             self.store.notify(OUTBOX)

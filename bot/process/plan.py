@@ -169,7 +169,7 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
         if stale <= now:
             return
         for person in people:
-            lang = person.language or seminar.language
+            lang = person.speaks(seminar.language)
             notices.append(Notice(f"{key}:{person.key}", Target.to_person(person.key),
                                   build(lang), max(due, now), "reminder", stale_after=stale,
                                   attachment=dict(info), compose=kind))

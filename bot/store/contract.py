@@ -56,6 +56,10 @@ class Conflict(StoreError):
     back; run it again from the start. Only a shared store raises it."""
 
 
+class StoreBusy(StoreError):
+    """Another process (a running `ogpbot serve`) holds the store that one process owns."""
+
+
 class Store(Protocol):
     """Documents by (collection, key). Writes inside `transaction()` land together or not at all;
     a write outside one is its own transaction. Once a write returns, it survives a crash."""
