@@ -17,7 +17,8 @@ from bot.core.reply import Reply
 from bot.core.seminar import Seminar, parse_seminar
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError, FileAttachment
-from bot.store.contract import MemoryStore, Store
+from bot.store.contract import Store
+from bot.store.memory import MemoryStore
 
 OSLO = ZoneInfo("Europe/Oslo")
 COORDINATOR = ("U0KARI", "kari@kmd.example.org")

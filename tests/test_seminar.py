@@ -15,7 +15,7 @@ import pytest
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.seminar import SeminarError, load_seminar, parse_seminar
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.chat import SEMINAR_FILE
 from tests.notice_kit import seminar_data
 

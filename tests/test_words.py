@@ -393,7 +393,8 @@ def test_someone_taken_off_the_roster_loses_the_role_it_gave(chat: Chat) -> None
 
 
 def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
-    from bot.store.contract import MemoryStore, StoreError
+    from bot.store.contract import StoreError
+    from bot.store.memory import MemoryStore
 
     class FullDisk(MemoryStore):
         full = False

@@ -69,17 +69,20 @@ class Directory:
         self.on_merge: list[Callable[[str, str], None]] = []
 
     def sync_roster(self) -> None:
-        """Make the stored people agree with the seminar file's roster (run at start-up)."""
-        with self.records.transaction():
-            self.records.link_platform_ids()
-            for entry in self.seminar.people:
-                self._sync_one(entry)
-            self._merge_met_into_roster()
-            listed = {roster_key(entry.email) for entry in self.seminar.people}
-            for person in self.records.people_with(on_roster=True):
-                if person.key not in listed:  # taken off the roster: no role from it any more
-                    self.records.save_person(person.with_changes(
-                        on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
+        """Make the stored people agree with the seminar file's roster (run at start-up, by
+        every replica: in one transaction, run again if two replicas start together)."""
+        self.records.atomically(self._sync_all)
+
+    def _sync_all(self) -> None:
+        self.records.link_platform_ids()
+        for entry in self.seminar.people:
+            self._sync_one(entry)
+        self._merge_met_into_roster()
+        listed = {roster_key(entry.email) for entry in self.seminar.people}
+        for person in self.records.people_with(on_roster=True):
+            if person.key not in listed:  # taken off the roster: no role from it any more
+                self.records.save_person(person.with_changes(
+                    on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
 
     def _sync_one(self, entry: RosterPerson) -> None:
         org = self.seminar.org(entry.org)
@@ -135,7 +138,8 @@ class Directory:
             chosen_language=into.chosen_language or person.chosen_language,
             seen_language=into.seen_language or person.seen_language,
             last_platform=into.last_platform or person.last_platform)
-        with self.records.transaction():
+
+        def move() -> None:
             self.records.delete_person(person.key)
             self.records.save_person(merged)
             for proposal in self.records.proposals(proposer=person.key):
@@ -145,6 +149,8 @@ class Directory:
                     self.records.save_meeting(replace(meeting, scheduled_by=merged.key))
             for follow in self.on_merge:
                 follow(person.key, merged.key)
+
+        self.records.atomically(move)
         return merged
 
     def _proposal_of(self, proposal: Proposal, was: Person, now: Person) -> Proposal:

@@ -80,15 +80,15 @@ def schedule_agenda(bot: Host) -> int:
     notices the seminar file no longer has; return how many were added."""
     wanted = agenda_notices(bot)
     keys = {n.key for n in wanted}
-    added = 0
-    with bot.records.transaction():
+
+    def once() -> int:
         for notice in bot.outbox.pending():
             if notice.key.startswith(AGENDA_PREFIX) and notice.key not in keys:
                 bot.outbox.save(notice.with_changes(
                     state=NoticeState.SKIPPED, last_error="the agenda item moved or was removed"))
-        for notice in wanted:
-            added += bot.outbox.schedule(notice)
-    return added
+        return sum(bot.outbox.schedule(notice) for notice in wanted)
+
+    return bot.records.atomically(once)
 
 
 def present_submitted(bot: Host, notice: Notice, now: datetime) -> Notice | str:
