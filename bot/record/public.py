@@ -28,7 +28,7 @@ from bot.core.model import (
     holds_email,
     proposal_number,
 )
-from bot.core.people import is_roster_key
+from bot.core.people import is_erased, is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -145,15 +145,18 @@ def public_organization(p: Proposal, lang: str) -> str:
 
 
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: the bot, or a roster person by name; the proposer not
-    on the roster by their organisation (or as a private individual); anyone else not on the
-    roster as "a participant". Never an e-mail address or a platform id."""
+    """Who did it, as the public sees it: the bot, or a roster person by name; someone erased
+    on request as "an erased person"; the proposer not on the roster by their organisation (or
+    as a private individual); anyone else not on the roster as "a participant". Never an e-mail
+    address or a platform id."""
     return public_person(p, h.actor, h.actor_name, lang)
 
 
 def public_person(p: Proposal, key: str, name: str, lang: str, org: str = "") -> str:
     """Someone who did something to `p`, named as `public_actor` names them; someone not on
     the roster who gave an organisation (`org`) is shown as that organisation."""
+    if is_erased(key):
+        return t(lang, "record.erased_person")
     if key == "bot":
         return name
     if is_roster_key(key) and not holds_email(name):
