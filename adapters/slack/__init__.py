@@ -9,6 +9,7 @@ import asyncio
 
 from aiohttp import web
 
+from adapters.inbox import turns_of
 from adapters.outbox import register_notifier
 from adapters.server import add_drain
 from adapters.slack.app import SlackAdapter
@@ -32,6 +33,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app[SLACK_ADAPTER] = adapter
     app.router.add_post("/slack/events", adapter.handle)
     register_notifier(app, adapter.notifier)
+    adapter.turns = turns_of(app, runtime)
+    adapter.turns.register(adapter.answers)
 
     async def finish(deadline: float) -> None:
         await adapter.drain(max(0.0, deadline - asyncio.get_running_loop().time()))

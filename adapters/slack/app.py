@@ -2,11 +2,13 @@
 
 Every request is signature-checked before anything is parsed (401, also for a signature or
 timestamp header that is not plain ASCII), a body that is not a Slack payload is refused (400),
-so is one from another workspace than `SLACK_TEAM_ID` when that is set (403), and each listener
-acknowledges at once; the core runs after
-the ack in a task, except for a modal submission, whose answer (errors, or the new `P-N`) is
-the ack itself. Slash commands, buttons, mentions, DMs and modal submissions all become one
-`Command`; the `Reply` goes back ephemeral (response_url or chat.postEphemeral) or by DM.
+so is one from another workspace than `SLACK_TEAM_ID` when that is set (403). Slash commands,
+buttons, mentions, DMs and modal submissions all become one `Command`, kept in the inbox
+(`bot.app.inbox`) before the listener acknowledges: a command acknowledged is done and
+answered even if the process dies right after the ack. The core runs after the ack (the
+inbox's turns, `bot.app.turns`), except for a modal submission, whose answer (errors, or the
+new `P-N`) is the ack itself. `adapters.slack.answers` takes the `Reply` where it goes:
+ephemeral (response_url or chat.postEphemeral), in the DM, or by DM.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Coroutine, Mapping
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -31,14 +34,12 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import extract_team_id
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.metrics import answered
+from adapters.slack.answers import SlackAnswers
 from adapters.slack.blocks import (
     WORDS_ACTION,
-    fallback_text,
-    form_view,
     home_view,
-    reply_blocks,
     result_view,
     submitted_values,
     view_errors,
@@ -46,12 +47,16 @@ from adapters.slack.blocks import (
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM, SpeakerBook
+from bot.app.inbox import Item, new_key
 from bot.app.runtime import Runtime
+from bot.app.turns import Turns
 from bot.core.command import Command, Place, Speaker
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
+from bot.notices.port import DeliveryError
 from bot.process.proposing import FORM_ID
+from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.slack")
 
@@ -64,9 +69,9 @@ _NO_WORKSPACE = frozenset({"url_verification"})  # handshakes that name no works
 # What Slack sends, and nothing else: a Unix time in ASCII digits, `v0=` and 64 hex digits.
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
-RECENT = 2000  # delivery keys remembered in memory (the store remembers the rest)
-# Work after the ack running at once: more would only crowd the loop that acknowledges (a burst
-# waits its turn in order, and every ack still goes out at once; see bench/ack.py).
+RECENT = 2000  # App Home openings remembered in memory (refreshing it twice is harmless)
+# Work after the ack outside the inbox (App Home) running at once: more would only crowd the
+# loop that acknowledges (the inbox's turns have a limit of their own).
 AFTER_ACK_AT_ONCE = 4
 
 _SOME_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -107,6 +112,8 @@ class SlackAdapter:
         self.client.retry_handlers = retry_handlers()
         self.speakers = SpeakerBook(self.client)
         self.notifier = SlackNotifier(self.client)
+        self.answers = SlackAnswers(self, self.publish_home)
+        self.turns: Turns | None = None  # the server's inbox turns, given at mount
         self._tasks: set[asyncio.Task[None]] = set()
         self._http: aiohttp.ClientSession | None = None
         self._busy: asyncio.Semaphore | None = None
@@ -145,6 +152,10 @@ class SlackAdapter:
         if response.status >= 500:  # bolt could not make sense of a payload (logged by bolt)
             return web.Response(status=400, text="malformed body")
         return await to_aiohttp_response(response)
+
+    def session(self) -> aiohttp.ClientSession | None:
+        """The HTTP session every call to Slack shares (None before the first request)."""
+        return self._http
 
     def _keep_alive(self) -> None:
         """One HTTP session for every call to Slack (Web API and response_url), opened in the
@@ -191,58 +202,57 @@ class SlackAdapter:
         self.bolt.event("app_home_opened")(self._on_home)
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        await ack()
         prefix = SLASH_PREFIX.get(str(command.get("command")), "")
         words = f"{prefix} {words_of(str(command.get('text') or ''), None)}".strip()
         channel = str(command.get("channel_id") or "")
+        user_id = str(command.get("user_id") or "")
         place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
                       name=str(command.get("channel_name") or ""),
                       reference={"team_id": command.get("team_id")})
-        self.spawn(self._answer_words(
-            str(command.get("user_id") or ""), str(command.get("user_name") or ""), place, words,
-            response_url=command.get("response_url"), trigger_id=command.get("trigger_id")))
+        speaker = Speaker(PLATFORM, user_id, name=str(command.get("user_name") or ""))
+        await self._take(ack, self._item("command", None, Command(speaker, place, words=words), {
+            "via": "response_url", "url": command.get("response_url"),
+            "trigger_id": command.get("trigger_id"), "user": user_id}))
 
     async def _on_button(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
         actions = body.get("actions") or [{}]
         words = str(actions[0].get("value") or "")
         user = body.get("user") or {}
+        user_id = str(user.get("id") or "")
         channel = (body.get("channel") or {}).get("id") or ""
-        place = Place(PLATFORM, channel or str(user.get("id") or ""),
+        place = Place(PLATFORM, channel or user_id,
                       is_direct=not channel or channel.startswith("D"))
-        self.spawn(self._answer_words(
-            str(user.get("id") or ""), str(user.get("name") or ""), place, words,
-            response_url=body.get("response_url"), trigger_id=body.get("trigger_id")))
+        speaker = Speaker(PLATFORM, user_id, name=str(user.get("name") or ""))
+        await self._take(ack, self._item("action", None, Command(speaker, place, words=words), {
+            "via": "response_url", "url": body.get("response_url"),
+            "trigger_id": body.get("trigger_id"), "user": user_id}))
 
     async def _on_mention(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
                           context: Mapping[str, Any]) -> None:
-        await ack()
-        key = self._first_time(body)
-        if key is None:
-            return
         channel = str(event.get("channel") or "")
+        user_id = str(event.get("user") or "")
         place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
                       reference={"team_id": body.get("team_id")})
         words = words_of(str(event.get("text") or ""), context.get("bot_user_id"))
-        self.spawn(self._answer_words(
-            str(event.get("user") or ""), "", place, words, request_key=key,
-            ephemeral_in=channel, thread_ts=event.get("thread_ts")))
+        command = Command(Speaker(PLATFORM, user_id), place, words=words)
+        await self._take(ack, self._item("event", body.get("event_id"), command, {
+            "via": "ephemeral", "channel": channel, "thread_ts": event.get("thread_ts"),
+            "user": user_id}))
 
     async def _on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any],
                           context: Mapping[str, Any]) -> None:
-        await ack()
         if (event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id")
                 or not event.get("user")):
-            return
-        key = self._first_time(body)
-        if key is None:
+            await ack()
             return
         channel = str(event.get("channel") or "")
+        user_id = str(event.get("user"))
         place = Place(PLATFORM, channel, is_direct=True,
                       reference={"team_id": body.get("team_id")})
         words = words_of(str(event.get("text") or ""), context.get("bot_user_id"))
-        self.spawn(self._answer_words(str(event.get("user")), "", place, words,
-                                      request_key=key, post_in=channel))
+        command = Command(Speaker(PLATFORM, user_id), place, words=words)
+        await self._take(ack, self._item("event", body.get("event_id"), command, {
+            "via": "post", "channel": channel, "user": user_id}))
 
     async def _on_home(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
@@ -254,110 +264,85 @@ class SlackAdapter:
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any],
                              view: dict[str, Any]) -> None:
         """The ack is the answer: `errors` under each refused field, or the modal turned into
-        the confirmation. The proposer also gets it by DM, once."""
+        the confirmation. The proposer also gets it by DM, once. The submission is kept in the
+        inbox before it runs: if the process dies before the DM, the next start sends it."""
         user_id = str((body.get("user") or {}).get("id") or "")
+        meta = _metadata(view.get("private_metadata"))
+        channel = str(meta.get("channel") or user_id)
+        state = (view.get("state") or {}).get("values") or {}
+        command = Command(Speaker(PLATFORM, user_id),
+                          Place(PLATFORM, channel, is_direct=channel.startswith("D")),
+                          form_id=str(view.get("callback_id") or ""),
+                          form=submitted_values(state if isinstance(state, Mapping) else {}))
+        item = self._item("view", f"{view.get('id')}:{view.get('hash')}", command,
+                          {"via": "dm", "user": user_id, "home": True})
+        recorded = await self._record(item)
         try:
             speaker = await asyncio.wait_for(self.speakers.speaker(user_id), SPEAKER_WAIT)
         except TimeoutError:
             speaker = Speaker(PLATFORM, user_id)
-        meta = _metadata(view.get("private_metadata"))
-        channel = str(meta.get("channel") or user_id)
-        state = (view.get("state") or {}).get("values") or {}
-        command = Command(speaker, Place(PLATFORM, channel, is_direct=channel.startswith("D")),
-                          form_id=str(view.get("callback_id") or ""),
-                          form=submitted_values(state if isinstance(state, Mapping) else {}),
-                          request_key=f"view:{view.get('id')}:{view.get('hash')}")
-        reply = await self.runtime.ask(command)
+        command = replace(command, speaker=speaker)
+        if recorded is None or self.turns is None:
+            reply = await self.runtime.ask(replace(command, request_key=item.key))
+        else:
+            reply = await asyncio.to_thread(self.turns.inbox.run, item.key, command)
+        if reply is None:
+            await ack()  # answered long ago: nothing more to show
+            return
         if not reply.ok:
             await ack(response_action="errors",
                       errors=view_errors(reply, view.get("blocks") or []))
+            if recorded is not None and self.turns is not None:
+                await asyncio.to_thread(self.turns.inbox.answered, item.key)
             return
         title = t(reply.language, "propose.form_title")
         await ack(response_action="update", view=result_view(reply, title))
-        if not reply.repeated:
-            self.spawn(self._after_submission(user_id, reply))
-
-    async def _after_submission(self, user_id: str, reply: Reply) -> None:
-        await self._send_dm(user_id, reply)
-        await self.publish_home(user_id)
-
-    # -- answering -----------------------------------------------------------------------------
-
-    async def _answer_words(self, user_id: str, name: str, place: Place, words: str, *,
-                            request_key: str | None = None, response_url: Any = None,
-                            trigger_id: Any = None, ephemeral_in: str | None = None,
-                            thread_ts: Any = None, post_in: str | None = None) -> None:
-        speaker = await self.speakers.speaker(user_id, name)
-        reply = await self.runtime.ask(Command(speaker, place, words=words,
-                                               request_key=request_key))
+        answered()  # the ack is the answer
         if reply.repeated:
-            return  # answered when it first came
-        if reply.form is not None and reply.ok and isinstance(trigger_id, str) and trigger_id \
-                and await self._open_form(reply, trigger_id, place.conversation_id):
             return
-        if isinstance(response_url, str) and response_url:
-            if await self._respond(response_url, reply):
-                return
-        elif ephemeral_in:
-            if await self._ephemeral(ephemeral_in, user_id, reply, thread_ts):
-                return
-        elif post_in:
-            with contextlib.suppress(Exception):
-                await self.notifier.post(post_in, reply)
-                return
+        if recorded is None or self.turns is None:
+            self.spawn(self._answer_unkept(item, reply))
         else:
-            await self._send_dm(user_id, reply)
-            return
-        # The reply could not go where it was asked: say so, and send it by DM.
-        await self._send_dm(user_id, reply, note=t(reply.language, "slack.cannot_reply_here"))
+            self.turns.submit(item, reply=reply)
 
-    async def _open_form(self, reply: Reply, trigger_id: str, channel: str) -> bool:
-        assert reply.form is not None
-        view = form_view(reply.form, reply.language, {"channel": channel})
-        try:
-            await self.client.views_open(trigger_id=trigger_id, view=view)
-            return True
-        except Exception as exc:
-            log.warning("slack: views.open failed (%s); sending a button instead",
-                        delivery_error(exc).reason)
-            return False
+    # -- the inbox -----------------------------------------------------------------------------
 
-    async def _respond(self, response_url: str, reply: Reply) -> bool:
-        webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers(),
-                                     session=self._http)
-        try:
-            answer = await webhook.send(text=fallback_text(reply), blocks=reply_blocks(reply),
-                                        response_type="ephemeral", replace_original=False)
-        except Exception as exc:
-            log.warning("slack: response_url failed (%s)", type(exc).__name__)
-            return False
-        if answer.status_code != 200:
-            log.warning("slack: response_url answered %d", answer.status_code)
-            return False
-        return True
+    def _item(self, kind: str, delivery: Any, command: Command,
+              route: dict[str, Any]) -> Item:
+        """An inbox item; keyed by Slack's delivery id when there is one (an event's), so a
+        delivery Slack sends again finds it."""
+        unique = delivery if isinstance(delivery, str) and delivery else None
+        return Item(new_key(PLATFORM, kind, unique), command, route,
+                    self.runtime.clock.now(), repeatable=unique is not None)
 
-    async def _ephemeral(self, channel: str, user_id: str, reply: Reply, thread_ts: Any) -> bool:
-        args: dict[str, Any] = {"channel": channel, "user": user_id, "text": fallback_text(reply),
-                                "blocks": reply_blocks(reply)}
-        if isinstance(thread_ts, str) and thread_ts:
-            args["thread_ts"] = thread_ts
+    async def _record(self, item: Item) -> bool | None:
+        """Keep `item` in the inbox: True, False when it is there already (a delivery sent
+        again), None when the store refused it (the command then runs without the inbox)."""
+        if self.turns is None:
+            return None
         try:
-            await self.client.chat_postEphemeral(**args)
-            return True
-        except Exception as exc:
-            error = delivery_error(exc)
-            log.warning("slack: ephemeral reply in %s failed (%s)", channel, error.reason)
-            return False
+            return await asyncio.to_thread(self.turns.inbox.record, item)
+        except StoreError as exc:
+            log.error("slack: a request could not be kept in the inbox: %s", exc)
+            return None
 
-    async def _send_dm(self, user_id: str, reply: Reply, note: str | None = None) -> None:
-        if note:
-            reply = Reply(language=reply.language, title=reply.title, fields=reply.fields,
-                          lines=(note, *reply.lines), actions=reply.actions, form=reply.form,
-                          errors=reply.errors, ok=reply.ok)
-        try:
-            await self.notifier.direct(user_id, reply)
-        except Exception as exc:  # logged by the notifier; nothing more can reach this person
-            log.debug("slack: DM to %s gave up: %s", pseudonym(user_id), exc)
+    async def _take(self, ack: AsyncAck, item: Item) -> None:
+        """Keep the item, acknowledge, then have it run and answered."""
+        recorded = await self._record(item)
+        await ack()
+        if recorded is None or self.turns is None:
+            self.spawn(self._answer_unkept(item))
+        elif recorded:
+            self.turns.submit(item)
+
+    async def _answer_unkept(self, item: Item, reply: Reply | None = None) -> None:
+        """A request the inbox could not keep: run and answer it in this process only."""
+        if reply is None:
+            command = await self.answers.prepare(item)
+            reply = await self.runtime.ask(replace(command, request_key=item.key))
+        if not reply.repeated:
+            with contextlib.suppress(DeliveryError):
+                await self.answers.answer(item, reply)
 
     async def publish_home(self, user_id: str) -> None:
         """App Home: the person's proposals, table, meetings and what runs now."""
@@ -375,7 +360,8 @@ class SlackAdapter:
     # -- bookkeeping ---------------------------------------------------------------------------
 
     def _first_time(self, body: Mapping[str, Any]) -> str | None:
-        """The delivery's key (`event:<event_id>`), or None when this process has seen it."""
+        """The delivery's key (`event:<event_id>`), or None when this process has seen it
+        (for App Home, which the inbox does not keep)."""
         event_id = body.get("event_id")
         if not isinstance(event_id, str) or not event_id:
             return None

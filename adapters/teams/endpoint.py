@@ -28,12 +28,14 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
+from adapters.inbox import turns_of
 from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST, add_drain
 from adapters.teams import access, retry
 from adapters.teams.access import Door, Mode, Refused, is_loopback, refusal
 from adapters.teams.turn import Turn
 from adapters.teams.workers import DRAIN, WORKERS, Workers
+from bot.app.inbox import Item
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
 
@@ -164,11 +166,16 @@ class TeamsBridge:
             return
         if not decided.claim("worker"):
             return  # answered 503 meanwhile: Teams sends the activity again
+        kept = self.turn.keep(activity, admitted)  # in the inbox before the answer
+        if kept is False:
+            respond(201, None)  # sent again: it is kept, and done or being done
+            return
         if not waits:
             respond(201, None)
+        item = kept if isinstance(kept, Item) else None
 
         async def logic(context: TurnContext) -> None:
-            await self.turn.run(context, admitted)
+            await self.turn.run(context, admitted, item)
 
         try:
             invoke = await self.adapter.process_activity(admitted.result, activity, logic)
@@ -202,7 +209,12 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.router.add_post(ROUTE, bridge.messages)
     add_drain(app, bridge.drain)
     app.on_cleanup.append(bridge.close)
+    from adapters.teams.answers import TeamsAnswers
     from adapters.teams.notifier import TeamsNotifier
 
-    register_notifier(app, TeamsNotifier(bridge))
+    notifier = TeamsNotifier(bridge)
+    register_notifier(app, notifier)
+    turns = turns_of(app, runtime)
+    bridge.turn.inbox = turns.inbox
+    turns.register(TeamsAnswers(notifier, bridge.turn.reach))
     return f"teams: on ({ROUTE}, {door.why})"

@@ -2,6 +2,11 @@
 the core answers, and the answer goes back through the connector as an Adaptive Card (a
 submitted form's card is updated in place).
 
+A message activity is kept in the inbox (`bot.app.inbox`) before its 201 (`keep`, with the
+conversation's reference), run as that item (done with its reply in the transaction of its
+effect) and marked answered once its answer went out; an answer the connector will not take
+goes through the outbox. What a crash leaves is done at the next start (`answers`).
+
 Who is speaking: the activity's `from` account, and, only when a Bot Framework token vouched
 for the activity (so its tenant is one this deployment serves), the person's Microsoft Entra
 object id and the email the connector's member lookup gives for them. In emulator mode
@@ -14,20 +19,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from botbuilder.core import CardFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
+from adapters.metrics import answered
 from adapters.teams import cards, inbound, references, retry
 from adapters.teams.access import Admitted
+from bot.app.inbox import Inbox, Item, new_key
 from bot.app.runtime import Runtime
 from bot.core.reach import Reach
 from bot.core.reply import Reply
+from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.teams")
 _KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
 MEMBER_LOOKUP_TIMEOUT = 5.0
+
+
+#: A member lookup Teams refused (4xx) is asked again after this long: the person may be
+#: found once the tenant's directory has them, and then become who the roster says.
+ASK_AGAIN_AFTER = timedelta(hours=1)
 
 
 def message(reply: Reply, nonce: str = "") -> Activity:
@@ -45,12 +60,39 @@ class Turn:
         self.runtime = runtime
         self.reach = Reach(runtime.bot.records, inbound.PLATFORM)
         self.policy = policy
+        self.inbox: Inbox | None = None  # the server's, given at mount
 
-    async def run(self, context: TurnContext, admitted: Admitted) -> None:
+    def keep(self, activity: Activity, admitted: Admitted) -> Item | bool | None:
+        """Before the 201: a message activity kept in the inbox, with the conversation's
+        reference, in one transaction. The item; False when Teams sent it again (it is kept
+        already); None when it is not a message, or the store would not keep it (its turn
+        then runs without the inbox)."""
+        if self.inbox is None or activity.type != ActivityTypes.message:
+            return None
+        sender = activity.from_property
+        object_id = (sender.aad_object_id or None) if sender and admitted.vouched else None
+        command = inbound.command_of(activity, None, object_id, admitted.via)
+        delivery = command.request_key
+        route = {"via": "turn", "user": sender.id if sender else "",
+                 "tenant": admitted.tenant if admitted.vouched else ""}
+        item = Item(delivery or new_key(inbound.PLATFORM, "activity"), command, route,
+                    self.runtime.clock.now(), repeatable=delivery is not None)
+        try:
+            with self.runtime.store.transaction():
+                references.remember(self.reach, activity, admitted.via)
+                kept = self.inbox.record(item)
+        except StoreError as exc:
+            log.error("teams: an activity could not be kept in the inbox: %s", exc)
+            return None
+        return item if kept else False
+
+    async def run(self, context: TurnContext, admitted: Admitted,
+                  item: Item | None = None) -> None:
         activity = context.activity
         if activity.type not in _KNOWN_TYPES:
             return  # not an activity Teams defines: nothing to remember or answer
-        references.remember(self.reach, activity, admitted.via)
+        if item is None:
+            references.remember(self.reach, activity, admitted.via)
         if activity.type != ActivityTypes.message:
             return  # conversationUpdate (install), typing, reactions: the reference is kept
         sender = activity.from_property
@@ -61,10 +103,26 @@ class Turn:
             email = await self._email(context, admitted.tenant)
             object_id = (sender.aad_object_id or None) if sender is not None else None
         command = inbound.command_of(activity, email, object_id, admitted.via)
-        reply = self.runtime.bot.handle(command)  # already off the main loop: call directly
+        # already off the main loop: the core is called directly
+        if item is None or self.inbox is None:
+            reply = self.runtime.bot.handle(command)
+        else:
+            found = self.inbox.run(item.key, replace(command, request_key=item.key))
+            if found is None:
+                return
+            reply = found
         if reply.repeated:
             return
-        await self._answer(context, command.form_id, reply)
+        try:
+            await self._answer(context, command.form_id, reply)
+        except Exception as exc:  # the connector would not take it: the outbox will
+            if item is None or self.inbox is None:
+                raise
+            log.info("teams: an answer goes through the outbox (%s)", type(exc).__name__)
+            self.inbox.answer_later(item, reply, type(exc).__name__)
+            return
+        if item is not None and self.inbox is not None:
+            self.inbox.answered(item.key)
 
     async def _answer(self, context: TurnContext, form_id: str | None, reply: Reply) -> None:
         activity = context.activity
@@ -80,12 +138,23 @@ class Turn:
             try:
                 await retry.call(self.policy, conversation_id,
                                  lambda: context.update_activity(out), "card update")
+                answered()
                 return
             except ErrorResponseException as exc:  # the card is gone or too old to change
                 log.info("teams: could not update a card (%s); sending anew",
                          retry.status_of(exc))
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+        answered()
+
+    def _ask_again(self, known: dict[str, object]) -> bool:
+        """Whether a refused member lookup is old enough to be asked again."""
+        asked = known.get("email_asked")
+        try:
+            when = datetime.fromisoformat(str(asked)) if asked else None
+        except ValueError:
+            when = None
+        return when is None or self.runtime.clock.now() - when >= ASK_AGAIN_AFTER
 
     async def _email(self, context: TurnContext, tenant: str) -> str | None:
         """The speaker's email as the connector's member lookup gives it, so roster people are
@@ -96,7 +165,8 @@ class Turn:
         if not user_id or activity.channel_id != "msteams":
             return None
         known = self.reach.contact(user_id) or {}
-        if "email" in known and known.get("email_tenant") == tenant:
+        if "email" in known and known.get("email_tenant") == tenant and (
+                known["email"] or not self._ask_again(known)):
             return known["email"] or None
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(context, user_id),
@@ -104,7 +174,8 @@ class Turn:
         except ErrorResponseException as exc:
             status = retry.status_of(exc)
             if status is not None and 400 <= status < 500:
-                self.reach.update_contact(user_id, email="", email_tenant=tenant)
+                self.reach.update_contact(user_id, email="", email_tenant=tenant,
+                                          email_asked=self.runtime.clock.now().isoformat())
             return None
         except Exception as exc:  # a network failure: try again on the next message
             log.info("teams: member lookup failed: %s", type(exc).__name__)

@@ -3,19 +3,24 @@ handler in one store transaction and returns a `Reply`. A refused command change
 
 A handler with slow work (the table planner) returns `Prepared` instead: its work then runs
 after the transaction, so other people's commands need not wait, and its result is stored in
-a second, short transaction if what it was computed from is still the same."""
+a second, short transaction if what it was computed from is still the same.
+
+A command from the inbox (`bot.app.inbox`) comes with a `Settlement`: the answer it already
+got is asked of it (instead of the requests seen), and it is told the answer inside the
+transaction that holds the command's effect, so the effect and "done" land together."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from bot.app import grammar
 from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
 from bot.core.model import Role
+from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.people import Directory
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
@@ -28,6 +33,19 @@ from bot.process import proposals, tables
 from bot.store.contract import Store, StoreError
 
 log = logging.getLogger("ogpbot.core")
+
+
+class Settlement(Protocol):
+    """Where a command's answer is kept (an inbox item); both are called inside the store
+    transaction of the command."""
+
+    def earlier(self) -> Reply | None:
+        """The answer this request already got, if it was done before."""
+        ...
+
+    def done(self, reply: Reply) -> None:
+        """Keep the answer: called in the transaction that holds the command's effect."""
+        ...
 
 
 class OgpBot:
@@ -45,58 +63,75 @@ class OgpBot:
         self.directory.on_merge.append(
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
+        self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
-    def handle(self, command: Command) -> Reply:
-        """Answer one command. Never raises: every failure becomes a sentence."""
+    def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
+        """Answer one command. Never raises: every failure becomes a sentence. With a
+        `settlement`, the answer is kept there, in the transaction of the effect."""
+        reply, outcome = self._handle(command, settlement)
+        try:
+            self.observer.command(command.speaker.platform, word_of(command), outcome)
+        except Exception:  # watching must never cost an answer
+            log.exception("the observer failed")
+        return reply
+
+    def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
         try:
             for attempt in range(1, ATTEMPTS + 1):
-                reply = self._attempt(command, last=attempt == ATTEMPTS)
+                reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
                 if reply is not None:
-                    return reply
+                    return reply, "repeated" if reply.repeated else "ok"
             raise RuntimeError("the last attempt always answers")
         except _Refusal as refusal:
-            return refusal.reply
+            return refusal.reply, "refused"
         except StoreError as exc:
             log.error("store write failed: %s", exc)
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),)), "error"
         except Exception:
             log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
-    def _attempt(self, command: Command, last: bool) -> Reply | None:
+    def _attempt(self, command: Command, settlement: Settlement | None,
+                 last: bool) -> Reply | None:
         """Run the command once; None when a prepared step's inputs changed while its work
         ran (the caller tries again). On the `last` attempt the work runs in the transaction."""
         with self.records.transaction():
-            seen = self._seen(command)
+            seen = self._seen(command, settlement)
             if seen is not None:
                 return seen
             step = self._run(command)
             if isinstance(step, Reply):
-                return self._remember(command, step)
+                return self._remember(command, settlement, step)
             ctx, prepared = step
             if last:
-                return self._remember(command, self._finish(
+                return self._remember(command, settlement, self._finish(
                     ctx, prepared, prepared.work(prepared.inputs)))
         result = prepared.work(prepared.inputs)  # no transaction held: others go on
         with self.records.transaction():
-            seen = self._seen(command)
+            seen = self._seen(command, settlement)
             if seen is not None:
                 return seen
             ctx = self._context(command)
             if prepared.read(ctx) != prepared.inputs:
                 return None
-            return self._remember(command, self._finish(ctx, prepared, result))
+            return self._remember(command, settlement, self._finish(ctx, prepared, result))
 
-    def _seen(self, command: Command) -> Reply | None:
+    def _seen(self, command: Command, settlement: Settlement | None) -> Reply | None:
+        if settlement is not None:
+            earlier = settlement.earlier()
+            return replace(earlier, repeated=True) if earlier is not None else None
         if not command.request_key:
             return None
         seen = self.records.seen_reply(command.request_key)
         return replace(Reply.from_dict(seen), repeated=True) if seen is not None else None
 
-    def _remember(self, command: Command, reply: Reply) -> Reply:
-        if command.request_key and reply.ok:
+    def _remember(self, command: Command, settlement: Settlement | None,
+                  reply: Reply) -> Reply:
+        if settlement is not None:
+            settlement.done(reply)
+        elif command.request_key and reply.ok:
             self.records.remember_request(command.request_key, reply.to_dict(),
                                           self.clock.now().isoformat())
         return reply
@@ -160,6 +195,15 @@ class OgpBot:
             ctx.fail("error.form_unknown")
         _require_role(ctx, "propose")
         return proposals.submit_form(ctx, ctx.command.form or {})
+
+
+def word_of(command: Command) -> str:
+    """The command word as the grammar names it (`tables assign`), `form` for a submitted form,
+    `unknown` for words it does not know: a short, fixed set, fit to count by."""
+    if command.form_id is not None:
+        return "form"
+    verb, _ = grammar.parse(command.words)
+    return verb or "unknown"
 
 
 def _require_role(ctx: Context, verb: str) -> None:

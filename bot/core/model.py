@@ -366,7 +366,8 @@ class Proposal:
 
     def with_version(self, version: Version, entry: HistoryEntry) -> Proposal:
         """This proposal with `version` as its current text and one more history entry."""
-        return replace(self, **version.texts(), versions=(*self.versions, version),
+        text: dict[str, Any] = dict(version.texts())
+        return replace(self, **text, versions=(*self.versions, version),
                        history=(*self.history, entry))
 
     def changed(self, entry: HistoryEntry, **changes: Any) -> Proposal:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.model import HistoryEntry, Milestone, Proposal, Status, holds_email, proposal_number
-from bot.core.people import is_roster_key
+from bot.core.people import is_erased, is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
@@ -134,9 +134,12 @@ def public_organization(p: Proposal, lang: str) -> str:
 
 
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: the bot, or a roster person by name; the proposer not
-    on the roster by their organisation (or as a private individual); anyone else not on the
-    roster as "a participant". Never an e-mail address or a platform id."""
+    """Who did it, as the public sees it: the bot, or a roster person by name; someone erased
+    on request as "an erased person"; the proposer not on the roster by their organisation (or
+    as a private individual); anyone else not on the roster as "a participant". Never an e-mail
+    address or a platform id."""
+    if is_erased(h.actor):
+        return t(lang, "record.erased_person")
     if h.actor == "bot":
         return h.actor_name
     if is_roster_key(h.actor) and not holds_email(h.actor_name):

@@ -50,7 +50,10 @@ class Server:
     store: MemoryStore
 
     def snapshot(self) -> str:
-        return json.dumps(self.store._data, sort_keys=True, default=str)
+        """The store, but its inbox: that keeps each acknowledged request only until it is
+        answered (and a refused one not after that), whatever the request held."""
+        data = {name: docs for name, docs in self.store._data.items() if name != "inbox"}
+        return json.dumps(data, sort_keys=True, default=str)
 
     async def post(self, path: str, body: bytes, headers: dict[str, str] | None = None) -> int:
         async with self.http.post(self.url + path, data=body, headers=headers or {}) as answer:

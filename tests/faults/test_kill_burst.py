@@ -87,8 +87,9 @@ async def test_every_confirmed_proposal_survives_a_kill(fake: FakeSlackAPI,
                 f"{server.url}/slack/events", data=body,
                 headers=signed_headers(SECRET, body)) as answer:
             assert answer.status == 200
-        await fake.wait_for("response_url", 1, within=10)
-        [call] = fake.calls_to("response_url")
+        await eventually(lambda: any(c.path.endswith("/after")
+                                     for c in fake.calls_to("response_url")), within=20)
+        [call] = [c for c in fake.calls_to("response_url") if c.path.endswith("/after")]
         assert f"P-{number}" in str(call.args.get("text"))
     finally:
         server.stop()
