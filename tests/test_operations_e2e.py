@@ -115,7 +115,7 @@ async def test_metrics_parse_and_move_with_commands_and_readyz_names_the_adapter
             assert {"slack", "notices", "public record", "metrics", "retention"} <= set(ready["on"])
 
             before = await _samples(http, server)
-            assert ("ogpbot_inbox_depth", ()) not in before  # described, not wired yet
+            assert before[("ogpbot_inbox_depth", ())] == 0  # nothing acknowledged and not done
             await _slash(http, server, fake, ANDERS, "help")
             await _slash(http, server, fake, ANDERS, "help")
             await _slash(http, server, fake, ANDERS, "fly me to the moon")
@@ -144,6 +144,7 @@ async def test_metrics_parse_and_move_with_commands_and_readyz_names_the_adapter
     assert _value(after, "ogpbot_notices", state="pending") == 1  # tomorrow's agenda item
     assert _value(after, "ogpbot_notices", state="failed") == 0
     assert _value(after, "process_resident_memory_bytes") > 0
+    assert _value(after, "ogpbot_inbox_depth") == 0  # every acknowledged request is done
 
 
 @pytest.mark.asyncio

@@ -29,8 +29,8 @@ from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
-from bot.process import proposals, tables
-from bot.store.contract import Store, StoreError
+from bot.process import tables
+from bot.store.contract import Store, StoreError, retry_conflicts
 
 log = logging.getLogger("ogpbot.core")
 
@@ -49,7 +49,8 @@ class Settlement(Protocol):
 
 
 class OgpBot:
-    """The platform-neutral bot. Thread-safe: the store serialises every command."""
+    """The platform-neutral bot. Thread-safe: each command is one transaction of the store's
+    (or two, around a prepared step's work), which the store keeps apart from the others."""
 
     def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
         self.seminar = seminar
@@ -63,11 +64,14 @@ class OgpBot:
         self.directory.on_merge.append(
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
+        self.records.deployment_id()  # made now, so that readers never have to write it
         self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
     def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence. With a
-        `settlement`, the answer is kept there, in the transaction of the effect."""
+        `settlement`, the answer is kept there, in the transaction of the effect. A command
+        whose transaction collided with another (another replica's, on a shared store) is
+        run again from the start, as if it had just arrived."""
         reply, outcome = self._handle(command, settlement)
         try:
             self.observer.command(command.speaker.platform, word_of(command), outcome)
@@ -77,11 +81,8 @@ class OgpBot:
 
     def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
         try:
-            for attempt in range(1, ATTEMPTS + 1):
-                reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
-                if reply is not None:
-                    return reply, "repeated" if reply.repeated else "ok"
-            raise RuntimeError("the last attempt always answers")
+            reply = retry_conflicts(lambda: self._answer(command, settlement))
+            return reply, "repeated" if reply.repeated else "ok"
         except _Refusal as refusal:
             return refusal.reply, "refused"
         except StoreError as exc:
@@ -92,6 +93,13 @@ class OgpBot:
             log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
+
+    def _answer(self, command: Command, settlement: Settlement | None) -> Reply:
+        for attempt in range(1, ATTEMPTS + 1):
+            reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
+            if reply is not None:
+                return reply
+        raise RuntimeError("the last attempt always answers")
 
     def _attempt(self, command: Command, settlement: Settlement | None,
                  last: bool) -> Reply | None:
@@ -144,8 +152,9 @@ class OgpBot:
                                                      command.speaker.user_id)
         except Exception:
             person = None
-        return (language_of(command.speaker.locale) or (person.language if person else None)
-                or self.seminar.language)
+        if person is None:
+            return language_of(command.speaker.locale) or self.seminar.language
+        return self.directory.language(person, command.speaker)
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker
@@ -191,10 +200,12 @@ class OgpBot:
 
     @staticmethod
     def _form(ctx: Context) -> Reply:
-        if ctx.command.form_id != proposals.FORM_ID:
+        known = grammar.FORMS.get(ctx.command.form_id or "")
+        if known is None:
             ctx.fail("error.form_unknown")
-        _require_role(ctx, "propose")
-        return proposals.submit_form(ctx, ctx.command.form or {})
+        verb, submit = known
+        _require_role(ctx, verb)
+        return submit(ctx, ctx.command.form or {})
 
 
 def word_of(command: Command) -> str:

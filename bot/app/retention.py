@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.core.notice import Notice, NoticeState
 from bot.core.records import SEEN
@@ -54,10 +55,12 @@ def prune(bot: Host, now: datetime) -> Pruned:
 
 def _prune_requests(bot: Host, cutoff: datetime) -> int:
     old = [key for key, doc in bot.store.items(SEEN) if _older(doc.get("at"), cutoff)]
+    def delete(batch: list[str]) -> None:
+        for key in batch:
+            bot.store.delete(SEEN, key)
+
     for start in range(0, len(old), BATCH):
-        with bot.store.transaction():
-            for key in old[start:start + BATCH]:
-                bot.store.delete(SEEN, key)
+        bot.store.atomically(partial(delete, old[start:start + BATCH]))
     return len(old)
 
 
@@ -68,15 +71,17 @@ def _prune_notices(bot: Host, cutoff: datetime) -> int:
             notice = Notice.from_dict(doc)
             if (notice.sent_at or notice.due) < cutoff:
                 old.append(notice)
+    def empty(batch: list[Notice]) -> None:
+        for notice in batch:
+            current = bot.outbox.get(notice.key)
+            if current is None or current.state not in DONE:
+                continue
+            emptied = current.with_changes(message=Reply(language=current.message.language),
+                                           attachment=None, last_error="")
+            bot.store.put(OUTBOX, current.key, {**emptied.to_dict(), PRUNED: True})
+
     for start in range(0, len(old), BATCH):
-        with bot.store.transaction():
-            for notice in old[start:start + BATCH]:
-                current = bot.outbox.get(notice.key)
-                if current is None or current.state not in DONE:
-                    continue
-                emptied = current.with_changes(message=Reply(language=current.message.language),
-                                               attachment=None, last_error="")
-                bot.store.put(OUTBOX, current.key, {**emptied.to_dict(), PRUNED: True})
+        bot.store.atomically(partial(empty, old[start:start + BATCH]))
     return len(old)
 
 

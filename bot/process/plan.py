@@ -169,7 +169,7 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
         if stale <= now:
             return
         for person in people:
-            lang = person.language or seminar.language
+            lang = person.speaks(seminar.language)
             notices.append(Notice(f"{key}:{person.key}", Target.to_person(person.key),
                                   build(lang), max(due, now), "reminder", stale_after=stale,
                                   attachment=dict(info), compose=kind))
@@ -234,6 +234,6 @@ def schedule_commitment(records: Records, outbox: Scheduler, seminar: Seminar, p
 def schedule_plan(records: Records, outbox: Scheduler, seminar: Seminar, now: datetime) -> int:
     """At start-up: every commitment's reminders, for a plan adopted before this process
     started, or after the roster gained a ministry person."""
-    with records.transaction():
-        return sum(schedule_commitment(records, outbox, seminar, p, now)
-                   for p in records.proposals(status=Status.INCLUDED.value))
+    return records.atomically(lambda: sum(
+        schedule_commitment(records, outbox, seminar, p, now)
+        for p in records.proposals(status=Status.INCLUDED.value)))

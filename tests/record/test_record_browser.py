@@ -86,7 +86,7 @@ async def test_a_person_sees_the_record_a_filter_and_a_proposal(server):
     proposal = parse_html(await dump_dom(str(server.make_url(href))))
     assert proposal.one("h1").text() == "P-5: Varslervern i staten"
     history = table_rows(proposal.all("table")[-1])
-    assert history[-1][2] == "avtalte bilateralt møte torsdag 10. desember kl. 14:00"
+    assert history[-1][2] == "avtalte bilateralt møte torsdag 10. desember 2026 kl. 14:00"
     assert [h[3] for h in history] == ["innsendt", "presentert", "til diskusjon",
                                        "bilateralt møte", "bilateralt møte"]
 
@@ -108,6 +108,7 @@ axe.run(document, {runOnly: {type: "tag", values: %s}}).then(function (r) {
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it "
                                              "with npm where npm is available)")
 @pytest.mark.parametrize("path", ["/", "/?lang=en&status=banana", "/proposals/P-1?lang=en",
+                                  "/proposals/P-7", "/proposals/P-7?lang=nn",
                                   "/proposals/P-8", "/proposals/P-99"])
 async def test_axe_finds_no_wcag_a_or_aa_violation(server, tmp_path, path):
     """Deque's axe-core, run in Chromium against the page as served (copied beside axe, since
