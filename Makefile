@@ -4,16 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check shell clean browser teams-package emulator
+LOCK := requirements.lock
+# uv resolves the lock (for every Python from 3.11 up, every platform); plain pip installs it.
+UV := uv==0.13.9
+
+.PHONY: run test lint bench check shell clean browser teams-package emulator lock lock-upgrade
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 	  { echo "ogpbot needs Python 3.11 or newer: make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# Every package at the exact version and hash in requirements.lock, then ogpbot itself (built
+# with the locked setuptools, nothing fetched unpinned).
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 ## run: set up .venv and serve the bot (Slack, Teams and the public record) on 127.0.0.1:3978
@@ -69,6 +75,17 @@ emulator: $(STAMP)
 ## teams-package: zip the Teams app (manifest with MicrosoftAppId as the bot id, two icons)
 teams-package: $(STAMP)
 	$(BIN)/python -m adapters.teams.package --out build/ogpbot-teams.zip
+
+## lock: pin what pyproject.toml asks for (dependencies, the test extra, the build system, pip)
+## to exact versions with hashes in requirements.lock; versions already pinned stay unless
+## pyproject.toml no longer allows them. lock-upgrade: take the newest allowed versions.
+lock lock-upgrade: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(BIN)/python -c 'import tomllib; d = tomllib.load(open("pyproject.toml", "rb")); \
+	  print("pip", *d["build-system"]["requires"], sep="\n")' > $(VENV)/build.in
+	$(BIN)/uv pip compile --quiet pyproject.toml $(VENV)/build.in --extra test \
+	  --universal --python-version 3.11 --generate-hashes --custom-compile-command 'make lock' \
+	  $(if $(filter lock-upgrade,$@),--upgrade) -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -1,4 +1,4 @@
-"""The `ogpbot` command: serve, shell, export, check, backup, restore and import-plan. The
+"""The `ogpbot` command: serve, shell, export, check, backup, restore, import-plan and people. The
 composition root: it reads the settings, opens the seminar and the store, and hands them to
 the adapters."""
 
@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.core.model import Role
 from bot.core.seminar import SeminarError, load_seminar
 from bot.core.settings import Settings
 from bot.i18n.catalogue import LANGUAGES
-from bot.store.contract import StoreError
+from bot.store.contract import StoreBusy, StoreError
 
 log = logging.getLogger("ogpbot")
 
@@ -46,16 +48,24 @@ def _parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="put a snapshot back as the store (not while a "
                                              "server uses it)")
     restore.add_argument("file", metavar="FILE")
+    people = sub.add_parser("people", help="a person's data: show it, or erase them")
+    people.add_argument("action", choices=("show", "forget"),
+                        help="show: everything stored about them, as JSON; forget: erase them")
+    people.add_argument("email", metavar="EMAIL")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from adapters.logs import LOG_FORMATS, configure
+
     args = _parser().parse_args(argv)
-    # `serve` logs what it does; the one-shot commands speak only of problems.
-    logging.basicConfig(level=logging.INFO if args.command == "serve" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
     settings = Settings.from_env()
+    if settings.log_format not in LOG_FORMATS:
+        print(f"ogpbot: OGPBOT_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, "
+              f"not {settings.log_format!r}", file=sys.stderr)
+        return 2
+    # `serve` logs what it does; the one-shot commands speak only of problems.
+    configure(settings.log_format, logging.INFO if args.command == "serve" else logging.WARNING)
     try:
         if args.command == "check":
             return check(args.seminar_file or settings.seminar)
@@ -67,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return import_plan(settings, args.file)
         if args.command in ("backup", "restore"):
             return snapshot(settings, args.command, args.file)
+        if args.command == "people":
+            return people(settings, args.action, args.email)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -179,6 +191,47 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
         return 1
     print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
     return 0
+
+def people(settings: Settings, action: str, email: str) -> int:
+    """`people show EMAIL` reads the store read-only (also while `serve` runs) and prints JSON;
+    `people forget EMAIL` needs the store to itself, and says so when a server holds it."""
+    from bot.app.people_rights import PeopleError, forget, show
+    from bot.store.tinydb_file import TinyDBStore
+
+    if action == "show":
+        store = TinyDBStore(settings.db, readonly=True)
+        try:
+            found = show(store, email)
+        except PeopleError as exc:
+            print(f"ogpbot people show: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            store.close()
+        print(json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True))
+        return 0
+    seminar = load_seminar(settings.seminar)
+    if not Path(settings.db).exists():
+        print(f"ogpbot people forget: {settings.db}: no such store file", file=sys.stderr)
+        return 1
+    try:
+        store = TinyDBStore(settings.db)
+    except StoreBusy:
+        print(f"ogpbot people forget: {settings.db} is in use by a running `ogpbot serve`; "
+              "stop the server, run this again, then start the server again "
+              "(nothing was changed)", file=sys.stderr)
+        return 1
+    try:
+        done = forget(store, seminar, email)
+    except PeopleError as exc:
+        print(f"ogpbot people forget: {exc} (nothing was changed)", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(json.dumps({"erased": email.strip().lower(), "now_known_as": done.erased_key,
+                      "deleted": done.deleted, "changed": done.changed},
+                     ensure_ascii=False, indent=2, sort_keys=True))
+    return 0
+
 
 def import_plan(settings: Settings, path: str) -> int:
     """Import a plan's commitments; every problem on its own line and nothing stored if any."""

@@ -1,6 +1,7 @@
 """The console adapter: `ogpbot shell`, one chat line per input line, replies on stdout.
 
-Works by hand and with piped input; a form (`propose`) becomes a series of prompts.
+Works by hand and with piped input; a form (`propose`, `edit P-N`) becomes a series of
+prompts.
 
 Notices: the shell acts as one person, so it delivers that person's notices and nobody else's.
 After each answered line it runs the real `Dispatcher` once (`run_due`, under a short
@@ -29,6 +30,7 @@ from bot.core.reply import Form, FormField, Reply
 from bot.i18n.catalogue import t
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import FileAttachment
+from bot.process.proposing import FORM_ID
 
 PLATFORM = "console"
 ARROW = "→ "
@@ -91,7 +93,7 @@ class Console:
                 continue
             reply = self.bot.handle(Command(self.speaker, self.place, words=line))
             if reply.form is not None and reply.ok:
-                reply = self.fill(reply.form, reply.language)
+                reply = self.fill(reply.form, reply.language, reply.title)
             self.show(reply)
             if self.deliver():
                 self.say("")
@@ -120,9 +122,14 @@ class Console:
         return (self._key is not None and notice.target.kind == "person"
                 and notice.target.person == self._key)
 
-    def fill(self, form: Form, lang: str) -> Reply:
-        """Ask for each field of `form` in turn, then submit; ask again for refused fields."""
-        self.say(t(lang, "prompt.intro"))
+    def fill(self, form: Form, lang: str, title: str | None = None) -> Reply:
+        """Ask for each field of `form` in turn, then submit; ask again for refused fields.
+        A form sent back anew (someone saved a newer version meanwhile) is shown with what
+        the bot said, and asked again with the person's own answers as the defaults."""
+        if form.id == FORM_ID:
+            self.say(t(lang, "prompt.intro"))
+        else:
+            self.say(t(lang, "prompt.edit_intro", title=title or form.title))
         values: dict[str, object] = {}
         todo = list(form.fields)
         for _attempt in range(3):
@@ -132,8 +139,14 @@ class Console:
                     return Reply(language=lang, ok=False, lines=(t(lang, "prompt.cancelled"),))
                 values[field.id] = answer
             reply = self.bot.handle(Command(self.speaker, self.place, form_id=form.id,
-                                            form=values))
-            if reply.ok or not reply.errors:
+                                            form={**form.hidden, **values}))
+            if reply.ok:
+                return reply
+            if reply.form is not None and not reply.errors:
+                self.show(reply)  # the form anew: its fields hold what this person wrote
+                form, todo = reply.form, list(reply.form.fields)
+                continue
+            if not reply.errors:
                 return reply
             self.say("\n".join(f"- {message}" for message in reply.errors.values()))
             todo = [f for f in form.fields if f.id in reply.errors]

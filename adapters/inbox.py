@@ -13,6 +13,7 @@ import logging
 
 from aiohttp import web
 
+from adapters.metrics import METRICS
 from adapters.server import add_drain
 from bot.app.inbox import Inbox
 from bot.app.runtime import Runtime
@@ -31,6 +32,9 @@ def turns_of(app: web.Application, runtime: Runtime) -> Turns:
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     turns = turns_of(app, runtime)
+    metrics = app.get(METRICS)
+    if metrics is not None:  # /metrics shows how many acknowledged requests are not done yet
+        metrics.watch_inbox(lambda: len(turns.inbox.unfinished()))
 
     async def start(_: web.Application) -> None:
         await turns.resume()

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from adapters.server import add_drain
 from bot.app.runtime import Runtime
+from bot.core.observe import NO_OBSERVER
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import Notifier
@@ -45,9 +46,22 @@ def notifiers_of(app: web.Application) -> dict[str, Notifier]:
 def mount(app: web.Application, runtime: Runtime) -> str:
     app.setdefault(NOTIFIERS, {})
 
+    from adapters.metrics import METRICS
+    from adapters.server import add_ready_check
+
+    def dispatcher_ready() -> str | None:
+        dispatcher = app.get(DISPATCHER)
+        if dispatcher is None:
+            return "not started"
+        return None if dispatcher.running else "stopped: notices are not being sent"
+
+    add_ready_check(app, "dispatcher", dispatcher_ready)
+
     async def start(app: web.Application) -> None:
         notifiers = notifiers_of(app)
-        dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url)
+        metrics = app.get(METRICS)
+        dispatcher = Dispatcher(runtime.bot, notifiers, public_url=runtime.settings.public_url,
+                                observer=metrics if metrics is not None else NO_OBSERVER)
         app[DISPATCHER] = dispatcher
         added = await asyncio.to_thread(schedule_agenda, runtime.bot)
         bot = runtime.bot

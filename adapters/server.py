@@ -1,10 +1,14 @@
-"""The one aiohttp server: `/healthz`, the security headers on every response, and every
-adapter whose settings are present.
+"""The one aiohttp server: `/healthz`, `/readyz`, `/metrics`, the security headers on every
+response, and every adapter whose settings are present.
 
 Each platform module offers `mount(app, runtime) -> str`, which adds its routes when its
-settings allow and returns the one line `serve` logs for it (on, or off and why). A module may
-also offer `refusal(settings, host) -> str | None`: the sentence `serve` stops with when its
-settings would open a door they must not (see `refusals`).
+settings allow and returns the one line `serve` logs for it (`NAME: on (...)`, or off and why).
+A module may also offer `refusal(settings, host) -> str | None`: the sentence `serve` stops
+with when its settings would open a door they must not (see `refusals`).
+
+`/healthz` says the process can read its store; `/readyz` says it can do its work: the store
+answers, the dispatcher runs, every adapter that is on is mounted (and passes the checks it
+added with `add_ready_check`). A load balancer sends traffic by `/readyz`.
 
 The security headers are set as each response is prepared (aiohttp's `on_response_prepare`,
 which sees every response a route, a raised HTTP error, an unknown address or a failing
@@ -25,9 +29,11 @@ import importlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from aiohttp import web
 
+from adapters import logs, metrics
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
 
@@ -46,12 +52,39 @@ ADAPTER_MODULES: list[str] = [
     "adapters.teams.endpoint",
     # the notice dispatcher
     "adapters.outbox",
+    # pruning what is kept only for a while
+    "adapters.upkeep",
     # the inbox: acknowledged requests done and answered, also after a restart
     "adapters.inbox",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]
 Hook = Callable[[web.Application], Awaitable[None]]
+ReadyCheck = Callable[[], str | None]  # None when ready, else what is wrong
+STORE_WAIT = 2.0  # seconds /readyz waits for the store to answer
+
+
+# The route each adapter that is on must have mounted, by the name its log line starts with.
+ROUTES = {"slack": "/slack/events", "teams": "/api/messages", "public record": "/",
+          "metrics": "/metrics"}
+
+
+@dataclass(frozen=True)
+class Mounted:
+    """What one adapter's mount said: its name, and whether it is on."""
+
+    name: str
+    on: bool
+
+
+ADAPTERS: web.AppKey[list[Mounted]] = web.AppKey("adapters", list)
+READY_CHECKS: web.AppKey[dict[str, ReadyCheck]] = web.AppKey("ready_checks", dict)
+
+
+def add_ready_check(app: web.Application, name: str, check: ReadyCheck) -> None:
+    """Have `/readyz` ask `check()` (quick, non-blocking): None when `name` is ready, else the
+    reason it is not."""
+    app.setdefault(READY_CHECKS, {})[name] = check
 #: A drain gets the `loop.time()` by which it must be done.
 Drain = Callable[[float], Awaitable[None]]
 DRAINS: web.AppKey[list[Drain]] = web.AppKey("drains", list)
@@ -118,6 +151,35 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def readyz(request: web.Request) -> web.Response:
+    """200 when the store answers, the dispatcher runs and every adapter that is on is
+    mounted; else 503 with what is not ready, by name."""
+    app = request.app
+    runtime = app[RUNTIME]
+    problems: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(asyncio.to_thread(runtime.store.all, "_meta"), STORE_WAIT)
+    except TimeoutError:
+        problems["store"] = f"did not answer within {STORE_WAIT:g} s"
+    except Exception as exc:
+        problems["store"] = f"unreadable ({type(exc).__name__})"
+    routed = {resource.canonical for resource in app.router.resources()}
+    for adapter in app.get(ADAPTERS, []):
+        route = ROUTES.get(adapter.name)
+        if adapter.on and route is not None and route not in routed:
+            problems[adapter.name] = f"on, but {route} is not mounted"
+    for name, check in app.get(READY_CHECKS, {}).items():
+        try:
+            reason = check()
+        except Exception as exc:
+            reason = f"its check failed ({type(exc).__name__})"
+        if reason:
+            problems[name] = reason
+    on = [a.name for a in app.get(ADAPTERS, []) if a.on]
+    if problems:
+        return web.json_response({"status": "not ready", "not_ready": problems, "on": on},
+                                 status=503)
+    return web.json_response({"status": "ready", "on": on})
 def refusals(settings: Settings, host: str) -> list[str]:
     """Why `serve` must not start with these settings on `host`: one sentence per problem."""
     found: list[str] = []
@@ -139,15 +201,24 @@ async def _worker_threads(_: web.Application) -> None:
 
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     """The server's application; `host` is where it will listen (some adapters care)."""
-    app = web.Application(client_max_size=MAX_BODY)
+    app = web.Application(client_max_size=MAX_BODY,
+                          middlewares=[logs.request_ids, metrics.timing])
     app[RUNTIME] = runtime
     app[BIND_HOST] = host
     add_security_headers(app, runtime.settings.public_url)
     app.on_startup.append(_worker_threads)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    metrics.install(app, runtime)
+    log.info("metrics: on (GET /metrics, GET /readyz)")
+    mounted: list[Mounted] = [Mounted("metrics", True)]
+    app[ADAPTERS] = mounted
     for name in ADAPTER_MODULES:
         mount: Mount = importlib.import_module(name).mount
-        log.info(mount(app, runtime))
+        line = mount(app, runtime)
+        log.info(line)
+        label, _, state = line.partition(":")
+        mounted.append(Mounted(label.strip() or name, state.strip().startswith("on")))
     app.on_shutdown.append(_drain_all)
     return app
 

@@ -46,7 +46,8 @@ def test_interactive_propose_prompts_for_each_field() -> None:
     chat = Chat()
     answers = "\n".join([
         "propose", "Åpne kommunebudsjetter", "Budsjetter er vanskelige å finne",
-        "Publiser alle budsjetter som åpne data", "1, 3", "apne-data", "Finansdepartementet",
+        "Publiser alle budsjetter som åpne data", "Alle kan se hva kommunen bruker penger på",
+        "", "1, 3", "apne-data", "Finansdepartementet",
         "2027-01-01 Pilot; 2027-06-01 Alle", "Budsjettalliansen", "status",
     ]) + "\n"
     out = io.StringIO()
@@ -60,11 +61,12 @@ def test_interactive_propose_prompts_for_each_field() -> None:
     assert proposal.values == ("transparency", "accountability")
     assert proposal.ministry == "fin" and proposal.organization == "Budsjettalliansen"
     assert [m.text for m in proposal.milestones] == ["Pilot", "Alle"]
+    assert (proposal.goal, proposal.results) == ("Alle kan se hva kommunen bruker penger på", "")
 
 
 def test_interactive_propose_asks_again_for_a_refused_field_and_can_be_cancelled() -> None:
     chat = Chat()
-    answers = "propose\nTittel\nProblem\nBeskrivelse\nfreedom\ninnsyn\njd\n\n\n"
+    answers = "propose\nTittel\nProblem\nBeskrivelse\n\n\nfreedom\ninnsyn\njd\n\n\n"
     out = io.StringIO()
     Console(chat.bot, COORDINATOR, io.StringIO(answers), out).run()
     text = out.getvalue()

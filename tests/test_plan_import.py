@@ -33,7 +33,7 @@ def test_a_plan_imported_is_followed_in_chat(tmp_path: Path) -> None:
     assert "Handlingsplanen: 2 forpliktelser" in chat.stdout
     assert "Åpenhet om lobbyvirksomhet – Justis- og beredskapsdepartementet, " \
            "2027-01-01 – 2028-06-30" in chat.stdout
-    assert "2027-06-30 Utrede registeret" in chat.stdout
+    assert "1. 2027-01-01 – 2027-06-30: Utrede registeret" in chat.stdout
     assert "Framdriften for P-1 er registrert: begrenset." in chat.stdout
     again = ogpbot(tmp_path, "import-plan", str(tmp_path / "plan.csv"))
     assert again.returncode == 1 and "already imported: NO4-1, NO4-2" in again.stderr

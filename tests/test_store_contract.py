@@ -273,6 +273,30 @@ def test_a_refused_write_keeps_the_old_file_and_memory(tmp_path: Path) -> None:
     s.close()
 
 
+def test_collections_and_items_with_their_keys(store: Store) -> None:
+    assert store.collections() == []
+    store.put("people", "roster:a@example.org", {"name": "A"})
+    store.put("people", "slack:U1", {"name": "B"})
+    store.put("outbox", "n1", {"state": "sent"})
+    store.delete("outbox", "n1")
+    assert store.collections() == ["people"]
+    assert sorted(store.items("people")) == [("roster:a@example.org", {"name": "A"}),
+                                             ("slack:U1", {"name": "B"})]
+    key, doc = store.items("people")[0]
+    doc["name"] = "changed"
+    assert store.get("people", key) != doc  # copies, as everywhere
+    assert store.items("nothing") == []
+
+
+def test_compact_leaves_no_old_version_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    store = TinyDBStore(path)
+    store.put("people", "p", {"name": "Kari Nordmann"})
+    store.put("people", "p", {"name": "erased"})
+    store.compact()
+    on_disk = path.read_bytes() + path.with_name("db.json.journal").read_bytes()
+    store.close()
+    assert b"Kari Nordmann" not in on_disk and b"erased" in on_disk
 def _wait_for(check: Callable[[], bool]) -> None:
     deadline = time.monotonic() + 10
     while not check():

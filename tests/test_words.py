@@ -74,7 +74,8 @@ def test_propose_alone_asks_for_the_form_with_the_contract_ids(chat: Chat) -> No
     reply = chat.say(CSO, "propose")
     assert reply.form is not None
     ids = [f.id for f in reply.form.fields]
-    assert ids == ["title", "problem", "description", "values", "area", "ministry", "milestones"]
+    assert ids == ["title", "problem", "description", "goal", "results", "values", "area",
+                   "ministry", "milestones"]
     assert chat.snapshot()["proposals"] == []
 
 
@@ -156,7 +157,7 @@ def test_form_with_milestones_is_accepted(chat: Chat) -> None:
         "milestones": "2027-03-01 Pilot\n2027-09-01 Alle kommuner", "organization": "Budsjett-NGO"})
     assert reply.ok, reply.text
     card = chat.say(OUTSIDER, "status P-1").text
-    assert "2027-03-01 Pilot" in card and "Budsjett-NGO" in card
+    assert "1. 2027-03-01: Pilot" in card and "Budsjett-NGO" in card
 
 
 def test_observer_may_not_propose(chat: Chat) -> None:

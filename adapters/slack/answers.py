@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.metrics import answered
 from adapters.slack.blocks import fallback_text, form_view, reply_blocks
 from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM
@@ -54,6 +55,13 @@ class SlackAnswers:
         return replace(item.command, speaker=found)
 
     async def answer(self, item: Item, reply: Reply) -> None:
+        """Answer `item` where it asked to be answered (see the module's docstring)."""
+        try:
+            await self._answer(item, reply)
+        finally:
+            answered()  # the answer's latency, when it is a request of this process
+
+    async def _answer(self, item: Item, reply: Reply) -> None:
         route = item.route
         via = route.get("via")
         user = str(route.get("user") or item.command.speaker.user_id)

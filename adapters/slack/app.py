@@ -35,9 +35,12 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import extract_team_id
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.metrics import answered
 from adapters.slack.answers import SlackAnswers
 from adapters.slack.blocks import (
     WORDS_ACTION,
+    form_view,
+    hidden_values,
     home_view,
     result_view,
     submitted_values,
@@ -54,7 +57,7 @@ from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.notices.port import DeliveryError
-from bot.process.proposing import FORM_ID
+from bot.process.proposing import EDIT_FORM_ID, FORM_ID
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.slack")
@@ -194,7 +197,8 @@ class SlackAdapter:
     def _register(self) -> None:
         for name in SLASH_PREFIX:
             self.bolt.command(name)(self._on_command)
-        self.bolt.view_submission(FORM_ID)(self._on_submission)
+        for form_id in (FORM_ID, EDIT_FORM_ID):
+            self.bolt.view_submission(form_id)(self._on_submission)
         self.bolt.action(re.compile(rf"^{WORDS_ACTION}:"))(self._on_button)
         self.bolt.event("app_mention")(self._on_mention)
         self.bolt.event("message")(self._on_message)
@@ -262,17 +266,20 @@ class SlackAdapter:
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any],
                              view: dict[str, Any]) -> None:
-        """The ack is the answer: `errors` under each refused field, or the modal turned into
-        the confirmation. The proposer also gets it by DM, once. The submission is kept in the
-        inbox before it runs: if the process dies before the DM, the next start sends it."""
+        """The ack is the answer: `errors` under each refused field, the form drawn anew (a
+        save based on an older version: the person's text kept, the newer one shown), or the
+        modal turned into the confirmation. The person also gets it by DM, once. The
+        submission is kept in the inbox before it runs: if the process dies before the DM,
+        the next start sends it."""
         user_id = str((body.get("user") or {}).get("id") or "")
         meta = _metadata(view.get("private_metadata"))
         channel = str(meta.get("channel") or user_id)
         state = (view.get("state") or {}).get("values") or {}
+        fields = {**hidden_values(meta),
+                  **submitted_values(state if isinstance(state, Mapping) else {})}
         command = Command(Speaker(PLATFORM, user_id),
                           Place(PLATFORM, channel, is_direct=channel.startswith("D")),
-                          form_id=str(view.get("callback_id") or ""),
-                          form=submitted_values(state if isinstance(state, Mapping) else {}))
+                          form_id=str(view.get("callback_id") or ""), form=fields)
         item = self._item("view", f"{view.get('id')}:{view.get('hash')}", command,
                           {"via": "dm", "user": user_id, "home": True})
         recorded = await self._record(item)
@@ -289,13 +296,22 @@ class SlackAdapter:
             await ack()  # answered long ago: nothing more to show
             return
         if not reply.ok:
-            await ack(response_action="errors",
-                      errors=view_errors(reply, view.get("blocks") or []))
+            if reply.form is not None and not reply.errors:  # a stale save: the form anew
+                await ack(response_action="update",
+                          view=form_view(reply.form, reply.language, {"channel": channel},
+                                         reply))
+            else:
+                await ack(response_action="errors",
+                          errors=view_errors(reply, view.get("blocks") or []))
             if recorded is not None and self.turns is not None:
                 await asyncio.to_thread(self.turns.inbox.answered, item.key)
             return
-        title = t(reply.language, "propose.form_title")
-        await ack(response_action="update", view=result_view(reply, title))
+        drawn = view.get("title")
+        title = drawn.get("text") if isinstance(drawn, Mapping) else None
+        await ack(response_action="update", view=result_view(
+            reply, title if isinstance(title, str) and title
+            else t(reply.language, "propose.form_title")))
+        answered()  # the ack is the answer
         if reply.repeated:
             return
         if recorded is None or self.turns is None:

@@ -96,12 +96,10 @@ def _buttons(reply: Reply) -> list[Block]:
         if action.style:
             button["style"] = action.style
         buttons.append(button)
-    if reply.form is not None and reply.ok and len(buttons) < MAX_BUTTONS:
+    if reply.form is not None and reply.ok and reply.form.words and len(buttons) < MAX_BUTTONS:
         # Where no modal could be opened (a mention, a DM), a button opens it.
-        title = next((f.initial for f in reply.form.fields if f.id == "title"), "")
-        words = f"propose {title}".strip() if isinstance(title, str) else "propose"
         buttons.append({"type": "button", "action_id": f"{WORDS_ACTION}:form",
-                        "text": _plain(reply.form.title), "value": _cut(words, 2000),
+                        "text": _plain(reply.form.title), "value": _cut(reply.form.words, 2000),
                         "style": "primary"})
     return buttons
 
@@ -139,9 +137,18 @@ def _element(field: FormField) -> Block:
     return element
 
 
-def form_view(form: Form, language: str, metadata: Mapping[str, Any]) -> Block:
-    """The modal for a form: one input block per field, `block_id` = `action_id` = field id."""
+def form_view(form: Form, language: str, metadata: Mapping[str, Any],
+              above: Reply | None = None) -> Block:
+    """The modal for a form: one input block per field, `block_id` = `action_id` = field id;
+    `above` (a refused save's title and lines) stands over the inputs. The form's hidden
+    values ride in `private_metadata` beside `metadata`."""
     blocks: list[Block] = []
+    if above is not None:
+        if above.title:
+            blocks.append(_mrkdwn(f"*{escape(above.title)}*"))
+        blocks.extend(_mrkdwn(chunk) for chunk in _paragraphs(above.lines))
+        blocks.append({"type": "divider"})
+        blocks = blocks[:MAX_BLOCKS_VIEW - len(form.fields)]
     for field in form.fields:
         block: Block = {"type": "input", "block_id": field.id, "label": _plain(field.label, 2000),
                         "optional": not field.required, "element": _element(field)}
@@ -153,9 +160,17 @@ def form_view(form: Form, language: str, metadata: Mapping[str, Any]) -> Block:
         "title": _plain(form.title, MAX_TITLE),
         "submit": _plain(form.submit_label, MAX_TITLE),
         "close": _plain(t(language, "slack.cancel"), MAX_TITLE),
-        "private_metadata": json.dumps(dict(metadata))[:3000],
+        "private_metadata": json.dumps({**metadata, "hidden": form.hidden}),
         "blocks": blocks[:MAX_BLOCKS_VIEW],
     }
+
+
+def hidden_values(metadata: Mapping[str, Any]) -> dict[str, str]:
+    """The form's hidden values back from a modal's private_metadata (text values only)."""
+    hidden = metadata.get("hidden")
+    if not isinstance(hidden, Mapping):
+        return {}
+    return {k: v for k, v in hidden.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def result_view(reply: Reply, title: str) -> Block:

@@ -21,7 +21,8 @@ SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 #: The marker in every `Action.Submit`'s data, so a submit can be told from other `value`s.
 MARK = "ogpbot"
 KIND_WORDS = "words"  # a button: data["words"] is handled as if typed
-KIND_FORM = "form"  # a form: data["form"] is the form id, data["nonce"] this card's key
+KIND_FORM = "form"  # a form: data["form"] is the form id, data["nonce"] this card's key,
+#                    data["hidden"] the form's hidden values
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -128,7 +129,10 @@ def form_card(form: Form, reply: Reply | None = None, nonce: str = "") -> dict[s
     errors = reply.errors if reply else {}
     body: list[dict[str, Any]] = [text_block(form.title, weight="Bolder", size="Medium")]
     if reply is not None and reply.title and reply.title != form.title:
-        body.append(text_block(reply.title, color="Attention" if errors else "Default"))
+        body.append(text_block(reply.title, color="Attention" if errors or not reply.ok
+                               else "Default"))
+    if reply is not None:
+        body.extend(text_block(line) for line in reply.lines)
     for field in form.fields:
         body.append(_input(field))
         if field.hint:
@@ -138,8 +142,11 @@ def form_card(form: Form, reply: Reply | None = None, nonce: str = "") -> dict[s
     for key, problem in errors.items():
         if key not in {f.id for f in form.fields}:
             body.append(text_block(problem, color="Attention"))
+    data: dict[str, Any] = {MARK: KIND_FORM, "form": form.id, "nonce": nonce}
+    if form.hidden:
+        data["hidden"] = dict(form.hidden)
     submit = {"type": "Action.Submit", "title": plain(form.submit_label), "style": "positive",
-              "data": {MARK: KIND_FORM, "form": form.id, "nonce": nonce}}
+              "data": data}
     fallback = reply.text if reply is not None else form.title
     return _card(body, [submit], fallback)
 

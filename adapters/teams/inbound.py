@@ -72,8 +72,14 @@ def place_of(activity: Activity, via: str = "") -> Place:
 
 
 def _form_fields(value: Mapping[str, Any]) -> dict[str, Any]:
-    """A card submit's inputs as the core's form fields; the multi-select arrives as `a,b`."""
-    fields = {k: v for k, v in value.items() if k not in (cards.MARK, "form", "nonce")}
+    """A card submit's inputs as the core's form fields, with the form's hidden values; the
+    multi-select arrives as `a,b`."""
+    hidden = value.get("hidden")
+    fields: dict[str, Any] = {k: v for k, v in hidden.items()
+                              if isinstance(k, str) and isinstance(v, str)
+                              } if isinstance(hidden, Mapping) else {}
+    fields.update((k, v) for k, v in value.items()
+                  if k not in (cards.MARK, "form", "nonce", "hidden"))
     raw = fields.get("values")
     if isinstance(raw, str):
         fields["values"] = [v.strip() for v in raw.split(",") if v.strip()]

@@ -26,6 +26,7 @@ from botbuilder.core import CardFactory, TurnContext
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
+from adapters.metrics import answered
 from adapters.teams import cards, inbound, references, retry
 from adapters.teams.access import Admitted
 from bot.app.inbox import Inbox, Item, new_key
@@ -137,12 +138,14 @@ class Turn:
             try:
                 await retry.call(self.policy, conversation_id,
                                  lambda: context.update_activity(out), "card update")
+                answered()
                 return
             except ErrorResponseException as exc:  # the card is gone or too old to change
                 log.info("teams: could not update a card (%s); sending anew",
                          retry.status_of(exc))
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
+        answered()
 
     def _ask_again(self, known: dict[str, object]) -> bool:
         """Whether a refused member lookup is old enough to be asked again."""

@@ -33,6 +33,7 @@ threads incoming activities need.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -75,10 +76,12 @@ class Workers:
         """Run a coroutine on a Teams worker thread, under an event loop of its own; with a
         `deadline` (time.monotonic), a job that could not start before it never starts, and
         one still running then is cancelled (TimeoutError). A `notice` runs on the notice
-        threads, so inbound activities always find a free worker."""
+        threads, so inbound activities always find a free worker. The job runs in a copy of
+        the caller's context (its request id, its arrival time), as `asyncio.to_thread` would."""
         executor = self.notice_executor if notice else self.executor
+        context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(
-            executor, _run, factory, deadline)
+            executor, context.run, _run, factory, deadline)
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         """Run a job as a task the server waits for when it stops; failures are logged."""

@@ -11,6 +11,10 @@ off the event loop shortly after writes, and the answers drawn from it, each dra
   whatever a request says); they are drawn one at a time.
 - An answer is gzipped when it is drawn, and carries an ETag naming its content, so a crowd
   costs neither compression nor, for a reader that has the page, the page itself.
+- Answers go out a few at a time (`turn`): each waits its turn in a semaphore and across one
+  turn of the event loop. A crowd of two hundred readers then waits in the semaphore, not as
+  two hundred ready callbacks in the loop's queue, where each acknowledgement to Slack or
+  Teams would wait behind all of them.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ log = logging.getLogger("ogpbot.web")
 DEBOUNCE = 0.25  # seconds from a write to the refresh that shows it
 CACHE_BYTES = 64 * 1024 * 1024  # the answers kept for the current snapshot, at most
 GZIP_FROM = 1024  # bytes: a smaller body is sent as it is
+TURNS = 4  # record answers let out in one turn of the event loop, at most
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class ServedRecord:
         self._answers: OrderedDict[Hashable, asyncio.Future[Answer]] = OrderedDict()
         self._kept = 0  # bytes of the answers kept
         self._uncached = asyncio.Semaphore(1)
+        self._turns = asyncio.Semaphore(TURNS)
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -132,27 +138,42 @@ class ServedRecord:
         assert self._snapshot is not None
         return self._snapshot
 
+    async def turn(self) -> None:
+        """Wait for this answer's turn: at most `TURNS` go out in one turn of the event loop,
+        so that a crowd of readers waits here, not in the loop's queue ahead of everyone
+        else's work (the platforms' acknowledgements above all)."""
+        async with self._turns:
+            await asyncio.sleep(0)
+
     async def answer(self, key: Hashable, draw: Draw) -> Answer:
         """`draw` applied to the current snapshot, drawn once per snapshot for each `key`."""
+        answer = await self._answer(key, draw)
+        await self.turn()
+        return answer
+
+    async def _answer(self, key: Hashable, draw: Draw) -> Answer:
         snap = await self.snapshot()
         kept = self._answers.get(key)
-        if kept is not None:
+        if kept is None:
+            # a task of its own: a reader who goes away does not cancel the others' answer
+            kept = asyncio.ensure_future(asyncio.to_thread(draw, snap))
+            answers = self._answers
+            answers[key] = kept
+            kept.add_done_callback(lambda done: self._drawn(answers, key, done))
+        else:
             self._answers.move_to_end(key)
-            return await asyncio.shield(kept)
-        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        answers = self._answers
-        answers[key] = future
-        try:
-            answer = await asyncio.to_thread(draw, snap)
-        except BaseException as exc:
-            answers.pop(key, None)
-            future.set_exception(exc)
-            future.exception()  # retrieved: whoever waits gets it, nobody else must
-            raise
-        future.set_result(answer)
-        if answers is self._answers and answers.get(key) is future:
-            self._keep(answer.size)
-        return answer
+        return await asyncio.shield(kept)
+
+    def _drawn(self, answers: OrderedDict[Hashable, asyncio.Future[Answer]], key: Hashable,
+               done: asyncio.Future[Answer]) -> None:
+        """A drawing ended: keep its answer's bytes counted, or forget a failed one (whoever
+        waited for it got the error)."""
+        if done.cancelled() or done.exception() is not None:
+            if answers.get(key) is done:
+                del answers[key]
+            return
+        if answers is self._answers and answers.get(key) is done:
+            self._keep(done.result().size)
 
     def _keep(self, size: int) -> None:
         """Count `size` more bytes kept; forget the least recently asked answers over budget."""
@@ -169,4 +190,6 @@ class ServedRecord:
         """`draw` applied to the current snapshot, not kept: one such drawing at a time."""
         snap = await self.snapshot()
         async with self._uncached:
-            return await asyncio.to_thread(draw, snap)
+            answer = await asyncio.to_thread(draw, snap)
+        await self.turn()
+        return answer

@@ -20,6 +20,7 @@ from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
 from bot.core.model import Role
+from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.people import Directory
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
@@ -28,7 +29,7 @@ from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
-from bot.process import proposals, tables
+from bot.process import tables
 from bot.store.contract import Store, StoreError
 from bot.store.watch import WriteWatch
 
@@ -65,28 +66,37 @@ class OgpBot:
         self.directory.on_merge.append(
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
+        self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
     def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence. With a
         `settlement`, the answer is kept there, in the transaction of the effect."""
+        reply, outcome = self._handle(command, settlement)
+        try:
+            self.observer.command(command.speaker.platform, word_of(command), outcome)
+        except Exception:  # watching must never cost an answer
+            log.exception("the observer failed")
+        return reply
+
+    def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
         if settlement is not None:
             settlement = _IfChanged(settlement, self.store)
         try:
             for attempt in range(1, ATTEMPTS + 1):
                 reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
                 if reply is not None:
-                    return reply
+                    return reply, "repeated" if reply.repeated else "ok"
             raise RuntimeError("the last attempt always answers")
         except _Refusal as refusal:
-            return refusal.reply
+            return refusal.reply, "refused"
         except StoreError as exc:
             log.error("store write failed: %s", exc)
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.storage"),)), "error"
         except Exception:
             log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
-            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),))
+            return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
     def _attempt(self, command: Command, settlement: Settlement | None,
                  last: bool) -> Reply | None:
@@ -186,10 +196,21 @@ class OgpBot:
 
     @staticmethod
     def _form(ctx: Context) -> Reply:
-        if ctx.command.form_id != proposals.FORM_ID:
+        known = grammar.FORMS.get(ctx.command.form_id or "")
+        if known is None:
             ctx.fail("error.form_unknown")
-        _require_role(ctx, "propose")
-        return proposals.submit_form(ctx, ctx.command.form or {})
+        verb, submit = known
+        _require_role(ctx, verb)
+        return submit(ctx, ctx.command.form or {})
+
+
+def word_of(command: Command) -> str:
+    """The command word as the grammar names it (`tables assign`), `form` for a submitted form,
+    `unknown` for words it does not know: a short, fixed set, fit to count by."""
+    if command.form_id is not None:
+        return "form"
+    verb, _ = grammar.parse(command.words)
+    return verb or "unknown"
 
 
 def _require_role(ctx: Context, verb: str) -> None:

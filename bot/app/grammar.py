@@ -6,10 +6,25 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.process import agenda, decisions, guide, meetings, plan, proposals, tables
+from bot.process import (
+    agenda,
+    decisions,
+    drafting,
+    guide,
+    meetings,
+    milestones,
+    plan,
+    proposals,
+    tables,
+)
+from bot.process.proposing import EDIT_FORM_ID
 
 if TYPE_CHECKING:
-    from bot.core.context import Handler
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    from bot.core.context import Context, Handler
+    from bot.core.reply import Reply
 
 ALIASES: dict[str, str] = {
     "help": "help", "hjelp": "help", "?": "help",
@@ -24,9 +39,22 @@ ALIASES: dict[str, str] = {
     "report": "report", "rapport": "report", "rapporter": "report",
     "decide": "decide", "beslutt": "decide", "avgjør": "decide",
     "withdraw": "withdraw", "trekk": "withdraw",
+    "edit": "edit", "endre": "edit", "rediger": "edit",
+    "milestone": "milestone", "milestones": "milestone", "milepæl": "milestone",
+    "milepæler": "milestone", "milepel": "milestone",
+    "note": "note", "notat": "note", "notér": "note", "noter": "note",
+    "join": "join", "bli-med": "join", "delta": "join",
+    "versions": "versions", "versjoner": "versions", "versjonar": "versions",
+    "follow": "follow", "følg": "follow", "folg": "follow",
+    "unfollow": "unfollow", "slutt-å-følge": "unfollow",
     "plan": "plan", "handlingsplan": "plan", "planen": "plan",
     "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
 }
+# Aliases of more than one word: the words, then the verb they stand for.
+PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("bli", "med"), "join"),
+    (("slutt", "å", "følge"), "unfollow"),
+)
 ASSIGN = ("assign", "fordel")
 
 HANDLERS: dict[str, Handler] = {
@@ -43,14 +71,31 @@ HANDLERS: dict[str, Handler] = {
     "report": decisions.report,
     "decide": decisions.decide,
     "withdraw": proposals.withdraw,
+    "edit": drafting.edit,
+    "milestone": milestones.milestone,
+    "note": drafting.note,
+    "join": drafting.join,
+    "versions": drafting.versions,
+    "follow": drafting.follow,
+    "unfollow": drafting.unfollow,
     "plan": plan.plan,
     "progress": plan.progress,
+}
+
+# A submitted form's id -> the word whose roles may send it, and its handler.
+FORMS: dict[str, tuple[str, Callable[[Context, Mapping[str, Any]], Reply]]] = {
+    proposals.FORM_ID: ("propose", proposals.submit_form),
+    EDIT_FORM_ID: ("edit", drafting.submit_form),
 }
 
 
 def parse(words: str) -> tuple[str | None, str]:
     """`("meet", "P-1 2026-12-03 14:00")`; `(None, words)` when the first word is unknown."""
     text = words.strip()
+    for phrase, meant in PHRASES:
+        parts = re.split(r"\s+", text, maxsplit=len(phrase))
+        if tuple(p.casefold() for p in parts[:len(phrase)]) == phrase:
+            return meant, parts[len(phrase)].strip() if len(parts) > len(phrase) else ""
     parts = re.split(r"\s+", text, maxsplit=1)
     first = parts[0].lower()
     rest = parts[1].strip() if len(parts) > 1 else ""

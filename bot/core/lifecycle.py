@@ -1,7 +1,8 @@
 """The proposal lifecycle: which step may be taken from which status, and nothing else.
 
 A proposal may skip steps forward but never go back; once decided (included, not included or
-withdrawn) it is final.
+withdrawn) its status is final. Its text may be edited until it is decided; its milestones,
+notes and the actors who joined may change until then and, on an included commitment, after.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Step(StrEnum):
     INCLUDE = "include"
     EXCLUDE = "exclude"
     WITHDRAW = "withdraw"
+    EDIT = "edit"  # a new version of the text
+    AMEND = "amend"  # milestones, notes and actors who join
     PROGRESS = "progress"
 
 
@@ -37,6 +40,8 @@ ALLOWED_FROM: dict[Step, frozenset[Status]] = {
     Step.INCLUDE: frozenset({S.REPORTED}),
     Step.EXCLUDE: _UNDECIDED,
     Step.WITHDRAW: _UNDECIDED,
+    Step.EDIT: _UNDECIDED,
+    Step.AMEND: _UNDECIDED | {S.INCLUDED},
     Step.PROGRESS: frozenset({S.INCLUDED}),
 }
 

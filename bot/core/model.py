@@ -366,8 +366,9 @@ class Proposal:
 
     def with_version(self, version: Version, entry: HistoryEntry) -> Proposal:
         """This proposal with `version` as its current text and one more history entry."""
-        text: dict[str, Any] = dict(version.texts())
-        return replace(self, **text, versions=(*self.versions, version),
+        return replace(self, title=version.title, problem=version.problem,
+                       description=version.description, goal=version.goal,
+                       results=version.results, versions=(*self.versions, version),
                        history=(*self.history, entry))
 
     def changed(self, entry: HistoryEntry, **changes: Any) -> Proposal:

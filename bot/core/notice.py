@@ -54,7 +54,8 @@ class Notice:
     target: Target
     message: Reply
     due: datetime
-    kind: str  # proposal | meeting | reminder | agenda | tables | report | decision | alert
+    # proposal | version | meeting | reminder | agenda | tables | report | decision | alert
+    kind: str
     stale_after: datetime | None = None  # past this, an unsent notice is skipped, not sent late
     state: NoticeState = NoticeState.PENDING
     attempts: int = 0
@@ -65,6 +66,7 @@ class Notice:
     not_before: datetime | None = None  # a passing failure: not retried before this
     compose: str | None = None  # a composer (bot.notices.announcements) writes it at send time
     waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
+    request_id: str | None = None  # the command that scheduled it (bot.core.tracing), if any
 
     @property
     def ready_at(self) -> datetime:
@@ -80,7 +82,7 @@ class Notice:
             "sent_at": self.sent_at.isoformat() if self.sent_at else None, "late": self.late,
             "attachment": self.attachment,
             "not_before": self.not_before.isoformat() if self.not_before else None,
-            "compose": self.compose, "waiting": self.waiting,
+            "compose": self.compose, "waiting": self.waiting, "request_id": self.request_id,
             "for_person": self.target.person,  # top-level, so the store can find by it
         }
 
@@ -96,6 +98,7 @@ class Notice:
             late=d.get("late", False), attachment=d.get("attachment"),
             not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
             compose=d.get("compose"), waiting=d.get("waiting", False),
+            request_id=d.get("request_id"),
         )
 
     def with_changes(self, **changes: Any) -> Notice:

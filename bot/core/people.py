@@ -37,6 +37,7 @@ ROSTER_PREFIX = "roster:"
 #: The `platform_ids` key of a roster person's Microsoft Entra object id (not a platform of
 #: its own: nothing is ever sent to it; it links a Teams account to the roster person).
 ENTRA = "entra"
+ERASED = "erased:"  # the key prefix of a person erased on request (bot.app.people_rights)
 
 
 def roster_key(email: str) -> str:
@@ -47,6 +48,12 @@ def is_roster_key(key: str) -> bool:
     """Whether a person key is a roster person's (people the bot only met are keyed by their
     platform and user id)."""
     return key.startswith(ROSTER_PREFIX)
+
+
+def is_erased(person_key: str) -> bool:
+    """Whether the key stands for a person erased on request: their name, e-mail address and
+    platform ids are gone; the key only tells their actions apart from others'."""
+    return person_key.startswith(ERASED)
 
 
 class Directory:

@@ -96,6 +96,16 @@ class Records:
             people.setdefault(proposer.key, proposer)
         return list(people.values())
 
+    def followers(self, proposal: Proposal) -> list[Person]:
+        """Who hears of a proposal's new versions, its decision and its progress: its proposer,
+        its responsible ministry's people and whoever joined it (without asking), and whoever
+        asked to follow it; less anyone who said `unfollow`."""
+        keys = dict.fromkeys([proposal.proposer,
+                              *(p.key for p in self.people_of(proposal.ministry)),
+                              *(a.person for a in proposal.actors), *proposal.followers])
+        people = (self.person(key) for key in keys if key not in proposal.unfollowed)
+        return [p for p in people if p is not None]
+
     def people_with(self, **equals: object) -> list[Person]:
         """The people whose stored fields equal `equals` (e.g. `role="coordinator"`)."""
         return [Person.from_dict(d) for d in self.store.find(PEOPLE, **equals)]

@@ -49,17 +49,31 @@ class FormField:
 
 @dataclass(frozen=True)
 class Form:
-    """A form to show; its submission comes back as a `Command` with `form_id` = `id`."""
+    """A form to show; its submission comes back as a `Command` with `form_id` = `id`.
+
+    `hidden` travels with the form and comes back among the submitted fields, untouched by
+    the person (Slack: the modal's private_metadata; Teams: the submit action's data); it
+    says what the form is about (which proposal, which version it was filled in from), never
+    who may use it. `words` bring the same form back (a button where no modal can open).
+    """
 
     id: str
     title: str
     submit_label: str
     fields: tuple[FormField, ...]
+    hidden: dict[str, str] = field(default_factory=dict)
+    words: str = ""
 
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer to one person. User text inside is plain text: adapters escape it."""
+    """One answer to one person. User text inside is plain text: adapters escape it.
+
+    A refused form submission (`ok` False with a `form`) either names problems in `errors`
+    (the adapter shows each under its field) or has none: then `form` is to be shown anew
+    in place of the submitted one, with `title` and `lines` above its inputs (a save based
+    on an older version: the person's own text in the inputs, the newer text above them).
+    """
 
     language: str
     title: str | None = None
@@ -106,4 +120,5 @@ def _form_from_dict(d: dict[str, Any]) -> Form:
             **f, "choices": tuple(Choice(**c) for c in f.get("choices", ())),
             "initial": tuple(initial) if isinstance(initial, list) else initial,
         }))
-    return Form(d["id"], d["title"], d["submit_label"], tuple(fields))
+    return Form(d["id"], d["title"], d["submit_label"], tuple(fields),
+                dict(d.get("hidden", {})), d.get("words", ""))

@@ -10,14 +10,18 @@ PROPOSERS = frozenset({Role.COORDINATOR, Role.MINISTRY, Role.CIVIL_SOCIETY})
 COORDINATOR = frozenset({Role.COORDINATOR})
 RESPONSIBLE = frozenset({Role.COORDINATOR, Role.MINISTRY})
 
-# verb -> the roles that may use it at all; per-proposal checks follow in `is_responsible`
-# and `may_withdraw`.
+JOINERS = frozenset({Role.MINISTRY, Role.CIVIL_SOCIETY})
+
+# verb -> the roles that may use it at all; per-proposal checks follow in `is_responsible`,
+# `may_withdraw` and `may_edit` (and, for `note`, the table plan).
 ROLES_FOR: dict[str, frozenset[Role]] = {
     "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL,
     "propose": PROPOSERS,
     "channel": COORDINATOR, "tables assign": COORDINATOR, "decide": COORDINATOR,
     "outcome": RESPONSIBLE, "meet": RESPONSIBLE, "report": RESPONSIBLE,
     "withdraw": PROPOSERS,
+    "edit": PROPOSERS, "milestone": PROPOSERS, "note": ALL, "join": JOINERS,
+    "versions": ALL, "follow": ALL, "unfollow": ALL,
     "plan": ALL, "progress": RESPONSIBLE,
 }
 
@@ -34,3 +38,9 @@ def is_responsible(person: Person, proposal: Proposal) -> bool:
 
 def may_withdraw(person: Person, proposal: Proposal) -> bool:
     return person.role is Role.COORDINATOR or person.key == proposal.proposer
+
+
+def may_edit(person: Person, proposal: Proposal) -> bool:
+    """The proposer, the responsible ministry's people and the coordinator: its text and its
+    milestones (recording one as done is for the responsible ones alone)."""
+    return person.key == proposal.proposer or is_responsible(person, proposal)

@@ -27,6 +27,9 @@ _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
 LAST_ITEM_MINUTES = 15
+# How long the server keeps what it needs only for a while ([retention], both optional).
+REQUESTS_DAYS = 7  # the keys (and replies) of answered requests: a platform's retry is seen
+NOTICES_DAYS = 90  # the bodies of notices sent (or given up): the delivery record stays
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ class Seminar:
     people: tuple[RosterPerson, ...]
     plan: PlanPeriod | None = None  # None only for a seminar built by hand; parsing sets one
     source: str = ""
+    requests_days: int = REQUESTS_DAYS
+    notices_days: int = NOTICES_DAYS
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 
@@ -237,7 +242,8 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     """Check an already parsed seminar document; raise `SeminarError` listing every problem."""
     c = _Checker(source)
     c.unknown("top level", data,
-              ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan"))
+              ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan",
+               "retention"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -323,6 +329,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
 
     people = _parse_people(c, data, org_keys)
     plan = _parse_plan(c, data, day)
+    requests_days, notices_days = _parse_retention(c, data)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -331,6 +338,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         reminder_leads=tuple(sorted(leads, reverse=True)), areas=tuple(areas),
         table_count=table_count, table_max_size=max_size, agenda=agenda,
         organizations=tuple(orgs), people=people, plan=plan, source=source,
+        requests_days=requests_days, notices_days=notices_days,
     )
 
 
@@ -376,6 +384,18 @@ def _plan_day(c: _Checker, plan: dict[str, Any], key: str) -> date | None:
             pass
     c.problem(f"[plan] {key}", f"{raw!r} is not a date in YYYY-MM-DD form")
     return None
+
+
+def _parse_retention(c: _Checker, data: dict[str, Any]) -> tuple[int, int]:
+    """`[retention]`: days to keep answered requests' keys and sent notices' bodies."""
+    if "retention" not in data:
+        return REQUESTS_DAYS, NOTICES_DAYS
+    table = c.table(data, "retention")
+    c.unknown("[retention]", table, ("requests_days", "notices_days"))
+    days = []
+    for key, default in (("requests_days", REQUESTS_DAYS), ("notices_days", NOTICES_DAYS)):
+        days.append(c.integer("[retention]", table, key, 1) if key in table else default)
+    return days[0], days[1]
 
 
 def _parse_agenda(c: _Checker, data: dict[str, Any], day: date, tz: ZoneInfo) -> tuple[

@@ -27,6 +27,7 @@ class Settings:
     teams_tenants: tuple[str, ...] = ()  # OGPBOT_TEAMS_TENANTS: tenants beside the app's own
     teams_emulator: str = ""  # OGPBOT_TEAMS_EMULATOR as given: "1" for the Bot Framework Emulator
     public_url: str = ""  # where people reach the server (links to the record, calendar files)
+    log_format: str = "text"  # text | json (one object a line, with the request id)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +48,7 @@ class Settings:
                                 if t.strip()),
             teams_emulator=env.get("OGPBOT_TEAMS_EMULATOR", "").strip(),
             public_url=env.get("OGPBOT_PUBLIC_URL", "").rstrip("/"),
+            log_format=(env.get("OGPBOT_LOG_FORMAT", "") or "text").strip().lower(),
         )
 
     @property

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import random
 import time
@@ -40,9 +41,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
+from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.redact import pseudonym, scrub
 from bot.core.reply import Reply
+from bot.core.tracing import REQUEST_ID
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
@@ -103,6 +106,8 @@ class Unreached:
 @dataclass
 class _Op:
     run: Callable[[], Any]
+    # the caller's context (its request id), so the write's log lines carry the caller's id
+    context: contextvars.Context = field(default_factory=contextvars.copy_context)
     done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
                                       .create_future())
 
@@ -160,7 +165,7 @@ class Journal:
 
     def _apply(self, group: list[_Op]) -> list[Any]:
         with self.store.transaction():
-            return [op.run() for op in group]
+            return [op.context.run(op.run) for op in group]
 
 
 class Dispatcher:
@@ -170,8 +175,10 @@ class Dispatcher:
                  pace: Mapping[str, float] | None = None, public_url: str = "",
                  parallel: int = PARALLEL,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 scope: Callable[[Notice], bool] | None = None) -> None:
+                 scope: Callable[[Notice], bool] | None = None,
+                 observer: Observer = NO_OBSERVER) -> None:
         self.bot = bot
+        self.observer = observer
         # only the notices `scope` accepts are this dispatcher's; the rest are left untouched
         # (the console delivers the notices of its one person, and leaves the others pending)
         self.scope = scope
@@ -198,6 +205,11 @@ class Dispatcher:
         self._stopping = False
         await self.recover()
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
+
+    @property
+    def running(self) -> bool:
+        """Whether the dispatcher's task is alive (started, not stopped, not crashed)."""
+        return self._task is not None and not self._task.done()
 
     async def stop(self, within: float = STOP_WITHIN) -> None:
         """Start no more sends, let those in flight finish (they are marked sent or put back
@@ -399,7 +411,15 @@ class Dispatcher:
                     return  # the platform asked us to wait: the rest of this lane waits too
 
     async def _send_one(self, notice: Notice, where: Destination) -> bool:
-        """Send one notice; False when the lane should pause (a passing failure)."""
+        """Send one notice; False when the lane should pause (a passing failure). Its log
+        lines carry the id of the request that scheduled it."""
+        token = REQUEST_ID.set(notice.request_id)
+        try:
+            return await self._send(notice, where)
+        finally:
+            REQUEST_ID.reset(token)
+
+    async def _send(self, notice: Notice, where: Destination) -> bool:
         now = self.bot.clock.now()
         begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
         if begun is None:
@@ -428,7 +448,7 @@ class Dispatcher:
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
         self._last_sent[where.lane] = time.monotonic()
-        await self._journal.run(lambda: self._sent_op(outgoing.key))
+        await self._journal.run(lambda: self._sent_op(outgoing.key, where))
         return True
 
     # -- store operations (each runs inside a journal transaction, in a worker thread) ------------
@@ -480,13 +500,16 @@ class Dispatcher:
                         notice.message.language),
             FILE_MIME, calendar_url(self.public_url, meeting))
 
-    def _sent_op(self, key: str) -> None:
+    def _sent_op(self, key: str, where: Destination) -> None:
         notice = self._current(key, NoticeState.SENDING)
         if notice is not None:
             self.bot.outbox.save(notice.with_changes(
                 state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
                 waiting=False))
             self.stats["sent"] += 1
+            self.observer.notice("sent", where.platform)
+            log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
+                     where.platform)
 
     def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
         notice = self._current(key, NoticeState.PENDING)
@@ -494,6 +517,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
         self.stats["skipped"] += 1
+        self.observer.notice("skipped", notice.target.platform or "none")
         log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
@@ -523,6 +547,7 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self.stats["retried"] += 1
+        self.observer.notice("retried", where.platform)
         log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
     def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
@@ -530,6 +555,7 @@ class Dispatcher:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
         self.stats["failed"] += 1
+        self.observer.notice("failed", where.platform)
         log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
                     where.platform, scrub(reason))
         self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,

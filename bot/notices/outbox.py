@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.notice import Notice, NoticeState, Target
+from bot.core.tracing import current_request_id
 from bot.store.contract import Store
 
 OUTBOX = "outbox"
@@ -23,7 +24,10 @@ class Outbox:
         self.on_scheduled: list[Callable[[Notice], None]] = []
 
     def schedule(self, notice: Notice) -> bool:
-        """Add `notice` unless its key is already there; return whether it was added."""
+        """Add `notice` unless its key is already there; return whether it was added. A notice
+        keeps the id of the request that scheduled it, so the log lines of its send carry it."""
+        if notice.request_id is None and (request_id := current_request_id()) is not None:
+            notice = notice.with_changes(request_id=request_id)
         added = self.store.add(OUTBOX, notice.key, notice.to_dict())
         if added:
             for callback in self.on_scheduled:

@@ -93,7 +93,7 @@ def decide(ctx: Context, rest: str) -> Reply:
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
                      decision={"result": choice, "reason": reason})
-    people = ctx.records.concerned(moved)
+    people = ctx.records.followers(moved)
 
     def build(lang: str) -> Reply:
         lines = [moved.title]

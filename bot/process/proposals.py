@@ -7,11 +7,12 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.history import history_text, report_label
-from bot.core.lifecycle import Step
+from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
-from bot.core.roles import may_withdraw
+from bot.core.roles import may_edit, may_withdraw
 from bot.i18n.catalogue import t
+from bot.process.milestones import milestone_line
 from bot.process.plan import commitment_lines
 from bot.process.proposing import (
     FORM_ID,
@@ -29,6 +30,7 @@ __all__ = ["FORM_ID", "card", "propose", "status", "submit_form", "withdraw"]
 
 MAX_LIST = 25
 HISTORY_SHOWN = 10
+NOTES_SHOWN = 5
 
 
 def propose(ctx: Context, rest: str) -> Reply:
@@ -83,6 +85,7 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
         ministry=draft.ministry, proposer=person.key, proposer_name=person.name,
         organization=org_name, organization_key=org_key, status=Status.SUBMITTED,
         created_at=ctx.now, milestones=draft.milestones, history=(entry,),
+        goal=draft.goal, results=draft.results,
     )
     proposal = replace(proposal, versions=(proposal.first_version(),))
     ctx.records.save_proposal(proposal)
@@ -125,8 +128,9 @@ def status(ctx: Context, rest: str) -> Reply:
 
 
 def _haystack(ctx: Context, p: Proposal) -> str:
-    return " ".join((p.ref, p.title, p.problem, p.description, p.organization,
-                     p.proposer_name, ctx.seminar.org_name(p.ministry), p.area)).casefold()
+    return " ".join((p.ref, p.title, p.problem, p.description, p.goal, p.results,
+                     p.organization, p.proposer_name, *(a.name for a in p.actors),
+                     ctx.seminar.org_name(p.ministry), p.area)).casefold()
 
 
 def _own(ctx: Context) -> Reply:
@@ -154,12 +158,26 @@ def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
 
 
 def card(ctx: Context, p: Proposal) -> Reply:
-    """One proposal as a card: its fields, report, reasoned response and history."""
+    """One proposal as a card: its current text, milestones, the table's notes, report,
+    reasoned response and history."""
     lines = [f"{ctx.t('card.problem')}: {p.problem}",
              f"{ctx.t('card.description')}: {p.description}"]
+    if p.goal:
+        lines.append(f"{ctx.t('card.goal')}: {p.goal}")
+    if p.results:
+        lines.append(f"{ctx.t('card.results')}: {p.results}")
     if p.milestones:
         lines.append(f"{ctx.t('card.milestones')}:")
-        lines.extend(f"  {m.end.isoformat()} {m.text}" for m in p.milestones)
+        lines.extend("  " + milestone_line(n, m, ctx.lang, ctx.seminar.timezone)
+                     for n, m in enumerate(p.milestones, 1))
+    if p.notes:
+        lines.append(ctx.t("card.notes") + ":")
+        if len(p.notes) > NOTES_SHOWN:
+            lines.append(f"  … (+{len(p.notes) - NOTES_SHOWN})")
+        for n in p.notes[-NOTES_SHOWN:]:
+            who = f"{n.by_name} ({n.by_org})" if n.by_org else n.by_name
+            lines.append("  " + ctx.t("card.history_line", when=ctx.when(n.at, seconds=False),
+                                      who=who, what=n.text))
     meeting = ctx.records.meeting(p.number)
     if meeting and not p.status.decided:
         place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
@@ -180,11 +198,20 @@ def card(ctx: Context, p: Proposal) -> Reply:
     fields = (
         Field(ctx.t("card.status"), ctx.t(f"status.{p.status.value}")),
         Field(ctx.t("card.proposer"), f"{p.proposer_name} ({p.organization})"),
+        *((Field(ctx.t("card.actors"), ", ".join(a.name for a in p.actors)),)
+          if p.actors else ()),
         Field(ctx.t("card.ministry"), ctx.seminar.org_name(p.ministry)),
         Field(ctx.t("card.area"), ctx.seminar.area_name(p.area)),
         Field(ctx.t("card.values"), ", ".join(ctx.t(f"value.{v}") for v in p.values)),
+        Field(ctx.t("card.version"), str(p.version)),
     )
-    return ctx.reply(title=f"{p.ref} {p.title}", fields=fields, lines=tuple(lines))
+    actions: list[Action] = []
+    if may_edit(ctx.person, p) and can(Step.EDIT, p):
+        actions.append(Action(ctx.t("edit.button"), f"edit {p.ref}"))
+    if p.version > 1:
+        actions.append(Action(ctx.t("versions.button"), f"versions {p.ref}"))
+    return ctx.reply(title=f"{p.ref} {p.title}", fields=fields, lines=tuple(lines),
+                     actions=tuple(actions))
 
 
 def withdraw(ctx: Context, rest: str) -> Reply:
@@ -192,5 +219,12 @@ def withdraw(ctx: Context, rest: str) -> Reply:
     if not may_withdraw(ctx.person, proposal):
         ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
     ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
-    ctx.move(proposal, Status.WITHDRAWN, "withdraw")
-    return ctx.reply(lines=(ctx.t("withdraw.done", ref=proposal.ref),))
+    moved = ctx.move(proposal, Status.WITHDRAWN, "withdraw")
+
+    def build(lang: str) -> Reply:
+        return Reply(language=lang, title=t(lang, "withdraw.notice_title", ref=moved.ref,
+                                            title=moved.title),
+                     lines=(t(lang, "withdraw.notice_by", who=ctx.person.name),))
+
+    ctx.notify_people(ctx.records.followers(moved), f"withdrawn:{moved.ref}", "decision", build)
+    return ctx.reply(lines=(ctx.t("withdraw.done", ref=moved.ref),))

@@ -1,22 +1,23 @@
 """Proposing a commitment: the form every platform draws, and the one validation that the form,
-the one-line `propose` and the console's prompts all go through."""
+the one-line `propose` and the console's prompts all go through. Editing a proposal uses the
+same form's text fields (`edit_form`) and the same checks of them (`check_texts`)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from bot.core.model import OGP_VALUES, Milestone, Person
+from bot.core.model import OGP_VALUES, TEXT_FIELDS, Milestone, Person, Proposal
 from bot.core.reply import Choice, Form, FormField
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t
+from bot.process.milestones import parse_milestone
 
 FORM_ID = "propose"
-LIMITS = {"title": 150, "problem": 3000, "description": 3000, "organization": 150,
-          "milestones": 3000}
+EDIT_FORM_ID = "edit"
+LIMITS = {"title": 150, "problem": 3000, "description": 3000, "goal": 3000, "results": 3000,
+          "organization": 150, "milestones": 3000}
 REQUIRED_TEXT = ("title", "problem", "description")
 _VALUE_WORDS = {
     "transparency": "transparency", "åpenhet": "transparency", "apenhet": "transparency",
@@ -25,7 +26,6 @@ _VALUE_WORDS = {
     "accountability": "accountability", "ansvarlighet": "accountability",
     "ansvarlig forvaltning": "accountability", "ansvar": "accountability",
 }
-_MILESTONE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class Draft:
     ministry: str
     milestones: tuple[Milestone, ...]
     organization: str | None  # only for people not on the roster
+    goal: str = ""
+    results: str = ""
 
 
 def needs_organization(person: Person) -> bool:
@@ -60,14 +62,7 @@ def build_form(seminar: Seminar, person: Person, language: str,
     values = tuple(v for v in (raw_values if isinstance(raw_values, list | tuple) else [])
                    if v in OGP_VALUES)
     fields = [
-        FormField("title", t(language, "propose.title"), "text", max_length=LIMITS["title"],
-                  hint=t(language, "propose.title.hint"), initial=initial("title")),
-        FormField("problem", t(language, "propose.problem"), "multiline",
-                  max_length=LIMITS["problem"], hint=t(language, "propose.problem.hint"),
-                  initial=initial("problem")),
-        FormField("description", t(language, "propose.description"), "multiline",
-                  max_length=LIMITS["description"], hint=t(language, "propose.description.hint"),
-                  initial=initial("description")),
+        *_text_fields(language, initial),
         FormField("values", t(language, "propose.values"), "multi_choice",
                   choices=tuple(Choice(v, t(language, f"value.{v}")) for v in OGP_VALUES),
                   hint=t(language, "propose.values.hint"), initial=values),
@@ -86,8 +81,53 @@ def build_form(seminar: Seminar, person: Person, language: str,
             "organization", t(language, "propose.organization"), "text",
             max_length=LIMITS["organization"], hint=t(language, "propose.organization.hint"),
             initial=initial("organization") or (person.org_name or "")))
+    title = initial("title")
     return Form(FORM_ID, t(language, "propose.form_title"), t(language, "propose.submit"),
-                tuple(fields))
+                tuple(fields), words=f"propose {title}".strip() if "\n" not in title
+                else "propose")
+
+
+def _text_fields(language: str, initial: Any) -> list[FormField]:
+    """The proposal's own text: title, problem, description, goal and expected results."""
+    return [
+        FormField(name, t(language, f"propose.{name}"),
+                  "text" if name == "title" else "multiline", required=name in REQUIRED_TEXT,
+                  max_length=LIMITS[name], hint=t(language, f"propose.{name}.hint"),
+                  initial=initial(name))
+        for name in TEXT_FIELDS
+    ]
+
+
+def edit_form(proposal: Proposal, language: str, typed: Mapping[str, Any] | None = None,
+              base: int | None = None) -> Form:
+    """The proposal's text fields, filled in with `typed` (what the person wrote) or else its
+    current text; the form remembers the version it was filled in from (`base`)."""
+    texts = proposal.texts()
+
+    def initial(name: str) -> str:
+        value = (typed or {}).get(name)
+        return value if isinstance(value, str) else texts[name]
+
+    return Form(EDIT_FORM_ID, t(language, "edit.form_title", ref=proposal.ref),
+                t(language, "edit.submit"), tuple(_text_fields(language, initial)),
+                hidden={"proposal": proposal.ref,
+                        "base": str(base if base is not None else proposal.version)},
+                words=f"edit {proposal.ref}")
+
+
+def check_texts(language: str, raw: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """A proposal's text fields from a form or a line, stripped; and each problem (a required
+    one left empty, one too long) keyed by its field id."""
+    texts = {name: _text(raw, name) for name in TEXT_FIELDS}
+    errors: dict[str, str] = {}
+    for name, text in texts.items():
+        label = t(language, f"propose.{name}")
+        if name in REQUIRED_TEXT and not text:
+            errors[name] = t(language, "propose.missing", field=label)
+        elif len(text) > LIMITS[name]:
+            errors[name] = t(language, "propose.too_long", field=label, length=len(text),
+                             limit=LIMITS[name])
+    return texts, errors
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -158,15 +198,11 @@ def validate(seminar: Seminar, person: Person, language: str,
     for line in texts["milestones"].splitlines():
         if not line.strip():
             continue
-        m = _MILESTONE_RE.match(line.strip())
-        try:
-            if m is None:
-                raise ValueError("not START END TEXT")
-            milestones.append(Milestone(None, date.fromisoformat(m.group(1)),
-                                        m.group(2).strip()))
-        except ValueError:
-            errors.setdefault("milestones", t(language, "propose.bad_milestone",
-                                              text=line.strip()[:60]))
+        milestone = parse_milestone(line)
+        if isinstance(milestone, str):
+            errors.setdefault("milestones", t(language, milestone, text=line.strip()[:60]))
+        else:
+            milestones.append(milestone)
 
     organization = texts["organization"] or None
     if organization and not needs_organization(person):
@@ -177,7 +213,8 @@ def validate(seminar: Seminar, person: Person, language: str,
         return None, errors
     assert area is not None and ministry is not None
     return Draft(texts["title"], texts["problem"], texts["description"], tuple(values), area,
-                 ministry, tuple(milestones), organization), {}
+                 ministry, tuple(milestones), organization, texts["goal"],
+                 texts["results"]), {}
 
 
 def parse_line(rest: str) -> dict[str, str] | int:

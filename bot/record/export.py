@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.commitment import period_of
 from bot.core.history import history_text, report_label
-from bot.core.model import Proposal, Status
+from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.record.plan_view import state_of
@@ -86,8 +86,11 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     out.append(_fact(t(lang, "card.completion"),
                      t(lang, f"completion.{p.completion or 'not_started'}")))
     out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
-            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), "",
-            f"#### {t(lang, 'export.how')}", ""]
+            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), ""]
+    for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
+        if text:
+            out += [f"**{label}:**", "", md_block(text), ""]
+    out += [f"#### {t(lang, 'export.how')}", ""]
     report = (p.report or {}).get("text", "")
     out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
     out += [f"#### {t(lang, 'export.relevance')}", ""]
@@ -96,13 +99,13 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
     out += ["", f"#### {t(lang, 'card.milestones')}", ""]
     if p.milestones:
         today = snap.now.astimezone(snap.seminar.timezone).date()
-        out += [f"| {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
+        out += [f"| # | {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
                 f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
-                "|---|---|---|---|"]
-        out += [f"| {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
+                "|---|---|---|---|---|"]
+        out += [f"| {n} | {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
                 f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
-                f"{' ' + m.done.at.date().isoformat() if m.done else ''} |"
-                for m in p.milestones]
+                f"{_done(m)} |"
+                for n, m in enumerate(p.milestones, 1)]
     else:
         out.append(t(lang, "record.no_milestones"))
     if p.progress:
@@ -110,8 +113,17 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
         out += [f"- {r.at.date().isoformat()}: **{t(lang, f'completion.{r.level}')}** – "
                 f"{md_inline(r.text)}" for r in p.progress]
     out += ["", f"#### {t(lang, 'export.actors')}", "",
-            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}", ""]
-    return out
+            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
+    out += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
+    return [*out, ""]
+
+
+def _done(m: Milestone) -> str:
+    """When a milestone was done and what was said of it, after its state."""
+    if m.done is None:
+        return ""
+    text = m.done.at.date().isoformat()
+    return " " + md_inline(f"{text} – {m.done.text}" if m.done.text else text)
 
 
 def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
@@ -119,9 +131,12 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
     out = [f"### {p.ref}: {md_inline(p.title)}", "",
            _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
            _fact(t(lang, "record.col_organization"), p.organization),
+           *((_fact(t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),)
+             if p.actors else ()),
            _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
            _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
-           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values))]
+           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
+           _fact(t(lang, "card.version"), str(p.version))]
     if p.report:
         out.append(_fact(t(lang, "card.report"),
                          f"{report_label(p.report, lang)} – "
@@ -135,8 +150,8 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
 CSV_COLUMNS = (
     "number", "ref", "title", "status", "status_label", "organization", "proposer_name",
     "ministry", "ministry_name", "area", "area_name", "values", "problem", "description",
-    "milestones", "milestones_done", "completion", "outcome", "report_result", "report_text",
-    "decision", "reasoned_response",
+    "goal", "results", "version", "actors", "milestones", "milestones_done", "completion",
+    "notes", "outcome", "report_result", "report_text", "decision", "reasoned_response",
     "created_at", "updated_at", "history",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -161,12 +176,15 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "area": p.area, "area_name": snap.seminar.area_name(p.area),
             "values": ",".join(p.values),
             "problem": p.problem, "description": p.description,
+            "goal": p.goal, "results": p.results, "version": str(p.version),
+            "actors": "\n".join(a.name for a in p.actors),
             "milestones": "\n".join(
                 f"{m.start.isoformat() + ' ' if m.start else ''}{m.end.isoformat()} {m.text}"
                 + (f" [{m.done.at.date().isoformat()}]" if m.done else "")
                 for m in p.milestones),
             "milestones_done": f"{sum(1 for m in p.milestones if m.done)}/{len(p.milestones)}",
             "completion": p.completion or "",
+            "notes": "\n".join(f"{n.at.isoformat()} {n.by_name}: {n.text}" for n in p.notes),
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),

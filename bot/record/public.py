@@ -3,8 +3,10 @@ proposal as the public sees it (as JSON, and the words the pages and the export 
 and the snapshot every page is drawn from. The pages' rows and facts are in `bot.record.views`,
 the action-plan export in `bot.record.export`; the HTML is the web adapter's.
 
-What is public: a proposal's text, organisation, ministry, area, values, status, milestones,
-the ministry's report, the reasoned response and who did what when. People on the roster are
+What is public: a proposal's text (goal and expected results too) and every version of it with
+what changed, organisation and the actors who joined, ministry, area, values, status,
+milestones, the table's notes, the ministry's report, the reasoned response and who did what
+when. Who follows a proposal is not public. People on the roster are
 named; anyone else is shown by the organisation they named, or as a private individual, never
 by name. Person keys, e-mail addresses and platform ids stay out of everything public; only the
 operator's lossless JSON export carries them.
@@ -17,11 +19,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.model import HistoryEntry, Milestone, Proposal, Status, holds_email, proposal_number
-from bot.core.people import is_roster_key
+from bot.core.model import (
+    HistoryEntry,
+    Milestone,
+    Note,
+    Proposal,
+    Status,
+    holds_email,
+    proposal_number,
+)
+from bot.core.people import is_erased, is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
+from bot.record.changes import history_of_versions
 
 FILTERS = ("status", "area", "ministry")
 
@@ -134,15 +145,26 @@ def public_organization(p: Proposal, lang: str) -> str:
 
 
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: the bot, or a roster person by name; the proposer not
-    on the roster by their organisation (or as a private individual); anyone else not on the
-    roster as "a participant". Never an e-mail address or a platform id."""
-    if h.actor == "bot":
-        return h.actor_name
-    if is_roster_key(h.actor) and not holds_email(h.actor_name):
-        return h.actor_name
-    if h.actor == p.proposer:
+    """Who did it, as the public sees it: the bot, or a roster person by name; someone erased
+    on request as "an erased person"; the proposer not on the roster by their organisation (or
+    as a private individual); anyone else not on the roster as "a participant". Never an e-mail
+    address or a platform id."""
+    return public_person(p, h.actor, h.actor_name, lang)
+
+
+def public_person(p: Proposal, key: str, name: str, lang: str, org: str = "") -> str:
+    """Someone who did something to `p`, named as `public_actor` names them; someone not on
+    the roster who gave an organisation (`org`) is shown as that organisation."""
+    if is_erased(key):
+        return t(lang, "record.erased_person")
+    if key == "bot":
+        return name
+    if is_roster_key(key) and not holds_email(name):
+        return name
+    if key == p.proposer:
         return public_organization(p, lang)
+    if org and not holds_email(org):
+        return org
     return t(lang, "record.someone")
 
 
@@ -167,6 +189,14 @@ def public_milestone(m: Milestone) -> dict[str, Any]:
             "done_text": m.done.text if m.done else None}
 
 
+def public_note_writer(p: Proposal, n: Note, lang: str) -> str:
+    """Who wrote a table note: a roster person by name and organisation, anyone else as
+    `public_person` names them."""
+    if n.on_roster and is_roster_key(n.by) and not holds_email(n.by_name):
+        return f"{n.by_name} ({n.by_org})" if n.by_org else n.by_name
+    return public_person(p, n.by, n.by_name, lang, n.by_org)
+
+
 def updated_at(p: Proposal) -> datetime:
     return p.history[-1].at if p.history else p.created_at
 
@@ -175,7 +205,9 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     """One proposal as the public JSON shows it (labels in `lang`, no person keys)."""
     doc: dict[str, Any] = {
         "number": p.number, "ref": p.ref, "url": f"/proposals/{p.ref}", "title": p.title,
-        "problem": p.problem, "description": p.description,
+        "problem": p.problem, "description": p.description, "goal": p.goal,
+        "results": p.results, "version": p.version,
+        "actors": [a.name for a in p.actors],
         "values": list(p.values),
         "value_labels": [t(lang, f"value.{v}") for v in p.values],
         "area": p.area, "area_name": snap.seminar.area_name(p.area),
@@ -192,6 +224,15 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         doc["history"] = [{"at": h.at.isoformat(), "actor_name": public_actor(p, h, lang),
                            "action": h.action, "status": h.status.value, "detail": h.detail}
                           for h in p.history]
+        doc["notes"] = [{"at": n.at.isoformat(), "by": public_note_writer(p, n, lang),
+                         "text": n.text} for n in p.notes]
+        doc["versions"] = [
+            {"number": c.version.number, "at": c.version.at.isoformat(),
+             "by": public_person(p, c.version.by, c.version.by_name, lang),
+             "changes": [{"field": f.field, "label": t(lang, f"propose.{f.field}"),
+                          "segments": [{"op": s.op, "text": s.text} for s in f.segments]}
+                         for f in c.changes]}
+            for c in history_of_versions(p)]
     return doc
 
 

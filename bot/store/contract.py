@@ -31,6 +31,10 @@ class StoreError(Exception):
     """The store cannot be opened or written; the message says which file and why."""
 
 
+class StoreBusy(StoreError):
+    """Another process (a running `ogpbot serve`) holds the store that one process owns."""
+
+
 class Store(Protocol):
     """Documents by (collection, key). Writes inside `transaction()` land together or not at all;
     a write outside one is its own transaction. Once a write returns, it survives a crash."""
@@ -51,6 +55,15 @@ class Store(Protocol):
 
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         """The documents whose top-level fields equal the given values."""
+        ...
+
+    def collections(self) -> list[str]:
+        """The names of the collections that hold documents (not a backend's own bookkeeping,
+        such as the TinyDB file's schema version)."""
+        ...
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        """Every document of a collection with its key (what retention and erasure walk)."""
         ...
 
     def close(self) -> None: ...
@@ -110,6 +123,14 @@ class MemoryStore:
         with self._lock:
             return [copy_doc(d) for d in self._data.get(collection, {}).values()
                     if all(d.get(f) == v for f, v in equals.items())]
+
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(name for name, docs in self._data.items() if docs)
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(k, copy_doc(d)) for k, d in self._data.get(collection, {}).items()]
 
     def close(self) -> None:
         pass

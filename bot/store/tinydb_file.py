@@ -47,7 +47,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +56,7 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc
+from bot.store.contract import SCHEMA_VERSION, Doc, StoreBusy, StoreError, copy_doc
 
 log = logging.getLogger("ogpbot.store")
 
@@ -173,6 +173,7 @@ class TinyDBStore:
         self._flushing = False
         self._failed: dict[int, str] = {}  # ticket -> why its group could not be written
         self._lock_file: Any = None
+        self._write_observers: list[Callable[[float], None]] = []
         if not readonly:
             self._take_file_lock()
         try:
@@ -341,7 +342,11 @@ class TinyDBStore:
             finally:
                 self._depth -= 1
         if ticket:
+            began = time.perf_counter()
             self._wait_durable(ticket)  # outside the lock: others go on meanwhile
+            took = time.perf_counter() - began
+            for observe in self._write_observers:
+                observe(took)
 
     def _enqueue(self) -> int:
         """Queue this transaction's journal line for the next group write (under the lock,
@@ -500,6 +505,12 @@ class TinyDBStore:
             table[str(doc_id)] = {**body, _KEY: key}
         self._reindex_doc(collection, doc_id, old, table.get(str(doc_id)))
 
+    def observe_writes(self, callback: Callable[[float], None]) -> None:
+        """Call `callback(seconds)` after each transaction reached the disk, with the time it
+        waited for that: its group's journal write and fsync, or the group before it (what a
+        command waits for once its changes are made)."""
+        self._write_observers.append(callback)
+
     # -- the contract --------------------------------------------------------------------------
 
     def get(self, collection: str, key: str) -> Doc | None:
@@ -548,6 +559,24 @@ class TinyDBStore:
                 docs = (table[str(i)] for i in ids)
             return [_strip(d) for d in docs if all(d.get(f) == v for f, v in equals.items())]
 
+    def collections(self) -> list[str]:
+        with self._lock:
+            return sorted(name for name, table in self._tables.items()
+                          if table and name != _META)
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(doc[_KEY], _strip(doc)) for doc in self._tables.get(collection, {}).values()
+                    if _KEY in doc]
+
+    def compact(self) -> None:
+        """Rewrite the file from memory now and empty the journal: afterwards no older version
+        of any document is left in either (what an erasure needs)."""
+        with self._lock:
+            if self.readonly:
+                raise StoreError(f"{self.path}: opened read-only")
+            self._compact()
+
     def close(self) -> None:
         if self._lock_file is not None:
             with contextlib.suppress(OSError):
@@ -589,8 +618,8 @@ def lock_store(path: Path) -> Any:
         fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         lock_file.close()
-        raise StoreError(f"{path}: another ogpbot process is using this store; "
-                         "stop it first or set OGPBOT_DB to another file") from None
+        raise StoreBusy(f"{path}: another ogpbot process is using this store; "
+                        "stop it first or set OGPBOT_DB to another file") from None
     return lock_file
 
 

@@ -47,6 +47,12 @@ class WriteWatch:
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         return self.inner.find(collection, **equals)
 
+    def collections(self) -> list[str]:
+        return self.inner.collections()
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        return self.inner.items(collection)
+
     def close(self) -> None:
         self.inner.close()
 

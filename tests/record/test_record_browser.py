@@ -108,6 +108,7 @@ axe.run(document, {runOnly: {type: "tag", values: %s}}).then(function (r) {
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (make test installs it "
                                              "with npm where npm is available)")
 @pytest.mark.parametrize("path", ["/", "/?lang=en&status=banana", "/proposals/P-1?lang=en",
+                                  "/proposals/P-7", "/proposals/P-7?lang=nn",
                                   "/proposals/P-8", "/proposals/P-99"])
 async def test_axe_finds_no_wcag_a_or_aa_violation(server, tmp_path, path):
     """Deque's axe-core, run in Chromium against the page as served (copied beside axe, since

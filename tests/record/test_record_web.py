@@ -151,8 +151,9 @@ async def test_a_bad_filter_is_a_400_with_a_sentence(client):
 async def test_one_proposal_with_milestones_and_history(client):
     doc = await page(client, "/proposals/P-1")
     milestones = doc.all("table")[0]
-    assert table_rows(milestones) == [["2027-03-01", "Første <utkast> & høring"],
-                                      ["2027-12-31", "=SUM(A1) ferdig"]]
+    assert table_rows(milestones) == [
+        ["1", "–", "2027-03-01", "Første <utkast> & høring", "Ikke ennå"],
+        ["2", "–", "2027-12-31", "=SUM(A1) ferdig", "Ikke ennå"]]
     facts = dict(zip([d.text() for d in doc.all("dt")], [d.text() for d in doc.all("dd")],
                      strict=True))
     assert facts["Foreslått av"] == HOSTILE_ORG

@@ -1,6 +1,7 @@
 """The record is served from a snapshot, not read from the store per request: readers do not
 touch the store at all, a write shows on the pages shortly after it lands (read back on its
-own, not with the whole record), and a write that was rolled back never shows. Also the
+own, not with the whole record), a write that was rolled back never shows, and a crowd
+asking for a page at once costs one drawing of it (a failed drawing is not kept). Also the
 server's security headers where only the application can produce the case: a handler that
 fails (500), and a server reached over plain http (no HSTS)."""
 
@@ -16,11 +17,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_app
+from adapters.web.served import Answer, ServedRecord
 from bot.app.runtime import Runtime
 from bot.core.model import HistoryEntry, Status
 from bot.core.records import PROPOSALS
 from bot.core.settings import Settings
 from bot.record.live import LiveRecord
+from bot.record.public import Snapshot
 from bot.store.contract import MemoryStore
 from tests.record.world import TI, make_runtime, parse_html, say, table_rows
 
@@ -157,3 +160,32 @@ async def test_a_reader_gets_the_page_gzipped_and_a_304_for_what_it_has() -> Non
         assert [p["status"] for p in listed["proposals"]][:3] == [
             "submitted", "withdrawn", "in_discussion"]
         assert listed["count"] == listed["total"] == 9
+
+
+async def test_a_crowd_asking_at_once_costs_one_drawing_and_a_failed_one_is_not_kept() -> None:
+    runtime = make_runtime()
+    served = ServedRecord(LiveRecord(runtime.seminar, runtime.bot.records, runtime.clock))
+    await served.start()
+    try:
+        drawn: list[int] = []
+
+        def draw(snap: Snapshot) -> Answer:
+            drawn.append(len(snap.proposals))
+            time.sleep(0.05)  # long enough for the whole crowd to ask meanwhile
+            return Answer.of(200, "text/plain", b"nine proposals")
+
+        answers = await asyncio.gather(*(served.answer("page", draw) for _ in range(50)))
+        assert drawn == [9] and {a.body for a in answers} == {b"nine proposals"}
+
+        def broken(snap: Snapshot) -> Answer:
+            drawn.append(-1)
+            raise ValueError("a bug in a page")
+
+        results = await asyncio.gather(*(served.answer("broken", broken) for _ in range(5)),
+                                       return_exceptions=True)
+        assert all(isinstance(r, ValueError) for r in results) and drawn.count(-1) == 1
+        with pytest.raises(ValueError):
+            await served.answer("broken", broken)
+        assert drawn.count(-1) == 2  # drawn again, not the failure kept
+    finally:
+        await served.stop()

@@ -27,11 +27,14 @@ JD = "ingrid.berg@example.org"  # Justis- og beredskapsdepartementet
 FIN = "lars.johansen@example.org"  # Finansdepartementet
 TI = "anders.bakke@example.org"  # Transparency International Norge
 OUTSIDER = "someone@ngo.example.org"  # not on the roster
+PWYP = "emily.clarke@example.org"  # Publish What You Pay Norge
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <!channel>'
 HOSTILE_ORG = 'Foreningen "Åpen" & <Fri>'
 HOSTILE_REASON = '<b>Nei</b> – "for dyrt" & <!channel> @here'
 INCLUDE_REASON = "Styrker innsynsretten; departementet har satt av midler."
+HOSTILE_EDIT = 'Dette skal gjøres <raskt> & "godt"'
+HOSTILE_NOTE = "Bordet ønsker <b>KS</b> med & <!channel>"
 
 
 def say(bot: OgpBot, email: str, words: str) -> str:
@@ -101,10 +104,18 @@ def populate(bot: OgpBot, clock: _Clock) -> None:
     say(bot, JD, "report P-6 agreed Enige om en felles innsynsportal.")
     say(bot, JD, "outcome P-7 agreed")
     say(bot, JD, "report P-7 agreed Alle kommuner publiserer journal innen 2028.")
+    # P-7 refined at its table: two more versions, an actor who joined, the table's notes.
+    say(bot, JD, "edit P-7 goal Alle kommuner har en åpen journal")
+    say(bot, TI, f"edit P-7 description {HOSTILE_EDIT}")
+    say(bot, PWYP, "join P-7")
+    say(bot, TI, f"note P-7 {HOSTILE_NOTE}")
+    say(bot, OUTSIDER, "note P-1 Et notat fra forslagsstilleren")
     say(bot, FIN, "outcome P-8 agreed")
     say(bot, FIN, "report P-8 declined Ikke enighet om omfanget.")
     clock.advance_minutes(60 * 24)
     say(bot, COORDINATOR, f"decide P-7 include {INCLUDE_REASON}")
+    say(bot, JD, "milestone P-7 add 2027-01-01 2027-06-30 Pilot i ti kommuner")
+    say(bot, JD, "milestone P-7 done 1 Ferdig i juni")
     say(bot, COORDINATOR, f"decide P-8 exclude {HOSTILE_REASON}")
     say(bot, TI, "withdraw P-9")
 

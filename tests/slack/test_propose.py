@@ -19,7 +19,8 @@ from tests.slack.conftest import EMILY, INGRID, JANE, KARI, MARTE, OLA, Workspac
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-CONTRACT_IDS = ["title", "problem", "description", "values", "area", "ministry", "milestones"]
+CONTRACT_IDS = ["title", "problem", "description", "goal", "results", "values", "area", "ministry",
+                "milestones"]
 
 
 def good_values(**changes: Any) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from tests.teams.conftest import DM_OLA, OLA, Bench, card_of, inputs, texts
 from tests.teams.schema_check import assert_valid_card
 
 pytestmark = pytest.mark.asyncio
-FIELD_IDS = ["title", "problem", "description", "values", "area", "ministry", "milestones",
-             "organization"]
+FIELD_IDS = ["title", "problem", "description", "goal", "results", "values", "area", "ministry",
+             "milestones", "organization"]
 
 
 async def open_form(bench: Bench) -> tuple[PostedActivity, dict[str, Any]]:
