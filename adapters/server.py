@@ -28,6 +28,7 @@ import asyncio
 import importlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -88,6 +89,7 @@ def add_ready_check(app: web.Application, name: str, check: ReadyCheck) -> None:
 Drain = Callable[[float], Awaitable[None]]
 DRAINS: web.AppKey[list[Drain]] = web.AppKey("drains", list)
 SHUTDOWN_WITHIN = 25.0  # seconds a stopping server gives the work in flight
+WORKER_THREADS = 32
 REQUESTS_WITHIN = 3.0  # seconds, after the drains, for requests still being answered
 
 
@@ -189,6 +191,14 @@ def refusals(settings: Settings, host: str) -> list[str]:
     return found
 
 
+async def _worker_threads(_: web.Application) -> None:
+    """Enough worker threads for the store's waits: work in a thread mostly waits for its
+    group commit's fsync, and with few threads the waits would queue behind each other
+    instead of sharing one fsync (the default pool has cores + 4)."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="ogpbot"))
+
+
 def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     """The server's application; `host` is where it will listen (some adapters care)."""
     app = web.Application(client_max_size=MAX_BODY,
@@ -196,6 +206,7 @@ def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     app[RUNTIME] = runtime
     app[BIND_HOST] = host
     add_security_headers(app, runtime.settings.public_url)
+    app.on_startup.append(_worker_threads)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     metrics.install(app, runtime)

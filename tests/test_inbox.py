@@ -164,3 +164,18 @@ async def test_an_answer_the_platform_will_not_take_goes_through_the_outbox() ->
     assert inbox.unfinished() == []
     notice = chat.bot.outbox.get(f"answer:{it.key}")
     assert notice is not None and notice.target.person == f"roster:{CSO}"
+
+
+def test_retention_lets_go_of_an_answered_item_a_platform_could_send_again() -> None:
+    from bot.app.retention import prune
+
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    event = item(chat, CSO, f"propose {LINE}", unique="Ev0002")
+    assert inbox.record(event)
+    assert inbox.run(event.key) is not None
+    inbox.answered(event.key)
+    assert chat.store.get(INBOX, event.key) is not None  # kept: a retry gets the same answer
+    chat.clock.advance(timedelta(days=8))
+    assert prune(chat.bot, chat.clock.now()).requests == 1
+    assert chat.store.get(INBOX, event.key) is None

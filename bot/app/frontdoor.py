@@ -31,6 +31,7 @@ from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
 from bot.store.contract import Store, StoreError, retry_conflicts
+from bot.store.watch import WriteWatch
 
 log = logging.getLogger("ogpbot.core")
 
@@ -44,7 +45,8 @@ class Settlement(Protocol):
         ...
 
     def done(self, reply: Reply) -> None:
-        """Keep the answer: called in the transaction that holds the command's effect."""
+        """Keep the answer: called in the transaction that holds the command's effect (not
+        for a command that changed nothing: its answer is not worth a write)."""
         ...
 
 
@@ -54,7 +56,8 @@ class OgpBot:
 
     def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
         self.seminar = seminar
-        self.store = store
+        self.store = WriteWatch(store)  # tells a command that changed something
+        store = self.store
         self.clock = clock
         self.records = Records(store)
         self.outbox = Outbox(store)
@@ -80,6 +83,8 @@ class OgpBot:
         return reply
 
     def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
+        if settlement is not None:
+            settlement = _IfChanged(settlement, self.store)
         try:
             reply = retry_conflicts(lambda: self._answer(command, settlement))
             return reply, "repeated" if reply.repeated else "ok"
@@ -223,6 +228,23 @@ def _require_role(ctx: Context, verb: str) -> None:
         return
     who = ", ".join(ctx.t(f"role.{role.value}") for role in Role if role in ROLES_FOR[verb])
     ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{ctx.person.role.value}"), who=who)
+
+
+class _IfChanged:
+    """A settlement told of the answer only when the command wrote something (counted from
+    when it was made: one command runs in one thread)."""
+
+    def __init__(self, settlement: Settlement, store: WriteWatch) -> None:
+        self.settlement = settlement
+        self.store = store
+        self.before = store.writes()
+
+    def earlier(self) -> Reply | None:
+        return self.settlement.earlier()
+
+    def done(self, reply: Reply) -> None:
+        if self.store.writes() > self.before:
+            self.settlement.done(reply)
 
 
 class _Refusal(Exception):

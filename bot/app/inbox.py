@@ -7,7 +7,8 @@ event, a Teams activity), kept in the store until it is done and answered.
 - `Inbox.run` puts the item's command through the core; the core marks the item done, with
   its reply, in the transaction that holds the command's effect (`bot.app.frontdoor`'s
   `Settlement`), so the two land together or not at all. An item already done is not run
-  again: its reply is given back, marked repeated.
+  again: its reply is given back, marked repeated. A command that changed nothing (a
+  refusal, a `status`) is not marked done: it costs no write, and run again it does no harm.
 - Once the answer has reached the person, the item is marked answered. Of a request the
   platform may send again (`repeatable`: an event, a submitted form) its key and answer
   remain, so a late retry finds it and gets the same answer; any other item is removed (its
@@ -34,7 +35,6 @@ from bot.app.frontdoor import OgpBot
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, Target
 from bot.core.reply import Reply
-from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.inbox")
 INBOX = "inbox"
@@ -108,7 +108,7 @@ class _Settlement:
         doc = self.inbox.store.get(INBOX, self.key)
         if doc is None or doc.get("state") == ItemState.RECEIVED.value:
             return None
-        reply = doc.get("reply")  # an answered item keeps no reply: it was given already
+        reply = doc.get("reply")  # none kept when it was answered: it was given already
         return Reply.from_dict(reply) if reply else Reply(language=self.inbox.bot.seminar.language)
 
     def done(self, reply: Reply) -> None:
@@ -147,15 +147,9 @@ class Inbox:
             return replace(Reply.from_dict(given), repeated=True) if given else None
         item = Item.from_dict(doc)
         command = replace(command or item.command, request_key=key)
-        reply = self.bot.handle(command, _Settlement(self, key))
-        if reply.repeated:
-            return reply
-        try:
-            # A refusal or a failure changed nothing: its answer is kept on its own.
-            self.store.atomically(lambda: self.mark_done(key, reply))
-        except StoreError as exc:  # it stays to be done at the next start
-            log.warning("inbox: %s could not be marked done: %s", key, exc)
-        return reply
+        # A command that changed nothing (a refusal, a `status`, a failed write) is not marked
+        # done: if the process dies before it is answered, it is simply run again.
+        return self.bot.handle(command, _Settlement(self, key))
 
     def mark_done(self, key: str, reply: Reply) -> None:
         """Keep `reply` as the item's answer, unless it has one already."""
@@ -180,6 +174,12 @@ class Inbox:
                                         "received_at": doc.get("received_at"),
                                         "answered_at": self.bot.clock.now().isoformat(),
                                         "reply": kept})
+
+    def answered_all(self, keys: list[str]) -> None:
+        """`answered` for each of `keys`, in one transaction."""
+        with self.store.transaction():
+            for key in keys:
+                self.answered(key)
 
     def answer_later(self, item: Item, reply: Reply, reason: str) -> None:
         """An answer the platform would not take now becomes a notice to the person: the

@@ -1,9 +1,10 @@
 """What the bot keeps only for a while, and the pruning that lets it go (the server runs it
 periodically; see `adapters.upkeep`).
 
-- The keys of answered requests (`seen_requests`, each with the reply it got) are what make a
-  platform's retry change nothing twice. Slack and Teams retry within minutes, so after
-  `[retention] requests_days` (7) they are deleted.
+- The keys of answered requests (`seen_requests`, each with the reply it got, and the inbox's
+  answered items a platform may send again) are what make a platform's retry change nothing
+  twice. Slack and Teams retry within minutes, so after `[retention] requests_days` (7) they
+  are deleted.
 - A notice's body (the message, its calendar attachment, its last error, which may name
   people) is needed until it is delivered or given up. `[retention] notices_days` (90) after
   that, the body is emptied; the notice itself stays, with its key, kind, target, times and
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.app.inbox import INBOX, ItemState
 from bot.core.notice import Notice, NoticeState
 from bot.core.records import SEEN
 from bot.core.reply import Reply
@@ -54,10 +56,13 @@ def prune(bot: Host, now: datetime) -> Pruned:
 
 
 def _prune_requests(bot: Host, cutoff: datetime) -> int:
-    old = [key for key, doc in bot.store.items(SEEN) if _older(doc.get("at"), cutoff)]
-    def delete(batch: list[str]) -> None:
-        for key in batch:
-            bot.store.delete(SEEN, key)
+    old = [(SEEN, key) for key, doc in bot.store.items(SEEN) if _older(doc.get("at"), cutoff)]
+    old += [(INBOX, doc["key"]) for doc in bot.store.find(INBOX, state=ItemState.ANSWERED.value)
+            if _older(doc.get("answered_at"), cutoff)]
+
+    def delete(batch: list[tuple[str, str]]) -> None:
+        for collection, key in batch:
+            bot.store.delete(collection, key)
 
     for start in range(0, len(old), BATCH):
         bot.store.atomically(partial(delete, old[start:start + BATCH]))

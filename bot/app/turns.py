@@ -26,8 +26,9 @@ from bot.i18n.formatting import format_when
 from bot.notices.port import DeliveryError
 
 log = logging.getLogger("ogpbot.turns")
-AT_ONCE = 4  # turns running together: more would only crowd the loop that acknowledges
+AT_ONCE = 16  # turns running together: their store writes share fsyncs (group commit)
 STOP_WITHIN = 25.0  # seconds a stopping server gives the turns in flight
+ANSWERED_EVERY = 0.2  # seconds between two writes of the marks of answers given
 LATE_WORDS = 80  # characters of the command quoted in an answer given after a restart
 
 
@@ -56,6 +57,8 @@ class Turns:
         self._gate: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._lanes: dict[tuple[str, str], asyncio.Lock] = {}
+        self._answered: list[str] = []
+        self._flusher: asyncio.Task[None] | None = None
         self._stopping = False
 
     def register(self, responder: Responder) -> None:
@@ -89,40 +92,62 @@ class Turns:
         lock = self._lanes.setdefault(lane, asyncio.Lock())
         try:
             async with lock, self._gate:  # one person's requests in the order they came
-                await self._begin(item, reply, resumed)
+                answered = await self._begin(item, reply, resumed)
         finally:
             if not lock.locked() and self._lanes.get(lane) is lock:
                 del self._lanes[lane]
+        if answered:
+            self._mark_answered(item.key)
 
-    async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> None:
+    def _mark_answered(self, key: str) -> None:
+        """Marks of answers given are written together, every `ANSWERED_EVERY` seconds: no
+        turn waits for one, and many cost one write. A crash may lose the last ones; those
+        answers are then given again at the next start (the work is not done again)."""
+        self._answered.append(key)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_answered())
+
+    async def _flush_answered(self, wait: float = ANSWERED_EVERY) -> None:
+        await asyncio.sleep(wait)
+        keys, self._answered = self._answered, []
+        if keys:
+            try:
+                await asyncio.to_thread(self.inbox.answered_all, keys)
+            except Exception:
+                log.exception("inbox: %d answer(s) could not be marked; they are given again "
+                              "at the next start", len(keys))
+
+    async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> bool:
+        """Run and answer the item; whether its answer went out (to be marked answered)."""
         if self._stopping:
-            return  # not begun: it stays in the inbox, as it is
+            return False  # not begun: it stays in the inbox, as it is
         responder = self.responders.get(item.platform)
         if responder is None:
             log.warning("inbox: no %s adapter is on; %s waits for one", item.platform,
                         item.key)
-            return
+            return False
         try:
-            await self._run(responder, item, reply, resumed)
+            return await self._run(responder, item, reply, resumed)
         except Exception:
             log.exception("inbox: the turn of %s failed; it is tried again at the next "
                           "start", item.key)
+            return False
 
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
-                   resumed: bool) -> None:
+                   resumed: bool) -> bool:
         if reply is None:
             command = await responder.prepare(item)
             reply = await asyncio.to_thread(self.inbox.run, item.key, command)
             if reply is None or reply.repeated:
-                return  # answered, or being answered, by whoever did it first
+                return False  # answered, or being answered, by whoever did it first
         if resumed:
             reply = self._late(item, reply)
         try:
             await responder.answer(item, reply)
         except DeliveryError as exc:
             await asyncio.to_thread(self.inbox.answer_later, item, reply, exc.reason)
-            return
-        await asyncio.to_thread(self.inbox.answered, item.key)
+            return False
+        return True
 
     def _late(self, item: Item, reply: Reply) -> Reply:
         """The reply with a first line saying what it answers, and why it comes late."""
@@ -135,17 +160,18 @@ class Turns:
         return replace(reply, lines=(note, *reply.lines))
 
     async def wait(self) -> None:
-        """Until every turn submitted so far has ended."""
+        """Until every turn submitted so far has ended, and its answer is marked."""
         while self._tasks:
             await asyncio.wait(set(self._tasks))
+        await self._flush_answered(0)
 
     async def stop(self, within: float = STOP_WITHIN) -> None:
         """Begin no more turns; let those in flight finish, for at most `within` seconds."""
         self._stopping = True
         pending = set(self._tasks)
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=within)
+        late: set[asyncio.Task[None]] = set()
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=within)
         for task in late:
             task.cancel()
         for task in late:
@@ -154,3 +180,4 @@ class Turns:
         if late:
             log.warning("inbox: %d turn(s) did not finish within %.0f s; they are done at "
                         "the next start", len(late), within)
+        await self._flush_answered(0)
