@@ -4,17 +4,13 @@ that Deque's axe-core finds."""
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 import pytest_asyncio
-from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 
 from adapters.server import build_app
 from tests.record.plan_world import make_plan_runtime
-from tests.record.test_record_browser import _RUN_AXE, AXE, AXE_TAGS, CHROMIUM, dump_dom
+from tests.record.test_record_browser import AXE, CHROMIUM, axe_violations, dump_dom
 from tests.record.world import parse_html
 
 pytestmark = [
@@ -44,14 +40,4 @@ async def test_a_person_reads_the_plan_and_follows_a_commitment(server):
                                              "with npm where npm is available)")
 @pytest.mark.parametrize("path", ["/plan", "/plan?lang=nn", "/plan?lang=en", "/proposals/P-10"])
 async def test_axe_finds_no_violation_on_the_plan(server, tmp_path, path):
-    async with ClientSession() as session, session.get(server.make_url(path)) as response:
-        page = await response.text()
-    shutil.copy(AXE, tmp_path / "axe.min.js")
-    (tmp_path / "page.html").write_text(
-        page.replace("</body>", _RUN_AXE % json.dumps(AXE_TAGS)), encoding="utf-8")
-    dom = parse_html(await dump_dom((tmp_path / "page.html").as_uri(),
-                                    "--allow-file-access-from-files",
-                                    "--virtual-time-budget=10000"))
-    result = dom.by_id("axe-result")
-    assert result is not None, "axe did not finish"
-    assert json.loads(result.text()) == []
+    assert await axe_violations(server, tmp_path, path) == []

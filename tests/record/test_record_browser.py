@@ -8,6 +8,7 @@ import asyncio
 import json
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -111,16 +112,21 @@ axe.run(document, {runOnly: {type: "tag", values: %s}}).then(function (r) {
                                   "/proposals/P-7", "/proposals/P-7?lang=nn",
                                   "/proposals/P-8", "/proposals/P-99"])
 async def test_axe_finds_no_wcag_a_or_aa_violation(server, tmp_path, path):
-    """Deque's axe-core, run in Chromium against the page as served (copied beside axe, since
-    the served page's Content-Security-Policy rightly refuses every script)."""
+    assert await axe_violations(server, tmp_path, path) == []
+
+
+async def axe_violations(server: TestServer, folder: Path, path: str) -> list[object]:
+    """What Deque's axe-core, run in Chromium, finds on the page at `path` as served (copied
+    beside axe into `folder`, since the served page's Content-Security-Policy rightly refuses
+    every script)."""
     async with ClientSession() as session, session.get(server.make_url(path)) as response:
         page = await response.text()
-    shutil.copy(AXE, tmp_path / "axe.min.js")
-    (tmp_path / "page.html").write_text(
+    shutil.copy(AXE, folder / "axe.min.js")
+    (folder / "page.html").write_text(
         page.replace("</body>", _RUN_AXE % json.dumps(AXE_TAGS)), encoding="utf-8")
-    dom = parse_html(await dump_dom((tmp_path / "page.html").as_uri(),
+    dom = parse_html(await dump_dom((folder / "page.html").as_uri(),
                                     "--allow-file-access-from-files",
                                     "--virtual-time-budget=10000"))
     result = dom.by_id("axe-result")
     assert result is not None, "axe did not finish"
-    assert json.loads(result.text()) == []
+    return list(json.loads(result.text()))
