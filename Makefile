@@ -8,7 +8,7 @@ LOCK := requirements.lock
 # uv resolves the lock (for every Python from 3.11 up, every platform); plain pip installs it.
 UV := uv==0.13.9
 
-.PHONY: run test lint bench check shell clean browser teams-package emulator lock lock-upgrade
+.PHONY: run test lint bench check shell clean browser postgres teams-package emulator lock lock-upgrade
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -27,7 +27,7 @@ run: $(STAMP)
 	$(BIN)/ogpbot serve
 
 ## test: set up .venv, check style, the architecture's rules and types, and run every test
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
@@ -49,6 +49,17 @@ browser:
 	  npm install --no-save --no-package-lock --silent axe-core@4 adaptivecards@3 >/dev/null 2>&1 || \
 	  echo "axe-core or adaptivecards could not be installed; their checks are skipped"
 
+# The PostgreSQL store's tests start a throwaway server of their own (tests/pg_cluster.py) from
+# Debian's postgresql package: install it once where apt-get and root are available; elsewhere
+# say so (those tests then report themselves skipped, and why).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing postgresql for the PostgreSQL store's tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      postgresql >/dev/null) || echo "postgresql could not be installed"; \
+	  else echo "postgresql missing (needs apt-get as root); the PostgreSQL tests are skipped"; fi; }
+
 ## lint: style, the import contracts (pyproject.toml) and the types of bot/, without the tests
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -56,7 +67,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 ## bench: run every benchmark in bench/ and print its figures beside a same-run baseline
-bench: $(STAMP)
+bench: $(STAMP) postgres
 	$(BIN)/python -m bench
 
 ## check: validate the seminar file

@@ -1,6 +1,6 @@
-"""The `ogpbot` command: serve, shell, export, check, backup, restore, import-plan and people. The
-composition root: it reads the settings, opens the seminar and the store, and hands them to
-the adapters."""
+"""The `ogpbot` command: serve, shell, export, check, backup, restore, import-plan, people and
+migrate-store. The composition root: it reads the settings, opens the seminar and the store,
+and hands them to the adapters."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     people.add_argument("action", choices=("show", "forget"),
                         help="show: everything stored about them, as JSON; forget: erase them")
     people.add_argument("email", metavar="EMAIL")
+    move = sub.add_parser("migrate-store", help=(
+        "copy the store OGPBOT_DB names into another, empty one (e.g. a TinyDB file into "
+        "PostgreSQL), and check the copy"))
+    move.add_argument("--to", required=True, metavar="URL",
+                      help="the store to copy into: postgresql://… or a TinyDB file")
     return parser
 
 
@@ -79,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return snapshot(settings, args.command, args.file)
         if args.command == "people":
             return people(settings, args.action, args.email)
+        if args.command == "migrate-store":
+            return migrate_store(settings, args.to)
         return export(settings, args.format, args.out, args.lang)
     except SeminarError as exc:
         for problem in exc.problems:
@@ -142,6 +149,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
     from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
+    from bot.store.opening import store_name
 
     problems = refusals(settings, host)
     for problem in problems:
@@ -149,6 +157,8 @@ def serve(settings: Settings, host: str, port: int) -> int:
     if problems:
         return 1
     runtime = Runtime.open(settings)
+    log.info("store: %s%s", store_name(settings.db),
+             " (shared: other replicas may serve it too)" if runtime.store.shared else "")
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).
     gc.collect()
@@ -160,6 +170,32 @@ def serve(settings: Settings, host: str, port: int) -> int:
     return 0
 
 
+def migrate_store(settings: Settings, to: str) -> int:
+    """Copy the store into `to` and read both back; the source is opened read-only."""
+    from bot.i18n.catalogue import tn
+    from bot.store.opening import open_store, store_name
+    from bot.store.transfer import copy_store
+
+    name = store_name(to)
+    source = open_store(settings.db, readonly=True)
+    try:
+        target = open_store(to)
+        try:
+            counts = copy_store(source, target, name)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    for collection, count in sorted(counts.items()):
+        print(f"{collection}: {count}")
+    try:
+        lang = load_seminar(settings.seminar).language
+    except SeminarError:  # a store can be moved without a readable seminar file
+        lang = LANGUAGES[0]
+    print(tn(lang, "store.migrated", sum(counts.values()), target=name), file=sys.stderr)
+    return 0
+
+
 def export(settings: Settings, fmt: str, out: str | None, lang: str | None = None) -> int:
     """Write the export; the store is opened read-only, so this works while `serve` runs."""
     from bot.core.clock import SystemClock
@@ -167,10 +203,10 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     from bot.i18n.catalogue import tn
     from bot.record.export import render
     from bot.record.public import snapshot
-    from bot.store.tinydb_file import TinyDBStore
+    from bot.store.opening import open_store
 
     seminar = load_seminar(settings.seminar)
-    store = TinyDBStore(settings.db, readonly=True)
+    store = open_store(settings.db, readonly=True)
     try:
         records = Records(store)
         snap = snapshot(seminar, records, SystemClock().now())

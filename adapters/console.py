@@ -25,7 +25,6 @@ from typing import Any, TextIO
 
 from bot.app.frontdoor import OgpBot
 from bot.core.command import Command, Place, Speaker
-from bot.core.notice import Notice
 from bot.core.reply import Form, FormField, Reply
 from bot.i18n.catalogue import t
 from bot.notices.dispatcher import Dispatcher
@@ -71,8 +70,7 @@ class Console:
         self.stdout = stdout
         self.interactive = interactive
         self.dispatcher = Dispatcher(bot, {PLATFORM: ConsoleNotifier(self.say)}, pace={},
-                                     public_url=public_url, scope=self._addressed_to_me)
-        self._key: str | None = None
+                                     public_url=public_url)
 
     def say(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -106,9 +104,10 @@ class Console:
 
     def deliver(self) -> int:
         """Print this person's notices that are due, marking each sent; return how many."""
-        self._key = self._me()
-        if self._key is None:
+        key = self._me()
+        if key is None:
             return 0
+        self.dispatcher.scope = {"for_person": key}
         before = self.dispatcher.stats["sent"]
         asyncio.run(self.dispatcher.run_due())
         return self.dispatcher.stats["sent"] - before
@@ -117,10 +116,6 @@ class Console:
         """The person key the shell acts as (known once the core has seen them)."""
         person = self.bot.records.person_by_platform(PLATFORM, self.speaker.user_id)
         return person.key if person is not None else None
-
-    def _addressed_to_me(self, notice: Notice) -> bool:
-        return (self._key is not None and notice.target.kind == "person"
-                and notice.target.person == self._key)
 
     def fill(self, form: Form, lang: str, title: str | None = None) -> Reply:
         """Ask for each field of `form` in turn, then submit; ask again for refused fields.

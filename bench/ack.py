@@ -4,7 +4,9 @@ two bare slack-bolt apps served the same way in processes of their own (bench/_b
 one that only acknowledges, and one that acknowledges and then posts the same answer ogpbot
 gave to the command's response_url. With 100, 1,000 and 10,000 proposals in the store. Prints
 p50 and p99 of the ack (beside the first) and of the answer (from sending the command to its
-answer reaching the response_url, beside the second), and each p99 ratio."""
+answer reaching the response_url, beside the second), and each p99 ratio. Each store is served
+twice: as a TinyDB file, and the same records moved into PostgreSQL with `migrate-store`'s copy
+(a throwaway server with fsync on, as deployed), both beside the same baselines."""
 
 from __future__ import annotations
 
@@ -32,9 +34,13 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import COUNTERS
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
+from bot.store.contract import Store
+from bot.store.opening import open_store
 from bot.store.tinydb_file import TinyDBStore
+from bot.store.transfer import copy_store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.pg_cluster import Cluster, unavailable
 from tests.serving import ORGANIZATIONS, ServeProcess, seminar_toml
 
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_ACK_SIZES", "100,1000,10000").split(","))
@@ -191,9 +197,9 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
 
-def in_process(folder: Path, db: Path, size: int) -> tuple[float, float]:
+def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
     """Milliseconds per `status P-N` and per one-line `propose` in the core itself."""
-    store = TinyDBStore(db)
+    store = open_store(db)
     bot = OgpBot(load_seminar(folder / "seminar.toml"), store, SystemClock())
     speaker = Speaker("slack", proposer_id(0), name="Person 0")
     place = Place("slack", CHANNEL)
@@ -236,44 +242,56 @@ async def answering_baseline(http: aiohttp.ClientSession, fake: FakeSlackAPI, fo
     return bare
 
 
+def moved(db: Path, url: str) -> float:
+    """Copy the seeded file into the (emptied) database; the seconds it took."""
+    began = time.perf_counter()
+    source: Store = TinyDBStore(db, readonly=True)
+    target = open_store(url)
+    try:
+        copy_store(source, target, "the bench database")
+    finally:
+        source.close()
+        target.close()
+    return time.perf_counter() - began
+
+
 async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
                    baselines: dict[str, ServeProcess], size: int,
-                   folder: Path) -> dict[str, Any]:
-    began = time.perf_counter()
-    db = seed(folder, size)
-    seeded = time.perf_counter() - began
-    env = {**os.environ, "OGPBOT_DB": str(db), "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
+                   folder: Path, db: str) -> dict[str, Any]:
+    """Serve the store `db` and measure it beside the baselines, in the same minutes."""
+    env = {**os.environ, "OGPBOT_DB": db, "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-    server = ServeProcess(env, folder / "serve.log", name="ogpbot serve", start_within=120)
+    tag = "pg" if db.startswith("postgresql://") else ""
+    server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
+                          start_within=120)
     await server.start(http)
-    figures: dict[str, Any] = {"seeded": seeded, "start": server.started_in}
+    figures: dict[str, Any] = {"start": server.started_in}
     profiler = profile(server, size)
     try:
         # Warm all up (connections, auth.test, users.info for each speaker).
-        await measure(http, fake, server.url, "status", SPEAKERS * 2, size, f"warm{size}ogpbot")
-        await measure(http, fake, server.url, "propose", 2, size, f"warm{size}ogpbot")
+        await measure(http, fake, server.url, "status", SPEAKERS * 2, size,
+                      f"warm{size}{tag}ogpbot")
+        await measure(http, fake, server.url, "propose", 2, size, f"warm{size}{tag}ogpbot")
         if "answering" not in baselines:
             baselines["answering"] = await answering_baseline(http, fake, folder.parent,
                                                               bare.env)
         answering = baselines["answering"]
-        await measure(http, fake, bare.url, "status", SPEAKERS, size, f"warm{size}bare",
+        await measure(http, fake, bare.url, "status", SPEAKERS, size, f"warm{size}{tag}bare",
                       answers=False)
         await measure(http, fake, answering.url, "status", SPEAKERS, size,
-                      f"warm{size}answering")
+                      f"warm{size}{tag}answering")
         for kind, count in (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS)):
             figures[f"bare {kind}"], _ = await measure(http, fake, bare.url, kind, count, size,
-                                                       f"{size}bare", answers=False)
+                                                       f"{size}{tag}bare", answers=False)
             figures[f"ogpbot {kind}"], figures[f"answer {kind}"] = await measure(
-                http, fake, server.url, kind, count, size, f"{size}ogpbot")
+                http, fake, server.url, kind, count, size, f"{size}{tag}ogpbot")
             _, figures[f"bare answer {kind}"] = await measure(
-                http, fake, answering.url, kind, count, size, f"{size}answering")
+                http, fake, answering.url, kind, count, size, f"{size}{tag}answering")
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(30)
         server.stop(grace=30)
-    figures["file"] = db.stat().st_size + (db.with_name(db.name + ".journal").stat().st_size
-                                           if db.with_name(db.name + ".journal").exists() else 0)
     figures["core status"], figures["core propose"] = await asyncio.to_thread(
         in_process, folder, db, size)
     return figures
@@ -284,8 +302,26 @@ async def run() -> list[tuple[str, str]]:
         ("load", f"{CONCURRENCY} in flight; {STATUS_REQUESTS} `/status P-N` and "
                  f"{PROPOSE_REQUESTS} `/ogp propose` per store size"),
     ]
-    worst = {"ack": 0.0, "answer": 0.0}
+    worst: dict[str, dict[str, float]] = {}
     baselines: dict[str, ServeProcess] = {}
+    why = unavailable()
+    cluster = Cluster(durable=True).start() if why is None else None
+    if why is not None:
+        rows.append(("postgresql", f"not measured: {why}"))
+    try:
+        await _sizes(rows, worst, baselines, cluster)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    for store, ratios in worst.items():
+        rows.append((f"{ACK_HEADLINE}, {store}", f"{ratios['ack']:.2f} (goal: at most 1.5)"))
+        rows.append((f"{ANSWER_HEADLINE}, {store}",
+                     f"{ratios['answer']:.2f} (goal: at most 1.5)"))
+    return rows
+
+
+async def _sizes(rows: list[tuple[str, str]], worst: dict[str, dict[str, float]],
+                 baselines: dict[str, ServeProcess], cluster: Cluster | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeSlackAPI() as fake, aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2)) as http:
@@ -301,42 +337,59 @@ async def run() -> list[tuple[str, str]]:
                     folder = Path(tmp) / f"store{size}"
                     folder.mkdir()
                     (folder / "seminar.toml").write_text(SEMINAR, encoding="utf-8")
-                    f = await one_size(http, fake, bare, baselines, size, folder)
-                    fake.clear_calls()
-                    label = f"{size:,} proposals"
-                    rows.append((f"{label}: store", f"{f['file'] / 1e6:.1f} MB, seeded in "
-                                 f"{f['seeded']:.1f} s, serve up in {f['start']:.1f} s"))
-                    for kind in ("status", "propose"):
-                        ours, base = f[f"ogpbot {kind}"], f[f"bare {kind}"]
-                        ratio = pct(ours, 0.99) / pct(base, 0.99)
-                        rows.append((f"{label}: {kind} ack p50/p99 ms",
-                                     f"ogpbot {ms(pct(ours, 0.5))} / {ms(pct(ours, 0.99))}, "
-                                     f"bare {ms(pct(base, 0.5))} / {ms(pct(base, 0.99))}, "
-                                     f"p99 ratio {ratio:.2f}"))
-                        answers, bare_answers = f[f"answer {kind}"], f[f"bare answer {kind}"]
-                        answer_ratio = pct(answers, 0.99) / pct(bare_answers, 0.99)
-                        if kind == "status" and size == max(SIZES):
-                            worst = {"ack": ratio, "answer": answer_ratio}
-                        rows.append((f"{label}: {kind} answer p50/p99 ms",
-                                     f"ogpbot {ms(pct(answers, 0.5))} / "
-                                     f"{ms(pct(answers, 0.99))}, bare {ms(pct(bare_answers, 0.5))}"
-                                     f" / {ms(pct(bare_answers, 0.99))}, p99 ratio "
-                                     f"{answer_ratio:.2f} ({len(answers)}/{len(ours)} answered)"))
-                    rows.append((f"{label}: core per command ms",
-                                 f"status {f['core status']:.2f}, propose "
-                                 f"{f['core propose']:.2f} (in-process, no HTTP)"))
+                    began = time.perf_counter()
+                    db = seed(folder, size)
+                    seeded = time.perf_counter() - began
+                    size_mb = (db.stat().st_size + (
+                        db.with_name(db.name + ".journal").stat().st_size
+                        if db.with_name(db.name + ".journal").exists() else 0)) / 1e6
+                    stores = [("tinydb", str(db))]
+                    note = ""
+                    if cluster is not None:
+                        url = cluster.emptied("bench")
+                        took = await asyncio.to_thread(moved, db, url)
+                        note = f", into PostgreSQL in {took:.1f} s"
+                        stores.append(("postgresql", url))
+                    rows.append((f"{size:,} proposals: store", f"{size_mb:.1f} MB, seeded in "
+                                 f"{seeded:.1f} s{note}"))
+                    for store, where in stores:
+                        f = await one_size(http, fake, bare, baselines, size, folder, where)
+                        fake.clear_calls()
+                        _rows(rows, f"{size:,} proposals, {store}", f, worst, store,
+                              size == max(SIZES))
             finally:
                 bare.stop(grace=15)
                 for baseline in baselines.values():
                     baseline.stop(grace=15)
-    rows.append((ACK_HEADLINE, f"{worst['ack']:.2f} (goal: at most 1.5)"))
-    rows.append((ANSWER_HEADLINE, f"{worst['answer']:.2f} (goal: at most 1.5)"))
-    return rows
+
+
+def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any],
+          worst: dict[str, dict[str, float]], store: str, largest: bool) -> None:
+    rows.append((f"{label}: serve up in", f"{f['start']:.1f} s"))
+    for kind in ("status", "propose"):
+        ours, base = f[f"ogpbot {kind}"], f[f"bare {kind}"]
+        ratio = pct(ours, 0.99) / pct(base, 0.99)
+        rows.append((f"{label}: {kind} ack p50/p99 ms",
+                     f"ogpbot {ms(pct(ours, 0.5))} / {ms(pct(ours, 0.99))}, "
+                     f"bare {ms(pct(base, 0.5))} / {ms(pct(base, 0.99))}, "
+                     f"p99 ratio {ratio:.2f}"))
+        answers, bare_answers = f[f"answer {kind}"], f[f"bare answer {kind}"]
+        answer_ratio = pct(answers, 0.99) / pct(bare_answers, 0.99)
+        if kind == "status" and largest:
+            worst[store] = {"ack": ratio, "answer": answer_ratio}
+        rows.append((f"{label}: {kind} answer p50/p99 ms",
+                     f"ogpbot {ms(pct(answers, 0.5))} / {ms(pct(answers, 0.99))}, "
+                     f"bare {ms(pct(bare_answers, 0.5))} / {ms(pct(bare_answers, 0.99))}, "
+                     f"p99 ratio {answer_ratio:.2f} ({len(answers)}/{len(ours)} answered)"))
+    rows.append((f"{label}: core per command ms",
+                 f"status {f['core status']:.2f}, propose {f['core propose']:.2f} "
+                 "(in-process, no HTTP)"))
 
 
 ACK_HEADLINE = "status ack p99 / bare p99 at the largest store"
 ANSWER_HEADLINE = "status answer p99 / bare answering p99 at the largest store"
-HEADLINES = (ACK_HEADLINE, ANSWER_HEADLINE)
+HEADLINES = tuple(f"{headline}, {store}" for store in ("tinydb", "postgresql")
+                  for headline in (ACK_HEADLINE, ANSWER_HEADLINE))
 
 
 def main() -> int:

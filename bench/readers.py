@@ -41,6 +41,15 @@ KINDS = (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS))
 ROUNDS = int(os.environ.get("BENCH_READERS_ROUNDS", "2"))
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (user and system), from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Crowd:
     """The readers' process: started, told to stop, and its figures read back."""
 
@@ -98,16 +107,23 @@ async def run() -> list[tuple[str, str]]:
                 crowded: dict[str, list[float]] = {kind: [] for kind, _ in KINDS}
                 took: list[float] = []
                 pages, seconds, size, failures = 0, 0.0, 0, 0
+                assert server.process is not None
+                pid = server.process.pid
+                cpu = {"alone": 0.0, "crowded": 0.0}
                 for n in range(ROUNDS):
+                    before = cpu_seconds(pid)
                     for kind, values in (await acks(http, fake, server.url,
                                                     f"alone{n}")).items():
                         alone[kind] += values
+                    cpu["alone"] += cpu_seconds(pid) - before
                     crowd = Crowd(server.url, READERS)
                     await crowd.ready()
                     await asyncio.sleep(1.0)  # the crowd at full strength before measuring
+                    before = cpu_seconds(pid)
                     for kind, values in (await acks(http, fake, server.url,
                                                     f"crowd{n}")).items():
                         crowded[kind] += values
+                    cpu["crowded"] += cpu_seconds(pid) - before
                     read = await crowd.stop()
                     took += read["took"]
                     pages += read["pages"]
@@ -128,6 +144,8 @@ async def run() -> list[tuple[str, str]]:
     rows.append(("readers", f"{pages} pages of {size / 1e3:.0f} kB gzipped in {seconds:.1f} s "
                             f"({pages / seconds:.0f}/s), page p50/p99 {ms(pct(took, 0.5))} / "
                             f"{ms(pct(took, 0.99))} ms, {failures} failed"))
+    rows.append(("serve CPU while measured", f"alone {cpu['alone']:.1f} s, with readers "
+                                             f"{cpu['crowded']:.1f} s"))
     rows.append(("ack p99 with readers / alone", f"{ratio:.2f} (worse of status and propose; "
                                                  "goal: at most 1.5)"))
     return rows

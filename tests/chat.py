@@ -12,7 +12,8 @@ from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
 from bot.core.reply import Reply
 from bot.core.seminar import Seminar, load_seminar
-from bot.store.contract import MemoryStore, Store
+from bot.store.contract import Store
+from bot.store.memory import MemoryStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SEMINAR_FILE = ROOT / "data" / "seminar.toml"

@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from icalendar import Calendar, Event
+
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
@@ -15,7 +17,8 @@ from bot.core.reply import Reply
 from bot.core.seminar import Seminar, parse_seminar
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError, FileAttachment
-from bot.store.contract import MemoryStore, Store
+from bot.store.contract import Store
+from bot.store.memory import MemoryStore
 
 OSLO = ZoneInfo("Europe/Oslo")
 COORDINATOR = ("U0KARI", "kari@kmd.example.org")
@@ -124,6 +127,13 @@ class Kit:
     def propose(self, title: str = "Åpne innsynslogger") -> Reply:
         return self.say(PROPOSER, f"propose {title} | Lite innsyn | Publiser loggene | "
                                   "transparency | innsyn | jd")
+
+
+def event_of(content: bytes) -> tuple[Calendar, Event]:
+    """A calendar file as its calendar and its one event, parsed by the `icalendar` package."""
+    calendar = Calendar.from_ical(content)
+    [event] = calendar.walk("VEVENT")
+    return calendar, event
 
 
 def oslo(*parts: int) -> datetime:

@@ -11,7 +11,7 @@ from adapters.console import Console
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.seminar import parse_seminar
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 

@@ -17,7 +17,15 @@ from bot.core.seminar import parse_seminar
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError
-from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, oslo, seminar_data
+from tests.notice_kit import (
+    COORDINATOR,
+    MINISTRY,
+    PROPOSER,
+    Kit,
+    event_of,
+    oslo,
+    seminar_data,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -103,15 +111,20 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
     kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
     sent = await kit.at(oslo(2026, 11, 30, 12, 0))
-    invites = [s for s in sent if s.message.title.startswith("Bilateralt møte")]
-    assert [s.to for s in invites] == [ANDERS]  # Ingrid scheduled it herself
-    ics = invites[0].attachment
-    assert ics is not None and ics.filename == "P-1.ics"
-    assert b"DTSTART:20261203T090000Z" in ics.content
+    invites = {s.to: s for s in sent if s.message.title.startswith(("Bilateralt møte",
+                                                                   "Bilateral meeting"))}
+    assert sorted(invites) == [ANDERS, INGRID]  # Ingrid scheduled it, and is told like Anders
+    assert invites[INGRID].message.language == "en"  # the roster's language for her
+    for who, invite in invites.items():
+        ics = invite.attachment
+        assert ics is not None and ics.filename == "P-1.ics", who
+        _, event = event_of(ics.content)
+        assert event.start == oslo(2026, 12, 3, 10, 0)
+        assert event.start.tzinfo.key == "Europe/Oslo"
     meeting = kit.bot.records.meeting(1)
     assert meeting is not None and len(meeting.token) >= 24
     assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{meeting.token}.ics"
-            in invites[0].message.lines)
+            in invites[ANDERS].message.lines)
 
     assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
     day_before = await kit.at(oslo(2026, 12, 2, 10, 0))
@@ -129,12 +142,15 @@ async def test_moving_a_meeting_cancels_old_reminders_and_tells_everyone() -> No
     await kit.at(oslo(2026, 11, 30, 12, 0))
     assert kit.say(COORDINATOR, "meet P-1 2026-12-04 14:00 Akersgata 59").ok
     moved = await kit.at(oslo(2026, 11, 30, 12, 1))
-    assert sorted(s.to for s in moved) == [ANDERS, INGRID]
+    # Everyone invited before, and the coordinator who moved it.
+    assert sorted(s.to for s in moved) == [ANDERS, INGRID, KARI]
     assert all("flyttet" in s.message.title or "moved" in s.message.title for s in moved)
-    assert all(b"SEQUENCE:1" in (s.attachment.content if s.attachment else b"") for s in moved)
+    assert all(event_of(s.attachment.content)[1]["SEQUENCE"] == 1 for s in moved
+               if s.attachment)
     # No reminder for the old time; reminders for the new one.
     assert await kit.at(oslo(2026, 12, 3, 9, 0)) == []
-    assert sorted(s.to for s in await kit.at(oslo(2026, 12, 3, 14, 0))) == [ANDERS, INGRID]
+    assert sorted(s.to for s in await kit.at(oslo(2026, 12, 3, 14, 0))) == [ANDERS, INGRID,
+                                                                            KARI]
     old = [n for n in kit.bot.outbox.all() if n.key.startswith("meeting:P-1:v1:remind")]
     assert old and all(n.state is NoticeState.SKIPPED for n in old)
 
@@ -352,3 +368,64 @@ async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it()
                                    journal.run(lambda: good(2)), return_exceptions=True)
     assert results[0] == 1 and results[2] == 2 and isinstance(results[1], ValueError)
     assert kit.bot.records.setting("mark1") == 1 and kit.bot.records.setting("mark2") == 2
+
+
+async def test_calendar_files_are_one_event_per_meeting_and_deployment() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    [invite] = [s for s in await kit.at(oslo(2026, 11, 30, 12, 5)) if s.to == ANDERS]
+    assert invite.attachment is not None
+    calendar, event = event_of(invite.attachment.content)
+    assert event["DTSTAMP"].dt == oslo(2026, 11, 30, 12, 5)  # when the file was made
+    assert event["SEQUENCE"] == 0 and event["LOCATION"] == "Møterom 2"
+    assert event.end == oslo(2026, 12, 3, 11, 0)
+    assert str(event["ORGANIZER"].params["CN"]) == "Ingrid"
+    assert sorted(str(a.params["CN"]) for a in event["ATTENDEE"]) == ["Anders", "Ingrid"]
+    assert {str(a)[:9] for a in event["ATTENDEE"]} == {"urn:uuid:"}
+    [zone] = calendar.walk("VTIMEZONE")
+    assert zone["TZID"] == "Europe/Oslo"
+
+    other = await meeting_kit(oslo(2026, 11, 30, 12, 0))  # another deployment, same meeting
+    assert other.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    [theirs] = [s for s in await other.at(oslo(2026, 11, 30, 12, 5)) if s.to == ANDERS]
+    assert theirs.attachment is not None
+    assert event_of(theirs.attachment.content)[1]["UID"] != event["UID"]
+    assert kit.bot.records.deployment_id() == kit.bot.records.deployment_id()
+
+
+async def test_a_decision_cancels_a_meeting_ahead_for_those_who_were_invited() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await kit.at(oslo(2026, 11, 30, 12, 0))  # both invitations go out
+    [uid] = {event_of(s.attachment.content)[1]["UID"] for s in kit.notifier.sent
+             if s.attachment}
+    assert kit.say(COORDINATOR, "decide P-1 exclude Ikke i denne planen").ok
+    sent = await kit.at(oslo(2026, 11, 30, 13, 0))
+    cancels = {s.to: s for s in sent if s.attachment}
+    assert sorted(cancels) == [ANDERS, INGRID]
+    assert cancels[INGRID].message.title == (
+        "Cancelled: bilateral meeting on P-1 Thursday 3 December at 10:00")
+    for s in cancels.values():
+        assert s.attachment is not None
+        calendar, event = event_of(s.attachment.content)
+        assert (calendar["METHOD"], event["STATUS"], event["UID"]) == (
+            "CANCEL", "CANCELLED", uid)
+        assert event["SEQUENCE"] == 1
+    assert await kit.at(oslo(2026, 12, 3, 9, 0)) == []  # and no reminder after it
+
+    # A meeting that has been held is not cancelled afterwards.
+    held = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert held.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    await held.at(oslo(2026, 11, 30, 12, 0))
+    assert held.say(MINISTRY, "report P-1 agreed Enige").ok
+    held.clock.set(oslo(2026, 12, 4, 9, 0))
+    assert held.say(COORDINATOR, "decide P-1 include").ok
+    assert not [s for s in await held.at(oslo(2026, 12, 4, 9, 1)) if s.attachment]
+
+
+async def test_no_cancellation_to_someone_whose_invitation_never_went_out() -> None:
+    kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
+    assert kit.say(PROPOSER, "withdraw P-1").ok  # before the dispatcher ran
+    sent = await kit.at(oslo(2026, 11, 30, 12, 1))
+    assert not [s for s in sent if s.attachment]

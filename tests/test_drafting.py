@@ -186,7 +186,7 @@ def test_milestones_are_numbered_by_date_and_done_by_the_ministry(chat: Chat) ->
     assert "Milepæl 1 er lagt til i P-1." in reply.text
     assert "1. 2027-01-01 – 2027-06-30: Pilot i to departementer" in reply.text
     assert "2. 2027-09-01 – 2027-12-31: Alle departementer" in reply.text
-    refused(chat, CSO, f"milestone {ref} done 1", "bare dem og koordinatoren")
+    refused(chat, CSO, f"milestone {ref} done 1", "bare de og koordinatoren")
     done = chat.say(JD, f"milestone {ref} done 1 Piloten kom i gang i mars")
     assert "Milepæl 1 i P-1 er ført som ferdig." in done.text
     assert "(ferdig torsdag 26. november 2026) – Piloten kom i gang i mars" in done.text

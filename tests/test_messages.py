@@ -69,3 +69,36 @@ def test_locales_map_to_languages() -> None:
     assert language_of("nn-NO") == language_of("nn_NO") == "nn"
     assert language_of("en-US") == "en"
     assert language_of("de-DE") is None and language_of(None) is None
+
+
+def test_the_year_is_said_when_it_is_not_this_year_and_when_asked() -> None:
+    at = datetime(2027, 1, 5, 9, 0, tzinfo=UTC)
+    this_year = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
+    last_year = datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
+    assert format_when(at, "nn", OSLO, now=this_year) == "tysdag 5. januar kl. 10:00"
+    assert format_when(at, "nn", OSLO, now=last_year) == "tysdag 5. januar 2027 kl. 10:00"
+    assert format_when(at, "en", OSLO, now=last_year) == "Tuesday 5 January 2027 at 10:00"
+    assert format_when(at, "nb", OSLO, year=True) == "tirsdag 5. januar 2027 kl. 10:00"
+    # New Year's Eve in UTC is already the next year in Oslo: the seminar's zone decides.
+    eve = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert format_when(at, "nb", OSLO, now=eve) == "tirsdag 5. januar kl. 10:00"
+
+
+def test_sentences_with_numbers_have_their_plural_forms() -> None:
+    assert tn("en", "record.count", 1, shown=1, total=1) == "Showing 1 of 1 proposal."
+    assert tn("en", "record.count", 3, shown=2, total=3) == "Showing 2 of 3 proposals."
+    assert tn("nb", "notice.heads_up", 1, minutes=1, time="09:00", title="Velkommen") == (
+        "Om 1 minutt, kl. 09:00: Velkommen")
+    assert tn("nb", "notice.heads_up", 5, minutes=5, time="09:00", title="Velkommen") == (
+        "Om 5 minutter, kl. 09:00: Velkommen")
+    assert tn("nn", "tables.count.people", 2) == "2 personar"
+    assert tn("en", "tables.count.tables", 1) == "1 table"
+    assert tn("en", "status.more", 4) == "… and 4 more"
+
+
+def test_nynorsk_reads_as_nynorsk() -> None:
+    """A few of the forms a bokmål text with swapped words would get wrong."""
+    assert t("nn", "propose.form_title") == "Føreslå ei forplikting"
+    assert t("nn", "card.proposer") == "Føreslått av"
+    assert t("nn", "record.undecided") == "Ikkje avgjort enno"
+    assert t("nn", "language.set", language="nynorsk").startswith("No svarar eg deg på nynorsk")

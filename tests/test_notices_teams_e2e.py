@@ -124,8 +124,9 @@ async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats
                          and count(fake, dm(INGRID), "Nytt forslag P-1") == 1)
         assert "bilateral" in words(await server.say(INGRID, "outcome P-1 bilateral")).lower()
 
-        # The coordinator sets up the meeting, so both sides are told (nobody is told of what
-        # they did themselves). The connector fails for a while: a 429 and a 500 on the channel,
+        # The coordinator sets up the meeting: both sides are told, and so is she (the
+        # invitation and the calendar file, like the others). The connector fails for a
+        # while: a 429 and a 500 on the channel,
         # one on each side's chat, and a 502 on whatever comes next (the answer to `meet`, or
         # opening a chat).
         fake.throttle(429, count=1, retry_after=1, conversation_id=CHANNEL)
@@ -136,7 +137,7 @@ async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats
         await server.say(KARI, f"meet P-1 {meeting.date()} {meeting:%H:%M:%S} Rom 2")
 
         await eventually(lambda: count(fake, CHANNEL, "Forslagene") == 1, within=30)
-        for side in (INGRID, ANDERS):
+        for side in (INGRID, ANDERS, KARI):
             await eventually(lambda side=side: count(fake, dm(side), "Påminnelse") == 2,
                              within=30)
         await asyncio.sleep(1.0)  # time for anything that would go twice
@@ -147,8 +148,9 @@ async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats
     channel = fake.activities_to(CHANNEL)
     assert [p.kind for p in channel] == ["send", "send"]
     assert "Velkommen" in words(channel[0]) and "Forslagene" in words(channel[1])
-    # both sides: one invitation and two reminders, in the 1:1 chat created for them
-    for side in (INGRID, ANDERS):
+    # both sides and the coordinator who scheduled it: one invitation and two reminders, in
+    # the 1:1 chat created for them
+    for side in (INGRID, ANDERS, KARI):
         chat = dm(side)
         assert fake.conversations[chat] is not None  # opened with create_conversation
         members = fake.conversations[chat]["members"]  # type: ignore[index]
@@ -163,6 +165,6 @@ async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats
            if datetime.fromisoformat(d["due"]) <= datetime.now(OSLO)}
     assert {d["state"] for d in due.values()} == {"sent"}, {
         k: (d["state"], d["last_error"]) for k, d in due.items()}
-    assert len(due) == 2 + 2 + 2 + 4  # agenda, new proposal, invitations, reminders
+    assert len(due) == 2 + 2 + 3 + 6  # agenda, new proposal, invitations, reminders
     log = server.log.read_text()
     assert "sending through teams" in log

@@ -16,7 +16,15 @@ from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.notice import NoticeState
 from bot.core.settings import Settings
-from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, Kit, RecordingNotifier, oslo
+from tests.notice_kit import (
+    COORDINATOR,
+    MINISTRY,
+    PROPOSER,
+    Kit,
+    RecordingNotifier,
+    event_of,
+    oslo,
+)
 
 pytestmark = pytest.mark.asyncio
 
@@ -40,14 +48,15 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert kit.propose().ok
         assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
         assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
-        await wait_until(lambda: len(notifier.to(PROPOSER[0])) == 1)
+        await wait_until(lambda: len(notifier.sent) == 4)
         invite = notifier.to(PROPOSER[0])[0]
         meeting = kit.bot.records.meeting(1)
         assert meeting is not None
         path = f"/meetings/P-1/{meeting.token}.ics"
         assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
+        # the new proposal to the ministry and the coordinator; the meeting to both its sides
         assert sorted(s.to for s in notifier.sent) == sorted(
-            [MINISTRY[0], COORDINATOR[0], PROPOSER[0]])
+            [MINISTRY[0], COORDINATOR[0], PROPOSER[0], MINISTRY[0]])
 
         answer = await client.get(path)
         assert answer.status == 200
@@ -58,6 +67,13 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert (await client.get("/meetings/P-1.ics")).status == 404
         assert (await client.get(f"/meetings/P-2/{meeting.token}.ics")).status == 404
         assert (await client.get("/meetings/nonsense.ics")).status == 404
+
+        # withdrawn before the meeting: the address answers with the cancellation
+        assert kit.say(PROPOSER, "withdraw P-1").ok
+        answer = await client.get(path)
+        assert answer.status == 200
+        cancelled = event_of(await answer.read())
+        assert cancelled[0]["METHOD"] == "CANCEL" and cancelled[1]["STATUS"] == "CANCELLED"
 
         # the agenda was scheduled at start-up, once
         agenda = [n for n in kit.bot.outbox.all() if n.kind == "agenda"]

@@ -9,7 +9,7 @@ from bot.core.command import Command, Place, Speaker
 from bot.core.model import Person, Role
 from bot.core.records import PEOPLE, PERSON_IDS, Records
 from bot.core.seminar import load_seminar
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.chat import SEMINAR_FILE, START
 
 

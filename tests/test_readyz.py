@@ -12,7 +12,7 @@ from adapters.outbox import DISPATCHER
 from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.notice_kit import Kit, oslo
 
 pytestmark = pytest.mark.asyncio

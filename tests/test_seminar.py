@@ -7,13 +7,17 @@ import os
 import subprocess
 import sys
 import tomllib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import FakeClock
 from bot.core.seminar import SeminarError, load_seminar, parse_seminar
+from bot.store.memory import MemoryStore
 from tests.chat import SEMINAR_FILE
+from tests.notice_kit import seminar_data
 
 BROKEN = """
 [seminar]
@@ -148,3 +152,15 @@ def test_shell_and_serve_refuse_a_broken_file_with_the_same_messages(tmp_path: P
         assert result.returncode == 1
         assert result.stderr == check
     assert not (tmp_path / "db.json").exists()
+
+
+def test_the_seminar_and_a_roster_person_may_say_nynorsk() -> None:
+    data = seminar_data()
+    data["seminar"]["language"] = "nn"
+    data["people"][0]["language"] = "nn"
+    data["people"][1].pop("language")
+    seminar = parse_seminar(data)
+    assert seminar.language == "nn" and seminar.people[0].language == "nn"
+    bot = OgpBot(seminar, MemoryStore(), FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+    assert {p.name: p.speaks(seminar.language) for p in bot.records.people()} == {
+        "Kari": "nn", "Ingrid": "nn", "Anders": "nn"}

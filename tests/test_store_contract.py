@@ -1,5 +1,7 @@
-"""The storage contract: every backend passes the same tests; then what only the TinyDB file
-backend promises (atomic, durable, refuses a file it cannot read, one writer at a time)."""
+"""The storage contract: every backend (memory, the TinyDB file, PostgreSQL) passes the same
+tests, shared work included; then what only the TinyDB file backend promises (atomic, durable,
+refuses a file it cannot read, one writer at a time). What only PostgreSQL promises is in
+tests/test_store_postgres.py."""
 
 from __future__ import annotations
 
@@ -14,13 +16,22 @@ from pathlib import Path
 import pytest
 
 from bot.store import tinydb_file
-from bot.store.contract import MemoryStore, Store, StoreError
+from bot.store.contract import Store, StoreError
+from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
 
 
-@pytest.fixture(params=["memory", "tinydb"])
+@pytest.fixture(params=["memory", "tinydb", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store = MemoryStore() if request.param == "memory" else TinyDBStore(tmp_path / "db.json")
+    s: Store
+    if request.param == "memory":
+        s = MemoryStore()
+    elif request.param == "tinydb":
+        s = TinyDBStore(tmp_path / "db.json")
+    else:
+        from bot.store.postgres import PostgresStore
+
+        s = PostgresStore(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 
@@ -70,6 +81,172 @@ def test_nested_transactions_commit_together(store: Store) -> None:
         with store.transaction():
             store.put("things", "b", {"n": 2})
     assert store.get("things", "b") == {"n": 2}
+
+
+def test_find_none_matches_a_missing_field_too(store: Store) -> None:
+    store.put("people", "a", {"org": None})
+    store.put("people", "b", {})
+    store.put("people", "c", {"org": "jd"})
+    assert len(store.find("people", org=None)) == 2
+
+
+def test_collections_that_hold_documents(store: Store) -> None:
+    store.put("proposals", "1", {"n": 1})
+    store.put("people", "a", {"n": 1})
+    store.put("gone", "x", {"n": 1})
+    store.delete("gone", "x")
+    assert store.collections() == ["people", "proposals"]
+
+
+def test_atomically_loses_no_update_from_threads_running_at_once(store: Store) -> None:
+    def bump() -> None:
+        doc = store.get("counters", "n") or {"last": 0}
+        time.sleep(0.001)  # widen the window in which another thread reads the same value
+        store.put("counters", "n", {"last": doc["last"] + 1})
+
+    def worker() -> None:
+        for _ in range(15):
+            store.atomically(bump)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.get("counters", "n") == {"last": 60}
+
+
+def test_a_read_only_transaction_reads_what_was_written(store: Store) -> None:
+    store.put("things", "a", {"n": 1})
+    with store.transaction(readonly=True):
+        assert store.get("things", "a") == {"n": 1}
+        assert store.all("things") == [{"n": 1}]
+
+
+# --- shared work: claims, leases, wake-ups ----------------------------------------------------
+
+def _work(store: Store, key: str, at: float | None, **fields: object) -> None:
+    store.put("outbox", key, {"ready_at": at, **fields})
+
+
+def test_claim_hands_out_ready_work_earliest_first_and_once(store: Store) -> None:
+    _work(store, "late", 30.0)
+    _work(store, "early", 10.0)
+    _work(store, "later", 50.0)
+    _work(store, "done", None)
+    store.put("outbox", "not-work", {"state": "sent"})
+    assert [k for k, _ in store.claim("outbox", "a", 40.0, 5.0, 10)] == ["early", "late"]
+    assert store.claim("outbox", "b", 41.0, 5.0, 10) == []  # a's lease lasts until 45
+    assert store.holder("outbox", "early") == "a"
+    assert store.holder("outbox", "later") is None
+    claimed = store.claim("outbox", "b", 60.0, 5.0, 1)  # a's ran out; `later` is due
+    assert claimed == [("early", {"ready_at": 10.0})]
+    assert store.holder("outbox", "early") == "b"
+
+
+def test_the_owner_renews_and_releases_its_leases(store: Store) -> None:
+    _work(store, "n1", 10.0)
+    _work(store, "n2", 10.0)
+    store.claim("outbox", "a", 20.0, 5.0, 10)
+    assert store.renew("outbox", "a", 100.0) == 2
+    assert store.claim("outbox", "b", 50.0, 5.0, 10) == []
+    store.release("outbox", "b", ["n1"])  # not b's to release
+    assert store.holder("outbox", "n1") == "a"
+    store.release("outbox", "a", ["n1"])
+    assert [k for k, _ in store.claim("outbox", "b", 50.0, 5.0, 10)] == ["n1"]
+
+
+def test_work_no_longer_ready_is_never_claimed(store: Store) -> None:
+    _work(store, "n1", 10.0, state="pending")
+    store.claim("outbox", "a", 20.0, 5.0, 10)
+    _work(store, "n1", None, state="sent")  # done while a held it
+    assert store.claim("outbox", "b", 99.0, 5.0, 10) == []
+    assert store.next_ready("outbox", "b") is None
+
+
+def test_claim_and_next_ready_keep_to_the_fields_asked_for(store: Store) -> None:
+    _work(store, "kari", 10.0, for_person="kari")
+    _work(store, "ola", 5.0, for_person="ola")
+    assert store.next_ready("outbox", "a", for_person="kari") == 10.0
+    assert [k for k, _ in store.claim("outbox", "a", 20.0, 5.0, 10, for_person="kari")] == [
+        "kari"]
+    assert store.next_ready("outbox", "b") == 5.0
+    assert store.next_ready("outbox", "b", for_person="kari") == 25.0  # when a's lease ends
+    assert store.next_ready("outbox", "a", for_person="kari") == 10.0  # a's own: now
+
+
+def test_a_lease_outlives_a_rewrite_of_the_document(store: Store) -> None:
+    _work(store, "n1", 10.0, state="pending")
+    store.claim("outbox", "a", 20.0, 30.0, 10)
+    _work(store, "n1", 10.0, state="sending")
+    assert store.holder("outbox", "n1") == "a"
+    assert store.claim("outbox", "b", 25.0, 5.0, 10) == []
+
+
+def test_no_two_claimers_get_the_same_work(store: Store) -> None:
+    with store.transaction():
+        for n in range(60):
+            _work(store, f"n{n:02d}", float(n))
+    got: dict[str, list[str]] = {}
+
+    def claimer(owner: str) -> None:
+        mine: list[str] = []
+        while batch := store.claim("outbox", owner, 100.0, 60.0, 7):
+            for key, _ in batch:
+                _work(store, key, None)  # done: no longer work
+                mine.append(key)
+        got[owner] = mine
+
+    threads = [threading.Thread(target=claimer, args=(f"o{n}",)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [k for keys in got.values() for k in keys]
+    assert sorted(every) == [f"n{n:02d}" for n in range(60)]
+
+
+def test_bookings_are_spaced_by_their_interval_and_never_in_the_past(store: Store) -> None:
+    assert store.book("pacing", "C1", 100.0, 1.0) == 100.0
+    assert store.book("pacing", "C1", 100.2, 1.0) == 101.0
+    assert store.book("pacing", "C1", 100.4, 1.0) == 102.0
+    assert store.book("pacing", "C2", 100.4, 1.0) == 100.4  # another conversation: free
+    assert store.book("pacing", "C1", 200.0, 1.0) == 200.0  # long after: at once
+
+
+def test_bookings_from_threads_at_once_never_share_a_moment(store: Store) -> None:
+    got: list[float] = []
+
+    def booker() -> None:
+        for _ in range(10):
+            got.append(store.book("pacing", "C1", 100.0, 0.5))
+
+    threads = [threading.Thread(target=booker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == [100.0 + 0.5 * n for n in range(30)]
+
+
+def test_notify_wakes_the_listeners_of_its_channel(store: Store) -> None:
+    woken = threading.Event()
+    heard: list[str | None] = []
+    other = threading.Event()
+    store.listen("outbox", lambda what: (heard.append(what), woken.set()))
+    store.listen("inbox", lambda _what: other.set())
+    time.sleep(0.3)  # a shared store's listener connects in the background
+    woken.clear()
+    other.clear()
+    heard.clear()
+    with store.transaction():
+        store.put("outbox", "n1", {"ready_at": 1.0})
+        store.notify("outbox", "n1")
+        store.notify("outbox", "n1")
+    assert woken.wait(5)
+    time.sleep(0.2)
+    assert set(heard) == {"n1"}
+    assert not other.is_set()
 
 
 # --- the TinyDB file backend ------------------------------------------------------------------

@@ -68,6 +68,19 @@ def test_help_in_each_language(chat: Chat) -> None:
     assert "What you can do" in chat.say(CSO, "hjelp", locale="en-GB").text
 
 
+def test_help_in_nynorsk_from_the_locale_or_the_choice(chat: Chat) -> None:
+    assert "Kva du kan gjere" in chat.say(CSO, "help", locale="nn-NO").text
+    assert "Hva du kan gjøre" in chat.say(JD, "hjelp").text
+    assert chat.say(JD, "språk nynorsk").ok
+    assert "Kva du kan gjere" in chat.say(JD, "help", locale="nb-NO").text  # chosen wins
+    assert "language nb|nn|en" in chat.say(OBSERVER, "help").text  # every role may choose
+
+
+def test_language_refuses_what_is_not_a_language_and_changes_nothing(chat: Chat) -> None:
+    refused(chat, CSO, "language tysk", "«tysk» er ikke et språk")
+    refused(chat, CSO_EN, "language nb en", "Usage: language nb|nn|en")
+
+
 # --- propose ----------------------------------------------------------------------------------
 
 def test_propose_alone_asks_for_the_form_with_the_contract_ids(chat: Chat) -> None:
@@ -100,6 +113,14 @@ def test_one_line_proposal_is_numbered_and_tells_ministry_and_coordinator(chat: 
     card = chat.say(JD, "status P-1").text
     assert "Transparency International Norge" in card
     assert "åpenhet, ansvarlighet" in card
+
+
+def test_nynorsk_value_names_are_understood(chat: Chat) -> None:
+    reply = chat.say(CSO, "propose T | P | D | openheit, deltaking, ansvarlegheit | innsyn | fin")
+    assert reply.ok, reply.text
+    proposal = chat.bot.records.proposal(1)
+    assert proposal is not None
+    assert proposal.values == ("transparency", "participation", "accountability")
 
 
 def test_norwegian_value_names_and_area_names_are_understood(chat: Chat) -> None:
@@ -372,7 +393,8 @@ def test_someone_taken_off_the_roster_loses_the_role_it_gave(chat: Chat) -> None
 
 
 def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
-    from bot.store.contract import MemoryStore, StoreError
+    from bot.store.contract import StoreError
+    from bot.store.memory import MemoryStore
 
     class FullDisk(MemoryStore):
         full = False

@@ -98,6 +98,8 @@ def reply_card(reply: Reply, nonce: str = "") -> dict[str, Any]:
 def _input(field: FormField) -> dict[str, Any]:
     element: dict[str, Any] = {"id": field.id, "label": plain(field.label),
                                "isRequired": field.required}
+    if field.required:  # shown beside the input when it is left empty
+        element["errorMessage"] = plain(field.missing or field.label)
     if field.kind in ("text", "multiline"):
         element["type"] = "Input.Text"
         element["isMultiline"] = field.kind == "multiline"

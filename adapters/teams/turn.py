@@ -78,9 +78,11 @@ class Turn:
         item = Item(delivery or new_key(inbound.PLATFORM, "activity"), command, route,
                     self.runtime.clock.now(), repeatable=delivery is not None)
         try:
-            with self.runtime.store.transaction():
+            def keep() -> bool:
                 references.remember(self.reach, activity, admitted.via)
-                kept = self.inbox.record(item)
+                return self.inbox.record(item)
+
+            kept = self.runtime.store.atomically(keep)
         except StoreError as exc:
             log.error("teams: an activity could not be kept in the inbox: %s", exc)
             return None

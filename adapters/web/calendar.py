@@ -1,8 +1,9 @@
 """`GET /meetings/P-N/TOKEN.ics`: a bilateral meeting's calendar file, at the address its
 invitation DMs carry. The token is the meeting's own secret (made by `meet`, new with each
 version), so the address cannot be guessed or counted through; a wrong or old token, a
-meeting whose proposal is decided, and every other address under `/meetings` are all the same
-404, which says nothing about whether the meeting exists.
+meeting whose proposal was decided after it was held, and every other address under
+`/meetings` are all the same 404, which says nothing about whether the meeting exists. A
+meeting called off (decided or withdrawn before it) answers with its cancellation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from aiohttp import web
 
 from bot.app.runtime import Runtime
 from bot.core.model import proposal_number
-from bot.notices.calendar import FILE_MIME, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, meeting_file
 
 ROUTE = r"/meetings/{ref:P-[1-9][0-9]{0,6}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
 NOT_FOUND = "no such meeting\n"
@@ -48,12 +49,10 @@ class CalendarFiles:
         if meeting is None or not meeting.token or not secrets.compare_digest(
                 meeting.token.encode(), token.encode()):
             return None
-        proposal = records.proposal(number)
-        if proposal is None or proposal.status.decided:
-            return None
-        seminar = self.runtime.seminar
-        return ics_filename(proposal), meeting_ics(
-            proposal, meeting, seminar.org_name(proposal.ministry), seminar.language)
+        # a meeting called off (its proposal decided or withdrawn before it) answers with its
+        # cancellation, for a calendar that fetches it; one decided after it was held: 404
+        return meeting_file(self.runtime.bot, number, self.runtime.seminar.language,
+                            self.runtime.clock.now())
 
 
 def add_routes(app: web.Application, runtime: Runtime) -> None:

@@ -19,10 +19,10 @@ from markupsafe import Markup
 
 from bot.core.model import Proposal
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import language_name, t, tn
 from bot.record.plan_view import commitment, plan_view
 from bot.record.public import Filters, RecordError, Snapshot
-from bot.record.views import detail, listing, other_language, row
+from bot.record.views import detail, listing, other_languages, row
 
 
 def _as_text(value: object) -> object:
@@ -60,15 +60,18 @@ def href(seminar: Seminar, lang: str) -> Callable[..., str]:
 def _render(template: str, seminar: Seminar, lang: str, title: str, here: str,
             params: dict[str, str | None] | None = None, **values: Any) -> str:
     """A page; `here` (with `params`) is its address, which the language switch keeps."""
-    other = other_language(lang, seminar.language)
+    switches = [(other, language_name(other), href(seminar, other)(here, **(params or {})))
+                for other in other_languages(lang)]
 
     def say(key: str, **fields: object) -> str:
         return t(lang, key, **fields)
 
+    def say_n(key: str, count: int, **fields: object) -> str:
+        return tn(lang, key, count, **fields)
+
     return ENVIRONMENT.get_template(template).render(
-        lang=lang, seminar=seminar, title=title, other=other,
-        switch=href(seminar, other)(here, **(params or {})), href=href(seminar, lang), _=say,
-        params=params or {}, **values) + "\n"
+        lang=lang, seminar=seminar, title=title, switches=switches, href=href(seminar, lang),
+        _=say, _n=say_n, params=params or {}, **values) + "\n"
 
 
 class Rows:

@@ -30,7 +30,7 @@ from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
-from bot.store.contract import Store, StoreError
+from bot.store.contract import Store, StoreError, retry_conflicts
 from bot.store.watch import WriteWatch
 
 log = logging.getLogger("ogpbot.core")
@@ -51,7 +51,8 @@ class Settlement(Protocol):
 
 
 class OgpBot:
-    """The platform-neutral bot. Thread-safe: the store serialises every command."""
+    """The platform-neutral bot. Thread-safe: each command is one transaction of the store's
+    (or two, around a prepared step's work), which the store keeps apart from the others."""
 
     def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
         self.seminar = seminar
@@ -66,11 +67,14 @@ class OgpBot:
         self.directory.on_merge.append(
             lambda old, new: tables.follow_person(self.records, old, new))
         self.directory.sync_roster()
+        self.records.deployment_id()  # made now, so that readers never have to write it
         self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
 
     def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence. With a
-        `settlement`, the answer is kept there, in the transaction of the effect."""
+        `settlement`, the answer is kept there, in the transaction of the effect. A command
+        whose transaction collided with another (another replica's, on a shared store) is
+        run again from the start, as if it had just arrived."""
         reply, outcome = self._handle(command, settlement)
         try:
             self.observer.command(command.speaker.platform, word_of(command), outcome)
@@ -82,11 +86,8 @@ class OgpBot:
         if settlement is not None:
             settlement = _IfChanged(settlement, self.store)
         try:
-            for attempt in range(1, ATTEMPTS + 1):
-                reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
-                if reply is not None:
-                    return reply, "repeated" if reply.repeated else "ok"
-            raise RuntimeError("the last attempt always answers")
+            reply = retry_conflicts(lambda: self._answer(command, settlement))
+            return reply, "repeated" if reply.repeated else "ok"
         except _Refusal as refusal:
             return refusal.reply, "refused"
         except StoreError as exc:
@@ -97,6 +98,13 @@ class OgpBot:
             log.exception("command failed: %r", _verb(command))
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
+
+    def _answer(self, command: Command, settlement: Settlement | None) -> Reply:
+        for attempt in range(1, ATTEMPTS + 1):
+            reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
+            if reply is not None:
+                return reply
+        raise RuntimeError("the last attempt always answers")
 
     def _attempt(self, command: Command, settlement: Settlement | None,
                  last: bool) -> Reply | None:
@@ -149,8 +157,9 @@ class OgpBot:
                                                      command.speaker.user_id)
         except Exception:
             person = None
-        return (language_of(command.speaker.locale) or (person.language if person else None)
-                or self.seminar.language)
+        if person is None:
+            return language_of(command.speaker.locale) or self.seminar.language
+        return self.directory.language(person, command.speaker)
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker

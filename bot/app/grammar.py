@@ -1,5 +1,5 @@
-"""The words the bot understands: the first word (English, or its bokmål alias) picks a handler
-from one lookup table; the handler reads the rest."""
+"""The words the bot understands: the first word (English, or its bokmål or nynorsk alias) picks
+a handler from one lookup table; the handler reads the rest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.process import (
     decisions,
     drafting,
     guide,
+    languages,
     meetings,
     milestones,
     plan,
@@ -28,16 +29,16 @@ if TYPE_CHECKING:
 
 ALIASES: dict[str, str] = {
     "help": "help", "hjelp": "help", "?": "help",
-    "propose": "propose", "foreslå": "propose", "forslag": "propose",
+    "propose": "propose", "foreslå": "propose", "føreslå": "propose", "forslag": "propose",
     "status": "status",
     "agenda": "agenda", "dagsorden": "agenda", "program": "agenda",
     "channel": "channel", "kanal": "channel",
     "tables": "tables", "bord": "tables",
     "outcome": "outcome", "utfall": "outcome",
     "meet": "meet", "møte": "meet",
-    "meetings": "meetings", "møter": "meetings",
+    "meetings": "meetings", "møter": "meetings", "møta": "meetings",
     "report": "report", "rapport": "report", "rapporter": "report",
-    "decide": "decide", "beslutt": "decide", "avgjør": "decide",
+    "decide": "decide", "beslutt": "decide", "avgjør": "decide", "avgjer": "decide",
     "withdraw": "withdraw", "trekk": "withdraw",
     "edit": "edit", "endre": "edit", "rediger": "edit",
     "milestone": "milestone", "milestones": "milestone", "milepæl": "milestone",
@@ -47,6 +48,8 @@ ALIASES: dict[str, str] = {
     "versions": "versions", "versjoner": "versions", "versjonar": "versions",
     "follow": "follow", "følg": "follow", "folg": "follow",
     "unfollow": "unfollow", "slutt-å-følge": "unfollow",
+    "language": "language", "språk": "language", "spraak": "language",
+    "målform": "language",
     "plan": "plan", "handlingsplan": "plan", "planen": "plan",
     "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
 }
@@ -78,6 +81,7 @@ HANDLERS: dict[str, Handler] = {
     "versions": drafting.versions,
     "follow": drafting.follow,
     "unfollow": drafting.unfollow,
+    "language": languages.choose,
     "plan": plan.plan,
     "progress": plan.progress,
 }

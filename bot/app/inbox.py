@@ -185,7 +185,8 @@ class Inbox:
         """An answer the platform would not take now becomes a notice to the person: the
         outbox sends it once it can (retried as any notice is), and the item is answered."""
         speaker = item.command.speaker
-        with self.store.transaction():
+
+        def hand_over() -> None:
             person = self.bot.records.person_by_platform(speaker.platform, speaker.user_id)
             if person is None:
                 log.warning("inbox: nobody to send the answer to %s to (%s)", item.key, reason)
@@ -193,6 +194,8 @@ class Inbox:
             self.bot.outbox.schedule(Notice(f"answer:{item.key}", Target.to_person(person.key),
                                             reply, self.bot.clock.now(), "answer"))
             self.answered(item.key)
+
+        self.store.atomically(hand_over)
 
     def unfinished(self) -> list[Item]:
         """What was acknowledged and not done, or done and not answered, oldest first."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.app.inbox import INBOX, ItemState
 from bot.core.notice import Notice, NoticeState
@@ -58,10 +59,13 @@ def _prune_requests(bot: Host, cutoff: datetime) -> int:
     old = [(SEEN, key) for key, doc in bot.store.items(SEEN) if _older(doc.get("at"), cutoff)]
     old += [(INBOX, doc["key"]) for doc in bot.store.find(INBOX, state=ItemState.ANSWERED.value)
             if _older(doc.get("answered_at"), cutoff)]
+
+    def delete(batch: list[tuple[str, str]]) -> None:
+        for collection, key in batch:
+            bot.store.delete(collection, key)
+
     for start in range(0, len(old), BATCH):
-        with bot.store.transaction():
-            for collection, key in old[start:start + BATCH]:
-                bot.store.delete(collection, key)
+        bot.store.atomically(partial(delete, old[start:start + BATCH]))
     return len(old)
 
 
@@ -72,15 +76,17 @@ def _prune_notices(bot: Host, cutoff: datetime) -> int:
             notice = Notice.from_dict(doc)
             if (notice.sent_at or notice.due) < cutoff:
                 old.append(notice)
+    def empty(batch: list[Notice]) -> None:
+        for notice in batch:
+            current = bot.outbox.get(notice.key)
+            if current is None or current.state not in DONE:
+                continue
+            emptied = current.with_changes(message=Reply(language=current.message.language),
+                                           attachment=None, last_error="")
+            bot.store.put(OUTBOX, current.key, {**emptied.to_dict(), PRUNED: True})
+
     for start in range(0, len(old), BATCH):
-        with bot.store.transaction():
-            for notice in old[start:start + BATCH]:
-                current = bot.outbox.get(notice.key)
-                if current is None or current.state not in DONE:
-                    continue
-                emptied = current.with_changes(message=Reply(language=current.message.language),
-                                               attachment=None, last_error="")
-                bot.store.put(OUTBOX, current.key, {**emptied.to_dict(), PRUNED: True})
+        bot.store.atomically(partial(empty, old[start:start + BATCH]))
     return len(old)
 
 

@@ -13,7 +13,7 @@ from bot.core.reply import Reply
 from bot.core.seminar import Seminar, load_seminar
 from bot.core.settings import Settings
 from bot.store.contract import Store
-from bot.store.tinydb_file import TinyDBStore
+from bot.store.opening import open_store
 
 
 @dataclass
@@ -29,7 +29,7 @@ class Runtime:
              store: Store | None = None) -> Runtime:
         """Raises `SeminarError` or `StoreError` with messages fit for the person starting it."""
         seminar = load_seminar(settings.seminar)
-        store = store if store is not None else TinyDBStore(settings.db)
+        store = store if store is not None else open_store(settings.db)
         clock = clock or SystemClock()
         return cls(settings, seminar, store, OgpBot(seminar, store, clock), clock)
 

@@ -71,20 +71,25 @@ class Context:
     def records(self) -> Records:
         return self.bot.records
 
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, /, **values: object) -> str:
         return t(self.lang, key, **values)
 
-    def tn(self, key: str, count: int, **values: object) -> str:
+    def tn(self, key: str, count: int, /, **values: object) -> str:
         return tn(self.lang, key, count, **values)
 
-    def fail(self, key: str, **values: object) -> NoReturn:
+    def fail(self, key: str, /, **values: object) -> NoReturn:
         raise UserError(self.t(key, **values))
+
+    def fail_n(self, key: str, count: int, /, **values: object) -> NoReturn:
+        """`fail` with a sentence that has plural forms, chosen by `count`."""
+        raise UserError(self.tn(key, count, **values))
 
     def reply(self, **parts: object) -> Reply:
         return Reply(language=self.lang, **parts)  # type: ignore[arg-type]
 
     def when(self, moment: datetime, seconds: bool = True) -> str:
-        return format_when(moment, self.lang, self.seminar.timezone, seconds)
+        """A moment in the speaker's language; with its year when that is not this year."""
+        return format_when(moment, self.lang, self.seminar.timezone, seconds, now=self.now)
 
     def proposal(self, token: str | None, word: str) -> Proposal:
         """The proposal a `P-N` argument names, or a clear refusal."""
@@ -133,14 +138,17 @@ class Context:
 
     def notify_people(self, people: list[Person], key: str, kind: str,
                       build: Callable[[str], Reply], due: datetime | None = None,
-                      **notice: Any) -> list[Person]:
-        """Schedule a notice to each person but the speaker, in that person's language;
-        `notice` holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
+                      speaker_too: bool = False, **notice: Any) -> list[Person]:
+        """Schedule a notice to each person (but the speaker, unless `speaker_too`), in that
+        person's language; `notice` holds further `Notice` fields (e.g. `stale_after`,
+        `attachment`)."""
         told = []
         for person in people:
-            if person.key == self.person.key:
+            if person.key == self.person.key and not speaker_too:
                 continue
-            lang = person.language or self.seminar.language
+            if person.key == self.person.key:
+                person = self.person  # as this command left them (a language just chosen)
+            lang = person.speaks(self.seminar.language)
             self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
                                             build(lang), due or self.now, kind, **notice))
             told.append(person)

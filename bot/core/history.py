@@ -12,11 +12,13 @@ from bot.i18n.catalogue import known, t
 from bot.i18n.formatting import format_when
 
 
-def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo) -> str:
-    """One entry's "what"; an action this version does not know shows as its key."""
+def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime | None = None,
+                 year: bool = False) -> str:
+    """One entry's "what"; an action this version does not know shows as its key. A date in
+    it has its year with `year`, or when it is not `now`'s year."""
     if h.action == "meeting":
         try:
-            when = format_when(datetime.fromisoformat(h.detail), lang, tz)
+            when = format_when(datetime.fromisoformat(h.detail), lang, tz, year=year, now=now)
         except ValueError:
             when = h.detail
         return t(lang, "history.meeting", when=when)

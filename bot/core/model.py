@@ -64,10 +64,13 @@ class Person:
     org: str | None = None  # an organisation key from the seminar file
     org_name: str | None = None  # for civil society not on the roster: the name they gave
     email: str | None = None
-    language: str | None = None
+    language: str | None = None  # the roster's language for them
     platform_ids: dict[str, str] = field(default_factory=dict)
     on_roster: bool = False
     unreachable: dict[str, str] = field(default_factory=dict)  # platform -> reason
+    chosen_language: str | None = None  # what they chose with `language`
+    seen_language: str | None = None  # their platform's locale when they last wrote, as ours
+    last_platform: str | None = None  # the platform they last wrote to the bot from
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -80,6 +83,11 @@ class Person:
 
     def with_changes(self, **changes: Any) -> Person:
         return replace(self, **changes)
+
+    def speaks(self, default: str) -> str:
+        """The language of everything this person reads: the one they chose, else their
+        platform's locale as last seen, else the roster's, else `default` (the seminar's)."""
+        return self.chosen_language or self.seen_language or self.language or default
 
 
 def _when(text: str | None) -> datetime | None:
@@ -388,6 +396,7 @@ class Meeting:
     place: str
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
+    attendees: tuple[str, ...] = ()  # the person keys invited (every version's, in order)
     # the secret part of the calendar file's address, new with each version; "" (a meeting
     # stored before there were tokens): the file has no address
     token: str = field(default="", repr=False)
@@ -395,9 +404,10 @@ class Meeting:
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
                 "scheduled_by": self.scheduled_by, "version": self.version,
-                "token": self.token}
+                "token": self.token, "attendees": list(self.attendees)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
-                   d["scheduled_by"], d.get("version", 1), d.get("token", ""))
+                   d["scheduled_by"], d.get("version", 1), tuple(d.get("attendees", ())),
+                   d.get("token", ""))

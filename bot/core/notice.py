@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.core.reply import Reply
+from bot.store.contract import READY
 
 
 class NoticeState(StrEnum):
@@ -23,6 +24,9 @@ class NoticeState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+
+
+_TO_SEND = (NoticeState.PENDING, NoticeState.SENDING)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Notice:
             "not_before": self.not_before.isoformat() if self.not_before else None,
             "compose": self.compose, "waiting": self.waiting, "request_id": self.request_id,
             "for_person": self.target.person,  # top-level, so the store can find by it
+            # while it is still to be sent: the moment it may go, as the store's work
+            READY: self.ready_at.timestamp() if self.state in _TO_SEND else None,
         }
 
     @classmethod
@@ -109,6 +115,8 @@ class Scheduler(Protocol):
     """Where the core puts notices: the outbox."""
 
     def schedule(self, notice: Notice) -> bool: ...
+
+    def get(self, key: str) -> Notice | None: ...
 
     def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]: ...
 

@@ -12,6 +12,9 @@ a later lookup brings their email or object id, or the roster lists them (by ema
 id), that person is merged into the one the email, the object id or the roster names: the
 platform ids join, and their proposals, history, meetings and everything a higher layer keeps
 by person key (notices, the table plan: `Directory.on_merge`) follow.
+
+Each time someone writes, the platform they wrote from and its locale are remembered on them:
+notices reach them there, in that language (unless they chose one with `language`).
 """
 
 from __future__ import annotations
@@ -66,17 +69,20 @@ class Directory:
         self.on_merge: list[Callable[[str, str], None]] = []
 
     def sync_roster(self) -> None:
-        """Make the stored people agree with the seminar file's roster (run at start-up)."""
-        with self.records.transaction():
-            self.records.link_platform_ids()
-            for entry in self.seminar.people:
-                self._sync_one(entry)
-            self._merge_met_into_roster()
-            listed = {roster_key(entry.email) for entry in self.seminar.people}
-            for person in self.records.people_with(on_roster=True):
-                if person.key not in listed:  # taken off the roster: no role from it any more
-                    self.records.save_person(person.with_changes(
-                        on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
+        """Make the stored people agree with the seminar file's roster (run at start-up, by
+        every replica: in one transaction, run again if two replicas start together)."""
+        self.records.atomically(self._sync_all)
+
+    def _sync_all(self) -> None:
+        self.records.link_platform_ids()
+        for entry in self.seminar.people:
+            self._sync_one(entry)
+        self._merge_met_into_roster()
+        listed = {roster_key(entry.email) for entry in self.seminar.people}
+        for person in self.records.people_with(on_roster=True):
+            if person.key not in listed:  # taken off the roster: no role from it any more
+                self.records.save_person(person.with_changes(
+                    on_roster=False, role=Role.CIVIL_SOCIETY, org=None))
 
     def _sync_one(self, entry: RosterPerson) -> None:
         org = self.seminar.org(entry.org)
@@ -95,6 +101,10 @@ class Directory:
             key=roster_key(entry.email), name=entry.name, role=role, org=entry.org,
             email=entry.email, language=entry.language, platform_ids=ids, on_roster=True,
             unreachable=dict(stored.unreachable) if stored else {},
+            # what the person did themselves is theirs, not the seminar file's
+            chosen_language=stored.chosen_language if stored else None,
+            seen_language=stored.seen_language if stored else None,
+            last_platform=stored.last_platform if stored else None,
         )
         if person != stored:
             self.records.save_person(person)
@@ -124,8 +134,12 @@ class Directory:
         merged = into.with_changes(
             platform_ids={**person.platform_ids, **into.platform_ids},
             unreachable={**person.unreachable, **into.unreachable},
-            email=into.email or person.email, language=into.language or person.language)
-        with self.records.transaction():
+            email=into.email or person.email, language=into.language or person.language,
+            chosen_language=into.chosen_language or person.chosen_language,
+            seen_language=into.seen_language or person.seen_language,
+            last_platform=into.last_platform or person.last_platform)
+
+        def move() -> None:
             self.records.delete_person(person.key)
             self.records.save_person(merged)
             for proposal in self.records.proposals(proposer=person.key):
@@ -135,6 +149,8 @@ class Directory:
                     self.records.save_meeting(replace(meeting, scheduled_by=merged.key))
             for follow in self.on_merge:
                 follow(person.key, merged.key)
+
+        self.records.atomically(move)
         return merged
 
     def _proposal_of(self, proposal: Proposal, was: Person, now: Person) -> Proposal:
@@ -193,11 +209,21 @@ class Directory:
                 platform_ids={speaker.platform: speaker.user_id},
             )
             self.records.save_person(person)
-        elif speaker.name and not person.on_roster and speaker.name != person.name:
-            person = person.with_changes(name=speaker.name)
+        changes: dict[str, str] = {}
+        if speaker.name and not person.on_roster and speaker.name != person.name:
+            changes["name"] = speaker.name
+        seen = language_of(speaker.locale)
+        if seen and seen != person.seen_language:
+            changes["seen_language"] = seen
+        if speaker.platform != person.last_platform:
+            changes["last_platform"] = speaker.platform
+        if changes:
+            person = person.with_changes(**changes)
             self.records.save_person(person)
         return person, new_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
-        """The platform's locale, else the person's roster language, else the seminar's."""
-        return language_of(speaker.locale) or person.language or self.seminar.language
+        """The language of the answer to `speaker`: the one the person chose, else the locale
+        this message came with, else as for their notices (`Person.speaks`)."""
+        return (person.chosen_language or language_of(speaker.locale)
+                or person.speaks(self.seminar.language))

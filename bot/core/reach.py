@@ -51,14 +51,15 @@ class Reach:
         """Keep what one authenticated activity showed: its conversation (id and document),
         the bot's account and address, and what reaches each person in it; one transaction,
         and no write at all when nothing changed."""
-        store = self.records.store
-        with store.transaction():
+        def keep() -> None:
             if conversation is not None:
                 self._merge(self.conversations, conversation[0], conversation[1])
             if last_seen is not None:
                 self._merge(self.meta, LAST, last_seen)
             for user_id, doc in (contacts or {}).items():
                 self._merge(self.people, user_id, doc)
+
+        self.records.atomically(keep)
 
     def update_contact(self, user_id: str, **changes: Any) -> None:
         """Change some of what reaches one person (a 1:1 opened anew, an email looked up)."""
@@ -77,7 +78,8 @@ class Reach:
         """The person behind `user_id` blocked or removed the bot: notices stop trying this
         platform for them (the dispatcher tells the coordinator). False: nobody has that id."""
         records = self.records
-        with records.transaction():
+
+        def mark() -> bool:
             person = records.person_by_platform(self.platform, user_id)
             if person is None:
                 return False
@@ -86,14 +88,18 @@ class Reach:
                     unreachable={**person.unreachable, self.platform: reason}))
             return True
 
+        return records.atomically(mark)
+
     def reachable_again(self, user_id: str) -> None:
         """The person behind `user_id` wrote to the bot: it can reach them again."""
         records = self.records
         person = records.person_by_platform(self.platform, user_id)
         if person is None or self.platform not in person.unreachable:
             return  # the common case, without a transaction
-        with records.transaction():
+        def unmark() -> None:
             fresh = records.person(person.key)
             if fresh is not None and self.platform in fresh.unreachable:
                 left = {k: v for k, v in fresh.unreachable.items() if k != self.platform}
                 records.save_person(fresh.with_changes(unreachable=left))
+
+        records.atomically(unmark)

@@ -8,11 +8,12 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
-from bot.store.contract import Store
+from bot.store.contract import Store, T
 
 PROPOSALS = "proposals"
 PEOPLE = "people"
@@ -23,6 +24,7 @@ COUNTERS = "counters"
 PERSON_IDS = "person_ids"
 
 ANNOUNCE_SETTING = "announce_channel"  # the setting naming the agenda notices' conversation
+DEPLOYMENT_SETTING = "deployment_id"  # a random id of this deployment (its calendar UIDs)
 
 
 class Records:
@@ -36,18 +38,25 @@ class Records:
         self.store = store
         self.on_proposal_saved: list[Callable[[int], None]] = []
 
-    def transaction(self) -> Any:
-        return self.store.transaction()
+    def transaction(self, readonly: bool = False) -> Any:
+        return self.store.transaction(readonly)
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        """`work()` in one transaction, run again if it collides with another process's."""
+        return self.store.atomically(work)
 
     # -- proposals -----------------------------------------------------------------------------
 
     def next_number(self) -> int:
-        """Reserve the next proposal number (never reused)."""
-        with self.store.transaction():
+        """Reserve the next proposal number (never reused; in the command's transaction, so a
+        refused command takes none and two at once cannot take the same one)."""
+        def take() -> int:
             doc = self.store.get(COUNTERS, "proposal") or {"last": 0}
             number = int(doc["last"]) + 1
             self.store.put(COUNTERS, "proposal", {"last": number})
             return number
+
+        return self.store.atomically(take)
 
     def proposal(self, number: int) -> Proposal | None:
         doc = self.store.get(PROPOSALS, str(number))
@@ -57,6 +66,8 @@ class Records:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
         for hook in self.on_proposal_saved:
             hook(proposal.number)
+        if self.store.shared:  # other replicas keep the record too: tell them which one
+            self.store.notify(PROPOSALS, str(proposal.number))
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
@@ -113,9 +124,11 @@ class Records:
     def link_platform_ids(self) -> None:
         """Give every stored person's platform ids a `person_ids` entry (for a store written
         before there were any; the first person stored with an id keeps it, as before)."""
-        with self.store.transaction():
+        def link() -> None:
             for person in self.people():
                 self._link(person)
+
+        self.store.atomically(link)
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
@@ -123,7 +136,7 @@ class Records:
 
     def delete_person(self, key: str) -> None:
         """Remove a person and the links from their platform ids (merged into another)."""
-        with self.store.transaction():
+        def remove() -> None:
             person = self.person(key)
             self.store.delete(PEOPLE, key)
             for platform, user_id in (person.platform_ids.items() if person else ()):
@@ -131,10 +144,14 @@ class Records:
                 if link is not None and link["person"] == key:
                     self.store.delete(PERSON_IDS, f"{platform}:{user_id}")
 
+        self.store.atomically(remove)
+
     def save_person(self, person: Person) -> None:
-        with self.store.transaction():
+        def save() -> None:
             self.store.put(PEOPLE, person.key, person.to_dict())
             self._link(person)
+
+        self.store.atomically(save)
 
     def _link(self, person: Person) -> None:
         for platform, user_id in person.platform_ids.items():
@@ -167,6 +184,19 @@ class Records:
 
     def set_setting(self, key: str, value: Any) -> None:
         self.store.put(SETTINGS, key, {"value": value})
+
+    def deployment_id(self) -> str:
+        """This deployment's own random id, made the first time it is asked for and kept in
+        the store (a backup or a migrated store keeps it): calendar events made by two
+        deployments never share a UID."""
+        def kept() -> str:
+            value = self.setting(DEPLOYMENT_SETTING)
+            if not isinstance(value, str) or not value:
+                value = str(uuid.uuid4())
+                self.set_setting(DEPLOYMENT_SETTING, value)
+            return value
+
+        return self.store.atomically(kept)
 
     def seen_reply(self, request_key: str) -> dict[str, Any] | None:
         doc = self.store.get(SEEN, request_key)

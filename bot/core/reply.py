@@ -45,6 +45,7 @@ class FormField:
     hint: str = ""
     placeholder: str = ""
     initial: str | tuple[str, ...] = ""
+    missing: str = ""  # what a required field left empty says, in the reader's language
 
 
 @dataclass(frozen=True)

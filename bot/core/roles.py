@@ -15,7 +15,7 @@ JOINERS = frozenset({Role.MINISTRY, Role.CIVIL_SOCIETY})
 # verb -> the roles that may use it at all; per-proposal checks follow in `is_responsible`,
 # `may_withdraw` and `may_edit` (and, for `note`, the table plan).
 ROLES_FOR: dict[str, frozenset[Role]] = {
-    "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL,
+    "help": ALL, "status": ALL, "agenda": ALL, "tables": ALL, "meetings": ALL, "language": ALL,
     "propose": PROPOSERS,
     "channel": COORDINATOR, "tables assign": COORDINATOR, "decide": COORDINATOR,
     "outcome": RESPONSIBLE, "meet": RESPONSIBLE, "report": RESPONSIBLE,

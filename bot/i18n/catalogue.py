@@ -12,6 +12,7 @@ import io
 from functools import cache
 from importlib import resources
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -53,7 +54,7 @@ def _check(language: str, key: str) -> str:
     return language if language in LANGUAGES else SOURCE
 
 
-def t(language: str, key: str, **values: object) -> str:
+def t(language: str, key: str, /, **values: object) -> str:
     """The sentence `key` in `language`, with `values` filled in."""
     template = _translations(_check(language, key)).gettext(key)
     if template == key:
@@ -61,11 +62,18 @@ def t(language: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
-def tn(language: str, key: str, count: int, **values: object) -> str:
+def tn(language: str, key: str, count: int, /, **values: object) -> str:
     """The sentence `key` in `language` in the plural form for `count` (given as `{count}`
     unless `values` fills that placeholder itself)."""
     template = _translations(_check(language, key)).ngettext(key, key, count)
     return template.format(**{"count": count, **values})
+
+
+def language_name(language: str) -> str:
+    """A language's name in that language itself, as a language switch offers it ("Norsk
+    bokmål", "Norsk nynorsk", "English"): from Babel's locale data."""
+    name = Locale.parse(language).get_display_name(language) or language
+    return name[:1].upper() + name[1:]
 
 
 def language_of(locale: str | None) -> str | None:

@@ -1,5 +1,9 @@
 """Dates and times as each language writes them, by Babel's locale data: "tirsdag 1. desember
-kl. 10:00" (nb), "tysdag 1. desember kl. 10:00" (nn), "Tuesday 1 December at 10:00" (en)."""
+kl. 10:00" (nb), "tysdag 1. desember kl. 10:00" (nn), "Tuesday 1 December at 10:00" (en).
+
+The year is said when it is asked for (calendar files, the export), or when the caller gives
+`now` (the core's clock, never the wall clock read here) and the date falls in another year.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,20 @@ _DATE = {"nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM", "en": "EEEE d MMMM"}
 _JOINER = {"nb": "kl.", "nn": "kl.", "en": "at"}
 
 
-def format_date(when: datetime, language: str, year: bool = False) -> str:
-    """`tirsdag 1. desember` / `Tuesday 1 December`; with `year`, the year after it."""
-    pattern = _DATE.get(language, _DATE["nb"]) + (" y" if year else "")
+def _with_year(when: datetime, year: bool, now: datetime | None) -> bool:
+    if year:
+        return True
+    if now is None:
+        return False
+    zone = when.tzinfo
+    return now.astimezone(zone).year != when.year if zone else now.year != when.year
+
+
+def format_date(when: datetime, language: str, year: bool = False,
+                now: datetime | None = None) -> str:
+    """`tirsdag 1. desember` / `Tuesday 1 December`; the year after it with `year`, or when
+    `now` is in another year."""
+    pattern = _DATE.get(language, _DATE["nb"]) + (" y" if _with_year(when, year, now) else "")
     return format_datetime(when, pattern, locale=language if language in _DATE else "nb")
 
 
@@ -25,8 +40,9 @@ def format_time(when: datetime, seconds: bool = True) -> str:
 
 
 def format_when(when: datetime, language: str, tz: ZoneInfo, seconds: bool = True,
-                year: bool = False) -> str:
-    """`tirsdag 1. desember kl. 10:00` / `Tuesday 1 December at 10:00`, in the seminar's zone."""
+                year: bool = False, now: datetime | None = None) -> str:
+    """`tirsdag 1. desember kl. 10:00` / `Tuesday 1 December at 10:00`, in the seminar's zone
+    (`tirsdag 7. desember 2027 kl. 10:00` with `year`, or when `now` is in another year)."""
     local = when.astimezone(tz)
     joiner = _JOINER.get(language, _JOINER["nb"])
-    return f"{format_date(local, language, year)} {joiner} {format_time(local, seconds)}"
+    return f"{format_date(local, language, year, now)} {joiner} {format_time(local, seconds)}"

@@ -16,7 +16,7 @@ from bot.core.model import HistoryEntry, Status
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Action, Reply
 from bot.core.seminar import AgendaItem
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import t, tn
 from bot.i18n.formatting import format_time
 from bot.notices.commitments import (
     MILESTONE_LEAD,
@@ -59,9 +59,10 @@ def agenda_notices(bot: Host) -> list[Notice]:
         if seminar.heads_up_minutes > 0:
             notices.append(Notice(
                 agenda_key(item, "heads-up"), Target.announce(),
-                Reply(language=lang, title=t(lang, "notice.heads_up",
-                                             minutes=seminar.heads_up_minutes, time=when,
-                                             title=item.title)),
+                Reply(language=lang, title=tn(lang, "notice.heads_up",
+                                              seminar.heads_up_minutes,
+                                              minutes=seminar.heads_up_minutes, time=when,
+                                              title=item.title)),
                 start - timedelta(minutes=seminar.heads_up_minutes), "agenda",
                 stale_after=start))
         notices.append(Notice(
@@ -79,15 +80,15 @@ def schedule_agenda(bot: Host) -> int:
     notices the seminar file no longer has; return how many were added."""
     wanted = agenda_notices(bot)
     keys = {n.key for n in wanted}
-    added = 0
-    with bot.records.transaction():
+
+    def once() -> int:
         for notice in bot.outbox.pending():
             if notice.key.startswith(AGENDA_PREFIX) and notice.key not in keys:
                 bot.outbox.save(notice.with_changes(
                     state=NoticeState.SKIPPED, last_error="the agenda item moved or was removed"))
-        for notice in wanted:
-            added += bot.outbox.schedule(notice)
-    return added
+        return sum(bot.outbox.schedule(notice) for notice in wanted)
+
+    return bot.records.atomically(once)
 
 
 def present_submitted(bot: Host, notice: Notice, now: datetime) -> Notice | str:

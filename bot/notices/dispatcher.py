@@ -1,14 +1,19 @@
 """The dispatcher: delivers the outbox's notices through the platforms' notifiers, each once.
 
-It sleeps until the next notice is due (a newly scheduled notice wakes it), then sends every
-due notice: in parallel across conversations, one after another within a conversation, paced
-to the platform's limit. Each notice is marked `sending` in the store before it goes out and
-`sent` after, so a crash can repeat at most the notices that were in flight at that instant.
+It sleeps until the next notice is due (a newly scheduled notice wakes it, in this process or,
+through the store's `notify`, in any replica), claims the due notices, and sends them: in
+parallel across conversations, one after another within a conversation, paced to the
+platform's limit (the pace of each conversation is kept in the store, so replicas together
+keep it). Each notice is claimed for a lease (renewed while this process lives), marked
+`sending` in the store before it goes out and `sent` after, so a crash can repeat at most the
+notices that were in flight at that instant, and no two replicas send the same notice.
 
 The restart rule (also in docs/process.md):
-- a notice found in `sending` at start-up was in flight when the process died: it may or may
-  not have reached the platform, so it goes back to `pending` and is sent again (the contract
-  lets exactly that notice repeat; losing it is worse than showing it twice);
+- a notice found in `sending` was in flight when its process died: it may or may not have
+  reached the platform, so it is sent again (the contract lets exactly that notice repeat;
+  losing it is worse than showing it twice). With a store that one process owns (TinyDB),
+  that happens at start-up; with a shared one (PostgreSQL), when the dead replica's lease on it
+  runs out, not at every start, so a replica starting never resends another's send in flight;
 - a notice more than `LATE_AFTER` past its due time is still sent while it matters, with a
   line saying it is late, and `late` set in the store;
 - a notice past its `stale_after` (an agenda heads-up once the item has started, an item's
@@ -30,8 +35,12 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import os
 import random
+import socket
+import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,9 +58,10 @@ from bot.core.tracing import REQUEST_ID
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, calendar_path, ics_filename, meeting_ics
+from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
+from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
-from bot.store.contract import StoreError
+from bot.store.contract import Conflict, StoreError, retry_conflicts
 
 if TYPE_CHECKING:
     from bot.notices.host import Host
@@ -71,6 +81,12 @@ STOP_WITHIN = 25.0  # seconds a stopping dispatcher lets the sends in flight fin
 WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
 GIVE_UP_WAITING = timedelta(days=30)
 LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
+SHARED_NAP = 30.0  # with a shared store, look at least this often, in case a wake-up was lost
+LEASE = 15.0  # seconds a claim on a notice lasts unless renewed (a dead replica's runs out)
+RENEW_EVERY = LEASE / 3
+CLAIM_BATCH = 2 * PARALLEL  # notices claimed at once: the rest are left to other replicas
+PACING = "pacing"  # the store's bookings of each conversation's next free moment
+RESENT = "interrupted while sending; sent again (it may repeat once)"
 
 
 @dataclass(frozen=True)
@@ -114,10 +130,14 @@ class _Op:
 
 class Journal:
     """Store writes from the event loop, run in a worker thread and grouped: every write
-    waiting when the previous group ends is committed in one transaction (one fsync)."""
+    waiting when the previous group ends is committed in one transaction (one fsync). A group
+    that conflicts with another process's transaction runs again; what its writes `count`
+    reach `stats` once it has committed."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, stats: Counter[str] | None = None) -> None:
         self.store = store
+        self.stats: Counter[str] = Counter() if stats is None else stats
+        self._local = threading.local()  # the tally of the write running in this thread
         self._queue: list[_Op] = []
         self._busy = False
         self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
@@ -137,7 +157,8 @@ class Journal:
                 try:
                     results = await asyncio.to_thread(self._apply, group)
                 except Exception as exc:
-                    if isinstance(exc, StoreError) or len(group) == 1:
+                    if (isinstance(exc, StoreError) and not isinstance(exc, Conflict)) \
+                            or len(group) == 1:
                         for op in group:
                             if not op.done.done():
                                 op.done.set_exception(exc)
@@ -164,8 +185,18 @@ class Journal:
                 op.done.set_result(result)
 
     def _apply(self, group: list[_Op]) -> list[Any]:
-        with self.store.transaction():
-            return [op.context.run(op.run) for op in group]
+        def once() -> list[Any]:
+            self._local.tally = Counter()
+            with self.store.transaction():
+                return [op.context.run(op.run) for op in group]
+
+        results = retry_conflicts(once)
+        self.stats.update(self._local.tally)
+        return results
+
+    def count(self, name: str) -> None:
+        """Count `name` once the write running now has committed (call it from a write)."""
+        self._local.tally[name] += 1
 
 
 class Dispatcher:
@@ -175,26 +206,28 @@ class Dispatcher:
                  pace: Mapping[str, float] | None = None, public_url: str = "",
                  parallel: int = PARALLEL,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 scope: Callable[[Notice], bool] | None = None,
+                 scope: Mapping[str, Any] | None = None,
                  observer: Observer = NO_OBSERVER) -> None:
         self.bot = bot
         self.observer = observer
-        # only the notices `scope` accepts are this dispatcher's; the rest are left untouched
-        # (the console delivers the notices of its one person, and leaves the others pending)
-        self.scope = scope
+        # only the notices whose stored fields equal `scope` are this dispatcher's; the rest are
+        # left untouched (the console delivers the notices of its one person: `for_person`)
+        self.scope: dict[str, Any] = dict(scope or {})
         self.notifiers = dict(notifiers)
         self.pace = dict(PACE if pace is None else pace)
         self.public_url = public_url.rstrip("/")
         self.parallel = parallel
         self.stats: Counter[str] = Counter()
+        # who holds this dispatcher's claims in the store: unique to the process and to it
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._sleep = sleep
-        self._journal = Journal(bot.store)
-        self._last_sent: dict[tuple[str, str, str], float] = {}
+        self._journal = Journal(bot.store, self.stats)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._listening = False
         self._stopping = False
-        bot.outbox.on_scheduled.append(lambda _notice: self.wake())
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -203,7 +236,12 @@ class Dispatcher:
         self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._stopping = False
+        if not self._listening:
+            self._listening = True
+            await asyncio.to_thread(self.bot.store.listen, OUTBOX, lambda _what: self.wake())
+        await self._journal.run(self.bot.outbox.upgrade)
         await self.recover()
+        self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
 
     @property
@@ -214,8 +252,8 @@ class Dispatcher:
     async def stop(self, within: float = STOP_WITHIN) -> None:
         """Start no more sends, let those in flight finish (they are marked sent or put back
         as their answer says), for at most `within` seconds; whatever has not begun stays
-        pending in the outbox for the next start. A send still running after `within` is
-        cut off and stays `sending`: the next start sends it again (the restart rule)."""
+        pending in the outbox for the next start (or another replica). A send still running
+        after `within` is cut off and stays `sending`: it is sent again (the restart rule)."""
         if self._task is None:
             return
         # The flag ends the loop even when a wake-up and the stop race each other.
@@ -233,6 +271,11 @@ class Dispatcher:
                 await task
         except Exception:
             log.exception("notices: the dispatcher failed while stopping")
+        if self._renewer is not None:  # after the sends: their claims lasted while they ran
+            self._renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._renewer
+            self._renewer = None
         log.info("notices: dispatcher stopped; what was not sent waits in the outbox")
 
     def wake(self) -> None:
@@ -251,6 +294,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         assert self._event is not None
+        longest = SHARED_NAP if self.bot.store.shared else LONGEST_NAP
         while not self._stopping:
             self._event.clear()
             try:
@@ -263,32 +307,40 @@ class Dispatcher:
                 nap = 60.0
             if nap is None or nap > 0:
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(min(LONGEST_NAP if nap is None else nap,
-                                                   LONGEST_NAP)):
+                    async with asyncio.timeout(min(longest if nap is None else nap, longest)):
                         await self._event.wait()
 
-    def _mine(self) -> list[Notice]:
-        pending = self.bot.outbox.pending()
-        return pending if self.scope is None else [n for n in pending if self.scope(n)]
+    async def _renew(self) -> None:
+        """Keep this dispatcher's claims alive while it runs."""
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            until = self.bot.clock.now().timestamp() + LEASE
+            try:
+                await asyncio.to_thread(self.bot.store.renew, OUTBOX, self.owner, until)
+            except StoreError as exc:
+                log.warning("could not renew the claims on notices: %s", exc)
 
     def _seconds_to_next(self) -> float | None:
-        pending = self._mine()
-        if not pending:
+        first = self.bot.store.next_ready(OUTBOX, self.owner, **self.scope)
+        if first is None:
             return None
-        first = min(n.ready_at for n in pending)
-        return max(0.0, (first - self.bot.clock.now()).total_seconds())
+        return max(0.0, first - self.bot.clock.now().timestamp())
 
     # -- the restart rule ----------------------------------------------------------------------
 
     async def recover(self) -> int:
-        """Notices left `sending` by a crash go back to `pending`, to be sent again."""
+        """With a store this process owns: notices left `sending` by a crash go back to
+        `pending`, to be sent again. A shared store's are taken over when their lease runs out
+        (as `run_due` claims them), never at start-up: their replica may still be sending."""
+        if self.bot.store.shared:
+            return 0
+
         def op() -> int:
             count = 0
             for notice in self.bot.outbox.in_state(NoticeState.SENDING):
                 if notice.state is NoticeState.SENDING:
-                    self.bot.outbox.save(notice.with_changes(
-                        state=NoticeState.PENDING,
-                        last_error="interrupted while sending; sent again (it may repeat once)"))
+                    self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING,
+                                                             last_error=RESENT))
                     count += 1
             return count
         count: int = await self._journal.run(op)
@@ -300,9 +352,25 @@ class Dispatcher:
     # -- one round -----------------------------------------------------------------------------
 
     async def run_due(self) -> int:
-        """Send every notice that is due now; return how many were looked at."""
+        """Claim the notices that are due now and send them; return how many were claimed.
+        Whatever is not done with by the end of the round (put off, or left behind a lane
+        that must wait) is released for the next round, here or in another replica."""
         now = self.bot.clock.now()
-        ready = await asyncio.to_thread(self._ready, now)
+        claimed = await asyncio.to_thread(self._claim, now)
+        try:
+            return await self._deliver(claimed, now)
+        finally:
+            if claimed:
+                await asyncio.to_thread(self.bot.store.release, OUTBOX, self.owner,
+                                        [n.key for n in claimed])
+
+    def _claim(self, now: datetime) -> list[Notice]:
+        docs = self.bot.store.claim(OUTBOX, self.owner, now.timestamp(), LEASE, CLAIM_BATCH,
+                                    **self.scope)
+        return [Notice.from_dict(doc) for _, doc in docs]
+
+    async def _deliver(self, claimed: list[Notice], now: datetime) -> int:
+        ready = await asyncio.to_thread(self._ready, claimed, now)
         lanes: dict[tuple[str, str, str], list[tuple[Notice, Destination]]] = {}
         found: dict[str, Destination | Unreached] = {}
         for notice, where in ready:
@@ -321,9 +389,10 @@ class Dispatcher:
         await asyncio.gather(*(self._send_lane(items, gate) for items in lanes.values()))
         return len(ready)
 
-    def _ready(self, now: datetime) -> list[tuple[Notice, Destination | Unreached | str]]:
+    def _ready(self, claimed: list[Notice],
+               now: datetime) -> list[tuple[Notice, Destination | Unreached | str]]:
         out: list[tuple[Notice, Destination | Unreached | str]] = []
-        for notice in self._mine():
+        for notice in claimed:
             if notice.ready_at > now:
                 continue
             if notice.stale_after is not None and now >= notice.stale_after:
@@ -351,9 +420,12 @@ class Dispatcher:
         person = self.bot.records.person(target.person or "")
         if person is None:
             return f"unknown person {target.person}"
-        for platform, user_id in person.platform_ids.items():
+        # The platform they last wrote from first; then any other that can reach them.
+        platforms = sorted(person.platform_ids, key=lambda p: p != person.last_platform)
+        for platform in platforms:
             if platform in self.notifiers and platform not in person.unreachable:
-                return Destination(platform, "direct", user_id, person.name)
+                return Destination(platform, "direct", person.platform_ids[platform],
+                                   person.name)
         return Unreached(person)
 
     async def _look_up(self, person: Person) -> Destination | None:
@@ -382,7 +454,7 @@ class Dispatcher:
 
     def _wait_op(self, key: str, person: Person, now: datetime) -> None:
         """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
-        notice = self._current(key, NoticeState.PENDING)
+        notice = self._claimed(key)
         if notice is None:
             return
         if now - notice.due > GIVE_UP_WAITING:
@@ -393,22 +465,30 @@ class Dispatcher:
         self.bot.outbox.save(notice.with_changes(
             waiting=True, not_before=now + WAIT_FOR_PERSON,
             last_error=f"waiting: {person.name} is not reachable on any connected platform yet"))
-        self.stats["waiting"] += 1
+        self._journal.count("waiting")
 
     async def _send_lane(self, items: list[tuple[Notice, Destination]],
                          gate: asyncio.Semaphore) -> None:
         for notice, where in items:
-            pace = self.pace.get(where.platform, 0.0)
-            last = self._last_sent.get(where.lane)
-            if pace and last is not None:
-                wait = pace - (time.monotonic() - last)
-                if wait > 0 and not self._stopping:
-                    await self._sleep(wait)  # pacing holds no sending slot
+            wait = await self._paced(where)
+            if wait > 0 and not self._stopping:
+                await self._sleep(wait)  # the conversation's pace: no sending slot held
             async with gate:
                 if self._stopping:
                     return  # stopping: what has not begun stays pending
                 if not await self._send_one(notice, where):
                     return  # the platform asked us to wait: the rest of this lane waits too
+
+    async def _paced(self, where: Destination) -> float:
+        """Book the conversation's next free moment, in the store that every replica books
+        in; the seconds until it comes."""
+        pace = self.pace.get(where.platform, 0.0)
+        if not pace:
+            return 0.0
+        now = time.time()  # the wall clock: the replicas share it, as they share the bookings
+        at = await asyncio.to_thread(self.bot.store.book, PACING, ":".join(where.lane), now,
+                                     pace)
+        return at - now
 
     async def _send_one(self, notice: Notice, where: Destination) -> bool:
         """Send one notice; False when the lane should pause (a passing failure). Its log
@@ -434,7 +514,6 @@ class Dispatcher:
                 await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
                                                        attachment), SEND_TIMEOUT)
         except DeliveryError as exc:
-            self._last_sent[where.lane] = time.monotonic()
             reason, wait = exc.reason, exc.retry_after
             if exc.permanent:
                 await self._journal.run(lambda: self._fail_op(outgoing, where, reason))
@@ -442,12 +521,10 @@ class Dispatcher:
             await self._journal.run(lambda: self._retry_op(outgoing, where, reason, wait))
             return False
         except Exception as exc:  # a bug or a broken connection: treat as passing
-            self._last_sent[where.lane] = time.monotonic()
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
             log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
             await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
             return False
-        self._last_sent[where.lane] = time.monotonic()
         await self._journal.run(lambda: self._sent_op(outgoing.key, where))
         return True
 
@@ -457,14 +534,29 @@ class Dispatcher:
         notice = self.bot.outbox.get(key)
         return notice if notice is not None and notice.state is state else None
 
+    def _claimed(self, key: str) -> Notice | None:
+        """The notice, while it is still to be sent (pending, or `sending` when it was taken
+        over from a process that died) and this dispatcher holds the claim on it."""
+        notice = self.bot.outbox.get(key)
+        if notice is None or notice.state not in (NoticeState.PENDING, NoticeState.SENDING):
+            return None
+        if self.bot.store.holder(OUTBOX, key) != self.owner:
+            return None  # another replica took it over (this one was too slow to renew)
+        return notice
+
     def _begin_op(self, key: str, where: Destination,
                   now: datetime) -> tuple[Notice, FileAttachment | None] | None:
-        notice = self._current(key, NoticeState.PENDING)
+        notice = self._claimed(key)
         if notice is None or notice.ready_at > now:
             return None  # cancelled, already handled, or put off in the meantime
         if notice.stale_after is not None and now >= notice.stale_after:
             self._skip_op(key, _stale_reason(notice), now)
             return None
+        if notice.state is NoticeState.SENDING:
+            log.warning("%s was in flight when its sender stopped; sending it again",
+                        in_log(notice))
+            notice = notice.with_changes(last_error=RESENT)
+            self._journal.count("resent")
         if notice.compose:
             composed = COMPOSERS[notice.compose](self.bot, notice, now)
             if isinstance(composed, str):
@@ -476,8 +568,9 @@ class Dispatcher:
         if late and not notice.late:
             message = _with_line(message, t(message.language, "notice.late",
                                             when=format_when(notice.due, message.language,
-                                                             self.bot.seminar.timezone)))
-        attachment = self._attachment(notice)
+                                                             self.bot.seminar.timezone,
+                                                             now=now)))
+        attachment = self._attachment(notice, now)
         if attachment is not None and attachment.url:
             message = _with_line(message, t(message.language, "notice.calendar",
                                             url=attachment.url))
@@ -486,19 +579,18 @@ class Dispatcher:
         self.bot.outbox.save(notice)
         return notice, attachment
 
-    def _attachment(self, notice: Notice) -> FileAttachment | None:
+    def _attachment(self, notice: Notice, now: datetime) -> FileAttachment | None:
+        """The calendar file a meeting's notice carries, made now (its DTSTAMP)."""
         info = notice.attachment or {}
         if info.get("kind") != "ics":
             return None
-        proposal = self.bot.records.proposal(int(info["meeting"]))
-        meeting = self.bot.records.meeting(int(info["meeting"]))
-        if proposal is None or meeting is None:
+        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now)
+        if made is None:
             return None
-        return FileAttachment(
-            ics_filename(proposal),
-            meeting_ics(proposal, meeting, self.bot.seminar.org_name(proposal.ministry),
-                        notice.message.language),
-            FILE_MIME, calendar_url(self.public_url, meeting))
+        name, body = made
+        meeting = self.bot.records.meeting(int(info["meeting"]))
+        url = calendar_url(self.public_url, meeting) if meeting is not None else ""
+        return FileAttachment(name, body, FILE_MIME, url)
 
     def _sent_op(self, key: str, where: Destination) -> None:
         notice = self._current(key, NoticeState.SENDING)
@@ -506,17 +598,17 @@ class Dispatcher:
             self.bot.outbox.save(notice.with_changes(
                 state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
                 waiting=False))
-            self.stats["sent"] += 1
+            self._journal.count("sent")
             self.observer.notice("sent", where.platform)
             log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
                      where.platform)
 
     def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
-        notice = self._current(key, NoticeState.PENDING)
+        notice = self._claimed(key)
         if notice is None:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
-        self.stats["skipped"] += 1
+        self._journal.count("skipped")
         self.observer.notice("skipped", notice.target.platform or "none")
         log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
@@ -546,7 +638,7 @@ class Dispatcher:
         not_before = now + timedelta(seconds=max(0.0, delay))
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
-        self.stats["retried"] += 1
+        self._journal.count("retried")
         self.observer.notice("retried", where.platform)
         log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
 
@@ -554,7 +646,7 @@ class Dispatcher:
         if self._current(notice.key, NoticeState.SENDING) is None:
             return
         self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
-        self.stats["failed"] += 1
+        self._journal.count("failed")
         self.observer.notice("failed", where.platform)
         log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
                     where.platform, scrub(reason))
@@ -567,7 +659,7 @@ class Dispatcher:
         if notice.kind == "alert":
             return
         for person in self.bot.records.coordinators():
-            lang = person.language or self.bot.seminar.language
+            lang = person.speaks(self.bot.seminar.language)
             to = t(lang, "notice.announce_channel") if label == "announce" else label
             self.bot.outbox.schedule(Notice(
                 f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),

@@ -1,27 +1,24 @@
 """The outbox: the store's queue of notices (`bot.core.notice`), each delivered exactly once.
 
 The core only schedules (through the `Scheduler` protocol this class fulfils); the dispatcher
-delivers.
+delivers. Each notice still to be sent is work in the store's sense (its `ready_at`), which
+dispatchers claim; a new notice notifies the store's `outbox` channel, which wakes them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.tracing import current_request_id
-from bot.store.contract import Store
+from bot.store.contract import READY, Store
 
 OUTBOX = "outbox"
 
 
 class Outbox:
-    """The notices in the store. `on_scheduled` callbacks run after each new notice (from
-    whatever thread scheduled it): the dispatcher uses one to wake up for an earlier notice."""
+    """The notices in the store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.on_scheduled: list[Callable[[Notice], None]] = []
 
     def schedule(self, notice: Notice) -> bool:
         """Add `notice` unless its key is already there; return whether it was added. A notice
@@ -30,8 +27,7 @@ class Outbox:
             notice = notice.with_changes(request_id=request_id)
         added = self.store.add(OUTBOX, notice.key, notice.to_dict())
         if added:
-            for callback in self.on_scheduled:
-                callback(notice)
+            self.store.notify(OUTBOX)
         return added
 
     def get(self, key: str) -> Notice | None:
@@ -79,6 +75,17 @@ class Outbox:
                 notice = notice.with_changes(not_before=None, waiting=False)
                 self.save(notice)
                 released += 1
-                for callback in self.on_scheduled:
-                    callback(notice)
+        if released:
+            self.store.notify(OUTBOX)
         return released
+
+    def upgrade(self) -> int:
+        """Give the notices still to be sent that were stored before notices were the store's
+        work their `ready_at`; return how many."""
+        count = 0
+        for state in (NoticeState.PENDING, NoticeState.SENDING):
+            for doc in self.store.find(OUTBOX, state=state.value):
+                if READY not in doc:
+                    self.save(Notice.from_dict(doc))
+                    count += 1
+        return count

@@ -42,7 +42,7 @@ def show(ctx: Context, rest: str) -> Reply:
     for item in seminar.agenda:
         marker = ctx.t("agenda.marker_now") if item is current else ""
         lines.append(marker + ctx.t("agenda.item", time=format_time(item.start), title=item.title))
-    day = format_date(first.start, ctx.lang)
+    day = format_date(first.start, ctx.lang, now=ctx.now)
     return ctx.reply(title=ctx.t("agenda.title", date=day), lines=tuple(lines))
 
 

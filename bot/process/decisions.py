@@ -9,17 +9,19 @@ from bot.core.lifecycle import Step
 from bot.core.model import Proposal, Status
 from bot.core.reply import Action, Reply
 from bot.i18n.catalogue import t
+from bot.process.meetings import call_off
 from bot.process.plan import schedule_commitment
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
 MAX_TEXT = 3000
-OUTCOMES = {"agreed": "agreed", "enig": "agreed", "enighet": "agreed", "enige": "agreed",
-            "bilateral": "bilateral", "bilateralt": "bilateral"}
-REPORTS = {"agreed": "agreed", "enig": "agreed", "enighet": "agreed", "enige": "agreed",
-           "declined": "declined", "uenig": "declined", "avslått": "declined",
-           "avvist": "declined"}
+# The English words, and their bokmål and nynorsk aliases.
+_AGREED = {"agreed": "agreed", "enig": "agreed", "enighet": "agreed", "enige": "agreed",
+           "semje": "agreed", "samd": "agreed", "samde": "agreed"}
+OUTCOMES = {**_AGREED, "bilateral": "bilateral", "bilateralt": "bilateral"}
+REPORTS = {**_AGREED, "declined": "declined", "uenig": "declined", "avslått": "declined",
+           "avvist": "declined", "usamd": "declined", "usamde": "declined"}
 DECISIONS = {"include": "include", "inkluder": "include", "ta-med": "include",
              "exclude": "exclude", "ekskluder": "exclude", "utelat": "exclude"}
 USAGE = {
@@ -42,7 +44,7 @@ def _args(ctx: Context, rest: str, word: str, options: dict[str, str]) -> tuple[
                  choices=", ".join(sorted(set(options.values()))))
     text = parts[2].strip() if len(parts) > 2 else ""
     if len(text) > MAX_TEXT:
-        ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
+        ctx.fail_n("error.too_long", len(text), length=len(text), limit=MAX_TEXT)
     return proposal, choice, text
 
 
@@ -93,6 +95,7 @@ def decide(ctx: Context, rest: str) -> Reply:
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
                      decision={"result": choice, "reason": reason})
+    call_off(ctx, moved)
     people = ctx.records.followers(moved)
 
     def build(lang: str) -> Reply:

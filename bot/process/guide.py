@@ -31,6 +31,7 @@ _LINES = (
     ("versions", "help.versions"),
     ("follow", "help.follow"),
     ("unfollow", "help.unfollow"),
+    ("language", "help.language"),
     ("channel", "help.channel"),
     ("tables assign", "help.tables_assign"),
     ("decide", "help.decide"),

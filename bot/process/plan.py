@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.commitment import period_of
 from bot.core.lifecycle import Step
-from bot.core.model import COMPLETION, Person, ProgressReport, Proposal, Status
+from bot.core.model import COMPLETION, ProgressReport, Proposal, Status
 from bot.core.notice import Notice, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Action, Field, Reply
@@ -119,24 +119,10 @@ def progress(ctx: Context, rest: str) -> Reply:
                             t(lang, "notice.status_hint", ref=saved.ref)),
                      actions=(Action(t(lang, "card.status"), f"status {saved.ref}"),))
 
-    ctx.notify_people(followers(ctx.records, saved),
+    ctx.notify_people(ctx.records.followers(saved),
                       f"progress:{saved.ref}:{len(saved.progress)}", "progress", build)
     return ctx.reply(lines=(ctx.t("progress.done", ref=saved.ref,
                                   level=completion_label(ctx.lang, level)),))
-
-
-def followers(records: Records, p: Proposal) -> list[Person]:
-    """Who hears of a commitment's progress: the proposer, the people whose organisations
-    joined it and everyone who follows it (less those who said `unfollow`)."""
-    keys = [p.proposer, *(a.person for a in p.actors), *p.followers]
-    people: dict[str, Person] = {}
-    for key in keys:
-        if key in people or key in p.unfollowed:
-            continue
-        person = records.person(key)
-        if person is not None:
-            people[key] = person
-    return list(people.values())
 
 
 def _at(day: date, seminar: Seminar) -> datetime:
@@ -161,7 +147,7 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
     and a progress request at each cadence step of the commitment's period."""
     if p.status is not Status.INCLUDED:
         return []
-    people = [person for person in records.people_of(p.ministry)]
+    people = records.people_of(p.ministry)
     notices: list[Notice] = []
 
     def add(key: str, due: datetime, stale: datetime, kind: str,
@@ -169,7 +155,7 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
         if stale <= now:
             return
         for person in people:
-            lang = person.language or seminar.language
+            lang = person.speaks(seminar.language)
             notices.append(Notice(f"{key}:{person.key}", Target.to_person(person.key),
                                   build(lang), max(due, now), "reminder", stale_after=stale,
                                   attachment=dict(info), compose=kind))
@@ -234,6 +220,6 @@ def schedule_commitment(records: Records, outbox: Scheduler, seminar: Seminar, p
 def schedule_plan(records: Records, outbox: Scheduler, seminar: Seminar, now: datetime) -> int:
     """At start-up: every commitment's reminders, for a plan adopted before this process
     started, or after the roster gained a ministry person."""
-    with records.transaction():
-        return sum(schedule_commitment(records, outbox, seminar, p, now)
-                   for p in records.proposals(status=Status.INCLUDED.value))
+    return records.atomically(lambda: sum(
+        schedule_commitment(records, outbox, seminar, p, now)
+        for p in records.proposals(status=Status.INCLUDED.value)))

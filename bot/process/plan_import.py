@@ -131,7 +131,8 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
     """Store each row as an included commitment, with its reminders; all in one transaction.
     A row whose plan id was imported before is refused (the file was imported already)."""
     lang = seminar.language
-    with records.transaction():
+
+    def store_rows() -> list[Proposal]:
         known = {p.plan_id for p in records.proposals() if p.plan_id}
         again = [row.plan_id for row in rows if row.plan_id in known]
         if again:
@@ -154,3 +155,5 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
             schedule_commitment(records, outbox, seminar, proposal, now)
             made.append(proposal)
         return made
+
+    return records.atomically(store_rows)

@@ -12,6 +12,7 @@ from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.reply import Action, Field, Reply
 from bot.core.roles import may_edit, may_withdraw
 from bot.i18n.catalogue import t
+from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
 from bot.process.plan import commitment_lines
 from bot.process.proposing import (
@@ -153,7 +154,7 @@ def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
     lines = [ctx.t("status.line", ref=p.ref, title=p.title,
                    status=ctx.t(f"status.{p.status.value}")) for p in proposals[:MAX_LIST]]
     if len(proposals) > MAX_LIST:
-        lines.append(f"… (+{len(proposals) - MAX_LIST})")
+        lines.append(ctx.tn("status.more", len(proposals) - MAX_LIST))
     return ctx.reply(title=title, lines=tuple(lines))
 
 
@@ -192,7 +193,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
     lines.extend(commitment_lines(ctx, p))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
-        what = history_text(h, ctx.lang, ctx.seminar.timezone)
+        what = history_text(h, ctx.lang, ctx.seminar.timezone, now=ctx.now)
         lines.append("  " + ctx.t("card.history_line", when=ctx.when(h.at, seconds=False),
                                   who=h.actor_name, what=what))
     fields = (
@@ -220,6 +221,7 @@ def withdraw(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
     ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
     moved = ctx.move(proposal, Status.WITHDRAWN, "withdraw")
+    call_off(ctx, moved)
 
     def build(lang: str) -> Reply:
         return Reply(language=lang, title=t(lang, "withdraw.notice_title", ref=moved.ref,

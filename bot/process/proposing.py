@@ -5,13 +5,13 @@ same form's text fields (`edit_form`) and the same checks of them (`check_texts`
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.core.model import OGP_VALUES, TEXT_FIELDS, Milestone, Person, Proposal
 from bot.core.reply import Choice, Form, FormField
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import t, tn
 from bot.process.milestones import parse_milestone
 
 FORM_ID = "propose"
@@ -19,12 +19,15 @@ EDIT_FORM_ID = "edit"
 LIMITS = {"title": 150, "problem": 3000, "description": 3000, "goal": 3000, "results": 3000,
           "organization": 150, "milestones": 3000}
 REQUIRED_TEXT = ("title", "problem", "description")
+# What a person may type for a value: the English key, the bokmål and the nynorsk names.
 _VALUE_WORDS = {
     "transparency": "transparency", "åpenhet": "transparency", "apenhet": "transparency",
-    "openness": "transparency", "innsyn": "transparency",
+    "openness": "transparency", "innsyn": "transparency", "openheit": "transparency",
     "participation": "participation", "deltakelse": "participation", "medvirkning": "participation",
+    "deltaking": "participation", "medverknad": "participation",
     "accountability": "accountability", "ansvarlighet": "accountability",
     "ansvarlig forvaltning": "accountability", "ansvar": "accountability",
+    "ansvarlegheit": "accountability", "ansvarleg forvaltning": "accountability",
 }
 
 
@@ -83,8 +86,8 @@ def build_form(seminar: Seminar, person: Person, language: str,
             initial=initial("organization") or (person.org_name or "")))
     title = initial("title")
     return Form(FORM_ID, t(language, "propose.form_title"), t(language, "propose.submit"),
-                tuple(fields), words=f"propose {title}".strip() if "\n" not in title
-                else "propose")
+                with_missing(fields, language),
+                words=f"propose {title}".strip() if "\n" not in title else "propose")
 
 
 def _text_fields(language: str, initial: Any) -> list[FormField]:
@@ -109,7 +112,7 @@ def edit_form(proposal: Proposal, language: str, typed: Mapping[str, Any] | None
         return value if isinstance(value, str) else texts[name]
 
     return Form(EDIT_FORM_ID, t(language, "edit.form_title", ref=proposal.ref),
-                t(language, "edit.submit"), tuple(_text_fields(language, initial)),
+                t(language, "edit.submit"), with_missing(_text_fields(language, initial), language),
                 hidden={"proposal": proposal.ref,
                         "base": str(base if base is not None else proposal.version)},
                 words=f"edit {proposal.ref}")
@@ -128,6 +131,19 @@ def check_texts(language: str, raw: Mapping[str, Any]) -> tuple[dict[str, str], 
             errors[name] = t(language, "propose.too_long", field=label, length=len(text),
                              limit=LIMITS[name])
     return texts, errors
+
+
+def with_missing(fields: list[FormField], language: str) -> tuple[FormField, ...]:
+    """The fields, each required one with the sentence it shows when left empty."""
+    return tuple(replace(f, missing=_missing(f, language)) if f.required else f for f in fields)
+
+
+def _missing(field: FormField, language: str) -> str:
+    """What a required field says when it is left empty (the same sentence `validate`
+    gives)."""
+    if field.id == "values":
+        return t(language, "propose.no_value")
+    return t(language, "propose.missing", field=field.label)
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -162,8 +178,8 @@ def validate(seminar: Seminar, person: Person, language: str,
             errors[name] = t(language, "propose.missing", field=labels[name])
     for name, limit in LIMITS.items():
         if len(texts[name]) > limit:
-            errors[name] = t(language, "propose.too_long", field=labels[name],
-                             length=len(texts[name]), limit=limit)
+            errors[name] = tn(language, "propose.too_long", len(texts[name]),
+                              field=labels[name], length=len(texts[name]), limit=limit)
 
     raw_values = raw.get("values")
     words = (raw_values.split(",") if isinstance(raw_values, str)

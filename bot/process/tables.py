@@ -12,7 +12,7 @@ from bot.core.model import Person, Proposal, Status
 from bot.core.notice import Notice, Target
 from bot.core.prepared import Prepared
 from bot.core.reply import Reply
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import t, tn
 from bot.process import seating
 from bot.process.seating import Attendee, Instance, Topic
 
@@ -134,6 +134,10 @@ def problems(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
     return lines
 
 
+# Conflicts whose sentence counts the seminar's tables (plural forms by that number).
+_SAID_WITH_TABLES = frozenset({"too_many_people", "packing"})
+
+
 def _conflict(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
     seminar = ctx.seminar
     refs = _refs(c["proposals"])
@@ -143,9 +147,13 @@ def _conflict(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str])
           refs=_refs(lk["proposals"]), ministry=ctx.seminar.org_name(lk["ministry"]))
         for lk in c["links"])
     count, size = seminar.table_count, seminar.table_max_size
-    return t(lang, f"tables.conflict.{c['rule']}", refs=refs, ministry=ministries,
-             ministries=ministries, links=links, need=c["need"], max=size, tables=count,
-             people=c["need"], seats=count * size)
+    values = {"refs": refs, "ministry": ministries, "ministries": ministries, "links": links,
+              "need": c["need"], "max": size, "tables": count, "people": c["need"],
+              "seats": count * size}
+    key = f"tables.conflict.{c['rule']}"
+    if c["rule"] in _SAID_WITH_TABLES:  # a sentence about a number of tables
+        return tn(lang, key, count, **values)
+    return t(lang, key, **values)
 
 
 def _fixes(ctx: Context, c: dict[str, Any], lang: str) -> str:
@@ -275,11 +283,12 @@ def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
         ctx.now, "tables"))
     before = previous.seats() if previous else {}
     told = _tell(ctx, plan, people, before)
-    lines = [ctx.t("tables.made", proposals=len(proposals), people=len(people),
-                   tables=len(plan.tables)),
+    lines = [ctx.t("tables.made", proposals=ctx.tn("tables.count.proposals", len(proposals)),
+                   people=ctx.tn("tables.count.people", len(people)),
+                   tables=ctx.tn("tables.count.tables", len(plan.tables))),
              ctx.tn("tables.moved_status", moved)]
     if previous:
-        lines.append(ctx.t("tables.told_moved", count=told, moved=len(result.moved)))
+        lines.append(ctx.tn("tables.told_moved", told, moved=len(result.moved)))
     else:
         lines.append(ctx.tn("tables.told_all", told))
     mine = plan.table_of(ctx.person.key)

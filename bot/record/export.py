@@ -55,7 +55,8 @@ def markdown(snap: Snapshot, lang: str) -> str:
     out: list[str] = [
         f"# {md_inline(t(lang, 'export.plan_title', seminar=seminar.title))}", "",
         md_inline(t(lang, "export.generated",
-                    when=format_when(snap.now, lang, seminar.timezone, seconds=False))), "",
+                    when=format_when(snap.now, lang, seminar.timezone, seconds=False,
+                                     year=True))), "",
         f"## {t(lang, 'export.commitments')}", "",
     ]
     included = [p for p in snap.proposals if p.status is Status.INCLUDED]
@@ -191,7 +192,8 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "reasoned_response": reasoned_response(p),
             "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
             "history": "\n".join(
-                f"{h.at.isoformat()} {h.actor_name}: {history_text(h, lang, snap.seminar.timezone)}"
+                f"{h.at.isoformat()} {h.actor_name}: "
+                f"{history_text(h, lang, snap.seminar.timezone, year=True)}"
                 for h in p.history),
         }
         writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])

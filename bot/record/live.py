@@ -10,8 +10,10 @@ the proposals written since the last one and swaps in a new `Snapshot`; readers 
 `refresh()` blocks (it reads the store): run it in a worker thread. A write's hook runs while
 the writer still holds the store's transaction, so a refresh that starts after the hook reads
 the store once the write has landed (or been rolled back), never before. A store that other
-processes write too (replicas sharing a database) must call `invalidate()` when told of their
-writes: the next refresh then reads everything.
+processes write too (replicas sharing a database) tells of their writes on its `proposals`
+channel, with the number written (`Records.save_proposal` notifies it); `watch()` listens
+there too, and a notification that may have been missed makes the next refresh read
+everything (`invalidate()`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Callable
 
 from bot.core.clock import Clock
 from bot.core.model import Proposal
-from bot.core.records import Records
+from bot.core.records import PROPOSALS, Records
 from bot.core.seminar import Seminar
 from bot.record.public import Snapshot
 
@@ -42,6 +44,7 @@ class LiveRecord:
         self._built_from = -1
         self._lock = threading.Lock()  # guards the dirty set and the counters
         self._refreshing = threading.Lock()  # one refresh at a time
+        self._listening = False  # to the shared store's word of other replicas' writes
 
     # -- being told of writes ------------------------------------------------------------------
 
@@ -49,6 +52,10 @@ class LiveRecord:
         """Hear of every proposal write from now on."""
         if self._touched not in self.records.on_proposal_saved:
             self.records.on_proposal_saved.append(self._touched)
+        store = self.records.store
+        if store.shared and not self._listening:
+            self._listening = True
+            store.listen(PROPOSALS, self._heard)
 
     def unwatch(self) -> None:
         if self._touched in self.records.on_proposal_saved:
@@ -60,6 +67,15 @@ class LiveRecord:
             self._written += 1
         for callback in list(self.on_change):
             callback()
+
+    def _heard(self, payload: str | None) -> None:
+        """A replica (this one too) wrote proposal `payload`; None: perhaps some were missed."""
+        if self._touched not in self.records.on_proposal_saved:
+            return  # not watching any more
+        if payload is not None and payload.isdigit():
+            self._touched(int(payload))
+        else:
+            self.invalidate()
 
     def invalidate(self) -> None:
         """Something wrote proposals without telling: the next refresh reads them all."""

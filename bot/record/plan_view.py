@@ -78,7 +78,8 @@ def timeline(p: Proposal, lang: str, today: date) -> tuple[TimelineItem, ...]:
 
 def reports(snap: Snapshot, p: Proposal, lang: str) -> tuple[ReportItem, ...]:
     tz = snap.seminar.timezone
-    return tuple(ReportItem(format_when(r.at, lang, tz, seconds=False), r.at.isoformat(),
+    return tuple(ReportItem(format_when(r.at, lang, tz, seconds=False, year=True),
+                            r.at.isoformat(),
                             t(lang, f"completion.{r.level}"), r.text) for r in p.progress)
 
 
@@ -102,7 +103,7 @@ def commitments(snap: Snapshot) -> list[Proposal]:
 def plan_view(snap: Snapshot, lang: str) -> PlanView:
     return PlanView(tuple(commitment(snap, p, lang) for p in commitments(snap)),
                     len(COMPLETION) - 1,
-                    format_when(snap.now, lang, snap.seminar.timezone, seconds=False))
+                    format_when(snap.now, lang, snap.seminar.timezone, seconds=False, year=True))
 
 
 def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:

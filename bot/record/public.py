@@ -130,7 +130,7 @@ class Snapshot:
 
 def snapshot(seminar: Seminar, records: Records, now: datetime) -> Snapshot:
     """Read every proposal (a blocking read: call it from a worker thread in async code)."""
-    with records.transaction():
+    with records.transaction(readonly=True):
         return Snapshot(seminar, tuple(records.proposals()), now)
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.core.history import history_text, report_label
 from bot.core.model import Milestone, Proposal, Status
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
+from bot.i18n.catalogue import LANGUAGES, t
 from bot.i18n.formatting import format_date, format_when
 from bot.record.changes import history_of_versions
 from bot.record.public import (
@@ -145,12 +145,10 @@ class Detail:
     history: tuple[Event, ...]
 
 
-def other_language(lang: str, seminar_language: str) -> str:
-    """The language the pages' switch offers: English from Norwegian (bokmål or nynorsk), and
-    from English the seminar's Norwegian."""
-    if lang != "en":
-        return "en"
-    return seminar_language if seminar_language != "en" else "nb"
+def other_languages(lang: str) -> tuple[str, ...]:
+    """The languages the pages' switch offers: the two others of bokmål, nynorsk and English
+    (a state body's pages exist in both Norwegian written standards at once)."""
+    return tuple(other for other in LANGUAGES if other != lang)
 
 
 def values_text(p: Proposal, lang: str) -> str:
@@ -184,7 +182,7 @@ def listing(snap: Snapshot, filters: Filters, lang: str) -> Listing:
     return Listing(
         shown=tuple(p for p in snap.proposals if filters.matches(p)),
         total=len(snap.proposals), form=filter_form(seminar, filters, lang),
-        generated=format_when(snap.now, lang, seminar.timezone, seconds=False))
+        generated=format_when(snap.now, lang, seminar.timezone, seconds=False, year=True))
 
 
 def _milestone(n: int, m: Milestone, lang: str, tz: ZoneInfo) -> MilestoneRow:
@@ -205,7 +203,8 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
         (t(lang, "card.ministry"), seminar.org_name(p.ministry)),
         (t(lang, "card.area"), seminar.area_name(p.area)),
         (t(lang, "card.values"), values_text(p, lang)),
-        (t(lang, "record.submitted_at"), format_when(p.created_at, lang, tz, seconds=False)),
+        (t(lang, "record.submitted_at"),
+         format_when(p.created_at, lang, tz, seconds=False, year=True)),
         (t(lang, "card.version"), str(p.version)),
     )
     response, pending = response_text(p, lang)
@@ -226,8 +225,8 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
         report=((report_label(p.report, lang), p.report.get("text", "")) if p.report
                 else None),
         response=response, response_pending=pending,
-        history=tuple(Event(when=format_when(h.at, lang, tz, seconds=False),
+        history=tuple(Event(when=format_when(h.at, lang, tz, seconds=False, year=True),
                             at=h.at.isoformat(), who=public_actor(p, h, lang),
-                            what=history_text(h, lang, tz),
+                            what=history_text(h, lang, tz, year=True),
                             status_label=t(lang, f"status.{h.status.value}"))
                       for h in p.history))

@@ -1,20 +1,32 @@
-"""The storage contract: named collections of JSON documents by key, with transactions.
+"""The storage contract: named collections of JSON documents by key, with transactions, and
+work that several processes may share (claims with a lease, wake-ups).
 
-Every backend (the in-memory one here, TinyDB in `bot.store.tinydb_file`) passes the same contract
-tests in `tests/test_store_contract.py`. Handlers never see a backend, only this interface.
+Every backend (memory in `bot.store.memory`, TinyDB in `bot.store.tinydb_file`, PostgreSQL in
+`bot.store.postgres`) passes the same contract tests in `tests/test_store_contract.py`.
+Handlers never see a backend, only this interface.
+
+Work: a document with a number in its top-level field `ready_at` (seconds since the epoch) is
+work to be done from that moment on; `None` (or no such field) means nothing is left to do.
+Whoever does work first claims it: `claim` hands each document to one owner at a time, for a
+lease that the owner renews while it lives (`renew`) and gives up when it is done or puts the
+work off (`release`). A claim whose lease ran out may be taken by another owner: that is how
+the work of a process that died is done by another. A store that one process owns (memory,
+TinyDB: `shared` is false) keeps its leases in memory, so after a restart nothing is claimed.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Protocol
+import random
+import time
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 SCHEMA_VERSION = 1
+READY = "ready_at"  # the top-level field that makes a document claimable work
+CONFLICT_PATIENCE = 15.0  # seconds a transaction that keeps colliding is run again for
 
 Doc = dict[str, Any]
+T = TypeVar("T")
 
 
 def copy_doc(value: Any) -> Any:
@@ -27,8 +39,21 @@ def copy_doc(value: Any) -> Any:
     return value
 
 
+def ready_at(doc: Doc) -> float | None:
+    """When the document's work may start, or None when it is not work."""
+    value = doc.get(READY)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 class StoreError(Exception):
-    """The store cannot be opened or written; the message says which file and why."""
+    """The store cannot be opened or written; the message says which store and why."""
+
+
+class Conflict(StoreError):
+    """The transaction collided with another one (another thread or process) and was rolled
+    back; run it again from the start. Only a shared store raises it."""
 
 
 class StoreBusy(StoreError):
@@ -39,7 +64,19 @@ class Store(Protocol):
     """Documents by (collection, key). Writes inside `transaction()` land together or not at all;
     a write outside one is its own transaction. Once a write returns, it survives a crash."""
 
-    def transaction(self) -> Any: ...
+    #: True when other processes may use the store at the same time (PostgreSQL).
+    shared: bool
+
+    def transaction(self, readonly: bool = False) -> Any:
+        """A context manager; nested ones are part of the outermost. A shared store may raise
+        `Conflict` from any call inside it or at its end: see `atomically`. `readonly` promises
+        no writes: a shared store then reads one consistent snapshot and never conflicts."""
+        ...
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        """`work()` in one transaction, run again from the start while it conflicts with
+        another; inside an enclosing transaction, simply part of it."""
+        ...
 
     def get(self, collection: str, key: str) -> Doc | None: ...
 
@@ -53,6 +90,10 @@ class Store(Protocol):
 
     def all(self, collection: str) -> list[Doc]: ...
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        """Every (key, document) of `collection`."""
+        ...
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         """The documents whose top-level fields equal the given values."""
         ...
@@ -62,75 +103,67 @@ class Store(Protocol):
         such as the TinyDB file's schema version)."""
         ...
 
-    def items(self, collection: str) -> list[tuple[str, Doc]]:
-        """Every document of a collection with its key (what retention and erasure walk)."""
+    # -- shared work -------------------------------------------------------------------------
+
+    def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
+              **equals: Any) -> list[tuple[str, Doc]]:
+        """Up to `limit` (key, document) pairs of work ready at `now` (their `ready_at` is at
+        most `now`), earliest first, that no other owner holds a live lease on, and whose fields
+        equal `equals`; each is now `owner`'s until `now + lease`. Outside a transaction it is
+        one of its own; two owners never get the same document while a lease lasts."""
+        ...
+
+    def renew(self, collection: str, owner: str, until: float) -> int:
+        """Extend every lease `owner` holds in `collection` to `until`; return how many."""
+        ...
+
+    def release(self, collection: str, owner: str, keys: list[str]) -> None:
+        """Give up `owner`'s leases on `keys` (the others' leases are left alone)."""
+        ...
+
+    def holder(self, collection: str, key: str) -> str | None:
+        """Who holds a lease on the document (live or run out), or None."""
+        ...
+
+    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+        """The earliest moment some work in `collection` whose fields equal `equals` may be
+        claimed by `owner` (another owner's lease counts until it runs out), or None."""
+        ...
+
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        """Book the next moment for the thing `key` names that is at least `interval` seconds
+        after the one booked before it, and not before `now`; return it. Atomic across
+        processes, outside any transaction: how replicas share a pace (one message a second
+        to a conversation) without waiting for each other's transactions."""
+        ...
+
+    def notify(self, channel: str, payload: str = "") -> None:
+        """Wake whoever listens on `channel`, in this process and (for a shared store) in every
+        other, telling them `payload` (a short text, such as what changed). Inside a
+        transaction a shared store tells them once it has committed; a listener may hear the
+        same payload more than once, and must read the store to know what is there."""
+        ...
+
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
+        """Call `callback` (from any thread) with the payload whenever `channel` is notified,
+        and with None whenever notifications may have been missed."""
         ...
 
     def close(self) -> None: ...
 
 
-class MemoryStore:
-    """A store that keeps everything in memory: for tests and for trying things out."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, dict[str, Doc]] = {}
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._snapshot: dict[str, dict[str, Doc]] | None = None
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        with self._lock:
-            self._depth += 1
-            if self._depth == 1:
-                self._snapshot = copy.deepcopy(self._data)
-            try:
-                yield
-            except BaseException:
-                if self._depth == 1 and self._snapshot is not None:
-                    self._data = self._snapshot
+def retry_conflicts(run: Callable[[], T], patience: float = CONFLICT_PATIENCE) -> T:
+    """`run()` again while it raises `Conflict`, after a short random pause that grows with each
+    attempt (so that the transactions that collided do not collide again), for up to `patience`
+    seconds; then the last `Conflict` is raised. Each conflict means another transaction
+    committed, so the whole makes progress even when one keeps losing for a while."""
+    give_up = time.monotonic() + patience
+    attempt = 0
+    while True:
+        try:
+            return run()
+        except Conflict:
+            attempt += 1
+            if time.monotonic() >= give_up:
                 raise
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._snapshot = None
-
-    def get(self, collection: str, key: str) -> Doc | None:
-        with self._lock:
-            doc = self._data.get(collection, {}).get(key)
-            return copy_doc(doc) if doc is not None else None
-
-    def put(self, collection: str, key: str, doc: Doc) -> None:
-        with self._lock:
-            self._data.setdefault(collection, {})[key] = copy_doc(doc)
-
-    def add(self, collection: str, key: str, doc: Doc) -> bool:
-        with self._lock:
-            if key in self._data.get(collection, {}):
-                return False
-            self.put(collection, key, doc)
-            return True
-
-    def delete(self, collection: str, key: str) -> None:
-        with self._lock:
-            self._data.get(collection, {}).pop(key, None)
-
-    def all(self, collection: str) -> list[Doc]:
-        with self._lock:
-            return [copy_doc(d) for d in self._data.get(collection, {}).values()]
-
-    def find(self, collection: str, **equals: Any) -> list[Doc]:
-        with self._lock:
-            return [copy_doc(d) for d in self._data.get(collection, {}).values()
-                    if all(d.get(f) == v for f, v in equals.items())]
-
-    def collections(self) -> list[str]:
-        with self._lock:
-            return sorted(name for name, docs in self._data.items() if docs)
-
-    def items(self, collection: str) -> list[tuple[str, Doc]]:
-        with self._lock:
-            return [(k, copy_doc(d)) for k, d in self._data.get(collection, {}).items()]
-
-    def close(self) -> None:
-        pass
+            time.sleep(random.uniform(0, min(0.1, 0.001 * 2 ** attempt)))

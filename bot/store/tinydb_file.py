@@ -56,7 +56,8 @@ from typing import Any
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreBusy, StoreError, copy_doc
+from bot.store.contract import READY, SCHEMA_VERSION, Doc, StoreBusy, StoreError, copy_doc
+from bot.store.local import LocalWork
 
 log = logging.getLogger("ogpbot.store")
 
@@ -151,10 +152,11 @@ class _LiveStorage(Storage):
         pass
 
 
-class TinyDBStore:
-    """The TinyDB backend of the `Store` contract."""
+class TinyDBStore(LocalWork):
+    """The TinyDB backend of the `Store` contract; the file lock makes it one process's."""
 
     def __init__(self, path: str | Path, readonly: bool = False) -> None:
+        self._init_work()
         self.path = Path(path)
         self.journal = self.path.with_name(self.path.name + ".journal")
         self.readonly = readonly
@@ -327,7 +329,7 @@ class TinyDBStore:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, readonly: bool = False) -> Iterator[None]:
         ticket = 0
         with self._lock:
             self._depth += 1
@@ -548,6 +550,10 @@ class TinyDBStore:
         with self._lock:
             return [_strip(d) for d in self._db.table(collection).all()]
 
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        with self._lock:
+            return [(d[_KEY], _strip(d)) for d in self._tables.get(collection, {}).values()]
+
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         with self._lock:
             table = self._tables.get(collection, {})
@@ -564,11 +570,6 @@ class TinyDBStore:
             return sorted(name for name, table in self._tables.items()
                           if table and name != _META)
 
-    def items(self, collection: str) -> list[tuple[str, Doc]]:
-        with self._lock:
-            return [(doc[_KEY], _strip(doc)) for doc in self._tables.get(collection, {}).values()
-                    if _KEY in doc]
-
     def compact(self) -> None:
         """Rewrite the file from memory now and empty the journal: afterwards no older version
         of any document is left in either (what an erasure needs)."""
@@ -576,6 +577,17 @@ class TinyDBStore:
             if self.readonly:
                 raise StoreError(f"{self.path}: opened read-only")
             self._compact()
+
+    # -- shared work (bot.store.local) ------------------------------------------------------
+
+    def _work(self, collection: str) -> list[tuple[str, Doc]]:
+        table = self._tables.get(collection, {})
+        ids = [doc_id for (kind, _), doc_ids in self._field_index(collection, READY).items()
+               if kind == "number" for doc_id in doc_ids]
+        return [(table[str(i)][_KEY], table[str(i)]) for i in sorted(ids)]
+
+    def _copy_out(self, doc: Doc) -> Doc:
+        return _strip(doc)
 
     def close(self) -> None:
         if self._lock_file is not None:

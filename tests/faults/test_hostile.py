@@ -25,7 +25,7 @@ from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.chat import LINE, SEMINAR_FILE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import (

@@ -217,11 +217,17 @@ async def test_a_moved_meeting_has_a_new_address_and_the_old_one_is_gone(outside
     assert int(event["SEQUENCE"]) == 1 and str(event["LOCATION"]) == "Rom 5"
 
 
-async def test_a_decided_proposal_has_no_calendar_file(outside: Outside):
+async def test_a_meeting_called_off_answers_with_its_cancellation(outside: Outside):
     path = outside.calendar_links()[3][-1]
     assert (await outside.get(path))[0] == 200
     await outside.say(KARI, "decide P-3 exclude Dekkes av en annen forpliktelse.")
-    assert (await outside.get(path))[0] == 404
+    status, _, body = await outside.get(path)  # decided before the meeting: it is off
+    assert status == 200
+    calendar = Calendar.from_ical(body)
+    event = next(iter(calendar.walk("VEVENT")))
+    assert str(calendar["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert (await outside.get(path.replace(path.rsplit("/", 1)[1], "x" * 24 + ".ics")))[0] \
+        == 404
 
 
 # -- security headers ----------------------------------------------------------------------

@@ -86,7 +86,7 @@ async def test_a_person_sees_the_record_a_filter_and_a_proposal(server):
     proposal = parse_html(await dump_dom(str(server.make_url(href))))
     assert proposal.one("h1").text() == "P-5: Varslervern i staten"
     history = table_rows(proposal.all("table")[-1])
-    assert history[-1][2] == "avtalte bilateralt møte torsdag 10. desember kl. 14:00"
+    assert history[-1][2] == "avtalte bilateralt møte torsdag 10. desember 2026 kl. 14:00"
     assert [h[3] for h in history] == ["innsendt", "presentert", "til diskusjon",
                                        "bilateralt møte", "bilateralt møte"]
 

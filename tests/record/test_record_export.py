@@ -139,3 +139,16 @@ def test_export_to_an_unwritable_place_says_why(served, tmp_path, capsys):
     out = tmp_path / "no" / "such" / "folder.md"
     assert cli.main(["export", "--out", str(out)]) == 1
     assert "cannot be written" in capsys.readouterr().err
+
+
+def test_the_export_in_nynorsk_with_every_date_and_its_year(served, tmp_path):
+    text = export(tmp_path, "--format", "markdown", "--lang", "nn")
+    assert headings(text)[0].startswith("# Utkast til handlingsplan – ")
+    assert "## Forpliktingar" in headings(text)
+    assert "- **Grunngitt svar:** Trekt før avgjerda." in text
+    assert re.search(r"Laga av ogpbot \w+dag \d+\. \w+ 20\d\d kl\. \d\d:\d\d", text), text[:300]
+    rows = list(csv.DictReader(io.StringIO(export(tmp_path, "--format", "csv", "--lang", "nn"),
+                                           newline="")))
+    assert rows[7]["status_label"] == "ikkje teke med"
+    # the meeting in P-5's history, with its year (always, in the export)
+    assert "avtalte bilateralt møte torsdag 10. desember 2026 kl. 14:00" in rows[4]["history"]

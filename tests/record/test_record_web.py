@@ -101,10 +101,27 @@ async def test_english_on_request(client):
     assert rows["P-1"][7] == "Not decided yet"
     # links keep the language; the switch goes back to the seminar's own
     assert doc.one("tbody").all("a")[0].attrs["href"] == "/proposals/P-1?lang=en"
-    switch = [a for a in doc.all("a") if a.attrs.get("hreflang") == "nb"]
-    assert switch[0].attrs["href"] == "/" and switch[0].attrs["lang"] == "nb"
+    switch = {a.attrs["hreflang"]: a for a in doc.all("a") if "hreflang" in a.attrs}
+    assert sorted(switch) == ["nb", "nn"]  # the two other languages, each named in itself
+    assert switch["nb"].attrs["href"] == "/" and switch["nb"].attrs["lang"] == "nb"
+    assert switch["nn"].attrs["href"] == "/?lang=nn" and switch["nn"].text() == "Norsk nynorsk"
     unknown = await page(client, "/?lang=de")  # an unknown language: the seminar's
     assert unknown.one("html").attrs["lang"] == "nb"
+
+
+async def test_nynorsk_on_request_and_its_switch_keeps_the_filters(client):
+    doc = await page(client, "/?lang=nn&status=included")
+    assert doc.one("html").attrs["lang"] == "nn"
+    assert doc.one("h1").text() == "Innspel til handlingsplanen og grunngitte svar"
+    assert refs(doc) == ["P-7"]
+    assert table_rows(doc.one("table"))[0][6] == "teke med i planen"
+    assert doc.by_id("count").text() == "Viser 1 av 9 forslag."
+    switch = {a.attrs["hreflang"]: a.attrs["href"] for a in doc.all("a")
+              if "hreflang" in a.attrs}
+    assert switch == {"nb": "/?status=included", "en": "/?status=included&lang=en"}
+    one = await page(client, "/proposals/P-9?lang=nn")
+    assert "Trekt før avgjerda." in one.text()
+    assert {a.attrs["hreflang"] for a in one.all("a") if "hreflang" in a.attrs} == {"nb", "en"}
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -167,7 +184,7 @@ async def test_one_proposal_with_milestones_and_history(client):
     what = [row[2] for row in table_rows(p5.all("table")[-1])]
     assert what == ["proposed", "presented at the seminar", "placed at a small table",
                     "continues in a bilateral meeting",
-                    "scheduled a bilateral meeting Thursday 10 December at 14:00"]
+                    "scheduled a bilateral meeting Thursday 10 December 2026 at 14:00"]
     assert "No milestones were given." in p5.text()
 
 

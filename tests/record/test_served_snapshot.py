@@ -24,7 +24,7 @@ from bot.core.records import PROPOSALS
 from bot.core.settings import Settings
 from bot.record.live import LiveRecord
 from bot.record.public import Snapshot
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.record.world import TI, make_runtime, parse_html, say, table_rows
 
 pytestmark = pytest.mark.asyncio

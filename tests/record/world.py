@@ -16,7 +16,8 @@ from bot.core.command import Command, Place, Speaker
 from bot.core.model import HistoryEntry, Status
 from bot.core.seminar import load_seminar
 from bot.core.settings import Settings
-from bot.store.contract import MemoryStore, Store
+from bot.store.contract import Store
+from bot.store.memory import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SEMINAR_FILE = str(ROOT / "data" / "seminar.toml")

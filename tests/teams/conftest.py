@@ -36,7 +36,7 @@ from adapters.teams.retry import RetryPolicy
 from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector, PostedActivity
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"

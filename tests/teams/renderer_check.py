@@ -1,5 +1,7 @@
-"""Microsoft's own Adaptive Card renderer (npm `adaptivecards`) parsing ogpbot's cards in Node:
-every warning or error it reports about a card is a problem Teams would show or hide.
+"""Microsoft's own Adaptive Card renderer (npm `adaptivecards`) parsing ogpbot's cards in Node
+and then validating them (`validateProperties`, what the Adaptive Cards designer reports, e.g.
+`RequiredInputsShouldHaveErrorMessage`): every event it reports about a card is a problem Teams
+would show or hide.
 
 `make test` installs the package into node_modules/ where npm is available; without Node or
 the package, `renderer_problems` answers None and the check is skipped.
@@ -27,11 +29,13 @@ process.stdin.on("end", () => {
   const card = new AC.AdaptiveCard();
   const context = new AC.SerializationContext();
   card.parse(JSON.parse(input), context);
-  const events = [];
+  const seen = [];
   for (let i = 0; i < context.eventCount; i++) {
-    const e = context.getEventAt(i);
-    events.push(`${e.phase}/${e.event}: ${e.message}`);
+    seen.push(context.getEventAt(i));
   }
+  seen.push(...card.validateProperties().validationEvents);
+  const events = seen.map((e) =>
+    `${AC.ValidationPhase[e.phase]}/${AC.ValidationEvent[e.event]}: ${e.message}`);
   process.stdout.write(JSON.stringify(events));
 });
 """

@@ -26,7 +26,7 @@ import pytest
 from bot.core.settings import Settings
 from bot.i18n.catalogue import t
 from bot.notices.port import DeliveryError
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector
 from tests.serving import ROOT, ServeProcess, free_port
 from tests.teams.conftest import (

@@ -9,7 +9,11 @@ import pytest
 
 from adapters.teams.cards import escape_markdown, form_card, reply_card
 from adapters.teams.retry import Pacer, RetryPolicy
+from bot.core.model import Person, Role
 from bot.core.reply import Action, Choice, Field, Form, FormField, Reply
+from bot.core.seminar import load_seminar
+from bot.process.proposing import build_form
+from tests.chat import SEMINAR_FILE
 from tests.teams.conftest import texts
 from tests.teams.renderer_check import available, renderer_problems
 from tests.teams.schema_check import assert_valid_card
@@ -92,3 +96,33 @@ def test_the_renderer_check_catches_a_card_teams_would_not_show() -> None:
         pytest.skip("node and the npm adaptivecards package are not installed")
     assert renderer_problems({"type": "AdaptiveCard", "version": "1.4",
                               "body": [{"type": "Bogus"}]}), "the check must be able to fail"
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+@pytest.mark.parametrize("on_roster", [True, False])
+def test_the_propose_card_says_what_a_required_field_misses_in_the_readers_language(
+        lang: str, on_roster: bool) -> None:
+    seminar = load_seminar(SEMINAR_FILE)
+    person = Person("p", "P", Role.CIVIL_SOCIETY, org="ti" if on_roster else None,
+                    on_roster=on_roster)
+    card = form_card(build_form(seminar, person, lang), nonce="n1")
+    assert_valid_card(card)  # the schema, and no event from Microsoft's renderer
+    required = [e for e in card["body"] if e.get("isRequired")]
+    assert {e["id"] for e in required} >= {"title", "problem", "description", "values",
+                                           "area", "ministry"}
+    for element in required:
+        assert element["errorMessage"], element["id"]
+    by_id = {e["id"]: e for e in required}
+    expected = {"nb": "Fyll ut Tittel.", "nn": "Fyll ut Tittel.", "en": "Please fill in Title."}
+    assert by_id["title"]["errorMessage"] == expected[lang]
+    values = {"nb": "minst én OGP-verdi", "nn": "minst éin OGP-verdi", "en": "at least one"}
+    assert values[lang] in by_id["values"]["errorMessage"]
+
+
+def test_the_renderer_reports_a_required_input_without_its_message() -> None:
+    if not available():
+        pytest.skip("node and the npm adaptivecards package are not installed")
+    card = {"type": "AdaptiveCard", "version": "1.4", "body": [
+        {"type": "Input.Text", "id": "title", "label": "Title", "isRequired": True}]}
+    assert any("RequiredInputsShouldHaveErrorMessage" in p
+               for p in renderer_problems(card) or []), "validation must be part of the check"

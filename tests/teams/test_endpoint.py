@@ -19,7 +19,7 @@ from adapters.server import BIND_HOST, build_app
 from adapters.teams.endpoint import TEAMS, is_loopback, mount
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
-from bot.store.contract import MemoryStore
+from bot.store.memory import MemoryStore
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector
 from tests.teams.conftest import APP_ID, BOT_TOKEN, Bench, credentials, emulator, start
 

@@ -1,0 +1,108 @@
+"""Shared work in a store that one process owns (memory, TinyDB): claims, leases and wake-ups
+kept in memory. With one process there is nobody to share with, so a restart starts with no
+claims at all, and a notification is a call of the listeners in this process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bot.store.contract import Doc, T, ready_at
+
+log = logging.getLogger("ogpbot.store")
+
+
+class LocalWork:
+    """The shared-work half of the `Store` contract for a store of one process. The store
+    provides `_lock`, `_work` (its documents that are work) and `_copy_out`."""
+
+    shared = False
+    _lock: threading.RLock
+
+    def _init_work(self) -> None:
+        self._leases: dict[tuple[str, str], tuple[str, float]] = {}
+        self._bookings: dict[tuple[str, str], float] = {}  # the next free moment of each
+        self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
+
+    def _work(self, collection: str) -> Iterable[tuple[str, Doc]]:
+        """(key, document) of every document in `collection` that may be work (not copies)."""
+        raise NotImplementedError
+
+    def _copy_out(self, doc: Doc) -> Doc:
+        raise NotImplementedError
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        with self.transaction():  # type: ignore[attr-defined]
+            return work()
+
+    def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
+              **equals: Any) -> list[tuple[str, Doc]]:
+        with self._lock:
+            found = []
+            for key, doc in self._work(collection):
+                at = ready_at(doc)
+                if at is None or at > now or not self._free(collection, key, owner, now):
+                    continue
+                if all(doc.get(f) == v for f, v in equals.items()):
+                    found.append((at, key, doc))
+            found.sort(key=lambda item: (item[0], item[1]))
+            out = []
+            for _, key, doc in found[:max(0, limit)]:
+                self._leases[(collection, key)] = (owner, now + lease)
+                out.append((key, self._copy_out(doc)))
+            return out
+
+    def _free(self, collection: str, key: str, owner: str, now: float) -> bool:
+        held = self._leases.get((collection, key))
+        return held is None or held[0] == owner or held[1] <= now
+
+    def renew(self, collection: str, owner: str, until: float) -> int:
+        with self._lock:
+            mine = [k for k, (who, _) in self._leases.items()
+                    if k[0] == collection and who == owner]
+            for k in mine:
+                self._leases[k] = (owner, until)
+            return len(mine)
+
+    def release(self, collection: str, owner: str, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                held = self._leases.get((collection, key))
+                if held is not None and held[0] == owner:
+                    del self._leases[(collection, key)]
+
+    def holder(self, collection: str, key: str) -> str | None:
+        with self._lock:
+            held = self._leases.get((collection, key))
+            return held[0] if held else None
+
+    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+        with self._lock:
+            earliest: float | None = None
+            for key, doc in self._work(collection):
+                at = ready_at(doc)
+                if at is None or not all(doc.get(f) == v for f, v in equals.items()):
+                    continue
+                held = self._leases.get((collection, key))
+                if held is not None and held[0] != owner:
+                    at = max(at, held[1])
+                earliest = at if earliest is None else min(earliest, at)
+            return earliest
+
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        with self._lock:
+            at = max(now, self._bookings.get((collection, key), now))
+            self._bookings[(collection, key)] = at + interval
+            return at
+
+    def notify(self, channel: str, payload: str = "") -> None:
+        for callback in list(self._listeners.get(channel, ())):
+            try:
+                callback(payload)
+            except Exception:  # one listener's failure must not stop the write that woke it
+                log.exception("a listener on %s failed", channel)
+
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
+        self._listeners.setdefault(channel, []).append(callback)

@@ -1,0 +1,91 @@
+"""The PostgreSQL store's schema and its versioned migrations.
+
+Each migration has a number and runs once, in a transaction of its own, recorded in
+`ogpbot_schema`. `migrate` applies the missing ones under an advisory lock, so that replicas
+starting together take turns: the first upgrades, the others find nothing left to do. A
+database whose schema is newer than this ogpbot knows is refused, never changed.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import psycopg
+
+from bot.store.contract import StoreError
+
+
+class Migration(NamedTuple):
+    version: int
+    description: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "documents by collection and key, with the work columns", """
+        CREATE TABLE ogpbot_documents (
+            collection text NOT NULL,
+            key text NOT NULL,
+            doc jsonb NOT NULL,
+            seq bigint GENERATED ALWAYS AS IDENTITY,
+            ready_at double precision,
+            lease_owner text,
+            lease_until double precision,
+            PRIMARY KEY (collection, key)
+        );
+        CREATE INDEX ogpbot_documents_order ON ogpbot_documents (collection, seq);
+        CREATE INDEX ogpbot_documents_fields ON ogpbot_documents USING gin (doc jsonb_path_ops);
+        CREATE INDEX ogpbot_documents_work ON ogpbot_documents (collection, ready_at)
+            WHERE ready_at IS NOT NULL;
+    """),
+]
+
+#: pg_advisory_lock key held while migrating ("ogpbot" as a number).
+MIGRATION_LOCK = int.from_bytes(b"ogpbot", "big")
+
+_HISTORY = """
+    CREATE TABLE IF NOT EXISTS ogpbot_schema (
+        version integer PRIMARY KEY,
+        description text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+    )"""
+
+
+def latest() -> int:
+    return max(m.version for m in MIGRATIONS)
+
+
+def applied(conn: psycopg.Connection) -> int:
+    """The schema version of the database (0: no ogpbot tables yet)."""
+    exists = conn.execute("SELECT to_regclass('ogpbot_schema') IS NOT NULL").fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = conn.execute("SELECT coalesce(max(version), 0) FROM ogpbot_schema").fetchone()
+    return int(row[0]) if row else 0
+
+
+def refuse_newer(version: int, label: str) -> None:
+    if version > latest():
+        raise StoreError(f"{label}: schema version {version} is newer than this ogpbot "
+                         f"understands ({latest()}); upgrade ogpbot")
+
+
+def migrate(conn: psycopg.Connection, label: str) -> list[int]:
+    """Bring the schema up to date (`conn` in autocommit mode); return the versions applied."""
+    conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+    try:
+        conn.execute(_HISTORY)
+        done = {int(r[0]) for r in conn.execute("SELECT version FROM ogpbot_schema")}
+        refuse_newer(max(done, default=0), label)
+        ran = []
+        for migration in sorted(MIGRATIONS):
+            if migration.version in done:
+                continue
+            with conn.transaction():
+                conn.execute(migration.sql)
+                conn.execute("INSERT INTO ogpbot_schema (version, description) VALUES (%s, %s)",
+                             (migration.version, migration.description))
+            ran.append(migration.version)
+        return ran
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))

@@ -1,0 +1,429 @@
+"""The PostgreSQL store (`OGPBOT_DB=postgresql://…`): the `Store` contract over one table of
+JSON documents, which several `ogpbot serve` replicas may share.
+
+How it stays correct with several processes:
+- Every transaction is SERIALIZABLE: PostgreSQL lets it commit only if the outcome is the same
+  as if the transactions had run one at a time, and otherwise fails it with a serialisation
+  failure, which comes out as `Conflict`; `atomically` (and the front door, which runs whole
+  commands) run it again from the start. No in-process lock is relied on: each thread has its
+  own connection from a pool while its transaction lasts. Proposal numbers are a counter
+  document read and written in the command's transaction: two commands that take the same
+  number cannot both commit, and a refused command takes none, so numbers have no gaps.
+- Work is claimed with `FOR UPDATE SKIP LOCKED` and a lease in the row (`lease_owner`,
+  `lease_until`): two replicas never claim the same row, and a replica that died leaves its
+  claims to the others once their lease runs out.
+- `notify` is `pg_notify` (delivered at commit); `listen` runs one connection in a thread that
+  LISTENs and calls the callbacks, in this process, for the notifications of every replica.
+- Reads outside a transaction are single statements (autocommit); a write outside one is a
+  transaction of its own, run again on a conflict.
+- Sequential scans take a predicate lock on the whole table, which makes serialisation
+  failures far likelier: the store's sessions prefer index scans (`enable_seqscan = off`).
+
+Text cannot hold U+0000 in PostgreSQL: it is stored as U+FFFD.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import errors, sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from bot.store import pg_schema
+from bot.store.contract import Conflict, Doc, StoreError, T, ready_at, retry_conflicts
+
+log = logging.getLogger("ogpbot.store")
+
+POOL_SIZE = 10
+LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
+
+_BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+_BEGIN_READONLY = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+_NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+
+
+def label_of(url: str) -> str:
+    """The database as people may read it in a message or a log: no password."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://(an address that does not parse)"
+    user = f"{info['user']}@" if info.get("user") else ""
+    host = str(info.get("host") or "")
+    host = "(socket)" if host.startswith("/") else host
+    port = f":{info['port']}" if info.get("port") else ""
+    return f"postgresql://{user}{host}{port}/{info.get('dbname') or ''}"
+
+
+def _dumps(doc: Any) -> str:
+    return _NUL.sub(r"\1\\ufffd", json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+
+@dataclass
+class _Tx:
+    conn: psycopg.Connection[Any]
+    readonly: bool
+    depth: int = 1
+    failed: StoreError | None = None
+    notes: set[tuple[str, str]] = field(default_factory=set)  # to notify before the commit
+
+
+class PostgresStore:
+    """The PostgreSQL backend of the `Store` contract."""
+
+    shared = True
+
+    def __init__(self, url: str, *, readonly: bool = False, migrate: bool = True,
+                 pool_size: int = POOL_SIZE) -> None:
+        self.url = url
+        self.label = label_of(url)
+        self.readonly = readonly
+        self._local = threading.local()
+        self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
+        self._listen_lock = threading.Lock()
+        self._listener: threading.Thread | None = None
+        self._closing = threading.Event()
+        self._prepare(migrate and not readonly)
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
+            configure=self._configure, open=False, name="ogpbot", timeout=30)
+        try:
+            self._pool.open(wait=True, timeout=30)
+        except PoolTimeout:
+            self._pool.close()
+            raise StoreError(f"{self.label}: no connection within 30 s") from None
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def _prepare(self, migrate: bool) -> None:
+        """Migrate the schema (or, read-only, check it) before anything else touches it."""
+        try:
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=30) as conn:
+                if migrate:
+                    ran = pg_schema.migrate(conn, self.label)
+                    if ran:
+                        log.info("store %s: schema migrated to version %d", self.label, ran[-1])
+                    return
+                version = pg_schema.applied(conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"{self.label}: cannot be opened: {_first_line(exc)}") from None
+        pg_schema.refuse_newer(version, self.label)
+        if version < pg_schema.latest():
+            raise StoreError(f"{self.label}: holds schema version {version}, older than this "
+                             f"ogpbot's ({pg_schema.latest()}); `ogpbot serve` upgrades it")
+
+    def _configure(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SET enable_seqscan = off")
+        if self.readonly:
+            conn.execute("SET default_transaction_read_only = on")
+
+    def _failure(self, exc: BaseException) -> StoreError:
+        if isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected):
+            return Conflict(f"{self.label}: the transaction collided with another one")
+        if isinstance(exc, PoolTimeout):
+            return StoreError(f"{self.label}: every connection stayed busy for 30 s")
+        if isinstance(exc, psycopg.OperationalError):
+            return StoreError(f"{self.label}: the database cannot be reached: "
+                              f"{_first_line(exc)}")
+        return StoreError(f"{self.label}: {_first_line(exc)}")
+
+    # -- transactions --------------------------------------------------------------------------
+
+    def _tx(self) -> _Tx | None:
+        return getattr(self._local, "tx", None)
+
+    @contextmanager
+    def transaction(self, readonly: bool = False) -> Iterator[None]:
+        tx = self._tx()
+        if tx is not None:
+            tx.depth += 1
+            try:
+                yield
+            finally:
+                tx.depth -= 1
+            return
+        try:
+            conn = self._pool.getconn()
+        except PoolTimeout as exc:
+            raise self._failure(exc) from None
+        tx = _Tx(conn, readonly)
+        self._local.tx = tx
+        try:
+            try:
+                conn.execute(_BEGIN_READONLY if readonly else _BEGIN)
+            except psycopg.Error as exc:
+                raise self._failure(exc) from exc
+            try:
+                yield
+            except BaseException:
+                self._rollback(conn)
+                if tx.failed is not None:  # the real cause, even where the body hid it
+                    raise tx.failed from None
+                raise
+            if tx.failed is not None:
+                self._rollback(conn)
+                raise tx.failed
+            try:
+                for channel, payload in sorted(tx.notes):
+                    conn.execute("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
+                conn.execute("COMMIT")
+            except psycopg.Error as exc:
+                self._rollback(conn)
+                raise self._failure(exc) from exc
+        finally:
+            self._local.tx = None
+            self._pool.putconn(conn)
+
+    @staticmethod
+    def _rollback(conn: psycopg.Connection[Any]) -> None:
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error:
+            log.debug("rollback failed (the connection is gone)", exc_info=True)
+
+    def atomically(self, work: Callable[[], T]) -> T:
+        if self._tx() is not None:
+            return work()
+
+        def once() -> T:
+            with self.transaction():
+                return work()
+
+        return retry_conflicts(once)
+
+    def _rows(self, query: Any, params: Any = None) -> list[tuple[Any, ...]]:
+        """Run one statement in this thread's transaction, or on its own; its rows."""
+        tx = self._tx()
+        if tx is not None:
+            if tx.failed is not None:
+                raise tx.failed
+            try:
+                cur = tx.conn.execute(query, params)
+                return cur.fetchall() if cur.description else [(cur.rowcount,)]
+            except psycopg.Error as exc:
+                tx.failed = self._failure(exc)
+                raise tx.failed from exc
+        try:
+            with self._pool.connection() as conn:
+                cur = conn.execute(query, params)
+                return cur.fetchall() if cur.description else [(cur.rowcount,)]
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise self._failure(exc) from exc
+
+    def _write(self, work: Callable[[], T]) -> T:
+        if self.readonly:
+            raise StoreError(f"{self.label}: opened read-only")
+        return self.atomically(work)
+
+    # -- documents -----------------------------------------------------------------------------
+
+    def get(self, collection: str, key: str) -> Doc | None:
+        rows = self._rows("SELECT doc FROM ogpbot_documents WHERE collection = %s AND key = %s",
+                          (collection, key))
+        return rows[0][0] if rows else None
+
+    def put(self, collection: str, key: str, doc: Doc) -> None:
+        self._write(lambda: self._rows(
+            """INSERT INTO ogpbot_documents (collection, key, doc, ready_at)
+               VALUES (%s, %s, %s, %s)
+               ON CONFLICT (collection, key) DO UPDATE SET
+                 doc = EXCLUDED.doc, ready_at = EXCLUDED.ready_at,
+                 lease_owner = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
+                                    ELSE ogpbot_documents.lease_owner END,
+                 lease_until = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
+                                    ELSE ogpbot_documents.lease_until END""",
+            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))))
+
+    def add(self, collection: str, key: str, doc: Doc) -> bool:
+        return self._write(lambda: bool(self._rows(
+            """INSERT INTO ogpbot_documents (collection, key, doc, ready_at)
+               VALUES (%s, %s, %s, %s) ON CONFLICT (collection, key) DO NOTHING
+               RETURNING 1""",
+            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc)))))
+
+    def delete(self, collection: str, key: str) -> None:
+        self._write(lambda: self._rows(
+            "DELETE FROM ogpbot_documents WHERE collection = %s AND key = %s", (collection, key)))
+
+    def all(self, collection: str) -> list[Doc]:
+        return [r[0] for r in self._rows(
+            "SELECT doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
+            (collection,))]
+
+    def items(self, collection: str) -> list[tuple[str, Doc]]:
+        return [(r[0], r[1]) for r in self._rows(
+            "SELECT key, doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
+            (collection,))]
+
+    def find(self, collection: str, **equals: Any) -> list[Doc]:
+        where, params = _matching(equals)
+        return [r[0] for r in self._rows(
+            sql.SQL("SELECT doc FROM ogpbot_documents WHERE collection = %s{} ORDER BY seq")
+            .format(where), (collection, *params))]
+
+    def collections(self) -> list[str]:
+        return [r[0] for r in self._rows(
+            "SELECT DISTINCT collection FROM ogpbot_documents ORDER BY collection")]
+
+    # -- shared work ---------------------------------------------------------------------------
+
+    def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
+              **equals: Any) -> list[tuple[str, Doc]]:
+        if self.readonly:
+            raise StoreError(f"{self.label}: opened read-only")
+        where, params = _matching(equals)
+        rows = self._rows(sql.SQL(
+            """WITH picked AS (
+                 SELECT collection, key FROM ogpbot_documents
+                 WHERE collection = %s AND ready_at <= %s
+                   AND (lease_owner IS NULL OR lease_owner = %s OR lease_until <= %s){}
+                 ORDER BY ready_at, key LIMIT %s
+                 FOR UPDATE SKIP LOCKED)
+               UPDATE ogpbot_documents d SET lease_owner = %s, lease_until = %s
+               FROM picked WHERE d.collection = picked.collection AND d.key = picked.key
+               RETURNING d.key, d.doc, d.ready_at""").format(where),
+            (collection, now, owner, now, *params, max(0, limit), owner, now + lease))
+        return [(key, doc) for key, doc, _ in sorted(rows, key=lambda r: (r[2], r[0]))]
+
+    def renew(self, collection: str, owner: str, until: float) -> int:
+        [(count,)] = self._rows(
+            """UPDATE ogpbot_documents SET lease_until = %s
+               WHERE collection = %s AND lease_owner = %s AND ready_at IS NOT NULL""",
+            (until, collection, owner))
+        return int(count)
+
+    def release(self, collection: str, owner: str, keys: list[str]) -> None:
+        if keys:
+            self._rows("""UPDATE ogpbot_documents SET lease_owner = NULL, lease_until = NULL
+                          WHERE collection = %s AND lease_owner = %s AND key = ANY(%s)""",
+                       (collection, owner, list(keys)))
+
+    def holder(self, collection: str, key: str) -> str | None:
+        rows = self._rows(
+            "SELECT lease_owner FROM ogpbot_documents WHERE collection = %s AND key = %s",
+            (collection, key))
+        return rows[0][0] if rows else None
+
+    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+        where, params = _matching(equals)
+        [(earliest,)] = self._rows(sql.SQL(
+            """SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_owner <> %s
+                               THEN greatest(ready_at, lease_until) ELSE ready_at END)
+               FROM ogpbot_documents
+               WHERE collection = %s AND ready_at IS NOT NULL{}""").format(where),
+            (owner, collection, *params))
+        return float(earliest) if earliest is not None else None
+
+    def book(self, collection: str, key: str, now: float, interval: float) -> float:
+        if self.readonly:
+            raise StoreError(f"{self.label}: opened read-only")
+        # One statement, outside any transaction: the row is locked only while it runs.
+        [(free,)] = self._rows(
+            """INSERT INTO ogpbot_documents (collection, key, doc)
+               VALUES (%(c)s, %(k)s, jsonb_build_object('next', %(now)s + %(i)s))
+               ON CONFLICT (collection, key) DO UPDATE SET doc = jsonb_build_object('next',
+                 greatest(coalesce((ogpbot_documents.doc->>'next')::float8, 0), %(now)s)
+                 + %(i)s)
+               RETURNING (doc->>'next')::float8""",
+            {"c": collection, "k": key, "now": now, "i": interval})
+        return float(free) - interval
+
+    # -- wake-ups ------------------------------------------------------------------------------
+
+    def notify(self, channel: str, payload: str = "") -> None:
+        tx = self._tx()
+        if tx is not None:
+            tx.notes.add((channel, payload))  # once per transaction, however often asked
+            return
+        self._rows("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
+
+    def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
+        with self._listen_lock:
+            self._listeners.setdefault(channel, []).append(callback)
+            if self._listener is None:
+                self._listener = threading.Thread(target=self._listen_loop, daemon=True,
+                                                  name="ogpbot-store-listener")
+                self._listener.start()
+
+    def _listen_loop(self) -> None:
+        while not self._closing.is_set():
+            try:
+                with psycopg.connect(self.url, autocommit=True, connect_timeout=10) as conn:
+                    listening: set[str] = set()
+                    while not self._closing.is_set():
+                        new = set(self._listeners) - listening
+                        for channel in new:
+                            conn.execute(sql.SQL("LISTEN {}").format(
+                                sql.Identifier(_channel(channel))))
+                            listening.add(channel)
+                        if new:  # whatever was notified while nobody listened
+                            self._wake(None, None, only={_channel(c) for c in new})
+                        for note in conn.notifies(timeout=LISTEN_POLL):
+                            self._wake(note.channel, note.payload)
+            except psycopg.Error as exc:
+                if self._closing.is_set():
+                    return
+                log.warning("store %s: listening for wake-ups failed (%s); again in 1 s",
+                            self.label, _first_line(exc))
+                self._closing.wait(1.0)
+
+    def _wake(self, channel: str | None, payload: str | None,
+              only: set[str] | None = None) -> None:
+        """Call the listeners of `channel` (None: of the channels in `only`)."""
+        with self._listen_lock:
+            callbacks = [cb for name, cbs in self._listeners.items()
+                         if _channel(name) == channel or (channel is None and only is not None
+                                                          and _channel(name) in only)
+                         for cb in cbs]
+        for callback in callbacks:
+            try:
+                callback(payload)
+            except Exception:
+                log.exception("a listener on %s failed", channel)
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._listener is not None:
+            self._listener.join(timeout=LISTEN_POLL * 4)
+            self._listener = None
+        self._pool.close()
+
+
+def _channel(name: str) -> str:
+    return "ogpbot_" + re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
+def _matching(equals: dict[str, Any]) -> tuple[sql.Composable, list[Any]]:
+    """The SQL that keeps documents whose top-level fields equal `equals`: containment (which
+    the GIN index answers) for every field, and exact equality where containment is looser
+    (a list contains more than its equals; null must also match a missing field)."""
+    if not equals:
+        return sql.SQL(""), []
+    parts: list[sql.Composable] = []
+    params: list[Any] = []
+    contained = {f: v for f, v in equals.items() if v is not None}
+    if contained:
+        parts.append(sql.SQL(" AND doc @> %s"))
+        params.append(Jsonb(contained, dumps=_dumps))
+    for name, value in equals.items():
+        if value is None:
+            parts.append(sql.SQL(" AND coalesce(doc->%s, 'null'::jsonb) = 'null'::jsonb"))
+            params.append(name)
+        elif isinstance(value, list | dict):
+            parts.append(sql.SQL(" AND doc->%s = %s"))
+            params.extend([name, Jsonb(value, dumps=_dumps)])
+    return sql.Composed(parts), params
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
