@@ -34,7 +34,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     turns = turns_of(app, runtime)
     metrics = app.get(METRICS)
     if metrics is not None:  # /metrics shows how many acknowledged requests are not done yet
-        metrics.watch_inbox(lambda: len(turns.inbox.unfinished()))
+        metrics.watch_inbox(turns.depth)
 
     async def start(_: web.Application) -> None:
         await turns.resume()

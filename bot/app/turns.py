@@ -58,6 +58,7 @@ class Turns:
         self._tasks: set[asyncio.Task[None]] = set()
         self._lanes: dict[tuple[str, str], asyncio.Lock] = {}
         self._answered: list[str] = []
+        self._marking: set[str] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -111,11 +112,14 @@ class Turns:
         await asyncio.sleep(wait)
         keys, self._answered = self._answered, []
         if keys:
+            self._marking.update(keys)
             try:
                 await asyncio.to_thread(self.inbox.answered_all, keys)
             except Exception:
                 log.exception("inbox: %d answer(s) could not be marked; they are given again "
                               "at the next start", len(keys))
+            finally:
+                self._marking.difference_update(keys)
 
     async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> bool:
         """Run and answer the item; whether its answer went out (to be marked answered)."""
@@ -158,6 +162,11 @@ class Turns:
         when = format_when(item.received_at, lang, self.inbox.bot.seminar.timezone)
         note = t(lang, "inbox.late_answer", when=when, words=words)
         return replace(reply, lines=(note, *reply.lines))
+
+    def depth(self) -> int:
+        """How many acknowledged requests are not answered yet (from any thread)."""
+        given = {*self._answered, *self._marking}  # answered, their marks not written yet
+        return sum(item.key not in given for item in self.inbox.unfinished())
 
     async def wait(self) -> None:
         """Until every turn submitted so far has ended, and its answer is marked."""
