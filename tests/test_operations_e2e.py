@@ -125,7 +125,8 @@ async def test_metrics_parse_and_move_with_commands_and_readyz_names_the_adapter
 
             after = await _scrape_until(http, server, lambda s: (
                 _value(s, "ogpbot_notices_sent_total", platform="slack") >= told
-                and _value(s, "ogpbot_answer_seconds_count", platform="slack") >= 4))
+                and _value(s, "ogpbot_answer_seconds_count", platform="slack") >= 4
+                and _value(s, "ogpbot_inbox_depth") == 0))
         finally:
             server.stop()
 
@@ -144,7 +145,7 @@ async def test_metrics_parse_and_move_with_commands_and_readyz_names_the_adapter
     assert _value(after, "ogpbot_notices", state="pending") == 1  # tomorrow's agenda item
     assert _value(after, "ogpbot_notices", state="failed") == 0
     assert _value(after, "process_resident_memory_bytes") > 0
-    assert _value(after, "ogpbot_inbox_depth") == 0  # every acknowledged request is done
+    assert _value(after, "ogpbot_inbox_depth") == 0  # every acknowledged request answered
 
 
 @pytest.mark.asyncio
