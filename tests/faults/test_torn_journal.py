@@ -36,10 +36,17 @@ async def propose(server: Server, fake: FakeSlackAPI, title: str) -> int:
 
 
 async def status(server: Server, fake: FakeSlackAPI, number: int) -> str:
-    before = len(fake.calls_to("response_url"))
-    await server.slash(fake, ANDERS, f"status P-{number}")
-    await fake.wait_for("response_url", before + 1, within=15)
-    return str(fake.calls_to("response_url")[-1].args.get("text"))
+    """The answer to `status P-N`, at its own response_url (a restart may meanwhile answer an
+    earlier command again, at that command's address)."""
+    words = f"status P-{number}"
+    await server.slash(fake, ANDERS, words)
+
+    def answers() -> list[str]:
+        return [str(c.args.get("text")) for c in fake.calls_to("response_url")
+                if c.path.endswith("/" + words)]
+
+    await eventually(lambda: bool(answers()), within=15)
+    return answers()[-1]
 
 
 def tear(folder: Path) -> None:
