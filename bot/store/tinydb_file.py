@@ -638,20 +638,30 @@ def lock_store(path: Path) -> Any:
 def write_atomically(path: Path, payload: bytes) -> int:
     """Write `payload` as `path`: a temporary file in the same folder, fsynced, renamed over
     `path`, the folder fsynced; a reader sees the old file or the new one, never a part."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = _durable_temp(path, payload)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_folder(folder)
+    _fsync_folder(path.parent)
     return len(payload)
+
+
+def _durable_temp(path: Path, payload: bytes) -> str:
+    """`payload` in a new temporary file beside `path`, fsynced: ready to be renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
 
 
 def restore(path: Path, payload: bytes) -> Path | None:
@@ -665,12 +675,8 @@ def restore(path: Path, payload: bytes) -> Path | None:
         journal = path.with_name(path.name + ".journal")
         aside_journal = aside.with_name(aside.name + ".journal")
         folder = path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        tmp = _durable_temp(path, payload)
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
             had = path.exists()
             if had:
                 with contextlib.suppress(FileNotFoundError):
