@@ -368,14 +368,22 @@ class FakeConnector(LoopbackFake):
         conv.members = [m for m in conv.members if m.get("id") != member.get("id")]
         conv.members.append(dict(member))
 
-    async def wait_for_activities(self, count: int, within: float = 5.0) -> list[PostedActivity]:
-        """Wait until at least ``count`` activities were accepted; return them all.
+    async def wait_for_activities(self, count: int, within: float = 5.0, *,
+                                  reply_to: str | None = None) -> list[PostedActivity]:
+        """Wait until at least ``count`` activities were accepted (replies to the activity
+        ``reply_to`` alone, when given); return them all (those replies, when given).
 
         Raises ``TimeoutError`` when they do not come in ``within`` seconds.
         """
+
+        def accepted() -> list[PostedActivity]:
+            if reply_to is None:
+                return self.activities()
+            return [p for p in self._posted if p.reply_to_id == reply_to]
+
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(self._posted) >= count)
-        return self.activities()
+            await self._changed.wait_for(lambda: len(accepted()) >= count)
+        return accepted()
 
     # ------------------------------------------------------------ internals
 

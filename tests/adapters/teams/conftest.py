@@ -124,12 +124,13 @@ class Bench:
             await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the one message the bot sent for it."""
-        before = len(self.fake.activities())
-        status = await self.post(self.activity(text, **kw))
+        """Post one activity and return the one message the bot sent for it: its reply
+        (notices the turns schedule may reach the fake meanwhile, as sends of their own)."""
+        body = self.activity(text, **kw)
+        status = await self.post(body)
         assert status in (200, 201), status
-        posted = await self.fake.wait_for_activities(before + 1, within=5)
-        assert len(posted) == before + 1
+        posted = await self.fake.wait_for_activities(1, within=5, reply_to=body["id"])
+        assert len(posted) == 1
         return posted[-1]
 
 
