@@ -27,12 +27,14 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
 from adapters.metrics import answered
-from adapters.teams import cards, inbound, references, retry
+from adapters.teams import cards, inbound, invokes, references, retry
 from adapters.teams.access import Admitted
+from adapters.teams.senders import from_a_person
 from bot.app.inbox import Inbox, Item, new_key
 from bot.app.runtime import Runtime
 from bot.core.reach import Reach
 from bot.core.reply import Reply
+from bot.i18n.catalogue import language_of
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.teams")
@@ -67,7 +69,8 @@ class Turn:
         reference, in one transaction. The item; False when Teams sent it again (it is kept
         already); None when it is not a message, or the store would not keep it (its turn
         then runs without the inbox)."""
-        if self.inbox is None or activity.type != ActivityTypes.message:
+        if self.inbox is None or activity.type != ActivityTypes.message or \
+                not from_a_person(activity):
             return None
         sender = activity.from_property
         object_id = (sender.aad_object_id or None) if sender and admitted.vouched else None
@@ -93,6 +96,13 @@ class Turn:
         activity = context.activity
         if activity.type not in _KNOWN_TYPES:
             return  # not an activity Teams defines: nothing to remember or answer
+        if activity.type == ActivityTypes.invoke:  # answered in its HTTP response, always 200
+            response = invokes.invoke_response(activity.name, self._language(activity))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                 value=response))
+            return
+        if activity.type == ActivityTypes.message and not from_a_person(activity):
+            return  # another bot, or this one: no answer, and not a person to remember
         if item is None:
             references.remember(self.reach, activity, admitted.via)
         if activity.type != ActivityTypes.message:
@@ -148,6 +158,17 @@ class Turn:
                 out.id = None
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
         answered()
+
+    def _language(self, activity: Activity) -> str:
+        """The language of a sentence to the activity's sender: the one they chose, else their
+        Teams locale, else as for their notices."""
+        sender = activity.from_property
+        person = self.runtime.bot.records.person_by_platform(inbound.PLATFORM, sender.id) \
+            if sender is not None and sender.id else None
+        seminar = self.runtime.seminar.language
+        return ((person.chosen_language if person else None)
+                or language_of(inbound.locale_of(activity))
+                or (person.speaks(seminar) if person else seminar))
 
     def _ask_again(self, known: dict[str, object]) -> bool:
         """Whether a refused member lookup is old enough to be asked again."""
