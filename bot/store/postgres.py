@@ -19,6 +19,11 @@ How it stays correct with several processes:
 - Every search a command makes is answered by an index (the key, the collection's order, the
   fields searched by: `pg_schema`), so its SERIALIZABLE predicate locks cover what it read,
   not the whole table; transactions that collided are counted (`observe_conflicts`).
+- A transaction that collided runs again holding an advisory lock (`SERIAL_LOCK`) taken
+  before it begins: those that collided run one at a time, in every replica, instead of
+  colliding again and again (sixteen proposals at once, each taking the next number, would
+  otherwise fail all but one, round after round). The others run freely beside it; the lock
+  only makes them wait, so SERIALIZABLE still decides what may commit.
 
 Text cannot hold U+0000 in PostgreSQL: it is stored as U+FFFD.
 """
@@ -46,6 +51,8 @@ from bot.store.contract import Conflict, Doc, StoreError, T, ready_at, retry_con
 log = logging.getLogger("ogpbot.store")
 
 POOL_SIZE = 10
+#: pg_advisory_lock key a transaction holds when it runs again after colliding ("ogpbot serial")
+SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
 
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -173,8 +180,11 @@ class PostgresStore:
             raise self._failure(exc) from None
         tx = _Tx(conn, readonly)
         self._local.tx = tx
+        serial = not readonly and getattr(self._local, "collided", False)
         try:
             try:
+                if serial:  # it collided last time: now one at a time (across replicas)
+                    conn.execute("SELECT pg_advisory_lock(%s)", (SERIAL_LOCK,))
                 conn.execute(_BEGIN_READONLY if readonly else _BEGIN)
             except psycopg.Error as exc:
                 raise self._failure(exc) from exc
@@ -195,12 +205,23 @@ class PostgresStore:
             except psycopg.Error as exc:
                 self._rollback(conn)
                 raise self._failure(exc) from exc
+            self._local.collided = False
         except Conflict:
+            self._local.collided = True
             self._collided()
             raise
         finally:
             self._local.tx = None
+            if serial:
+                self._unlock_serial(conn)
             self._pool.putconn(conn)
+
+    @staticmethod
+    def _unlock_serial(conn: psycopg.Connection[Any]) -> None:
+        try:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SERIAL_LOCK,))
+        except psycopg.Error:  # the connection is gone, and the lock with it
+            log.debug("advisory unlock failed", exc_info=True)
 
     @staticmethod
     def _rollback(conn: psycopg.Connection[Any]) -> None:
