@@ -63,7 +63,9 @@ from bot.store.contract import StoreError
 log = logging.getLogger("ogpbot.slack")
 
 SLASH_PREFIX = {"/ogp": "", "/propose": "propose", "/status": "status"}
-HOME_PARTS = ("status", "tables", "meetings", "agenda")
+# App Home: the overview first (shown to those it answers: coordinators and ministries), then
+# the person's proposals, table, meetings and what runs now.
+HOME_PARTS = ("overview", "status", "tables", "meetings", "agenda")
 SPEAKER_WAIT = 1.5  # seconds a modal submission waits for users.info before answering anyway
 MAX_AGE = 5 * 60  # seconds a signed request stays good
 _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
@@ -359,11 +361,14 @@ class SlackAdapter:
                 await self.answers.answer(item, reply)
 
     async def publish_home(self, user_id: str) -> None:
-        """App Home: the person's proposals, table, meetings and what runs now."""
+        """App Home: the overview for the coordinator (a ministry: its own), then the
+        person's proposals, table, meetings and what runs now; a part the person may not ask
+        for is left out."""
         speaker = await self.speakers.speaker(user_id)
         place = Place(PLATFORM, user_id, is_direct=True, name="home")
-        parts = [await self.runtime.ask(Command(speaker, place, words=words))
+        asked = [await self.runtime.ask(Command(speaker, place, words=words))
                  for words in HOME_PARTS]
+        parts = [part for part in asked if part.ok] or asked
         try:
             await self.client.views_publish(user_id=user_id,
                                             view=home_view(parts[0].language, parts))

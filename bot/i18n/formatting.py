@@ -11,10 +11,10 @@ year). A span of days in one year says that year once, at its end.
 
 from __future__ import annotations
 
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_datetime, format_skeleton, format_timedelta
 
 # Babel's pattern letters (CLDR): EEEE weekday, d day, MMMM month, y year.
 _DATE = {"nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM", "en": "EEEE d MMMM"}
@@ -80,3 +80,11 @@ def format_when(when: datetime, language: str, tz: ZoneInfo, seconds: bool = Tru
     local = when.astimezone(tz)
     joiner = _JOINER[_language(language)]
     return f"{format_date(local, language, year, now)} {joiner} {format_time(local, seconds)}"
+
+
+def format_duration(length: timedelta, language: str) -> str:
+    """How long something has lasted, in the largest unit that counts at least two of it:
+    `90 minutter`, `30 timar`, `13 days`, `6 uker` (nothing shorter than a minute)."""
+    length = max(length, timedelta(minutes=1))
+    return format_timedelta(length, threshold=2, granularity="minute",
+                            locale=language if language in _DATE else "nb")
