@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -39,7 +38,8 @@ from adapters.slack.oauth_state import StoreStates
 from bot.app.runtime import Runtime
 from bot.core.seminar import Seminar
 from bot.core.settings import Settings
-from bot.i18n.catalogue import LANGUAGES, language_of, t
+from bot.i18n.catalogue import t
+from bot.record.public import language
 
 log = logging.getLogger("ogpbot.slack")
 
@@ -76,28 +76,6 @@ class _Flow(AsyncOAuthFlow):
                             "served (%s)", type(exc).__name__)
             raise NotServed(installation.team_name or team)
         await super().store_installation(request, installation)
-
-
-def reader_language(query: Mapping[str, str], accept: str, seminar: Seminar) -> str:
-    """`?lang=nb|nn|en`, else the first language of `Accept-Language` (by its weights) that
-    the bot speaks, else the seminar's."""
-    if query.get("lang") in LANGUAGES:
-        return str(query["lang"])
-    weighted: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
-        tag, _, params = part.strip().partition(";")
-        weight = 1.0
-        if params.strip().startswith("q="):
-            try:
-                weight = float(params.strip()[2:])
-            except ValueError:
-                weight = 0.0
-        weighted.append((-weight, index, tag.strip()))
-    for weight, _, tag in sorted(weighted):
-        spoken = language_of(tag) if weight < 0 else None
-        if spoken:
-            return spoken
-    return seminar.language
 
 
 class Installer:
@@ -141,7 +119,7 @@ class Installer:
     def _language(self, request: AsyncBoltRequest) -> str:
         query = {k: v[0] for k, v in request.query.items() if v}
         accept = request.headers.get("accept-language", [""])
-        return reader_language(query, accept[0] if accept else "", self.seminar)
+        return language(query, self.seminar, accept[0] if accept else "")
 
     def _page(self, status: int, body: str) -> BoltResponse:
         """The page, and the state's cookie gone: the state is used, or of no more use."""
