@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,7 +34,7 @@ from bot.i18n.catalogue import t
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.record.test_record_browser import AXE, CHROMIUM, axe_violations
+from tests.record.browser import AXE, CHROMIUM, NO_AXE, NO_CHROMIUM, check_pages
 from tests.serving import ROOT, ServeProcess, free_port
 
 pytestmark = pytest.mark.asyncio
@@ -282,15 +281,18 @@ async def test_serve_refuses_an_install_flow_that_cannot_keep_tokens_safe(
 
 # ------------------------------------------------------------ the pages, in Chromium with axe
 
-@pytest.mark.skipif(CHROMIUM is None or not AXE.exists(),
-                    reason="chromium and axe-core are not installed (make test installs them "
-                           "where apt-get and npm are available)")
-@pytest.mark.parametrize("path", ["/slack/oauth_redirect?error=access_denied",
-                                  "/slack/oauth_redirect?lang=en",
-                                  "/slack/oauth_redirect?error=access_denied&lang=nn"])
-async def test_axe_finds_no_violation_on_the_install_pages(tmp_path: Path, path: str) -> None:
+@pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM)
+@pytest.mark.skipif(not AXE.exists(), reason=NO_AXE)
+async def test_the_install_pages_fit_a_phone_with_no_axe_violation(tmp_path: Path) -> None:
     async with FakeSlackAPI() as fake, running(fake) as ready:
-        assert ready.runtime.store.all(INSTALLATIONS) == []
-        base = ready.browser.url
-        server = SimpleNamespace(make_url=lambda at: f"{base}{at}")
-        assert await axe_violations(server, tmp_path, path) == []  # type: ignore[arg-type]
+        browser = ready.browser
+        pages = {}
+        for path in ("/slack/oauth_redirect?error=access_denied",
+                     "/slack/oauth_redirect?lang=en",
+                     "/slack/oauth_redirect?error=access_denied&lang=nn"):
+            async with browser.http.get(browser.url + path) as answer:
+                pages[path] = await answer.text()
+    checked = await check_pages(pages, tmp_path, (320,), axe=True)
+    for (name, _), page in checked.items():
+        assert page.width <= page.viewport, (name, page.out)  # no scrolling sideways
+        assert page.axe == [], (name, page.axe)
