@@ -33,8 +33,8 @@ from bot.core.settings import Settings
 from bot.i18n.catalogue import t
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
+from tests.adapters.web.browser import AXE, CHROMIUM, NO_AXE, NO_CHROMIUM, check_pages
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.record.browser import AXE, CHROMIUM, NO_AXE, NO_CHROMIUM, check_pages
 from tests.serving import ROOT, ServeProcess, free_port
 
 pytestmark = pytest.mark.asyncio
