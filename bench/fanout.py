@@ -25,7 +25,7 @@ from bot.core.clock import SystemClock
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
-from bot.notices.dispatcher import PACE, Dispatcher
+from bot.notices.dispatcher import Dispatcher
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 
@@ -114,7 +114,7 @@ async def run() -> list[tuple[str, str]]:
         baseline = await _unpaced(fake, PEOPLE)
         paced = await _dispatch(fake, None)
         unpaced = await _dispatch(fake, {})
-    least = (PER_PERSON - 1) * PACE["slack"]
+    least = (PER_PERSON - 1) * SlackNotifier.pace
     return [
         ("fan-out", f"{PEOPLE} people x {PER_PERSON} DMs = {PEOPLE * PER_PERSON} notices"),
         ("time taken", f"{paced['took']:.2f} s"),
