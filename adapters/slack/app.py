@@ -20,7 +20,6 @@ import hmac
 import json
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Coroutine, Mapping
 from dataclasses import replace
@@ -52,6 +51,7 @@ from adapters.slack.speakers import PLATFORM, SpeakerBook
 from bot.app.inbox import Item, new_key
 from bot.app.runtime import Runtime
 from bot.app.turns import Turns
+from bot.core.clock import protocol_seconds
 from bot.core.command import Command, Place, Speaker
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
@@ -63,7 +63,9 @@ from bot.store.contract import StoreError
 log = logging.getLogger("ogpbot.slack")
 
 SLASH_PREFIX = {"/ogp": "", "/propose": "propose", "/status": "status"}
-HOME_PARTS = ("status", "tables", "meetings", "agenda")
+# App Home: the overview first (shown to those it answers: coordinators and ministries), then
+# the person's proposals, table, meetings and what runs now.
+HOME_PARTS = ("overview", "status", "tables", "meetings", "agenda")
 SPEAKER_WAIT = 1.5  # seconds a modal submission waits for users.info before answering anyway
 MAX_AGE = 5 * 60  # seconds a signed request stays good
 _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
@@ -174,7 +176,8 @@ class SlackAdapter:
         # refuses non-ASCII text; a header of any other shape is simply not Slack's signature.
         if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
             return False
-        if abs(time.time() - int(timestamp)) > MAX_AGE:
+        # real time, whatever the bot's clock says: Slack stamped it with the real time
+        if abs(protocol_seconds() - int(timestamp)) > MAX_AGE:
             return False
         base = b"v0:" + timestamp.encode("ascii") + b":" + raw
         expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()
@@ -359,11 +362,14 @@ class SlackAdapter:
                 await self.answers.answer(item, reply)
 
     async def publish_home(self, user_id: str) -> None:
-        """App Home: the person's proposals, table, meetings and what runs now."""
+        """App Home: the overview for the coordinator (a ministry: its own), then the
+        person's proposals, table, meetings and what runs now; a part the person may not ask
+        for is left out."""
         speaker = await self.speakers.speaker(user_id)
         place = Place(PLATFORM, user_id, is_direct=True, name="home")
-        parts = [await self.runtime.ask(Command(speaker, place, words=words))
+        asked = [await self.runtime.ask(Command(speaker, place, words=words))
                  for words in HOME_PARTS]
+        parts = [part for part in asked if part.ok] or asked
         try:
             await self.client.views_publish(user_id=user_id,
                                             view=home_view(parts[0].language, parts))
