@@ -242,7 +242,8 @@ def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
 
 
 def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
-    """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER."""
+    """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER: only the
+    thread holding the GIL, so the profile is where its Python time goes."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
         return None
@@ -252,7 +253,7 @@ def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
     return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--format",
-                             "raw", "--threads", "--output", f"{folder}/serve-{name}.txt"],
+                             "raw", "--gil", "--output", f"{folder}/serve-{name}.txt"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -504,13 +505,18 @@ async def _sizes(rows: list[tuple[str, str]], summary: dict[str, list[tuple[str,
 
 def _ratios(f: dict[str, Any], kind: str, ours: str, base: str, field: str) -> list[float]:
     """Each round's p99 of `field` (acks or answers) of `ours` over that of `base`."""
-    return [pct(getattr(o, field), 0.99) / pct(getattr(b, field), 0.99)
+    return [_over(pct(getattr(o, field), 0.99), pct(getattr(b, field), 0.99))
             for o, b in zip(f[f"{ours} {kind}"], f[f"{base} {kind}"], strict=True)]
+
+
+def _over(ours: float, base: float) -> float:
+    """`ours / base`, NaN when the base is nothing (a phase too short for the clock's ticks)."""
+    return ours / base if base else float("nan")
 
 
 def _cpu_ratios(f: dict[str, Any], kind: str) -> list[float]:
     """Each round's CPU per command of ogpbot (with its database's) over the answering app's."""
-    return [(o.cpu + (o.db_cpu or 0.0)) / b.cpu
+    return [_over(o.cpu + (o.db_cpu or 0.0), b.cpu)
             for o, b in zip(f[f"ogpbot {kind}"], f[f"answering {kind}"], strict=True)]
 
 
