@@ -377,6 +377,19 @@ async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server:
                  conflicts=await conflicts(http, server) - collided)
 
 
+async def idle(server: ServeProcess, within: float = 90.0) -> float:
+    """Wait until the server's start-up work (the retention pass reads every sent notice) is
+    over: its CPU time grows by less than a tenth of the time passing. The seconds waited."""
+    assert server.process is not None
+    began = time.perf_counter()
+    while time.perf_counter() - began < within:
+        before = cpu_seconds(server.process.pid)
+        await asyncio.sleep(0.5)
+        if cpu_seconds(server.process.pid) - before < 0.05:
+            break
+    return time.perf_counter() - began
+
+
 async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
                    baselines: dict[str, ServeProcess], size: int, folder: Path, db: str,
                    database: Database | None, largest: bool) -> dict[str, Any]:
@@ -387,7 +400,8 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
     server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
                           start_within=120)
     await server.start(http)
-    figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {}}
+    figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {},
+                               "idle": await idle(server)}
     profiler = profile(server, f"{size}{tag or 'tinydb'}")
     try:
         # Warm all up (connections, auth.test, users.info for each speaker).
@@ -529,7 +543,8 @@ def _median(values: list[float]) -> float:
 
 
 def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any]) -> None:
-    rows.append((f"{label}: serve up in", f"{f['start']:.1f} s"))
+    rows.append((f"{label}: serve up in", f"{f['start']:.1f} s, idle {f['idle']:.1f} s later "
+                                          "(its start-up work done; then measured)"))
     rows.append((f"{label}: load average, each round", "; ".join(f["loads"])))
     for kind in ("status", "propose"):
         ours, base, answering = f[f"ogpbot {kind}"], f[f"bare {kind}"], f[f"answering {kind}"]
