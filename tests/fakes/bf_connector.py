@@ -368,22 +368,20 @@ class FakeConnector(LoopbackFake):
         conv.members = [m for m in conv.members if m.get("id") != member.get("id")]
         conv.members.append(dict(member))
 
-    async def wait_for_activities(self, count: int, within: float = 5.0, *,
-                                  reply_to: str | None = None) -> list[PostedActivity]:
-        """Wait until at least ``count`` activities were accepted (replies to the activity
-        ``reply_to`` alone, when given); return them all (those replies, when given).
+    async def wait_for_activities(self, count: int, within: float = 5.0) -> list[PostedActivity]:
+        """Wait until at least ``count`` activities were accepted; return them all.
 
         Raises ``TimeoutError`` when they do not come in ``within`` seconds.
         """
-
-        def accepted() -> list[PostedActivity]:
-            if reply_to is None:
-                return self.activities()
-            return [p for p in self._posted if p.reply_to_id == reply_to]
-
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: len(accepted()) >= count)
-        return accepted()
+            await self._changed.wait_for(lambda: len(self._posted) >= count)
+        return self.activities()
+
+    async def wait_until(self, ready: Callable[[], bool], within: float = 5.0) -> None:
+        """Wait until ``ready()`` holds (it is asked again each time an activity is
+        accepted); ``TimeoutError`` when it does not within ``within`` seconds."""
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(ready)
 
     # ------------------------------------------------------------ internals
 
