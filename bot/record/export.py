@@ -1,6 +1,8 @@
 """`ogpbot export`: the action-plan draft in Markdown (one section per included commitment, laid
-out like OGP's commitment template, then the record of inputs with every reasoned response),
-CSV (one row per proposal, for a spreadsheet) and JSON (lossless: every stored field)."""
+out like OGP's commitment template, then the record of inputs with every reasoned response:
+`bot.record.plan_document`, drawn here as Markdown), CSV (one row per proposal, for a
+spreadsheet) and JSON (lossless: every stored field). The Word document is drawn from the same
+outline by `adapters/documents/`."""
 
 from __future__ import annotations
 
@@ -10,13 +12,11 @@ import json
 import re
 from typing import Any
 
-from bot.core.commitment import period_of
-from bot.core.history import history_text, report_label
-from bot.core.model import Milestone, Proposal, Status
+from bot.core.history import history_text
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
-from bot.record.plan_view import state_of
-from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
+from bot.record.outline import Heading, Outline, Paragraph, Table, one_line
+from bot.record.plan_document import plan_outline
+from bot.record.public import Snapshot, reasoned_response, updated_at
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"
@@ -32,10 +32,7 @@ _MD_LIST_START = re.compile(r"^(\d+)([.)])")
 def md_line(text: str) -> str:
     """One line of user text that Markdown shows exactly as typed: no markup, no raw HTML,
     no list, heading or code block it could start."""
-    line = _MD_SPECIAL.sub(r"\\\1", text.strip())
-    if line[:1] in ("-", "+", "="):
-        line = "\\" + line
-    return _MD_LIST_START.sub(r"\1\\\2", line)
+    return _md_start(md_text(text.strip()))
 
 
 def md_inline(text: str) -> str:
@@ -51,99 +48,69 @@ def md_block(text: str) -> str:
 
 
 def markdown(snap: Snapshot, lang: str) -> str:
-    seminar = snap.seminar
-    out: list[str] = [
-        f"# {md_inline(t(lang, 'export.plan_title', seminar=seminar.title))}", "",
-        md_inline(t(lang, "export.generated",
-                    when=format_when(snap.now, lang, seminar.timezone, seconds=False,
-                                     year=True))), "",
-        f"## {t(lang, 'export.commitments')}", "",
-    ]
-    included = [p for p in snap.proposals if p.status is Status.INCLUDED]
-    if not included:
-        out += [t(lang, "export.no_commitments"), ""]
-    for n, p in enumerate(included, 1):
-        out += _commitment(snap, p, n, lang)
-    out += [f"## {t(lang, 'export.inputs')}", ""]
-    if not snap.proposals:
-        out += [t(lang, "record.none"), ""]
-    for p in snap.proposals:
-        out += _input(snap, p, lang)
-    return "\n".join(out).rstrip() + "\n"
+    """The action-plan draft and the record (`plan_outline`) as Markdown."""
+    return markdown_of(plan_outline(snap, lang))
 
 
-def _fact(label: str, value: str) -> str:
-    return f"- **{label}:** {md_inline(value)}"
+def markdown_of(outline: Outline) -> str:
+    """A document as Markdown (CommonMark with GFM tables): every piece of text escaped, so
+    nothing typed into the bot becomes markup; consecutive bullets make one list."""
+    chunks: list[tuple[bool, str]] = []  # (is a bullet, its Markdown)
+    for block in outline.blocks:
+        if isinstance(block, Heading):
+            chunks.append((False, f"{'#' * block.level} {md_text(one_line(block.text))}"))
+        elif isinstance(block, Table):
+            rows = [block.header, *block.rows]
+            lines = [_md_row(row) for row in rows]
+            lines.insert(1, "|" + "---|" * len(block.header))
+            chunks.append((False, "\n".join(lines)))
+        else:
+            chunks.append((block.bullet, _md_paragraph(block)))
+    out = ""
+    for i, (is_bullet, chunk) in enumerate(chunks):
+        if i:
+            out += "\n" if is_bullet and chunks[i - 1][0] else "\n\n"
+        out += chunk
+    return out + "\n"
 
 
-def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
-    out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
-           _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
-    period = period_of(p, snap.seminar.plan)
-    if period:
-        out.append(_fact(t(lang, "export.period"),
-                         f"{period[0].isoformat()} – {period[1].isoformat()}"))
-    out.append(_fact(t(lang, "card.completion"),
-                     t(lang, f"completion.{p.completion or 'not_started'}")))
-    out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
-            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), ""]
-    for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
-        if text:
-            out += [f"**{label}:**", "", md_block(text), ""]
-    out += [f"#### {t(lang, 'export.how')}", ""]
-    report = (p.report or {}).get("text", "")
-    out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
-    out += [f"#### {t(lang, 'export.relevance')}", ""]
-    out += [f"- **{t(lang, f'value.{v}').capitalize()}:** {t(lang, f'value.{v}.hint')}"
-            for v in p.values]
-    out += ["", f"#### {t(lang, 'card.milestones')}", ""]
-    if p.milestones:
-        today = snap.now.astimezone(snap.seminar.timezone).date()
-        out += [f"| # | {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
-                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
-                "|---|---|---|---|---|"]
-        out += [f"| {n} | {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
-                f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
-                f"{_done(m)} |"
-                for n, m in enumerate(p.milestones, 1)]
-    else:
-        out.append(t(lang, "record.no_milestones"))
-    if p.progress:
-        out += ["", f"#### {t(lang, 'record.progress_reports')}", ""]
-        out += [f"- {r.at.date().isoformat()}: **{t(lang, f'completion.{r.level}')}** – "
-                f"{md_inline(r.text)}" for r in p.progress]
-    out += ["", f"#### {t(lang, 'export.actors')}", "",
-            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
-    out += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
-    return [*out, ""]
+def md_text(text: str) -> str:
+    """Text inside a line (a heading's, after a line's start): its special characters
+    escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _done(m: Milestone) -> str:
-    """When a milestone was done and what was said of it, after its state."""
-    if m.done is None:
-        return ""
-    text = m.done.at.date().isoformat()
-    return " " + md_inline(f"{text} – {m.done.text}" if m.done.text else text)
+def _md_row(cells: tuple[str, ...]) -> str:
+    return "| " + " | ".join(md_inline(cell) for cell in cells) + " |"
 
 
-def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
-    response, _ = response_text(p, lang)
-    out = [f"### {p.ref}: {md_inline(p.title)}", "",
-           _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
-           _fact(t(lang, "record.col_organization"), p.organization),
-           *((_fact(t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),)
-             if p.actors else ()),
-           _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
-           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
-           _fact(t(lang, "card.version"), str(p.version))]
-    if p.report:
-        out.append(_fact(t(lang, "card.report"),
-                         f"{report_label(p.report, lang)} – "
-                         f"{p.report.get('text', '')}"))
-    out += [_fact(t(lang, "card.decision"), response), ""]
-    return out
+def _md_paragraph(paragraph: Paragraph) -> str:
+    out: list[str] = []
+    at_start = True
+    for run in paragraph.runs:
+        for i, piece in enumerate(run.text.split("\n")):
+            if i:
+                out.append("  \n")
+                at_start = True
+            body = md_text(piece)
+            core = body.strip()
+            if core and (run.bold or run.italic):
+                mark = ("**" if run.bold else "") + ("_" if run.italic else "")
+                lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+                body = f"{lead}{mark}{core}{mark[::-1]}{trail}"
+            elif at_start:
+                body = _md_start(body)
+            if body.strip():
+                at_start = False
+            out.append(body)
+    return ("- " if paragraph.bullet else "") + "".join(out)
+
+
+def _md_start(line: str) -> str:
+    """A line's start that Markdown would read as a list item or an underline, escaped."""
+    if line[:1] in ("-", "+", "="):
+        line = "\\" + line
+    return _MD_LIST_START.sub(r"\1\\\2", line)
 
 
 # -- CSV -------------------------------------------------------------------------------------
