@@ -5,7 +5,7 @@ kept on the aiohttp app under `SLACK_ADAPTER`."""
 
 from __future__ import annotations
 
-import asyncio
+import time
 
 from aiohttp import web
 
@@ -37,7 +37,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     adapter.turns.register(adapter.answers)
 
     async def finish(deadline: float) -> None:
-        await adapter.drain(max(0.0, deadline - asyncio.get_running_loop().time()))
+        await adapter.drain(max(0.0, deadline - time.monotonic()))
 
     async def close(_: web.Application) -> None:
         await adapter.close()

@@ -20,7 +20,6 @@ import hmac
 import json
 import logging
 import re
-import time
 from collections import OrderedDict
 from collections.abc import Coroutine, Mapping
 from dataclasses import replace
@@ -52,6 +51,7 @@ from adapters.slack.speakers import PLATFORM, SpeakerBook
 from bot.app.inbox import Item, new_key
 from bot.app.runtime import Runtime
 from bot.app.turns import Turns
+from bot.core.clock import protocol_seconds
 from bot.core.command import Command, Place, Speaker
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
@@ -176,7 +176,8 @@ class SlackAdapter:
         # refuses non-ASCII text; a header of any other shape is simply not Slack's signature.
         if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
             return False
-        if abs(time.time() - int(timestamp)) > MAX_AGE:
+        # real time, whatever the bot's clock says: Slack stamped it with the real time
+        if abs(protocol_seconds() - int(timestamp)) > MAX_AGE:
             return False
         base = b"v0:" + timestamp.encode("ascii") + b":" + raw
         expected = "v0=" + hmac.new(self._secret, base, hashlib.sha256).hexdigest()

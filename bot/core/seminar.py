@@ -24,6 +24,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
 LAST_ITEM_MINUTES = 15
@@ -64,6 +65,7 @@ class RosterPerson:
     teams_id: str | None = None
     language: str | None = None
     aad_object_id: str | None = None  # Microsoft Entra object id: matched in an allowed tenant
+    aad_tenant_id: str | None = None  # the tenant that object id is in (default: the app's own)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,24 @@ class PlanPeriod:
     end: date
     progress_every_months: int = 3
     milestone_leads: tuple[timedelta, ...] = (timedelta(days=14), timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Site:
+    """Who publishes the public pages (`[site]`): named on every page, with the contact for
+    feedback on the pages and their accessibility, and the address of the published
+    accessibility statement (uustatus.no), if there is one."""
+
+    publisher: str
+    contact: str = ""  # an e-mail address or a web address; "" when the file names none
+    statement_url: str = ""
+
+    @property
+    def contact_href(self) -> str:
+        """The contact as a link: `mailto:` for an e-mail address; "" when there is none."""
+        if not self.contact:
+            return ""
+        return self.contact if _URL_RE.match(self.contact) else f"mailto:{self.contact}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class Seminar:
     source: str = ""
     requests_days: int = REQUESTS_DAYS
     notices_days: int = NOTICES_DAYS
+    site: Site | None = None  # None only for a seminar built by hand; parsing sets one
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 
@@ -127,6 +148,11 @@ class Seminar:
     @property
     def coordinator(self) -> Organization:
         return next(o for o in self.organizations if o.kind == "coordinator")
+
+    @property
+    def publisher(self) -> Site:
+        """Who publishes the pages: `[site]`, or else the coordinator, without a contact."""
+        return self.site or Site(self.coordinator.name)
 
 class SeminarError(Exception):
     """The seminar file cannot be used; `problems` lists every reason, each with its place."""
@@ -243,7 +269,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     c = _Checker(source)
     c.unknown("top level", data,
               ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan",
-               "retention"))
+               "retention", "site"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -330,6 +356,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     people = _parse_people(c, data, org_keys)
     plan = _parse_plan(c, data, day)
     requests_days, notices_days = _parse_retention(c, data)
+    site = _parse_site(c, data)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -338,8 +365,32 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         reminder_leads=tuple(sorted(leads, reverse=True)), areas=tuple(areas),
         table_count=table_count, table_max_size=max_size, agenda=agenda,
         organizations=tuple(orgs), people=people, plan=plan, source=source,
-        requests_days=requests_days, notices_days=notices_days,
+        requests_days=requests_days, notices_days=notices_days, site=site,
     )
+
+
+def _parse_site(c: _Checker, data: dict[str, Any]) -> Site | None:
+    """`[site]`: who publishes the pages (required in it), the contact for feedback (an e-mail
+    address or a web address) and the published accessibility statement's address (optional,
+    may be empty). Without the table the coordinator is named, with no contact."""
+    if "site" not in data:
+        return None
+    site = c.table(data, "site")
+    c.unknown("[site]", site, ("publisher", "contact", "statement_url"))
+    publisher = c.text("[site]", site, "publisher")
+    contact = c.text("[site]", site, "contact")
+    if contact and not (_EMAIL_RE.match(contact) or _URL_RE.match(contact)):
+        c.problem("[site] contact", f"'{contact}' must be an e-mail address or a web address "
+                  "(https://...)")
+    statement = site.get("statement_url", "")
+    if not isinstance(statement, str):
+        c.problem("[site] statement_url", "must be a web address (https://...) or \"\"")
+        statement = ""
+    statement = statement.strip()
+    if statement and not _URL_RE.match(statement):
+        c.problem("[site] statement_url", f"'{statement}' must be a web address (https://...), "
+                  "such as the statement's page on uustatus.no, or \"\"")
+    return Site(publisher, contact, statement)
 
 
 def _parse_plan(c: _Checker, data: dict[str, Any], day: date) -> PlanPeriod:
@@ -446,7 +497,7 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             c.problem(where, "must be a table")
             continue
         c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "aad_object_id",
-                                 "language"))
+                                 "aad_tenant_id", "language"))
         org = c.text(where, entry, "org")
         if org and org not in org_keys:
             c.problem(f"{where} org", f"'{org}' is not a key of [[organizations]]")
@@ -473,13 +524,20 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             c.problem(f"{where} aad_object_id", f"'{object_id}' is used twice")
         if object_id:
             ids.add(object_id)
+        tenant = (c.text(where, entry, "aad_tenant_id", required=False) or "").lower() or None
+        if tenant and not _GUID_RE.match(tenant):
+            c.problem(f"{where} aad_tenant_id", f"'{tenant}' is not a Microsoft Entra tenant id "
+                      "(a GUID such as 00000000-0000-0000-0000-000000000000)")
+            tenant = None
+        elif tenant and not object_id:
+            c.problem(f"{where} aad_tenant_id", "names the tenant of an aad_object_id: give both")
         language = c.text(where, entry, "language", required=False) or None
         if language and language not in LANGUAGES:
             c.problem(f"{where} language", f"'{language}' must be one of: {', '.join(LANGUAGES)}")
             language = None
         people.append(RosterPerson(c.text(where, entry, "name"), org, email,
                                    platform_ids["slack_id"], platform_ids["teams_id"], language,
-                                   object_id))
+                                   object_id, tenant))
     if "people" in data and not isinstance(data["people"], list):
         c.problem("[[people]]", "must be an array of tables")
     return tuple(people)

@@ -81,7 +81,9 @@ def md_text(text: str) -> str:
 
 
 def _md_row(cells: tuple[str, ...]) -> str:
-    return "| " + " | ".join(md_inline(cell) for cell in cells) + " |"
+    """A table row: inside it nothing starts a line, so only the special characters (`|`
+    among them) are escaped."""
+    return "| " + " | ".join(md_text(one_line(cell)) for cell in cells) + " |"
 
 
 def _md_paragraph(paragraph: Paragraph) -> str:
@@ -156,7 +158,7 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),
-            "reasoned_response": reasoned_response(p),
+            "reasoned_response": reasoned_response(p, lang),
             "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
             "history": "\n".join(
                 f"{h.at.isoformat()} {h.actor_name}: "

@@ -7,13 +7,15 @@ Word document."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from collections.abc import Sequence
+from datetime import date
+from zoneinfo import ZoneInfo
 
-from bot.core.commitment import period_of
+from bot.core.commitment import is_imported, period_of, state_of
 from bot.core.history import report_label
 from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t, tn
-from bot.i18n.formatting import format_date, format_when
+from bot.i18n.formatting import format_day, format_days, format_when
 from bot.record.outline import (
     Block,
     Heading,
@@ -27,7 +29,6 @@ from bot.record.outline import (
     paragraphs,
     text,
 )
-from bot.record.plan_view import state_of
 from bot.record.public import Snapshot, response_text
 
 
@@ -58,86 +59,103 @@ def _introduction(snap: Snapshot, count: int, lang: str) -> list[Block]:
     seminar = snap.seminar
     found: list[Block] = [text(t(
         lang, "export.introduction", seminar=seminar.title,
-        date=format_date(datetime.combine(seminar.date, time(12), seminar.timezone), lang,
-                         year=True),
+        date=day(seminar.date, lang),
         coordinator=seminar.coordinator.name))]
     if seminar.plan:
         found.append(text(tn(lang, "export.introduction_plan", count,
-                             start=seminar.plan.start.isoformat(),
-                             end=seminar.plan.end.isoformat())))
+                             start=day(seminar.plan.start, lang),
+                             end=day(seminar.plan.end, lang))))
     return found
+
+
+def facts(*pairs: tuple[str, str]) -> list[Block]:
+    """The facts that have a value (a commitment imported from an adopted plan has no area,
+    values or proposer of the bot's)."""
+    return [fact(label, value) for label, value in pairs if value]
+
+
+def _section(heading: str, body: Sequence[Block]) -> list[Block]:
+    """A section under its heading, or nothing when it would be empty."""
+    return [Heading(4, heading), *body] if body else []
 
 
 def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[Block]:
     seminar = snap.seminar
-    facts = [fact(t(lang, "export.lead_agency"), seminar.org_name(p.ministry)),
-             fact(t(lang, "card.area"), seminar.area_name(p.area))]
     period = period_of(p, seminar.plan)
-    if period:
-        facts.append(fact(t(lang, "export.period"),
-                          f"{period[0].isoformat()} – {period[1].isoformat()}"))
-    facts.append(fact(t(lang, "card.completion"),
-                      t(lang, f"completion.{p.completion or 'not_started'}")))
     aims: list[Block] = []
     for label, said in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
         if said:
             aims += [text(f"{label}:", bold=True), *paragraphs(said)]
     report = (p.report or {}).get("text", "")
+    tz = seminar.timezone
+    actors = [] if is_imported(p) else [
+        bullet(Run(t(lang, "export.proposed_by", org=p.organization)))]
+    actors += [bullet(Run(t(lang, "export.joined", org=a.name))) for a in p.actors]
     return list(blocks(
         Heading(3, f"{n}. {p.ref}: {one_line(p.title)}"),
-        facts,
-        Heading(4, t(lang, "export.problem")), paragraphs(p.problem),
-        Heading(4, t(lang, "export.commitment")), paragraphs(p.description), aims,
+        facts((t(lang, "export.lead_agency"), seminar.org_name(p.ministry)),
+              (t(lang, "record.plan_id"), p.plan_id),
+              (t(lang, "card.area"), seminar.area_name(p.area) if p.area else ""),
+              (t(lang, "export.period"), format_days(*period, lang, year=True) if period else ""),
+              (t(lang, "card.completion"),
+               t(lang, f"completion.{p.completion or 'not_started'}"))),
+        _section(t(lang, "export.problem"), paragraphs(p.problem)),
+        _section(t(lang, "export.commitment"), paragraphs(p.description)), aims,
         Heading(4, t(lang, "export.how")),
         paragraphs(report) if report else [text(t(lang, "export.how_missing"), italic=True)],
-        Heading(4, t(lang, "export.relevance")),
-        [fact(t(lang, f"value.{v}").capitalize(), t(lang, f"value.{v}.hint"))
-         for v in p.values],
+        _section(t(lang, "export.relevance"),
+                 [fact(t(lang, f"value.{v}").capitalize(), t(lang, f"value.{v}.hint"))
+                  for v in p.values]),
         Heading(4, t(lang, "card.milestones")),
         milestone_table(snap, p, lang) if p.milestones
         else text(t(lang, "record.no_milestones")),
-        [Heading(4, t(lang, "record.progress_reports")),
-         *(bullet(Run(f"{r.at.date().isoformat()}: "),
-                  Run(t(lang, f"completion.{r.level}"), bold=True), Run(f" – {one_line(r.text)}"))
-           for r in p.progress)] if p.progress else [],
-        Heading(4, t(lang, "export.actors")),
-        bullet(Run(t(lang, "export.proposed_by", org=p.organization))),
-        [bullet(Run(t(lang, "export.joined", org=a.name))) for a in p.actors],
+        _section(t(lang, "record.progress_reports"), [
+            bullet(Run(f"{day(r.at.astimezone(tz).date(), lang)}: "),
+                   Run(t(lang, f"completion.{r.level}"), bold=True),
+                   Run(f" – {one_line(r.text)}")) for r in p.progress]),
+        _section(t(lang, "export.actors"), actors),
     ))
 
 
+def day(when: date | None, lang: str) -> str:
+    """A day in a document: in words, with its year (a document outlives its year)."""
+    return format_day(when, lang, year=True) if when else ""
+
+
 def milestone_table(snap: Snapshot, p: Proposal, lang: str) -> Table:
-    """A commitment's milestones: number, start, end, text and state (done with its date)."""
-    today = snap.now.astimezone(snap.seminar.timezone).date()
+    """A commitment's milestones: number, start, end, text and state (done with its day)."""
+    tz = snap.seminar.timezone
+    today = snap.now.astimezone(tz).date()
     return Table(
         ("#", t(lang, "export.milestone_start"), t(lang, "record.milestone_due"),
          t(lang, "record.milestone_text"), t(lang, "export.milestone_state")),
-        tuple((str(k), m.start.isoformat() if m.start else "", m.end.isoformat(), m.text,
-               t(lang, f"milestone.{state_of(m, today)}") + _done(m))
+        tuple((str(k), day(m.start, lang), day(m.end, lang), one_line(m.text),
+               t(lang, f"milestone.{state_of(m, today)}") + _done(m, lang, tz))
               for k, m in enumerate(p.milestones, 1)))
 
 
-def _done(m: Milestone) -> str:
+def _done(m: Milestone, lang: str, tz: ZoneInfo) -> str:
     """When a milestone was done and what was said of it, after its state."""
     if m.done is None:
         return ""
-    when = m.done.at.date().isoformat()
+    when = day(m.done.at.astimezone(tz).date(), lang)
     return " " + (f"{when} – {m.done.text}" if m.done.text else when)
 
 
 def _input(snap: Snapshot, p: Proposal, lang: str) -> list[Block]:
     seminar = snap.seminar
     response, _ = response_text(p, lang)
-    facts = [fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
-             fact(t(lang, "record.col_organization"), p.organization)]
-    if p.actors:
-        facts.append(fact(t(lang, "card.actors"), ", ".join(a.name for a in p.actors)))
-    facts += [fact(t(lang, "card.ministry"), seminar.org_name(p.ministry)),
-              fact(t(lang, "card.area"), seminar.area_name(p.area)),
-              fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
-              fact(t(lang, "card.version"), str(p.version))]
-    if p.report:
-        facts.append(fact(t(lang, "card.report"),
-                          f"{report_label(p.report, lang)} – {p.report.get('text', '')}"))
-    facts.append(fact(t(lang, "card.decision"), response))
-    return [Heading(3, f"{p.ref}: {one_line(p.title)}"), *facts]
+    return list(blocks(
+        Heading(3, f"{p.ref}: {one_line(p.title)}"),
+        facts((t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
+              (t(lang, "record.col_organization"), "" if is_imported(p) else p.organization),
+              (t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),
+              (t(lang, "card.ministry"), seminar.org_name(p.ministry)),
+              (t(lang, "record.plan_id"), p.plan_id),
+              (t(lang, "card.area"), seminar.area_name(p.area) if p.area else ""),
+              (t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
+              (t(lang, "card.version"), str(p.version)),
+              (t(lang, "card.report"), f"{report_label(p.report, lang)} – "
+                                       f"{p.report.get('text', '')}" if p.report else ""),
+              (t(lang, "card.decision"), response)),
+    ))

@@ -16,7 +16,7 @@ from typing import Any
 from bot.core.commitment import period_of
 from bot.core.model import COMPLETION, Milestone, Proposal, Status
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
+from bot.i18n.formatting import format_days, format_when
 from bot.record.outline import (
     Block,
     Heading,
@@ -29,6 +29,7 @@ from bot.record.outline import (
     one_line,
     text,
 )
+from bot.record.plan_document import day
 from bot.record.public import Snapshot
 
 JSON_FORMAT = "ogpbot-self-assessment"
@@ -195,23 +196,32 @@ def _summary(sa: SelfAssessment, lang: str) -> list[Block]:
 
 def _section(c: Assessed, n: int, lang: str) -> list[Block]:
     facts = [fact(t(lang, "export.lead_agency"), c.ministry_name)]
+    if c.plan_id:
+        facts.append(fact(t(lang, "record.plan_id"), c.plan_id))
     if c.period:
-        facts.append(fact(t(lang, "export.period"), f"{c.period[0]} – {c.period[1]}"))
+        facts.append(fact(t(lang, "export.period"), format_days(
+            date.fromisoformat(c.period[0]), date.fromisoformat(c.period[1]), lang, year=True)))
     facts.append(fact(t(lang, "card.completion"), t(lang, f"completion.{c.completion}")))
+    def on(iso: str) -> str:
+        return day(date.fromisoformat(iso), lang) if iso else ""
+
     due, what = t(lang, "record.milestone_due"), t(lang, "record.milestone_text")
     met = Table(("#", what, due, t(lang, "assessment.met_on")), tuple(
-        (str(m.number), _with_note(m), m.end,
-         m.met_on + (f" ({t(lang, 'assessment.late')})" if m.late else ""))
+        (str(m.number), _with_note(m), on(m.end),
+         on(m.met_on) + (f" ({t(lang, 'assessment.late')})" if m.late else ""))
         for m in c.met))
-    missed = Table(("#", what, due), tuple((str(m.number), m.text, m.end) for m in c.missed))
+    missed = Table(("#", what, due),
+                   tuple((str(m.number), one_line(m.text), on(m.end)) for m in c.missed))
     ahead = Table(("#", what, t(lang, "export.milestone_start"), due),
-                  tuple((str(m.number), m.text, m.start, m.end) for m in c.ahead))
+                  tuple((str(m.number), one_line(m.text), on(m.start), on(m.end))
+                        for m in c.ahead))
     parts: list[Block] = []
     for key, table in (("assessment.met", met), ("assessment.missed", missed),
                        ("assessment.ahead", ahead)):
         parts.append(Heading(4, t(lang, key)))
         parts.append(table if table.rows else text(t(lang, "assessment.none")))
-    reports = [bullet(Run(f"{r.day}: "), Run(t(lang, f"completion.{r.level}"), bold=True),
+    reports = [bullet(Run(f"{day(date.fromisoformat(r.day), lang)}: "),
+                      Run(t(lang, f"completion.{r.level}"), bold=True),
                       Run(f" – {one_line(r.text)}")) for r in c.reports]
     return list(blocks(
         Heading(3, f"{n}. {c.ref}: {one_line(c.title)}"), facts, parts,
@@ -221,4 +231,4 @@ def _section(c: Assessed, n: int, lang: str) -> list[Block]:
 
 
 def _with_note(m: MilestoneResult) -> str:
-    return f"{m.text} – {m.note}" if m.note else m.text
+    return one_line(f"{m.text} – {m.note}" if m.note else m.text)
