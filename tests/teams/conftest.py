@@ -124,13 +124,17 @@ class Bench:
             await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the one message the bot sent for it."""
-        before = len(self.fake.activities())
-        status = await self.post(self.activity(text, **kw))
+        """Post one activity and return the bot's reply to it, in the conversation it was
+        sent to (a notice meanwhile, there or elsewhere, is not the reply)."""
+        activity = self.activity(text, **kw)
+        status = await self.post(activity)
         assert status in (200, 201), status
-        posted = await self.fake.wait_for_activities(before + 1, within=5)
-        assert len(posted) == before + 1
-        return posted[-1]
+        conversation = activity["conversation"]["id"]
+        posted = await self.fake.wait_for_reply(conversation, activity["id"], within=5)
+        replies = [p for p in self.fake.activities_to(conversation)
+                   if activity["id"] in (p.reply_to_id, p.activity.get("replyToId"))]
+        assert replies == [posted]  # one reply
+        return posted
 
 
 def card_of(posted: PostedActivity | dict[str, Any]) -> dict[str, Any]:
