@@ -1,43 +1,51 @@
 """`make bench`: runs every benchmark module in bench/ and prints its figures, then one summary
 table. A module offers `async run()` returning rows of figures (and, optionally, `HEADLINES`:
 the names of the rows the summary repeats), or a `main()` that prints its own; exit 1 if any
-says something was lost."""
+says something was lost. The load average is printed at the start and end of each benchmark
+(a figure from a busy machine is not a quiet one's). `BENCH_ONLY=ack,fanout` runs only
+those."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import os
 import pkgutil
 import sys
 import time
 from pathlib import Path
+
+from bench._machine import load
 
 
 def main() -> int:
     folder = Path(__file__).resolve().parent
     status = 0
     summary: list[tuple[str, str, str]] = []
+    only = {n for n in os.environ.get("BENCH_ONLY", "").split(",") if n}
+    print(f"== load average at the start: {load()} ({os.cpu_count()} cores)", flush=True)
     for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or (only and info.name not in only):
             continue
         module = importlib.import_module(f"bench.{info.name}")
         run, own_main = getattr(module, "run", None), getattr(module, "main", None)
         if run is None and own_main is None:
             continue
         print(f"== {info.name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
+        print(f"  load average {load()}", flush=True)
         began = time.perf_counter()
         if run is None:
             own_main()
             took = time.perf_counter() - began
             summary.append((info.name, "(figures above)", f"{took:.0f} s"))
-            print()
+            print(f"  load average {load()}\n", flush=True)
             continue
         rows = asyncio.run(run())
         took = time.perf_counter() - began
         width = max(len(name) for name, _ in rows)
         for name, value in rows:
             print(f"  {name:<{width}}  {value}")
-        print(flush=True)
+        print(f"  load average {load()}\n", flush=True)
         figures = dict(rows)
         headlines = getattr(module, "HEADLINES", None) or [name for name, _ in rows[:2]]
         for n, name in enumerate(headlines):
@@ -45,7 +53,7 @@ def main() -> int:
                             f"{took:.0f} s" if n == 0 else ""))
         if figures.get("lost", "0") != "0":
             status = 1
-    print("== summary")
+    print(f"== summary (load average at the end: {load()})")
     width = max([len("benchmark"), *(len(name) for name, _, _ in summary)])
     fig = max((len(f) for _, f, _ in summary), default=0)
     print(f"  {'benchmark':<{width}}  {'figure':<{fig}}  took")

@@ -2,11 +2,21 @@
 slash commands, 50 in flight at a time, against `ogpbot serve` and, in the same run, against
 two bare slack-bolt apps served the same way in processes of their own (bench/_bare_slack.py):
 one that only acknowledges, and one that acknowledges and then posts the same answer ogpbot
-gave to the command's response_url. With 100, 1,000 and 10,000 proposals in the store. Prints
-p50 and p99 of the ack (beside the first) and of the answer (from sending the command to its
-answer reaching the response_url, beside the second), and each p99 ratio. Each store is served
-twice: as a TinyDB file, and the same records moved into PostgreSQL with `migrate-store`'s copy
-(a throwaway server with fsync on, as deployed), both beside the same baselines."""
+gave to the command's response_url. With 100, 1,000 and 10,000 proposals in the store, each
+served twice: as a TinyDB file, and the same records moved into PostgreSQL with
+`migrate-store`'s copy (a throwaway server with fsync on, as deployed).
+
+The phases are interleaved (bare, ogpbot, bare answering; again) for `BENCH_ACK_ROUNDS` rounds
+(3), so that a passing load on the machine falls on all of them; each figure is the median of
+the rounds' with its min–max. Printed: p50 and p99 of the ack (beside the ack-only app's) and
+of the answer (from sending the command to its answer reaching the response_url, beside the
+answering app's), each round's p99 ratio; the CPU time per command of each server process
+from /proc (and, on PostgreSQL, of the database server's processes), which load does not
+blur; on PostgreSQL the statements, rows and buffer blocks per command (pg_stat_statements);
+the core's own time per command, in process; the load average at the start and end of each
+round. At the largest store, a seminar burst: `BURST_PEOPLE` people (300) each send `tables`,
+then each `status`, at moments spread over `BURST_WITHIN` seconds (5): the slowest ack and the
+answer p99."""
 
 from __future__ import annotations
 
@@ -16,16 +26,20 @@ import os
 import random
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from bench._machine import cpu_seconds, load, spread, tree_cpu_seconds
+from bench._statements import Statements, Totals
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import SystemClock
 from bot.core.command import Command, Place, Speaker
@@ -34,6 +48,7 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import COUNTERS
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
+from bot.process.tables import PLAN_SETTING, Table, TablePlan
 from bot.store.contract import Store
 from bot.store.opening import open_store
 from bot.store.tinydb_file import TinyDBStore
@@ -47,7 +62,11 @@ SIZES = tuple(int(s) for s in os.environ.get("BENCH_ACK_SIZES", "100,1000,10000"
 CONCURRENCY = 50
 STATUS_REQUESTS = int(os.environ.get("BENCH_ACK_STATUS", "300"))
 PROPOSE_REQUESTS = int(os.environ.get("BENCH_ACK_PROPOSE", "100"))
-PROPOSERS = 200  # civil-society people who made the seeded proposals
+ROUNDS = int(os.environ.get("BENCH_ACK_ROUNDS", "3"))
+PROPOSERS = 300  # civil-society people who made the seeded proposals, all at the seminar
+BURST_PEOPLE = int(os.environ.get("BENCH_BURST_PEOPLE", "300"))
+BURST_WITHIN = 5.0  # seconds over which the burst's commands are sent
+TABLES = 12
 SPEAKERS = 50  # of them, the ones who send the measured commands
 TOKEN = "xoxb-ogpbot-bench"
 SECRET = "ogpbot-bench-signing-secret"
@@ -100,6 +119,12 @@ def seed(folder: Path, size: int) -> Path:
                           lines=(f"{person.name} foreslår noe for Justisdepartementet.",)),
                     now, "proposal", state=NoticeState.SENT, attempts=1, sent_at=now))
         store.put(COUNTERS, "proposal", {"last": size})
+        # the seminar's small tables: everyone seated, the first proposals discussed
+        seats = [p.key for p in people]
+        bot.records.set_setting(PLAN_SETTING, TablePlan(tuple(
+            Table(n + 1, "innsyn", tuple(range(n + 1, min(size, 80) + 1, TABLES)),
+                  tuple(seats[n::TABLES])) for n in range(TABLES)),
+            now.isoformat(), method="greedy").to_dict())
     store.close()
     return db
 
@@ -216,17 +241,18 @@ def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
     return status * 1000, propose * 1000
 
 
-def profile(server: ServeProcess, size: int) -> subprocess.Popen[bytes] | None:
+def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
     """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
         return None
-    if shutil.which("py-spy") is None:
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if spy is None:
         print("BENCH_ACK_PROFILE is set but py-spy is not installed (pip install py-spy)")
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(["py-spy", "record", "--pid", str(server.process.pid), "--format",
-                             "raw", "--threads", "--output", f"{folder}/serve-{size}.txt"],
+    return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--format",
+                             "raw", "--threads", "--output", f"{folder}/serve-{name}.txt"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -255,18 +281,100 @@ def moved(db: Path, url: str) -> float:
     return time.perf_counter() - began
 
 
+@dataclass(frozen=True)
+class Database:
+    """The PostgreSQL server under a measured store: its processes' CPU, its statements."""
+
+    postmaster: int
+    statements: Statements
+
+    def cpu(self) -> float:
+        return tree_cpu_seconds(self.postmaster)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One burst against one server: its ack and answer times, and per command the server's
+    CPU seconds (and the database's, and its statements, on PostgreSQL)."""
+
+    acks: list[float]
+    answers: list[float]
+    cpu: float
+    db_cpu: float | None = None
+    db: Totals | None = None
+
+
+SETTLE = 0.3  # seconds after the last answer that still count (the marks of answers given)
+
+
+async def phase(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServeProcess,
+                kind: str, count: int, size: int, tag: str, answers: bool = True,
+                db: Database | None = None) -> Phase:
+    assert server.process is not None
+    pid = server.process.pid
+    if db is not None:
+        await asyncio.to_thread(db.statements.reset)
+        db_before = db.cpu()
+    before = cpu_seconds(pid)
+    acks, took = await measure(http, fake, server.url, kind, count, size, tag, answers)
+    await asyncio.sleep(SETTLE)
+    cpu = (cpu_seconds(pid) - before) / count
+    if db is None:
+        return Phase(acks, took, cpu)
+    db_cpu = (db.cpu() - db_before) / count
+    return Phase(acks, took, cpu, db_cpu, await asyncio.to_thread(db.statements.read, 8))
+
+
+async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServeProcess,
+                        word: str, size: int, tag: str) -> Phase:
+    """`BURST_PEOPLE` different people each send `word` once, at moments spread at random over
+    `BURST_WITHIN` seconds, as many at once as happen to coincide (no limit in flight)."""
+    assert server.process is not None
+    rng = random.Random(f"{tag}{word}")
+    at = sorted(rng.uniform(0, BURST_WITHIN) for _ in range(BURST_PEOPLE))
+    people = rng.sample(range(PROPOSERS), BURST_PEOPLE)
+    rids, batch = [], []
+    for n, who in enumerate(people):
+        rid = f"{tag}-burst-{word}-{n}"
+        text = f"P-{rng.randint(1, size)}" if word == "status" else word
+        batch.append(slash_command_body(
+            text, command="/status" if word == "status" else "/ogp", user_id=proposer_id(who),
+            channel_id=CHANNEL, channel_name="seminar", response_url=fake.response_url(rid)))
+        rids.append(rid)
+    before = cpu_seconds(server.process.pid)
+    began = time.perf_counter()
+
+    async def one(when: float, body: bytes) -> tuple[float, float]:
+        await asyncio.sleep(max(0.0, began + when - time.perf_counter()))
+        headers = signed_headers(SECRET, body)
+        sent = time.time()
+        start = time.perf_counter()
+        async with http.post(f"{server.url}/slack/events", data=body,
+                             headers=headers) as answer:
+            await answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"{server.url} answered {answer.status}")
+        return time.perf_counter() - start, sent
+
+    timed = await asyncio.gather(*(one(w, b) for w, b in zip(at, batch, strict=True)))
+    took = await answered(fake, {rid: sent for rid, (_, sent) in zip(rids, timed, strict=True)})
+    await asyncio.sleep(SETTLE)
+    cpu = (cpu_seconds(server.process.pid) - before) / BURST_PEOPLE
+    return Phase([t for t, _ in timed], took, cpu)
+
+
 async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
-                   baselines: dict[str, ServeProcess], size: int,
-                   folder: Path, db: str) -> dict[str, Any]:
-    """Serve the store `db` and measure it beside the baselines, in the same minutes."""
+                   baselines: dict[str, ServeProcess], size: int, folder: Path, db: str,
+                   database: Database | None, largest: bool) -> dict[str, Any]:
+    """Serve the store `db` and measure it beside the baselines, round after round."""
     env = {**os.environ, "OGPBOT_DB": db, "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-    tag = "pg" if db.startswith("postgresql://") else ""
+    tag = "pg" if database is not None else ""
     server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
                           start_within=120)
     await server.start(http)
-    figures: dict[str, Any] = {"start": server.started_in}
-    profiler = profile(server, size)
+    figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {}}
+    profiler = profile(server, f"{size}{tag or 'tinydb'}")
     try:
         # Warm all up (connections, auth.test, users.info for each speaker).
         await measure(http, fake, server.url, "status", SPEAKERS * 2, size,
@@ -280,13 +388,22 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
                       answers=False)
         await measure(http, fake, answering.url, "status", SPEAKERS, size,
                       f"warm{size}{tag}answering")
-        for kind, count in (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS)):
-            figures[f"bare {kind}"], _ = await measure(http, fake, bare.url, kind, count, size,
-                                                       f"{size}{tag}bare", answers=False)
-            figures[f"ogpbot {kind}"], figures[f"answer {kind}"] = await measure(
-                http, fake, server.url, kind, count, size, f"{size}{tag}ogpbot")
-            _, figures[f"bare answer {kind}"] = await measure(
-                http, fake, answering.url, kind, count, size, f"{size}{tag}answering")
+        for n in range(ROUNDS):
+            began = load()
+            for kind, count in (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS)):
+                at = f"{size}{tag}r{n}"
+                figures.setdefault(f"bare {kind}", []).append(await phase(
+                    http, fake, bare, kind, count, size, f"{at}bare", answers=False))
+                figures.setdefault(f"ogpbot {kind}", []).append(await phase(
+                    http, fake, server, kind, count, size, f"{at}ogpbot", db=database))
+                figures.setdefault(f"answering {kind}", []).append(await phase(
+                    http, fake, answering, kind, count, size, f"{at}answering"))
+            figures["loads"].append(f"{began} → {load()}")
+        if largest:
+            for word in ("tables", "status"):
+                began = load()
+                figures["bursts"][word] = (await seminar_burst(
+                    http, fake, server, word, size, f"{size}{tag}"), f"{began} → {load()}")
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
@@ -300,31 +417,33 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
 async def run() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("load", f"{CONCURRENCY} in flight; {STATUS_REQUESTS} `/status P-N` and "
-                 f"{PROPOSE_REQUESTS} `/ogp propose` per store size"),
+                 f"{PROPOSE_REQUESTS} `/ogp propose` per phase, {ROUNDS} rounds of bare, "
+                 "ogpbot, bare answering per store size"),
+        ("load average at the start", load()),
     ]
-    worst: dict[str, dict[str, float]] = {}
+    summary: dict[str, list[tuple[str, str]]] = {}
     baselines: dict[str, ServeProcess] = {}
     why = unavailable()
-    cluster = Cluster(durable=True).start() if why is None else None
+    cluster = Cluster(durable=True, statements=True).start() if why is None else None
     if why is not None:
         rows.append(("postgresql", f"not measured: {why}"))
     try:
-        await _sizes(rows, worst, baselines, cluster)
+        await _sizes(rows, summary, baselines, cluster)
     finally:
         if cluster is not None:
             cluster.stop()
-    for store, ratios in worst.items():
-        rows.append((f"{ACK_HEADLINE}, {store}", f"{ratios['ack']:.2f} (goal: at most 1.5)"))
-        rows.append((f"{ANSWER_HEADLINE}, {store}",
-                     f"{ratios['answer']:.2f} (goal: at most 1.5)"))
+    for store in ("tinydb", "postgresql"):
+        rows.extend(summary.get(store, []))
+    rows.append(("load average at the end", load()))
     return rows
 
 
-async def _sizes(rows: list[tuple[str, str]], worst: dict[str, dict[str, float]],
+async def _sizes(rows: list[tuple[str, str]], summary: dict[str, list[tuple[str, str]]],
                  baselines: dict[str, ServeProcess], cluster: Cluster | None) -> None:
+    growth: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeSlackAPI() as fake, aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2)) as http:
+                connector=aiohttp.TCPConnector(limit=BURST_PEOPLE * 2)) as http:
             for n in range(PROPOSERS):
                 fake.add_user(proposer_id(n), real_name=f"Person {n}")
             bare_env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
@@ -343,53 +462,155 @@ async def _sizes(rows: list[tuple[str, str]], worst: dict[str, dict[str, float]]
                     size_mb = (db.stat().st_size + (
                         db.with_name(db.name + ".journal").stat().st_size
                         if db.with_name(db.name + ".journal").exists() else 0)) / 1e6
-                    stores = [("tinydb", str(db))]
+                    stores: list[tuple[str, str, Database | None]] = [("tinydb", str(db), None)]
                     note = ""
                     if cluster is not None:
                         url = cluster.emptied("bench")
                         took = await asyncio.to_thread(moved, db, url)
                         note = f", into PostgreSQL in {took:.1f} s"
-                        stores.append(("postgresql", url))
+                        stores.append(("postgresql", url,
+                                       Database(cluster.postmaster(), Statements(url))))
                     rows.append((f"{size:,} proposals: store", f"{size_mb:.1f} MB, seeded in "
                                  f"{seeded:.1f} s{note}"))
-                    for store, where in stores:
-                        f = await one_size(http, fake, bare, baselines, size, folder, where)
+                    for store, where, database in stores:
+                        f = await one_size(http, fake, bare, baselines, size, folder, where,
+                                           database, size == max(SIZES))
                         fake.clear_calls()
-                        _rows(rows, f"{size:,} proposals, {store}", f, worst, store,
-                              size == max(SIZES))
+                        _rows(rows, f"{size:,} proposals, {store}", f)
+                        growth.setdefault(store, []).append((size, f))
+                        if size == max(SIZES):
+                            summary[store] = _goals(store, f)
             finally:
                 bare.stop(grace=15)
                 for baseline in baselines.values():
                     baseline.stop(grace=15)
+    for store, sized in growth.items():
+        summary.setdefault(store, []).extend(_growth(store, sized))
 
 
-def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any],
-          worst: dict[str, dict[str, float]], store: str, largest: bool) -> None:
+def _ratios(f: dict[str, Any], kind: str, ours: str, base: str, field: str) -> list[float]:
+    """Each round's p99 of `field` (acks or answers) of `ours` over that of `base`."""
+    return [pct(getattr(o, field), 0.99) / pct(getattr(b, field), 0.99)
+            for o, b in zip(f[f"{ours} {kind}"], f[f"{base} {kind}"], strict=True)]
+
+
+def _cpu_ratios(f: dict[str, Any], kind: str) -> list[float]:
+    """Each round's CPU per command of ogpbot (with its database's) over the answering app's."""
+    return [(o.cpu + (o.db_cpu or 0.0)) / b.cpu
+            for o, b in zip(f[f"ogpbot {kind}"], f[f"answering {kind}"], strict=True)]
+
+
+def _pooled(phases: list[Phase], field: str) -> list[float]:
+    return [v for p in phases for v in getattr(p, field)]
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any]) -> None:
     rows.append((f"{label}: serve up in", f"{f['start']:.1f} s"))
+    rows.append((f"{label}: load average, each round", "; ".join(f["loads"])))
     for kind in ("status", "propose"):
-        ours, base = f[f"ogpbot {kind}"], f[f"bare {kind}"]
-        ratio = pct(ours, 0.99) / pct(base, 0.99)
+        ours, base, answering = f[f"ogpbot {kind}"], f[f"bare {kind}"], f[f"answering {kind}"]
+        acks, base_acks = _pooled(ours, "acks"), _pooled(base, "acks")
         rows.append((f"{label}: {kind} ack p50/p99 ms",
-                     f"ogpbot {ms(pct(ours, 0.5))} / {ms(pct(ours, 0.99))}, "
-                     f"bare {ms(pct(base, 0.5))} / {ms(pct(base, 0.99))}, "
-                     f"p99 ratio {ratio:.2f}"))
-        answers, bare_answers = f[f"answer {kind}"], f[f"bare answer {kind}"]
-        answer_ratio = pct(answers, 0.99) / pct(bare_answers, 0.99)
-        if kind == "status" and largest:
-            worst[store] = {"ack": ratio, "answer": answer_ratio}
+                     f"ogpbot {ms(pct(acks, 0.5))} / {ms(pct(acks, 0.99))}, "
+                     f"bare {ms(pct(base_acks, 0.5))} / {ms(pct(base_acks, 0.99))}, "
+                     f"p99 ratio {spread(_ratios(f, kind, 'ogpbot', 'bare', 'acks'))}"))
+        answers, bare_answers = _pooled(ours, "answers"), _pooled(answering, "answers")
         rows.append((f"{label}: {kind} answer p50/p99 ms",
                      f"ogpbot {ms(pct(answers, 0.5))} / {ms(pct(answers, 0.99))}, "
                      f"bare {ms(pct(bare_answers, 0.5))} / {ms(pct(bare_answers, 0.99))}, "
-                     f"p99 ratio {answer_ratio:.2f} ({len(answers)}/{len(ours)} answered)"))
+                     f"p99 ratio {spread(_ratios(f, kind, 'ogpbot', 'answering', 'answers'))} "
+                     f"({len(answers)}/{len(acks)} answered)"))
+        db = "" if ours[0].db_cpu is None else (
+            f" + database {_median([p.db_cpu or 0.0 for p in ours]) * 1000:.2f}")
+        rows.append((f"{label}: {kind} CPU ms per command",
+                     f"ogpbot {_median([p.cpu for p in ours]) * 1000:.2f}{db}, "
+                     f"bare {_median([p.cpu for p in base]) * 1000:.2f}, "
+                     f"bare answering {_median([p.cpu for p in answering]) * 1000:.2f}; "
+                     f"ratio to bare answering {spread(_cpu_ratios(f, kind))}"))
+        if ours[0].db is not None:
+            rows.append((f"{label}: {kind} PostgreSQL per command", _per_command(ours, kind)))
+            if os.environ.get("BENCH_ACK_STATEMENTS"):
+                for query, calls, got, blocks in ours[-1].db.top if ours[-1].db else ():
+                    rows.append((f"{label}: {kind} statement",
+                                 f"{calls} calls, {got} rows, {blocks} blocks: {query[:160]}"))
     rows.append((f"{label}: core per command ms",
                  f"status {f['core status']:.2f}, propose {f['core propose']:.2f} "
                  "(in-process, no HTTP)"))
+    for word, (burst, loads) in f["bursts"].items():
+        rows.append((f"{label}: seminar burst, {BURST_PEOPLE} `{word}` in {BURST_WITHIN:.0f} s",
+                     _burst(burst) + f"; load {loads}"))
 
 
-ACK_HEADLINE = "status ack p99 / bare p99 at the largest store"
-ANSWER_HEADLINE = "status answer p99 / bare answering p99 at the largest store"
+def _db_per_command(phases: list[Phase], kind: str) -> tuple[float, float, float]:
+    """The median over rounds of statements, rows and buffer blocks per command."""
+    count = STATUS_REQUESTS if kind == "status" else PROPOSE_REQUESTS
+    totals = [p.db for p in phases if p.db is not None]
+    return (_median([t.calls / count for t in totals]), _median([t.rows / count for t in totals]),
+            _median([t.blocks / count for t in totals]))
+
+
+def _per_command(phases: list[Phase], kind: str) -> str:
+    calls, got, blocks = _db_per_command(phases, kind)
+    return f"{calls:.1f} statements, {got:.1f} rows, {blocks:.0f} buffer blocks"
+
+
+def _burst(burst: Phase) -> str:
+    return (f"ack max {ms(max(burst.acks))} ms (goal: under 1000), p99 "
+            f"{ms(pct(burst.acks, 0.99))}; answer p99 {ms(pct(burst.answers, 0.99))} ms "
+            f"(goal: under 2000), {len(burst.answers)}/{len(burst.acks)} answered; "
+            f"CPU {burst.cpu * 1000:.2f} ms per command")
+
+
+ANSWER_GOAL = {"tinydb": 1.5, "postgresql": 2.0}
+
+
+def _goals(store: str, f: dict[str, Any]) -> list[tuple[str, str]]:
+    """The headline figures at the largest store, each beside its goal."""
+    out = [(f"status ack p99 / bare, {store}",
+            f"{spread(_ratios(f, 'status', 'ogpbot', 'bare', 'acks'))} (goal: at most 1.5)"),
+           (f"status answer p99 / bare answering, {store}",
+            f"{spread(_ratios(f, 'status', 'ogpbot', 'answering', 'answers'))} "
+            f"(goal: at most {ANSWER_GOAL[store]})"),
+           (f"propose ack p99 / bare, {store}",
+            f"{spread(_ratios(f, 'propose', 'ogpbot', 'bare', 'acks'))} (goal: at most 1.5)"),
+           (f"propose answer p99 / bare answering, {store}",
+            f"{spread(_ratios(f, 'propose', 'ogpbot', 'answering', 'answers'))} "
+            f"(goal: at most {ANSWER_GOAL[store]})"),
+           (f"CPU per status / bare answering, {store}",
+            f"{spread(_cpu_ratios(f, 'status'))} (goal: at most 2)"),
+           (f"CPU per propose / bare answering, {store}",
+            f"{spread(_cpu_ratios(f, 'propose'))} (goal: at most 2)")]
+    for word, (burst, _) in f["bursts"].items():
+        out.append((f"seminar burst `{word}`, {store}", _burst(burst)))
+    return out
+
+
+def _growth(store: str, sized: list[tuple[int, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """How the cost of one command moves with the store's size (goal: flat)."""
+    sizes = "/".join(f"{size:,}" for size, _ in sized)
+    out = []
+    for kind in ("status", "propose"):
+        core = " / ".join(f"{f[f'core {kind}']:.2f}" for _, f in sized)
+        cpu = " / ".join(f"{_median([p.cpu for p in f[f'ogpbot {kind}']]) * 1000:.2f}"
+                         for _, f in sized)
+        line = f"core {core} ms, serve CPU {cpu} ms"
+        if sized[0][1][f"ogpbot {kind}"][0].db is not None:
+            per = [_db_per_command(f[f"ogpbot {kind}"], kind) for _, f in sized]
+            line += (f"; {' / '.join(f'{c:.1f}' for c, _, _ in per)} statements, "
+                     f"{' / '.join(f'{r:.1f}' for _, r, _ in per)} rows, "
+                     f"{' / '.join(f'{b:.0f}' for _, _, b in per)} buffer blocks")
+        out.append((f"{kind} per command at {sizes} proposals, {store}", line))
+    return out
+
+
 HEADLINES = tuple(f"{headline}, {store}" for store in ("tinydb", "postgresql")
-                  for headline in (ACK_HEADLINE, ANSWER_HEADLINE))
+                  for headline in ("status ack p99 / bare", "status answer p99 / bare answering",
+                                   "CPU per status / bare answering",
+                                   "seminar burst `tables`"))
 
 
 def main() -> int:

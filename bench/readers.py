@@ -18,6 +18,7 @@ from typing import Any
 
 import aiohttp
 
+from bench._machine import cpu_seconds, load
 from bench.ack import (
     CONCURRENCY,
     PROPOSERS,
@@ -39,15 +40,6 @@ STATUS_REQUESTS = int(os.environ.get("BENCH_READERS_STATUS", "300"))
 PROPOSE_REQUESTS = int(os.environ.get("BENCH_READERS_PROPOSE", "100"))
 KINDS = (("status", STATUS_REQUESTS), ("propose", PROPOSE_REQUESTS))
 ROUNDS = int(os.environ.get("BENCH_READERS_ROUNDS", "2"))
-
-
-def cpu_seconds(pid: int) -> float:
-    """The CPU time a process has used (user and system), from /proc (Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Crowd:
@@ -85,6 +77,7 @@ async def run() -> list[tuple[str, str]]:
         ("load", f"{SIZE:,} proposals; {CONCURRENCY} commands in flight, {STATUS_REQUESTS} "
                  f"`/status P-N` and {PROPOSE_REQUESTS} `/ogp propose` in each of {ROUNDS} "
                  f"rounds alone and {ROUNDS} with {READERS} readers of `/`"),
+        ("load average at the start", load()),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -146,6 +139,7 @@ async def run() -> list[tuple[str, str]]:
                             f"{ms(pct(took, 0.99))} ms, {failures} failed"))
     rows.append(("serve CPU while measured", f"alone {cpu['alone']:.1f} s, with readers "
                                              f"{cpu['crowded']:.1f} s"))
+    rows.append(("load average at the end", load()))
     rows.append(("ack p99 with readers / alone", f"{ratio:.2f} (worse of status and propose; "
                                                  "goal: at most 1.5)"))
     return rows

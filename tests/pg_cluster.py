@@ -52,10 +52,12 @@ def unavailable() -> str | None:
 
 class Cluster:
     """One PostgreSQL server in a folder of its own. `durable=False` (tests) turns fsync off;
-    a bench that compares stores keeps it on, as a real deployment would."""
+    a bench that compares stores keeps it on, as a real deployment would; `statements=True`
+    loads pg_stat_statements (a bench counting queries per command)."""
 
-    def __init__(self, durable: bool = False) -> None:
+    def __init__(self, durable: bool = False, statements: bool = False) -> None:
         self.durable = durable
+        self.statements = statements
         self.folder = Path(tempfile.mkdtemp(prefix="ogpbot-pg-"))
         self.data = self.folder / "data"
         self.log = self.folder / "server.log"
@@ -80,11 +82,18 @@ class Cluster:
                   "--encoding=UTF8", "--locale=C", "--no-sync")
         options = [f"-c unix_socket_directories={self.folder}", "-c listen_addresses=''",
                    "-c max_connections=300"]
+        if self.statements:
+            options += ["-c shared_preload_libraries=pg_stat_statements",
+                        "-c pg_stat_statements.track=all"]
         if not self.durable:
             options += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60",
                   "-o", " ".join(options), "start")
         return self
+
+    def postmaster(self) -> int:
+        """The server's process id (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://ogpbot@/{dbname}?host={self.folder}"

@@ -1,6 +1,8 @@
-"""The bot's App Home tab in Slack: a person's proposals, table, meetings and what runs now,
-drawn from the core's answers to `status`, `tables`, `meetings` and `agenda` and published
-with `views.publish` when they open the tab (and after they submit a form).
+"""The bot's App Home tab in Slack: the overview for those who may ask for it (the
+coordinator: everything; a ministry: its own), then a person's proposals, table, meetings and
+what runs now, drawn from the core's answers to `overview`, `status`, `tables`, `meetings` and
+`agenda` (a part the person may not ask for is left out) and published with `views.publish`
+when they open the tab (and after they submit a form).
 
 An opening is not kept in the inbox (drawing the tab again is harmless, and a later opening
 draws it anew); the same delivery seen twice by this process is drawn once."""
@@ -22,7 +24,7 @@ from bot.core.reply import Reply
 
 log = logging.getLogger("ogpbot.slack")
 
-PARTS = ("status", "tables", "meetings", "agenda")
+PARTS = ("overview", "status", "tables", "meetings", "agenda")
 RECENT = 2000  # App Home openings remembered in memory (refreshing it twice is harmless)
 
 
@@ -49,7 +51,8 @@ class AppHome:
         """Draw and publish the person's App Home; a failure is logged, not raised."""
         speaker = await self.speakers.speaker(user_id)
         place = Place(PLATFORM, user_id, is_direct=True, name="home")
-        parts = [await self.ask(Command(speaker, place, words=words)) for words in PARTS]
+        asked = [await self.ask(Command(speaker, place, words=words)) for words in PARTS]
+        parts = [part for part in asked if part.ok] or asked
         try:
             await self.client.views_publish(user_id=user_id,
                                             view=home_view(parts[0].language, parts))

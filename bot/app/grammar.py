@@ -14,6 +14,7 @@ from bot.process import (
     languages,
     meetings,
     milestones,
+    overview,
     plan,
     proposals,
     tables,
@@ -53,6 +54,7 @@ ALIASES: dict[str, str] = {
     "målform": "language",
     "plan": "plan", "handlingsplan": "plan", "planen": "plan",
     "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
+    "overview": "overview", "oversikt": "overview", "oversyn": "overview",
 }
 # Aliases of more than one word: the words, then the verb they stand for.
 PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
@@ -85,6 +87,7 @@ HANDLERS: dict[str, Handler] = {
     "language": languages.choose,
     "plan": plan.plan,
     "progress": plan.progress,
+    "overview": overview.overview,
 }
 
 # A submitted form's id -> the word whose roles may send it, and its handler.

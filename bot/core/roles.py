@@ -22,7 +22,7 @@ ROLES_FOR: dict[str, frozenset[Role]] = {
     "withdraw": PROPOSERS,
     "edit": PROPOSERS, "milestone": PROPOSERS, "note": ALL, "join": JOINERS,
     "versions": ALL, "follow": ALL, "unfollow": ALL,
-    "plan": ALL, "progress": RESPONSIBLE,
+    "plan": ALL, "progress": RESPONSIBLE, "overview": RESPONSIBLE,
 }
 
 

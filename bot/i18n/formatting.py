@@ -7,10 +7,10 @@ The year is said when it is asked for (calendar files, the export), or when the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 
 # Babel's pattern letters (CLDR): EEEE weekday, d day, MMMM month, y year.
 _DATE = {"nb": "EEEE d. MMMM", "nn": "EEEE d. MMMM", "en": "EEEE d MMMM"}
@@ -46,3 +46,11 @@ def format_when(when: datetime, language: str, tz: ZoneInfo, seconds: bool = Tru
     local = when.astimezone(tz)
     joiner = _JOINER.get(language, _JOINER["nb"])
     return f"{format_date(local, language, year, now)} {joiner} {format_time(local, seconds)}"
+
+
+def format_duration(length: timedelta, language: str) -> str:
+    """How long something has lasted, in the largest unit that counts at least two of it:
+    `90 minutter`, `30 timar`, `13 days`, `6 uker` (nothing shorter than a minute)."""
+    length = max(length, timedelta(minutes=1))
+    return format_timedelta(length, threshold=2, granularity="minute",
+                            locale=language if language in _DATE else "nb")

@@ -37,6 +37,7 @@ _LINES = (
     ("decide", "help.decide"),
     ("plan", "help.plan"),
     ("progress", "help.progress"),
+    ("overview", "help.overview"),
 )
 
 

@@ -211,6 +211,35 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
     return notices
 
 
+def cadence_days(p: Proposal, seminar: Seminar) -> list[date]:
+    """The days a progress report on the commitment is asked for: every
+    `progress_every_months` from the start of its period, within it."""
+    period = period_of(p, seminar.plan)
+    every = seminar.plan.progress_every_months if seminar.plan else 0
+    days: list[date] = []
+    while period and every:
+        day = _months_after(period[0], every * (len(days) + 1))
+        if day > period[1]:
+            break
+        days.append(day)
+    return days
+
+
+def progress_owed_since(p: Proposal, seminar: Seminar, now: datetime) -> datetime | None:
+    """When the commitment's latest progress request fell due without a report since the one
+    before it (the rule its reminder follows); None when no report is owed."""
+    if p.status is not Status.INCLUDED or p.completion == "complete":
+        return None
+    period = period_of(p, seminar.plan)
+    asked = [day for day in cadence_days(p, seminar) if _at(day, seminar) <= now]
+    if not period or not asked:
+        return None
+    since = _at(asked[-2] if len(asked) > 1 else period[0], seminar)
+    if any(report.at >= since for report in p.progress):
+        return None
+    return _at(asked[-1], seminar)
+
+
 def schedule_commitment(records: Records, outbox: Scheduler, seminar: Seminar, p: Proposal,
                         now: datetime) -> int:
     """Schedule the commitment's reminders (those already there are kept); how many are new."""
