@@ -8,8 +8,8 @@ registers its responder there, and hands each item it acknowledged to `Turns.sub
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import time
 
 from aiohttp import web
 
@@ -40,7 +40,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         await turns.resume()
 
     async def stop(deadline: float) -> None:
-        await turns.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
+        await turns.stop(max(0.0, deadline - time.monotonic()))
 
     app.on_startup.append(start)
     add_drain(app, stop)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from aiohttp import web
 
@@ -75,7 +76,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     async def stop(deadline: float) -> None:
         dispatcher = app.get(DISPATCHER)
         if dispatcher is not None:
-            await dispatcher.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
+            await dispatcher.stop(max(0.0, deadline - time.monotonic()))
 
     app.on_startup.append(start)
     add_drain(app, stop)

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ def add_ready_check(app: web.Application, name: str, check: ReadyCheck) -> None:
     """Have `/readyz` ask `check()` (quick, non-blocking): None when `name` is ready, else the
     reason it is not."""
     app.setdefault(READY_CHECKS, {})[name] = check
-#: A drain gets the `loop.time()` by which it must be done.
+#: A drain gets the moment (`time.monotonic()`) by which it must be done.
 Drain = Callable[[float], Awaitable[None]]
 DRAINS: web.AppKey[list[Drain]] = web.AppKey("drains", list)
 SHUTDOWN_WITHIN = 25.0  # seconds a stopping server gives the work in flight
@@ -102,7 +103,7 @@ async def _drain_all(app: web.Application) -> None:
     drains = app.get(DRAINS, [])
     if not drains:
         return
-    deadline = asyncio.get_running_loop().time() + SHUTDOWN_WITHIN
+    deadline = time.monotonic() + SHUTDOWN_WITHIN
     log.info("stopping: finishing the work in flight (at most %.0f s)", SHUTDOWN_WITHIN)
     results = await asyncio.gather(*(drain(deadline) for drain in drains),
                                    return_exceptions=True)

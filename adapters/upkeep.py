@@ -1,5 +1,6 @@
 """The server's own upkeep: a periodic task that prunes what the bot keeps only for a while
-(`bot.app.retention`): at start, then every `EVERY` seconds, in a worker thread."""
+(`bot.app.retention`): at start, then every `EVERY` seconds of the process's clock, in a worker
+thread."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def _prune_forever(runtime: Runtime, every: float) -> None:
             await asyncio.to_thread(prune, runtime.bot, runtime.clock.now())
         except Exception:  # the store refused a write, say: try again next time
             log.exception("retention: pruning failed; trying again in %.0f s", every)
-        await asyncio.sleep(every)
+        await runtime.clock.sleep(every)
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:

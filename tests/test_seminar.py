@@ -128,6 +128,21 @@ def test_a_roster_person_may_name_their_entra_object_id() -> None:
     assert "x: [[people]] #3 aad_object_id: 'kari@example.org' is not a Microsoft Entra" in text
 
 
+def test_a_roster_person_may_name_the_tenant_of_their_object_id() -> None:
+    data = tomllib.loads(SEMINAR_FILE.read_text("utf-8"))
+    oid, tenant = "5a8c1b7e-2f40-4d1a-9c33-0a1b2c3d4e5f", "7D2E4F60-0000-4000-8000-00000000C0DE"
+    data["people"][0].update(aad_object_id=oid, aad_tenant_id=tenant)
+    assert parse_seminar(data, "x").people[0].aad_tenant_id == tenant.lower()
+
+    data["people"][1]["aad_tenant_id"] = tenant  # without an object id
+    data["people"][2].update(aad_object_id=oid.replace("5a", "6b"), aad_tenant_id="ks.no")
+    with pytest.raises(SeminarError) as caught:
+        parse_seminar(data, "x")
+    text = "\n".join(caught.value.problems)
+    assert "x: [[people]] #2 aad_tenant_id: names the tenant of an aad_object_id" in text
+    assert "x: [[people]] #3 aad_tenant_id: 'ks.no' is not a Microsoft Entra tenant id" in text
+
+
 def test_check_command(tmp_path: Path) -> None:
     ok = run_cli("check", str(SEMINAR_FILE))
     assert ok.returncode == 0 and "ok" in ok.stdout

@@ -12,7 +12,7 @@ endpoint is kept on the aiohttp app under `SLACK_ENDPOINT`."""
 
 from __future__ import annotations
 
-import asyncio
+import time
 
 from aiohttp import web
 
@@ -55,7 +55,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     register_notifier(app, notifier)
 
     async def finish(deadline: float) -> None:
-        await endpoint.drain(max(0.0, deadline - asyncio.get_running_loop().time()))
+        await endpoint.drain(max(0.0, deadline - time.monotonic()))
 
     async def close(_: web.Application) -> None:
         await client.close()

@@ -14,12 +14,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.request.internals import extract_team_id
+
+from bot.core.clock import protocol_seconds
 
 MAX_AGE = 5 * 60  # seconds a signed request stays good
 _KINDS = frozenset({"type", "command", "ssl_check"})  # a Slack payload has one of these
@@ -47,10 +48,11 @@ class SlackDoor:
     """The signing secret and the one workspace served ("" for any)."""
 
     def __init__(self, signing_secret: str, team_id: str = "",
-                 wall: Callable[[], float] = time.time) -> None:
+                 wall: Callable[[], float] = protocol_seconds) -> None:
         self._secret = signing_secret.encode("utf-8")
         self.team_id = team_id
-        self._wall = wall  # the wall clock Slack's timestamps are compared with
+        # real time, whatever the bot's clock says: Slack stamped the request with real time
+        self._wall = wall
 
     def signed(self, raw: bytes, headers: Mapping[str, str]) -> bool:
         """Slack's v0 signature over the raw bytes, sent within the last five minutes."""

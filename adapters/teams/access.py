@@ -3,8 +3,10 @@
 The endpoint is in one of three modes, decided once from the settings and the host `serve`
 listens on (`door_of`):
 
-- credentials (`MicrosoftAppId` and `MicrosoftAppPassword`, and at least one tenant in
-  `MicrosoftAppTenantId` / `OGPBOT_TEAMS_TENANTS`): every activity carries a Bot Framework
+- credentials (`MicrosoftAppId` and `MicrosoftAppPassword`, or with `MicrosoftAppType`
+  `UserAssignedMSI` the managed identity's client id alone, and at least one tenant in
+  `MicrosoftAppTenantId` / `OGPBOT_TEAMS_TENANTS`; `SingleTenant` and `UserAssignedMSI` need
+  `MicrosoftAppTenantId`, the tenant the registration is in): every activity carries a Bot Framework
   token, checked by botbuilder (signature, issuer, audience = our app id); the token must be
   the channel's own (issuer `https://api.botframework.com`) and vouch for the activity's
   `serviceUrl` (its `serviceurl` claim), else 401; the activity's tenant must be allowed,
@@ -45,6 +47,13 @@ VIA_TOKEN = "token"  # kept from an activity whose Bot Framework token vouched f
 VIA_EMULATOR = "emulator"  # kept from an unauthenticated activity in emulator mode
 _CHANNEL_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
 _SERVICE_URL_CLAIM = "serviceurl"
+
+
+#: `MicrosoftAppType`, as botbuilder reads it (any case), and as the start-up line names it.
+MULTI_TENANT = "multitenant"
+MANAGED_IDENTITY = "userassignedmsi"
+APP_TYPES = {"singletenant": "SingleTenant", MANAGED_IDENTITY: "UserAssignedMSI",
+             MULTI_TENANT: "MultiTenant"}
 
 
 class Mode(enum.Enum):
@@ -118,19 +127,30 @@ def door_of(settings: Settings, host: str) -> Door:
     if settings.teams_emulator == "1":
         return Door(Mode.EMULATOR, "Bot Framework Emulator only, without authentication")
     app_id, password = settings.microsoft_app_id, settings.microsoft_app_password
+    kind = settings.microsoft_app_type.strip().lower() or MULTI_TENANT
+    if kind not in APP_TYPES:
+        return Door(Mode.OFF, f"MicrosoftAppType {settings.microsoft_app_type!r} is none of "
+                              "SingleTenant, UserAssignedMSI and MultiTenant")
+    managed = kind == MANAGED_IDENTITY
     if not app_id and not password:
         return Door(Mode.OFF, "no MicrosoftAppId and MicrosoftAppPassword; for the Bot "
                               "Framework Emulator set OGPBOT_TEAMS_EMULATOR=1 on a loopback host")
-    if not password:
+    if managed and password:
+        return Door(Mode.OFF, "MicrosoftAppType UserAssignedMSI takes no MicrosoftAppPassword "
+                              "(the managed identity is the credential): unset it")
+    if not password and not managed:
         return Door(Mode.OFF, "MicrosoftAppId without MicrosoftAppPassword")
     if not app_id:
         return Door(Mode.OFF, "MicrosoftAppPassword without MicrosoftAppId")
+    if kind != MULTI_TENANT and not settings.microsoft_app_tenant_id:
+        return Door(Mode.OFF, f"MicrosoftAppType {APP_TYPES[kind]} without "
+                              "MicrosoftAppTenantId (the tenant the app is registered in)")
     tenants = frozenset(t.lower() for t in settings.teams_allowed_tenants)
     if not tenants:
         return Door(Mode.OFF, "no tenant allowed: set MicrosoftAppTenantId (or "
                               "OGPBOT_TEAMS_TENANTS for a multi-tenant app)")
-    return Door(Mode.CREDENTIALS, f"app {app_id}, tenant(s) {', '.join(sorted(tenants))}",
-                app_id, tenants)
+    return Door(Mode.CREDENTIALS, f"app {app_id} ({APP_TYPES[kind]}), tenant(s) "
+                                  f"{', '.join(sorted(tenants))}", app_id, tenants)
 
 
 class Refused(Exception):

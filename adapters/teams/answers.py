@@ -28,16 +28,21 @@ class TeamsAnswers:
         self.reach = reach
 
     async def prepare(self, item: Item) -> Command:
-        """The command with the email a member lookup gave before, for the same tenant (only
-        for an activity a token vouched for: `tenant` in the route)."""
+        """The command with the email and account tenant a member lookup gave before, for the
+        same tenant (only for an activity a token vouched for: `tenant` in the route)."""
         command = item.command
         tenant = item.route.get("tenant")
         if not tenant or command.speaker.email:
             return command
         known = await asyncio.to_thread(self.reach.contact, command.speaker.user_id) or {}
-        if known.get("email_tenant") != tenant or not known.get("email"):
+        if known.get("email_tenant") != tenant:
             return command
-        return replace(command, speaker=replace(command.speaker, email=known["email"]))
+        speaker = command.speaker
+        if speaker.aad_object_id and known.get("member_tenant"):  # their account's tenant
+            speaker = replace(speaker, tenant_id=str(known["member_tenant"]))
+        if known.get("email"):
+            speaker = replace(speaker, email=str(known["email"]))
+        return replace(command, speaker=speaker)
 
     async def answer(self, item: Item, reply: Reply) -> None:
         await self.notifier.direct(command_user(item), reply)

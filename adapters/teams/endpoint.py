@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -102,8 +103,9 @@ class TeamsBridge:
         return await self.workers.offloop(factory, deadline, notice=notice)
 
     async def drain(self, deadline: float) -> None:
-        """At shutdown: let the turns already acknowledged finish, by `deadline` (loop time)."""
-        within = min(DRAIN, deadline - asyncio.get_running_loop().time())
+        """At shutdown: let the turns already acknowledged finish, by `deadline`
+        (`time.monotonic()`)."""
+        within = min(DRAIN, deadline - time.monotonic())
         await self.workers.drain(max(0.0, within))
 
     async def close(self, _app: web.Application | None = None) -> None:

@@ -58,10 +58,11 @@ def locale_of(activity: Activity) -> str | None:
 
 
 def speaker_of(activity: Activity, email: str | None = None,
-               aad_object_id: str | None = None) -> Speaker:
+               aad_object_id: str | None = None, tenant: str | None = None) -> Speaker:
     sender = activity.from_property
     return Speaker(PLATFORM, sender.id if sender else "", (sender.name or "") if sender else "",
-                   email or None, locale_of(activity), aad_object_id or None)
+                   email or None, locale_of(activity), aad_object_id or None,
+                   (tenant or None) if aad_object_id else None)
 
 
 def place_of(activity: Activity, via: str = "") -> Place:
@@ -87,9 +88,11 @@ def _form_fields(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def command_of(activity: Activity, email: str | None = None,
-               aad_object_id: str | None = None, via: str = "") -> Command:
-    """The command a message activity asks for; `email` and `aad_object_id` as vouched for."""
-    speaker = speaker_of(activity, email, aad_object_id)
+               aad_object_id: str | None = None, via: str = "",
+               tenant: str | None = None) -> Command:
+    """The command a message activity asks for; `email` and `aad_object_id` (in `tenant`) as
+    vouched for."""
+    speaker = speaker_of(activity, email, aad_object_id, tenant)
     place = place_of(activity, via)
     key = f"teams:{place.conversation_id}:{activity.id}" if activity.id else None
     value = activity.value if isinstance(activity.value, dict) else {}

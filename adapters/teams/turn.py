@@ -9,9 +9,13 @@ goes through the outbox. What a crash leaves is done at the next start (`answers
 
 Who is speaking: the activity's `from` account, and, only when a Bot Framework token vouched
 for the activity (so its tenant is one this deployment serves), the person's Microsoft Entra
-object id and the email the connector's member lookup gives for them. In emulator mode
-nobody is known by either. Runs on a Teams worker thread (see `workers`), so it may call the
-synchronous core directly.
+object id within the tenant their account is in, and the email the connector's member lookup
+gives for them. The member lookup names the tenant of the account: for people of the tenant
+and its guests the activity's own, for an external (federated) user in a chat the ministry
+hosts their home tenant. An email is taken only from an account in a tenant this deployment
+serves (another tenant's administrator could type any address), and a guest's
+`…#EXT#@…` principal name is no email at all. In emulator mode nobody is known by either.
+Runs on a Teams worker thread (see `workers`), so it may call the synchronous core directly.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ActivityTypes, ErrorResponseException
 
 from adapters.metrics import answered
-from adapters.teams import cards, inbound, references, retry
+from adapters.teams import cards, inbound, invokes, references, retry
 from adapters.teams.access import Admitted
+from adapters.teams.senders import from_a_person
 from bot.app.inbox import Inbox, Item, new_key
 from bot.app.runtime import Runtime
 from bot.core.reach import Reach
 from bot.core.reply import Reply
+from bot.i18n.catalogue import language_of
 from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.teams")
@@ -67,11 +73,12 @@ class Turn:
         reference, in one transaction. The item; False when Teams sent it again (it is kept
         already); None when it is not a message, or the store would not keep it (its turn
         then runs without the inbox)."""
-        if self.inbox is None or activity.type != ActivityTypes.message:
+        if self.inbox is None or activity.type != ActivityTypes.message or \
+                not from_a_person(activity):
             return None
         sender = activity.from_property
         object_id = (sender.aad_object_id or None) if sender and admitted.vouched else None
-        command = inbound.command_of(activity, None, object_id, admitted.via)
+        command = inbound.command_of(activity, None, object_id, admitted.via, admitted.tenant)
         delivery = command.request_key
         route = {"via": "turn", "user": sender.id if sender else "",
                  "tenant": admitted.tenant if admitted.vouched else ""}
@@ -93,6 +100,13 @@ class Turn:
         activity = context.activity
         if activity.type not in _KNOWN_TYPES:
             return  # not an activity Teams defines: nothing to remember or answer
+        if activity.type == ActivityTypes.invoke:  # answered in its HTTP response, always 200
+            response = invokes.invoke_response(activity.name, self._language(activity))
+            await context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                 value=response))
+            return
+        if activity.type == ActivityTypes.message and not from_a_person(activity):
+            return  # another bot, or this one: no answer, and not a person to remember
         if item is None:
             references.remember(self.reach, activity, admitted.via)
         if activity.type != ActivityTypes.message:
@@ -101,10 +115,11 @@ class Turn:
         if sender is not None and sender.id:
             self.reach.reachable_again(sender.id)  # a person who blocked the bot writes again
         email = object_id = None
+        home = admitted.tenant
         if admitted.vouched:
-            email = await self._email(context, admitted.tenant)
+            email, home = await self._member(context, admitted.tenant)
             object_id = (sender.aad_object_id or None) if sender is not None else None
-        command = inbound.command_of(activity, email, object_id, admitted.via)
+        command = inbound.command_of(activity, email, object_id, admitted.via, home)
         # already off the main loop: the core is called directly
         if item is None or self.inbox is None:
             reply = self.runtime.bot.handle(command)
@@ -149,6 +164,17 @@ class Turn:
         await retry.call(self.policy, conversation_id, lambda: context.send_activity(out))
         answered()
 
+    def _language(self, activity: Activity) -> str:
+        """The language of a sentence to the activity's sender: the one they chose, else their
+        Teams locale, else as for their notices."""
+        sender = activity.from_property
+        person = self.runtime.bot.records.person_by_platform(inbound.PLATFORM, sender.id) \
+            if sender is not None and sender.id else None
+        seminar = self.runtime.seminar.language
+        return ((person.chosen_language if person else None)
+                or language_of(inbound.locale_of(activity))
+                or (person.speaks(seminar) if person else seminar))
+
     def _ask_again(self, known: dict[str, object]) -> bool:
         """Whether a refused member lookup is old enough to be asked again."""
         asked = known.get("email_asked")
@@ -158,18 +184,20 @@ class Turn:
             when = None
         return when is None or self.runtime.clock.now() - when >= ASK_AGAIN_AFTER
 
-    async def _email(self, context: TurnContext, tenant: str) -> str | None:
+    async def _member(self, context: TurnContext, tenant: str) -> tuple[str | None, str]:
         """The speaker's email as the connector's member lookup gives it, so roster people are
-        known by it; asked once per person and tenant (an answer from before, or from another
-        tenant, is not taken)."""
+        known by it (None for an account in a tenant this deployment does not serve), and the
+        tenant their account is in (the activity's `tenant` when the lookup does not say).
+        Asked once per person and tenant (an answer from before, or from another tenant, is
+        not taken)."""
         activity = context.activity
         user_id = activity.from_property.id if activity.from_property else ""
         if not user_id or activity.channel_id != "msteams":
-            return None
+            return None, tenant
         known = self.reach.contact(user_id) or {}
         if "email" in known and known.get("email_tenant") == tenant and (
                 known["email"] or not self._ask_again(known)):
-            return known["email"] or None
+            return known["email"] or None, str(known.get("member_tenant") or tenant)
         try:
             member = await asyncio.wait_for(TeamsInfo.get_member(context, user_id),
                                             MEMBER_LOOKUP_TIMEOUT)
@@ -178,10 +206,22 @@ class Turn:
             if status is not None and 400 <= status < 500:
                 self.reach.update_contact(user_id, email="", email_tenant=tenant,
                                           email_asked=self.runtime.clock.now().isoformat())
-            return None
+            return None, tenant
         except Exception as exc:  # a network failure: try again on the next message
             log.info("teams: member lookup failed: %s", type(exc).__name__)
-            return None
-        email = (member.email or member.user_principal_name or "").strip()
-        self.reach.update_contact(user_id, email=email, email_tenant=tenant)
-        return email or None
+            return None, tenant
+        home = (member.tenant_id or tenant).lower()
+        served = {t.lower() for t in self.runtime.settings.teams_allowed_tenants}
+        email = _email_of(member.email, member.user_principal_name) if home in served else ""
+        self.reach.update_contact(user_id, email=email, email_tenant=tenant,
+                                  member_tenant=home)
+        return email or None, home
+
+
+def _email_of(email: str | None, principal_name: str | None) -> str:
+    """The address a member lookup gives: the email, else the user principal name unless it
+    is a guest's (`name_domain#EXT#@tenant`, which reaches nobody)."""
+    if email and email.strip():
+        return email.strip()
+    name = (principal_name or "").strip()
+    return "" if "#ext#" in name.lower() else name

@@ -3,7 +3,8 @@ off the event loop shortly after writes, and the answers drawn from it, each dra
 
 - A proposal write (in any thread) sets an event on the loop; the refresher waits `DEBOUNCE`
   seconds so that a burst of writes costs one refresh, then refreshes in a worker thread.
-  Readers never wait for that: they get the snapshot of at most a moment ago.
+  Readers never wait for that: they get the snapshot of at most a moment ago. A new day by
+  the process's clock (`bot.core.clock`) refreshes it too: what is overdue changes with it.
 - An answer (a page or a JSON document) is drawn in a worker thread the first time it is
   asked of a snapshot and kept, by what was asked (page, language, filters), until the next
   snapshot; readers asking for the same answer meanwhile wait for that one drawing. What is
@@ -27,7 +28,9 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 
+from bot.core.clock import nap
 from bot.record.live import LiveRecord
 from bot.record.public import Snapshot
 
@@ -114,8 +117,10 @@ class ServedRecord:
     async def _keep_current(self) -> None:
         assert self._written is not None
         while True:
-            await self._written.wait()
-            await asyncio.sleep(self.debounce)
+            # a write, or a new day by the process's clock (what is overdue changes with it)
+            await nap(self.live.clock, self._tomorrow(), self._written)
+            if self._written.is_set():
+                await asyncio.sleep(self.debounce)
             self._written.clear()
             try:
                 self._publish(await asyncio.to_thread(self.live.refresh))
@@ -123,6 +128,14 @@ class ServedRecord:
                 log.exception("the public record could not be refreshed")
                 self._written.set()
                 await asyncio.sleep(max(self.debounce, 1.0))
+
+    def _tomorrow(self) -> datetime | None:
+        """The start of the day after the current snapshot's, in the seminar's timezone."""
+        if self._snapshot is None:
+            return None
+        zone = self._snapshot.seminar.timezone
+        day = self._snapshot.now.astimezone(zone).date() + timedelta(days=1)
+        return datetime.combine(day, time(0), zone)
 
     def _publish(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot

@@ -54,14 +54,15 @@ class OgpBot:
     """The platform-neutral bot. Thread-safe: each command is one transaction of the store's
     (or two, around a prepared step's work), which the store keeps apart from the others."""
 
-    def __init__(self, seminar: Seminar, store: Store, clock: Clock) -> None:
+    def __init__(self, seminar: Seminar, store: Store, clock: Clock,
+                 home_tenant: str = "") -> None:
         self.seminar = seminar
         self.store = WriteWatch(store)  # tells a command that changed something
         store = self.store
         self.clock = clock
         self.records = Records(store)
         self.outbox = Outbox(store)
-        self.directory = Directory(seminar, self.records)
+        self.directory = Directory(seminar, self.records, home_tenant)
         # what the bot keeps by person key above the core follows a merged person
         self.directory.on_merge.append(self.outbox.follow_person)
         self.directory.on_merge.append(

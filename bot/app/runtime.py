@@ -31,7 +31,8 @@ class Runtime:
         seminar = load_seminar(settings.seminar)
         store = store if store is not None else open_store(settings.db)
         clock = clock or SystemClock()
-        return cls(settings, seminar, store, OgpBot(seminar, store, clock), clock)
+        bot = OgpBot(seminar, store, clock, settings.teams_home_tenant)
+        return cls(settings, seminar, store, bot, clock)
 
     async def ask(self, command: Command) -> Reply:
         """Run one command in a worker thread: store writes fsync, and must not stall the loop."""

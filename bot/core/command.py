@@ -17,8 +17,10 @@ class Speaker:
     email: str | None = None
     locale: str | None = None  # e.g. "nb-NO", "en-US"
     # The person's Microsoft Entra object id, from an authenticated Teams activity of an
-    # allowed tenant only; matched against the roster's `aad_object_id`.
+    # allowed tenant only; matched against the roster's `aad_object_id` within `tenant_id`.
     aad_object_id: str | None = None
+    # The Entra tenant that object id belongs to (a guest's is the tenant that invited them).
+    tenant_id: str | None = None
 
 
 @dataclass(frozen=True)

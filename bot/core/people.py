@@ -2,9 +2,12 @@
 then by email; anyone else is civil society, remembered by their platform id.
 
 A roster person who names an `aad_object_id` is found by it alone, never by email: an email
-address is whatever a tenant's administrator typed, while the object id is Entra's own. The
-adapter hands the core an object id or an email only when the platform vouched for them
-(a Teams activity with a valid token from an allowed tenant; Slack's signed request).
+address is whatever a tenant's administrator typed, while the object id is Entra's own. An
+object id is Entra's within one tenant: it is matched together with the tenant it is in (the
+roster's `aad_tenant_id`, else the deployment's own tenant, `home_tenant`), so a guest is
+known by the object id of their guest account in the tenant that invited them. The adapter
+hands the core an object id or an email only when the platform vouched for them (a Teams
+activity with a valid token from an allowed tenant; Slack's signed request).
 
 A person first met without an email (the platform's profile lookup failed: Slack's
 `users.info`, a Teams member lookup) is stored as civil society under their platform id. When
@@ -43,6 +46,12 @@ ENTRA = "entra"
 ERASED = "erased:"  # the key prefix of a person erased on request (bot.app.people_rights)
 
 
+def entra_key(tenant: str | None, object_id: str) -> str:
+    """The `platform_ids` value under `ENTRA` of an object id within its tenant."""
+    tenant = (tenant or "").lower()
+    return f"{tenant}/{object_id.lower()}" if tenant else object_id.lower()
+
+
 def roster_key(email: str) -> str:
     return f"{ROSTER_PREFIX}{email.lower()}"
 
@@ -61,9 +70,10 @@ def is_erased(person_key: str) -> bool:
 
 class Directory:
     """The people the bot knows: the roster from the seminar file, and everyone who spoke."""
-    def __init__(self, seminar: Seminar, records: Records) -> None:
+    def __init__(self, seminar: Seminar, records: Records, home_tenant: str = "") -> None:
         self.seminar = seminar
         self.records = records
+        self.home_tenant = home_tenant  # the Entra tenant of a roster object id by default
         # (old key, new key), called inside the merge's transaction by whoever keeps people
         # by key outside the core's records (the outbox, the table plan)
         self.on_merge: list[Callable[[str, str], None]] = []
@@ -94,7 +104,7 @@ class Directory:
         if entry.teams_id:
             ids["teams"] = entry.teams_id
         if entry.aad_object_id:
-            ids[ENTRA] = entry.aad_object_id
+            ids[ENTRA] = entra_key(entry.aad_tenant_id or self.home_tenant, entry.aad_object_id)
         else:
             ids.pop(ENTRA, None)  # only the roster names it: taken off there, gone here
         person = Person(
@@ -180,7 +190,8 @@ class Directory:
         person = self.records.person_by_platform(speaker.platform, speaker.user_id)
         new_id = person is None
         if speaker.aad_object_id and (person is None or not person.on_roster):
-            named = self.records.person_by_platform(ENTRA, speaker.aad_object_id.lower())
+            named = self.records.person_by_platform(
+                ENTRA, entra_key(speaker.tenant_id, speaker.aad_object_id))
             if named is not None and (person is None or named.key != person.key):
                 person, new_id = self._found(person, named), True
         email = speaker.email.lower() if speaker.email else None

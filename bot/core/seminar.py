@@ -64,6 +64,7 @@ class RosterPerson:
     teams_id: str | None = None
     language: str | None = None
     aad_object_id: str | None = None  # Microsoft Entra object id: matched in an allowed tenant
+    aad_tenant_id: str | None = None  # the tenant that object id is in (default: the app's own)
 
 
 @dataclass(frozen=True)
@@ -446,7 +447,7 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             c.problem(where, "must be a table")
             continue
         c.unknown(where, entry, ("name", "org", "email", "slack_id", "teams_id", "aad_object_id",
-                                 "language"))
+                                 "aad_tenant_id", "language"))
         org = c.text(where, entry, "org")
         if org and org not in org_keys:
             c.problem(f"{where} org", f"'{org}' is not a key of [[organizations]]")
@@ -473,13 +474,20 @@ def _parse_people(c: _Checker, data: dict[str, Any], org_keys: set[str]) -> tupl
             c.problem(f"{where} aad_object_id", f"'{object_id}' is used twice")
         if object_id:
             ids.add(object_id)
+        tenant = (c.text(where, entry, "aad_tenant_id", required=False) or "").lower() or None
+        if tenant and not _GUID_RE.match(tenant):
+            c.problem(f"{where} aad_tenant_id", f"'{tenant}' is not a Microsoft Entra tenant id "
+                      "(a GUID such as 00000000-0000-0000-0000-000000000000)")
+            tenant = None
+        elif tenant and not object_id:
+            c.problem(f"{where} aad_tenant_id", "names the tenant of an aad_object_id: give both")
         language = c.text(where, entry, "language", required=False) or None
         if language and language not in LANGUAGES:
             c.problem(f"{where} language", f"'{language}' must be one of: {', '.join(LANGUAGES)}")
             language = None
         people.append(RosterPerson(c.text(where, entry, "name"), org, email,
                                    platform_ids["slack_id"], platform_ids["teams_id"], language,
-                                   object_id))
+                                   object_id, tenant))
     if "people" in data and not isinstance(data["people"], list):
         c.problem("[[people]]", "must be an array of tables")
     return tuple(people)

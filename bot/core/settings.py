@@ -56,6 +56,14 @@ class Settings:
         return bool(self.slack_bot_token and self.slack_signing_secret)
 
     @property
+    def teams_home_tenant(self) -> str:
+        """The Entra tenant a roster person's `aad_object_id` is in unless they name another:
+        `MicrosoftAppTenantId`, else the one tenant of `OGPBOT_TEAMS_TENANTS`, else none."""
+        if self.microsoft_app_tenant_id:
+            return self.microsoft_app_tenant_id.lower()
+        return self.teams_tenants[0].lower() if len(self.teams_tenants) == 1 else ""
+
+    @property
     def teams_allowed_tenants(self) -> frozenset[str]:
         """The Microsoft Entra tenants whose people may use the bot in Teams."""
         named = (self.microsoft_app_tenant_id, *self.teams_tenants)

@@ -39,15 +39,15 @@ import os
 import random
 import socket
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from bot.core.clock import nap, protocol_seconds
 from bot.core.model import Meeting, Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.observe import NO_OBSERVER, Observer
@@ -80,8 +80,7 @@ PARALLEL = 64
 STOP_WITHIN = 25.0  # seconds a stopping dispatcher lets the sends in flight finish
 WAIT_FOR_PERSON = timedelta(minutes=15)  # a person not reachable yet: look again this often
 GIVE_UP_WAITING = timedelta(days=30)
-LONGEST_NAP = 3600.0  # re-read the clock at least hourly, in case the wall clock jumps
-SHARED_NAP = 30.0  # with a shared store, look at least this often, in case a wake-up was lost
+SHARED_NAP = 30.0  # real seconds: with a shared store, look this often, in case a wake-up was lost
 LEASE = 15.0  # seconds a claim on a notice lasts unless renewed (a dead replica's runs out)
 RENEW_EVERY = LEASE / 3
 CLAIM_BATCH = 2 * PARALLEL  # notices claimed at once: the rest are left to other replicas
@@ -293,38 +292,38 @@ class Dispatcher:
             loop.call_soon_threadsafe(event.set)
 
     async def _run(self) -> None:
+        """Rounds, each followed by a nap on the clock until the next notice is due (or a
+        wake-up: something new was scheduled, or the dispatcher is stopping)."""
         assert self._event is not None
-        longest = SHARED_NAP if self.bot.store.shared else LONGEST_NAP
+        longest = SHARED_NAP if self.bot.store.shared else None
+        clock = self.bot.clock
         while not self._stopping:
             self._event.clear()
             try:
                 await self.run_due()
                 if self._stopping:
                     break
-                nap = await asyncio.to_thread(self._seconds_to_next)
+                until = await asyncio.to_thread(self._next_due)
             except Exception:
                 log.exception("dispatcher round failed; trying again in a minute")
-                nap = 60.0
-            if nap is None or nap > 0:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(min(longest if nap is None else nap, longest)):
-                        await self._event.wait()
+                until = clock.now() + timedelta(minutes=1)
+            await nap(clock, until, self._event, longest)
 
     async def _renew(self) -> None:
-        """Keep this dispatcher's claims alive while it runs."""
+        """Keep this dispatcher's claims alive while it runs (leases are in the clock's time,
+        as the due times they are compared with)."""
         while True:
-            await asyncio.sleep(RENEW_EVERY)
+            await self.bot.clock.sleep(RENEW_EVERY)
             until = self.bot.clock.now().timestamp() + LEASE
             try:
                 await asyncio.to_thread(self.bot.store.renew, OUTBOX, self.owner, until)
             except StoreError as exc:
                 log.warning("could not renew the claims on notices: %s", exc)
 
-    def _seconds_to_next(self) -> float | None:
+    def _next_due(self) -> datetime | None:
+        """The moment the next notice of this dispatcher's may go, or None."""
         first = self.bot.store.next_ready(OUTBOX, self.owner, **self.scope)
-        if first is None:
-            return None
-        return max(0.0, first - self.bot.clock.now().timestamp())
+        return None if first is None else datetime.fromtimestamp(first, UTC)
 
     # -- the restart rule ----------------------------------------------------------------------
 
@@ -481,11 +480,12 @@ class Dispatcher:
 
     async def _paced(self, where: Destination) -> float:
         """Book the conversation's next free moment, in the store that every replica books
-        in; the seconds until it comes."""
+        in; the real seconds until it comes. A platform's pace is real time (whatever speed
+        the clock runs at), booked in the real seconds every replica shares."""
         pace = self.pace.get(where.platform, 0.0)
         if not pace:
             return 0.0
-        now = time.time()  # the wall clock: the replicas share it, as they share the bookings
+        now = protocol_seconds()
         at = await asyncio.to_thread(self.bot.store.book, PACING, ":".join(where.lane), now,
                                      pace)
         return at - now
@@ -635,7 +635,8 @@ class Dispatcher:
                                          f"{notice.attempts} attempts: {reason}")
             return
         delay = retry_after if retry_after is not None else backoff(notice.attempts)
-        not_before = now + timedelta(seconds=max(0.0, delay))
+        # the platform's wait (or the outage's back-off) is real time: on the clock's scale
+        not_before = now + self.bot.clock.span(max(0.0, delay))
         self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
                                                  not_before=not_before))
         self._journal.count("retried")
