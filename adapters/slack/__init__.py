@@ -1,5 +1,7 @@
 """ogpbot in a Slack workspace: `mount` adds `POST /slack/events` to the server when
-`SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set, and registers the Slack `Notifier` with
+`SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set, the install flow (`/slack/install`,
+`/slack/oauth_redirect`) with `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` (`oauth`, whose
+`refusal` `serve` asks first), and registers the Slack `Notifier` with
 the notice dispatcher (`adapters.outbox.register_notifier`) and the Slack `Responder` with the
 inbox's turns (`adapters.inbox.turns_of`).
 
@@ -25,21 +27,26 @@ from adapters.slack.client import SlackClient
 from adapters.slack.endpoint import SlackEndpoint
 from adapters.slack.home import AppHome
 from adapters.slack.notifier import SlackNotifier
+from adapters.slack.oauth import INSTALL_PATH, mount_installer, refusal
 from adapters.slack.speakers import SpeakerBook
 from bot.app.runtime import Runtime
 
-__all__ = ["SLACK_ENDPOINT", "SlackEndpoint", "SlackNotifier", "mount"]
+__all__ = ["SLACK_ENDPOINT", "SlackEndpoint", "SlackNotifier", "mount", "refusal"]
 
 SLACK_ENDPOINT: web.AppKey[SlackEndpoint] = web.AppKey("slack_endpoint", SlackEndpoint)
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     settings = runtime.settings
+    installs = ""
+    if settings.slack_oauth:
+        mount_installer(app, runtime)
+        installs = f", installs at GET {INSTALL_PATH}"
     if not settings.slack_enabled:
         missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.slack_bot_token),
                                             ("SLACK_SIGNING_SECRET",
                                              settings.slack_signing_secret)) if not value]
-        return f"slack: off ({' and '.join(missing)} not set)"
+        return f"slack: off ({' and '.join(missing)} not set{installs})"
     client = SlackClient(settings.slack_bot_token, settings.slack_api_url)
     speakers = SpeakerBook(client.api)
     notifier = SlackNotifier(client.api)
@@ -64,4 +71,5 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.on_cleanup.append(close)
     served = (f"workspace {settings.slack_team_id} only" if settings.slack_team_id
               else "any workspace: SLACK_TEAM_ID not set")
-    return f"slack: on (POST /slack/events, Web API at {settings.slack_api_url}, {served})"
+    return (f"slack: on (POST /slack/events, Web API at {settings.slack_api_url}, "
+            f"{served}{installs})")
