@@ -377,24 +377,11 @@ class FakeConnector(LoopbackFake):
             await self._changed.wait_for(lambda: len(self._posted) >= count)
         return self.activities()
 
-    async def wait_for_reply(self, conversation_id: str, activity_id: str,
-                             within: float = 5.0) -> PostedActivity:
-        """Wait for the bot's reply to activity ``activity_id`` in ``conversation_id`` (what
-        else arrives meanwhile, elsewhere or in the same conversation, is not it); return it.
-
-        Raises ``TimeoutError`` when it does not come in ``within`` seconds.
-        """
-
-        def reply() -> PostedActivity | None:
-            return next((p for p in self._posted if p.conversation_id == conversation_id
-                         and activity_id in (p.reply_to_id, p.activity.get("replyToId"))),
-                        None)
-
+    async def wait_until(self, ready: Callable[[], bool], within: float = 5.0) -> None:
+        """Wait until ``ready()`` holds (it is asked again each time an activity is
+        accepted); ``TimeoutError`` when it does not within ``within`` seconds."""
         async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: reply() is not None)
-        found = reply()
-        assert found is not None
-        return found
+            await self._changed.wait_for(ready)
 
     # ------------------------------------------------------------ internals
 

@@ -124,17 +124,19 @@ class Bench:
             await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the bot's reply to it, in the conversation it was
-        sent to (a notice meanwhile, there or elsewhere, is not the reply)."""
-        activity = self.activity(text, **kw)
-        status = await self.post(activity)
+        """Post one activity and return the one message the bot answered it with: the reply
+        to that activity, whatever else (a notice to someone, in another conversation) the
+        bot sends meanwhile."""
+        body = self.activity(text, **kw)
+        status = await self.post(body)
         assert status in (200, 201), status
-        conversation = activity["conversation"]["id"]
-        posted = await self.fake.wait_for_reply(conversation, activity["id"], within=5)
-        replies = [p for p in self.fake.activities_to(conversation)
-                   if activity["id"] in (p.reply_to_id, p.activity.get("replyToId"))]
-        assert replies == [posted]  # one reply
-        return posted
+
+        def answers() -> list[PostedActivity]:
+            return [p for p in self.fake.activities() if p.reply_to_id == body["id"]]
+
+        await self.fake.wait_until(lambda: bool(answers()), within=5)
+        assert len(answers()) == 1, answers()
+        return answers()[0]
 
 
 def card_of(posted: PostedActivity | dict[str, Any]) -> dict[str, Any]:
