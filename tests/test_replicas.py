@@ -236,6 +236,31 @@ def titles(url: str, prefix: str) -> Counter[str]:
             "AND doc->>'title' LIKE %s", (prefix + "%",)))
 
 
+async def test_a_proposal_one_replica_confirmed_is_on_the_others_pages_at_once(
+        replicas: Replicas) -> None:
+    await all_running(replicas)
+    fake, servers = replicas.fake, replicas.servers
+    async with aiohttp.ClientSession() as http:
+        for n in range(4):
+            writer, reader = servers[n % 2], servers[(n + 1) % 2]
+            rid = f"seen{n}"
+            await replicas.slash(writer, ANDERS, f"propose Synlig {n} | Lite innsyn | "
+                                 "Publiser loggene | transparency | innsyn | jd", rid)
+            await eventually(lambda rid=rid: rid in told_at(fake, rid), within=30)
+            found = REF.search(told_at(fake, rid)[rid][0])
+            assert found is not None
+            number = int(found.group(1))
+            # The proposer is told P-N: the other replica's pages show it at once.
+            async with http.get(f"{reader.url}/api/proposals") as answer:
+                listed = [p["number"] for p in (await answer.json())["proposals"]]
+            assert number in listed
+            async with http.get(f"{reader.url}/proposals/P-{number}") as answer:
+                assert answer.status == 200
+                assert f"Synlig {n}" in await answer.text()
+            async with http.get(f"{reader.url}/") as answer:
+                assert f"P-{number}" in await answer.text()
+
+
 async def test_a_replica_killed_right_after_15_acks_leaves_them_to_the_other(
         replicas: Replicas) -> None:
     await all_running(replicas)
