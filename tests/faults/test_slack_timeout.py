@@ -14,8 +14,8 @@ import pytest
 from bot.notices.dispatcher import FOUND
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, Server
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import INGRID, KARI, OSLO, Server
 
 pytestmark = pytest.mark.asyncio
 ANSWER_TAKES = 12.0  # seconds; the Slack client gives up after 10
