@@ -97,6 +97,7 @@ class Seminar:
     source: str = ""
     requests_days: int = REQUESTS_DAYS
     notices_days: int = NOTICES_DAYS
+    rehearsal: bool = False  # a dress rehearsal (`bot.core.rehearsal`): every message says so
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 

@@ -53,6 +53,7 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.redact import pseudonym, scrub
+from bot.core.rehearsal import marked
 from bot.core.reply import Reply
 from bot.core.tracing import REQUEST_ID
 from bot.i18n.catalogue import t
@@ -303,7 +304,7 @@ class Dispatcher:
                 await self.run_due()
                 if self._stopping:
                     break
-                until = await asyncio.to_thread(self._next_due)
+                until = await asyncio.to_thread(self.next_due)
             except Exception:
                 log.exception("dispatcher round failed; trying again in a minute")
                 until = clock.now() + timedelta(minutes=1)
@@ -320,7 +321,7 @@ class Dispatcher:
             except StoreError as exc:
                 log.warning("could not renew the claims on notices: %s", exc)
 
-    def _next_due(self) -> datetime | None:
+    def next_due(self) -> datetime | None:
         """The moment the next notice of this dispatcher's may go, or None."""
         first = self.bot.store.next_ready(OUTBOX, self.owner, **self.scope)
         return None if first is None else datetime.fromtimestamp(first, UTC)
@@ -506,13 +507,14 @@ class Dispatcher:
             return True
         outgoing, attachment = begun
         notifier = self.notifiers[where.platform]
+        message = marked(outgoing.message) if self.bot.seminar.rehearsal else outgoing.message
         try:
             if where.kind == "post":
-                await asyncio.wait_for(notifier.post(where.address, outgoing.message,
-                                                     where.reference), SEND_TIMEOUT)
+                await asyncio.wait_for(notifier.post(where.address, message, where.reference),
+                                       SEND_TIMEOUT)
             else:
-                await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
-                                                       attachment), SEND_TIMEOUT)
+                await asyncio.wait_for(notifier.direct(where.address, message, attachment),
+                                       SEND_TIMEOUT)
         except DeliveryError as exc:
             reason, wait = exc.reason, exc.retry_after
             if exc.permanent:
