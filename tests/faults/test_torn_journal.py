@@ -9,7 +9,6 @@ a kill in the middle of that write's `os.write` leaves."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
+from tests.test_notices_e2e import ANDERS, DAY, Server, seminar_toml
 from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
 
 pytestmark = pytest.mark.asyncio
@@ -56,7 +55,7 @@ def tear(folder: Path) -> None:
 
 async def test_a_torn_write_anywhere_in_the_journal_loses_nothing_acknowledged(
         fake: FakeSlackAPI, tmp_path: Path) -> None:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     server = Server(tmp_path, fake)

@@ -163,7 +163,9 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
         bench: Bench) -> None:
     """The dispatcher may send dozens of notices at once; while they all wait on a connector
     that does not answer, Teams still gets its 201 for a new activity within seconds."""
+    from adapters.teams.workers import NOTICE_WORKERS
     from bot.core.reply import Reply
+    from tests.serving import eventually
     from tests.teams.conftest import CHANNEL, OLA
 
     await bench.say("help", user=OLA, conversation=CHANNEL, kind="channel")
@@ -171,7 +173,8 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
     notice = Reply(language="en", title="Your table")
     notices = [asyncio.create_task(bench.notifier.direct(OLA["id"], notice))
                for _ in range(20)]
-    await asyncio.sleep(0.5)  # every notice thread is now held by the connector
+    # every notice thread is now held by the connector
+    await eventually(lambda: sum(c.status is None for c in bench.fake.calls) >= NOTICE_WORKERS)
 
     status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 2)
     assert status == 201
