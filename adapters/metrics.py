@@ -18,6 +18,8 @@ What is measured, and where:
   (the dispatcher); `ogpbot_notices{state}`: the outbox's open notices now (pending, waiting
   for a person, sending, failed), read from the store at each scrape;
 - `ogpbot_store_write_seconds`: the time each transaction's journal write and fsync took;
+- `ogpbot_store_conflicts_total`: transactions that collided with another (PostgreSQL's
+  serialisation failures) and were run again;
 - `ogpbot_inbox_depth`: requests acknowledged but not yet done, once the store has an inbox
   that can say (`Metrics.watch_inbox`); until then the metric is described without a value;
 - the process's own (memory, CPU, open files, garbage collections).
@@ -88,6 +90,9 @@ class Metrics:
         self.store_write = Histogram("ogpbot_store_write_seconds",
                                      "Time one transaction took to reach the disk.",
                                      buckets=WRITE_BUCKETS, registry=r)
+        self.conflicts = Counter("ogpbot_store_conflicts",
+                                 "Transactions that collided with another and were run again.",
+                                 registry=r)
         self._backlog = _Backlog(outbox)
         r.register(self._backlog)
         ProcessCollector(registry=r)
@@ -211,6 +216,9 @@ def install(app: web.Application, runtime: Runtime) -> Metrics:
     observe_writes = getattr(runtime.store, "observe_writes", None)
     if callable(observe_writes):
         observe_writes(metrics.store_write.observe)
+    observe_conflicts = getattr(runtime.store, "observe_conflicts", None)
+    if callable(observe_conflicts):
+        observe_conflicts(metrics.conflicts.inc)
     app.router.add_get("/metrics", page)
     return metrics
 

@@ -26,8 +26,8 @@ def test_a_piped_table_session(tmp_path: Path) -> None:
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     assert "P-1 er lagret som versjon 2." in out
-    assert "Mål: {+Alle møter mellom lobbyister og statsråder er offentlige+}" in out
-    assert "1. 2027-01-01 – 2027-06-30: Pilot i to departementer" in out
+    assert "Mål: **Alle møter mellom lobbyister og statsråder er offentlige**" in out
+    assert "1. 1. januar – 30. juni 2027: Pilot i to departementer" in out
     assert "Notatet er lagret med P-1 (notat nr. 1)." in out
     assert "Versjon 2 – " in out and "Anders Bakke: endret mål" in out
     assert "Notater fra bordet:" in out

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import shutil
 import string
+import subprocess
 from datetime import UTC, datetime
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n.catalogue import LANGUAGES, SOURCE, language_of, t, tn
@@ -102,3 +106,70 @@ def test_nynorsk_reads_as_nynorsk() -> None:
     assert t("nn", "card.proposer") == "Føreslått av"
     assert t("nn", "record.undecided") == "Ikkje avgjort enno"
     assert t("nn", "language.set", language="nynorsk").startswith("No svarar eg deg på nynorsk")
+
+
+def test_nynorsk_says_milepåle_with_its_own_endings_and_the_old_words_still_work() -> None:
+    nynorsk = catalogue("nn")
+    every = " ".join(form for forms in nynorsk.values() for form in forms)
+    assert "milepæl" not in every.lower()  # a bokmål stem, with nynorsk endings or not
+    assert t("nn", "card.milestones") == "Milepålar"
+    assert t("nn", "milestone.added", n=2, ref="P-1") == "Milepåle 2 er lagd til i P-1."
+    assert tn("nn", "plan.milestones_done", 3, done=1) == "1 av 3 milepålar nådde"
+    assert "milepålane" in t("nn", "help.milestone")
+    from bot.app.grammar import parse
+    for word in ("milestone", "milepåle", "milepålar", "milestolpe", "milepæl", "milepæler"):
+        assert parse(f"{word} P-1 add 2027-01-01 Pilot")[0] == "milestone", word
+
+
+def test_nynorsk_agrees_with_its_nouns() -> None:
+    assert t("nn", "edit.decided", ref="P-1", status="trekt").startswith(
+        "P-1 er avgjort (trekt)")  # "forslaget" is neuter
+    assert t("nn", "versions.first", n=1, when="i dag", who="Kari").endswith(": sendt inn")
+    assert t("nn", "record.version_first") == "Teksten slik han vart sendt inn."
+    assert t("nn", "import.reason", id="NO0091") == "Vedteken i handlingsplanen (NO0091)."
+
+
+def test_english_reads_as_english() -> None:
+    assert tn("en", "tables.conflict.too_many_people", 8, people=90, tables=8, max=10,
+              seats=80) == "90 people take part, but 8 tables with room for 10 each have only " \
+                           "80 seats."
+    assert "alike" not in tn("en", "store.migrated", 3, target="x")
+    for lang in LANGUAGES:
+        assert "ogpbot" not in t(lang, "import.reason", id="NO0091")
+
+
+def test_a_bad_value_names_the_words_people_may_use_in_their_language() -> None:
+    assert "åpenhet, deltakelse eller ansvarlighet" in t("nb", "propose.bad_value", text="x")
+    assert "openheit, deltaking eller ansvarlegheit" in t("nn", "propose.bad_value", text="x")
+    english = t("en", "propose.bad_value", text="x")
+    assert "transparency" in english and "åpenhet" in english and "openheit" in english
+    from bot.process.proposing import match_value
+    for lang in LANGUAGES:  # every word a sentence names is one the form takes
+        for key in ("transparency", "participation", "accountability"):
+            assert match_value(t(lang, f"value.{key}")) == key
+
+
+def test_days_in_words_say_the_year_where_it_is_not_this_year() -> None:
+    from datetime import date
+
+    from bot.i18n.formatting import format_day, format_days
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    assert format_day(date(2026, 12, 24), "nb", now=now, tz=OSLO) == "24. desember"
+    assert format_day(date(2027, 1, 5), "nn", now=now, tz=OSLO) == "5. januar 2027"
+    assert format_day(date(2027, 1, 5), "en", now=now, tz=OSLO) == "5 January 2027"
+    assert format_days(date(2027, 1, 1), date(2028, 12, 31), "nb", now=now, tz=OSLO) == \
+        "1. januar 2027 – 31. desember 2028"
+    assert format_days(date(2027, 1, 1), date(2027, 6, 30), "en", now=now, tz=OSLO) == \
+        "1 January – 30 June 2027"
+    assert format_days(None, date(2026, 12, 31), "nn", now=now, tz=OSLO) == "31. desember"
+    assert format_day(date(2026, 12, 24), "en", year=True) == "24 December 2026"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="gettext's msgfmt is not installed")
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_gettext_finds_each_catalogue_sound(language: str, tmp_path: Path) -> None:
+    """GNU gettext's own check (header, plural forms, every message's form), where installed."""
+    path = resources.files("bot.i18n") / "locale" / language / "LC_MESSAGES" / "ogpbot.po"
+    done = subprocess.run(["msgfmt", "-c", "-o", str(tmp_path / "ogpbot.mo"), str(path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == "", done.stderr

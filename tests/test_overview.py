@@ -100,10 +100,10 @@ def test_commitments_late_with_progress_reports_and_milestones(chat: Chat) -> No
     text = chat.say(JD, "overview").text
     # The plan asks for a report every third month from 1 January: 1 April at 09:00.
     assert lines_under(text, "Framdriftsrapporter på etterskudd (1):") == [
-        "P-1 Åpent lobbyregister – Justis- og beredskapsdepartementet – etterspurt 2027-04-01, "
+        "P-1 Åpent lobbyregister – Justis- og beredskapsdepartementet – etterspurt 1. april, "
         "har ventet i 9 døgn"]
     assert lines_under(text, "Milepæler over fristen (1):") == [
-        "P-1 milepæl 1 «Pilot i to departementer» (frist 2027-03-01) – Justis- og "
+        "P-1 milepæl 1 «Pilot i to departementer» (frist 1. mars) – Justis- og "
         "beredskapsdepartementet – 6 uker over fristen"]
     ok(chat, JD, "progress P-1 limited Piloten er i gang")
     ok(chat, JD, "milestone P-1 done 1")

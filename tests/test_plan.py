@@ -41,7 +41,7 @@ def test_an_included_proposal_is_a_commitment_of_the_plan(chat: Chat) -> None:
     listing = chat.say(OBSERVER, "plan").text
     assert f"{ref} Åpent lobbyregister" in listing
     assert "Justis- og beredskapsdepartementet" in listing
-    assert "2027-01-01 – 2028-12-31" in listing  # the seminar file's plan period
+    assert "1. januar 2027 – 31. desember 2028" in listing  # the seminar file's plan period
     assert "ikke startet" in listing and "0 av 2 milepæler" in listing
     card = chat.say(CSO, f"status {ref}").text
     assert "Gjennomføring: ikke startet" in card
@@ -59,6 +59,31 @@ def test_progress_by_the_ministry_is_kept_and_told_to_the_proposer(chat: Chat) -
     assert [n.target.person for n in told] == [chat.bot.records.person_by_email(CSO).key]
     assert "begrenset" in told[0].message.text
     assert "Piloten er i gang" in told[0].message.text
+
+
+def test_a_progress_report_in_the_history_says_its_level_in_words(chat: Chat) -> None:
+    ref = include(chat)
+    assert chat.say(JD, f"progress {ref} limited Piloten er i gang").ok
+    entry = chat.bot.records.proposal(1).history[-1]  # type: ignore[union-attr]
+    assert (entry.action, entry.detail) == ("progress_limited", "Piloten er i gang")
+    card = chat.say(CSO, f"status {ref}").text
+    assert "framdriftsrapport (begrenset): Piloten er i gang" in card
+    assert "limited" not in card
+    chat.say(CSO, "language nn")
+    assert "framdriftsrapport (avgrensa): Piloten er i gang" in chat.say(CSO, f"status {ref}").text
+    chat.say(CSO, "language en")
+    assert "progress report (limited): Piloten er i gang" in chat.say(CSO, f"status {ref}").text
+
+    # a report stored before the level was a key of its own reads the same
+    p = chat.bot.records.proposal(1)
+    assert p is not None
+    old = replace(entry, action="progress", detail="substantial: Nesten ferdig")
+    with chat.bot.records.transaction():
+        chat.bot.records.save_proposal(replace(p, history=(*p.history, old)))
+    chat.say(CSO, "language nb")
+    card = chat.say(CSO, f"status {ref}").text
+    assert "framdriftsrapport (betydelig): Nesten ferdig" in card
+    assert "substantial" not in card
 
 
 @pytest.mark.parametrize(("who", "words", "expect"), [

@@ -3,6 +3,7 @@ tracked commitments; a bad row is named with its line and nothing is imported.""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,10 +32,20 @@ def test_a_plan_imported_is_followed_in_chat(tmp_path: Path) -> None:
                   stdin="plan\nstatus P-1\nprogress P-1 limited Utredningen er i gang\n")
     assert chat.returncode == 0, chat.stdout + chat.stderr
     assert "Handlingsplanen: 2 forpliktelser" in chat.stdout
+    # dates in words, the year said where it is not this year (the shell runs on today)
     assert "Åpenhet om lobbyvirksomhet – Justis- og beredskapsdepartementet, " \
-           "2027-01-01 – 2028-06-30" in chat.stdout
-    assert "1. 2027-01-01 – 2027-06-30: Utrede registeret" in chat.stdout
+           "1. januar 2027 – 30. juni 2028" in chat.stdout
+    assert re.search(r"1\. 1\. januar – 30\. juni( 2027)?: Utrede registeret", chat.stdout)
     assert "Framdriften for P-1 er registrert: begrenset." in chat.stdout
+    # read as a commitment: adopted in its plan (no tool's name), nothing it never had
+    card = chat.stdout[chat.stdout.index("P-1 Åpenhet om lobbyvirksomhet\n"):]
+    assert "Begrunnet svar: tatt med i planen – Vedtatt i handlingsplanen (NO4-1).\n" in card
+    assert "Nummer i handlingsplanen: NO4-1" in card
+    assert "ogpbot" not in card
+    assert not any(line.rstrip().endswith(":") and not line.startswith(("Milepæler",
+                                                                         "Historikk"))
+                   for line in card.splitlines())  # no empty field
+    assert "Foreslått av" not in card and "Problemet" not in card
     again = ogpbot(tmp_path, "import-plan", str(tmp_path / "plan.csv"))
     assert again.returncode == 1 and "already imported: NO4-1, NO4-2" in again.stderr
 

@@ -179,3 +179,49 @@ def test_the_seminar_and_a_roster_person_may_say_nynorsk() -> None:
     bot = OgpBot(seminar, MemoryStore(), FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
     assert {p.name: p.speaks(seminar.language) for p in bot.records.people()} == {
         "Kari": "nn", "Ingrid": "nn", "Anders": "nn"}
+
+
+def test_the_shipped_file_names_kmd_as_the_pages_publisher() -> None:
+    site = load_seminar(SEMINAR_FILE).publisher
+    assert site.publisher == "Kommunal- og moderniseringsdepartementet"
+    assert site.contact == "postmottak@kmd.dep.no"
+    assert site.contact_href == "mailto:postmottak@kmd.dep.no"
+    assert site.statement_url == ""
+
+
+def test_check_names_what_is_wrong_in_site(tmp_path: Path) -> None:
+    text = SEMINAR_FILE.read_text("utf-8")
+    broken = tmp_path / "site.toml"
+    broken.write_text(text.replace(
+        'contact = "postmottak@kmd.dep.no"\nstatement_url = ""',
+        'contact = "ring oss"\nstatement_url = "uustatus.no/erklaering"\nlogo = "kmd.png"'),
+        "utf-8")
+    bad = run_cli("check", str(broken))
+    assert bad.returncode == 1
+    assert bad.stderr.splitlines() == [
+        f"{broken}: [site]: unknown key 'logo' (allowed: contact, publisher, statement_url)",
+        f"{broken}: [site] contact: 'ring oss' must be an e-mail address or a web address "
+        "(https://...)",
+        f"{broken}: [site] statement_url: 'uustatus.no/erklaering' must be a web address "
+        "(https://...), such as the statement's page on uustatus.no, or \"\""]
+    no_publisher = tmp_path / "nobody.toml"
+    no_publisher.write_text(text.replace(
+        'publisher = "Kommunal- og moderniseringsdepartementet"\n', ""), "utf-8")
+    assert run_cli("check", str(no_publisher)).stderr.splitlines() == [
+        f"{no_publisher}: [site] publisher: missing"]
+    good = tmp_path / "good.toml"
+    good.write_text(text.replace(
+        'contact = "postmottak@kmd.dep.no"\nstatement_url = ""',
+        'contact = "https://www.regjeringen.no/kontakt"\n'
+        'statement_url = "https://uustatus.no/nb/erklaringer/publisert/abc"'), "utf-8")
+    assert run_cli("check", str(good)).returncode == 0
+    site = load_seminar(good).publisher
+    assert site.contact_href == "https://www.regjeringen.no/kontakt"
+
+
+def test_without_site_the_coordinator_publishes_without_a_contact() -> None:
+    data = seminar_data()
+    data.pop("site", None)
+    site = parse_seminar(data, "x").publisher
+    assert site.publisher == parse_seminar(data, "x").coordinator.name
+    assert site.contact == "" and site.contact_href == ""

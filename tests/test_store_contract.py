@@ -438,6 +438,7 @@ def test_find_follows_every_change_and_a_rolled_back_one(store: Store) -> None:
     store.put("outbox", "n5", {"state": ["odd"], "n": 5})
     assert store.find("outbox", state=["odd"])[0]["n"] == 5
     assert store.find("outbox", n=1.0) == store.find("outbox", n=1)
+    assert store.find("outbox", n="1") == [] and store.find("outbox", state="5") == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders anyway")

@@ -92,6 +92,8 @@ def test_read_only_opens_only_a_migrated_database_and_writes_nothing(pg_url: str
 
 def test_two_transactions_that_collide_one_is_told_to_run_again(pg_url: str) -> None:
     store = PostgresStore(pg_url)
+    collided: list[None] = []
+    store.observe_conflicts(lambda: collided.append(None))
     store.put("counters", "proposal", {"last": 0})
     first_read = threading.Event()
     second_done = threading.Event()
@@ -118,6 +120,7 @@ def test_two_transactions_that_collide_one_is_told_to_run_again(pg_url: str) -> 
     thread.join()
     assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
     assert store.get("counters", "proposal") == {"last": 1}  # the loser changed nothing
+    assert len(collided) == 1  # counted (for /metrics)
     store.close()
 
 

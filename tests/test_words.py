@@ -178,7 +178,7 @@ def test_form_with_milestones_is_accepted(chat: Chat) -> None:
         "milestones": "2027-03-01 Pilot\n2027-09-01 Alle kommuner", "organization": "Budsjett-NGO"})
     assert reply.ok, reply.text
     card = chat.say(OUTSIDER, "status P-1").text
-    assert "1. 2027-03-01: Pilot" in card and "Budsjett-NGO" in card
+    assert "1. 1. mars 2027: Pilot" in card and "Budsjett-NGO" in card
 
 
 def test_observer_may_not_propose(chat: Chat) -> None:

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.core.reply import Form, FormField, Reply
+from bot.core.reply import ADDED, REMOVED, Form, FormField, Marked, Reply, split_space
 from bot.i18n.catalogue import t
 
 WORDS_ACTION = "ogp_words"  # action_id prefix of a button that sends words to the core
@@ -59,9 +59,83 @@ def _paragraphs(lines: Iterable[str]) -> list[str]:
     return chunks
 
 
+# Slack's own marks for words removed from a text and words added to it.
+_MARKS = {REMOVED: "~", ADDED: "*"}
+_STYLES = {REMOVED: {"strike": True}, ADDED: {"bold": True}}
+
+
+def marked_mrkdwn(line: Marked) -> str:
+    """A change as mrkdwn: `Goal: all ~old words~ *new words*`, each part escaped, the marks
+    around the words only (Slack ignores a mark next to a space)."""
+    parts: list[str] = [f"{escape(line.label)}: " if line.label else ""]
+    previous = ""
+    for op, text in line.segments:
+        mark = _MARKS.get(op)
+        lead, core, tail = split_space(text)
+        if mark is None or not core:
+            parts.append(escape(text))
+        else:
+            if previous in _MARKS and not lead:
+                lead = " "  # a removed run right before an added one: apart, not one word
+            parts.append(f"{lead}{mark}{escape(core)}{mark}{tail}")
+        previous = op
+    return "".join(parts)
+
+
+def marked_block(line: Marked) -> Block:
+    """A change as a `rich_text` block: Slack's strikethrough and bold around the words, every
+    text a literal (a `*` or `<!channel>` typed into a proposal stays as typed)."""
+    elements: list[dict[str, Any]] = []
+    if line.label:
+        elements.append({"type": "text", "text": f"{line.label}: ", "style": {"bold": True}})
+    previous = ""
+    for op, text in line.segments:
+        lead, core, tail = split_space(text)
+        style = _STYLES.get(op)
+        if style is None or not core:
+            elements.append({"type": "text", "text": text})
+        else:
+            if previous in _STYLES and not lead:
+                lead = " "
+            if lead:
+                elements.append({"type": "text", "text": lead})
+            elements.append({"type": "text", "text": core, "style": dict(style)})
+            if tail:
+                elements.append({"type": "text", "text": tail})
+        previous = op
+    return {"type": "rich_text",
+            "elements": [{"type": "rich_text_section", "elements": elements}]}
+
+
+def _line_mrkdwn(line: str) -> str:
+    return marked_mrkdwn(line) if isinstance(line, Marked) else escape(line)
+
+
 def fallback_text(reply: Reply) -> str:
-    """The message's plain `text`, escaped: what notifications and old clients show."""
-    return _cut(escape(reply.text) or " ", MAX_FALLBACK)
+    """The message's `text`, escaped, a change with Slack's marks: what notifications and old
+    clients show."""
+    parts: list[str] = []
+    if reply.title:
+        parts.append(escape(reply.title))
+    parts.extend(escape(f"{f.label}: {f.value}") for f in reply.fields)
+    parts.extend(_line_mrkdwn(line) for line in reply.lines)
+    parts.extend(escape(f"- {message}") for message in reply.errors.values())
+    return _cut("\n".join(parts) or " ", MAX_FALLBACK)
+
+
+def _line_blocks(lines: Iterable[str]) -> list[Block]:
+    """The lines as blocks: plain lines joined into sections, each change a block of its own."""
+    blocks: list[Block] = []
+    plain: list[str] = []
+    for line in lines:
+        if isinstance(line, Marked):
+            blocks.extend(_mrkdwn(chunk) for chunk in _paragraphs(plain))
+            plain = []
+            blocks.append(marked_block(line))
+        else:
+            plain.append(line)
+    blocks.extend(_mrkdwn(chunk) for chunk in _paragraphs(plain))
+    return blocks
 
 
 def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS_MESSAGE,
@@ -75,7 +149,7 @@ def reply_blocks(reply: Reply, limit: int = MAX_BLOCKS_MESSAGE,
               for f in reply.fields]
     for start in range(0, len(fields), MAX_FIELDS):
         blocks.append({"type": "section", "fields": fields[start:start + MAX_FIELDS]})
-    blocks.extend(_mrkdwn(chunk) for chunk in _paragraphs(reply.lines))
+    blocks.extend(_line_blocks(reply.lines))
     if reply.errors:
         blocks.append(_mrkdwn("\n".join(f"• {escape(m)}" for m in reply.errors.values())))
     buttons = _buttons(reply) if with_actions else []
@@ -146,7 +220,7 @@ def form_view(form: Form, language: str, metadata: Mapping[str, Any],
     if above is not None:
         if above.title:
             blocks.append(_mrkdwn(f"*{escape(above.title)}*"))
-        blocks.extend(_mrkdwn(chunk) for chunk in _paragraphs(above.lines))
+        blocks.extend(_line_blocks(above.lines))
         blocks.append({"type": "divider"})
         blocks = blocks[:MAX_BLOCKS_VIEW - len(form.fields)]
     for field in form.fields:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.reply import Form, FormField, Reply
+from bot.core.reply import ADDED, REMOVED, Form, FormField, Marked, Reply, split_space
 
 CARD_VERSION = "1.4"
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -51,6 +51,40 @@ def text_block(text: str, **style: Any) -> dict[str, Any]:
     }
 
 
+# Teams' own marks for words removed from a text and words added to it: TextRun styles.
+_STYLES: dict[str, dict[str, Any]] = {REMOVED: {"strikethrough": True},
+                                      ADDED: {"weight": "Bolder"}}
+
+
+def marked_block(line: Marked) -> dict[str, Any]:
+    """A change as runs of text: the removed words struck through, the added ones bold; an old
+    host gets the line as text, with Markdown's marks escaped so they show as typed."""
+    inlines: list[dict[str, Any]] = []
+    if line.label:
+        inlines.append({"type": "TextRun", "text": plain(line.label) + ": ", "weight": "Bolder"})
+    previous = ""
+    for op, text in line.segments:
+        lead, core, tail = split_space(text)
+        style = _STYLES.get(op)
+        if style is None or not core:
+            inlines.append({"type": "TextRun", "text": plain(text)})
+            previous = op
+            continue
+        if previous in _STYLES and not lead:
+            lead = " "  # a removed run right before an added one: apart, not one word
+        for part, part_style in ((lead, {}), (core, style), (tail, {})):
+            if part:
+                inlines.append({"type": "TextRun", "text": plain(part), **part_style})
+        previous = op
+    return {"type": "RichTextBlock", "inlines": inlines,
+            "fallback": {"type": "TextBlock", "text": escape_markdown(line), "wrap": True}}
+
+
+def line_block(line: str) -> dict[str, Any]:
+    """One line of a reply: a change drawn with its marks, any other as plain text."""
+    return marked_block(line) if isinstance(line, Marked) else text_block(line)
+
+
 def _card(body: list[dict[str, Any]], actions: list[dict[str, Any]], fallback: str
           ) -> dict[str, Any]:
     card: dict[str, Any] = {
@@ -83,7 +117,7 @@ def reply_card(reply: Reply, nonce: str = "") -> dict[str, Any]:
             "fallback": {"type": "TextBlock", "wrap": True,
                          "text": f"{escape_markdown(f.label)}: {escape_markdown(f.value)}"},
         })
-    body.extend(text_block(line) for line in reply.lines)
+    body.extend(line_block(line) for line in reply.lines)
     body.extend(text_block(problem, color="Attention") for problem in reply.errors.values())
     actions = []
     for action in reply.actions:
@@ -134,7 +168,7 @@ def form_card(form: Form, reply: Reply | None = None, nonce: str = "") -> dict[s
         body.append(text_block(reply.title, color="Attention" if errors or not reply.ok
                                else "Default"))
     if reply is not None:
-        body.extend(text_block(line) for line in reply.lines)
+        body.extend(line_block(line) for line in reply.lines)
     for field in form.fields:
         body.append(_input(field))
         if field.hint:

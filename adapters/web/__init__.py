@@ -1,7 +1,9 @@
 """The public web side of the bot's server: the record of inputs (`GET /`, `GET /proposals/P-N`
-and the same as JSON under `/api/proposals`), drawn by the Jinja2 templates in `templates/`
-from a snapshot of the record that is made anew after writes; and the meetings' calendar files
-(`GET /meetings/P-N/TOKEN.ics`).
+and the same as JSON under `/api/proposals`), the action plan (`GET /plan`, `/api/plan`) and
+the accessibility statement (`GET /accessibility`), drawn by the Jinja2 templates in
+`templates/` from a snapshot of the record that is made anew after writes, in the reader's
+language (`?lang=`, else the browser's `Accept-Language`, else the seminar's); and the
+meetings' calendar files (`GET /meetings/P-N/TOKEN.ics`).
 
     routes.py    the record's handlers: query string in, an answer of the served snapshot out
     served.py    the snapshot requests read, its refresher, the answers drawn from it
@@ -35,5 +37,5 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-    return ("public record: on (/, /plan, /api/proposals and /api/plan; calendar files under "
-            "/meetings)")
+    return ("public record: on (/, /plan, /accessibility, /api/proposals and /api/plan; "
+            "calendar files under /meetings)")

@@ -15,7 +15,14 @@ from typing import Any
 from aiohttp import web
 
 from adapters.web.documents import Documents
-from adapters.web.pages import Rows, error_page, index_page, plan_page, proposal_page
+from adapters.web.pages import (
+    Rows,
+    accessibility_page,
+    error_page,
+    index_page,
+    plan_page,
+    proposal_page,
+)
 from adapters.web.served import Answer, ServedRecord
 from bot.core.seminar import Seminar
 from bot.record.plan_view import plan_json
@@ -45,7 +52,8 @@ def _json(doc: dict[str, Any] | str, status: int = 200) -> Answer:
 def _respond(request: web.Request, answer: Answer) -> web.Response:
     """The answer as a response: 304 when the reader has it already (If-None-Match), gzipped
     when the reader takes gzip."""
-    headers = {**CACHE, "ETag": answer.etag, "Vary": "Accept-Encoding"}
+    # a page's language may come from Accept-Language: a cache must keep one per language
+    headers = {**CACHE, "ETag": answer.etag, "Vary": "Accept-Encoding, Accept-Language"}
     if answer.status == 200 and _has(request.headers.get("If-None-Match", ""), answer.etag):
         return web.Response(status=304, headers=headers)
     body = answer.body
@@ -72,7 +80,8 @@ class RecordRoutes:
         self.documents = Documents()
 
     def _lang(self, request: web.Request) -> str:
-        return language(request.query, self.seminar)
+        return language(request.query, self.seminar,
+                        request.headers.get("Accept-Language", ""))
 
     async def index(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
@@ -132,6 +141,11 @@ class RecordRoutes:
         return _respond(request, await self.served.answer(
             ("plan", lang), lambda snap: _html(plan_page(snap, lang))))
 
+    async def accessibility(self, request: web.Request) -> web.Response:
+        lang = self._lang(request)
+        return _respond(request, await self.served.answer(
+            ("accessibility", lang), lambda snap: _html(accessibility_page(snap.seminar, lang))))
+
     async def api_plan(self, request: web.Request) -> web.Response:
         lang = self._lang(request)
         return _respond(request, await self.served.answer(
@@ -154,3 +168,4 @@ def add_routes(app: web.Application, routes: RecordRoutes) -> None:
     app.router.add_get("/api/proposals/{ref}", routes.api_one)
     app.router.add_get("/plan", routes.plan)
     app.router.add_get("/api/plan", routes.api_plan)
+    app.router.add_get("/accessibility", routes.accessibility)

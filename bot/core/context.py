@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NoReturn, Protocol
 
 from bot.core.clock import Clock
@@ -23,7 +23,7 @@ from bot.core.reply import Reply
 from bot.core.roles import is_responsible
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t, tn
-from bot.i18n.formatting import format_when
+from bot.i18n.formatting import format_days, format_when
 
 
 class Services(Protocol):
@@ -90,6 +90,11 @@ class Context:
     def when(self, moment: datetime, seconds: bool = True) -> str:
         """A moment in the speaker's language; with its year when that is not this year."""
         return format_when(moment, self.lang, self.seminar.timezone, seconds, now=self.now)
+
+    def days(self, start: date | None, end: date) -> str:
+        """A day (`end`), or a span of days, in the speaker's language; the year said where it
+        is not this year."""
+        return format_days(start, end, self.lang, now=self.now, tz=self.seminar.timezone)
 
     def proposal(self, token: str | None, word: str) -> Proposal:
         """The proposal a `P-N` argument names, or a clear refusal."""

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.model import HistoryEntry
+from bot.core.model import COMPLETION, HistoryEntry
 from bot.i18n.catalogue import known, t
 from bot.i18n.formatting import format_when
+
+PROGRESS = "progress"
 
 
 def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime | None = None,
@@ -22,6 +24,11 @@ def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime | None 
         except ValueError:
             when = h.detail
         return t(lang, "history.meeting", when=when)
+    progress = progress_of(h)
+    if progress is not None:
+        level, text = progress
+        return t(lang, "history.progress_report", level=t(lang, f"completion.{level}"),
+                 text=text)
     key = f"history.{h.action}"
     if not known(key):
         return f"{h.action}: {h.detail}" if h.detail else h.action
@@ -29,6 +36,24 @@ def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime | None 
         return t(lang, f"{key}.detail", detail=h.detail)
     text = t(lang, key)
     return f"{text}: {h.detail}" if h.detail else text
+
+
+def progress_action(level: str) -> str:
+    """The history action of a progress report at `level` (one of `COMPLETION`): the level is
+    a key of the entry, the text its detail."""
+    return f"{PROGRESS}_{level}"
+
+
+def progress_of(h: HistoryEntry) -> tuple[str, str] | None:
+    """A progress report's level and text, or None for another entry. Entries written before
+    the level was a key of its own hold it at the start of the detail (`limited: text`)."""
+    if h.action.startswith(PROGRESS + "_") and h.action[len(PROGRESS) + 1:] in COMPLETION:
+        return h.action[len(PROGRESS) + 1:], h.detail
+    if h.action == PROGRESS:
+        level, sep, text = h.detail.partition(": ")
+        if sep and level in COMPLETION:
+            return level, text
+    return None
 
 
 def report_label(report: Mapping[str, str], lang: str) -> str:

@@ -84,6 +84,12 @@ class Person:
     def with_changes(self, **changes: Any) -> Person:
         return replace(self, **changes)
 
+    @property
+    def known_language(self) -> str | None:
+        """The language this person is known to use (chosen, their platform's or the
+        roster's), which what they write is taken to be in; None when nothing says it."""
+        return self.chosen_language or self.seen_language or self.language
+
     def speaks(self, default: str) -> str:
         """The language of everything this person reads: the one they chose, else their
         platform's locale as last seen, else the roster's, else `default` (the seminar's)."""
@@ -157,20 +163,22 @@ class Version:
     description: str
     goal: str = ""
     results: str = ""
+    language: str = ""  # the language its writer wrote in, where known (nb | nn | en), else ""
 
     def texts(self) -> dict[str, str]:
         """The text fields by name (the keys of `TEXT_FIELDS`)."""
         return {name: getattr(self, name) for name in TEXT_FIELDS}
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "at": self.at.isoformat(), "by": self.by,
-                "by_name": self.by_name, **self.texts()}
+        d = {"number": self.number, "at": self.at.isoformat(), "by": self.by,
+             "by_name": self.by_name, **self.texts()}
+        return {**d, "language": self.language} if self.language else d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Version:
         return cls(d["number"], datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""),
                    d["title"], d["problem"], d["description"], d.get("goal", ""),
-                   d.get("results", ""))
+                   d.get("results", ""), d.get("language", ""))
 
 
 COMPLETION = ("not_started", "limited", "substantial", "complete")  # OGP's scale, in order

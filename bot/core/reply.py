@@ -66,6 +66,71 @@ class Form:
     words: str = ""
 
 
+REMOVED, ADDED, SAME = "removed", "added", "same"
+# How a text without formatting marks removed and added words: the marks of Markdown, which
+# most people who chat have met (Teams draws them too).
+PLAIN_MARKS = {REMOVED: ("~~", "~~"), ADDED: ("**", "**")}
+
+
+class Marked(str):
+    """A line that shows words removed from a text and words added to it: `label`, then the
+    text as segments (`op`, `text`), `op` being "same", "removed" or "added". Each adapter
+    draws the marks its platform has (Slack: strikethrough and bold; Teams: a struck-through
+    and a bold run; the web: <del> and <ins>). As a `str` it is the line as plain text, with
+    Markdown's marks (`~~removed~~ **added**`), for everything that shows only text."""
+
+    label: str
+    segments: tuple[tuple[str, str], ...]
+
+    def __new__(cls, label: str, segments: tuple[tuple[str, str], ...]) -> Marked:
+        body, previous = "", ""
+        for op, text in segments:
+            if op in PLAIN_MARKS and previous in PLAIN_MARKS and not text[:1].isspace():
+                body += " "  # a removed run right before an added one: apart, not one word
+            body += _plain_mark(op, text)
+            previous = op
+        line = super().__new__(cls, f"{label}: {body}" if label else body)
+        line.label = label
+        line.segments = tuple((op, text) for op, text in segments)
+        return line
+
+    def __getnewargs__(self) -> tuple[str, tuple[tuple[str, str], ...]]:  # type: ignore[override]
+        return (self.label, self.segments)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "segments": [list(s) for s in self.segments]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Marked:
+        return cls(d["label"], tuple((str(op), str(text)) for op, text in d["segments"]))
+
+
+def _plain_mark(op: str, text: str) -> str:
+    """One segment as plain text: a change's marks hug its words (`~~a b~~ `), as Markdown
+    wants them; the spaces around stay outside."""
+    marks = PLAIN_MARKS.get(op)
+    if marks is None or not text.strip():
+        return text
+    lead, core, tail = split_space(text)
+    return f"{lead}{marks[0]}{core}{marks[1]}{tail}"
+
+
+def split_space(text: str) -> tuple[str, str, str]:
+    """`text` as (leading whitespace, its words, trailing whitespace): a platform's marks go
+    around the words only."""
+    core = text.strip()
+    lead = text[:len(text) - len(text.lstrip())]
+    return lead, core, text[len(lead) + len(core):]
+
+
+def _line_to_dict(line: str) -> str | dict[str, Any]:
+    return line.to_dict() if isinstance(line, Marked) else line
+
+
+def _line_from_dict(d: str | dict[str, Any]) -> str:
+    return Marked.from_dict(d) if isinstance(d, dict) else d
+
+
 @dataclass(frozen=True)
 class Reply:
     """One answer to one person. User text inside is plain text: adapters escape it.
@@ -98,7 +163,9 @@ class Reply:
         return "\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        d = asdict(self)
+        d["lines"] = [_line_to_dict(line) for line in self.lines]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Reply:
@@ -106,7 +173,7 @@ class Reply:
         return cls(
             language=d["language"], title=d.get("title"),
             fields=tuple(Field(**f) for f in d.get("fields", ())),
-            lines=tuple(d.get("lines", ())),
+            lines=tuple(_line_from_dict(line) for line in d.get("lines", ())),
             actions=tuple(Action(**a) for a in d.get("actions", ())),
             form=_form_from_dict(form) if form else None,
             errors=dict(d.get("errors", {})), ok=d.get("ok", True),

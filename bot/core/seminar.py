@@ -24,6 +24,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 _GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _DURATION_RE = re.compile(r"^(\d+)([smhd])$")
+_URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
 LAST_ITEM_MINUTES = 15
@@ -80,6 +81,24 @@ class PlanPeriod:
 
 
 @dataclass(frozen=True)
+class Site:
+    """Who publishes the public pages (`[site]`): named on every page, with the contact for
+    feedback on the pages and their accessibility, and the address of the published
+    accessibility statement (uustatus.no), if there is one."""
+
+    publisher: str
+    contact: str = ""  # an e-mail address or a web address; "" when the file names none
+    statement_url: str = ""
+
+    @property
+    def contact_href(self) -> str:
+        """The contact as a link: `mailto:` for an e-mail address; "" when there is none."""
+        if not self.contact:
+            return ""
+        return self.contact if _URL_RE.match(self.contact) else f"mailto:{self.contact}"
+
+
+@dataclass(frozen=True)
 class Seminar:
     title: str
     date: date
@@ -97,6 +116,7 @@ class Seminar:
     source: str = ""
     requests_days: int = REQUESTS_DAYS
     notices_days: int = NOTICES_DAYS
+    site: Site | None = None  # None only for a seminar built by hand; parsing sets one
     rehearsal: bool = False  # a dress rehearsal (`bot.core.rehearsal`): every message says so
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
@@ -129,6 +149,11 @@ class Seminar:
     @property
     def coordinator(self) -> Organization:
         return next(o for o in self.organizations if o.kind == "coordinator")
+
+    @property
+    def publisher(self) -> Site:
+        """Who publishes the pages: `[site]`, or else the coordinator, without a contact."""
+        return self.site or Site(self.coordinator.name)
 
 class SeminarError(Exception):
     """The seminar file cannot be used; `problems` lists every reason, each with its place."""
@@ -245,7 +270,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     c = _Checker(source)
     c.unknown("top level", data,
               ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan",
-               "retention"))
+               "retention", "site"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -332,6 +357,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     people = _parse_people(c, data, org_keys)
     plan = _parse_plan(c, data, day)
     requests_days, notices_days = _parse_retention(c, data)
+    site = _parse_site(c, data)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -340,8 +366,32 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         reminder_leads=tuple(sorted(leads, reverse=True)), areas=tuple(areas),
         table_count=table_count, table_max_size=max_size, agenda=agenda,
         organizations=tuple(orgs), people=people, plan=plan, source=source,
-        requests_days=requests_days, notices_days=notices_days,
+        requests_days=requests_days, notices_days=notices_days, site=site,
     )
+
+
+def _parse_site(c: _Checker, data: dict[str, Any]) -> Site | None:
+    """`[site]`: who publishes the pages (required in it), the contact for feedback (an e-mail
+    address or a web address) and the published accessibility statement's address (optional,
+    may be empty). Without the table the coordinator is named, with no contact."""
+    if "site" not in data:
+        return None
+    site = c.table(data, "site")
+    c.unknown("[site]", site, ("publisher", "contact", "statement_url"))
+    publisher = c.text("[site]", site, "publisher")
+    contact = c.text("[site]", site, "contact")
+    if contact and not (_EMAIL_RE.match(contact) or _URL_RE.match(contact)):
+        c.problem("[site] contact", f"'{contact}' must be an e-mail address or a web address "
+                  "(https://...)")
+    statement = site.get("statement_url", "")
+    if not isinstance(statement, str):
+        c.problem("[site] statement_url", "must be a web address (https://...) or \"\"")
+        statement = ""
+    statement = statement.strip()
+    if statement and not _URL_RE.match(statement):
+        c.problem("[site] statement_url", f"'{statement}' must be a web address (https://...), "
+                  "such as the statement's page on uustatus.no, or \"\"")
+    return Site(publisher, contact, statement)
 
 
 def _parse_plan(c: _Checker, data: dict[str, Any], day: date) -> PlanPeriod:

@@ -63,7 +63,7 @@ def report(ctx: Context, rest: str) -> Reply:
     if not text:
         ctx.fail("error.text_required", word="report", usage=USAGE["report"])
     moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
-                     report={"result": result, "text": text})
+                     report=_written({"result": result, "text": text}, ctx))
 
     def build(lang: str) -> Reply:
         return Reply(language=lang,
@@ -76,6 +76,13 @@ def report(ctx: Context, rest: str) -> Reply:
                       "report", build)
     return ctx.reply(lines=(ctx.t("report.done", ref=moved.ref,
                                   result=ctx.t(f"report.{result}")),))
+
+
+def _written(said: dict[str, str], ctx: Context) -> dict[str, str]:
+    """A report or decision with the language its text was written in, where known (the
+    public record marks a passage in another language than the page's)."""
+    known = ctx.person.known_language
+    return {**said, "language": known} if known else said
 
 
 def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action, ...]:
@@ -94,7 +101,7 @@ def decide(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.reason_required", ref=proposal.ref)
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
-                     decision={"result": choice, "reason": reason})
+                     decision=_written({"result": choice, "reason": reason}, ctx))
     call_off(ctx, moved)
     people = ctx.records.followers(moved)
 

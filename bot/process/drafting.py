@@ -10,13 +10,14 @@ overwritten unseen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
 from bot.core.model import TEXT_FIELDS, Actor, HistoryEntry, Note, Proposal, Version
-from bot.core.reply import Action, Field, Reply
+from bot.core.reply import Action, Field, Marked, Reply
 from bot.core.roles import may_edit
 from bot.i18n.catalogue import t
 from bot.process.proposing import LIMITS, check_texts, edit_form, needs_organization
@@ -92,7 +93,8 @@ def _save(ctx: Context, proposal: Proposal, raw: Mapping[str, Any], base: int,
         return _conflict(ctx, proposal, texts, base)
     before = proposal.versions[-1] if proposal.versions else proposal.first_version()
     person = ctx.person
-    version = Version(proposal.version + 1, ctx.now, person.key, person.name, **texts)
+    version = Version(proposal.version + 1, ctx.now, person.key, person.name, **texts,
+                      language=person.known_language or "")
     entry = HistoryEntry(ctx.now, person.key, person.name, "edited", proposal.status,
                          str(version.number))
     saved = proposal.with_version(version, entry)
@@ -122,18 +124,30 @@ def _conflict(ctx: Context, proposal: Proposal, texts: dict[str, str], base: int
                      form=edit_form(proposal, ctx.lang, texts, base=current.number))
 
 
-def change_lines(lang: str, changes: tuple[FieldChange, ...], short: bool = True
-                 ) -> list[str]:
-    """Each changed field as `Title: [-old-]{+new+}`, and what the marks mean."""
+def change_lines(lang: str, changes: tuple[FieldChange, ...], short: bool = True,
+                 indent: str = "") -> list[str]:
+    """Each changed field as a `Marked` line (`Title: old words new words`, drawn with each
+    platform's marks), and what the marks mean."""
     if not changes:
         return []
-    return [*(f"{t(lang, f'propose.{c.field}')}: {marked(c.segments, short)}" for c in changes),
-            legend(lang)]
+    return [*(marked(indent + t(lang, f"propose.{c.field}"), c.segments, short)
+              for c in changes), legend(lang)]
 
 
-def legend(lang: str) -> str:
-    """What the marks of a change mean."""
-    return t(lang, "versions.legend", removed="[-…-]", added="{+…+}")
+def legend(lang: str) -> Marked:
+    """What the marks of a change mean, said with the marks themselves ("words like ~~these~~
+    were taken out, words like **these** were added"), so it holds on every platform."""
+    sample = t(lang, "versions.legend_sample")
+    text = t(lang, "versions.legend", removed="\x00", added="\x01")
+    segments: list[tuple[str, str]] = []
+    for part in re.split("([\x00\x01])", text):
+        if part == "\x00":
+            segments.append(("removed", sample))
+        elif part == "\x01":
+            segments.append(("added", sample))
+        elif part:
+            segments.append(("same", part))
+    return Marked("", tuple(segments))
 
 
 def _tell_new_version(ctx: Context, proposal: Proposal, changes: tuple[FieldChange, ...]
@@ -174,7 +188,7 @@ def versions(ctx: Context, rest: str) -> Reply:
         lines.append(ctx.t("versions.line", n=version.number, when=when, who=version.by_name,
                            fields=", ".join(ctx.t(f"propose.{c.field}").lower()
                                             for c in changes) or "–"))
-        lines.extend(f"  {line}" for line in change_lines(ctx.lang, changes)[:-1])
+        lines.extend(change_lines(ctx.lang, changes, indent="  ")[:-1])
         marks = marks or bool(changes)
     if marks:
         lines.append(legend(ctx.lang))

@@ -5,14 +5,14 @@ proposal form shares (`START END TEXT`, or `END TEXT` without a start)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot.core.lifecycle import Step
 from bot.core.model import Completion, Milestone, Proposal
 from bot.core.roles import may_edit
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_date
+from bot.i18n.formatting import format_day, format_days
 from bot.process.plan import schedule_commitment
 
 if TYPE_CHECKING:
@@ -62,13 +62,14 @@ def placed(milestones: tuple[Milestone, ...], new: Milestone) -> tuple[tuple[Mil
     return (*milestones[:at], new, *milestones[at:]), at + 1
 
 
-def milestone_line(n: int, m: Milestone, lang: str, tz: ZoneInfo) -> str:
-    """`3. 2027-01-01 – 2027-06-30: Pilot (done 3 March 2027)` in `lang`."""
-    when = f"{m.start.isoformat()} – {m.end.isoformat()}" if m.start else m.end.isoformat()
+def milestone_line(n: int, m: Milestone, lang: str, tz: ZoneInfo, now: datetime) -> str:
+    """`3. 1 January – 30 June 2027: Pilot (done 3 March)` in `lang`; a year is said where it
+    is not `now`'s."""
+    when = format_days(m.start, m.end, lang, now=now, tz=tz)
     line = t(lang, "milestone.line", n=n, when=when, text=m.text)
     if m.done is not None:
         line += " " + t(lang, "milestone.done_mark",
-                        when=format_date(m.done.at.astimezone(tz), lang, year=True))
+                        when=format_day(m.done.at.astimezone(tz).date(), lang, now=now, tz=tz))
         if m.done.text:
             line += f" – {m.done.text}"
     return line
@@ -159,7 +160,7 @@ def _saved(ctx: Context, proposal: Proposal, action: str, detail: str,
 def _listing(ctx: Context, proposal: Proposal, first: str) -> Reply:
     lines = [first]
     if proposal.milestones:
-        lines.extend(milestone_line(n, m, ctx.lang, ctx.seminar.timezone)
+        lines.extend(milestone_line(n, m, ctx.lang, ctx.seminar.timezone, ctx.now)
                      for n, m in enumerate(proposal.milestones, 1))
     else:
         lines.append(ctx.t("record.no_milestones"))

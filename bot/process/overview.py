@@ -133,10 +133,10 @@ def _line(ctx: Context, w: Waiting) -> str:
     if w.kind == "milestones":
         milestone = p.milestones[w.milestone - 1]
         return ctx.t("overview.line_milestone", k=w.milestone, text=milestone.text,
-                     end=milestone.end.isoformat(), **values)
+                     end=ctx.days(None, milestone.end), **values)
     if w.kind == "progress":
         return ctx.t("overview.line_progress",
-                     asked=w.since.astimezone(ctx.seminar.timezone).date().isoformat(),
+                     asked=ctx.days(None, w.since.astimezone(ctx.seminar.timezone).date()),
                      **values)
     if w.kind == "decisions":
         result = (p.report or {}).get("result", "agreed")

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.commitment import period_of
+from bot.core.history import progress_action
 from bot.core.lifecycle import Step
 from bot.core.model import COMPLETION, ProgressReport, Proposal, Status
 from bot.core.notice import Notice, Scheduler, Target
@@ -23,6 +24,7 @@ from bot.core.records import Records
 from bot.core.reply import Action, Field, Reply
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t, tn
+from bot.i18n.formatting import format_day
 from bot.notices.commitments import (
     MILESTONE_LEAD,
     MILESTONE_NUDGE,
@@ -62,7 +64,7 @@ def plan(ctx: Context, rest: str) -> Reply:
         done = sum(1 for m in p.milestones if m.done)
         lines.append(ctx.t(
             "plan.line", ref=p.ref, title=p.title, ministry=ctx.seminar.org_name(p.ministry),
-            period=f"{period[0].isoformat()} – {period[1].isoformat()}" if period else "–",
+            period=ctx.days(*period) if period else "–",
             completion=completion_label(ctx.lang, p.completion or "not_started"),
             milestones=ctx.tn("plan.milestones_done", len(p.milestones), done=done)
             if p.milestones else ctx.t("plan.no_milestones")))
@@ -76,8 +78,7 @@ def commitment_lines(ctx: Context, p: Proposal) -> list[str]:
     lines = [f"{ctx.t('card.completion')}: {completion_label(ctx.lang, p.completion or '')}"]
     period = period_of(p, ctx.seminar.plan)
     if period:
-        lines.append(f"{ctx.t('card.period')}: {period[0].isoformat()} – "
-                     f"{period[1].isoformat()}")
+        lines.append(f"{ctx.t('card.period')}: {ctx.days(*period)}")
     if p.progress:
         last = p.progress[-1]
         lines.append(ctx.t("card.progress_last", when=ctx.when(last.at, seconds=False),
@@ -108,7 +109,7 @@ def progress(ctx: Context, rest: str) -> Reply:
     ctx.require_responsible(proposal, "progress")
     ctx.require_step(proposal, Step.PROGRESS, "progress")
     report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text)
-    saved = ctx.change(proposal, "progress", f"{level}: {text}",
+    saved = ctx.change(proposal, progress_action(level), text,
                        progress=(*proposal.progress, report))
 
     def build(lang: str) -> Reply:
@@ -168,7 +169,8 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
             def lead_message(lang: str, k: int = k, lead: timedelta = lead,
                              text: str = m.text, end_day: date = m.end) -> Reply:
                 return Reply(language=lang, title=t(
-                    lang, "reminder.milestone_title", ref=p.ref, k=k, end=end_day.isoformat()),
+                    lang, "reminder.milestone_title", ref=p.ref, k=k,
+                    end=format_day(end_day, lang, now=now, tz=seminar.timezone)),
                     lines=(text, tn(lang, "reminder.milestone_days", max(1, lead.days)),
                            t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
                     actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
@@ -180,7 +182,8 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
         def nudge_message(lang: str, k: int = k, text: str = m.text,
                           end_day: date = m.end) -> Reply:
             return Reply(language=lang, title=t(
-                lang, "reminder.milestone_passed", ref=p.ref, k=k, end=end_day.isoformat()),
+                lang, "reminder.milestone_passed", ref=p.ref, k=k,
+                end=format_day(end_day, lang, now=now, tz=seminar.timezone)),
                 lines=(text, t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
                 actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
         nudge = end + NUDGE_AFTER

@@ -13,14 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.core.model import HistoryEntry, Milestone, Proposal, Status
 from bot.core.notice import Scheduler
 from bot.core.records import Records
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import t
 from bot.process.plan import schedule_commitment
 
 REQUIRED = ("id", "title", "ministry", "start", "end")
@@ -130,7 +129,6 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
                 now: datetime) -> list[Proposal]:
     """Store each row as an included commitment, with its reminders; all in one transaction.
     A row whose plan id was imported before is refused (the file was imported already)."""
-    lang = seminar.language
 
     def store_rows() -> list[Proposal]:
         known = {p.plan_id for p in records.proposals() if p.plan_id}
@@ -147,10 +145,12 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
                 proposer="", proposer_name=name, organization=name,
                 organization_key=row.ministry, status=Status.INCLUDED, created_at=now,
                 milestones=row.milestones, history=(entry,),
-                decision={"result": "include",
-                          "reason": t(lang, "import.reason", id=row.plan_id)},
+                decision={"result": "include"},  # its plan stands for the reason
                 plan_id=row.plan_id, period=(row.start, row.end))
             proposal = Proposal.from_dict(proposal.to_dict())  # version 1 from its text
+            # the adopted plan's text is in the seminar's language
+            proposal = replace(proposal, versions=tuple(
+                replace(v, language=seminar.language) for v in proposal.versions))
             records.save_proposal(proposal)
             schedule_commitment(records, outbox, seminar, proposal, now)
             made.append(proposal)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from bot.core.commitment import imported_note, is_imported, stated_reason
 from bot.core.history import history_text, report_label
 from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
@@ -88,7 +89,8 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
         created_at=ctx.now, milestones=draft.milestones, history=(entry,),
         goal=draft.goal, results=draft.results,
     )
-    proposal = replace(proposal, versions=(proposal.first_version(),))
+    first = replace(proposal.first_version(), language=person.known_language or "")
+    proposal = replace(proposal, versions=(first,))
     ctx.records.save_proposal(proposal)
     return proposal
 
@@ -161,15 +163,12 @@ def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
 def card(ctx: Context, p: Proposal) -> Reply:
     """One proposal as a card: its current text, milestones, the table's notes, report,
     reasoned response and history."""
-    lines = [f"{ctx.t('card.problem')}: {p.problem}",
-             f"{ctx.t('card.description')}: {p.description}"]
-    if p.goal:
-        lines.append(f"{ctx.t('card.goal')}: {p.goal}")
-    if p.results:
-        lines.append(f"{ctx.t('card.results')}: {p.results}")
+    lines = [f"{ctx.t(label)}: {text}" for label, text in (
+        ("card.problem", p.problem), ("card.description", p.description),
+        ("card.goal", p.goal), ("card.results", p.results)) if text]
     if p.milestones:
         lines.append(f"{ctx.t('card.milestones')}:")
-        lines.extend("  " + milestone_line(n, m, ctx.lang, ctx.seminar.timezone)
+        lines.extend("  " + milestone_line(n, m, ctx.lang, ctx.seminar.timezone, ctx.now)
                      for n, m in enumerate(p.milestones, 1))
     if p.notes:
         lines.append(ctx.t("card.notes") + ":")
@@ -187,25 +186,27 @@ def card(ctx: Context, p: Proposal) -> Reply:
         lines.append(f"{ctx.t('card.report')}: {report_label(p.report, ctx.lang)}"
                      + (f" – {p.report['text']}" if p.report.get("text") else ""))
     if p.decision:
+        reason = stated_reason(p) or imported_note(p, ctx.lang)
         lines.append(f"{ctx.t('card.decision')}: "
                      f"{ctx.t('status.' + p.status.value)}"
-                     + (f" – {p.decision['reason']}" if p.decision.get("reason") else ""))
+                     + (f" – {reason}" if reason else ""))
     lines.extend(commitment_lines(ctx, p))
     lines.append(f"{ctx.t('card.history')}:")
     for h in p.history[-HISTORY_SHOWN:]:
         what = history_text(h, ctx.lang, ctx.seminar.timezone, now=ctx.now)
         lines.append("  " + ctx.t("card.history_line", when=ctx.when(h.at, seconds=False),
                                   who=h.actor_name, what=what))
-    fields = (
-        Field(ctx.t("card.status"), ctx.t(f"status.{p.status.value}")),
-        Field(ctx.t("card.proposer"), f"{p.proposer_name} ({p.organization})"),
-        *((Field(ctx.t("card.actors"), ", ".join(a.name for a in p.actors)),)
-          if p.actors else ()),
-        Field(ctx.t("card.ministry"), ctx.seminar.org_name(p.ministry)),
-        Field(ctx.t("card.area"), ctx.seminar.area_name(p.area)),
-        Field(ctx.t("card.values"), ", ".join(ctx.t(f"value.{v}") for v in p.values)),
-        Field(ctx.t("card.version"), str(p.version)),
-    )
+    imported = is_imported(p)  # adopted elsewhere: never proposed here by anyone
+    fields = tuple(Field(ctx.t(label), value) for label, value in (
+        ("card.status", ctx.t(f"status.{p.status.value}")),
+        ("card.proposer", "" if imported else f"{p.proposer_name} ({p.organization})"),
+        ("card.actors", ", ".join(a.name for a in p.actors)),
+        ("card.ministry", ctx.seminar.org_name(p.ministry)),
+        ("record.plan_id", p.plan_id or ""),
+        ("card.area", ctx.seminar.area_name(p.area) if p.area else ""),
+        ("card.values", ", ".join(ctx.t(f"value.{v}") for v in p.values)),
+        ("card.version", str(p.version)),
+    ) if value)
     actions: list[Action] = []
     if may_edit(ctx.person, p) and can(Step.EDIT, p):
         actions.append(Action(ctx.t("edit.button"), f"edit {p.ref}"))

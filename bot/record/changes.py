@@ -1,10 +1,11 @@
 """What changed between two versions of a proposal's text, as data: for each field that
 changed, its words as segments that stayed, were removed or were added.
 
-Every place that shows a change draws these segments its own way: chat as plain text with
-`[-removed-]` and `{+added+}` marks (`marked`), the public page as `<del>` and `<ins>` with
-words a screen reader says. The segments hold the user's text as typed; whoever draws them
-escapes it.
+Every place that shows a change draws these segments its own way: chat as a `Marked` line
+(`marked`) that each platform draws with its own marks (Slack's strikethrough and bold, Teams'
+struck-through and bold runs, Markdown's `~~` and `**` in plain text), the public page as
+`<del>` and `<ins>` with words a screen reader says. The segments hold the user's text as
+typed; whoever draws them escapes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from difflib import SequenceMatcher
 from typing import Literal
 
 from bot.core.model import TEXT_FIELDS, Proposal, Version
+from bot.core.reply import Marked
 
 Op = Literal["same", "removed", "added"]
 _TOKENS = re.compile(r"\s+|[^\s]+")
@@ -121,20 +123,26 @@ def history_of_versions(proposal: Proposal) -> tuple[VersionChange, ...]:
     return tuple(out)
 
 
-def marked(segments: Sequence[Segment], short: bool = False) -> str:
-    """Plain text of a change: `[-removed-]` and `{+added+}` marks around the changed words;
-    `short` keeps only a few unchanged words around each change."""
-    parts: list[str] = []
+def marked(label: str, segments: Sequence[Segment], short: bool = False) -> Marked:
+    """A change as a line each platform draws with its own marks (`bot.core.reply.Marked`);
+    `short` keeps only a few unchanged words around each change, and one space between
+    words."""
+    parts: list[tuple[str, str]] = []
     for i, seg in enumerate(segments):
-        if seg.op == "removed":
-            parts.append(f"[-{seg.text}-]")
-        elif seg.op == "added":
-            parts.append(f"{{+{seg.text}+}}")
-        elif not short:
-            parts.append(seg.text)
-        else:
-            parts.append(_context(seg.text, first=i == 0, last=i == len(segments) - 1))
-    return " ".join("".join(parts).split()) if short else "".join(parts)
+        text = seg.text
+        if short and seg.op == "same":
+            text = _context(text, first=i == 0, last=i == len(segments) - 1)
+        if short:
+            text = re.sub(r"\s+", " ", text)
+            if i == 0:
+                text = text.lstrip()
+            if i == len(segments) - 1:
+                text = text.rstrip()
+        if short and parts and parts[-1][1].endswith(" "):
+            text = text.lstrip(" ")
+        if text:
+            parts.append((seg.op, text))
+    return Marked(label, tuple(parts))
 
 
 def _context(text: str, first: bool, last: bool) -> str:

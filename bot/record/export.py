@@ -8,14 +8,15 @@ import csv
 import io
 import json
 import re
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.core.commitment import period_of
+from bot.core.commitment import is_imported, period_of, state_of
 from bot.core.history import history_text, report_label
 from bot.core.model import Milestone, Proposal, Status
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
-from bot.record.plan_view import state_of
+from bot.i18n.formatting import format_day, format_days, format_when
 from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
 
 FORMATS = ("markdown", "csv", "json")
@@ -76,68 +77,85 @@ def _fact(label: str, value: str) -> str:
     return f"- **{label}:** {md_inline(value)}"
 
 
+def _facts(*pairs: tuple[str, str]) -> list[str]:
+    """The facts that have a value (a commitment imported from an adopted plan has no area,
+    values or proposer of the bot's)."""
+    return [_fact(label, value) for label, value in pairs if value]
+
+
+def _section(heading: str, body: list[str]) -> list[str]:
+    """A section, or nothing when it would be empty."""
+    return [f"#### {heading}", "", *body, ""] if body else []
+
+
 def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
-    out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "",
-           _fact(t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area))]
     period = period_of(p, snap.seminar.plan)
-    if period:
-        out.append(_fact(t(lang, "export.period"),
-                         f"{period[0].isoformat()} – {period[1].isoformat()}"))
-    out.append(_fact(t(lang, "card.completion"),
-                     t(lang, f"completion.{p.completion or 'not_started'}")))
-    out += ["", f"#### {t(lang, 'export.problem')}", "", md_block(p.problem), "",
-            f"#### {t(lang, 'export.commitment')}", "", md_block(p.description), ""]
+    out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "", *_facts(
+        (t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
+        (t(lang, "record.plan_id"), p.plan_id),
+        (t(lang, "card.area"), snap.seminar.area_name(p.area) if p.area else ""),
+        (t(lang, "export.period"), format_days(*period, lang, year=True) if period else ""),
+        (t(lang, "card.completion"), t(lang, f"completion.{p.completion or 'not_started'}")))]
+    out += [""]
+    for heading, text in ((t(lang, "export.problem"), p.problem),
+                          (t(lang, "export.commitment"), p.description)):
+        out += _section(heading, [md_block(text)] if text.strip() else [])
     for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
         if text:
             out += [f"**{label}:**", "", md_block(text), ""]
     out += [f"#### {t(lang, 'export.how')}", ""]
     report = (p.report or {}).get("text", "")
     out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
-    out += [f"#### {t(lang, 'export.relevance')}", ""]
-    out += [f"- **{t(lang, f'value.{v}').capitalize()}:** {t(lang, f'value.{v}.hint')}"
-            for v in p.values]
-    out += ["", f"#### {t(lang, 'card.milestones')}", ""]
+    out += _section(t(lang, "export.relevance"), [
+        f"- **{t(lang, f'value.{v}').capitalize()}:** {t(lang, f'value.{v}.hint')}"
+        for v in p.values])
+    out += [f"#### {t(lang, 'card.milestones')}", ""]
     if p.milestones:
         today = snap.now.astimezone(snap.seminar.timezone).date()
         out += [f"| # | {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
                 f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
                 "|---|---|---|---|---|"]
-        out += [f"| {n} | {m.start.isoformat() if m.start else ''} | {m.end.isoformat()} "
+        out += [f"| {n} | {_day(m.start, lang)} | {_day(m.end, lang)} "
                 f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
-                f"{_done(m)} |"
+                f"{_done(m, lang, snap.seminar.timezone)} |"
                 for n, m in enumerate(p.milestones, 1)]
     else:
         out.append(t(lang, "record.no_milestones"))
     if p.progress:
         out += ["", f"#### {t(lang, 'record.progress_reports')}", ""]
-        out += [f"- {r.at.date().isoformat()}: **{t(lang, f'completion.{r.level}')}** – "
+        out += [f"- {_day(r.at.astimezone(snap.seminar.timezone).date(), lang)}: "
+                f"**{t(lang, f'completion.{r.level}')}** – "
                 f"{md_inline(r.text)}" for r in p.progress]
-    out += ["", f"#### {t(lang, 'export.actors')}", "",
-            f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
-    out += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
-    return [*out, ""]
+    actors = [] if is_imported(p) else [
+        f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
+    actors += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
+    return [*out, "", *_section(t(lang, "export.actors"), actors)]
 
 
-def _done(m: Milestone) -> str:
+def _day(day: date | None, lang: str) -> str:
+    """A day in the export: in words, with its year (a document outlives its year)."""
+    return format_day(day, lang, year=True) if day else ""
+
+
+def _done(m: Milestone, lang: str, tz: ZoneInfo) -> str:
     """When a milestone was done and what was said of it, after its state."""
     if m.done is None:
         return ""
-    text = m.done.at.date().isoformat()
+    text = _day(m.done.at.astimezone(tz).date(), lang)
     return " " + md_inline(f"{text} – {m.done.text}" if m.done.text else text)
 
 
 def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
     response, _ = response_text(p, lang)
-    out = [f"### {p.ref}: {md_inline(p.title)}", "",
-           _fact(t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
-           _fact(t(lang, "record.col_organization"), p.organization),
-           *((_fact(t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),)
-             if p.actors else ()),
-           _fact(t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
-           _fact(t(lang, "card.area"), snap.seminar.area_name(p.area)),
-           _fact(t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
-           _fact(t(lang, "card.version"), str(p.version))]
+    out = [f"### {p.ref}: {md_inline(p.title)}", "", *_facts(
+        (t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
+        (t(lang, "record.col_organization"), "" if is_imported(p) else p.organization),
+        (t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),
+        (t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
+        (t(lang, "record.plan_id"), p.plan_id),
+        (t(lang, "card.area"), snap.seminar.area_name(p.area) if p.area else ""),
+        (t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
+        (t(lang, "card.version"), str(p.version)))]
     if p.report:
         out.append(_fact(t(lang, "card.report"),
                          f"{report_label(p.report, lang)} – "
@@ -189,7 +207,7 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "outcome": p.outcome or "", "report_result": report.get("result", ""),
             "report_text": report.get("text", ""),
             "decision": (p.decision or {}).get("result", ""),
-            "reasoned_response": reasoned_response(p),
+            "reasoned_response": reasoned_response(p, lang),
             "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
             "history": "\n".join(
                 f"{h.at.isoformat()} {h.actor_name}: "

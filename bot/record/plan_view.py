@@ -6,27 +6,14 @@ overdue), and its progress reports. The web adapter draws `plan_view` on `/plan`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from bot.core.commitment import period_of
-from bot.core.model import COMPLETION, Milestone, Proposal, Status
+from bot.core.commitment import period_of, state_of
+from bot.core.model import COMPLETION, Proposal, Status
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
 from bot.record.public import Snapshot, public_milestone
-
-
-@dataclass(frozen=True)
-class TimelineItem:
-    """One milestone on a commitment's timeline."""
-
-    number: int
-    start: str  # YYYY-MM-DD, or "" when not given
-    end: str  # YYYY-MM-DD
-    text: str
-    state: str  # done | open | overdue
-    state_label: str
-    done_on: str  # YYYY-MM-DD, or ""
+from bot.record.said import Said, named, texts_said
+from bot.record.views import Dates, MilestoneRow, milestone_row
 
 
 @dataclass(frozen=True)
@@ -42,13 +29,13 @@ class ReportItem:
 @dataclass(frozen=True)
 class Commitment:
     ref: str
-    title: str
-    ministry: str
-    period: str  # "2027-01-01 – 2028-12-31", or ""
+    title: Said
+    ministry: Said
+    period: str  # "1 January 2027 – 31 December 2028", or ""
     completion: str  # one of COMPLETION
     completion_label: str
     step: int  # 0 (not started) to 3 (complete), for the progress bar
-    milestones: tuple[TimelineItem, ...]
+    milestones: tuple[MilestoneRow, ...]
     done: int
     reports: tuple[ReportItem, ...]
 
@@ -60,40 +47,23 @@ class PlanView:
     generated: str
 
 
-def state_of(m: Milestone, today: date) -> str:
-    if m.done:
-        return "done"
-    return "overdue" if m.end < today else "open"
-
-
-def timeline(p: Proposal, lang: str, today: date) -> tuple[TimelineItem, ...]:
-    items = []
-    for k, m in enumerate(p.milestones, 1):
-        state = state_of(m, today)
-        items.append(TimelineItem(
-            k, m.start.isoformat() if m.start else "", m.end.isoformat(), m.text, state,
-            t(lang, f"milestone.{state}"), m.done.at.date().isoformat() if m.done else ""))
-    return tuple(items)
-
-
-def reports(snap: Snapshot, p: Proposal, lang: str) -> tuple[ReportItem, ...]:
-    tz = snap.seminar.timezone
-    return tuple(ReportItem(format_when(r.at, lang, tz, seconds=False, year=True),
-                            r.at.isoformat(),
+def reports(p: Proposal, lang: str, dates: Dates) -> tuple[ReportItem, ...]:
+    return tuple(ReportItem(dates.when(r.at), r.at.isoformat(),
                             t(lang, f"completion.{r.level}"), r.text) for r in p.progress)
 
 
 def commitment(snap: Snapshot, p: Proposal, lang: str) -> Commitment:
-    today = snap.now.astimezone(snap.seminar.timezone).date()
+    dates = Dates(snap.seminar, lang, snap.now)
     level = p.completion or "not_started"
     period = period_of(p, snap.seminar.plan)
-    items = timeline(p, lang, today)
+    items = tuple(milestone_row(k, m, lang, dates) for k, m in enumerate(p.milestones, 1))
     return Commitment(
-        ref=p.ref, title=p.title, ministry=snap.seminar.org_name(p.ministry),
-        period=f"{period[0].isoformat()} – {period[1].isoformat()}" if period else "",
+        ref=p.ref, title=texts_said(p)["title"],
+        ministry=named(snap.seminar, snap.seminar.org_name(p.ministry)),
+        period=dates.span(*period) if period else "",
         completion=level, completion_label=t(lang, f"completion.{level}"),
         step=COMPLETION.index(level), milestones=items,
-        done=sum(1 for i in items if i.state == "done"), reports=reports(snap, p, lang))
+        done=sum(1 for i in items if i.state == "done"), reports=reports(p, lang, dates))
 
 
 def commitments(snap: Snapshot) -> list[Proposal]:
@@ -102,8 +72,7 @@ def commitments(snap: Snapshot) -> list[Proposal]:
 
 def plan_view(snap: Snapshot, lang: str) -> PlanView:
     return PlanView(tuple(commitment(snap, p, lang) for p in commitments(snap)),
-                    len(COMPLETION) - 1,
-                    format_when(snap.now, lang, snap.seminar.timezone, seconds=False, year=True))
+                    len(COMPLETION) - 1, Dates(snap.seminar, lang, snap.now).when(snap.now))
 
 
 def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:

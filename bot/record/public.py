@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.core.commitment import imported_note, stated_reason
 from bot.core.model import (
     HistoryEntry,
     Milestone,
@@ -31,7 +32,7 @@ from bot.core.model import (
 from bot.core.people import is_erased, is_roster_key
 from bot.core.records import Records
 from bot.core.seminar import Seminar
-from bot.i18n.catalogue import LANGUAGES, t
+from bot.i18n.catalogue import LANGUAGES, language_of, t
 from bot.record.changes import history_of_versions
 
 FILTERS = ("status", "area", "ministry")
@@ -47,10 +48,34 @@ class RecordError(Exception):
         self.text = text
 
 
-def language(query: Mapping[str, str], seminar: Seminar) -> str:
-    """`?lang=nb|nn|en`; anything else (or nothing) is the seminar's language."""
+def language(query: Mapping[str, str], seminar: Seminar, accept: str = "") -> str:
+    """The language of a page: `?lang=nb|nn|en`; else the first of the browser's languages
+    (`Accept-Language`, by preference) that the pages are written in; else the seminar's."""
     wanted = query.get("lang", "")
-    return wanted if wanted in LANGUAGES else seminar.language
+    if wanted in LANGUAGES:
+        return wanted
+    return accepted_language(accept) or seminar.language
+
+
+def accepted_language(header: str) -> str | None:
+    """The most preferred of the pages' languages in an `Accept-Language` header (RFC 9110):
+    `nn` is nynorsk, `nb` and `no` bokmål, `en` English, each with any region (`nn-NO`);
+    a language with `q=0` is refused, and `*` takes none in particular."""
+    ranked: list[tuple[float, int, str]] = []
+    for order, part in enumerate(header.split(",")[:32]):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ours = language_of(tag.strip()) if len(tag) <= 35 else None
+        if ours is not None and 0 < quality <= 1:
+            ranked.append((-quality, order, ours))
+    return min(ranked)[2] if ranked else None
 
 
 @dataclass(frozen=True)
@@ -134,9 +159,12 @@ def snapshot(seminar: Seminar, records: Records, now: datetime) -> Snapshot:
         return Snapshot(seminar, tuple(records.proposals()), now)
 
 
-def reasoned_response(p: Proposal) -> str:
-    """The coordinator's published reason, or "" (not decided, or included without a reason)."""
-    return (p.decision or {}).get("reason", "") if p.status.decided else ""
+def reasoned_response(p: Proposal, lang: str) -> str:
+    """The coordinator's published reason; for a commitment imported from an adopted plan,
+    that plan, in `lang`; or "" (not decided, or included without a reason)."""
+    if not p.status.decided:
+        return ""
+    return stated_reason(p) or imported_note(p, lang)
 
 
 def public_organization(p: Proposal, lang: str) -> str:
@@ -171,7 +199,7 @@ def public_person(p: Proposal, key: str, name: str, lang: str, org: str = "") ->
 def response_text(p: Proposal, lang: str) -> tuple[str, bool]:
     """What the record says in the reasoned-response column, and whether it is a placeholder
     (nothing decided yet) rather than a response."""
-    reason = reasoned_response(p)
+    reason = reasoned_response(p, lang)
     if reason:
         return reason, False
     if p.status is Status.INCLUDED:
@@ -218,7 +246,7 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
         "milestones": [public_milestone(m) for m in p.milestones],
         "outcome": p.outcome, "report": p.report, "decision": p.decision,
-        "reasoned_response": reasoned_response(p) or None,
+        "reasoned_response": reasoned_response(p, lang) or None,
     }
     if history:
         doc["history"] = [{"at": h.at.isoformat(), "actor_name": public_actor(p, h, lang),

@@ -21,6 +21,19 @@ class Migration(NamedTuple):
     sql: str
 
 
+#: The top-level fields `find` filters on (the outbox's and the inbox's `state`, the notices
+#: of one person, proposals by status, ministry or proposer, people by organisation or role):
+#: each has a b-tree index on its JSON value, which `PostgresStore.find` asks by equality. A
+#: field not listed is still found, by reading its collection.
+INDEXED_FIELDS = ("state", "for_person", "status", "ministry", "proposer", "org", "role")
+
+
+def _field_indexes() -> str:
+    return "".join(f"""
+        CREATE INDEX ogpbot_documents_{name} ON ogpbot_documents (collection, (doc->'{name}'))
+            WHERE doc ? '{name}';""" for name in INDEXED_FIELDS)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "documents by collection and key, with the work columns", """
         CREATE TABLE ogpbot_documents (
@@ -38,6 +51,12 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX ogpbot_documents_work ON ogpbot_documents (collection, ready_at)
             WHERE ready_at IS NOT NULL;
     """),
+    # The containment (GIN) index was rewritten with every path of every document written,
+    # and every search read its pending list; b-tree indexes on the fields searched by cost
+    # what they find, and let the store's sessions plan freely (no `enable_seqscan = off`).
+    Migration(2, "b-tree indexes on the fields searched by, instead of the GIN index",
+              "DROP INDEX IF EXISTS ogpbot_documents_fields;" + _field_indexes()
+              + "\nANALYZE ogpbot_documents;"),
 ]
 
 #: pg_advisory_lock key held while migrating ("ogpbot" as a number).

@@ -16,8 +16,14 @@ How it stays correct with several processes:
   LISTENs and calls the callbacks, in this process, for the notifications of every replica.
 - Reads outside a transaction are single statements (autocommit); a write outside one is a
   transaction of its own, run again on a conflict.
-- Sequential scans take a predicate lock on the whole table, which makes serialisation
-  failures far likelier: the store's sessions prefer index scans (`enable_seqscan = off`).
+- Every search a command makes is answered by an index (the key, the collection's order, the
+  fields searched by: `pg_schema`), so its SERIALIZABLE predicate locks cover what it read,
+  not the whole table; transactions that collided are counted (`observe_conflicts`).
+- A transaction that collided runs again holding an advisory lock (`SERIAL_LOCK`) taken
+  before it begins: those that collided run one at a time, in every replica, instead of
+  colliding again and again (sixteen proposals at once, each taking the next number, would
+  otherwise fail all but one, round after round). The others run freely beside it; the lock
+  only makes them wait, so SERIALIZABLE still decides what may commit.
 
 Text cannot hold U+0000 in PostgreSQL: it is stored as U+FFFD.
 """
@@ -45,6 +51,8 @@ from bot.store.contract import Conflict, Doc, StoreError, T, ready_at, retry_con
 log = logging.getLogger("ogpbot.store")
 
 POOL_SIZE = 10
+#: pg_advisory_lock key a transaction holds when it runs again after colliding ("ogpbot serial")
+SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
 
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -93,6 +101,7 @@ class PostgresStore:
         self._listen_lock = threading.Lock()
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
+        self._conflict_observers: list[Callable[[], None]] = []
         self._prepare(migrate and not readonly)
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
@@ -123,9 +132,22 @@ class PostgresStore:
                              f"ogpbot's ({pg_schema.latest()}); `ogpbot serve` upgrades it")
 
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
-        conn.execute("SET enable_seqscan = off")
         if self.readonly:
             conn.execute("SET default_transaction_read_only = on")
+
+    def observe_conflicts(self, observe: Callable[[], None]) -> None:
+        """Call `observe()` (from the thread concerned) for each transaction that collided with
+        another and was rolled back, to be run again."""
+        self._conflict_observers.append(observe)
+
+    def _collided(self) -> None:
+        for observe in self._conflict_observers:
+            observe()
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a bulk copy: the plans are then right at
+        once, not after autovacuum's next look)."""
+        self._rows("ANALYZE ogpbot_documents")
 
     def _failure(self, exc: BaseException) -> StoreError:
         if isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected):
@@ -158,8 +180,11 @@ class PostgresStore:
             raise self._failure(exc) from None
         tx = _Tx(conn, readonly)
         self._local.tx = tx
+        serial = not readonly and getattr(self._local, "collided", False)
         try:
             try:
+                if serial:  # it collided last time: now one at a time (across replicas)
+                    conn.execute("SELECT pg_advisory_lock(%s)", (SERIAL_LOCK,))
                 conn.execute(_BEGIN_READONLY if readonly else _BEGIN)
             except psycopg.Error as exc:
                 raise self._failure(exc) from exc
@@ -180,9 +205,23 @@ class PostgresStore:
             except psycopg.Error as exc:
                 self._rollback(conn)
                 raise self._failure(exc) from exc
+            self._local.collided = False
+        except Conflict:
+            self._local.collided = True
+            self._collided()
+            raise
         finally:
             self._local.tx = None
+            if serial:
+                self._unlock_serial(conn)
             self._pool.putconn(conn)
+
+    @staticmethod
+    def _unlock_serial(conn: psycopg.Connection[Any]) -> None:
+        try:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SERIAL_LOCK,))
+        except psycopg.Error:  # the connection is gone, and the lock with it
+            log.debug("advisory unlock failed", exc_info=True)
 
     @staticmethod
     def _rollback(conn: psycopg.Connection[Any]) -> None:
@@ -404,24 +443,19 @@ def _channel(name: str) -> str:
 
 
 def _matching(equals: dict[str, Any]) -> tuple[sql.Composable, list[Any]]:
-    """The SQL that keeps documents whose top-level fields equal `equals`: containment (which
-    the GIN index answers) for every field, and exact equality where containment is looser
-    (a list contains more than its equals; null must also match a missing field)."""
-    if not equals:
-        return sql.SQL(""), []
+    """The SQL that keeps documents whose top-level fields equal `equals`: JSON equality (exact,
+    types included) on each field that is there, which the fields' b-tree indexes answer
+    (`pg_schema.INDEXED_FIELDS`); None also matches a missing field."""
     parts: list[sql.Composable] = []
     params: list[Any] = []
-    contained = {f: v for f, v in equals.items() if v is not None}
-    if contained:
-        parts.append(sql.SQL(" AND doc @> %s"))
-        params.append(Jsonb(contained, dumps=_dumps))
     for name, value in equals.items():
+        field = sql.Literal(name)
         if value is None:
-            parts.append(sql.SQL(" AND coalesce(doc->%s, 'null'::jsonb) = 'null'::jsonb"))
-            params.append(name)
-        elif isinstance(value, list | dict):
-            parts.append(sql.SQL(" AND doc->%s = %s"))
-            params.extend([name, Jsonb(value, dumps=_dumps)])
+            parts.append(sql.SQL(" AND coalesce(doc->{}, 'null'::jsonb) = 'null'::jsonb")
+                         .format(field))
+        else:
+            parts.append(sql.SQL(" AND doc ? {} AND doc->{} = %s").format(field, field))
+            params.append(Jsonb(value, dumps=_dumps))
     return sql.Composed(parts), params
 
 

@@ -28,6 +28,9 @@ def copy_store(source: Store, target: Store, target_name: str) -> dict[str, int]
                 target.put(name, key, doc)
 
     target.atomically(write)
+    analyze = getattr(target, "analyze", None)
+    if callable(analyze):  # the database's statistics, for plans fit for what it now holds
+        analyze()
     copied = snapshot(target)
     again = snapshot(source)
     for name in sorted(set(documents) | set(copied) | set(again)):

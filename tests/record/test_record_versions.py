@@ -20,6 +20,7 @@ from tests.record.world import (
     HOSTILE_EDIT,
     HOSTILE_NOTE,
     HOSTILE_ORG,
+    Node,
     make_runtime,
     parse_html,
     table_rows,
@@ -33,6 +34,12 @@ async def client():
     async with TestClient(TestServer(build_app(make_runtime()))) as c:
         yield c
 
+
+
+def listed(doc: Node, kind: str) -> Node:
+    """The page's list of one kind (`ol class="versions"`, "notes", "milestones")."""
+    (found,) = [o for o in doc.all("ol") if o.attrs.get("class") == kind]
+    return found
 
 async def test_the_page_shows_the_current_text_and_what_changed(client):
     response = await client.get("/proposals/P-7")
@@ -51,7 +58,7 @@ async def test_the_page_shows_the_current_text_and_what_changed(client):
 
     versions = doc.by_id("versions")
     assert versions is not None and versions.tag == "h2"
-    items = doc.all("ol")[-1].all("li")
+    items = listed(doc, "versions").all("li")
     headings = [li.one("h3").text() for li in items]
     assert [h.split(" – ")[0] for h in headings] == ["Versjon 1", "Versjon 2", "Versjon 3"]
     assert headings[1].endswith("Ingrid Berg") and headings[2].endswith("Anders Bakke")
@@ -63,18 +70,18 @@ async def test_the_page_shows_the_current_text_and_what_changed(client):
     assert items[2].all("del") == []
     assert added.one("span").attrs["class"] == "visually-hidden"
 
-    notes = doc.all("ol")[0].all("li")
+    notes = listed(doc, "notes").all("li")
     assert [n.all("p")[1].text() for n in notes] == [HOSTILE_NOTE]
     assert notes[0].text().endswith("Anders Bakke (Transparency International Norge) "
                                     + HOSTILE_NOTE)
-    milestones = table_rows(doc.all("table")[0])
-    assert milestones[0][:4] == ["1", "2027-01-01", "2027-06-30", "Pilot i ti kommuner"]
-    assert milestones[0][4].endswith(": Ferdig i juni")
+    (milestone,) = listed(doc, "milestones").all("li")
+    assert milestone.text() == "1. januar – 30. juni 2027 Pilot i ti kommuner nådd " \
+                               "21. november : Ferdig i juni"
 
 
 async def test_a_note_by_someone_off_the_roster_names_no_one(client):
     doc = parse_html(await (await client.get("/proposals/P-1")).text())
-    (note,) = doc.all("ol")[0].all("li")
+    (note,) = listed(doc, "notes").all("li")
     assert HOSTILE_ORG in note.text() and "Et notat fra forslagsstilleren" in note.text()
     assert "someone@ngo.example.org" not in doc.text()
 
@@ -82,7 +89,7 @@ async def test_a_note_by_someone_off_the_roster_names_no_one(client):
 async def test_the_record_shows_who_joined_beside_the_proposer(client):
     doc = parse_html(await (await client.get("/")).text())
     rows = {row[0]: row for row in table_rows(doc.one("table"))}
-    assert rows["P-7"][2] == "Transparency International Norge Med: Publish What You Pay Norge"
+    assert rows["P-7"][4] == "Transparency International Norge Med: Publish What You Pay Norge"
 
 
 async def test_the_json_has_the_versions_as_segments(client):
@@ -112,8 +119,8 @@ async def test_the_export_carries_the_current_text_goal_actors_and_milestones():
     assert 'Dette skal gjøres \\<raskt\\> \\& "godt"' in plan
     assert "**Goal:**" in plan and "Alle kommuner har en åpen journal" in plan
     assert "- Joined by Publish What You Pay Norge" in plan
-    assert ("| 1 | 2027-01-01 | 2027-06-30 | Pilot i ti kommuner | done 2026-11-21 – Ferdig i "
-            "juni |") in plan
+    assert ("| 1 | 1 January 2027 | 30 June 2027 | Pilot i ti kommuner | done 21 November 2026 "
+            "– Ferdig i juni |") in plan
     rows = list(csv.DictReader(io.StringIO(render(snap, "csv", "en", []), newline="")))
     p7 = rows[6]
     assert p7["description"] == HOSTILE_EDIT and p7["version"] == "3"

@@ -14,6 +14,8 @@ from tests.record.world import (
     HOSTILE_REASON,
     HOSTILE_TITLE,
     INCLUDE_REASON,
+    cards,
+    items,
     make_runtime,
     parse_html,
     table_rows,
@@ -43,16 +45,23 @@ async def test_the_record_lists_every_proposal_with_its_reasoned_response(client
     doc = await page(client, "/")
     rows = {row[0]: row for row in table_rows(doc.one("table"))}
     assert list(rows) == [f"P-{n}" for n in range(1, 10)]
-    # number, title, proposer organisation, ministry, area, values, status, reasoned response
-    assert rows["P-8"][1:] == ["Lobbyregister", "Transparency International Norge",
-                               "Finansdepartementet", "Antikorrupsjon og ansvarlig forvaltning",
-                               "åpenhet, deltakelse", "ikke tatt med", HOSTILE_REASON]
-    assert rows["P-7"][6:] == ["tatt med i planen", INCLUDE_REASON]
-    assert rows["P-9"][6:] == ["trukket", "Trukket før beslutning."]
-    assert [rows[f"P-{n}"][6] for n in range(1, 7)] == [
+    # number, title, status, reasoned response (what a reader comes for, first), proposer
+    # organisation, ministry, area, values
+    assert rows["P-8"][1:] == ["Lobbyregister", "ikke tatt med", HOSTILE_REASON,
+                               "Transparency International Norge", "Finansdepartementet",
+                               "Antikorrupsjon og ansvarlig forvaltning", "åpenhet, deltakelse"]
+    assert rows["P-7"][2:4] == ["tatt med i planen", INCLUDE_REASON]
+    assert rows["P-9"][2:4] == ["trukket", "Trukket før beslutning."]
+    assert [rows[f"P-{n}"][2] for n in range(1, 7)] == [
         "innsendt", "presentert", "til diskusjon", "enighet", "bilateralt møte", "rapportert"]
-    assert all(rows[f"P-{n}"][7] == "Ikke besluttet ennå" for n in range(1, 7))
+    assert all(rows[f"P-{n}"][3] == "Ikke besluttet ennå" for n in range(1, 7))
     assert doc.by_id("count").text() == "Viser 9 av 9 forslag."
+    # the same proposals as cards (a narrow screen's), status and response first
+    shown = cards(doc)
+    assert list(shown) == list(rows)
+    assert list(shown["P-8"].items())[:3] == [
+        ("", "P-8: Lobbyregister"), ("Status", "ikke tatt med"),
+        ("Begrunnet svar", HOSTILE_REASON)]
 
 
 async def test_hostile_text_shows_as_text(client):
@@ -62,7 +71,8 @@ async def test_hostile_text_shows_as_text(client):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;!channel&gt;" in body
     doc = parse_html(body)
     row = table_rows(doc.one("table"))[0]
-    assert row[1] == HOSTILE_TITLE and row[2] == HOSTILE_ORG
+    assert row[1] == HOSTILE_TITLE and row[4] == HOSTILE_ORG
+    assert cards(doc)["P-1"][""] == f"P-1: {HOSTILE_TITLE}"
     assert doc.all("script") == [] and doc.all("b") == []
     one = await page(client, "/proposals/P-1")
     assert one.one("h1").text() == f"P-1: {HOSTILE_TITLE}"
@@ -97,13 +107,13 @@ async def test_english_on_request(client):
     assert doc.one("html").attrs["lang"] == "en"
     assert doc.one("h1").text() == "Inputs to the action plan and reasoned responses"
     rows = {row[0]: row for row in table_rows(doc.one("table"))}
-    assert rows["P-7"][6] == "included in the plan"
-    assert rows["P-1"][7] == "Not decided yet"
-    # links keep the language; the switch goes back to the seminar's own
+    assert rows["P-7"][2] == "included in the plan"
+    assert rows["P-1"][3] == "Not decided yet"
+    # links keep the language; the switch names its language, whatever the browser prefers
     assert doc.one("tbody").all("a")[0].attrs["href"] == "/proposals/P-1?lang=en"
     switch = {a.attrs["hreflang"]: a for a in doc.all("a") if "hreflang" in a.attrs}
     assert sorted(switch) == ["nb", "nn"]  # the two other languages, each named in itself
-    assert switch["nb"].attrs["href"] == "/" and switch["nb"].attrs["lang"] == "nb"
+    assert switch["nb"].attrs["href"] == "/?lang=nb" and switch["nb"].attrs["lang"] == "nb"
     assert switch["nn"].attrs["href"] == "/?lang=nn" and switch["nn"].text() == "Norsk nynorsk"
     unknown = await page(client, "/?lang=de")  # an unknown language: the seminar's
     assert unknown.one("html").attrs["lang"] == "nb"
@@ -114,11 +124,11 @@ async def test_nynorsk_on_request_and_its_switch_keeps_the_filters(client):
     assert doc.one("html").attrs["lang"] == "nn"
     assert doc.one("h1").text() == "Innspel til handlingsplanen og grunngitte svar"
     assert refs(doc) == ["P-7"]
-    assert table_rows(doc.one("table"))[0][6] == "teke med i planen"
+    assert table_rows(doc.one("table"))[0][2] == "teke med i planen"
     assert doc.by_id("count").text() == "Viser 1 av 9 forslag."
     switch = {a.attrs["hreflang"]: a.attrs["href"] for a in doc.all("a")
               if "hreflang" in a.attrs}
-    assert switch == {"nb": "/?status=included", "en": "/?status=included&lang=en"}
+    assert switch == {"nb": "/?status=included&lang=nb", "en": "/?status=included&lang=en"}
     one = await page(client, "/proposals/P-9?lang=nn")
     assert "Trekt før avgjerda." in one.text()
     assert {a.attrs["hreflang"] for a in one.all("a") if "hreflang" in a.attrs} == {"nb", "en"}
@@ -167,24 +177,31 @@ async def test_a_bad_filter_is_a_400_with_a_sentence(client):
 
 async def test_one_proposal_with_milestones_and_history(client):
     doc = await page(client, "/proposals/P-1")
-    milestones = doc.all("table")[0]
-    assert table_rows(milestones) == [
-        ["1", "–", "2027-03-01", "Første <utkast> & høring", "Ikke ennå"],
-        ["2", "–", "2027-12-31", "=SUM(A1) ferdig", "Ikke ennå"]]
-    facts = dict(zip([d.text() for d in doc.all("dt")], [d.text() for d in doc.all("dd")],
-                     strict=True))
+    assert doc.all("table") == []  # lists, which fit a phone, not wide tables
+    # status and reasoned response first, right under the heading
+    assert doc.by_id("summary-status").text() == "Status: innsendt"
+    assert doc.by_id("response").text() == "Begrunnet svar"
+    # dates in words, the year said where it is not this year (the record is read in 2026)
+    milestones = doc.by_id("main").all("ol")[0]
+    assert items(milestones) == ["1. mars 2027 Første <utkast> & høring ikke nådd ennå",
+                                 "31. desember 2027 =SUM(A1) ferdig ikke nådd ennå"]
+    assert [t.attrs["datetime"] for t in milestones.all("time")] == ["2027-03-01", "2027-12-31"]
+    facts = dict(zip([d.text() for d in doc.one("dl").all("dt")],
+                     [d.text() for d in doc.one("dl").all("dd")], strict=True))
     assert facts["Foreslått av"] == HOSTILE_ORG
     assert facts["Ansvarlig departement"] == "Justis- og beredskapsdepartementet"
     # someone the bot met without a name is shown by organisation, never by e-mail address
-    history = table_rows(doc.all("table")[1])
-    assert history[0][1:] == [HOSTILE_ORG, "foreslo", "innsendt"]
+    history = items(doc.by_id("main").all("ol")[-1])
+    assert history[0].endswith(f"– {HOSTILE_ORG}: foreslo (innsendt)")
     assert "someone@ngo.example.org" not in doc.text()
 
     p5 = await page(client, "/proposals/P-5?lang=en")
-    what = [row[2] for row in table_rows(p5.all("table")[-1])]
-    assert what == ["proposed", "presented at the seminar", "placed at a small table",
-                    "continues in a bilateral meeting",
-                    "scheduled a bilateral meeting Thursday 10 December 2026 at 14:00"]
+    what = [line.split(": ", 1)[1] for line in items(p5.by_id("main").all("ol")[-1])]
+    assert what == ["proposed (submitted)", "presented at the seminar (presented)",
+                    "placed at a small table (in discussion)",
+                    "continues in a bilateral meeting (bilateral meeting)",
+                    "scheduled a bilateral meeting Thursday 10 December at 14:00 "
+                    "(bilateral meeting)"]
     assert "No milestones were given." in p5.text()
 
 
@@ -192,8 +209,10 @@ async def test_a_decided_proposal_shows_report_and_reasoned_response(client):
     doc = await page(client, "/proposals/P-8")
     text = doc.by_id("main").text()
     assert "Ikke enighet om omfanget." in text and HOSTILE_REASON in text
-    statuses = [row[3] for row in table_rows(doc.all("table")[-1])]
-    assert statuses[-3:] == ["enighet", "rapportert", "ikke tatt med"]
+    statuses = [line.rsplit("(", 1)[1] for line in items(doc.by_id("main").all("ol")[-1])]
+    assert statuses[-3:] == ["enighet)", "rapportert)", "ikke tatt med)"]
+    assert doc.by_id("summary-status").text() == "Status: ikke tatt med"
+    assert HOSTILE_REASON in doc.one("section").text()  # the response near the top
 
 
 @pytest.mark.parametrize(("path", "status", "sentence"), [
@@ -235,8 +254,10 @@ async def test_the_record_as_json(client):
 async def test_one_proposal_as_json(client):
     doc = await (await client.get("/api/proposals/P-8")).json()
     p = doc["proposal"]
-    assert p["decision"] == {"result": "exclude", "reason": HOSTILE_REASON}
-    assert p["report"] == {"result": "declined", "text": "Ikke enighet om omfanget."}
+    assert {k: p["decision"][k] for k in ("result", "reason")} == {
+        "result": "exclude", "reason": HOSTILE_REASON}
+    assert {k: p["report"][k] for k in ("result", "text")} == {
+        "result": "declined", "text": "Ikke enighet om omfanget."}
     assert [h["action"] for h in p["history"]] == [
         "proposed", "presented", "discussed", "outcome_agreed", "report_declined", "exclude"]
     assert all("actor" not in h for h in p["history"])

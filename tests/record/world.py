@@ -202,6 +202,25 @@ def parse_html(text: str) -> Node:
     return builder.root
 
 
+def items(node: Node) -> list[str]:
+    """The text of each item of a list (`ol` or `ul`), in order."""
+    return [c.text() for c in node.children if isinstance(c, Node) and c.tag == "li"]
+
+
+def cards(doc: Node) -> dict[str, dict[str, str]]:
+    """The record's cards (what a narrow screen shows): each proposal's number, to its title
+    (under "") and its facts by label."""
+    found: dict[str, dict[str, str]] = {}
+    for card in doc.one("ol").all("li") if doc.all("ol") else []:
+        if "card" not in card.attrs.get("class", ""):
+            continue
+        dl = card.one("dl")
+        pairs = [c for c in dl.children if isinstance(c, Node) and c.tag in ("dt", "dd")]
+        facts = {dt.text(): dd.text() for dt, dd in zip(pairs[::2], pairs[1::2], strict=True)}
+        found[card.attrs["id"].removeprefix("card-")] = {"": card.one("h2").text(), **facts}
+    return found
+
+
 def table_rows(table: Node) -> list[list[str]]:
     """Each body row's cells (th and td) as text."""
     rows = []

@@ -133,7 +133,7 @@ async def test_a_table_session_milestones_notes_join_and_follow(workspace: Works
     # Slack sends "&" as "&amp;"; it is shown as typed, escaped once.
     listing = await ask(workspace, INGRID, "milestone P-1 add 2027-01-01 2027-06-30 Pilot "
                                            "&amp; &lt;b&gt;co&lt;/b&gt;")
-    assert "1. 2027-01-01 – 2027-06-30: Pilot &amp; &lt;b&gt;co&lt;/b&gt;" in listing
+    assert "1. 1. januar – 30. juni 2027: Pilot &amp; &lt;b&gt;co&lt;/b&gt;" in listing
     assert "<b>" not in listing
     assert "only" in (await ask(workspace, EMILY, "milestone P-1 done 1")).lower()
     assert "ferdig" in await ask(workspace, INGRID, "milestone P-1 done 1 Started in March")
@@ -146,7 +146,17 @@ async def test_a_table_session_milestones_notes_join_and_follow(workspace: Works
     for who, says in ((MARTE, "Ny versjon av P-1"), (OLA, "Ny versjon av P-1"),
                       (EMILY, "New version of P-1")):
         (told,) = await dm_saying(workspace, who, says)
-        assert "[-Open lobbying-]{+Open, searchable+} register" in told
+        # Slack's own marks: struck through what went, bold what came
+        assert "~Open lobbying~ *Open, searchable* register" in told
+    (dm,) = await workspace.sent("chat.postMessage", lambda c: c.args.get("channel") ==
+                                 workspace.fake.dm_channel(MARTE[0])
+                                 and "Ny versjon av P-1" in str(c.args.get("text", "")))
+    blocks = dm.args["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    runs = [e for b in blocks if b["type"] == "rich_text"
+            for s in b["elements"] for e in s["elements"]]
+    assert {"type": "text", "text": "Open lobbying", "style": {"strike": True}} in runs
+    assert {"type": "text", "text": "Open, searchable", "style": {"bold": True}} in runs
     card = await ask(workspace, MARTE, "status P-1")
     assert "Andre aktører" in card and "Folk &amp; Fe" in card
     assert "Notater fra bordet" in card

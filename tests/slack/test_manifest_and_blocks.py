@@ -9,8 +9,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from adapters.slack.app import words_of
-from adapters.slack.blocks import escape, form_view, home_view, reply_blocks
-from bot.core.reply import Action, Choice, Field, Form, FormField, Reply
+from adapters.slack.blocks import escape, fallback_text, form_view, home_view, reply_blocks
+from bot.core.reply import Action, Choice, Field, Form, FormField, Marked, Reply
 
 MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "slack" / "manifest.yaml"
 
@@ -69,3 +69,27 @@ def test_escape_and_words_of() -> None:
                     "U0OGPBOT1") == "hei meet P-2 2026-12-03 14:00 Møterom & kafé"
     assert words_of("status <mailto:a@b.no|a@b.no> <https://x.no>", None) == \
         "status a@b.no https://x.no"
+
+
+def test_a_change_is_drawn_with_slacks_own_marks_and_its_words_stay_as_typed() -> None:
+    change = Marked("Goal", (("same", "Every "), ("removed", "<!channel> *meeting*"),
+                             ("added", "meetings ~all~ & more "), ("same", "public")))
+    reply = Reply(language="en", title="New version", lines=("Saved by Kari.", change))
+    blocks = reply_blocks(reply)
+    for block in blocks:
+        Block.parse(block).validate_json()
+    (rich,) = [b for b in blocks if b["type"] == "rich_text"]
+    runs = rich["elements"][0]["elements"]
+    assert runs == [
+        {"type": "text", "text": "Goal: ", "style": {"bold": True}},
+        {"type": "text", "text": "Every "},
+        {"type": "text", "text": "<!channel> *meeting*", "style": {"strike": True}},
+        {"type": "text", "text": " "},  # the removed and the added words apart
+        {"type": "text", "text": "meetings ~all~ & more", "style": {"bold": True}},
+        {"type": "text", "text": " "},
+        {"type": "text", "text": "public"}]
+    # notifications show the fallback: mrkdwn marks around the words, the words escaped
+    assert fallback_text(reply).splitlines()[-1] == \
+        "Goal: Every ~&lt;!channel&gt; *meeting*~ *meetings ~all~ &amp; more* public"
+    # the plain text every other platform reads: Markdown's marks
+    assert str(change) == "Goal: Every ~~<!channel> *meeting*~~ **meetings ~all~ & more** public"

@@ -29,7 +29,10 @@ TEXT_BLOCK = {
 }
 TEXT_RUN = {
     "type": "object", "required": ["type", "text"],
-    "properties": {"type": {"const": "TextRun"}, "text": {"type": "string"}, **_TEXT_STYLE},
+    "properties": {"type": {"const": "TextRun"}, "text": {"type": "string"}, **_TEXT_STYLE,
+                   # a run's own styles (1.2; underline 1.3)
+                   "strikethrough": {"type": "boolean"}, "italic": {"type": "boolean"},
+                   "highlight": {"type": "boolean"}, "underline": {"type": "boolean"}},
     "additionalProperties": False,
 }
 RICH_TEXT = {

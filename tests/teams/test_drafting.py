@@ -101,16 +101,25 @@ async def test_the_edit_card_a_stale_submit_and_a_followers_message(bench: Bench
     assert texts(done)[0] == "P-1 is saved as version 3."
     p1 = bench.runtime.bot.records.proposal(1)
     assert p1 is not None and p1.goal == "All meetings **open**"
-    lang, lines = await message_to(bench, DM_KARI, "versions.notice_title", ref="P-1",
+    lang, _ = await message_to(bench, DM_KARI, "versions.notice_title", ref="P-1",
                                    version=3, title="Open lobbying register")
-    change = "[-Every meeting public in a week-]{+All meetings **open**+}"
-    assert f"{t(lang, 'propose.goal')}: {change}" in lines
+    # Teams' own marks: a struck-through run for what went, a bold one for what came, each
+    # a literal text (the ** typed into the goal stays as typed)
+    (told,) = [card_of(p) for p in bench.fake.activities_to(DM_KARI)
+               if texts(card_of(p))[0] == t(lang, "versions.notice_title", ref="P-1",
+                                            version=3, title="Open lobbying register")]
+    runs = [run for block in told["body"] if block["type"] == "RichTextBlock"
+            for run in block["inlines"]]
+    assert {"type": "TextRun", "text": t(lang, "propose.goal") + ": ", "weight": "Bolder"} in runs
+    assert {"type": "TextRun", "text": "Every meeting public in a week",
+            "strikethrough": True} in runs
+    assert {"type": "TextRun", "text": "All meetings **open**", "weight": "Bolder"} in runs
 
 
 async def test_milestones_and_notes_in_teams(bench: Bench) -> None:
     await say(bench, LINE, user=OLA, conversation=DM_OLA)
     added = texts(card_of(await say(bench, "milestone P-1 add 2027-01-01 2027-06-30 Pilot")))
-    assert "1. 2027-01-01 – 2027-06-30: Pilot" in added
+    assert "1. 1 January – 30 June 2027: Pilot" in added
     refused = texts(card_of(await say(bench, "milestone P-1 done 1", user=OLA,
                                             conversation=DM_OLA)))
     assert any("responsibility" in line or "ansvar" in line for line in refused), refused
