@@ -19,6 +19,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from icalendar import Calendar
 
 from tests import serving as kit
 from tests import test_notices_e2e as e2e
@@ -157,6 +158,10 @@ async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path
         assert all(x.startswith("Øving: ") for x in e2e.texts(fake, f"D{side}"))
     answers = [str(c.args) for c in fake.calls_to("response_url")]
     assert answers and all("Øving" in a for a in answers)
+    # the meeting's calendar files too, in the calendars they land in
+    summaries = [str(next(iter(Calendar.from_ical(body).walk("VEVENT")))["SUMMARY"])
+                 for body in fake.uploads.values()]
+    assert summaries and all(x.startswith("Øving: ") for x in summaries)
     assert "<title>Øving: " in html and "prøvekjøring av seminardagen" in html
     assert (tmp_path / "var" / "rehearsal.json").exists()
     assert not (tmp_path / "real.json").exists()
