@@ -75,15 +75,19 @@ class Console:
                                      public_url=public_url)
         #: the next input line, None at the end of input (a rehearsal reads them elsewhere)
         self.next_line: Callable[[], str | None] = self._stdin_line
+        self.at_prompt = False  # a prompt is shown and nothing was typed after it yet
 
     def say(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        # something said while a prompt waits (a rehearsal's notice) starts on a line of its own
+        self.stdout.write(("\n" if self.at_prompt else "") + text + "\n")
         self.stdout.flush()
+        self.at_prompt = False
 
     def prompt(self, text: str = "ogpbot> ") -> None:
         if self.interactive:
             self.stdout.write(text)
             self.stdout.flush()
+            self.at_prompt = True
 
     def _stdin_line(self) -> str | None:
         line = self.stdin.readline()
@@ -91,7 +95,9 @@ class Console:
 
     def read(self, prompt: str) -> str | None:
         self.prompt(prompt)
-        return self.next_line()
+        line = self.next_line()
+        self.at_prompt = False  # the line typed ended with a new line
+        return line
 
     def run(self) -> int:
         """Answer each line; 0 when every line was understood, 1 otherwise."""

@@ -149,6 +149,7 @@ class _Live:
             return None
         line = self.lines.get()
         self.ended = line is None
+        self.console.at_prompt = False  # the line typed ended with a new line
         return line
 
     def _dispatchers(self) -> list[Dispatcher]:
