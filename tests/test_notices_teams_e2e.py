@@ -74,7 +74,7 @@ class TeamsServer(ServeProcess):
         async with aiohttp.ClientSession() as http, http.post(
                 f"{self.url}/api/messages", json=activity) as answer:
             assert answer.status in (200, 201), await answer.text()
-        await eventually(lambda: len(self.fake.activities_to(thread)) > before, within=15)
+        await eventually(lambda: len(self.fake.activities_to(thread)) > before, within=30)
         return self.fake.activities_to(thread)[-1]
 
 

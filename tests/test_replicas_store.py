@@ -106,7 +106,7 @@ async def test_scheduling_on_one_replica_wakes_the_others_dispatcher(
     await b.dispatcher.start()
     assert await asyncio.to_thread(connected.wait, 10)
     a.bot.outbox.schedule(to_channel(7))  # a's dispatcher is not even running
-    await eventually(lambda: [s.to for s in b.notifier.sent] == ["C7"], within=10)
+    await eventually(lambda: [s.to for s in b.notifier.sent] == ["C7"], within=30)
 
 
 async def test_a_conversations_pace_holds_across_replicas(

@@ -222,7 +222,7 @@ class FakeSlackAPI(LoopbackFake):
         return list(self._messages.get(self._resolve(channel), {}).values())
 
     async def wait_for(
-        self, method: str, count: int = 1, *, within: float = 5.0, ok: bool | None = None
+        self, method: str, count: int = 1, *, within: float = 30.0, ok: bool | None = None
     ) -> list[Call]:
         """Wait for ``count`` calls of ``method``, return them; TimeoutError after ``within`` s."""
         assert self._changed is not None, "start the fake first"

@@ -86,7 +86,7 @@ async def test_backup_during_a_burst_then_restore_once_the_server_stopped(
             await asyncio.gather(*burst)
             await fake.wait_for("response_url", 40, within=30)
             await slash(server, fake, http, f"propose Etter sikkerhetskopien {LINE}", "late")
-            await fake.wait_for("response_url", 41, within=15)
+            await fake.wait_for("response_url", 41, within=30)
         late = told(fake, "late")["late"]
 
         saved = titles(backup)
@@ -111,7 +111,7 @@ async def test_backup_during_a_burst_then_restore_once_the_server_stopped(
             first = min(before.values())
             await slash(server, fake, http, f"P-{first}", "again", command="/status")
             await slash(server, fake, http, f"P-{late}", "gone", command="/status")
-            await fake.wait_for("response_url", 2, within=15)
+            await fake.wait_for("response_url", 2, within=30)
         answers = {c.path.rsplit("/", 1)[-1]: str(c.args.get("text"))
                    for c in fake.calls_to("response_url")}
         assert saved[first] in answers["again"]

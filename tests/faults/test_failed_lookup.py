@@ -46,7 +46,7 @@ async def test_a_coordinator_whose_first_lookup_failed_gets_their_role(tmp_path:
             async def answer(user: str, words: str) -> str:
                 before = len(fake.calls_to("response_url"))
                 await server.slash(fake, user, words)
-                await fake.wait_for("response_url", before + 1, within=15)
+                await fake.wait_for("response_url", before + 1, within=30)
                 return str(fake.calls_to("response_url")[-1].args.get("text"))
 
             fake.fail_method("users.info", "internal_error", count=2)  # her first two commands

@@ -120,7 +120,7 @@ async def test_teams_connector_answering_500_then_recovering(bench: Bench) -> No
 
     async def tried(times: int) -> None:
         await eventually(lambda: mine()[0].attempts >= times
-                         and mine()[0].state is NoticeState.PENDING, within=10)
+                         and mine()[0].state is NoticeState.PENDING, within=30)
 
     bench.fake.outage(500, count=None)
     for n, key in enumerate(keys):
@@ -136,7 +136,7 @@ async def test_teams_connector_answering_500_then_recovering(bench: Bench) -> No
     bench.fake.clear_faults()
     clock.advance(timedelta(minutes=15))
     dispatcher.wake()
-    await eventually(lambda: {n.state for n in mine()} == {NoticeState.SENT}, within=10)
+    await eventually(lambda: {n.state for n in mine()} == {NoticeState.SENT}, within=30)
     # every notice is marked sent once the platform answered: the counts are final
     sent = [json.dumps(a.activity) for a in bench.fake.activities()[before:]]
     assert [sum(f"Notice {n}" in a for a in sent) for n in range(3)] == [1, 1, 1]

@@ -39,7 +39,7 @@ async def test_a_dm_refused_15_times_with_retry_after_still_arrives_once(
                                            "transparency | innsyn | jd")
             await eventually(lambda: fake.messages_in(f"D{INGRID}"), within=90)
             await eventually(lambda: [d["state"] for d in outbox(tmp_path).values()
-                                      if d["kind"] == "proposal"] == ["sent"], within=10)
+                                      if d["kind"] == "proposal"] == ["sent"], within=30)
             assert fake.outage_answers == TRIES_REFUSED
             tries = fake.calls_to("chat.postMessage")
             assert len(tries) == TRIES_REFUSED + 1

@@ -28,7 +28,7 @@ async def propose(server: Server, fake: FakeSlackAPI, title: str) -> int:
     """A one-line proposal; the P-N the person was told."""
     before = len(fake.calls_to("response_url"))
     await server.slash(fake, ANDERS, f"propose {title} {LINE}")
-    await fake.wait_for("response_url", before + 1, within=15)
+    await fake.wait_for("response_url", before + 1, within=30)
     told = re.search(r"\bP-(\d+)\b", str(fake.calls_to("response_url")[-1].args.get("text")))
     assert told is not None
     return int(told.group(1))
@@ -44,7 +44,7 @@ async def status(server: Server, fake: FakeSlackAPI, number: int) -> str:
         return [str(c.args.get("text")) for c in fake.calls_to("response_url")
                 if c.path.endswith("/" + words)]
 
-    await eventually(lambda: bool(answers()), within=15)
+    await eventually(lambda: bool(answers()), within=30)
     return answers()[-1]
 
 

@@ -108,7 +108,7 @@ class Bench:
     async def post(self, body: Any, headers: dict[str, str] | None = None, *,
                    settle: bool = True) -> int:
         """Post one activity (with the channel's token for it unless `headers` are given);
-        the endpoint answers before the turn runs, so with `settle` also wait (at most 5 s)
+        the endpoint answers before the turn runs, so with `settle` also wait (at most 30 s)
         for the turns it started to finish."""
         if headers is None:
             headers = self.signed(body)
@@ -119,7 +119,7 @@ class Bench:
             await self.settle()
         return status
 
-    async def settle(self, within: float = 5.0) -> None:
+    async def settle(self, within: float = 30.0) -> None:
         """Wait until no Teams turn is running (the replies are then at the fake connector)."""
         if TEAMS in self.app:
             await self.app[TEAMS].workers.drain(within)
@@ -130,7 +130,7 @@ class Bench:
         body = self.activity(text, **kw)
         status = await self.post(body)
         assert status in (200, 201), status
-        answers = await until(self._answers_to(body["id"]), bool, within=5)
+        answers = await until(self._answers_to(body["id"]), bool, within=30)
         assert len(answers) == 1, answers
         return answers[0]
 

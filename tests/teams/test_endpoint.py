@@ -140,7 +140,7 @@ async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench
     assert any(c.status is None for c in bench.fake.calls)
 
     bench.fake.release_hangs()
-    [reply] = await bench.fake.wait_for_activities(1, within=10)
+    [reply] = await bench.fake.wait_for_activities(1, within=30)
     assert reply.conversation_id == "a:1-dm-with-kari"
     await bench.settle()
     assert len(bench.fake.activities()) == 1
