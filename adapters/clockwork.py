@@ -6,7 +6,9 @@ process of its own sets `OGPBOT_TEST_CLOCK` to a moment (ISO 8601 with its offse
 followed by `@SPEED` (default 1; 0 stands still): the clock starts there, and
 `POST /test/clock` with `{"at": ISO}`, `{"advance": SECONDS}` and/or `{"speed": N}` moves it
 (`GET /test/clock` says where it is). A notice due when the clock is moved goes out then, so such
-a test waits for what it expects, never for the real time to pass. Whoever can reach that
+a test waits for what it expects, never for the real time to pass. A rehearsal started with the
+setting keeps its own start and speed (`--from`, `--speed`) and is moved the same way (its
+test sets the day up before the clock runs fast). Whoever can reach that
 address could move the bot's time: `serve` refuses the setting on a host that is not loopback.
 """
 

@@ -4,9 +4,10 @@ signed Slack requests run the day on a sped-up clock (agenda notices in the chan
 set a few minutes ahead reminded at its fitted leads, the table DMs), every message and page
 says "Øving", and the rehearsal keeps to its own store, emptied at each start.
 
-The served rehearsal runs on a clock moving 120 times as fast: the margins (the commands are
-sent at least seven real seconds before what they schedule falls due) are those of a person
-typing, not of the machine's load."""
+The served rehearsal is started with the test-only control of its clock (`OGPBOT_TEST_CLOCK`):
+the day is set up at the real speed, every command answered, and only then does the clock run
+120 times as fast, so what a command schedules never falls due before the command is done,
+however loaded the machine."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -27,6 +29,7 @@ from tests.chat import SEMINAR_FILE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.serving import ROOT, ServeProcess, eventually
+from tests.test_notices_e2e import OSLO
 
 REHEARSE = (sys.executable, "-m", "adapters.cli", "rehearse")
 LINE = "Åpne data | Lite innsyn | Publiser dem | transparency | innsyn | jd"
@@ -125,20 +128,25 @@ async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path
         server = ServeProcess(environment(
             tmp_path, OGPBOT_SEMINAR=str(tmp_path / "seminar.toml"),
             SLACK_BOT_TOKEN=e2e.TOKEN, SLACK_SIGNING_SECRET=e2e.SECRET,
-            SLACK_API_URL=fake.url), tmp_path / "serve.log", cwd=tmp_path,
-            argv=(*REHEARSE, "--speed", "120", "--from", "08:50"), name="rehearse")
+            SLACK_API_URL=fake.url, **kit.clock_env(datetime(2026, 12, 1, tzinfo=UTC))),
+            tmp_path / "serve.log", cwd=tmp_path, argv=(*REHEARSE, "--from", "08:50"),
+            name="rehearse")
         try:
             await server.start()
             found = re.search(r"the seminar is today \((\d{4}-\d\d-\d\d)\)",
                               server.log.read_text())
             assert found is not None, server.log.read_text()
             day = found[1]
-            # 15 minutes of the clock, seven and a half real seconds, before the first reminder
+            # The day is set up at the real speed (a few seconds of the clock), every command
+            # answered; then the clock runs 120 times as fast, as `--speed 120` makes it.
             for who, words in ((e2e.KARI, "channel here"), (e2e.ANDERS, f"propose {LINE}"),
                                (e2e.ANDERS, f"propose Andre {LINE}"),
                                (e2e.INGRID, "outcome P-1 bilateral"),
                                (e2e.INGRID, f"meet P-1 {day} 09:10 Rom 2")):
                 await slash(server, fake, who, words)
+            await eventually(lambda: len(fake.calls_to("response_url")) == 5)
+            assert (await server.clock()).astimezone(OSLO).strftime("%H:%M") == "08:50"
+            await server.clock(speed=120)
             await eventually(lambda: any("Nå, kl. 09:00: Velkommen" in x
                                          for x in e2e.texts(fake, e2e.CHANNEL)), within=30)
             for side in (e2e.INGRID, e2e.ANDERS):
