@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +38,6 @@ from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector, PostedActivity
-from tests.serving import until
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"
 APP_ID = "0f7c2d8e-1111-4222-8333-444455556666"
@@ -125,19 +124,19 @@ class Bench:
             await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the one message the bot sent in answer to it (a
-        reply to it: the notices the dispatcher sends meanwhile are not answers)."""
+        """Post one activity and return the one message the bot answered it with: the reply
+        to that activity, whatever else (a notice to someone, in another conversation) the
+        bot sends meanwhile."""
         body = self.activity(text, **kw)
         status = await self.post(body)
         assert status in (200, 201), status
-        answers = await until(self._answers_to(body["id"]), bool, within=30)
-        assert len(answers) == 1, answers
-        return answers[0]
 
-    def _answers_to(self, activity_id: str) -> Callable[[], Awaitable[list[PostedActivity]]]:
-        async def look() -> list[PostedActivity]:
-            return [p for p in self.fake.activities() if p.reply_to_id == activity_id]
-        return look
+        def answers() -> list[PostedActivity]:
+            return [p for p in self.fake.activities() if p.reply_to_id == body["id"]]
+
+        await self.fake.wait_until(lambda: bool(answers()), within=30)
+        assert len(answers()) == 1, answers()
+        return answers()[0]
 
 
 def card_of(posted: PostedActivity | dict[str, Any]) -> dict[str, Any]:
