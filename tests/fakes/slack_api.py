@@ -217,6 +217,7 @@ class FakeSlackAPI(LoopbackFake):
         self._hang: _Hang | None = None
 
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         self._changed: asyncio.Condition | None = None
         self.root = ""
         self.url = ""
@@ -234,6 +235,7 @@ class FakeSlackAPI(LoopbackFake):
         self.url = f"{self.root}api/"
         self._changed = asyncio.Condition()
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         return self
 
     def _let_go(self) -> None:
@@ -453,13 +455,16 @@ class FakeSlackAPI(LoopbackFake):
         self._hang = _Hang(seconds, count, frozenset(methods) if methods is not None else None)
 
     def heal(self) -> None:
-        """Turn every failure off: failing channels and methods, throttle, outage, hang, auth."""
+        """Turn every failure off: failing channels and methods, throttle, outage, hang, auth.
+        Answers held back by :meth:`hang` go now."""
         self._failing.clear()
         self._failing_methods.clear()
         self._throttle = None
         self._outage = None
         self._hang = None
         self._token = None
+        self._released.set()
+        self._released = asyncio.Event()
 
     # -- HTTP side ------------------------------------------------------------
 
@@ -533,9 +538,12 @@ class FakeSlackAPI(LoopbackFake):
             async with self._changed:
                 self._changed.notify_all()
         delay = self._hang_for(method)
-        if delay:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), delay)
+        if delay:  # held until the delay ends, the fake heals, or it stops
+            ends = {asyncio.ensure_future(self._closing.wait()),
+                    asyncio.ensure_future(self._released.wait())}
+            await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for end in ends:
+                end.cancel()
         if text is not None or not body:
             return web.Response(status=status, text=text or "", headers=headers)
         return web.json_response(body, status=status, headers=headers)
