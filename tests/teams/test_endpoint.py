@@ -130,7 +130,8 @@ async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench
     """Teams wants its answer within seconds; a connector that does not answer (botbuilder then
     retries for a while) must not hold it. The reply still goes out once the connector is back."""
     bench.fake.hang(60, count=None)  # every call to the connector is held
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 10)
+    # the connector holds every call for 60 s: an answer that waited for one would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 30)
     assert status == 201
     assert bench.fake.activities() == []  # answered before the reply could be sent
     # the turn goes on after the answer: its call to the connector arrives and is held
@@ -172,7 +173,8 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
     # every notice thread is now held by the connector
     await eventually(lambda: sum(c.status is None for c in bench.fake.calls) >= NOTICE_WORKERS)
 
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 2)
+    # the notices are held for 60 s: an answer that waited behind them would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 30)
     assert status == 201
 
     bench.fake.release_hangs()
@@ -197,7 +199,8 @@ async def test_an_activity_no_worker_can_authenticate_in_time_gets_503(
         return await real(activity, header)
 
     monkeypatch.setattr(auth, "authenticate_request", slow_keys)
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 5)
+    # the key fetch is held for 10 s: an answer that waited for it would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 8)
     assert status == 503
 
     gate.set()
