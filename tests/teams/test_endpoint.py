@@ -122,7 +122,7 @@ async def test_a_stalled_teams_request_does_not_hold_the_event_loop(
     assert not teams.done()
 
     gate.set()
-    assert await asyncio.wait_for(teams, 10) == 201
+    assert await asyncio.wait_for(teams, 30) == 201
     assert len(await bench.fake.wait_for_activities(1)) == 1
 
 
