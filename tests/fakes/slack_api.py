@@ -283,16 +283,19 @@ class FakeSlackAPI(LoopbackFake):
         tz: str = "Europe/Oslo",
         is_bot: bool = False,
         deleted: bool = False,
+        team_id: str | None = None,
     ) -> dict[str, Any]:
-        """Add a person users.info will know; returns the user object it will answer."""
+        """Add a person users.info will know (in ``team_id``, else the fake's own workspace);
+        returns the user object it will answer."""
         handle = name or user_id.lower()
         full = real_name or handle
-        profile: dict[str, Any] = {"real_name": full, "display_name": handle, "team": self.team_id}
+        team = team_id or self.team_id
+        profile: dict[str, Any] = {"real_name": full, "display_name": handle, "team": team}
         if email is not None:
             profile["email"] = email
         user = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team,
             "name": handle,
             "real_name": full,
             "deleted": deleted,
@@ -834,6 +837,8 @@ class FakeSlackAPI(LoopbackFake):
     def _users_lookup_by_email(self, args: dict[str, Any]) -> Answer:
         email = str(args.get("email") or "").lower()
         for user in self.users.values():
+            if self._caller is not None and user.get("team_id") != self._caller:
+                continue  # a workspace's token finds its own members only
             if str(user.get("profile", {}).get("email", "")).lower() == email and email:
                 answered = dict(user)
                 answered.pop("locale", None)
