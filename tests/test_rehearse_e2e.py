@@ -158,6 +158,11 @@ async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path
                                          for x in e2e.texts(fake, f"D{e2e.ANDERS}")))
             async with aiohttp.ClientSession() as http, http.get(f"{server.url}/") as page:
                 html = await page.text()
+            # a second rehearsal beside it would empty its store: it is refused
+            second = await asyncio.to_thread(
+                subprocess.run, [*REHEARSE, "--shell"], input="help\n", capture_output=True,
+                text=True, timeout=60, cwd=tmp_path, env=environment(tmp_path))
+            assert second.returncode == 1 and "another rehearsal is running" in second.stderr
         finally:
             server.stop()
     channel = e2e.texts(fake, e2e.CHANNEL)
