@@ -457,6 +457,11 @@ class FakeSlackAPI(LoopbackFake):
             return
         self._hang = _Hang(seconds, count, frozenset(methods) if methods is not None else None)
 
+    def release_hangs(self) -> None:
+        """Let every answer held back by :meth:`hang` go now (later calls are held as set)."""
+        self._released.set()
+        self._released = asyncio.Event()
+
     def heal(self) -> None:
         """Turn every failure off: failing channels and methods, throttle, outage, hang, auth.
         Answers held back by :meth:`hang` go now."""
@@ -466,8 +471,7 @@ class FakeSlackAPI(LoopbackFake):
         self._outage = None
         self._hang = None
         self._token = None
-        self._released.set()
-        self._released = asyncio.Event()
+        self.release_hangs()
 
     # -- HTTP side ------------------------------------------------------------
 
@@ -541,12 +545,13 @@ class FakeSlackAPI(LoopbackFake):
             async with self._changed:
                 self._changed.notify_all()
         delay = self._hang_for(method)
-        if delay:  # held until the delay ends, the fake heals, or it stops
-            ends = {asyncio.ensure_future(self._closing.wait()),
-                    asyncio.ensure_future(self._released.wait())}
+        if delay:
+            released = self._released
+            ends = [asyncio.ensure_future(self._closing.wait()),
+                    asyncio.ensure_future(released.wait())]
             await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
-            for end in ends:
-                end.cancel()
+            for waiting in ends:
+                waiting.cancel()
         if text is not None or not body:
             return web.Response(status=status, text=text or "", headers=headers)
         return web.json_response(body, status=status, headers=headers)
