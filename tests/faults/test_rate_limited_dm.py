@@ -11,8 +11,8 @@ import pytest
 
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import DAY, INGRID, KARI, Server
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import DAY, INGRID, KARI, Server
 
 pytestmark = pytest.mark.asyncio
 TRIES_REFUSED = 15

@@ -14,9 +14,8 @@ import pytest
 
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.bf_connector import FakeConnector
-from tests.serving import answered, eventually
-from tests.test_notices_e2e import DAY
-from tests.test_notices_teams_e2e import (
+from tests.notices.test_notices_e2e import DAY
+from tests.notices.test_notices_teams_e2e import (
     ANDERS,
     BOT,
     CHANNEL,
@@ -27,6 +26,7 @@ from tests.test_notices_teams_e2e import (
     seminar_toml,
     words,
 )
+from tests.serving import answered, eventually
 
 pytestmark = pytest.mark.asyncio
 LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
