@@ -83,6 +83,14 @@ class Replicas:
                 "WHERE collection = 'outbox' AND key LIKE %s", (prefix + "%",)).fetchall()
         return bool(rows) and all(state == "sent" and owner is None for state, owner in rows)
 
+    def all_answered(self) -> bool:
+        """Every request acknowledged is answered, as the database says: nothing of them is
+        left for a replica to do, or to answer again."""
+        with psycopg.connect(self.url) as conn:
+            states = [r[0] for r in conn.execute(
+                "SELECT doc->>'state' FROM ogpbot_documents WHERE collection = 'inbox'")]
+        return all(state == "answered" for state in states)
+
     def claimed_by(self) -> Counter[int]:
         """How many notices each serve process (by pid) holds a claim on."""
         with psycopg.connect(self.url) as conn:
@@ -226,7 +234,16 @@ async def all_running(replicas: Replicas) -> None:
     """Start again whichever replica an earlier test killed."""
     for server in replicas.servers:
         if server.process is None or server.process.poll() is not None:
-            await server.start()
+            await start_again(replicas, server)
+
+
+async def start_again(replicas: Replicas, server: ServeProcess) -> None:
+    """Start `server` again, its clock where a live replica's is (replicas share the time:
+    a lease one of them writes is read by the others' clocks)."""
+    live = next(s for s in replicas.servers
+                if s is not server and s.process is not None and s.process.poll() is None)
+    server.env.update(serving.clock_env(await live.clock()))
+    await server.start()
 
 
 def told_at(fake: FakeSlackAPI, prefix: str) -> dict[str, list[str]]:
@@ -289,14 +306,14 @@ async def test_a_replica_killed_right_after_15_acks_leaves_them_to_the_other(
     try:
         # The survivor, not restarted, does each and answers it once, within 60 s.
         await eventually(lambda: len(told_at(fake, "kill")) == len(people), within=60)
-        await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+        await eventually(replicas.all_answered, within=30)  # nothing is left to answer again
         answers = told_at(fake, "kill")
         assert all(len(texts) == 1 for texts in answers.values()), answers
         made = titles(replicas.url, "Etter stansen")
         assert made == Counter(f"Etter stansen {n}" for n in range(len(people)))
         assert survivor.process is not None and survivor.process.poll() is None
     finally:
-        await victim.start()
+        await start_again(replicas, victim)
 
 
 async def test_a_starting_replica_leaves_a_live_replicas_requests_alone(
@@ -309,10 +326,10 @@ async def test_a_starting_replica_leaves_a_live_replicas_requests_alone(
     await asyncio.gather(*(replicas.slash(busy, uid, "status", f"live{n}")
                            for n, uid in enumerate(people)))
     starting.stop()
-    await starting.start()  # it does what was left undone; none of this was left
+    await start_again(replicas, starting)  # it does what was left undone; none of this was left
     fake.heal()
     fake.release_hangs()
     await eventually(lambda: len(told_at(fake, "live")) == len(people), within=60)
-    await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+    await eventually(replicas.all_answered, within=30)  # nothing is left to answer again
     answers = told_at(fake, "live")
     assert all(len(texts) == 1 for texts in answers.values()), answers
