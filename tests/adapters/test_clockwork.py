@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.clockwork import clock_of, refusal
-from adapters.outbox import register_notifier
+from adapters.outbox_service import register_notifier
 from adapters.server import build_app
 from bot.app.frontdoor import OgpBot
 from bot.app.runtime import Runtime

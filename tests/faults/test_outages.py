@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.outbox import DISPATCHER, notifiers_of
+from adapters.outbox_service import DISPATCHER, notifiers_of
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import SlackRetryHandler
 from bot.core.clock import FakeClock
