@@ -35,7 +35,7 @@ async def ok(workspace: Workspace, words: str, user: Person) -> str:
 
 
 async def dms_titled(workspace: Workspace, user: Person, *starts: str,
-                     count: int = 1, within: float = 10.0) -> list[dict[str, Any]]:
+                     count: int = 1, within: float = 30.0) -> list[dict[str, Any]]:
     """The DMs to `user` whose text starts with one of `starts`, once there are `count`."""
     deadline = time.monotonic() + within
     while True:
@@ -47,7 +47,7 @@ async def dms_titled(workspace: Workspace, user: Person, *starts: str,
 
 
 async def files_to(workspace: Workspace, user: Person, count: int,
-                   within: float = 10.0) -> list[bytes]:
+                   within: float = 30.0) -> list[bytes]:
     """The contents of the files uploaded into `user`'s DM, in order, once there are `count`."""
     channel = workspace.fake.dm_channel(user.slack_id)
     deadline = time.monotonic() + within
