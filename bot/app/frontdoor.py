@@ -22,10 +22,10 @@ from bot.core.context import Context, UserError
 from bot.core.model import Role
 from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.people import Directory
+from bot.core.permissions import ROLES_FOR, may_use
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
 from bot.core.reply import Reply
-from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox

@@ -18,9 +18,9 @@ from bot.core.command import Command
 from bot.core.lifecycle import Step, allowed_from, can
 from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
 from bot.core.notice import Notice, Scheduler, Target
+from bot.core.permissions import is_responsible
 from bot.core.records import Records
 from bot.core.reply import Reply
-from bot.core.roles import is_responsible
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t, tn
 from bot.i18n.formatting import format_days, format_when

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
 from bot.core.model import TEXT_FIELDS, Actor, HistoryEntry, Note, Proposal, Version
+from bot.core.permissions import may_edit
 from bot.core.reply import Action, Field, Marked, Reply
-from bot.core.roles import may_edit
 from bot.i18n.catalogue import t
 from bot.process.proposal_form import LIMITS, check_texts, edit_form, needs_organization
 from bot.process.tables import load_chart

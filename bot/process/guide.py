@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.core.roles import may_use
+from bot.core.permissions import may_use
 
 if TYPE_CHECKING:
     from bot.core.context import Context

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.lifecycle import Step
 from bot.core.model import Completion, Milestone, Proposal
-from bot.core.roles import may_edit
+from bot.core.permissions import may_edit
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_day, format_days
 from bot.process.plan import schedule_commitment

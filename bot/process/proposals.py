@@ -10,8 +10,8 @@ from bot.core.commitment import imported_note, is_imported, stated_reason
 from bot.core.history import history_text, report_label
 from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
+from bot.core.permissions import may_edit, may_withdraw
 from bot.core.reply import Action, Field, Reply
-from bot.core.roles import may_edit, may_withdraw
 from bot.i18n.catalogue import t
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line

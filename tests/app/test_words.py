@@ -414,7 +414,7 @@ def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
 
 def test_every_word_has_a_handler_roles_and_a_help_line() -> None:
     from bot.app import grammar
-    from bot.core import roles as permissions
+    from bot.core import permissions
     from bot.process import guide
 
     assert set(grammar.HANDLERS) == set(permissions.ROLES_FOR)
