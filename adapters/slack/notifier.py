@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, reply_blocks
 from adapters.slack.retry import delivery_error
+from adapters.slack.workspaces import workspace_of
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
@@ -71,8 +72,10 @@ class SlackNotifier:
         return user_id if isinstance(user_id, str) else None
 
     async def dm_channel(self, user_id: str) -> str:
-        """The DM conversation with one person (opened once, then remembered)."""
-        known = self._dms.get(user_id)
+        """The DM conversation with one person in the workspace they are reached through
+        (opened once there, then remembered)."""
+        where = f"{workspace_of(self.client, user_id) or ''}:{user_id}"
+        known = self._dms.get(where)
         if known:
             return known
         answer = await self.client.conversations_open(users=user_id)
@@ -80,7 +83,7 @@ class SlackNotifier:
         channel_id = channel.get("id") if isinstance(channel, dict) else None
         if not isinstance(channel_id, str):
             raise DeliveryError("conversations.open gave no channel", permanent=False)
-        self._dms[user_id] = channel_id
+        self._dms[where] = channel_id
         return channel_id
 
     @staticmethod

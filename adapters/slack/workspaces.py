@@ -201,6 +201,28 @@ class Workspaces:
         if team:
             self._bots.pop(team, None)
 
+    async def left(self, body: Mapping[str, Any]) -> None:
+        """An `app_uninstalled` or `tokens_revoked` event: the installation it names goes
+        (for `tokens_revoked`, only when the bot's own token is among those revoked)."""
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        assert isinstance(event, dict)
+        if event.get("type") == "tokens_revoked":
+            tokens = event.get("tokens")
+            if not (isinstance(tokens, dict) and tokens.get("bot")):
+                return  # a person's own token: the bot keeps none
+        grants = body.get("authorizations")
+        grant = grants[0] if isinstance(grants, list) and grants and \
+            isinstance(grants[0], dict) else {}
+        team = grant.get("team_id") or body.get("team_id")
+        enterprise = grant.get("enterprise_id") or body.get("enterprise_id")
+        if self.installations is None or not (team or enterprise):
+            return
+        await self.installations.async_delete_all(enterprise_id=enterprise, team_id=team)
+        self.forget(team or enterprise)
+        for person, where in list(self._people.items()):
+            if where == (team or enterprise):
+                del self._people[person]
+
     async def token_for(self, team: str | None) -> str:
         """The token for calls to `team`; with no workspace named, the deployment's own.
         `NotInstalled` when there is none."""
@@ -219,6 +241,10 @@ class Workspaces:
                 return await self.token_for(installed[0])
         raise NotInstalled(team)
 
+    async def own_identity(self) -> None:
+        """Learn who `SLACK_BOT_TOKEN` is (its workspace, bot user and bot id), once."""
+        await self._own_team()
+
     async def _own_team(self) -> str | None:
         """The workspace of `SLACK_BOT_TOKEN` (auth.test, asked once)."""
         if self.own_team is None and self.token:
@@ -228,6 +254,9 @@ class Workspaces:
             except SlackApiError as exc:
                 log.error("slack: SLACK_BOT_TOKEN is not accepted (%s)",
                           exc.response.get("error"))
+                return None
+            except Exception as exc:  # Slack out of reach: asked again with the next request
+                log.warning("slack: auth.test failed (%s)", type(exc).__name__)
                 return None
             self.own_bot = dict(answer.data) if isinstance(answer.data, dict) else {}
             self.own_team = str(self.own_bot.get("team_id") or "") or None
@@ -297,6 +326,13 @@ class WorkspaceClient(AsyncWebClient):
         raise last
 
 
+def workspace_of(client: AsyncWebClient, user_id: str) -> str | None:
+    """The workspace a person is reached through by `client` (None: the one and only)."""
+    if isinstance(client, WorkspaceClient):
+        return client.workspaces.team_for({"user": user_id})
+    return None
+
+
 class WorkspaceAuthorize(AsyncAuthorize):
     """slack-bolt's authorisation of a request: the installation Slack named for it."""
 
@@ -316,6 +352,7 @@ class WorkspaceAuthorize(AsyncAuthorize):
             token = await self.workspaces.token_for(team_id)
         except NotInstalled:
             return None
+        await self.workspaces.own_identity()
         own = self.workspaces.own_bot
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
                                bot_user_id=own.get("user_id"), bot_id=own.get("bot_id"),
