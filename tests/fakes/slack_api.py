@@ -217,6 +217,7 @@ class FakeSlackAPI(LoopbackFake):
         self._hang: _Hang | None = None
 
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         self._changed: asyncio.Condition | None = None
         self.root = ""
         self.url = ""
@@ -234,6 +235,7 @@ class FakeSlackAPI(LoopbackFake):
         self.url = f"{self.root}api/"
         self._changed = asyncio.Condition()
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         return self
 
     def _let_go(self) -> None:
@@ -455,6 +457,11 @@ class FakeSlackAPI(LoopbackFake):
             return
         self._hang = _Hang(seconds, count, frozenset(methods) if methods is not None else None)
 
+    def release_hangs(self) -> None:
+        """Let every answer held back by :meth:`hang` go now (later calls are held as set)."""
+        self._released.set()
+        self._released = asyncio.Event()
+
     def heal(self) -> None:
         """Turn every failure off: failing channels and methods, throttle, outage, hang, auth."""
         self._failing.clear()
@@ -537,8 +544,12 @@ class FakeSlackAPI(LoopbackFake):
                 self._changed.notify_all()
         delay = self._hang_for(method)
         if delay:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), delay)
+            released = self._released
+            ends = [asyncio.ensure_future(self._closing.wait()),
+                    asyncio.ensure_future(released.wait())]
+            await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in ends:
+                waiting.cancel()
         if text is not None or not body:
             return web.Response(status=status, text=text or "", headers=headers)
         return web.json_response(body, status=status, headers=headers)
