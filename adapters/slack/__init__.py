@@ -2,8 +2,8 @@
 `SLACK_SIGNING_SECRET` is set with `SLACK_BOT_TOKEN` (one workspace) or with `SLACK_CLIENT_ID`
 and `SLACK_CLIENT_SECRET` (the install flow, `/slack/install` and `/slack/oauth_redirect`:
 `oauth`, whose `refusal` `serve` asks first; any number of workspaces), and registers the Slack
-`Notifier` with the notice dispatcher (`adapters.outbox.register_notifier`) and the Slack
-`Responder` with the inbox's turns (`adapters.inbox.turns_of`).
+`Notifier` with the notice dispatcher (`adapters.outbox_service.register_notifier`) and the Slack
+`Responder` with the inbox's turns (`adapters.inbox_service.turns_of`).
 
 A file per job, as the Teams adapter has: `access` (who gets in: the signature, once, and the
 installation's workspace), `inbound` (what a request asks, from its body alone), `endpoint`
@@ -22,8 +22,8 @@ from aiohttp import web
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.inbox import turns_of
-from adapters.outbox import register_notifier
+from adapters.inbox_service import turns_of
+from adapters.outbox_service import register_notifier
 from adapters.server import add_drain
 from adapters.slack.access import SlackDoor
 from adapters.slack.answers import SlackAnswers

@@ -133,29 +133,32 @@ class Workspaces:
                 self._rooms[channel] = doc["team"]
         return self._rooms.get(channel)
 
-    def team_for(self, args: Mapping[str, Any]) -> str | None:
-        """The workspace a call with `args` is for (see the module's docstring), or None."""
+    async def team_for(self, args: Mapping[str, Any]) -> str | None:
+        """The workspace a call with `args` is for (see the module's docstring), or None; what
+        memory does not hold is read from the store in a worker thread."""
         named = _ANSWERING.get()
-        if named:
-            return named
+        if named or self.installations is None:
+            return named or None
         users = args.get("user") or args.get("user_id") or args.get("users")
         if isinstance(users, str) and users:
-            team = self.team_of_person(users.split(",")[0])
+            user = users.split(",")[0]
+            team = self._people.get(user) or await asyncio.to_thread(self.team_of_person, user)
             if team:
                 return team
         channel = args.get("channel") or args.get("channel_id")
         if isinstance(channel, str) and channel:
-            return self.team_of_room(channel)
+            return self._rooms.get(channel) or await asyncio.to_thread(self.team_of_room,
+                                                                        channel)
         return None
 
     # -- tokens ------------------------------------------------------------------------------
 
-    def installed(self) -> list[str]:
+    async def installed(self) -> list[str]:
         """The workspaces with an installation in the store."""
         if self.installations is None:
             return []
-        return [str(doc["team_id"] or doc["enterprise_id"] or "")
-                for doc in self.installations.workspaces()]
+        docs = await asyncio.to_thread(self.installations.workspaces)
+        return [str(doc["team_id"] or doc["enterprise_id"] or "") for doc in docs]
 
     async def bot_of(self, team: str | None) -> Bot | None:
         """The installation for `team` (its token renewed when it is about to run out)."""
@@ -236,7 +239,7 @@ class Workspaces:
         if self.token and (team is None or team == await self._own_team()):
             return self.token
         if team is None:
-            installed = self.installed()
+            installed = await self.installed()
             if len(installed) == 1:
                 return await self.token_for(installed[0])
         raise NotInstalled(team)
@@ -282,7 +285,7 @@ class WorkspaceClient(AsyncWebClient):
                                           data=data, params=params, json=json,
                                           headers=headers, auth=auth)
         args = {**(params or {}), **(data if isinstance(data, dict) else {}), **(json or {})}
-        team = self.workspaces.team_for(args)
+        team = await self.workspaces.team_for(args)
         if team is None and api_method == "users.lookupByEmail" and not _ANSWERING.get():
             return await self._in_each(api_method, http_verb, params, data, json, headers)
         answer = await self._call(team, api_method, http_verb, files, data, params, json,
@@ -306,7 +309,7 @@ class WorkspaceClient(AsyncWebClient):
     async def _in_each(self, api_method: str, http_verb: str, params: Any, data: Any,
                        json: Any, headers: dict[str, Any] | None) -> AsyncSlackResponse:
         """A person looked up by email in each workspace, until one knows them."""
-        teams: list[str | None] = list(self.workspaces.installed()) or [None]
+        teams: list[str | None] = list(await self.workspaces.installed()) or [None]
         if self.workspaces.token and None not in teams:
             teams.insert(0, None)
         last: SlackApiError | None = None
@@ -326,11 +329,19 @@ class WorkspaceClient(AsyncWebClient):
         raise last
 
 
-def workspace_of(client: AsyncWebClient, user_id: str) -> str | None:
+async def workspace_of(client: AsyncWebClient, user_id: str) -> str | None:
     """The workspace a person is reached through by `client` (None: the one and only)."""
     if isinstance(client, WorkspaceClient):
-        return client.workspaces.team_for({"user": user_id})
+        return await client.workspaces.team_for({"user": user_id})
     return None
+
+
+def sibling(client: AsyncWebClient, **settings: Any) -> AsyncWebClient:
+    """Another client with `settings` (other retry handlers, say) that sends each call with
+    the token `client` would use."""
+    if isinstance(client, WorkspaceClient):
+        return WorkspaceClient(client.workspaces, **settings)
+    return AsyncWebClient(token=client.token, **settings)
 
 
 class WorkspaceAuthorize(AsyncAuthorize):

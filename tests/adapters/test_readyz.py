@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.outbox import DISPATCHER
+from adapters.outbox_service import DISPATCHER
 from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings

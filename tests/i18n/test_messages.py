@@ -143,7 +143,7 @@ def test_a_bad_value_names_the_words_people_may_use_in_their_language() -> None:
     assert "openheit, deltaking eller ansvarlegheit" in t("nn", "propose.bad_value", text="x")
     english = t("en", "propose.bad_value", text="x")
     assert "transparency" in english and "åpenhet" in english and "openheit" in english
-    from bot.process.proposing import match_value
+    from bot.process.proposal_form import match_value
     for lang in LANGUAGES:  # every word a sentence names is one the form takes
         for key in ("transparency", "participation", "accountability"):
             assert match_value(t(lang, f"value.{key}")) == key

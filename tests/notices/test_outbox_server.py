@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.outbox import register_notifier
+from adapters.outbox_service import register_notifier
 from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.notice import NoticeState
@@ -84,13 +84,13 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
 async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
         order: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     from adapters import server
-    from adapters.outbox import DISPATCHER
+    from adapters.outbox_service import DISPATCHER
     from adapters.slack.notifier import SlackNotifier
     from adapters.teams.notifier import TeamsNotifier
 
     if order == "dispatcher first":
-        modules = ["adapters.outbox", *(m for m in server.ADAPTER_MODULES
-                                        if m != "adapters.outbox")]
+        modules = ["adapters.outbox_service", *(m for m in server.ADAPTER_MODULES
+                                        if m != "adapters.outbox_service")]
         monkeypatch.setattr(server, "ADAPTER_MODULES", modules)
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="secret",
@@ -108,7 +108,7 @@ async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
 
 async def test_only_registered_notifiers_are_used() -> None:
     """An object on the app that merely carries a `notifier` attribute is not a registration."""
-    from adapters.outbox import DISPATCHER
+    from adapters.outbox_service import DISPATCHER
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     runtime = Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot, kit.clock)

@@ -28,7 +28,7 @@ from botframework.connector.auth import (
     MicrosoftAppCredentials,
 )
 
-from adapters.outbox import notifiers_of
+from adapters.outbox_service import notifiers_of
 from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
 from adapters.teams.notifier import TeamsNotifier

@@ -12,7 +12,7 @@ from adapters.teams.retry import Pacer, RetryPolicy
 from bot.core.model import Person, Role
 from bot.core.reply import Action, Choice, Field, Form, FormField, Reply
 from bot.core.seminar import load_seminar
-from bot.process.proposing import build_form
+from bot.process.proposal_form import build_form
 from tests.adapters.teams.conftest import texts
 from tests.adapters.teams.renderer_check import available, renderer_problems
 from tests.adapters.teams.schema_check import assert_valid_card

@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.outbox import notifiers_of
+from adapters.outbox_service import notifiers_of
 from adapters.server import BIND_HOST, build_app
 from adapters.teams.endpoint import TEAMS, is_loopback, mount
 from bot.app.runtime import Runtime

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.app.runtime import Runtime
 from bot.core.model import proposal_number
-from bot.notices.calendar import FILE_MIME, meeting_file
+from bot.notices.meeting_calendar import FILE_MIME, meeting_file
 
 ROUTE = r"/meetings/{ref:P-[1-9][0-9]{0,6}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
 NOT_FOUND = "no such meeting\n"
