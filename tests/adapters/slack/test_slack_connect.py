@@ -31,7 +31,7 @@ from aiohttp.test_utils import TestServer
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.outbox import notifiers_of
+from adapters.outbox_service import notifiers_of
 from adapters.sealing import Sealer
 from adapters.server import build_app
 from adapters.slack.installations import INSTALLATIONS, StoreInstallations
