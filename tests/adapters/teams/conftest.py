@@ -37,6 +37,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
+from tests import cast
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector, PostedActivity
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"
@@ -45,9 +46,10 @@ APP_PASSWORD = "not-a-real-secret"
 #: What the fake connector takes as the bot's token (Azure AD would issue it).
 BOT_TOKEN = "ogpbot-bot-token"
 BOT = {"id": "28:ogpbot-app-id", "name": "ogpbot"}
-KARI = {"id": "29:1-kari", "name": "Kari Nordmann", "aadObjectId": "aad-kari"}
-OLA = {"id": "29:1-ola", "name": "Ola Sivil", "aadObjectId": "aad-ola"}
-KARI_EMAIL = "kari.nordmann@example.org"
+# Accounts of people in tests/cast.py: KMD's coordinator, and someone on no roster.
+KARI = cast.KARI.teams_account
+OLA = cast.OLA.teams_account
+KARI_EMAIL = cast.KARI.email
 DM_KARI = "a:1-dm-with-kari"
 DM_OLA = "a:1-dm-with-ola"
 CHANNEL = "19:general@thread.tacv2"
@@ -107,7 +109,7 @@ class Bench:
     async def post(self, body: Any, headers: dict[str, str] | None = None, *,
                    settle: bool = True) -> int:
         """Post one activity (with the channel's token for it unless `headers` are given);
-        the endpoint answers before the turn runs, so with `settle` also wait (at most 5 s)
+        the endpoint answers before the turn runs, so with `settle` also wait (at most 30 s)
         for the turns it started to finish."""
         if headers is None:
             headers = self.signed(body)
@@ -118,7 +120,7 @@ class Bench:
             await self.settle()
         return status
 
-    async def settle(self, within: float = 5.0) -> None:
+    async def settle(self, within: float = 30.0) -> None:
         """Wait until no Teams turn is running (the replies are then at the fake connector)."""
         if TEAMS in self.app:
             await self.app[TEAMS].workers.drain(within)
@@ -134,7 +136,7 @@ class Bench:
         def answers() -> list[PostedActivity]:
             return [p for p in self.fake.activities() if p.reply_to_id == body["id"]]
 
-        await self.fake.wait_until(lambda: bool(answers()), within=5)
+        await self.fake.wait_until(lambda: bool(answers()), within=30)
         assert len(answers()) == 1, answers()
         return answers()[0]
 
