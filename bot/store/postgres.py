@@ -416,6 +416,12 @@ class PostgresStore:
         if self.readonly:
             raise StoreError(f"{self.label}: opened read-only")
         where, params = _matching(equals)
+        if isinstance(equals.get("key"), str):
+            # One document asked for by its key (the inbox's hold): found through the primary
+            # key, not by walking the work index over every item (and every dead version of
+            # one) that is ready.
+            where = sql.Composed([sql.SQL(" AND key = %s"), where])
+            params = [equals["key"], *params]
         rows = self._rows(sql.SQL(
             """WITH picked AS (
                  SELECT collection, key FROM ogpbot_documents
