@@ -90,7 +90,8 @@ class Workspace:
     async def hear(self, who: Person, words: str, *, channel: str = "C0PLENARY") -> Heard:
         """`who` types `/ogp words` in `channel`; the one answer at its response_url, as they
         read it (every text in its blocks; its `text` is the notification's, in `raw`)."""
-        _, rid = await self.command(words, who, channel=channel)
+        acked, rid = await self.command(words, who, channel=channel)
+        assert acked.status == 200, acked.text
         (answer,) = await self.responses(rid)
         shown = readable(answer["blocks"]) if answer.get("blocks") else [answer.get("text", "")]
         return Heard("\n".join(shown), answer)
