@@ -135,6 +135,11 @@ class Workspace:
         return [c.args for c in calls]
 
 
+def told(heard: Heard) -> str:
+    """An answer's `text`: what Slack's notification of it says."""
+    return str(heard.raw.get("text", ""))
+
+
 def readable(blocks: Iterable[Any]) -> list[str]:
     """Every text a person reads in Block Kit blocks, in order: each `text` string at any depth
     (section and context text objects, rich text elements, button labels)."""
