@@ -4,9 +4,10 @@ id) and the locale their client reports; and the roster and seminar text built f
 
 The named people are the shipped seminar's (`data/seminar.toml`): Kari Nordmann and Per Hansen
 coordinate for KMD, Ingrid Berg answers for Justis- og beredskapsdepartementet and Lars
-Johansen for Finansdepartementet, Marte Dahl observes for KS, Anders Bakke (Transparency
-International Norge) and Emily Clarke (Publish What You Pay Norge, in English) are civil
-society. Ola, Jane and Siri are on no roster: outsiders who write to the bot.
+Johansen for Finansdepartementet, Sofie Larsen for Klima- og miljødepartementet, Marte Dahl
+observes for KS, Anders Bakke (Transparency International Norge), Nora Haugen (Norsk
+Presseforbund) and Emily Clarke (Publish What You Pay Norge, in English) are civil society.
+Ola, Jane, Siri and Solveig are on no roster: outsiders who write to the bot.
 
 A test seminar names whom it needs: `seminar_toml(day, agenda, leads, people=roster(KARI,
 INGRID, ANDERS))` writes a seminar file with those three and their organisations."""
