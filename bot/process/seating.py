@@ -18,7 +18,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a plan is solved, not with the bot
     import numpy as np
@@ -80,15 +81,51 @@ class PlannedTable:
     people: tuple[str, ...]
 
 
+class BreachRule(StrEnum):
+    """The hard rules a seating can break."""
+
+    PROPOSER_AWAY = "proposer_away"  # a proposal's proposer sits at another table
+    MINISTRY_AWAY = "ministry_away"  # nobody of its ministry sits at its table
+    OVER_SIZE = "over_size"  # more people at a table than it seats
+
+
+class ImpasseRule(StrEnum):
+    """Why no seating keeps every hard rule (see `Impasse`)."""
+
+    NO_MINISTRY_PERSON = "no_ministry_person"
+    TOO_MANY_PEOPLE = "too_many_people"
+    CROWDED = "crowded"
+    STRETCHED = "stretched"
+    PACKING = "packing"
+
+
+class Fix(StrEnum):
+    """What the coordinator can do about an impasse."""
+
+    REPRESENTATIVE = "representative"  # a ministry sends someone
+    MAX_SIZE = "max_size"  # larger tables
+    TABLES = "tables"  # more tables
+    SECOND_ROUND = "second_round"  # a second round of tables
+
+
 @dataclass(frozen=True)
 class Breach:
-    """A hard rule the seating breaks: `proposer_away`, `ministry_away` or `over_size`."""
+    """A hard rule the seating breaks, at which table, for which proposal, for whom."""
 
-    rule: str
+    rule: BreachRule
     table: int
     proposal: int | None = None
     who: str = ""  # the proposer's key, or the ministry's org key
     size: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.value, "table": self.table, "proposal": self.proposal,
+                "who": self.who, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Breach:
+        return cls(BreachRule(d["rule"]), d["table"], d.get("proposal"), d.get("who", ""),
+                   d.get("size", 0))
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,14 @@ class Link:
     why: str  # "proposer": they proposed them all; "sole_member": the only one of `ministry`
     proposals: tuple[int, ...]
     ministry: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "why": self.why, "proposals": list(self.proposals),
+                "ministry": self.ministry}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Link:
+        return cls(d["person"], d["why"], tuple(d["proposals"]), d.get("ministry", ""))
 
 
 @dataclass(frozen=True)
@@ -113,12 +158,24 @@ class Impasse:
     too_many_people) the fix must give.
     """
 
-    rule: str
+    rule: ImpasseRule
     proposals: tuple[int, ...] = ()
     ministries: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     need: int = 0
-    fixes: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.value, "proposals": list(self.proposals),
+                "ministries": list(self.ministries), "links": [k.to_dict() for k in self.links],
+                "need": self.need, "fixes": [f.value for f in self.fixes]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Impasse:
+        return cls(ImpasseRule(d["rule"]), tuple(d.get("proposals", ())),
+                   tuple(d.get("ministries", ())),
+                   tuple(Link.from_dict(k) for k in d.get("links", ())), d.get("need", 0),
+                   tuple(Fix(f) for f in d.get("fixes", ())))
 
 
 @dataclass(frozen=True)
@@ -155,7 +212,7 @@ def seat(instance: Instance, time_limit: float = 5.0, solver: bool = True) -> Se
             candidates.insert(0, (solved, "milp"))
     assignment, method = min(candidates, key=lambda c: score(inst, c[0]))
     breaches = check(inst, assignment)
-    if _unexplained(breaches, impasses) and not any(c.rule == "too_many_people"
+    if _unexplained(breaches, impasses) and not any(c.rule is ImpasseRule.TOO_MANY_PEOPLE
                                                       for c in impasses):
         found, more = _explain_rest(inst, impasses, time.monotonic() + time_limit)
         impasses = impasses + more
@@ -191,13 +248,13 @@ def check(inst: Instance, a: Assignment) -> tuple[Breach, ...]:
     for t in inst.topics:
         k = a.topics[t.number]
         if a.people.get(t.proposer) != k:
-            out.append(Breach("proposer_away", k + 1, t.number, t.proposer))
+            out.append(Breach(BreachRule.PROPOSER_AWAY, k + 1, t.number, t.proposer))
         if not any(a.people.get(m) == k for m in members[t.ministry]):
-            out.append(Breach("ministry_away", k + 1, t.number, t.ministry))
+            out.append(Breach(BreachRule.MINISTRY_AWAY, k + 1, t.number, t.ministry))
     sizes = Counter(a.people.values())
     for k in range(inst.count):
         if sizes[k] > inst.max_size:
-            out.append(Breach("over_size", k + 1, size=sizes[k]))
+            out.append(Breach(BreachRule.OVER_SIZE, k + 1, size=sizes[k]))
     return tuple(out)
 
 
@@ -283,11 +340,12 @@ def quick_impasses(inst: Instance) -> tuple[Impasse, ...]:
         if not inst.members(t.ministry):
             absent[t.ministry].append(t.number)
     for ministry, numbers in sorted(absent.items()):
-        out.append(Impasse("no_ministry_person", tuple(numbers), (ministry,),
-                            fixes=("representative",)))
+        out.append(Impasse(ImpasseRule.NO_MINISTRY_PERSON, tuple(numbers), (ministry,),
+                           fixes=(Fix.REPRESENTATIVE,)))
     people = len(inst.attendees)
     if people > inst.count * inst.max_size:
-        out.append(Impasse("too_many_people", need=people, fixes=("tables", "max_size")))
+        out.append(Impasse(ImpasseRule.TOO_MANY_PEOPLE, need=people,
+                           fixes=(Fix.TABLES, Fix.MAX_SIZE)))
     pinned = pins(inst)
     members = {t.ministry: inst.members(t.ministry) for t in inst.topics}
     for group in groups(inst):
@@ -298,9 +356,9 @@ def quick_impasses(inst: Instance) -> tuple[Impasse, ...]:
                       for person, numbers in sorted(pinned.items())
                       if len(numbers) > 1 and numbers[0] in group)
         sole = tuple(sorted({lk.ministry for lk in links if lk.why == "sole_member"}))
-        fixes = ("max_size", "representative", "second_round") if sole else (
-            "max_size", "second_round")
-        out.append(Impasse("crowded", tuple(group), sole, links, need, fixes))
+        fixes = (Fix.MAX_SIZE, Fix.REPRESENTATIVE, Fix.SECOND_ROUND) if sole else (
+            Fix.MAX_SIZE, Fix.SECOND_ROUND)
+        out.append(Impasse(ImpasseRule.CROWDED, tuple(group), sole, links, need, fixes))
     return tuple(out)
 
 
@@ -373,10 +431,10 @@ def _describe(inst: Instance, core: list[list[int]]) -> Impasse:
     members = {t.ministry: inst.members(t.ministry) for t in topics}
     links = tuple(_link(inst, p, ns, members) for p, ns in sorted(pinned.items()) if len(ns) > 1)
     if ministries:
-        return Impasse("stretched", tuple(numbers), ministries, links,
-                        fixes=("representative", "max_size", "second_round"))
-    return Impasse("packing", tuple(numbers), (), links,
-                    fixes=("tables", "max_size", "second_round"))
+        return Impasse(ImpasseRule.STRETCHED, tuple(numbers), ministries, links,
+                       fixes=(Fix.REPRESENTATIVE, Fix.MAX_SIZE, Fix.SECOND_ROUND))
+    return Impasse(ImpasseRule.PACKING, tuple(numbers), (), links,
+                   fixes=(Fix.TABLES, Fix.MAX_SIZE, Fix.SECOND_ROUND))
 
 
 # -- the solver -------------------------------------------------------------------------------
