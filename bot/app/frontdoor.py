@@ -30,7 +30,7 @@ from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
-from bot.store.contract import Store, StoreError, retry_conflicts
+from bot.store.contract import Signals, Store, StoreError, retry_conflicts
 from bot.store.watch import WriteWatch
 
 log = logging.getLogger("ogpbot.core")
@@ -60,8 +60,9 @@ class OgpBot:
         self.store = WriteWatch(store)  # tells a command that changed something
         store = self.store
         self.clock = clock
-        self.records = Records(store)
-        self.outbox = Outbox(store)
+        self.signals: Signals = store  # wake-ups: new notices, proposals other replicas wrote
+        self.records = Records(store, self.signals)
+        self.outbox = Outbox(store, self.signals)
         self.directory = Directory(seminar, self.records, home_tenant)
         # what the bot keeps by person key above the core follows a merged person
         self.directory.on_merge.append(self.outbox.follow_person)

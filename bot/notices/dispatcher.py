@@ -182,7 +182,7 @@ class Dispatcher:
         self._flight = _Flight(self.parallel)
         if not self._listening:
             self._listening = True
-            await asyncio.to_thread(self.bot.store.listen, OUTBOX, lambda _what: self.wake())
+            await asyncio.to_thread(self.bot.signals.listen, OUTBOX, lambda _what: self.wake())
         await self._batch.run(self.bot.outbox.upgrade)
         await self.recover()
         self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
