@@ -16,7 +16,7 @@ DEFAULT_SEMINAR = "data/seminar.toml"
 
 @dataclass(frozen=True)
 class Settings:
-    db: str = DEFAULT_DB
+    db: str = field(default=DEFAULT_DB, repr=False)  # a database address may hold a password
     seminar: str = DEFAULT_SEMINAR
     public_url: str = ""  # where people reach the server (links to the record, calendar files)
     log_format: str = "text"  # text | json (one object a line, with the request id)
