@@ -88,6 +88,11 @@ class Records:
     def people(self) -> list[Person]:
         return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
 
+    def names(self) -> dict[str, str]:
+        """Each person's name by key, without making a `Person` of everyone (a seating chart
+        names all it seats, for each person who asks to see it)."""
+        return {d["key"]: d["name"] for d in self.store.all(PEOPLE)}
+
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
         link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
         if link is None:
@@ -137,7 +142,11 @@ class Records:
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
-        return next((p for p in self.people() if p.email and p.email.lower() == email), None)
+        # Asked at a new person's first command: the documents are compared, and only the
+        # one found is made a `Person` (not everyone, each time).
+        found = next((d for d in self.store.all(PEOPLE)
+                      if isinstance(d.get("email"), str) and d["email"].lower() == email), None)
+        return Person.from_dict(found) if found is not None else None
 
     def delete_person(self, key: str) -> None:
         """Remove a person and the links from their platform ids (merged into another)."""

@@ -193,7 +193,7 @@ def _refs(numbers: list[int] | tuple[int, ...]) -> str:
 
 
 def _names(ctx: Context) -> dict[str, str]:
-    return {p.key: p.name for p in ctx.records.people()}
+    return ctx.records.names()
 
 
 def _area(ctx: Context, key: str, lang: str) -> str:
