@@ -14,7 +14,6 @@ the issuer's bot token instead of asking it. `emulator_bench` runs with
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import itertools
 from collections.abc import AsyncIterator
@@ -62,8 +61,6 @@ DM_OLA = "a:1-dm-with-ola"
 CHANNEL = "19:general@thread.tacv2"
 CARD = "application/vnd.microsoft.card.adaptive"
 _ids = itertools.count(1)
-#: How many times the channel sends an activity again that was answered 503.
-REDELIVERIES = 3
 
 
 async def no_sleep(_seconds: float) -> None:
@@ -116,21 +113,15 @@ class Bench:
         return self.issuer.authorization(self.app_id, service_url)
 
     async def post(self, body: Any, headers: dict[str, str] | None = None, *,
-                   settle: bool = True, redeliver: bool = True) -> int:
-        """Post one activity (with the channel's token for it unless `headers` are given), and
-        as the channel does, send the same activity again after `Retry-After` when the answer
-        is 503 (a few times; `redeliver=False` to see the 503 itself). The endpoint answers
-        before the turn runs, so with `settle` also wait (at most 30 s) for the turns it
-        started to finish."""
-        for attempt in range(1 + (REDELIVERIES if redeliver else 0)):
-            sent = self.signed(body) if headers is None else headers
-            async with self.http.post(self.url + "/api/messages", json=body,
-                                      headers=sent) as response:
-                status = response.status
-                wait = float(response.headers.get("Retry-After", "1") or 1)
-            if status != 503 or not redeliver or attempt == REDELIVERIES:
-                break
-            await asyncio.sleep(min(wait, 5.0))  # the channel's own wait, as the server asks
+                   settle: bool = True) -> int:
+        """Post one activity (with the channel's token for it unless `headers` are given);
+        the endpoint answers before the turn runs, so with `settle` also wait (at most 30 s)
+        for the turns it started to finish."""
+        if headers is None:
+            headers = self.signed(body)
+        async with self.http.post(self.url + "/api/messages", json=body,
+                                  headers=headers) as response:
+            status = response.status
         if settle:
             await self.settle()
         return status
