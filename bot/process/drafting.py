@@ -20,8 +20,8 @@ from bot.core.model import TEXT_FIELDS, Actor, HistoryEntry, Note, Proposal, Ver
 from bot.core.reply import Action, Field, Marked, Reply
 from bot.core.roles import may_edit
 from bot.i18n.catalogue import t
-from bot.process.proposing import LIMITS, check_texts, edit_form, needs_organization
-from bot.process.tables import load_plan
+from bot.process.proposal_form import LIMITS, check_texts, edit_form, needs_organization
+from bot.process.tables import load_chart
 from bot.record.changes import FieldChange, field_changes, marked
 
 if TYPE_CHECKING:
@@ -201,12 +201,12 @@ def versions(ctx: Context, rest: str) -> Reply:
 # -- notes -------------------------------------------------------------------------------------
 
 def seated_at(ctx: Context, proposal: Proposal) -> bool:
-    """Whether the speaker sits at the table the stored plan gave this proposal."""
-    plan = load_plan(ctx)
-    if plan is None:
+    """Whether the speaker sits at the table the stored seating chart gave this proposal."""
+    chart = load_chart(ctx)
+    if chart is None:
         return False
     return any(proposal.number in table.proposals and ctx.person.key in table.people
-               for table in plan.tables)
+               for table in chart.tables)
 
 
 def note(ctx: Context, rest: str) -> Reply:

@@ -1,0 +1,90 @@
+"""A person first met without their profile (the platform's lookup failed) is stored as civil
+society under their platform id; once a later lookup or the roster shows who they are, they
+become that person: the role, their proposals, their notices and their seat follow."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.app.frontdoor import OgpBot
+from bot.core.command import Command, Place, Speaker
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.reply import Reply
+from bot.core.seminar import RosterPerson
+from bot.process.tables import CHART_SETTING, SeatingChart, Table
+from tests.chat import COORDINATOR, LINE, OUTSIDER, Chat
+
+KARI_SLACK = "U0KARI"
+
+
+def as_slack(chat: Chat, words: str, email: str | None, user_id: str = KARI_SLACK) -> Reply:
+    speaker = Speaker("slack", user_id, name="", email=email)
+    return chat.bot.handle(Command(speaker, Place("slack", "C0SEMINAR", name="seminar"),
+                                   words=words))
+
+
+def test_a_coordinator_whose_first_lookup_failed_gets_their_role_later() -> None:
+    chat = Chat()
+    refused = as_slack(chat, "channel here", email=None)  # users.info failed: no email
+    assert not refused.ok and "sivilt samfunn" in refused.text
+    proposed = as_slack(chat, f"propose {LINE}", email=None)
+    assert proposed.ok
+    stranger = chat.bot.records.person_by_platform("slack", KARI_SLACK)
+    assert stranger is not None and stranger.key == f"slack:{KARI_SLACK}"
+    chat.bot.outbox.schedule(Notice("test:later", Target.to_person(stranger.key),
+                                    Reply(language="nb", title="Senere"), chat.clock.now(),
+                                    "test"))
+    chat.bot.records.set_setting(CHART_SETTING, SeatingChart(
+        (Table(1, "innsyn", (1,), (stranger.key,)),), chat.clock.now().isoformat()).to_dict())
+
+    assert as_slack(chat, "channel here", email=COORDINATOR).ok  # the lookup works now
+
+    kari = chat.bot.records.person_by_platform("slack", KARI_SLACK)
+    assert kari is not None and kari.key == f"roster:{COORDINATOR}"
+    assert kari.role.value == "coordinator" and kari.name == "Kari Nordmann"
+    assert [p.key for p in chat.bot.records.people() if "slack" in p.platform_ids
+            and p.platform_ids["slack"] == KARI_SLACK] == [kari.key]
+    proposal = chat.bot.records.proposal(1)
+    assert proposal is not None
+    assert (proposal.proposer, proposal.proposer_name) == (kari.key, "Kari Nordmann")
+    assert proposal.organization == chat.seminar.org_name("kmd")
+    assert proposal.organization_key == "kmd"
+    assert {h.actor for h in proposal.history} == {kari.key}
+    later = chat.bot.outbox.get("test:later")
+    assert later is not None and later.target.person == kari.key
+    assert later.state is NoticeState.PENDING
+    plan = chat.bot.records.setting(CHART_SETTING)
+    assert plan["tables"][0]["people"] == [kari.key]
+    status = as_slack(chat, "status", email=COORDINATOR)
+    assert "P-1" in status.text
+
+
+def test_someone_the_roster_lists_later_becomes_that_roster_person() -> None:
+    chat = Chat()
+    assert chat.say(OUTSIDER, f"propose {LINE} | Siris forening").ok
+    assert not chat.say(OUTSIDER, "channel here").ok
+    listed = replace(chat.seminar, people=(*chat.seminar.people, RosterPerson(
+        name="Siri Sand", org="kmd", email=OUTSIDER)))
+    bot = OgpBot(listed, chat.store, chat.clock)  # the next start, with the new roster
+    siri = bot.records.person_by_email(OUTSIDER)
+    assert siri is not None and siri.on_roster and siri.role.value == "coordinator"
+    assert [p.key for p in bot.records.people() if p.email == OUTSIDER] == [siri.key]
+    proposal = bot.records.proposal(1)
+    assert proposal is not None and proposal.proposer == siri.key
+    assert proposal.organization == "Siris forening"  # the organisation they named stays
+    chat.bot = bot
+    assert chat.say(OUTSIDER, "channel here").ok
+
+
+def test_a_roster_platform_id_added_later_joins_the_person_met_without_email() -> None:
+    chat = Chat()
+    assert as_slack(chat, f"propose {LINE}", email=None, user_id="U0PER").ok
+    people = tuple(replace(p, slack_id="U0PER") if p.email == "per.hansen@example.org" else p
+                   for p in chat.seminar.people)
+    bot = OgpBot(replace(chat.seminar, people=people), chat.store, chat.clock)
+    per = bot.records.person_by_platform("slack", "U0PER")
+    assert per is not None and per.key == "roster:per.hansen@example.org"
+    proposal = bot.records.proposal(1)
+    assert proposal is not None and proposal.proposer == per.key
+    assert proposal.proposer_name == "Per Hansen"
+    assert bot.records.person("slack:U0PER") is None
