@@ -121,6 +121,7 @@ class Seminar:
     notices_days: int = NOTICES_DAYS
     site: Site | None = None  # None only for a seminar built by hand; parsing sets one
     digest_minutes: int = DIGEST_MINUTES  # [notices]: 0 sends each new-proposal notice alone
+    rehearsal: bool = False  # a dress rehearsal (`bot.core.rehearsal`): every message says so
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 
