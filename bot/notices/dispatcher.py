@@ -61,6 +61,7 @@ from bot.notices.announcements import COMPOSERS
 from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
+from bot.notices.written import written
 from bot.store.contract import Conflict, StoreError, retry_conflicts
 
 if TYPE_CHECKING:
@@ -563,14 +564,18 @@ class Dispatcher:
                 self._skip_op(key, composed, now, alert=False)
                 return None
             notice = composed.with_changes(compose=None)
-        message = notice.message
+        words = written(self.bot, notice, now)
+        if isinstance(words, str):
+            self._skip_op(key, words, now, alert=False)
+            return None
+        message = words
         late = notice.late or now - notice.due > LATE_AFTER
-        if late and not notice.late:
+        if late:
             message = _with_line(message, t(message.language, "notice.late",
                                             when=format_when(notice.due, message.language,
                                                              self.bot.seminar.timezone,
                                                              now=now)))
-        attachment = self._attachment(notice, now)
+        attachment = self._attachment(notice, message.language, now)
         if attachment is not None and attachment.url:
             message = _with_line(message, t(message.language, "notice.calendar",
                                             url=attachment.url))
@@ -579,17 +584,19 @@ class Dispatcher:
         self.bot.outbox.save(notice)
         return notice, attachment
 
-    def _attachment(self, notice: Notice, now: datetime) -> FileAttachment | None:
-        """The calendar file a meeting's notice carries, made now (its DTSTAMP)."""
+    def _attachment(self, notice: Notice, lang: str, now: datetime) -> FileAttachment | None:
+        """The calendar file a meeting's notice carries, made now (its DTSTAMP) in `lang`, and
+        the address of its reader's own link to it."""
         info = notice.attachment or {}
         if info.get("kind") != "ics":
             return None
-        made = meeting_file(self.bot, int(info["meeting"]), notice.message.language, now)
+        made = meeting_file(self.bot, int(info["meeting"]), lang, now)
         if made is None:
             return None
         name, body = made
         meeting = self.bot.records.meeting(int(info["meeting"]))
-        url = calendar_url(self.public_url, meeting) if meeting is not None else ""
+        url = calendar_url(self.public_url, meeting, notice.target.person) \
+            if meeting is not None else ""
         return FileAttachment(name, body, FILE_MIME, url)
 
     def _sent_op(self, key: str, where: Destination) -> None:
@@ -665,7 +672,8 @@ class Dispatcher:
             self.bot.outbox.schedule(Notice(
                 f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),
                 Reply(language=lang, title=t(lang, "notice.alert_title"), lines=(
-                    t(lang, "notice.alert_message", title=notice.message.title or notice.key),
+                    t(lang, "notice.alert_message",
+                      title=(notice.message.title if notice.message else None) or notice.key),
                     t(lang, "notice.alert_to", to=to),
                     t(lang, "notice.alert_reason", reason=reason),
                     t(lang, "notice.alert_hint"))),
@@ -688,10 +696,10 @@ def backoff(attempts: int) -> float:
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.0)
 
 
-def calendar_url(public_url: str, meeting: Meeting) -> str:
-    """The address of the meeting's calendar file on the bot's server (its token in it), or ""
-    when the server's public address is not set or the meeting has no token."""
-    path = calendar_path(meeting)
+def calendar_url(public_url: str, meeting: Meeting, person_key: str | None = None) -> str:
+    """The address of `person_key`'s calendar file of the meeting on the bot's server (their
+    token in it), or "" when the server's public address is not set or there is no token."""
+    path = calendar_path(meeting, person_key)
     return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
 
 
