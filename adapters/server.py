@@ -79,6 +79,11 @@ class Mounted:
 
 
 ADAPTERS: web.AppKey[list[Mounted]] = web.AppKey("adapters", list)
+#: A page in the public record's look that tells the reader one thing: (language, heading,
+#: sentences, a link onwards as its label and address) -> HTML. The web adapter draws it; the
+#: other adapters' pages (Slack's install flow) use it without knowing the web adapter.
+MessagePage = Callable[[str, str, list[str], tuple[str, str] | None], str]
+MESSAGE_PAGE: web.AppKey[MessagePage] = web.AppKey("message_page")
 READY_CHECKS: web.AppKey[dict[str, ReadyCheck]] = web.AppKey("ready_checks", dict)
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from adapters.server import MESSAGE_PAGE
 from adapters.web import calendar, routes
+from adapters.web.pages import message_page
 from adapters.web.served import ServedRecord
 from bot.app.runtime import Runtime
 from bot.record.live import LiveRecord
@@ -28,6 +30,8 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app[SERVED] = served
     routes.add_routes(app, routes.RecordRoutes(served, runtime.seminar))
     calendar.add_routes(app, runtime)
+    app[MESSAGE_PAGE] = lambda lang, heading, lines, action: message_page(
+        runtime.seminar, lang, heading, lines, action)
 
     async def start(app: web.Application) -> None:
         await served.start()

@@ -171,6 +171,14 @@ def plan_page(snap: Snapshot, lang: str) -> str:
                    plan=plan_view(snap, lang))
 
 
+def message_page(seminar: Seminar, lang: str, heading: str, lines: list[str],
+                 action: tuple[str, str] | None = None) -> str:
+    """A page that tells the reader one thing (such as how installing the bot in Slack went):
+    a heading, its sentences, and a link onwards (`action`: its label and address)."""
+    return _render("message.html", seminar, lang, heading, "/", heading=heading, lines=lines,
+                   action=action)
+
+
 AUTHORITY_URL = "https://www.uutilsynet.no/"  # where a complaint about universal design goes
 
 

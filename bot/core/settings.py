@@ -19,7 +19,10 @@ class Settings:
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
     slack_api_url: str = DEFAULT_SLACK_API
-    slack_team_id: str = ""  # the one workspace served; empty: any workspace the app is in
+    slack_team_id: str = ""  # the workspaces served (comma-separated); empty: any the app is in
+    slack_client_id: str = ""  # with the secret: installed through Slack's OAuth flow
+    slack_client_secret: str = field(default="", repr=False)
+    secret_key: str = field(default="", repr=False)  # OGPBOT_SECRET_KEY: seals stored tokens
     microsoft_app_id: str = ""
     microsoft_app_password: str = field(default="", repr=False)
     microsoft_app_tenant_id: str = ""
@@ -40,6 +43,9 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=api if api.endswith("/") else api + "/",
             slack_team_id=env.get("SLACK_TEAM_ID", "").strip(),
+            slack_client_id=env.get("SLACK_CLIENT_ID", "").strip(),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", "").strip(),
+            secret_key=env.get("OGPBOT_SECRET_KEY", "").strip(),
             microsoft_app_id=env.get("MicrosoftAppId", ""),
             microsoft_app_password=env.get("MicrosoftAppPassword", ""),
             microsoft_app_tenant_id=env.get("MicrosoftAppTenantId", ""),
@@ -54,6 +60,16 @@ class Settings:
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and self.slack_signing_secret)
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Slack's OAuth flow is on: the bot may be installed in several workspaces."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    @property
+    def slack_teams(self) -> frozenset[str]:
+        """The workspaces `SLACK_TEAM_ID` names; empty: any workspace the app is in."""
+        return frozenset(t.strip() for t in self.slack_team_id.split(",") if t.strip())
 
     @property
     def teams_home_tenant(self) -> str:

@@ -10,6 +10,7 @@ Point slack_sdk at it with ``AsyncWebClient(base_url=fake.url)`` (or
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import itertools
@@ -98,6 +99,23 @@ def _decode_json_args(args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    return value[7:] if value.startswith("Bearer ") else None
+
+
+def _basic(headers: Mapping[str, str]) -> dict[str, str]:
+    """``client_id`` and ``client_secret`` from an ``Authorization: Basic`` header."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    if not value.startswith("Basic "):
+        return {}
+    with contextlib.suppress(ValueError, UnicodeDecodeError):
+        client_id, _, secret = base64.b64decode(value[6:]).decode("utf-8").partition(":")
+        return {"client_id": client_id, "client_secret": secret}
+    return {}
+
+
 def _ok(**payload: Any) -> Answer:
     return 200, {"ok": True, **payload}, {}
 
@@ -181,6 +199,17 @@ class FakeSlackAPI(LoopbackFake):
         self._seq = itertools.count(1)
 
         self._token: str | None = None
+        # several workspaces: each bot token's workspace, and Slack's OAuth (oauth.v2.access)
+        self.workspaces: dict[str, dict[str, Any]] = {team_id: {
+            "id": team_id, "name": "OGP seminar", "bot_user_id": bot_user_id,
+            "enterprise_id": None}}
+        self.tokens: dict[str, str] = {}
+        self._oauth: tuple[str, str, bool, int] | None = None
+        self._codes: dict[str, dict[str, str]] = {}
+        self._refreshes: dict[str, str] = {}
+        self._refresh_of: dict[str, str] = {}
+        self._caller: str | None = None  # the workspace of the call being answered
+        self._caller_token: str | None = None
         self._failing: dict[str, str] = {}
         self._failing_methods: dict[str, list[Any]] = {}
         self._throttle: _Throttle | None = None
@@ -284,6 +313,87 @@ class FakeSlackAPI(LoopbackFake):
     def response_url(self, rid: str) -> str:
         """A response_url on the fake; POSTs to it are recorded as method ``"response_url"``."""
         return f"{self.root}response_url/{rid}"
+
+    # -- several workspaces, and Slack's OAuth --------------------------------------
+
+    def oauth_app(self, client_id: str, client_secret: str, *, rotating: bool = False,
+                  expires_in: int = 43200) -> None:
+        """The app's OAuth credentials oauth.v2.access takes; with ``rotating`` its tokens
+        expire after ``expires_in`` seconds and come with a refresh token."""
+        self._oauth = (client_id, client_secret, rotating, expires_in)
+
+    def add_workspace(self, team_id: str, name: str, *, bot_user_id: str | None = None,
+                      enterprise_id: str | None = None) -> None:
+        """Another workspace the app can be installed in (its bot user and name)."""
+        self.workspaces[team_id] = {"id": team_id, "name": name,
+                                    "bot_user_id": bot_user_id or self.bot_user_id,
+                                    "enterprise_id": enterprise_id}
+
+    def add_token(self, token: str, team_id: str) -> None:
+        """A bot token of one workspace; once any token is added, each call must carry a
+        known one (or the one :meth:`check_auth` named), and is recorded with its workspace."""
+        self.workspaces.setdefault(team_id, {"id": team_id, "name": team_id,
+                                             "bot_user_id": self.bot_user_id,
+                                             "enterprise_id": None})
+        self.tokens[token] = team_id
+
+    def authorize(self, team_id: str, installer: str, *, scope: str = "commands,chat:write"
+                  ) -> str:
+        """What Slack's authorize page does when ``installer`` allows the app in ``team_id``:
+        a code for oauth.v2.access, good once."""
+        self.workspaces.setdefault(team_id, {"id": team_id, "name": team_id,
+                                             "bot_user_id": self.bot_user_id,
+                                             "enterprise_id": None})
+        code = f"code-{team_id}-{next(self._seq)}"
+        self._codes[code] = {"team": team_id, "installer": installer, "scope": scope}
+        return code
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose token a call carried (None: no known token)."""
+        token = _bearer(call.headers) or call.args.get("token")
+        return self.tokens.get(str(token)) if token else None
+
+    def revoked(self, token: str) -> bool:
+        return token not in self.tokens
+
+    def _issue_token(self, team_id: str) -> dict[str, Any]:
+        token = f"xoxb-{team_id}-{next(self._seq)}"
+        self.tokens[token] = team_id
+        answer: dict[str, Any] = {"access_token": token, "token_type": "bot"}
+        if self._oauth is not None and self._oauth[2]:
+            refresh = self._refresh_of.setdefault(team_id, f"xoxe-1-{team_id}-{next(self._seq)}")
+            self._refreshes[refresh] = team_id
+            answer.update(refresh_token=refresh, expires_in=self._oauth[3])
+        return answer
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> Answer:
+        if self._oauth is None:
+            return _err("invalid_client_id")
+        client_id, secret = args.get("client_id"), args.get("client_secret")
+        if (client_id, secret) != self._oauth[:2]:
+            return _err("invalid_client_id" if client_id != self._oauth[0] else "bad_client_secret")
+        if args.get("grant_type") == "refresh_token":
+            team_id = self._refreshes.get(str(args.get("refresh_token") or ""))
+            if team_id is None:
+                return _err("invalid_refresh_token")
+            for token, team in list(self.tokens.items()):
+                if team == team_id:  # the token it replaces stops working
+                    del self.tokens[token]
+            return _ok(team={"id": team_id}, **self._issue_token(team_id))
+        grant = self._codes.pop(str(args.get("code") or ""), None)
+        if grant is None:
+            return _err("invalid_code")
+        team = self.workspaces[grant["team"]]
+        enterprise = {"id": team["enterprise_id"], "name": "Org"} if team["enterprise_id"] \
+            else None
+        return _ok(app_id=self.app_id, authed_user={"id": grant["installer"]},
+                   scope=grant["scope"], bot_user_id=team["bot_user_id"],
+                   team={"id": team["id"], "name": team["name"]}, enterprise=enterprise,
+                   is_enterprise_install=False, **self._issue_token(team["id"]))
+
+    def _auth_revoke(self, args: dict[str, Any]) -> Answer:
+        revoked = self.tokens.pop(self._caller_token or "", None) is not None
+        return _ok(revoked=revoked)
 
     # -- failure switches ---------------------------------------------------
 
@@ -462,10 +572,10 @@ class FakeSlackAPI(LoopbackFake):
         return hang.seconds
 
     def _authorised(self, args: Mapping[str, Any], request: web.Request) -> bool:
-        if self._token is None:
+        if self._token is None and not self.tokens:
             return True
-        bearer = request.headers.get("Authorization") == f"Bearer {self._token}"
-        return bearer or args.get("token") == self._token
+        token = _bearer(request.headers) or args.get("token")
+        return token is not None and (token == self._token or token in self.tokens)
 
     def _targets(self, method: str, args: Mapping[str, Any]) -> set[str]:
         targets: set[str] = set()
@@ -499,8 +609,13 @@ class FakeSlackAPI(LoopbackFake):
         handler = self._handlers.get(method)
         if handler is None:
             return _err("unknown_method")
-        if not self._authorised(args, request):
+        if method == "oauth.v2.access":  # the app's own credentials, by HTTP Basic auth
+            args.update(_basic(request.headers))
+        elif not self._authorised(args, request):
             return _err("invalid_auth")
+        token = _bearer(request.headers) or args.get("token")
+        self._caller_token = str(token) if token else None
+        self._caller = self.tokens.get(str(token)) if token else None
         failing = self._failing_methods.get(method)
         if failing is not None:
             error, count = failing
@@ -540,12 +655,13 @@ class FakeSlackAPI(LoopbackFake):
         return None
 
     def _auth_test(self, args: dict[str, Any]) -> Answer:
+        team = self.workspaces[self._caller or self.team_id]
         return _ok(
             url=f"https://{self.team_domain}.slack.com/",
-            team="OGP seminar",
+            team=team["name"],
             user="ogpbot",
-            team_id=self.team_id,
-            user_id=self.bot_user_id,
+            team_id=team["id"],
+            user_id=team["bot_user_id"],
             bot_id=self.bot_id,
             is_enterprise_install=False,
         )
@@ -778,6 +894,8 @@ class FakeSlackAPI(LoopbackFake):
 
     _handlers: ClassVar[dict[str, Callable[[FakeSlackAPI, dict[str, Any]], Answer]]] = {
         "auth.test": _auth_test,
+        "auth.revoke": _auth_revoke,
+        "oauth.v2.access": _oauth_v2_access,
         "chat.postMessage": _chat_post_message,
         "chat.postEphemeral": _chat_post_ephemeral,
         "chat.update": _chat_update,
