@@ -40,6 +40,7 @@ class ConsoleNotifier:
     arrow, the rest indented under it. It cannot fail, so it never raises `DeliveryError`."""
 
     platform = PLATFORM
+    pace = 0.0  # a terminal keeps up
 
     def __init__(self, say: Callable[[str], None]) -> None:
         self.say = say

@@ -242,7 +242,8 @@ def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
 
 
 def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
-    """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER."""
+    """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER: only the
+    thread holding the GIL, so the profile is where its Python time goes."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
         return None
@@ -252,7 +253,7 @@ def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
     return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--format",
-                             "raw", "--threads", "--output", f"{folder}/serve-{name}.txt"],
+                             "raw", "--gil", "--output", f"{folder}/serve-{name}.txt"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -376,6 +377,19 @@ async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server:
                  conflicts=await conflicts(http, server) - collided)
 
 
+async def idle(server: ServeProcess, within: float = 90.0) -> float:
+    """Wait until the server's start-up work (the retention pass reads every sent notice) is
+    over: its CPU time grows by less than a tenth of the time passing. The seconds waited."""
+    assert server.process is not None
+    began = time.perf_counter()
+    while time.perf_counter() - began < within:
+        before = cpu_seconds(server.process.pid)
+        await asyncio.sleep(0.5)
+        if cpu_seconds(server.process.pid) - before < 0.05:
+            break
+    return time.perf_counter() - began
+
+
 async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeProcess,
                    baselines: dict[str, ServeProcess], size: int, folder: Path, db: str,
                    database: Database | None, largest: bool) -> dict[str, Any]:
@@ -386,7 +400,8 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
     server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
                           start_within=120)
     await server.start(http)
-    figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {}}
+    figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {},
+                               "idle": await idle(server)}
     profiler = profile(server, f"{size}{tag or 'tinydb'}")
     try:
         # Warm all up (connections, auth.test, users.info for each speaker).
@@ -504,13 +519,18 @@ async def _sizes(rows: list[tuple[str, str]], summary: dict[str, list[tuple[str,
 
 def _ratios(f: dict[str, Any], kind: str, ours: str, base: str, field: str) -> list[float]:
     """Each round's p99 of `field` (acks or answers) of `ours` over that of `base`."""
-    return [pct(getattr(o, field), 0.99) / pct(getattr(b, field), 0.99)
+    return [_over(pct(getattr(o, field), 0.99), pct(getattr(b, field), 0.99))
             for o, b in zip(f[f"{ours} {kind}"], f[f"{base} {kind}"], strict=True)]
+
+
+def _over(ours: float, base: float) -> float:
+    """`ours / base`, NaN when the base is nothing (a phase too short for the clock's ticks)."""
+    return ours / base if base else float("nan")
 
 
 def _cpu_ratios(f: dict[str, Any], kind: str) -> list[float]:
     """Each round's CPU per command of ogpbot (with its database's) over the answering app's."""
-    return [(o.cpu + (o.db_cpu or 0.0)) / b.cpu
+    return [_over(o.cpu + (o.db_cpu or 0.0), b.cpu)
             for o, b in zip(f[f"ogpbot {kind}"], f[f"answering {kind}"], strict=True)]
 
 
@@ -523,7 +543,8 @@ def _median(values: list[float]) -> float:
 
 
 def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any]) -> None:
-    rows.append((f"{label}: serve up in", f"{f['start']:.1f} s"))
+    rows.append((f"{label}: serve up in", f"{f['start']:.1f} s, idle {f['idle']:.1f} s later "
+                                          "(its start-up work done; then measured)"))
     rows.append((f"{label}: load average, each round", "; ".join(f["loads"])))
     for kind in ("status", "propose"):
         ours, base, answering = f[f"ogpbot {kind}"], f[f"bare {kind}"], f[f"answering {kind}"]

@@ -27,7 +27,7 @@ from bot.core.clock import SystemClock
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
-from bot.notices.dispatcher import PACE, Dispatcher
+from bot.notices.dispatcher import Dispatcher
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 
@@ -121,7 +121,7 @@ async def run() -> list[tuple[str, str]]:
             raw.append(await _unpaced(fake, PEOPLE))
             runs.append(await _dispatch(fake, None))
         unpaced = await _dispatch(fake, {})
-    least = (PER_PERSON - 1) * PACE["slack"]
+    least = (PER_PERSON - 1) * SlackNotifier.pace
     took = [r["took"] for r in runs]
     return [
         ("fan-out", f"{PEOPLE} people x {PER_PERSON} DMs = {PEOPLE * PER_PERSON} notices, "

@@ -16,13 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.slack.notifier import SlackNotifier
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import SystemClock
 from bot.core.notice import Notice, Target
 from bot.core.people import roster_key
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
-from bot.notices.dispatcher import PACE
 from bot.store.opening import open_store
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.pg_cluster import Cluster, unavailable
@@ -111,7 +111,7 @@ def _row(figures: dict[str, Any]) -> str:
 async def run() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("fan-out", f"{PEOPLE} people x {PER_PERSON} DMs = {PEOPLE * PER_PERSON} notices, "
-                    f"least time the limits allow {(PER_PERSON - 1) * PACE['slack']:.2f} s"),
+                    f"least time the limits allow {(PER_PERSON - 1) * SlackNotifier.pace:.2f} s"),
     ]
     why = unavailable()
     lost = 0

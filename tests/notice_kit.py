@@ -66,6 +66,8 @@ class Sent:
 class RecordingNotifier:
     """A Notifier that keeps what it sends, and fails as told (`fail_next`)."""
 
+    pace = 0.0
+
     def __init__(self, platform: str = "slack") -> None:
         self.platform = platform
         self.sent: list[Sent] = []

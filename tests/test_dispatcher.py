@@ -356,10 +356,10 @@ async def test_meetings_lists_time_place_and_the_other_side() -> None:
 
 
 async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it() -> None:
-    from bot.notices.dispatcher import Journal
+    from bot.notices.write_batch import WriteBatch
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    journal = Journal(kit.store)
+    journal = WriteBatch(kit.store)
 
     def good(n: int) -> int:
         kit.bot.records.set_setting(f"mark{n}", n)

@@ -170,7 +170,7 @@ async def test_a_replica_killed_in_a_fan_out_leaves_the_rest_to_the_other(
         replicas: Replicas) -> None:
     fake = replicas.fake
     fake.clear_calls()
-    fake.hang(0.5, methods=["chat.postMessage"])  # each DM takes a while to be answered
+    fake.hang(2.0, methods=["chat.postMessage"])  # each DM takes a while to be answered
     store = PostgresStore(replicas.url)
     bot = OgpBot(load_seminar(replicas.seminar), store, SystemClock())
     due = datetime.now(OSLO)

@@ -20,6 +20,7 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.notices.dispatcher import LEASE, RESENT, Destination
 from bot.notices.outbox import OUTBOX
+from bot.store.contract import StoreError
 from bot.store.postgres import PostgresStore
 from tests.notice_kit import PROPOSER, Kit, oslo
 from tests.serving import eventually
@@ -149,3 +150,47 @@ async def test_a_request_delivered_to_both_replicas_is_answered_once(
     assert sorted(r.repeated for r in replies) == [False, True]
     assert all(r.ok and "P-1" in r.text for r in replies)
     assert [p.number for p in a.bot.records.proposals()] == [1]
+
+
+async def test_a_failed_write_in_one_lane_leaves_the_other_lanes_claims_alone(
+        pair: tuple[Kit, Kit], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replica a sends to C1 (a slow send) and to C2; marking C2's notice sent fails once (a
+    pool time-out, say). C1's claim stays a's while its send goes on: b, looking meanwhile,
+    finds nothing to take, and each notice arrives once."""
+    a, b = pair
+    slow = asyncio.Event()
+    post = a.notifier.post
+
+    async def hold_c1(conversation: str, message: Reply, reference: object = None) -> None:
+        if conversation == "C1":
+            await slow.wait()
+        await post(conversation, message, reference)  # type: ignore[arg-type]
+
+    a.notifier.post = hold_c1  # type: ignore[method-assign]
+    put = a.store.put
+    failed: list[str] = []
+
+    def put_failing_once(collection: str, key: str, doc: dict[str, object]) -> None:
+        if key == "test:2" and doc.get("state") == "sent" and not failed:
+            failed.append(key)
+            raise StoreError("every connection stayed busy for 30 s")
+        put(collection, key, doc)
+
+    monkeypatch.setattr(a.store, "put", put_failing_once)
+    with a.store.transaction():
+        a.bot.outbox.schedule(to_channel(1))
+        a.bot.outbox.schedule(to_channel(2))
+    sending = asyncio.create_task(a.dispatcher.run_due())
+    try:
+        await eventually(lambda: failed and [s.to for s in a.notifier.sent] == ["C2"],
+                         within=10)
+        await asyncio.sleep(0.2)  # the failed round, if it ends the lanes, has ended them
+        assert await b.dispatcher.run_due() == 0  # C1 is still a's: its send goes on
+        assert a.store.holder(OUTBOX, "test:1") == a.dispatcher.owner
+    finally:
+        slow.set()
+        await asyncio.wait_for(sending, 30)
+    await b.dispatcher.run_due()
+    assert sorted(s.to for s in a.notifier.sent + b.notifier.sent) == ["C1", "C2"]
+    assert {n.key: n.state for n in a.bot.outbox.all()} == {
+        "test:1": NoticeState.SENT, "test:2": NoticeState.SENT}

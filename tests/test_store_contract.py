@@ -175,6 +175,16 @@ def test_claim_and_next_ready_keep_to_the_fields_asked_for(store: Store) -> None
     assert store.next_ready("outbox", "a", for_person="kari") == 10.0  # a's own: now
 
 
+def test_next_ready_leaves_out_the_work_its_owner_is_doing(store: Store) -> None:
+    _work(store, "n1", 5.0)
+    _work(store, "n2", 8.0)
+    store.claim("outbox", "a", 10.0, 30.0, 10)
+    assert store.next_ready("outbox", "a") == 5.0
+    assert store.next_ready("outbox", "a", excluding=frozenset({"n1"})) == 8.0
+    assert store.next_ready("outbox", "a", excluding=["n1", "n2"]) is None
+    assert store.next_ready("outbox", "a", excluding=()) == 5.0
+
+
 def test_a_lease_outlives_a_rewrite_of_the_document(store: Store) -> None:
     _work(store, "n1", 10.0, state="pending")
     store.claim("outbox", "a", 20.0, 30.0, 10)

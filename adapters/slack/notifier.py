@@ -22,6 +22,7 @@ class SlackNotifier:
     """Sends through one `AsyncWebClient`; every failure comes out as a `DeliveryError`."""
 
     platform = "slack"
+    pace = 1.0  # Slack allows about one message a second per channel
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client

@@ -55,6 +55,7 @@ class TeamsNotifier:
     back as `DeliveryError` (permanent, or passing with the wait Teams asked for)."""
 
     platform = PLATFORM
+    pace = 1 / 7  # Teams: seven messages a second per conversation
 
     def __init__(self, bridge: TeamsBridge) -> None:
         self.bridge = bridge

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.core.writing import Composer
+from bot.notices import alerts
 from bot.process import decisions, drafting, meetings, plan, proposals, tables
 
 
@@ -23,4 +24,4 @@ def _gathered(*tables_of: Mapping[str, Composer]) -> dict[str, Composer]:
 
 MESSAGES: Mapping[str, Composer] = _gathered(
     proposals.MESSAGES, drafting.MESSAGES, decisions.MESSAGES, meetings.MESSAGES,
-    plan.MESSAGES, tables.MESSAGES)
+    plan.MESSAGES, tables.MESSAGES, alerts.MESSAGES)

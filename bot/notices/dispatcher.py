@@ -1,12 +1,21 @@
 """The dispatcher: delivers the outbox's notices through the platforms' notifiers, each once.
 
 It sleeps until the next notice is due (a newly scheduled notice wakes it, in this process or,
-through the store's `notify`, in any replica), claims the due notices, and sends them: in
-parallel across conversations, one after another within a conversation, paced to the
-platform's limit (the pace of each conversation is kept in the store, so replicas together
-keep it). Each notice is claimed for a lease (renewed while this process lives), marked
-`sending` in the store before it goes out and `sent` after, so a crash can repeat at most the
-notices that were in flight at that instant, and no two replicas send the same notice.
+through the store's `notify`, in any replica), claims the due notices, and hands each to the
+lane of its conversation: lanes send in parallel with each other, one notice after another
+within a lane, paced to the platform's limit (each `Notifier` declares its `pace`; the pace of
+each conversation is booked in the store, so replicas together keep it). Each notice is
+claimed for a lease (renewed while this process lives), marked `sending` in the store before
+it goes out and `sent` after, so a crash can repeat at most the notices that were in flight at
+that instant, and no two replicas send the same notice.
+
+Lanes are independent: each notice's claim is given up on its own once that notice is done
+with (sent, put back, failed or skipped), in the write that records its outcome, so a failure
+or a slow send in one lane never releases or delays another's notices; a write that fails
+after the platform took a notice is tried again, never taken as a reason to send it again.
+While lanes send, the dispatcher keeps taking the notices that fall due, and a person who
+must first be looked up by e-mail (which may take a platform up to a minute) is looked up
+beside the rounds, not in their way.
 
 The restart rule (also in docs/process.md):
 - a notice found in `sending` was in flight when its process died: it may or may not have
@@ -25,55 +34,52 @@ from the platform's `retry_after`, or an exponential back-off with jitter capped
 `MAX_BACKOFF`. A notice waits out an outage however long it lasts, until it no longer matters
 (its `stale_after`) or `GIVE_UP_AFTER` has passed since it was due: the number of attempts
 alone never fails one. A permanent failure (or passing ones for all of `GIVE_UP_AFTER`) marks
-it `failed` with the reason, and the coordinators are told once per place and reason by a
-notice of kind `alert`.
+it `failed` with the reason, and the coordinators are told once per place and reason
+(`bot.notices.alerts`).
+
+Beside this module: `destinations` (where a target goes), `composing` (a notice's words at
+send time), `write_batch` (the grouped store writes) and the state transitions themselves on
+the outbox (`bot.notices.outbox`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import logging
 import os
 import random
 import socket
-import threading
 import uuid
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import nap, protocol_seconds
-from bot.core.model import Meeting, Person
+from bot.core.model import Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.observe import NO_OBSERVER, Observer
-from bot.core.records import ANNOUNCE_SETTING
 from bot.core.redact import pseudonym, scrub
-from bot.core.reply import Reply
 from bot.core.tracing import REQUEST_ID
-from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
-from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
+from bot.notices import destinations
+from bot.notices.alerts import alert_coordinators, target_label
+from bot.notices.composing import LATE_AFTER, compose
+from bot.notices.destinations import Destination, Unreached
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
-from bot.notices.written import written
-from bot.store.contract import Conflict, StoreError, retry_conflicts
+from bot.notices.write_batch import WriteBatch
+from bot.store.contract import StoreError
 
 if TYPE_CHECKING:
     from bot.notices.host import Host
-    from bot.store.contract import Store
+
+__all__ = ["CLAIM_BATCH", "LATE_AFTER", "LEASE", "RESENT", "Destination", "Dispatcher",
+           "Unreached", "backoff", "in_log"]
 
 log = logging.getLogger("ogpbot.dispatcher")
 
-# Seconds between two messages to the same conversation, per platform: Slack allows about
-# one message a second per channel, Teams seven a second per conversation.
-PACE: dict[str, float] = {"slack": 1.0, "teams": 1 / 7}
-LATE_AFTER = timedelta(minutes=2)
 MAX_BACKOFF = 300.0  # seconds: the longest wait between two tries of a passing failure
 GIVE_UP_AFTER = timedelta(days=7)  # passing failures since the due time: then it is failed
 SEND_TIMEOUT = 60.0
@@ -84,119 +90,47 @@ GIVE_UP_WAITING = timedelta(days=30)
 SHARED_NAP = 30.0  # real seconds: with a shared store, look this often, in case a wake-up was lost
 LEASE = 15.0  # seconds a claim on a notice lasts unless renewed (a dead replica's runs out)
 RENEW_EVERY = LEASE / 3
-CLAIM_BATCH = 2 * PARALLEL  # notices claimed at once: the rest are left to other replicas
+CLAIM_BATCH = 2 * PARALLEL  # notices held at once: the rest are left to other replicas
+STORE_PAUSE = 60.0  # the longest pause before a notice whose write failed is tried again
 PACING = "pacing"  # the store's bookings of each conversation's next free moment
 RESENT = "interrupted while sending; sent again (it may repeat once)"
 
-
-@dataclass(frozen=True)
-class Destination:
-    """Where one notice goes on one platform: a conversation to post in, or a person to DM."""
-
-    platform: str
-    kind: str  # "post" | "direct"
-    address: str
-    label: str
-    reference: dict[str, Any] | None = None
-
-    @property
-    def in_log(self) -> str:
-        """How a log line names this place: a conversation by its label, a person by a
-        stand-in (their label is their name)."""
-        return self.label if self.kind == "post" else pseudonym(self.address)
-
-    @property
-    def lane(self) -> tuple[str, str, str]:
-        """Messages in the same lane are paced one after another."""
-        return (self.platform, self.kind, self.address)
+Lane = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
-class Unreached:
-    """A person with no id on any connected platform yet (a roster person who has not written
-    to the bot): their notices wait, and each platform that can is asked for them by email."""
+class _Flight:
+    """What one dispatcher has taken and not yet done with, on one event loop: the notices it
+    holds, the lane of each conversation, the people being looked up, and the tasks doing it."""
 
-    person: Person
+    def __init__(self, parallel: int) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.keys: set[str] = set()  # every notice held, from its claim to its outcome
+        self.lanes: dict[Lane, deque[tuple[Notice, Destination]]] = {}
+        self.waiting_for: dict[str, list[Notice]] = {}  # person key -> notices awaiting them
+        self.lookups: set[asyncio.Task[None]] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.gate = asyncio.Semaphore(parallel)
+        self.stopped = asyncio.Event()  # set by `stop`: ends every pause at once
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.saturated = False  # holding CLAIM_BATCH: take more once some are done with
+        self.unreleased: set[str] = set()  # claims whose release failed: released again
+        self.failures: Counter[str] = Counter()  # per notice, writes that failed before sending
 
+    def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = self.loop.create_task(work, name=name)
+        self.tasks.add(task)
+        self.idle.clear()
+        task.add_done_callback(self._ended)
+        return task
 
-@dataclass
-class _Op:
-    run: Callable[[], Any]
-    # the caller's context (its request id), so the write's log lines carry the caller's id
-    context: contextvars.Context = field(default_factory=contextvars.copy_context)
-    done: asyncio.Future[Any] = field(default_factory=lambda: asyncio.get_running_loop()
-                                      .create_future())
-
-
-class Journal:
-    """Store writes from the event loop, run in a worker thread and grouped: every write
-    waiting when the previous group ends is committed in one transaction (one fsync). A group
-    that conflicts with another process's transaction runs again; what its writes `count`
-    reach `stats` once it has committed."""
-
-    def __init__(self, store: Store, stats: Counter[str] | None = None) -> None:
-        self.store = store
-        self.stats: Counter[str] = Counter() if stats is None else stats
-        self._local = threading.local()  # the tally of the write running in this thread
-        self._queue: list[_Op] = []
-        self._busy = False
-        self._drainer: asyncio.Task[None] | None = None  # held: the loop keeps tasks weakly
-
-    async def run(self, fn: Callable[[], Any]) -> Any:
-        op = _Op(fn)
-        self._queue.append(op)
-        if not self._busy:
-            self._busy = True
-            self._drainer = asyncio.get_running_loop().create_task(self._drain())
-        return await op.done
-
-    async def _drain(self) -> None:
-        try:
-            while self._queue:
-                group, self._queue = self._queue, []
-                try:
-                    results = await asyncio.to_thread(self._apply, group)
-                except Exception as exc:
-                    if (isinstance(exc, StoreError) and not isinstance(exc, Conflict)) \
-                            or len(group) == 1:
-                        for op in group:
-                            if not op.done.done():
-                                op.done.set_exception(exc)
-                        continue
-                    # One write failed and took the group with it: run each on its own, so
-                    # only that one fails (a notice already sent must still be marked sent).
-                    for op in group:
-                        await self._run_alone(op)
-                    continue
-                for op, result in zip(group, results, strict=True):
-                    if not op.done.done():
-                        op.done.set_result(result)
-        finally:
-            self._busy = False
-
-    async def _run_alone(self, op: _Op) -> None:
-        try:
-            (result,) = await asyncio.to_thread(self._apply, [op])
-        except Exception as exc:
-            if not op.done.done():
-                op.done.set_exception(exc)
-        else:
-            if not op.done.done():
-                op.done.set_result(result)
-
-    def _apply(self, group: list[_Op]) -> list[Any]:
-        def once() -> list[Any]:
-            self._local.tally = Counter()
-            with self.store.transaction():
-                return [op.context.run(op.run) for op in group]
-
-        results = retry_conflicts(once)
-        self.stats.update(self._local.tally)
-        return results
-
-    def count(self, name: str) -> None:
-        """Count `name` once the write running now has committed (call it from a write)."""
-        self._local.tally[name] += 1
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        self.lookups.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("notices: a delivery task failed", exc_info=task.exception())
+        if not self.tasks:
+            self.idle.set()
 
 
 class Dispatcher:
@@ -214,15 +148,17 @@ class Dispatcher:
         # left untouched (the console delivers the notices of its one person: `for_person`)
         self.scope: dict[str, Any] = dict(scope or {})
         self.notifiers = dict(notifiers)
-        self.pace = dict(PACE if pace is None else pace)
+        # seconds between two messages to one conversation, per platform: each notifier's own
+        # `pace` unless given here
+        self.pace: dict[str, float] | None = None if pace is None else dict(pace)
         self.public_url = public_url.rstrip("/")
         self.parallel = parallel
         self.stats: Counter[str] = Counter()
         # who holds this dispatcher's claims in the store: unique to the process and to it
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._sleep = sleep
-        self._journal = Journal(bot.store, self.stats)
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._batch = WriteBatch(bot.store, self.stats)
+        self._flight: _Flight | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._renewer: asyncio.Task[None] | None = None
@@ -233,13 +169,13 @@ class Dispatcher:
 
     async def start(self) -> None:
         """Resolve what a crash left behind, then run in the background."""
-        self._loop = asyncio.get_running_loop()
         self._event = asyncio.Event()
         self._stopping = False
+        self._flight = _Flight(self.parallel)
         if not self._listening:
             self._listening = True
             await asyncio.to_thread(self.bot.store.listen, OUTBOX, lambda _what: self.wake())
-        await self._journal.run(self.bot.outbox.upgrade)
+        await self._batch.run(self.bot.outbox.upgrade)
         await self.recover()
         self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
         self._task = asyncio.create_task(self._run(), name="ogpbot-dispatcher")
@@ -261,16 +197,31 @@ class Dispatcher:
         if self._event is not None:
             self._event.set()
         task, self._task = self._task, None
+        flight = self._flight
+        if flight is not None:
+            flight.stopped.set()
+
+        async def settled() -> None:
+            await asyncio.shield(task)
+            if flight is not None:
+                for lookup in list(flight.lookups):  # nothing they began must finish
+                    lookup.cancel()
+                await flight.idle.wait()
+
         try:
-            await asyncio.wait_for(asyncio.shield(task), within)
+            await asyncio.wait_for(settled(), within)
         except TimeoutError:
             log.warning("notices: sends still running after %.0f s were cut off; they go again "
                         "at the next start", within)
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for running in [task, *(flight.tasks if flight is not None else ())]:
+                running.cancel()
+            for running in [task, *(flight.tasks if flight is not None else ())]:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await running
         except Exception:
             log.exception("notices: the dispatcher failed while stopping")
+        if flight is not None and flight.keys:  # cut off: another replica may take them now
+            await self._release(flight, sorted(flight.keys))
         if self._renewer is not None:  # after the sends: their claims lasted while they ran
             self._renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -280,31 +231,37 @@ class Dispatcher:
 
     def wake(self) -> None:
         """Look at the outbox again now (safe from any thread)."""
-        loop, event = self._loop, self._event
-        if loop is None or event is None or loop.is_closed():
+        flight, event = self._flight, self._event
+        if flight is None or event is None or flight.loop.is_closed():
             return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if running is loop:
+        if running is flight.loop:
             event.set()
         else:
-            loop.call_soon_threadsafe(event.set)
+            flight.loop.call_soon_threadsafe(event.set)
 
     async def _run(self) -> None:
-        """Rounds, each followed by a nap on the clock until the next notice is due (or a
-        wake-up: something new was scheduled, or the dispatcher is stopping)."""
-        assert self._event is not None
+        """Rounds, each followed by a nap on the clock until the next notice it may take is
+        due (or a wake-up: something new was scheduled, a notice was put back or made room,
+        or the dispatcher is stopping)."""
+        assert self._event is not None and self._flight is not None
+        flight = self._flight
         longest = SHARED_NAP if self.bot.store.shared else None
         clock = self.bot.clock
         while not self._stopping:
             self._event.clear()
+            until: datetime | None
             try:
-                await self.run_due()
+                await self._take(flight)
                 if self._stopping:
                     break
-                until = await asyncio.to_thread(self._next_due)
+                if flight.saturated:
+                    until = None  # woken when a notice held is done with
+                else:
+                    until = await asyncio.to_thread(self._next_due, frozenset(flight.keys))
             except Exception:
                 log.exception("dispatcher round failed; trying again in a minute")
                 until = clock.now() + timedelta(minutes=1)
@@ -321,9 +278,9 @@ class Dispatcher:
             except StoreError as exc:
                 log.warning("could not renew the claims on notices: %s", exc)
 
-    def _next_due(self) -> datetime | None:
-        """The moment the next notice of this dispatcher's may go, or None."""
-        first = self.bot.store.next_ready(OUTBOX, self.owner, **self.scope)
+    def _next_due(self, held: frozenset[str]) -> datetime | None:
+        """The moment the next notice this dispatcher does not hold already may go, or None."""
+        first = self.bot.store.next_ready(OUTBOX, self.owner, excluding=held, **self.scope)
         return None if first is None else datetime.fromtimestamp(first, UTC)
 
     # -- the restart rule ----------------------------------------------------------------------
@@ -334,60 +291,71 @@ class Dispatcher:
         (as `run_due` claims them), never at start-up: their replica may still be sending."""
         if self.bot.store.shared:
             return 0
-
-        def op() -> int:
-            count = 0
-            for notice in self.bot.outbox.in_state(NoticeState.SENDING):
-                if notice.state is NoticeState.SENDING:
-                    self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING,
-                                                             last_error=RESENT))
-                    count += 1
-            return count
-        count: int = await self._journal.run(op)
+        count: int = await self._batch.run(partial(self.bot.outbox.recover, RESENT))
         if count:
             log.warning("%d notice(s) were in flight when the bot stopped; sending them again",
                         count)
         return count
 
-    # -- one round -----------------------------------------------------------------------------
+    # -- taking the notices that are due -------------------------------------------------------
 
     async def run_due(self) -> int:
-        """Claim the notices that are due now and send them; return how many were claimed.
-        Whatever is not done with by the end of the round (put off, or left behind a lane
-        that must wait) is released for the next round, here or in another replica."""
-        now = self.bot.clock.now()
-        claimed = await asyncio.to_thread(self._claim, now)
-        try:
-            return await self._deliver(claimed, now)
-        finally:
-            if claimed:
-                await asyncio.to_thread(self.bot.store.release, OUTBOX, self.owner,
-                                        [n.key for n in claimed])
+        """Take the notices that are due now, and return once every notice this dispatcher
+        holds is done with (sent, put back, failed, skipped or waiting); how many were taken."""
+        flight = self._flight_here()
+        taken = await self._take(flight)
+        await flight.idle.wait()
+        return taken
 
-    def _claim(self, now: datetime) -> list[Notice]:
-        docs = self.bot.store.claim(OUTBOX, self.owner, now.timestamp(), LEASE, CLAIM_BATCH,
+    def _flight_here(self) -> _Flight:
+        loop = asyncio.get_running_loop()
+        if self._flight is None or self._flight.loop is not loop or (
+                self._task is None and self._flight.loop.is_closed()):
+            self._flight = _Flight(self.parallel)
+        return self._flight
+
+    async def _take(self, flight: _Flight) -> int:
+        """Claim the notices due now that are not held already (up to `CLAIM_BATCH` held in
+        all) and set each on its way: to its lane, to a look-up of its person, or skipped.
+        Returns at once: nothing here waits for a send."""
+        if flight.unreleased:
+            await self._release(flight, sorted(flight.unreleased))
+        room = CLAIM_BATCH - len(flight.keys)
+        flight.saturated = room <= 0
+        if flight.saturated:
+            return 0
+        now = self.bot.clock.now()
+        held = len(flight.keys)
+        claimed = await asyncio.to_thread(self._claim, now, room + held)
+        fresh = [n for n in claimed if n.key not in flight.keys]
+        if len(fresh) > room:  # some held ones were done with meanwhile
+            await self._release(flight, [n.key for n in fresh[room:]])
+            fresh = fresh[:room]
+        flight.keys.update(n.key for n in fresh)
+        ready = await asyncio.to_thread(self._ready, fresh, now)
+        later = {n.key for n in fresh} - {n.key for n, _ in ready}
+        if later:
+            flight.keys.difference_update(later)
+            await self._release(flight, sorted(later))
+        for notice, where in ready:
+            if isinstance(where, Destination):
+                self._enqueue(flight, notice, where)
+            elif isinstance(where, Unreached):
+                waiting = flight.waiting_for.setdefault(where.person.key, [])
+                waiting.append(notice)
+                if len(waiting) == 1:
+                    flight.lookups.add(flight.spawn(
+                        self._look_up(flight, where.person, now), "ogpbot-notice-lookup"))
+            else:
+                flight.spawn(self._finish(flight, notice.key,
+                                          partial(self._skip_op, notice.key, where, now)),
+                             "ogpbot-notice-skip")
+        return len(ready)
+
+    def _claim(self, now: datetime, limit: int = CLAIM_BATCH) -> list[Notice]:
+        docs = self.bot.store.claim(OUTBOX, self.owner, now.timestamp(), LEASE, limit,
                                     **self.scope)
         return [Notice.from_dict(doc) for _, doc in docs]
-
-    async def _deliver(self, claimed: list[Notice], now: datetime) -> int:
-        ready = await asyncio.to_thread(self._ready, claimed, now)
-        lanes: dict[tuple[str, str, str], list[tuple[Notice, Destination]]] = {}
-        found: dict[str, Destination | Unreached] = {}
-        for notice, where in ready:
-            if isinstance(where, Unreached):
-                key = where.person.key
-                if key not in found:
-                    found[key] = await self._look_up(where.person) or where
-                where = found[key]
-            if isinstance(where, Unreached):
-                await self._journal.run(partial(self._wait_op, notice.key, where.person, now))
-            elif isinstance(where, str):
-                await self._journal.run(partial(self._skip_op, notice.key, where, now))
-            else:
-                lanes.setdefault(where.lane, []).append((notice, where))
-        gate = asyncio.Semaphore(self.parallel)
-        await asyncio.gather(*(self._send_lane(items, gate) for items in lanes.values()))
-        return len(ready)
 
     def _ready(self, claimed: list[Notice],
                now: datetime) -> list[tuple[Notice, Destination | Unreached | str]]:
@@ -403,87 +371,97 @@ class Dispatcher:
 
     def resolve(self, target: Target) -> Destination | Unreached | str:
         """The destination of `target` now, a person not reachable yet, or why there is none."""
-        if target.kind == "announce":
-            chosen = self.bot.records.setting(ANNOUNCE_SETTING)
-            if not chosen:
-                return "no announcement channel: the coordinator sets it with `channel here`"
-            platform = chosen.get("platform", "")
-            if platform not in self.notifiers:
-                return f"the announcement channel is on {platform}, which is not connected"
-            return Destination(platform, "post", chosen["conversation"],
-                               chosen.get("name") or chosen["conversation"],
-                               chosen.get("reference") or None)
-        if target.kind == "conversation":
-            if target.platform not in self.notifiers or not target.conversation:
-                return f"no notifier for {target.platform}"
-            return Destination(target.platform, "post", target.conversation, target.conversation)
-        person = self.bot.records.person(target.person or "")
-        if person is None:
-            return f"unknown person {target.person}"
-        # The platform they last wrote from first; then any other that can reach them.
-        platforms = sorted(person.platform_ids, key=lambda p: p != person.last_platform)
-        for platform in platforms:
-            if platform in self.notifiers and platform not in person.unreachable:
-                return Destination(platform, "direct", person.platform_ids[platform],
-                                   person.name)
-        return Unreached(person)
+        return destinations.resolve(self.bot.records, self.notifiers, target)
 
-    async def _look_up(self, person: Person) -> Destination | None:
-        """Ask each connected platform for `person` by email; remember the id found."""
-        if not person.email:
-            return None
-        for platform, notifier in self.notifiers.items():
-            if platform in person.unreachable:
-                continue
+    def _enqueue(self, flight: _Flight, notice: Notice, where: Destination) -> None:
+        queue = flight.lanes.get(where.lane)
+        if queue is not None:
+            queue.append((notice, where))
+            return
+        flight.lanes[where.lane] = deque([(notice, where)])
+        flight.spawn(self._lane(flight, where.lane), "ogpbot-notice-lane")
+
+    async def _look_up(self, flight: _Flight, person: Person, now: datetime) -> None:
+        """Ask the platforms for a person not reachable yet; then send what waited for them,
+        or keep it waiting."""
+        found: Destination | None = None
+        try:
+            found = await destinations.look_up(self.notifiers, person)
+            if found is not None:
+                await self._batch.run(partial(destinations.link, self.bot.records, person.key,
+                                              found.platform, found.address))
+        except asyncio.CancelledError:
+            found = None
+            raise
+        except Exception:
+            log.warning("looking up %s failed", pseudonym(person.key), exc_info=True)
+            found = None
+        finally:
+            notices = flight.waiting_for.pop(person.key, [])
+            if found is not None and not self._stopping:
+                for notice in notices:
+                    self._enqueue(flight, notice, found)
+            elif notices and self._stopping:
+                flight.keys.difference_update(n.key for n in notices)
+                flight.spawn(self._release(flight, [n.key for n in notices]),
+                             "ogpbot-notice-release")
+            else:
+                for notice in notices:
+                    flight.spawn(self._finish(flight, notice.key, partial(
+                        self._wait_op, notice.key, person, now)), "ogpbot-notice-wait")
+
+    # -- the lanes -----------------------------------------------------------------------------
+
+    async def _lane(self, flight: _Flight, lane: Lane) -> None:
+        """Send one conversation's notices one after another, each at its pace."""
+        queue = flight.lanes[lane]
+        try:
+            while queue and not self._stopping:
+                notice, where = queue[0]
+                going_on = await self._deliver(flight, notice, where)
+                queue.popleft()
+                if not going_on:
+                    break  # the platform asked this conversation to wait: the rest waits too
+        finally:
+            rest = [notice.key for notice, _ in queue]
+            queue.clear()
+            flight.lanes.pop(lane, None)
+            if rest:  # not begun: for the next round, here or in another replica
+                flight.keys.difference_update(rest)
+                await self._release(flight, rest)
+                self.wake()
+
+    async def _deliver(self, flight: _Flight, notice: Notice, where: Destination) -> bool:
+        """Send one notice and record its outcome; False when its lane should pause. Its log
+        lines carry the id of the request that scheduled it."""
+        token = REQUEST_ID.set(notice.request_id)
+        try:
             try:
-                user_id = await asyncio.wait_for(notifier.find_user(person.email), SEND_TIMEOUT)
-            except Exception:  # a lookup that fails is a lookup that found nobody, for now
-                log.warning("looking up %s on %s failed", pseudonym(person.key), platform,
-                            exc_info=True)
-                continue
-            if user_id:
-                await self._journal.run(partial(self._link_op, person.key, platform, user_id))
-                return Destination(platform, "direct", user_id, person.name)
-        return None
-
-    def _link_op(self, person_key: str, platform: str, user_id: str) -> None:
-        person = self.bot.records.person(person_key)
-        if person is not None and person.platform_ids.get(platform) != user_id:
-            self.bot.records.save_person(person.with_changes(
-                platform_ids={**person.platform_ids, platform: user_id}))
-
-    def _wait_op(self, key: str, person: Person, now: datetime) -> None:
-        """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
-        notice = self._claimed(key)
-        if notice is None:
-            return
-        if now - notice.due > GIVE_UP_WAITING:
-            # no name in the reason: it is logged
-            self._skip_op(key, "the person could not be reached on any connected platform "
-                               f"for {GIVE_UP_WAITING.days} days", now)
-            return
-        self.bot.outbox.save(notice.with_changes(
-            waiting=True, not_before=now + WAIT_FOR_PERSON,
-            last_error=f"waiting: {person.name} is not reachable on any connected platform yet"))
-        self._journal.count("waiting")
-
-    async def _send_lane(self, items: list[tuple[Notice, Destination]],
-                         gate: asyncio.Semaphore) -> None:
-        for notice, where in items:
-            wait = await self._paced(where)
-            if wait > 0 and not self._stopping:
-                await self._sleep(wait)  # the conversation's pace: no sending slot held
-            async with gate:
-                if self._stopping:
-                    return  # stopping: what has not begun stays pending
-                if not await self._send_one(notice, where):
-                    return  # the platform asked us to wait: the rest of this lane waits too
+                wait = await self._paced(where)
+                if wait > 0 and not self._stopping:
+                    await self._sleep(wait)  # the conversation's pace: no sending slot held
+                async with flight.gate:
+                    if self._stopping:
+                        await self._let_go(flight, notice.key)
+                        return False
+                    outcome, going_on = await self._send(notice, where)
+            except Exception as exc:  # nothing was sent: the store or a composer failed
+                await self._pause(flight, notice, exc)
+                return False
+            if outcome is None:  # its claim was given up as it was found (or not ours)
+                flight.keys.discard(notice.key)
+                self.wake()
+            else:
+                await self._finish(flight, notice.key, outcome)
+            return going_on
+        finally:
+            REQUEST_ID.reset(token)
 
     async def _paced(self, where: Destination) -> float:
         """Book the conversation's next free moment, in the store that every replica books
         in; the real seconds until it comes. A platform's pace is real time (whatever speed
         the clock runs at), booked in the real seconds every replica shares."""
-        pace = self.pace.get(where.platform, 0.0)
+        pace = self._pace_of(where.platform)
         if not pace:
             return 0.0
         now = protocol_seconds()
@@ -491,21 +469,22 @@ class Dispatcher:
                                      pace)
         return at - now
 
-    async def _send_one(self, notice: Notice, where: Destination) -> bool:
-        """Send one notice; False when the lane should pause (a passing failure). Its log
-        lines carry the id of the request that scheduled it."""
-        token = REQUEST_ID.set(notice.request_id)
-        try:
-            return await self._send(notice, where)
-        finally:
-            REQUEST_ID.reset(token)
+    def _pace_of(self, platform: str) -> float:
+        if self.pace is not None:
+            return self.pace.get(platform, 0.0)
+        notifier = self.notifiers.get(platform)
+        return float(getattr(notifier, "pace", 0.0)) if notifier is not None else 0.0
 
-    async def _send(self, notice: Notice, where: Destination) -> bool:
+    async def _send(self, notice: Notice,
+                    where: Destination) -> tuple[Callable[[], bool | None] | None, bool]:
+        """Mark the notice `sending` and send it; the write that records the outcome (None
+        when it was not begun after all), and whether its lane may go on."""
         now = self.bot.clock.now()
-        begun = await self._journal.run(lambda: self._begin_op(notice.key, where, now))
+        begun = await self._batch.run(partial(self._begin_op, notice.key, where, now))
         if begun is None:
-            return True
+            return None, True
         outgoing, attachment = begun
+        key = outgoing.key
         notifier = self.notifiers[where.platform]
         try:
             if where.kind == "post":
@@ -515,41 +494,90 @@ class Dispatcher:
                 await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
                                                        attachment), SEND_TIMEOUT)
         except DeliveryError as exc:
-            reason, wait = exc.reason, exc.retry_after
             if exc.permanent:
-                await self._journal.run(lambda: self._fail_op(outgoing, where, reason))
-                return True
-            await self._journal.run(lambda: self._retry_op(outgoing, where, reason, wait))
-            return False
+                return partial(self._fail_op, key, where, exc.reason), True
+            return partial(self._retry_op, key, where, exc.reason, exc.retry_after), False
         except Exception as exc:  # a bug or a broken connection: treat as passing
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
-            log.warning("sending %s failed: %s", in_log(notice), why, exc_info=True)
-            await self._journal.run(lambda: self._retry_op(outgoing, where, why, None))
-            return False
-        await self._journal.run(lambda: self._sent_op(outgoing.key, where))
-        return True
+            log.warning("sending %s failed: %s", in_log(outgoing), why, exc_info=True)
+            return partial(self._retry_op, key, where, why, None), False
+        return partial(self._sent_op, key, where), True
 
-    # -- store operations (each runs inside a journal transaction, in a worker thread) ------------
+    async def _finish(self, flight: _Flight, key: str,
+                      outcome: Callable[[], bool | None]) -> None:
+        """Record a notice's outcome (the write gives up its claim too); a write that fails is
+        tried again, so a notice the platform took is never taken for one it did not."""
+        pause = 1.0
+        again = False  # whether the notice is to be sent later (put back)
+        while True:
+            try:
+                again = bool(await self._batch.run(outcome))
+                break
+            except StoreError as exc:
+                if self._stopping:
+                    log.warning("notices: the outcome of a send could not be written (%s); it "
+                                "stays as it was and is looked at again at the next start",
+                                exc)
+                    break
+                log.warning("notices: the outcome of a send could not be written (%s); "
+                            "trying again in %.0f s", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(STORE_PAUSE, pause * 2)
+            except Exception:
+                log.exception("notices: recording the outcome of a send failed")
+                await self._release(flight, [key])
+                break
+        flight.keys.discard(key)
+        flight.failures.pop(key, None)
+        if again or flight.saturated:
+            self.wake()  # a round may be sleeping past its new time, or waiting for room
 
-    def _current(self, key: str, state: NoticeState) -> Notice | None:
-        notice = self.bot.outbox.get(key)
-        return notice if notice is not None and notice.state is state else None
+    async def _pause(self, flight: _Flight, notice: Notice, exc: Exception) -> None:
+        """Nothing was sent, but the store (or a composer) failed: hold the notice a while,
+        longer each time it fails, then let it go for a later round."""
+        flight.failures[notice.key] += 1
+        pause = min(STORE_PAUSE, 2.0 ** flight.failures[notice.key])
+        if isinstance(exc, StoreError):
+            log.warning("notices: %s could not be sent now (%s); again in %.0f s",
+                        in_log(notice), exc, pause)
+        else:
+            log.error("notices: %s could not be written for sending; again in %.0f s",
+                      in_log(notice), pause, exc_info=exc)
+        if not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(pause):
+                    await flight.stopped.wait()
+        await self._let_go(flight, notice.key)
 
-    def _claimed(self, key: str) -> Notice | None:
-        """The notice, while it is still to be sent (pending, or `sending` when it was taken
-        over from a process that died) and this dispatcher holds the claim on it."""
-        notice = self.bot.outbox.get(key)
-        if notice is None or notice.state not in (NoticeState.PENDING, NoticeState.SENDING):
-            return None
-        if self.bot.store.holder(OUTBOX, key) != self.owner:
-            return None  # another replica took it over (this one was too slow to renew)
-        return notice
+    async def _let_go(self, flight: _Flight, key: str) -> None:
+        """Give a notice not begun back, for the next round here or in another replica."""
+        flight.keys.discard(key)
+        await self._release(flight, [key])
+        self.wake()
+
+    async def _release(self, flight: _Flight, keys: list[str]) -> None:
+        try:
+            await asyncio.to_thread(self.bot.store.release, OUTBOX, self.owner, keys)
+        except StoreError as exc:
+            log.warning("notices: claims could not be given up (%s); again at the next round",
+                        exc)
+            flight.unreleased.update(keys)
+        else:
+            flight.unreleased.difference_update(keys)
+
+    # -- store operations (each runs inside a write batch's transaction, in a worker thread) -----
+
+    def _release_op(self, key: str) -> None:
+        self.bot.store.release(OUTBOX, self.owner, [key])
 
     def _begin_op(self, key: str, where: Destination,
                   now: datetime) -> tuple[Notice, FileAttachment | None] | None:
-        notice = self._claimed(key)
-        if notice is None or notice.ready_at > now:
-            return None  # cancelled, already handled, or put off in the meantime
+        notice = self.bot.outbox.held(key, self.owner)
+        if notice is None:
+            return None  # cancelled, already handled, or another replica's now
+        if notice.ready_at > now:
+            self._release_op(key)  # put off in the meantime
+            return None
         if notice.stale_after is not None and now >= notice.stale_after:
             self._skip_op(key, _stale_reason(notice), now)
             return None
@@ -557,127 +585,96 @@ class Dispatcher:
             log.warning("%s was in flight when its sender stopped; sending it again",
                         in_log(notice))
             notice = notice.with_changes(last_error=RESENT)
-            self._journal.count("resent")
-        if notice.compose:
-            composed = COMPOSERS[notice.compose](self.bot, notice, now)
-            if isinstance(composed, str):
-                self._skip_op(key, composed, now, alert=False)
-                return None
-            notice = composed.with_changes(compose=None)
-        words = written(self.bot, notice, now)
-        if isinstance(words, str):
-            self._skip_op(key, words, now, alert=False)
+            self._batch.count("resent")
+        composed = compose(self.bot, notice, now, self.public_url)
+        if isinstance(composed, str):
+            self._skip_op(key, composed, now, alert=False)
             return None
-        message = words
-        late = notice.late or now - notice.due > LATE_AFTER
-        if late:
-            message = _with_line(message, t(message.language, "notice.late",
-                                            when=format_when(notice.due, message.language,
-                                                             self.bot.seminar.timezone,
-                                                             now=now)))
-        attachment = self._attachment(notice, message.language, now)
-        if attachment is not None and attachment.url:
-            message = _with_line(message, t(message.language, "notice.calendar",
-                                            url=attachment.url))
-        notice = notice.with_changes(state=NoticeState.SENDING, late=late, message=message,
-                                     attempts=notice.attempts + 1)
-        self.bot.outbox.save(notice)
-        return notice, attachment
-
-    def _attachment(self, notice: Notice, lang: str, now: datetime) -> FileAttachment | None:
-        """The calendar file a meeting's notice carries, made now (its DTSTAMP) in `lang`, and
-        the address of its reader's own link to it."""
-        info = notice.attachment or {}
-        if info.get("kind") != "ics":
-            return None
-        made = meeting_file(self.bot, int(info["meeting"]), lang, now)
-        if made is None:
-            return None
-        name, body = made
-        meeting = self.bot.records.meeting(int(info["meeting"]))
-        url = calendar_url(self.public_url, meeting, notice.target.person) \
-            if meeting is not None else ""
-        return FileAttachment(name, body, FILE_MIME, url)
+        return self.bot.outbox.begin(composed.notice), composed.attachment
 
     def _sent_op(self, key: str, where: Destination) -> None:
-        notice = self._current(key, NoticeState.SENDING)
-        if notice is not None:
-            self.bot.outbox.save(notice.with_changes(
-                state=NoticeState.SENT, sent_at=self.bot.clock.now(), not_before=None,
-                waiting=False))
-            self._journal.count("sent")
-            self.observer.notice("sent", where.platform)
-            log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
-                     where.platform)
-
-    def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
-        notice = self._claimed(key)
+        notice = self.bot.outbox.mark_sent(key, self.bot.clock.now())
+        self._release_op(key)
         if notice is None:
             return
-        self.bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
-        self._journal.count("skipped")
+        self._batch.count("sent")
+        self.observer.notice("sent", where.platform)
+        log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
+                 where.platform)
+
+    def _skip_op(self, key: str, reason: str, now: datetime, alert: bool = True) -> None:
+        notice = self.bot.outbox.skip(key, self.owner, reason)
+        self._release_op(key)
+        if notice is None:
+            return
+        self._batch.count("skipped")
         self.observer.notice("skipped", notice.target.platform or "none")
         log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
         if alert and notice.target.kind != "person" and (
                 notice.stale_after is None or now < notice.stale_after):
-            self._alert_op(notice, "skipped", self._label(notice.target), reason, now)
+            alert_coordinators(self.bot, notice, "skipped", target_label(self.bot, notice.target),
+                               reason, now)
 
-    def _label(self, target: Target) -> str:
-        if target.kind == "announce":
-            return "announce"
-        if target.kind == "person":
-            person = self.bot.records.person(target.person or "")
-            return person.name if person else str(target.person)
-        return str(target.conversation)
+    def _retry_op(self, key: str, where: Destination, reason: str,
+                  retry_after: float | None) -> bool:
+        """A passing failure: put the notice back for later (True), or fail it when it has
+        been failing for too long. The claim is given up after the change, in its write."""
+        try:
+            return self._put_back(key, where, reason, retry_after)
+        finally:
+            self._release_op(key)
 
-    def _retry_op(self, notice: Notice, where: Destination, reason: str,
-                  retry_after: float | None) -> None:
-        if self._current(notice.key, NoticeState.SENDING) is None:
-            return
+    def _put_back(self, key: str, where: Destination, reason: str,
+                  retry_after: float | None) -> bool:
+        notice = self.bot.outbox.get(key)  # as the store holds it now, not as it was sent
+        if notice is None or notice.state is not NoticeState.SENDING:
+            return False
         now = self.bot.clock.now()
         if now - notice.due >= GIVE_UP_AFTER:
-            self._fail_op(notice, where, f"gave up after {GIVE_UP_AFTER.days} days and "
-                                         f"{notice.attempts} attempts: {reason}")
-            return
+            self._fail_op(key, where, f"gave up after {GIVE_UP_AFTER.days} days and "
+                                      f"{notice.attempts} attempts: {reason}")
+            return False
         delay = retry_after if retry_after is not None else backoff(notice.attempts)
         # the platform's wait (or the outage's back-off) is real time: on the clock's scale
-        not_before = now + self.bot.clock.span(max(0.0, delay))
-        self.bot.outbox.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
-                                                 not_before=not_before))
-        self._journal.count("retried")
+        back = self.bot.outbox.put_back(key, self.owner, reason,
+                                        now + self.bot.clock.span(max(0.0, delay)))
+        if back is None:
+            return False
+        self._batch.count("retried")
         self.observer.notice("retried", where.platform)
-        log.info("will retry %s after %.1fs: %s", in_log(notice), delay, scrub(reason))
+        log.info("will retry %s after %.1fs: %s", in_log(back), delay, scrub(reason))
+        return True
 
-    def _fail_op(self, notice: Notice, where: Destination, reason: str) -> None:
-        if self._current(notice.key, NoticeState.SENDING) is None:
+    def _fail_op(self, key: str, where: Destination, reason: str) -> None:
+        notice = self.bot.outbox.fail(key, self.owner, reason)
+        self._release_op(key)
+        if notice is None:
             return
-        self.bot.outbox.save(notice.with_changes(state=NoticeState.FAILED, last_error=reason))
-        self._journal.count("failed")
+        self._batch.count("failed")
         self.observer.notice("failed", where.platform)
         log.warning("could not deliver %s to %s on %s: %s", in_log(notice), where.in_log,
                     where.platform, scrub(reason))
-        self._alert_op(notice, f"{where.platform}:{where.address}", where.label, reason,
-                       self.bot.clock.now())
+        alert_coordinators(self.bot, notice, where.place, where.label, reason,
+                           self.bot.clock.now())
 
-    def _alert_op(self, notice: Notice, place: str, label: str, reason: str,
-                  now: datetime) -> None:
-        """Tell each coordinator, once per place and reason, that a notice did not arrive."""
-        if notice.kind == "alert":
+    def _wait_op(self, key: str, person: Person, now: datetime) -> None:
+        """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
+        notice = self.bot.outbox.held(key, self.owner)
+        if notice is None:
+            self._release_op(key)
             return
-        for person in self.bot.records.coordinators():
-            lang = person.speaks(self.bot.seminar.language)
-            to = t(lang, "notice.announce_channel") if label == "announce" else label
-            self.bot.outbox.schedule(Notice(
-                f"alert:{place}:{reason}:{person.key}", Target.to_person(person.key),
-                Reply(language=lang, title=t(lang, "notice.alert_title"), lines=(
-                    t(lang, "notice.alert_message",
-                      title=(notice.message.title if notice.message else None) or notice.key),
-                    t(lang, "notice.alert_to", to=to),
-                    t(lang, "notice.alert_reason", reason=reason),
-                    t(lang, "notice.alert_hint"))),
-                now, "alert"))
+        if now - notice.due > GIVE_UP_WAITING:
+            # no name in the reason: it is logged
+            self._skip_op(key, "the person could not be reached on any connected platform "
+                               f"for {GIVE_UP_WAITING.days} days", now)
+            return
+        self.bot.outbox.wait_for_person(
+            key, self.owner, now + WAIT_FOR_PERSON,
+            f"waiting: {person.name} is not reachable on any connected platform yet")
+        self._release_op(key)
+        self._batch.count("waiting")
 
 
 def in_log(notice: Notice) -> str:
@@ -694,20 +691,6 @@ def backoff(attempts: int) -> float:
     `MAX_BACKOFF`, each shortened by up to a fifth at random, so notices that failed together
     do not all come back in the same instant."""
     return min(MAX_BACKOFF, 2.0 ** min(attempts, 16)) * random.uniform(0.8, 1.0)
-
-
-def calendar_url(public_url: str, meeting: Meeting, person_key: str | None = None) -> str:
-    """The address of `person_key`'s calendar file of the meeting on the bot's server (their
-    token in it), or "" when the server's public address is not set or there is no token."""
-    path = calendar_path(meeting, person_key)
-    return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
-
-
-def _with_line(message: Reply, line: str) -> Reply:
-    if line in message.lines:
-        return message
-    return Reply(language=message.language, title=message.title, fields=message.fields,
-                 lines=(*message.lines, line), actions=message.actions)
 
 
 def _stale_reason(notice: Notice) -> str:

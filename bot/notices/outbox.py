@@ -3,9 +3,18 @@
 The core only schedules (through the `Scheduler` protocol this class fulfils); the dispatcher
 delivers. Each notice still to be sent is work in the store's sense (its `ready_at`), which
 dispatchers claim; a new notice notifies the store's `outbox` channel, which wakes them all.
+
+A notice's life is a handful of transitions, each here, each reading the notice as the store
+holds it now (never a copy a sender kept from before): `pending` -> `sending` (`begin`) ->
+`sent` (`mark_sent`), or back to `pending` after a passing failure (`put_back`), or `failed`
+(`fail`); `pending` -> `skipped` (`skip`) or kept waiting for a person (`wait_for_person`).
+Every transition but `mark_sent` is made only by the dispatcher that holds the notice's claim:
+one whose lease ran out (another replica took the notice over) changes nothing.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.tracing import current_request_id
@@ -88,4 +97,89 @@ class Outbox:
                 if READY not in doc:
                     self.save(Notice.from_dict(doc))
                     count += 1
+        return count
+
+    # -- delivery: the dispatcher's transitions (each inside one of its store transactions) ----
+
+    def held(self, key: str, owner: str) -> Notice | None:
+        """The notice while it is still to be sent (pending, or `sending` when taken over from
+        a sender that stopped) and `owner` holds the claim on it; else None."""
+        notice = self.get(key)
+        if notice is None or notice.state not in (NoticeState.PENDING, NoticeState.SENDING):
+            return None
+        if self.store.holder(OUTBOX, key) != owner:
+            return None  # another replica took it over (this one was too slow to renew)
+        return notice
+
+    def _sending(self, key: str, owner: str | None) -> Notice | None:
+        notice = self.get(key)
+        if notice is None or notice.state is not NoticeState.SENDING:
+            return None
+        if owner is not None and self.store.holder(OUTBOX, key) != owner:
+            return None
+        return notice
+
+    def begin(self, notice: Notice) -> Notice:
+        """`notice` (as the sender composed it) goes out now: `sending`, one attempt more."""
+        began = notice.with_changes(state=NoticeState.SENDING, attempts=notice.attempts + 1)
+        self.save(began)
+        return began
+
+    def mark_sent(self, key: str, at: datetime) -> Notice | None:
+        """The platform took the notice. Whoever holds the claim by now, it arrived."""
+        notice = self._sending(key, None)
+        if notice is None:
+            return None
+        sent = notice.with_changes(state=NoticeState.SENT, sent_at=at, not_before=None,
+                                   waiting=False)
+        self.save(sent)
+        return sent
+
+    def put_back(self, key: str, owner: str, reason: str,
+                 not_before: datetime) -> Notice | None:
+        """A passing failure: `pending` again, not tried before `not_before`."""
+        notice = self._sending(key, owner)
+        if notice is None:
+            return None
+        back = notice.with_changes(state=NoticeState.PENDING, last_error=reason,
+                                   not_before=not_before)
+        self.save(back)
+        return back
+
+    def fail(self, key: str, owner: str, reason: str) -> Notice | None:
+        """The notice can never arrive (or passing failures lasted too long): `failed`."""
+        notice = self._sending(key, owner)
+        if notice is None:
+            return None
+        failed = notice.with_changes(state=NoticeState.FAILED, last_error=reason)
+        self.save(failed)
+        return failed
+
+    def skip(self, key: str, owner: str, reason: str) -> Notice | None:
+        """The notice no longer matters, or has nowhere to go: `skipped`, with why."""
+        notice = self.held(key, owner)
+        if notice is None:
+            return None
+        skipped = notice.with_changes(state=NoticeState.SKIPPED, last_error=reason)
+        self.save(skipped)
+        return skipped
+
+    def wait_for_person(self, key: str, owner: str, until: datetime,
+                        reason: str) -> Notice | None:
+        """Its person cannot be reached yet: looked at again at `until`, or when they are
+        seen (`release_waiting`)."""
+        notice = self.held(key, owner)
+        if notice is None:
+            return None
+        waiting = notice.with_changes(waiting=True, not_before=until, last_error=reason)
+        self.save(waiting)
+        return waiting
+
+    def recover(self, reason: str) -> int:
+        """With a store one process owns, at start-up: every notice left `sending` by a process
+        that died goes back to `pending`, to be sent again; returns how many."""
+        count = 0
+        for notice in self.in_state(NoticeState.SENDING):
+            self.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason))
+            count += 1
         return count

@@ -34,6 +34,9 @@ class FileAttachment:
 
 class Notifier(Protocol):
     platform: str
+    #: Seconds between two messages to one conversation that the platform allows (0: no
+    #: limit): the dispatcher paces each conversation's notices to it.
+    pace: float
 
     async def post(self, conversation: str, message: Reply,
                    reference: dict[str, Any] | None = None) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Protocol, TypeVar
 
 SCHEMA_VERSION = 1
@@ -125,9 +125,11 @@ class Store(Protocol):
         """Who holds a lease on the document (live or run out), or None."""
         ...
 
-    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+    def next_ready(self, collection: str, owner: str, excluding: Collection[str] = (),
+                   **equals: Any) -> float | None:
         """The earliest moment some work in `collection` whose fields equal `equals` may be
-        claimed by `owner` (another owner's lease counts until it runs out), or None."""
+        claimed by `owner` (another owner's lease counts until it runs out), leaving out the
+        documents keyed `excluding` (the work `owner` is doing now), or None."""
         ...
 
     def book(self, collection: str, key: str, now: float, interval: float) -> float:

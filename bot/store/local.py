@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from bot.store.contract import Doc, T, ready_at
@@ -78,12 +78,14 @@ class LocalWork:
             held = self._leases.get((collection, key))
             return held[0] if held else None
 
-    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+    def next_ready(self, collection: str, owner: str, excluding: Collection[str] = (),
+                   **equals: Any) -> float | None:
         with self._lock:
             earliest: float | None = None
             for key, doc in self._work(collection):
                 at = ready_at(doc)
-                if at is None or not all(doc.get(f) == v for f, v in equals.items()):
+                if at is None or key in excluding or not all(
+                        doc.get(f) == v for f, v in equals.items()):
                     continue
                 held = self._leases.get((collection, key))
                 if held is not None and held[0] != owner:

@@ -34,7 +34,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -353,14 +353,16 @@ class PostgresStore:
             (collection, key))
         return rows[0][0] if rows else None
 
-    def next_ready(self, collection: str, owner: str, **equals: Any) -> float | None:
+    def next_ready(self, collection: str, owner: str, excluding: Collection[str] = (),
+                   **equals: Any) -> float | None:
         where, params = _matching(equals)
         [(earliest,)] = self._rows(sql.SQL(
             """SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_owner <> %s
                                THEN greatest(ready_at, lease_until) ELSE ready_at END)
                FROM ogpbot_documents
-               WHERE collection = %s AND ready_at IS NOT NULL{}""").format(where),
-            (owner, collection, *params))
+               WHERE collection = %s AND ready_at IS NOT NULL
+                 AND NOT (key = ANY(%s)){}""").format(where),
+            (owner, collection, sorted(excluding), *params))
         return float(earliest) if earliest is not None else None
 
     def book(self, collection: str, key: str, now: float, interval: float) -> float:

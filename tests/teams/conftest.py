@@ -124,13 +124,19 @@ class Bench:
             await self.app[TEAMS].workers.drain(within)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the one message the bot sent for it."""
-        before = len(self.fake.activities())
-        status = await self.post(self.activity(text, **kw))
+        """Post one activity and return the one message the bot answered it with: the reply
+        to that activity, whatever else (a notice to someone, in another conversation) the
+        bot sends meanwhile."""
+        body = self.activity(text, **kw)
+        status = await self.post(body)
         assert status in (200, 201), status
-        posted = await self.fake.wait_for_activities(before + 1, within=5)
-        assert len(posted) == before + 1
-        return posted[-1]
+
+        def answers() -> list[PostedActivity]:
+            return [p for p in self.fake.activities() if p.reply_to_id == body["id"]]
+
+        await self.fake.wait_until(lambda: bool(answers()), within=5)
+        assert len(answers()) == 1, answers()
+        return answers()[0]
 
 
 def card_of(posted: PostedActivity | dict[str, Any]) -> dict[str, Any]:
