@@ -32,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     shell.add_argument("--user", metavar="EMAIL",
                        help="act as this person (default: the first coordinator)")
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
-    export.add_argument("--format", choices=("markdown", "csv", "json"), default="markdown")
+    export.add_argument("--format", choices=("markdown", "csv", "json", "docx"),
+                        default="markdown", help="docx: a Word document in OGP's template")
+    export.add_argument("--self-assessment", action="store_true", help=(
+        "the self-assessment report on the plan instead (markdown, docx or json)"))
     export.add_argument("--out", metavar="FILE")
     export.add_argument("--lang", choices=LANGUAGES,
                         help="the language of the labels (default: the seminar's)")
@@ -86,7 +89,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return people(settings, args.action, args.email)
         if args.command == "migrate-store":
             return migrate_store(settings, args.to)
-        return export(settings, args.format, args.out, args.lang)
+        if args.self_assessment and args.format == "csv":
+            print("ogpbot: --self-assessment comes as markdown, docx or json, not csv",
+                  file=sys.stderr)
+            return 2
+        return export(settings, args.format, args.out, args.lang, args.self_assessment)
     except SeminarError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -196,13 +203,18 @@ def migrate_store(settings: Settings, to: str) -> int:
     return 0
 
 
-def export(settings: Settings, fmt: str, out: str | None, lang: str | None = None) -> int:
-    """Write the export; the store is opened read-only, so this works while `serve` runs."""
+def export(settings: Settings, fmt: str, out: str | None, lang: str | None = None,
+           assessment: bool = False) -> int:
+    """Write the export (the plan and the record, or with `assessment` the self-assessment
+    report); the store is opened read-only, so this works while `serve` runs."""
+    from adapters.documents.word import docx_bytes
     from bot.core.clock import SystemClock
     from bot.core.records import Records
-    from bot.i18n.catalogue import tn
-    from bot.record.export import render
+    from bot.i18n.catalogue import t, tn
+    from bot.record.export import markdown_of, render
+    from bot.record.plan_document import plan_outline
     from bot.record.public import snapshot
+    from bot.record.self_assessment import assessment_json, assessment_outline, self_assessment
     from bot.store.opening import open_store
 
     seminar = load_seminar(settings.seminar)
@@ -214,18 +226,42 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
     finally:
         store.close()
     lang = lang or seminar.language
-    text = render(snap, fmt, lang, meetings)
+    written: str | bytes
+    if assessment:
+        report = self_assessment(snap, lang)
+        if fmt == "json":
+            written = json.dumps(assessment_json(report), ensure_ascii=False, indent=2) + "\n"
+        elif fmt == "docx":
+            written = docx_bytes(assessment_outline(report))
+        else:
+            written = markdown_of(assessment_outline(report))
+        wrote = tn(lang, "assessment.wrote", len(report.commitments), path=out)
+    else:
+        written = (docx_bytes(plan_outline(snap, lang)) if fmt == "docx"
+                   else render(snap, fmt, lang, meetings))
+        wrote = tn(lang, "export.wrote", len(snap.proposals), path=out)
     if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        if isinstance(written, str):
+            sys.stdout.write(written)
+            sys.stdout.flush()
+            return 0
+        if sys.stdout.isatty():
+            print(f"ogpbot: {t(lang, 'export.binary_to_terminal')}", file=sys.stderr)
+            return 1
+        sys.stdout.buffer.write(written)
+        sys.stdout.buffer.flush()
         return 0
     try:
-        with open(out, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        if isinstance(written, bytes):
+            with open(out, "wb") as f:
+                f.write(written)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as f:
+                f.write(written)
     except OSError as exc:
         print(f"ogpbot: {out}: cannot be written: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(tn(lang, "export.wrote", len(snap.proposals), path=out), file=sys.stderr)
+    print(wrote, file=sys.stderr)
     return 0
 
 def people(settings: Settings, action: str, email: str) -> int:

@@ -2,10 +2,13 @@
 before it has finished loading. The layers and the adapters' independence are import-linter's
 contracts (pyproject.toml, `lint-imports` in `make test`); this is the loop check beside them.
 
-What counts is an import that runs when its module loads: at the top of the module, or in a
-top-level `if`, `try` or class body. An import under `if TYPE_CHECKING:` never runs, and one
-inside a function runs only when the function is called, after every module has loaded: both
-are how two modules may name each other without a loop, so neither counts here.
+Beside it, a stricter check: no two modules name each other at all, not even under
+`if TYPE_CHECKING:` or inside a function.
+
+What counts (for the first check) is an import that runs when its module loads: at the top of
+the module, or in a top-level `if`, `try` or class body. An import under `if TYPE_CHECKING:`
+never runs, and one inside a function runs only when the function is called, after every
+module has loaded: neither can fail a load, so neither counts there.
 """
 
 from __future__ import annotations
@@ -91,6 +94,22 @@ def loops(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
 def test_no_module_of_bot_or_adapters_imports_itself_in_a_loop() -> None:
     edges = loading_imports()
     assert "bot.app.frontdoor" in edges["bot.app.runtime"]  # the graph is the real one
+    assert loops(edges) == []
+
+
+def every_import() -> dict[str, set[str]]:
+    """Each module of bot/ and adapters/, and ours that it imports anywhere: at load, inside a
+    function, or only for the type checker."""
+    graph = grimp.build_graph(*PACKAGES, exclude_type_checking_imports=False, cache_dir=None)
+    ours = {m for m in graph.modules if m.split(".")[0] in PACKAGES}
+    return {m: set(graph.find_modules_directly_imported_by(m)) & ours for m in ours}
+
+
+def test_no_two_modules_name_each_other_even_for_the_type_checker() -> None:
+    # Two modules that need each other (if only for a type) are one module in two files: the
+    # one that needs less takes a Protocol, or the shared name moves below both.
+    edges = every_import()
+    assert "adapters.slack.endpoint" in edges["adapters.slack"]  # the graph is the real one
     assert loops(edges) == []
 
 

@@ -24,7 +24,7 @@ def item(chat: Chat, who: str, words: str, *, unique: str | None = None) -> Item
     command = Command(Speaker("console", who, email=who), Place("console", f"console:{who}"),
                       words=words)
     return Item(new_key("console", "command", unique), command, {"via": "test"},
-                chat.clock.now(), repeatable=unique is not None)
+                chat.clock.now(), delivery=unique)
 
 
 class Answers:

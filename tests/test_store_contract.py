@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import tinydb_file
+from bot.store import journal
 from bot.store.contract import Store, StoreError
+from bot.store.journal import JournalFile
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
 
@@ -372,20 +373,20 @@ def test_a_reader_never_pairs_the_old_file_with_the_emptied_journal(tmp_path: Pa
     for n in range(3):
         writer.put("proposals", str(n), {"n": n})
     reader = TinyDBStore.__new__(TinyDBStore)
-    original = TinyDBStore._journal_lines
+    original = JournalFile.read
     compacted = []
 
-    def compact_first(self: TinyDBStore) -> list:  # the writer compacts between the two reads
+    def compact_first(self: JournalFile) -> list:  # the writer compacts between the two reads
         if not compacted:
             compacted.append(True)
             writer._compact()
         return original(self)
 
     try:
-        TinyDBStore._journal_lines = compact_first  # type: ignore[method-assign]
+        JournalFile.read = compact_first  # type: ignore[method-assign]
         reader.__init__(path, readonly=True)  # type: ignore[misc]
     finally:
-        TinyDBStore._journal_lines = original  # type: ignore[method-assign]
+        JournalFile.read = original  # type: ignore[method-assign]
     assert compacted and sorted(d["n"] for d in reader.all("proposals")) == [0, 1, 2]
     reader.close()
     writer.close()
@@ -507,7 +508,7 @@ def test_concurrent_writes_share_one_fsync(tmp_path: Path,
         fsyncs.append(fd)
         real_fsync(fd)
 
-    monkeypatch.setattr(tinydb_file.os, "fsync", slow_first_fsync)
+    monkeypatch.setattr(journal.os, "fsync", slow_first_fsync)
     threads = [threading.Thread(target=store.put, args=("things", str(n), {"n": n}))
                for n in range(9)]
     threads[0].start()
@@ -552,7 +553,7 @@ def test_a_group_that_cannot_be_written_is_undone_with_all_that_followed(
         except StoreError as exc:
             outcomes[name] = str(exc)
 
-    monkeypatch.setattr(tinydb_file.os, "fsync", full_disk_once)
+    monkeypatch.setattr(journal.os, "fsync", full_disk_once)
     first = threading.Thread(target=run, args=("a", lambda: store.put("things", "a", {"n": 1})))
     first.start()
     _wait_for(lambda: bool(store._flushing))

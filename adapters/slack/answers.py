@@ -16,42 +16,47 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.metrics import answered
 from adapters.slack.blocks import fallback_text, form_view, reply_blocks
+from adapters.slack.client import SlackClient
+from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import delivery_error, retry_handlers
-from adapters.slack.speakers import PLATFORM
+from adapters.slack.speakers import PLATFORM, SpeakerBook
 from bot.app.inbox import Item
+from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.notices.port import DeliveryError
 
-if TYPE_CHECKING:
-    from adapters.slack.app import SlackAdapter
-
 log = logging.getLogger("ogpbot.slack")
 RESPONSE_URL_LIFE = timedelta(minutes=29)  # Slack's is 30 minutes: a minute to spare
 
 
 class SlackAnswers:
-    """Completes and answers the Slack items of the inbox, through one adapter's clients."""
+    """Completes and answers the Slack items of the inbox: who speaks (`speakers`), the Web
+    API and its session (`client`), DMs and posts (`notifier`), the App Home (`home`) and the
+    clock that tells whether a response_url is still good."""
 
     platform = PLATFORM
 
-    def __init__(self, adapter: SlackAdapter,
-                 publish_home: Callable[[str], Awaitable[None]]) -> None:
-        self.adapter = adapter
-        self.publish_home = publish_home
+    def __init__(self, client: SlackClient, notifier: SlackNotifier, speakers: SpeakerBook,
+                 clock: Clock, home: Callable[[str], Awaitable[None]]) -> None:
+        self.client = client
+        self.notifier = notifier
+        self.speakers = speakers
+        self.clock = clock
+        self.publish_home = home
 
     async def prepare(self, item: Item) -> Command:
         """The command with the speaker's profile (name, email, locale) from users.info."""
         speaker = item.command.speaker
-        found = await self.adapter.speakers.speaker(speaker.user_id, speaker.name)
+        found = await self.speakers.speaker(speaker.user_id, speaker.name)
         return replace(item.command, speaker=found)
 
     async def answer(self, item: Item, reply: Reply) -> None:
@@ -65,7 +70,7 @@ class SlackAnswers:
         route = item.route
         via = route.get("via")
         user = str(route.get("user") or item.command.speaker.user_id)
-        fresh = self.adapter.runtime.clock.now() - item.received_at < RESPONSE_URL_LIFE
+        fresh = self.clock.now() - item.received_at < RESPONSE_URL_LIFE
         trigger = route.get("trigger_id")
         if reply.form is not None and reply.ok and fresh and isinstance(trigger, str) \
                 and trigger and await self._open_form(reply, trigger,
@@ -89,7 +94,7 @@ class SlackAnswers:
                 return
         elif via == "post":
             with contextlib.suppress(Exception):
-                await self.adapter.notifier.post(str(route.get("channel") or ""), reply)
+                await self.notifier.post(str(route.get("channel") or ""), reply)
                 return
         # The reply could not go where it was asked: say so, and send it by DM.
         await self.direct(user, reply, note=t(reply.language, "slack.cannot_reply_here"))
@@ -98,7 +103,7 @@ class SlackAnswers:
         assert reply.form is not None
         view = form_view(reply.form, reply.language, {"channel": channel})
         try:
-            await self.adapter.client.views_open(trigger_id=trigger_id, view=view)
+            await self.client.api.views_open(trigger_id=trigger_id, view=view)
             return True
         except Exception as exc:
             log.warning("slack: views.open failed (%s); sending a button instead",
@@ -107,7 +112,7 @@ class SlackAnswers:
 
     async def _respond(self, response_url: str, reply: Reply) -> bool:
         webhook = AsyncWebhookClient(response_url, timeout=10, retry_handlers=retry_handlers(),
-                                     session=self.adapter.session())
+                                     session=self.client.session())
         try:
             answer = await webhook.send(text=fallback_text(reply), blocks=reply_blocks(reply),
                                         response_type="ephemeral", replace_original=False)
@@ -125,7 +130,7 @@ class SlackAnswers:
         if isinstance(thread_ts, str) and thread_ts:
             args["thread_ts"] = thread_ts
         try:
-            await self.adapter.client.chat_postEphemeral(**args)
+            await self.client.api.chat_postEphemeral(**args)
             return True
         except Exception as exc:
             error = delivery_error(exc)
@@ -138,7 +143,7 @@ class SlackAnswers:
         if note:
             reply = replace(reply, lines=(note, *reply.lines))
         try:
-            await self.adapter.notifier.direct(user_id, reply)
+            await self.notifier.direct(user_id, reply)
         except DeliveryError:  # logged by the notifier
             log.info("slack: the answer to %s goes through the outbox", pseudonym(user_id))
             raise

@@ -34,6 +34,8 @@ from adapters.outbox import register_notifier
 from adapters.server import BIND_HOST, add_drain
 from adapters.teams import access, retry
 from adapters.teams.access import Door, Mode, Refused, is_loopback, refusal
+from adapters.teams.answers import TeamsAnswers
+from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.turn import Turn
 from adapters.teams.workers import DRAIN, WORKERS, Workers
 from bot.app.inbox import Item
@@ -211,10 +213,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     app.router.add_post(ROUTE, bridge.messages)
     add_drain(app, bridge.drain)
     app.on_cleanup.append(bridge.close)
-    from adapters.teams.answers import TeamsAnswers
-    from adapters.teams.notifier import TeamsNotifier
-
-    notifier = TeamsNotifier(bridge)
+    notifier = TeamsNotifier(bridge, runtime.bot.records)
     register_notifier(app, notifier)
     turns = turns_of(app, runtime)
     bridge.turn.inbox = turns.inbox

@@ -21,9 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     ChannelAccount,
     ConversationAccount,
@@ -34,19 +35,35 @@ from botbuilder.schema import (
 from msrest.exceptions import ClientRequestError
 
 from adapters.teams import references, retry
+from adapters.teams.access import Door
 from adapters.teams.inbound import PLATFORM
 from adapters.teams.turn import message
 from bot.core.reach import Reach
+from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
 
-if TYPE_CHECKING:
-    from adapters.teams.endpoint import TeamsBridge
-
 log = logging.getLogger("ogpbot.teams")
+T = TypeVar("T")
 #: Seconds one notice may take on the Teams side, queueing for a worker included; the
 #: dispatcher's limit (bot.dispatcher.SEND_TIMEOUT, 60 s) must stay well above it.
 SEND_WITHIN = 30.0
+
+
+class Bridge(Protocol):
+    """What a send needs of the Teams side of the server (`endpoint.TeamsBridge`): the door
+    (which addresses may be called), botbuilder's adapter and the app id it calls as, the
+    retry policy, and the worker threads a send runs on."""
+
+    door: Door
+    adapter: CloudAdapter
+    app_id: str
+
+    @property
+    def policy(self) -> retry.RetryPolicy: ...
+
+    async def offloop(self, factory: Callable[[], Coroutine[Any, Any, T]],
+                      deadline: float | None = None, *, notice: bool = False) -> T: ...
 
 
 class TeamsNotifier:
@@ -57,9 +74,9 @@ class TeamsNotifier:
     platform = PLATFORM
     pace = 1 / 7  # Teams: seven messages a second per conversation
 
-    def __init__(self, bridge: TeamsBridge) -> None:
+    def __init__(self, bridge: Bridge, records: Records) -> None:
         self.bridge = bridge
-        self.reach = Reach(bridge.runtime.bot.records, PLATFORM)
+        self.reach = Reach(records, PLATFORM)
 
     async def post(self, conversation: str, message: Reply,
                    reference: dict[str, Any] | None = None) -> None:

@@ -83,7 +83,7 @@ class Turn:
         route = {"via": "turn", "user": sender.id if sender else "",
                  "tenant": admitted.tenant if admitted.vouched else ""}
         item = Item(delivery or new_key(inbound.PLATFORM, "activity"), command, route,
-                    self.runtime.clock.now(), repeatable=delivery is not None)
+                    self.runtime.clock.now(), delivery=delivery)
         try:
             def keep() -> bool:
                 references.remember(self.reach, activity, admitted.via)

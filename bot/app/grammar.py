@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-    from bot.core.context import Context, Handler
+    from bot.core.context import Context
+    from bot.core.prepared import Handler
     from bot.core.reply import Reply
 
 ALIASES: dict[str, str] = {

@@ -56,25 +56,31 @@ class Item:
     received_at: datetime
     state: ItemState = ItemState.RECEIVED
     reply: Reply | None = None
-    repeatable: bool = False  # keyed by the platform's delivery id: it may come again
+    delivery: str | None = None  # the platform's id of this delivery: it may come again
 
     @property
     def platform(self) -> str:
         return self.command.speaker.platform
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether the platform may send this request again (it named its delivery)."""
+        return self.delivery is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "state": self.state.value,
                 "received_at": self.received_at.isoformat(),
                 "command": command_to_dict(self.command), "route": dict(self.route),
                 "reply": self.reply.to_dict() if self.reply is not None else None,
-                "repeatable": self.repeatable}
+                "delivery": self.delivery, "repeatable": self.repeatable}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Item:
         reply = d.get("reply")
+        delivery = d.get("delivery") or (d["key"] if d.get("repeatable") else None)
         return cls(d["key"], command_from_dict(d["command"]), dict(d.get("route") or {}),
                    datetime.fromisoformat(d["received_at"]), ItemState(d["state"]),
-                   Reply.from_dict(reply) if reply else None, bool(d.get("repeatable")))
+                   Reply.from_dict(reply) if reply else None, delivery)
 
 
 def new_key(platform: str, kind: str, unique: str | None = None) -> str:

@@ -1,5 +1,6 @@
 """What a handler is given for one command: `Context` (who asked, in which language, when, and
-the services of the core), the `UserError` a handler raises to refuse, and the `Handler` type.
+the services of the core) and the `UserError` a handler raises to refuse (the `Handler` type is
+in `bot.core.prepared`, beside the slow work a handler may return).
 
 Handlers import this module; it imports no handler, so the grammar (which imports every
 handler) can sit above them without a loop.
@@ -7,7 +8,6 @@ handler) can sit above them without a loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn, Protocol
@@ -17,7 +17,6 @@ from bot.core.command import Command
 from bot.core.lifecycle import Step, allowed_from, can
 from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
 from bot.core.notice import Notice, Say, Scheduler, Target
-from bot.core.prepared import Prepared
 from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.roles import is_responsible
@@ -157,6 +156,3 @@ class Context:
             told.append(person)
         return told
 
-
-Handler = Callable[[Context, str], "Reply | Prepared"]
-"""A word's handler: the context and the words after the verb, to a reply (or slow work)."""

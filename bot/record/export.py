@@ -1,6 +1,8 @@
 """`ogpbot export`: the action-plan draft in Markdown (one section per included commitment, laid
-out like OGP's commitment template, then the record of inputs with every reasoned response),
-CSV (one row per proposal, for a spreadsheet) and JSON (lossless: every stored field)."""
+out like OGP's commitment template, then the record of inputs with every reasoned response:
+`bot.record.plan_document`, drawn here as Markdown), CSV (one row per proposal, for a
+spreadsheet) and JSON (lossless: every stored field). The Word document is drawn from the same
+outline by `adapters/documents/`."""
 
 from __future__ import annotations
 
@@ -8,16 +10,13 @@ import csv
 import io
 import json
 import re
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.core.commitment import is_imported, period_of, state_of
-from bot.core.history import history_text, report_label
-from bot.core.model import Milestone, Proposal, Status
+from bot.core.history import history_text
 from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_day, format_days, format_when
-from bot.record.public import Snapshot, reasoned_response, response_text, updated_at
+from bot.record.outline import Heading, Outline, Paragraph, Table, one_line
+from bot.record.plan_document import plan_outline
+from bot.record.public import Snapshot, reasoned_response, updated_at
 
 FORMATS = ("markdown", "csv", "json")
 JSON_FORMAT = "ogpbot-record"
@@ -33,10 +32,7 @@ _MD_LIST_START = re.compile(r"^(\d+)([.)])")
 def md_line(text: str) -> str:
     """One line of user text that Markdown shows exactly as typed: no markup, no raw HTML,
     no list, heading or code block it could start."""
-    line = _MD_SPECIAL.sub(r"\\\1", text.strip())
-    if line[:1] in ("-", "+", "="):
-        line = "\\" + line
-    return _MD_LIST_START.sub(r"\1\\\2", line)
+    return _md_start(md_text(text.strip()))
 
 
 def md_inline(text: str) -> str:
@@ -52,116 +48,71 @@ def md_block(text: str) -> str:
 
 
 def markdown(snap: Snapshot, lang: str) -> str:
-    seminar = snap.seminar
-    out: list[str] = [
-        f"# {md_inline(t(lang, 'export.plan_title', seminar=seminar.title))}", "",
-        md_inline(t(lang, "export.generated",
-                    when=format_when(snap.now, lang, seminar.timezone, seconds=False,
-                                     year=True))), "",
-        f"## {t(lang, 'export.commitments')}", "",
-    ]
-    included = [p for p in snap.proposals if p.status is Status.INCLUDED]
-    if not included:
-        out += [t(lang, "export.no_commitments"), ""]
-    for n, p in enumerate(included, 1):
-        out += _commitment(snap, p, n, lang)
-    out += [f"## {t(lang, 'export.inputs')}", ""]
-    if not snap.proposals:
-        out += [t(lang, "record.none"), ""]
-    for p in snap.proposals:
-        out += _input(snap, p, lang)
-    return "\n".join(out).rstrip() + "\n"
+    """The action-plan draft and the record (`plan_outline`) as Markdown."""
+    return markdown_of(plan_outline(snap, lang))
 
 
-def _fact(label: str, value: str) -> str:
-    return f"- **{label}:** {md_inline(value)}"
+def markdown_of(outline: Outline) -> str:
+    """A document as Markdown (CommonMark with GFM tables): every piece of text escaped, so
+    nothing typed into the bot becomes markup; consecutive bullets make one list."""
+    chunks: list[tuple[bool, str]] = []  # (is a bullet, its Markdown)
+    for block in outline.blocks:
+        if isinstance(block, Heading):
+            chunks.append((False, f"{'#' * block.level} {md_text(one_line(block.text))}"))
+        elif isinstance(block, Table):
+            rows = [block.header, *block.rows]
+            lines = [_md_row(row) for row in rows]
+            lines.insert(1, "|" + "---|" * len(block.header))
+            chunks.append((False, "\n".join(lines)))
+        else:
+            chunks.append((block.bullet, _md_paragraph(block)))
+    out = ""
+    for i, (is_bullet, chunk) in enumerate(chunks):
+        if i:
+            out += "\n" if is_bullet and chunks[i - 1][0] else "\n\n"
+        out += chunk
+    return out + "\n"
 
 
-def _facts(*pairs: tuple[str, str]) -> list[str]:
-    """The facts that have a value (a commitment imported from an adopted plan has no area,
-    values or proposer of the bot's)."""
-    return [_fact(label, value) for label, value in pairs if value]
+def md_text(text: str) -> str:
+    """Text inside a line (a heading's, after a line's start): its special characters
+    escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _section(heading: str, body: list[str]) -> list[str]:
-    """A section, or nothing when it would be empty."""
-    return [f"#### {heading}", "", *body, ""] if body else []
+def _md_row(cells: tuple[str, ...]) -> str:
+    """A table row: inside it nothing starts a line, so only the special characters (`|`
+    among them) are escaped."""
+    return "| " + " | ".join(md_text(one_line(cell)) for cell in cells) + " |"
 
 
-def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[str]:
-    period = period_of(p, snap.seminar.plan)
-    out = [f"### {n}. {p.ref}: {md_inline(p.title)}", "", *_facts(
-        (t(lang, "export.lead_agency"), snap.seminar.org_name(p.ministry)),
-        (t(lang, "record.plan_id"), p.plan_id),
-        (t(lang, "card.area"), snap.seminar.area_name(p.area) if p.area else ""),
-        (t(lang, "export.period"), format_days(*period, lang, year=True) if period else ""),
-        (t(lang, "card.completion"), t(lang, f"completion.{p.completion or 'not_started'}")))]
-    out += [""]
-    for heading, text in ((t(lang, "export.problem"), p.problem),
-                          (t(lang, "export.commitment"), p.description)):
-        out += _section(heading, [md_block(text)] if text.strip() else [])
-    for label, text in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
-        if text:
-            out += [f"**{label}:**", "", md_block(text), ""]
-    out += [f"#### {t(lang, 'export.how')}", ""]
-    report = (p.report or {}).get("text", "")
-    out += [md_block(report) if report else f"_{t(lang, 'export.how_missing')}_", ""]
-    out += _section(t(lang, "export.relevance"), [
-        f"- **{t(lang, f'value.{v}').capitalize()}:** {t(lang, f'value.{v}.hint')}"
-        for v in p.values])
-    out += [f"#### {t(lang, 'card.milestones')}", ""]
-    if p.milestones:
-        today = snap.now.astimezone(snap.seminar.timezone).date()
-        out += [f"| # | {t(lang, 'export.milestone_start')} | {t(lang, 'record.milestone_due')} "
-                f"| {t(lang, 'record.milestone_text')} | {t(lang, 'export.milestone_state')} |",
-                "|---|---|---|---|---|"]
-        out += [f"| {n} | {_day(m.start, lang)} | {_day(m.end, lang)} "
-                f"| {md_inline(m.text)} | {t(lang, f'milestone.{state_of(m, today)}')}"
-                f"{_done(m, lang, snap.seminar.timezone)} |"
-                for n, m in enumerate(p.milestones, 1)]
-    else:
-        out.append(t(lang, "record.no_milestones"))
-    if p.progress:
-        out += ["", f"#### {t(lang, 'record.progress_reports')}", ""]
-        out += [f"- {_day(r.at.astimezone(snap.seminar.timezone).date(), lang)}: "
-                f"**{t(lang, f'completion.{r.level}')}** – "
-                f"{md_inline(r.text)}" for r in p.progress]
-    actors = [] if is_imported(p) else [
-        f"- {md_inline(t(lang, 'export.proposed_by', org=p.organization))}"]
-    actors += [f"- {md_inline(t(lang, 'export.joined', org=a.name))}" for a in p.actors]
-    return [*out, "", *_section(t(lang, "export.actors"), actors)]
+def _md_paragraph(paragraph: Paragraph) -> str:
+    out: list[str] = []
+    at_start = True
+    for run in paragraph.runs:
+        for i, piece in enumerate(run.text.split("\n")):
+            if i:
+                out.append("  \n")
+                at_start = True
+            body = md_text(piece)
+            core = body.strip()
+            if core and (run.bold or run.italic):
+                mark = ("**" if run.bold else "") + ("_" if run.italic else "")
+                lead, trail = body[:len(body) - len(body.lstrip())], body[len(body.rstrip()):]
+                body = f"{lead}{mark}{core}{mark[::-1]}{trail}"
+            elif at_start:
+                body = _md_start(body)
+            if body.strip():
+                at_start = False
+            out.append(body)
+    return ("- " if paragraph.bullet else "") + "".join(out)
 
 
-def _day(day: date | None, lang: str) -> str:
-    """A day in the export: in words, with its year (a document outlives its year)."""
-    return format_day(day, lang, year=True) if day else ""
-
-
-def _done(m: Milestone, lang: str, tz: ZoneInfo) -> str:
-    """When a milestone was done and what was said of it, after its state."""
-    if m.done is None:
-        return ""
-    text = _day(m.done.at.astimezone(tz).date(), lang)
-    return " " + md_inline(f"{text} – {m.done.text}" if m.done.text else text)
-
-
-def _input(snap: Snapshot, p: Proposal, lang: str) -> list[str]:
-    response, _ = response_text(p, lang)
-    out = [f"### {p.ref}: {md_inline(p.title)}", "", *_facts(
-        (t(lang, "card.status"), t(lang, f"status.{p.status.value}")),
-        (t(lang, "record.col_organization"), "" if is_imported(p) else p.organization),
-        (t(lang, "card.actors"), ", ".join(a.name for a in p.actors)),
-        (t(lang, "card.ministry"), snap.seminar.org_name(p.ministry)),
-        (t(lang, "record.plan_id"), p.plan_id),
-        (t(lang, "card.area"), snap.seminar.area_name(p.area) if p.area else ""),
-        (t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
-        (t(lang, "card.version"), str(p.version)))]
-    if p.report:
-        out.append(_fact(t(lang, "card.report"),
-                         f"{report_label(p.report, lang)} – "
-                         f"{p.report.get('text', '')}"))
-    out += [_fact(t(lang, "card.decision"), response), ""]
-    return out
+def _md_start(line: str) -> str:
+    """A line's start that Markdown would read as a list item or an underline, escaped."""
+    if line[:1] in ("-", "+", "="):
+        line = "\\" + line
+    return _MD_LIST_START.sub(r"\1\\\2", line)
 
 
 # -- CSV -------------------------------------------------------------------------------------

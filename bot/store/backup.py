@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.store import tinydb_file
+from bot.store import durable
 from bot.store.contract import StoreError
 from bot.store.tinydb_file import TinyDBStore
 
@@ -44,7 +44,7 @@ def backup(db: str, out: str) -> int:
     finally:
         store.close()
     try:
-        tinydb_file.write_atomically(target, payload)
+        durable.write_atomically(target, payload)
     except OSError as exc:
         raise StoreError(f"{out}: cannot be written: {exc.strerror or exc}") from None
     return count
@@ -60,4 +60,4 @@ def restore(db: str, source: str) -> Restored:
         payload, count = snapshot.snapshot()
     finally:
         snapshot.close()
-    return Restored(count, tinydb_file.restore(path, payload))
+    return Restored(count, durable.restore(path, payload))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n.catalogue import t
-from bot.store import tinydb_file as tinydb_store
+from bot.store import journal as tinydb_journal
 from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, Chat
 
@@ -89,7 +89,7 @@ def test_enospc_at_the_os_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     if call == "fsync":
-        monkeypatch.setattr(tinydb_store.os, "fsync", no_space)
+        monkeypatch.setattr(tinydb_journal.os, "fsync", no_space)
     else:
         real_write = os.write
 
@@ -102,7 +102,7 @@ def test_enospc_at_the_os_boundary(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             no_space()
             return 0
 
-        monkeypatch.setattr(tinydb_store.os, "write", half_write)
+        monkeypatch.setattr(tinydb_journal.os, "write", half_write)
     refused_then_recovered(chat, path, monkeypatch.undo)
     assert path.with_name(path.name + ".journal").stat().st_size > size
     chat.store.close()

@@ -27,10 +27,16 @@ LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
 
 async def propose(server: Server, fake: FakeSlackAPI, title: str) -> int:
     """A one-line proposal; the P-N the person was told."""
-    before = len(fake.calls_to("response_url"))
-    await server.slash(fake, ANDERS, f"propose {title} {LINE}")
-    await fake.wait_for("response_url", before + 1, within=15)
-    told = re.search(r"\bP-(\d+)\b", str(fake.calls_to("response_url")[-1].args.get("text")))
+    words = f"propose {title} {LINE}"
+
+    def mine() -> list[str]:
+        return [str(c.args.get("text")) for c in fake.calls_to("response_url")
+                if c.path.endswith("/" + words)]
+
+    before = len(mine())
+    await server.slash(fake, ANDERS, words)
+    await eventually(lambda: len(mine()) > before, within=15)
+    told = re.search(r"\bP-(\d+)\b", mine()[before])
     assert told is not None
     return int(told.group(1))
 

@@ -11,13 +11,14 @@ from datetime import timedelta
 from bot.app.runtime import Runtime
 from bot.core.model import Status
 from bot.process.plan_import import import_plan, parse_plan
+from bot.store.contract import Store
 from tests.record.world import COORDINATOR, FIN, JD, PWYP, TI, _bot_move, make_runtime, say, submit
 
 PROGRESS_TEXT = 'Piloten går i to departementer <b>nå</b> & "snart" flere'
 
 
-def make_plan_runtime() -> Runtime:
-    runtime = make_runtime()
+def make_plan_runtime(store: Store | None = None) -> Runtime:
+    runtime = make_runtime(store)
     bot = runtime.bot
     submit(bot, TI, title="Åpne møtekalendere", problem="Ingen ser statsrådenes møter",
            description="Publiser kalenderne", values=["transparency"], area="innsyn",

@@ -34,7 +34,8 @@ def test_an_imported_commitment_in_the_export_has_no_empty_section() -> None:
     snap = snapshot(runtime.seminar, runtime.bot.records, runtime.clock.now())
     for lang in ("nb", "nn", "en"):
         markdown = render(snap, "markdown", lang, [])
-        plan = markdown.split("\n## ")[1]  # the commitments, before the record of inputs
+        # the introduction, the commitments, then the record of inputs
+        plan = markdown.split("\n## ")[2]
         section = plan[plan.index("P-11: Åpenhet om lobbyvirksomhet"):]
         section = section[:section.index("\n### ")] if "\n### " in section else section
         lines = section.splitlines()
@@ -45,7 +46,7 @@ def test_an_imported_commitment_in_the_export_has_no_empty_section() -> None:
         assert not [line for line in lines if line.startswith("- **") and
                     line.endswith(":**")]  # no fact without its value
         assert "NO4-1" in section and "ogpbot" not in section
-        inputs = markdown.split("\n## ")[2]
+        inputs = markdown.split("\n## ")[3]
         record = inputs[inputs.index("### P-11"):inputs.index("### P-12")]
         assert "ogpbot" not in record
         assert not [line for line in record.splitlines() if line.endswith(":** ")]

@@ -86,7 +86,7 @@ def test_markdown_is_the_action_plan_draft_then_the_record(served, tmp_path):
     found = headings(text)
     assert found[0].startswith("# Draft action plan – ")
     assert [h for h in found if h.startswith("## ")] == [
-        "## Commitments", "## The record of inputs and reasoned responses"]
+        "## Introduction", "## Commitments", "## The record of inputs and reasoned responses"]
     # one section per included commitment, laid out like OGP's commitment template
     plan = text.split("## The record of inputs")[0]
     assert [h for h in headings(plan) if h.startswith("### ")] == [

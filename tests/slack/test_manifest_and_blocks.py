@@ -8,8 +8,8 @@ import yaml
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from adapters.slack.app import words_of
 from adapters.slack.blocks import escape, fallback_text, form_view, home_view, reply_blocks
+from adapters.slack.inbound import words_of
 from bot.core.reply import Action, Choice, Field, Form, FormField, Marked, Reply
 
 MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "slack" / "manifest.yaml"
