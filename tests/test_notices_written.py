@@ -75,12 +75,18 @@ def test_every_message_writes_in_every_language() -> None:
             assert not [w for w in words if w in catalogue_keys], (notice.key, lang)
 
 
-@pytest.mark.asyncio
-async def test_a_notice_is_written_in_the_language_its_person_reads_when_it_goes_out() -> None:
+def meeting_kit() -> Kit:
+    """Anders proposed, Ingrid (the ministry) scheduled their meeting for 3 December."""
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     assert kit.propose().ok
     assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    return kit
+
+
+@pytest.mark.asyncio
+async def test_a_notice_is_written_in_the_language_its_person_reads_when_it_goes_out() -> None:
+    kit = meeting_kit()
     assert kit.say(PROPOSER, "language nn").ok  # after the reminders were scheduled
     sent = await kit.at(oslo(2026, 12, 2, 10, 0))
     # everything to Anders is nynorsk now: the invitation, and the reminder
@@ -128,10 +134,7 @@ async def test_a_message_this_version_does_not_know_is_skipped_with_the_reason()
 
 @pytest.mark.asyncio
 async def test_a_calendar_link_the_meeting_s_people_shared_still_answers() -> None:
-    kit = Kit(oslo(2026, 11, 30, 12, 0))
-    assert kit.propose().ok
-    assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
-    assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
+    kit = meeting_kit()
     meeting = kit.bot.records.meeting(1)
     assert meeting is not None
     shared = "OldSharedToken_0123456789ab"  # as a meeting was stored before links were own

@@ -231,39 +231,31 @@ def write_progress(w: Writing, values: Mapping[str, Any]) -> Reply | str:
                  actions=(Action(w.t("card.status"), f"status {p.ref}"),))
 
 
-def _milestone(w: Writing, values: Mapping[str, Any]) -> tuple[Proposal, int, str] | str:
+def _write_milestone(w: Writing, values: Mapping[str, Any], due: bool) -> Reply | str:
+    """A milestone's reminder: its end date near (`due`, `days` away), or passed and the
+    milestone not done."""
     p = w.proposal(values)
     k = values.get("milestone")
     if p is None or not isinstance(k, int) or not 1 <= k <= len(p.milestones):
         return "the commitment or its milestone is gone"
-    return p, k, p.milestones[k - 1].text
-
-
-def write_milestone_due(w: Writing, values: Mapping[str, Any]) -> Reply | str:
-    """`plan.milestone_due`: a milestone's end date is near (`days` away)."""
-    found = _milestone(w, values)
-    if isinstance(found, str):
-        return found
-    p, k, text = found
-    return Reply(language=w.lang,
-                 title=w.t("reminder.milestone_title", ref=p.ref, k=k,
-                           end=w.days(None, str(values["end"]))),
-                 lines=(text, w.tn("reminder.milestone_days", int(values.get("days", 1))),
+    end = w.days(None, str(values["end"]))
+    title = (w.t("reminder.milestone_title", ref=p.ref, k=k, end=end) if due
+             else w.t("reminder.milestone_passed", ref=p.ref, k=k, end=end))
+    days = (w.tn("reminder.milestone_days", int(values.get("days", 1))),) if due else ()
+    return Reply(language=w.lang, title=title,
+                 lines=(p.milestones[k - 1].text, *days,
                         w.t("reminder.milestone_hint", ref=p.ref, k=k)),
                  actions=(Action(w.t("card.status"), f"status {p.ref}"),))
 
 
+def write_milestone_due(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`plan.milestone_due`: a milestone's end date is near (`days` away)."""
+    return _write_milestone(w, values, due=True)
+
+
 def write_milestone_passed(w: Writing, values: Mapping[str, Any]) -> Reply | str:
     """`plan.milestone_passed`: a milestone's end date has passed and it is not done."""
-    found = _milestone(w, values)
-    if isinstance(found, str):
-        return found
-    p, k, text = found
-    return Reply(language=w.lang,
-                 title=w.t("reminder.milestone_passed", ref=p.ref, k=k,
-                           end=w.days(None, str(values["end"]))),
-                 lines=(text, w.t("reminder.milestone_hint", ref=p.ref, k=k)),
-                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
+    return _write_milestone(w, values, due=False)
 
 
 def write_progress_due(w: Writing, values: Mapping[str, Any]) -> Reply | str:
