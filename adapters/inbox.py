@@ -38,6 +38,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     async def start(_: web.Application) -> None:
         await turns.resume()
+        turns.keep()  # a shared store: leases renewed, what a dead replica left taken over
 
     async def stop(deadline: float) -> None:
         await turns.stop(max(0.0, deadline - time.monotonic()))

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,7 @@ from bot.core.reply import Reply
 from bot.notices.port import DeliveryError
 from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, LINE, OUTSIDER, Chat
+from tests.serving import eventually
 
 
 def item(chat: Chat, who: str, words: str, *, unique: str | None = None) -> Item:
@@ -84,15 +88,32 @@ def test_a_request_sent_again_adds_nothing_and_a_second_run_is_a_no_op() -> None
     assert len(chat.bot.records.proposals()) == 1
 
 
-def test_a_refused_repeatable_request_is_tried_anew_when_sent_again() -> None:
+def test_a_refused_form_put_right_is_a_new_try_and_the_same_delivery_is_not() -> None:
     chat = Chat()
     inbox = Inbox(chat.bot)
     form = item(chat, OUTSIDER, "decide P-9 include nei", unique="V1:h1")
+    form = replace(form, delivery="trigger-1")  # keyed by the form; delivered by one press
     assert inbox.record(form)
     refused = inbox.run(form.key)
     assert refused is not None and not refused.ok
-    inbox.answered(form.key)
-    assert inbox.record(form)  # put right and submitted again: a new try
+    inbox.answered(form.key, refused=True)
+    assert not inbox.record(form)  # the same delivery again: answered already
+    assert inbox.record(replace(form, delivery="trigger-2"))  # put right, submitted again
+    assert inbox.get(form.key) is not None
+
+
+def test_an_answered_request_that_changed_nothing_is_not_answered_again() -> None:
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    for words in ("help", "status", "blah blah"):  # a read, a read, a line not understood
+        event = item(chat, CSO, words, unique=f"Ev-{words}")
+        assert inbox.record(event)
+        reply = inbox.run(event.key)
+        assert reply is not None
+        inbox.answered(event.key, refused=not reply.ok)
+        for _ in (1, 2):  # the platform's retries, after the answer and its mark
+            assert not inbox.record(event)
+    assert inbox.unfinished() == []
 
 
 @pytest.mark.asyncio
@@ -179,3 +200,145 @@ def test_retention_lets_go_of_an_answered_item_a_platform_could_send_again() -> 
     chat.clock.advance(timedelta(days=8))
     assert prune(chat.bot, chat.clock.now()).requests == 1
     assert chat.store.get(INBOX, event.key) is None
+
+
+class Gated(Answers):
+    """A responder whose answers to chosen items wait for a gate, and that tells when each
+    item was answered (so a test can make turns interleave as it wants, without sleeping)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gates: dict[str, asyncio.Event] = {}
+        self.answered: dict[str, asyncio.Event] = {}
+        self.answering: dict[str, asyncio.Event] = {}
+
+    def gate(self, key: str) -> asyncio.Event:
+        return self.gates.setdefault(key, asyncio.Event())
+
+    def told(self, key: str) -> asyncio.Event:
+        return self.answered.setdefault(key, asyncio.Event())
+
+    def telling(self, key: str) -> asyncio.Event:
+        return self.answering.setdefault(key, asyncio.Event())
+
+    async def answer(self, item: Item, reply: Reply) -> None:
+        self.telling(item.key).set()
+        if item.key in self.gates:
+            await self.gates[item.key].wait()
+        await super().answer(item, reply)
+        self.told(item.key).set()
+
+
+@pytest.mark.asyncio
+async def test_one_persons_edits_land_in_the_order_they_came_however_turns_interleave() -> None:
+    chat = Chat()
+    number = chat.propose(CSO)
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox)
+    answers = Gated()
+    turns.register(answers)
+    edits = [item(chat, CSO, f"edit {number} title Tittel {n}") for n in (1, 2, 3)]
+    for it in edits:
+        assert inbox.record(it)
+    first, second, third = edits
+    answers.gate(first.key)  # the first edit is done; its answer waits
+    turns.submit(first)
+    turns.submit(second)  # waits for the first
+    await asyncio.wait_for(answers.telling(first.key).wait(), 10)  # done, being answered
+    # The first turn ends, and in the same moment the third edit comes: it must wait for the
+    # second, which was waiting before it came.
+    answers.gates[first.key].set()
+    turns.submit(third)
+    await asyncio.wait_for(turns.wait(), 10)
+    assert [key for key, _ in answers.given] == [it.key for it in edits]
+    proposal = chat.bot.records.proposal(1)
+    assert proposal is not None and proposal.title == "Tittel 3"
+
+
+@pytest.mark.asyncio
+async def test_an_answer_marked_while_the_marks_are_being_written_is_written_too(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox)
+    answers = Gated()
+    turns.register(answers)
+    first, second = item(chat, CSO, "status"), item(chat, OUTSIDER, "status")
+    for it in (first, second):
+        assert inbox.record(it)
+    writing, go = threading.Event(), threading.Event()
+    answered_all = inbox.answered_all
+
+    def slow_first_write(marks: Any) -> None:
+        if not writing.is_set():
+            writing.set()
+            assert go.wait(10)
+        answered_all(marks)
+
+    monkeypatch.setattr(inbox, "answered_all", slow_first_write)
+    turns.submit(first)
+    assert await asyncio.to_thread(writing.wait, 10)  # the first mark is being written
+    turns.submit(second)
+    await asyncio.wait_for(answers.told(second.key).wait(), 10)  # answered meanwhile
+    go.set()
+    # No other answer comes to carry it along: the second mark is written all the same.
+    await eventually(lambda: inbox.unfinished() == [], within=10)
+
+
+@pytest.mark.asyncio
+async def test_marks_that_collide_with_another_replicas_write_are_written_again(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.store.contract import Conflict
+    from bot.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_url)
+    try:
+        chat = Chat(store=store)
+        inbox = Inbox(chat.bot)
+        turns = Turns(inbox)
+        answers = Answers()
+        turns.register(answers)
+        it = item(chat, CSO, "status", unique="Ev-collide")
+        assert inbox.record(it)
+        put = PostgresStore.put
+        collided: list[str] = []
+
+        def colliding_put(self: PostgresStore, collection: str, key: str, doc: Any) -> None:
+            if collection == INBOX and doc.get("state") == "answered" and not collided:
+                collided.append(key)
+                raise Conflict("could not serialize access (another replica wrote meanwhile)")
+            put(self, collection, key, doc)
+
+        monkeypatch.setattr(PostgresStore, "put", colliding_put)
+        turns.submit(it)
+        await asyncio.wait_for(turns.wait(), 20)
+        assert collided == [it.key]
+        doc = store.get(INBOX, it.key)
+        assert doc is not None and doc["state"] == "answered"  # written on the second try
+        assert not inbox.holding()
+    finally:
+        store.close()
+
+
+def test_a_replica_takes_no_item_a_live_one_holds_and_takes_a_dead_ones(pg_url: str) -> None:
+    from bot.app.inbox import HOLD, LEASE
+    from bot.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_url)
+    try:
+        chat = Chat(store=store)
+        alive, other = Inbox(chat.bot, owner="replica-a"), Inbox(chat.bot, owner="replica-b")
+        it = item(chat, CSO, "status")
+        assert alive.record(it)
+        assert other.take_ready(10) == []  # new: left to the replica that received it
+        assert alive.hold(it)
+        assert not other.hold(it)
+        chat.clock.advance(timedelta(seconds=HOLD + LEASE / 2))
+        alive.renew()  # it lives
+        chat.clock.advance(timedelta(seconds=LEASE / 2 + 1))
+        assert other.take_ready(10) == []  # long past HOLD, but held by a live replica
+        chat.clock.advance(timedelta(seconds=LEASE + 1))  # no renewal came: it died
+        [taken] = other.take_ready(10)
+        assert taken.key == it.key and taken.state is ItemState.RECEIVED
+    finally:
+        store.close()

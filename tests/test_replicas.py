@@ -210,3 +210,99 @@ async def test_a_replica_killed_in_a_fan_out_leaves_the_rest_to_the_other(
     twice = {dms[channel] for channel, count in per_person.items() if count > 1}
     assert twice <= in_flight  # only the ones in flight at the kill came again
     assert all(count <= 2 for count in per_person.values())
+
+
+async def all_running(replicas: Replicas) -> None:
+    """Start again whichever replica an earlier test killed."""
+    for server in replicas.servers:
+        if server.process is None or server.process.poll() is not None:
+            await server.start()
+
+
+def told_at(fake: FakeSlackAPI, prefix: str) -> dict[str, list[str]]:
+    """rid -> every answer posted to that response_url, for the rids starting with `prefix`."""
+    out: dict[str, list[str]] = {}
+    for call in fake.calls_to("response_url"):
+        rid = call.path.rsplit("/", 1)[-1]
+        if rid.startswith(prefix):
+            out.setdefault(rid, []).append(str(call.args.get("text", "")))
+    return out
+
+
+def titles(url: str, prefix: str) -> Counter[str]:
+    with psycopg.connect(url) as conn:
+        return Counter(r[0] for r in conn.execute(
+            "SELECT doc->>'title' FROM ogpbot_documents WHERE collection = 'proposals' "
+            "AND doc->>'title' LIKE %s", (prefix + "%",)))
+
+
+async def test_a_proposal_one_replica_confirmed_is_on_the_others_pages_at_once(
+        replicas: Replicas) -> None:
+    await all_running(replicas)
+    fake, servers = replicas.fake, replicas.servers
+    async with aiohttp.ClientSession() as http:
+        for n in range(4):
+            writer, reader = servers[n % 2], servers[(n + 1) % 2]
+            rid = f"seen{n}"
+            await replicas.slash(writer, ANDERS, f"propose Synlig {n} | Lite innsyn | "
+                                 "Publiser loggene | transparency | innsyn | jd", rid)
+            await eventually(lambda rid=rid: rid in told_at(fake, rid), within=30)
+            found = REF.search(told_at(fake, rid)[rid][0])
+            assert found is not None
+            number = int(found.group(1))
+            # The proposer is told P-N: the other replica's pages show it at once.
+            async with http.get(f"{reader.url}/api/proposals") as answer:
+                listed = [p["number"] for p in (await answer.json())["proposals"]]
+            assert number in listed
+            async with http.get(f"{reader.url}/proposals/P-{number}") as answer:
+                assert answer.status == 200
+                assert f"Synlig {n}" in await answer.text()
+            async with http.get(f"{reader.url}/") as answer:
+                assert f"P-{number}" in await answer.text()
+
+
+async def test_a_replica_killed_right_after_15_acks_leaves_them_to_the_other(
+        replicas: Replicas) -> None:
+    await all_running(replicas)
+    fake = replicas.fake
+    victim, survivor = replicas.servers
+    people = [fan_out_id(n) for n in range(40, 55)]  # nobody has asked Slack who they are yet
+    fake.hang(300, methods=["users.info"])  # the victim's turns never get that far
+    await asyncio.gather(*(replicas.slash(
+        victim, uid, f"propose Etter stansen {n} | Lite innsyn | Publiser loggene | "
+        "transparency | innsyn | jd", f"kill{n}") for n, uid in enumerate(people)))
+    victim.kill()  # right after the 15th acknowledgement
+    assert told_at(fake, "kill") == {}
+    assert titles(replicas.url, "Etter stansen") == Counter()
+    fake.heal()
+    fake.release_hangs()
+    try:
+        # The survivor, not restarted, does each and answers it once, within 60 s.
+        await eventually(lambda: len(told_at(fake, "kill")) == len(people), within=60)
+        await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+        answers = told_at(fake, "kill")
+        assert all(len(texts) == 1 for texts in answers.values()), answers
+        made = titles(replicas.url, "Etter stansen")
+        assert made == Counter(f"Etter stansen {n}" for n in range(len(people)))
+        assert survivor.process is not None and survivor.process.poll() is None
+    finally:
+        await victim.start()
+
+
+async def test_a_starting_replica_leaves_a_live_replicas_requests_alone(
+        replicas: Replicas) -> None:
+    await all_running(replicas)
+    fake = replicas.fake
+    busy, starting = replicas.servers
+    people = [fan_out_id(n) for n in range(60, 68)]
+    fake.hang(300, methods=["users.info"])  # the busy replica's turns wait for Slack
+    await asyncio.gather(*(replicas.slash(busy, uid, "status", f"live{n}")
+                           for n, uid in enumerate(people)))
+    starting.stop()
+    await starting.start()  # it does what was left undone; none of this was left
+    fake.heal()
+    fake.release_hangs()
+    await eventually(lambda: len(told_at(fake, "live")) == len(people), within=60)
+    await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+    answers = told_at(fake, "live")
+    assert all(len(texts) == 1 for texts in answers.values()), answers

@@ -130,6 +130,25 @@ def _work(store: Store, key: str, at: float | None, **fields: object) -> None:
     store.put("outbox", key, {"ready_at": at, **fields})
 
 
+def test_the_revision_moves_with_every_write_to_its_collection_and_no_other(
+        store: Store) -> None:
+    start = store.revision("things")
+    assert store.revision("things") == start  # asking changes nothing
+    seen = [start]
+    for write in (lambda: store.put("things", "a", {"n": 1}),
+                  lambda: store.put("things", "a", {"n": 2}),  # rewritten in place
+                  lambda: store.add("things", "b", {"n": 3}),
+                  lambda: store.delete("things", "a")):
+        write()
+        now = store.revision("things")
+        assert now not in seen
+        seen.append(now)
+    store.get("things", "b")
+    store.all("things")
+    store.put("others", "x", {"n": 4})
+    assert store.revision("things") == seen[-1]
+
+
 def test_claim_hands_out_ready_work_earliest_first_and_once(store: Store) -> None:
     _work(store, "late", 30.0)
     _work(store, "early", 10.0)

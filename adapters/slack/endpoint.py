@@ -208,7 +208,7 @@ class SlackEndpoint:
                 await ack(response_action="errors",
                           errors=view_errors(reply, view.get("blocks") or []))
             if fresh:
-                await asyncio.to_thread(self.turns.inbox.answered, item.key)
+                await asyncio.to_thread(self.turns.inbox.answered, item.key, True)
             return
         drawn = view.get("title")
         title = drawn.get("text") if isinstance(drawn, Mapping) else None

@@ -6,8 +6,10 @@ and leaves the turn (`turn`) to run after the answer.
 The answers: a body that is not an activity 400; a missing, bad or malformed token, or one
 that does not vouch for the activity's `serviceUrl`, 401; a tenant this deployment does not
 serve, or (emulator mode) a `serviceUrl` off this machine, 403; an admitted activity 201 as
-soon as it is admitted, with its turn (the core, the replies through the connector, with
-their retries) running after that as a task the server waits for when it stops. So a slow or
+soon as it is kept (its conversation's reference, and a message as an inbox item: a store
+that refuses them gets 503, so Teams sends the activity again), with its turn (the core, the
+replies through the connector, with their retries) running after that as a task the server
+waits for when it stops. So a slow or
 unreachable connector never holds Teams' request past the few seconds it waits. Only an
 `invoke` (whose answer carries the turn's result) waits for its turn. An activity that finds
 no worker to authenticate it within `AUTH_WAIT` gets 503 (Teams sends it again), not a hang.
@@ -41,6 +43,7 @@ from adapters.teams.workers import DRAIN, WORKERS, Workers
 from bot.app.inbox import Item
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
+from bot.store.contract import StoreError
 
 __all__ = ["ROUTE", "TEAMS", "TeamsBridge", "is_loopback", "mount", "refusal"]
 
@@ -170,7 +173,12 @@ class TeamsBridge:
             return
         if not decided.claim("worker"):
             return  # answered 503 meanwhile: Teams sends the activity again
-        kept = self.turn.keep(activity, admitted)  # in the inbox before the answer
+        try:
+            kept = self.turn.keep(activity, admitted)  # in the store before the answer
+        except StoreError as exc:  # nothing kept: no promise (Teams sends it again)
+            log.error("teams: an activity could not be kept: %s", exc)
+            respond(503, None)
+            return
         if kept is False:
             respond(201, None)  # sent again: it is kept, and done or being done
             return

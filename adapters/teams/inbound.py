@@ -87,6 +87,12 @@ def _form_fields(value: Mapping[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def delivery_of(activity: Activity) -> str | None:
+    """Teams' id of this delivery (the same activity sent again has it too), or None."""
+    conversation = activity.conversation.id if activity.conversation else ""
+    return f"teams:{conversation}:{activity.id}" if activity.id else None
+
+
 def command_of(activity: Activity, email: str | None = None,
                aad_object_id: str | None = None, via: str = "",
                tenant: str | None = None) -> Command:
@@ -94,7 +100,7 @@ def command_of(activity: Activity, email: str | None = None,
     vouched for."""
     speaker = speaker_of(activity, email, aad_object_id, tenant)
     place = place_of(activity, via)
-    key = f"teams:{place.conversation_id}:{activity.id}" if activity.id else None
+    key = delivery_of(activity)
     value = activity.value if isinstance(activity.value, dict) else {}
     kind = value.get(cards.MARK)
     if kind == cards.KIND_FORM and isinstance(value.get("form"), str):

@@ -2,10 +2,11 @@
 the core answers, and the answer goes back through the connector as an Adaptive Card (a
 submitted form's card is updated in place).
 
-A message activity is kept in the inbox (`bot.app.inbox`) before its 201 (`keep`, with the
-conversation's reference), run as that item (done with its reply in the transaction of its
-effect) and marked answered once its answer went out; an answer the connector will not take
-goes through the outbox. What a crash leaves is done at the next start (`answers`).
+Every activity's conversation reference is kept before its 201 (`keep`), and a message
+activity with it as an inbox item (`bot.app.inbox`), in one transaction; the turn runs that
+item (done with its reply in the transaction of its effect) and marks it answered once its
+answer went out; an answer the connector will not take goes through the outbox. What a crash
+leaves is done at the next start, or by another replica (`answers`).
 
 Who is speaking: the activity's `from` account, and, only when a Bot Framework token vouched
 for the activity (so its tenant is one this deployment serves), the person's Microsoft Entra
@@ -39,7 +40,6 @@ from bot.app.runtime import Runtime
 from bot.core.reach import Reach
 from bot.core.reply import Reply
 from bot.i18n.catalogue import language_of
-from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.teams")
 _KNOWN_TYPES = frozenset(t.value for t in ActivityTypes)
@@ -69,37 +69,46 @@ class Turn:
         self.inbox: Inbox | None = None  # the server's, given at mount
 
     def keep(self, activity: Activity, admitted: Admitted) -> Item | bool | None:
-        """Before the 201: a message activity kept in the inbox, with the conversation's
-        reference, in one transaction. The item; False when Teams sent it again (it is kept
-        already); None when it is not a message, or the store would not keep it (its turn
-        then runs without the inbox)."""
-        if self.inbox is None or activity.type != ActivityTypes.message or \
-                not from_a_person(activity):
-            return None
-        sender = activity.from_property
-        object_id = (sender.aad_object_id or None) if sender and admitted.vouched else None
-        command = inbound.command_of(activity, None, object_id, admitted.via, admitted.tenant)
-        delivery = command.request_key
-        route = {"via": "turn", "user": sender.id if sender else "",
-                 "tenant": admitted.tenant if admitted.vouched else ""}
-        item = Item(delivery or new_key(inbound.PLATFORM, "activity"), command, route,
-                    self.runtime.clock.now(), delivery=delivery)
-        try:
-            def keep() -> bool:
-                references.remember(self.reach, activity, admitted.via)
-                return self.inbox.record(item)
+        """Before the 201, in one transaction: the conversation's reference (for any activity
+        Teams defines), and a message activity as an inbox item. The item; False when Teams
+        sent it again (it is kept already); None when it is not a message, or there is no
+        inbox. `StoreError` when the store would not keep it: then nothing is acknowledged."""
+        if activity.type not in _KNOWN_TYPES:
+            return None  # not an activity Teams defines: nothing to remember or answer
+        if activity.type == ActivityTypes.message and not from_a_person(activity):
+            return None  # another bot, or this one: not a person to remember or answer
+        item = self._item(activity, admitted) if activity.type == ActivityTypes.message \
+            and self.inbox is not None else None
+        inbox = self.inbox
 
-            kept = self.runtime.store.atomically(keep)
-        except StoreError as exc:
-            log.error("teams: an activity could not be kept in the inbox: %s", exc)
+        def keep() -> bool:
+            references.remember(self.reach, activity, admitted.via)
+            return inbox.record(item) if inbox is not None and item is not None else True
+
+        kept = self.runtime.store.atomically(keep)
+        if item is None:
             return None
         return item if kept else False
 
+    def _item(self, activity: Activity, admitted: Admitted) -> Item:
+        """A message activity as an inbox item: keyed by what it asks (a form by its nonce,
+        so a form submitted twice is done once), its delivery by Teams' activity id."""
+        sender = activity.from_property
+        object_id = (sender.aad_object_id or None) if sender and admitted.vouched else None
+        command = inbound.command_of(activity, None, object_id, admitted.via, admitted.tenant)
+        delivery = inbound.delivery_of(activity)
+        route = {"via": "turn", "user": sender.id if sender else "",
+                 "tenant": admitted.tenant if admitted.vouched else ""}
+        key = command.request_key or delivery or new_key(inbound.PLATFORM, "activity")
+        return Item(key, command, route, self.runtime.clock.now(), delivery=delivery)
+
     async def run(self, context: TurnContext, admitted: Admitted,
                   item: Item | None = None) -> None:
+        """The turn of an admitted activity whose reference `keep` kept: a message run as its
+        inbox `item` (when this process may take it: `Inbox.hold`) and answered."""
         activity = context.activity
         if activity.type not in _KNOWN_TYPES:
-            return  # not an activity Teams defines: nothing to remember or answer
+            return  # not an activity Teams defines: nothing to answer
         if activity.type == ActivityTypes.invoke:  # answered in its HTTP response, always 200
             response = invokes.invoke_response(activity.name, self._language(activity))
             await context.send_activity(Activity(type=ActivityTypes.invoke_response,
@@ -107,8 +116,6 @@ class Turn:
             return
         if activity.type == ActivityTypes.message and not from_a_person(activity):
             return  # another bot, or this one: no answer, and not a person to remember
-        if item is None:
-            references.remember(self.reach, activity, admitted.via)
         if activity.type != ActivityTypes.message:
             return  # conversationUpdate (install), typing, reactions: the reference is kept
         sender = activity.from_property
@@ -124,8 +131,11 @@ class Turn:
         if item is None or self.inbox is None:
             reply = self.runtime.bot.handle(command)
         else:
+            if not self.inbox.hold(item):
+                return  # taken already, here or by another replica
             found = self.inbox.run(item.key, replace(command, request_key=item.key))
-            if found is None:
+            if found is None or found.repeated:
+                self.inbox.let_go([item.key])
                 return
             reply = found
         if reply.repeated:
@@ -139,7 +149,7 @@ class Turn:
             self.inbox.answer_later(item, reply, type(exc).__name__)
             return
         if item is not None and self.inbox is not None:
-            self.inbox.answered(item.key)
+            self.inbox.answered(item.key, refused=not reply.ok)
 
     async def _answer(self, context: TurnContext, form_id: str | None, reply: Reply) -> None:
         activity = context.activity

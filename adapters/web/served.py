@@ -1,10 +1,17 @@
 """The record as the server hands it out: the current snapshot (`bot.record.live`), made anew
 off the event loop shortly after writes, and the answers drawn from it, each drawn once.
 
-- A proposal write (in any thread) sets an event on the loop; the refresher waits `DEBOUNCE`
-  seconds so that a burst of writes costs one refresh, then refreshes in a worker thread.
-  Readers never wait for that: they get the snapshot of at most a moment ago. A new day by
-  the process's clock (`bot.core.clock`) refreshes it too: what is overdue changes with it.
+- A reader sees every write acknowledged before it asked (a proposer told "P-2" finds P-2 at
+  once): while nothing was written since the snapshot was read, a reader takes the snapshot
+  as it is, without touching the store; after a write, it waits for a refresh that began
+  after it asked (one refresh for every reader waiting together). With a store several
+  replicas share, "written since" is asked of the store (`LiveRecord.changed_since_read`:
+  one small question per reader, shared by readers asking together), since another
+  replica's write reaches this one only later.
+- A proposal write (in any thread) also sets an event on the loop; the refresher waits
+  `DEBOUNCE` seconds so that a burst of writes costs one refresh, then refreshes in a worker
+  thread, so that most readers find the snapshot current. A new day by the process's clock
+  (`bot.core.clock`) refreshes it too: what is overdue changes with it.
 - An answer (a page or a JSON document) is drawn in a worker thread the first time it is
   asked of a snapshot and kept, by what was asked (page, language, filters), until the next
   snapshot; readers asking for the same answer meanwhile wait for that one drawing. What is
@@ -29,6 +36,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Generic, TypeVar
 
 from bot.core.clock import nap
 from bot.record.live import LiveRecord
@@ -36,6 +44,7 @@ from bot.record.public import Snapshot
 
 log = logging.getLogger("ogpbot.web")
 
+T = TypeVar("T")
 DEBOUNCE = 0.25  # seconds from a write to the refresh that shows it
 CACHE_BYTES = 64 * 1024 * 1024  # the answers kept for the current snapshot, at most
 GZIP_FROM = 1024  # bytes: a smaller body is sent as it is
@@ -68,6 +77,33 @@ class Answer:
 Draw = Callable[[Snapshot], Answer]
 
 
+class AfterAsked(Generic[T]):
+    """`work` (blocking: run in a worker thread) for callers who each need a run that began
+    after they asked; callers asking while one runs share the next run."""
+
+    def __init__(self, work: Callable[[], T],
+                 then: Callable[[T], None] = lambda _result: None) -> None:
+        self.work = work
+        self.then = then  # called on the loop with each run's result, in the order of runs
+        self._started = 0
+        self._running: asyncio.Future[tuple[int, T]] | None = None
+
+    async def __call__(self) -> T:
+        needed = self._started + 1  # a run that begins from now on
+        while True:
+            if self._running is None or self._running.done():
+                self._started += 1
+                self._running = asyncio.ensure_future(self._run(self._started))
+            number, result = await asyncio.shield(self._running)
+            if number >= needed:
+                return result
+
+    async def _run(self, number: int) -> tuple[int, T]:
+        result = await asyncio.to_thread(self.work)
+        self.then(result)
+        return number, result
+
+
 class ServedRecord:
     """The snapshot requests read, its refresher task, and the answers drawn from it."""
 
@@ -84,6 +120,8 @@ class ServedRecord:
         self._kept = 0  # bytes of the answers kept
         self._uncached = asyncio.Semaphore(1)
         self._turns = asyncio.Semaphore(TURNS)
+        self._refreshed = AfterAsked(self.live.refresh, self._publish)
+        self._asked_store = AfterAsked(self.live.changed_since_read)
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -93,7 +131,7 @@ class ServedRecord:
         self._written = asyncio.Event()
         self.live.on_change.append(self._on_write)
         self.live.watch()
-        self._publish(await asyncio.to_thread(self.live.refresh))
+        await self._refreshed()
         self._task = asyncio.create_task(self._keep_current(), name="record refresher")
 
     async def stop(self) -> None:
@@ -123,7 +161,7 @@ class ServedRecord:
                 await asyncio.sleep(self.debounce)
             self._written.clear()
             try:
-                self._publish(await asyncio.to_thread(self.live.refresh))
+                await self._refreshed()
             except Exception:  # the store could not be read: keep the old one, try again
                 log.exception("the public record could not be refreshed")
                 self._written.set()
@@ -145,9 +183,11 @@ class ServedRecord:
     # -- answers -------------------------------------------------------------------------------
 
     async def snapshot(self) -> Snapshot:
-        """The current snapshot (read now if the refresher has not started)."""
-        if self._snapshot is None:
-            self._publish(await asyncio.to_thread(self.live.refresh))
+        """A snapshot that holds every write that landed before this call: the current one
+        when nothing was written since it was read, else one read after this call."""
+        if self._snapshot is None or self.live.stale or (
+                self.live.records.store.shared and await self._asked_store()):
+            await self._refreshed()
         assert self._snapshot is not None
         return self._snapshot
 

@@ -3,29 +3,39 @@ event, a Teams activity), kept in the store until it is done and answered.
 
 - An adapter records an `Item` (the command as it arrived, and where its answer goes, in the
   adapter's own words: `route`) durably, and only then acknowledges the request. A request the
-  platform sends again finds its item already there and adds nothing.
+  platform sends again (the same `delivery`) finds its item already there and adds nothing.
 - `Inbox.run` puts the item's command through the core; the core marks the item done, with
   its reply, in the transaction that holds the command's effect (`bot.app.frontdoor`'s
   `Settlement`), so the two land together or not at all. An item already done is not run
   again: its reply is given back, marked repeated. A command that changed nothing (a
   refusal, a `status`) is not marked done: it costs no write, and run again it does no harm.
-- Once the answer has reached the person, the item is marked answered. Of a request the
-  platform may send again (`repeatable`: an event, a submitted form) its key and answer
-  remain, so a late retry finds it and gets the same answer; any other item is removed (its
-  key was of our own making), and so is a refused one (sent again, it is tried again).
+- Once the answer has reached the person, the item is marked answered. An item the platform
+  may send again (it named its delivery) keeps its key, the delivery and, when the command
+  changed something, its answer, so a late retry finds it and is not answered again (until
+  `bot.app.retention` lets it go); any other is removed (its key was of our own making). A
+  refused form keeps its key too, marked so that the same form put right and submitted again
+  (a new delivery under the same key) is a new try.
+
+Who runs an item: the process that acknowledged it, first. An item is work in the store
+(`ready_at`) until it is answered; with a store that several replicas share, an item is taken
+(`hold`) under a lease that the holder renews while it lives (`bot.store.contract`'s
+claims), and a new item is left to its receiver for `HOLD` seconds before anyone else may take
+it. So a replica that dies leaves its items to the others once its leases run out, and a
+replica that starts never takes an item another live replica holds.
 
 After a crash, `unfinished` gives what was acknowledged and not done, or done and not yet
-answered: `bot.app.turns` runs and answers it at the next start.
-
-Only the `Store` protocol is used (get, put, add, find, transaction), so a backend that hands
-out claims with leases can take items over without the adapters noticing.
+answered: `bot.app.turns` runs and answers it (at the next start; on a shared store, whichever
+replica takes it first).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -35,9 +45,13 @@ from bot.app.frontdoor import OgpBot
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, Target
 from bot.core.reply import Reply
+from bot.store.contract import READY, StoreError
 
 log = logging.getLogger("ogpbot.inbox")
 INBOX = "inbox"
+LEASE = 10.0  # seconds an item held by a replica stays its own unless renewed
+RENEW_EVERY = LEASE / 3
+HOLD = LEASE  # seconds a new item is left to the replica that received it
 
 
 class ItemState(StrEnum):
@@ -83,6 +97,11 @@ class Item:
                    Reply.from_dict(reply) if reply else None, delivery)
 
 
+def _ready_at(item: Item) -> float:
+    """When another replica may take `item` if its receiver has not (seconds since the epoch)."""
+    return item.received_at.timestamp() + HOLD
+
+
 def new_key(platform: str, kind: str, unique: str | None = None) -> str:
     """An item key: the platform's own delivery id when it has one (`unique`), so a delivery
     sent again finds its item; else a new random one."""
@@ -122,17 +141,40 @@ class _Settlement:
 
 
 class Inbox:
-    """The inbox of one bot, in its store."""
+    """The inbox of one bot, in its store; `owner` names this process in the store's leases."""
 
-    def __init__(self, bot: OgpBot) -> None:
+    def __init__(self, bot: OgpBot, owner: str | None = None) -> None:
         self.bot = bot
         self.store = bot.store
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._held: set[str] = set()  # keys this process runs (or is about to)
+        self._lock = threading.Lock()
+
+    # -- keeping -----------------------------------------------------------------------------
 
     def record(self, item: Item) -> bool:
-        """Keep `item` durably (call before acknowledging it); False when its key is already
-        there (the platform sent the request again). `StoreError` when it cannot be kept."""
+        """Keep `item` durably (call before acknowledging it); False when the platform sent
+        this delivery before (its item is there). `StoreError` when it cannot be kept."""
         item = replace(item, command=replace(item.command, request_key=item.key))
-        return self.store.add(INBOX, item.key, item.to_dict())
+        doc = {**item.to_dict(), READY: _ready_at(item)}
+        if self.store.add(INBOX, item.key, doc):  # one write: the usual case
+            return True
+        if item.delivery is None:
+            return False
+        again: bool = self.store.atomically(lambda: self._new_try(item.delivery, doc))
+        return again
+
+    def _new_try(self, delivery: str | None, doc: dict[str, Any]) -> bool:
+        """A new delivery under a key that is there: a new try of a refused form, put right
+        (True, kept anew), or the same request again (False)."""
+        there = self.store.get(INBOX, doc["key"])
+        if there is None:
+            return self.store.add(INBOX, doc["key"], doc)
+        if there.get("state") != ItemState.ANSWERED.value or not there.get("again") \
+                or there.get("delivery") == delivery:
+            return False
+        self.store.put(INBOX, doc["key"], doc)
+        return True
 
     def get(self, key: str) -> Item | None:
         """The item `key` while it is still to be done or answered; None once answered."""
@@ -140,6 +182,74 @@ class Inbox:
         if doc is None or doc.get("state") == ItemState.ANSWERED.value:
             return None
         return Item.from_dict(doc)
+
+    # -- who runs it ---------------------------------------------------------------------------
+
+    def hold(self, item: Item) -> bool:
+        """Take `item` for this process: False when it runs here already, or (a shared store)
+        another live replica holds it. The lease lasts while `renew` is called."""
+        with self._lock:
+            if item.key in self._held:
+                return False
+            self._held.add(item.key)
+        if not self.store.shared:
+            return True  # one process: nobody to share with
+        now = self.bot.clock.now().timestamp()
+        try:
+            taken = self.store.claim(INBOX, self.owner, max(now, _ready_at(item)), LEASE, 1,
+                                     key=item.key)
+        except StoreError as exc:
+            log.warning("inbox: %s could not be taken (%s); it is left for later", item.key,
+                        exc)
+            taken = []
+        if not taken:
+            self.let_go([item.key])
+        return bool(taken)
+
+    def take_ready(self, limit: int) -> list[Item]:
+        """Items nobody holds (a replica died with them, or a turn here gave them up) that are
+        ready now, taken for this process; only with a shared store."""
+        if not self.store.shared:
+            return []
+        now = self.bot.clock.now().timestamp()
+        with self._lock:
+            limit += len(self._held)  # what this process holds comes back too: not new
+        taken = []
+        for _, doc in self.store.claim(INBOX, self.owner, now, LEASE, limit):
+            try:
+                item = Item.from_dict(doc)
+            except (KeyError, TypeError, ValueError):
+                log.error("inbox: item %s cannot be read; left as it is", doc.get("key"))
+                continue
+            with self._lock:
+                if item.key in self._held:
+                    continue
+                self._held.add(item.key)
+            taken.append(item)
+        return taken
+
+    def holding(self) -> bool:
+        with self._lock:
+            return bool(self._held)
+
+    def renew(self) -> None:
+        """Keep this process's items its own for another `LEASE` seconds."""
+        if self.store.shared and self.holding():
+            self.store.renew(INBOX, self.owner, self.bot.clock.now().timestamp() + LEASE)
+
+    def let_go(self, keys: Iterable[str], *, others_may: bool = False) -> None:
+        """This process no longer runs `keys`; with `others_may`, another replica may take
+        them at once (they are not answered: a stopping server's, say)."""
+        keys = list(keys)
+        with self._lock:
+            self._held.difference_update(keys)
+        if others_may and self.store.shared and keys:
+            try:
+                self.store.release(INBOX, self.owner, keys)
+            except StoreError as exc:  # their leases run out by themselves
+                log.warning("inbox: could not let go of %d item(s): %s", len(keys), exc)
+
+    # -- running and answering -----------------------------------------------------------------
 
     def run(self, key: str, command: Command | None = None) -> Reply | None:
         """Run the item `key` through the core (as `command`, when the adapter has learnt more
@@ -158,34 +268,48 @@ class Inbox:
         return self.bot.handle(command, _Settlement(self, key))
 
     def mark_done(self, key: str, reply: Reply) -> None:
-        """Keep `reply` as the item's answer, unless it has one already."""
+        """Keep `reply` as the item's answer, unless it has one already (in the transaction
+        of the command's effect)."""
         doc = self.store.get(INBOX, key)
         if doc is not None and doc.get("state") == ItemState.RECEIVED.value:
             self.store.put(INBOX, key, {**doc, "state": ItemState.DONE.value,
                                         "reply": reply.to_dict()})
 
-    def answered(self, key: str) -> None:
-        """The answer reached the person: keep the key (and when), for late retries, and the
-        answer of a request that may come again (given again, marked repeated)."""
-        doc = self.store.get(INBOX, key)
-        if doc is not None and doc.get("state") != ItemState.ANSWERED.value:
-            kept = doc.get("reply") if doc.get("repeatable") else None
-            if kept is None or not kept.get("ok", True):
-                # Nothing can come again under a key of our own making; and a refusal changed
-                # nothing: the same request sent again (a form put right and submitted
-                # again) is a new try, not a repeat.
-                self.store.delete(INBOX, key)
-                return
-            self.store.put(INBOX, key, {"key": key, "state": ItemState.ANSWERED.value,
-                                        "received_at": doc.get("received_at"),
-                                        "answered_at": self.bot.clock.now().isoformat(),
-                                        "reply": kept})
+    def answered(self, key: str, refused: bool = False) -> None:
+        """The answer reached the person (`refused`: it was a refusal, which changed nothing).
+        Of a request the platform may send again the key stays, with when, the delivery and
+        the answer if one was kept; any other item is removed. One transaction."""
+        self.store.atomically(lambda: self._answered(key, refused))
+        self.let_go([key])
 
-    def answered_all(self, keys: list[str]) -> None:
-        """`answered` for each of `keys`, in one transaction."""
-        with self.store.transaction():
-            for key in keys:
-                self.answered(key)
+    def _answered(self, key: str, refused: bool) -> None:
+        doc = self.store.get(INBOX, key)
+        if doc is None or doc.get("state") == ItemState.ANSWERED.value:
+            return
+        delivery = doc.get("delivery") or (key if doc.get("repeatable") else None)
+        if delivery is None:
+            self.store.delete(INBOX, key)  # nothing comes again under a key of our making
+            return
+        kept = doc.get("reply")
+        self.store.put(INBOX, key, {
+            "key": key, "state": ItemState.ANSWERED.value, "delivery": delivery,
+            "received_at": doc.get("received_at"),
+            "answered_at": self.bot.clock.now().isoformat(),
+            "reply": kept if kept and kept.get("ok", True) else None,
+            # a refusal changed nothing: the same form put right is a new try, not a repeat
+            "again": refused or bool(kept and not kept.get("ok", True))})
+
+    def answered_all(self, marks: Iterable[tuple[str, bool]]) -> None:
+        """`answered` for each (key, refused) of `marks`, in one transaction (run again from
+        the start if it collides with another replica's)."""
+        marks = list(marks)
+
+        def mark() -> None:
+            for key, refused in marks:
+                self._answered(key, refused)
+
+        self.store.atomically(mark)
+        self.let_go(key for key, _ in marks)
 
     def answer_later(self, item: Item, reply: Reply, reason: str) -> None:
         """An answer the platform would not take now becomes a notice to the person: the
@@ -196,12 +320,14 @@ class Inbox:
             person = self.bot.records.person_by_platform(speaker.platform, speaker.user_id)
             if person is None:
                 log.warning("inbox: nobody to send the answer to %s to (%s)", item.key, reason)
-                return
-            self.bot.outbox.schedule(Notice(f"answer:{item.key}", Target.to_person(person.key),
-                                            reply, self.bot.clock.now(), "answer"))
-            self.answered(item.key)
+            else:
+                self.bot.outbox.schedule(Notice(f"answer:{item.key}",
+                                                Target.to_person(person.key), reply,
+                                                self.bot.clock.now(), "answer"))
+            self._answered(item.key, not reply.ok)
 
         self.store.atomically(hand_over)
+        self.let_go([item.key])
 
     def unfinished(self) -> list[Item]:
         """What was acknowledged and not done, or done and not answered, oldest first."""

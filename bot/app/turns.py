@@ -8,6 +8,12 @@ An adapter records an item, acknowledges the request, and hands the item to `sub
 responder is the adapter's part: `prepare` completes the command (the speaker's profile, which
 the platform gives only on request), `answer` takes the reply where the item's route says.
 An answer given after a restart says so, and what it answers.
+
+One person's turns run one after another, in the order `submit` was called: each turn waits
+for the one submitted before it for the same person (a chain fixed when it is submitted, so
+no later turn can slip in between). With a store that several replicas share, a turn first
+takes its item (`Inbox.hold`) and the server keeps what it holds (`keep`: the leases renewed,
+and every few seconds the items a dead replica left taken over and answered).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
-from bot.app.inbox import Inbox, Item, ItemState
+from bot.app.inbox import RENEW_EVERY, Inbox, Item, ItemState
 from bot.core.command import Command
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
@@ -29,7 +35,10 @@ log = logging.getLogger("ogpbot.turns")
 AT_ONCE = 16  # turns running together: their store writes share fsyncs (group commit)
 STOP_WITHIN = 25.0  # seconds a stopping server gives the turns in flight
 ANSWERED_EVERY = 0.2  # seconds between two writes of the marks of answers given
+MARKS_AGAIN = 2.0  # seconds before marks the store refused are written again
 LATE_WORDS = 80  # characters of the command quoted in an answer given after a restart
+Lane = tuple[str, str]
+Mark = tuple[str, bool]  # an answered item's key, and whether its answer was a refusal
 
 
 class Responder(Protocol):
@@ -56,10 +65,12 @@ class Turns:
         self.responders: dict[str, Responder] = {}
         self._gate: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._lanes: dict[tuple[str, str], asyncio.Lock] = {}
-        self._answered: list[str] = []
-        self._marking: set[str] = set()
+        self._queued: set[str] = set()  # keys submitted here and not ended
+        self._last: dict[Lane, asyncio.Future[None]] = {}  # each person's latest turn's end
+        self._marks: list[Mark] = []  # answers given, their marks not written yet
+        self._marking: list[Mark] = []  # being written
         self._flusher: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
         self._stopping = False
 
     def register(self, responder: Responder) -> None:
@@ -67,16 +78,29 @@ class Turns:
 
     def submit(self, item: Item, *, reply: Reply | None = None,
                resumed: bool = False) -> None:
-        """Run `item` (unless a `reply` is given: then only answer it) after the ack."""
-        if self._stopping:
-            return  # it stays in the inbox for the next start
-        task = asyncio.get_running_loop().create_task(self._turn(item, reply, resumed))
+        """Run `item` (unless a `reply` is given: then only answer it) after the ack, after
+        every turn of the same person submitted before it."""
+        if self._stopping or item.key in self._queued:
+            return  # it stays in the inbox for the next start; or it is on its way here
+        loop = asyncio.get_running_loop()
+        speaker = item.command.speaker
+        lane = (speaker.platform, speaker.user_id)
+        before = self._last.get(lane)
+        ended: asyncio.Future[None] = loop.create_future()
+        self._last[lane] = ended
+        self._queued.add(item.key)
+        task = loop.create_task(self._turn(item, reply, resumed, lane, before, ended))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def resume(self) -> int:
-        """Submit what the last process acknowledged and did not finish; how many."""
-        items = await asyncio.to_thread(self.inbox.unfinished)
+        """Submit what the last process acknowledged and did not finish (with a shared store:
+        what no live replica holds); how many."""
+        if self.inbox.store.shared:
+            items = await asyncio.to_thread(self.inbox.take_ready, self.at_once)
+            self.inbox.let_go(item.key for item in items)  # each turn takes its own
+        else:
+            items = await asyncio.to_thread(self.inbox.unfinished)
         for item in items:
             self.submit(item, reply=item.reply if item.state is ItemState.DONE else None,
                         resumed=True)
@@ -85,73 +109,106 @@ class Turns:
                      "and answered", len(items))
         return len(items)
 
-    async def _turn(self, item: Item, reply: Reply | None, resumed: bool) -> None:
+    async def _turn(self, item: Item, reply: Reply | None, resumed: bool, lane: Lane,
+                    before: asyncio.Future[None] | None, ended: asyncio.Future[None]) -> None:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.at_once)
-        speaker = item.command.speaker
-        lane = (speaker.platform, speaker.user_id)
-        lock = self._lanes.setdefault(lane, asyncio.Lock())
+        given: Reply | None = None
+        held = False
         try:
-            async with lock, self._gate:  # one person's requests in the order they came
-                answered = await self._begin(item, reply, resumed)
+            held = await self._hold(item)
+            if before is not None:
+                await before  # one person's requests in the order they came
+            if held:
+                async with self._gate:
+                    given = await self._begin(item, reply, resumed)
         finally:
-            if not lock.locked() and self._lanes.get(lane) is lock:
-                del self._lanes[lane]
-        if answered:
-            self._mark_answered(item.key)
+            ended.set_result(None)
+            if self._last.get(lane) is ended:
+                del self._last[lane]
+            self._queued.discard(item.key)
+        if given is not None:
+            self._mark_answered(item.key, not given.ok)
 
-    def _mark_answered(self, key: str) -> None:
+    async def _hold(self, item: Item) -> bool:
+        if not self.inbox.store.shared:
+            return self.inbox.hold(item)  # in memory: no need to leave the loop
+        return await asyncio.to_thread(self.inbox.hold, item)
+
+    def _mark_answered(self, key: str, refused: bool) -> None:
         """Marks of answers given are written together, every `ANSWERED_EVERY` seconds: no
         turn waits for one, and many cost one write. A crash may lose the last ones; those
         answers are then given again at the next start (the work is not done again)."""
-        self._answered.append(key)
+        self._marks.append((key, refused))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush_answered())
 
     async def _flush_answered(self, wait: float = ANSWERED_EVERY) -> None:
+        """Write the marks, again and again until none is left: a mark added while the
+        store writes the others is written next, never left waiting for another answer."""
         await asyncio.sleep(wait)
-        keys, self._answered = self._answered, []
-        if keys:
-            self._marking.update(keys)
+        while self._marks:
+            self._marking, self._marks = self._marks, []
             try:
-                await asyncio.to_thread(self.inbox.answered_all, keys)
+                await asyncio.to_thread(self.inbox.answered_all, self._marking)
             except Exception:
-                log.exception("inbox: %d answer(s) could not be marked; they are given again "
-                              "at the next start", len(keys))
-            finally:
-                self._marking.difference_update(keys)
+                log.exception("inbox: %d answer(s) could not be marked; tried again in %.0f s "
+                              "(or given again at the next start)", len(self._marking),
+                              MARKS_AGAIN)
+                self._marks[:0] = self._marking
+                self._marking = []
+                if self._stopping:
+                    return
+                await asyncio.sleep(MARKS_AGAIN)
+            else:
+                self._marking = []
 
-    async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> bool:
-        """Run and answer the item; whether its answer went out (to be marked answered)."""
+    async def _written(self) -> None:
+        """Until every mark added so far is written (or the store refused it)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.shield(self._flusher)
+        if self._marks:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_answered(0))
+            await asyncio.shield(self._flusher)
+
+    async def _begin(self, item: Item, reply: Reply | None, resumed: bool) -> Reply | None:
+        """Run and answer the held item; the reply its person was given (to be marked
+        answered), or None."""
         if self._stopping:
-            return False  # not begun: it stays in the inbox, as it is
+            self.inbox.let_go([item.key], others_may=True)
+            return None  # not begun: it stays in the inbox, as it is
         responder = self.responders.get(item.platform)
         if responder is None:
             log.warning("inbox: no %s adapter is on; %s waits for one", item.platform,
                         item.key)
-            return False
+            self.inbox.let_go([item.key], others_may=True)
+            return None
         try:
             return await self._run(responder, item, reply, resumed)
         except Exception:
+            # Still held here (its lease renewed while this process lives): it is tried again
+            # at the next start, or by another replica once this one is gone.
             log.exception("inbox: the turn of %s failed; it is tried again at the next "
                           "start", item.key)
-            return False
+            return None
 
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
-                   resumed: bool) -> bool:
+                   resumed: bool) -> Reply | None:
         if reply is None:
             command = await responder.prepare(item)
             reply = await asyncio.to_thread(self.inbox.run, item.key, command)
             if reply is None or reply.repeated:
-                return False  # answered, or being answered, by whoever did it first
+                # answered, or being answered, by whoever did it first
+                self.inbox.let_go([item.key])
+                return None
         if resumed:
             reply = self._late(item, reply)
         try:
             await responder.answer(item, reply)
         except DeliveryError as exc:
             await asyncio.to_thread(self.inbox.answer_later, item, reply, exc.reason)
-            return False
-        return True
+            return None
+        return reply
 
     def _late(self, item: Item, reply: Reply) -> Reply:
         """The reply with a first line saying what it answers, and why it comes late."""
@@ -163,20 +220,51 @@ class Turns:
         note = t(lang, "inbox.late_answer", when=when, words=words)
         return replace(reply, lines=(note, *reply.lines))
 
+    # -- what a server keeps running -----------------------------------------------------------
+
+    def keep(self) -> None:
+        """With a shared store: renew this process's leases and take over what a dead replica
+        left, every `RENEW_EVERY` seconds, until `stop` (nothing to do otherwise)."""
+        if self.inbox.store.shared and self._keeper is None:
+            self._keeper = asyncio.get_running_loop().create_task(self._keep(),
+                                                                  name="ogpbot-inbox-leases")
+
+    async def _keep(self) -> None:
+        while not self._stopping:
+            await self.inbox.bot.clock.sleep(RENEW_EVERY)  # leases run on the process's clock
+            try:
+                await asyncio.to_thread(self.inbox.renew)
+                taken = await asyncio.to_thread(self.inbox.take_ready, self.at_once)
+            except Exception as exc:
+                log.warning("inbox: could not keep the leases or look for left work: %s", exc)
+                continue
+            if taken:
+                log.info("inbox: %d request(s) another replica left are being done and "
+                         "answered", len(taken))
+            self.inbox.let_go(item.key for item in taken)  # each turn takes its own
+            for item in taken:
+                self.submit(item, reply=item.reply if item.state is ItemState.DONE else None,
+                            resumed=True)
+
     def depth(self) -> int:
         """How many acknowledged requests are not answered yet (from any thread)."""
-        given = {*self._answered, *self._marking}  # answered, their marks not written yet
+        given = {key for key, _ in (*self._marks, *self._marking)}  # marks not written yet
         return sum(item.key not in given for item in self.inbox.unfinished())
 
     async def wait(self) -> None:
         """Until every turn submitted so far has ended, and its answer is marked."""
         while self._tasks:
             await asyncio.wait(set(self._tasks))
-        await self._flush_answered(0)
+        await self._written()
 
     async def stop(self, within: float = STOP_WITHIN) -> None:
         """Begin no more turns; let those in flight finish, for at most `within` seconds."""
         self._stopping = True
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
+            self._keeper = None
         pending = set(self._tasks)
         late: set[asyncio.Task[None]] = set()
         if pending:
@@ -189,4 +277,4 @@ class Turns:
         if late:
             log.warning("inbox: %d turn(s) did not finish within %.0f s; they are done at "
                         "the next start", len(late), within)
-        await self._flush_answered(0)
+        await self._written()

@@ -8,12 +8,17 @@ the proposals written since the last one and swaps in a new `Snapshot`; readers 
 `current` and never wait for the store.
 
 `refresh()` blocks (it reads the store): run it in a worker thread. A write's hook runs while
-the writer still holds the store's transaction, so a refresh that starts after the hook reads
-the store once the write has landed (or been rolled back), never before. A store that other
-processes write too (replicas sharing a database) tells of their writes on its `proposals`
-channel, with the number written (`Records.save_proposal` notifies it); `watch()` listens
-there too, and a notification that may have been missed makes the next refresh read
-everything (`invalidate()`).
+the writer still holds the store's transaction; with a store of one process (memory, TinyDB)
+that holds the store's lock, so a refresh that starts after the hook reads the store once the
+write has landed (or been rolled back), never before, and `stale` tells a reader exactly
+whether a write came after the snapshot was read.
+
+A store that other processes write too (replicas sharing a database) is read without such a
+lock, and another replica's writes reach this one only as notifications on its `proposals`
+channel (`Records.save_proposal` notifies it; `watch()` listens), which may come late. There,
+`changed_since_read()` asks the store for its revision of the proposals (any write, by any
+replica, that committed changes it) and compares it with the revision the snapshot was read
+at; a refresh that finds the revision moved reads every proposal.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class LiveRecord:
         self._lock = threading.Lock()  # guards the dirty set and the counters
         self._refreshing = threading.Lock()  # one refresh at a time
         self._listening = False  # to the shared store's word of other replicas' writes
+        self._revision: str | None = None  # the shared store's, when the snapshot was read
 
     # -- being told of writes ------------------------------------------------------------------
 
@@ -98,14 +104,28 @@ class LiveRecord:
         with self._lock:
             return self._current is None or self._built_from != self._written
 
+    def changed_since_read(self) -> bool:
+        """With a store other processes write too: whether a write to the proposals committed
+        (here or in another replica) since the current snapshot was read. Blocking (one small
+        question to the store); always False for a store of one process (`stale` says it)."""
+        store = self.records.store
+        if not store.shared:
+            return False
+        return self._current is None or store.revision(PROPOSALS) != self._revision
+
     def refresh(self) -> Snapshot:
         """Read what was written since the last refresh (everything, the first time) and make
         it the current snapshot. Blocking."""
         with self._refreshing:
+            store = self.records.store
+            # read before the proposals: a write that lands meanwhile moves it again
+            revision = store.revision(PROPOSALS) if store.shared else None
             with self._lock:
                 everything, dirty = self._everything, self._dirty
                 self._everything, self._dirty = False, set()
                 written = self._written
+            if revision != self._revision:
+                everything = True  # a replica wrote proposals it may not have told of yet
             try:
                 if everything:
                     proposals = {p.number: p for p in self.records.proposals()}
@@ -125,6 +145,7 @@ class LiveRecord:
                                 tuple(proposals[n] for n in sorted(proposals)),
                                 self.clock.now())
             self._by_number = proposals
+            self._revision = revision
             with self._lock:
                 self._current = snapshot
                 self._built_from = written

@@ -103,6 +103,12 @@ class Store(Protocol):
         such as the TinyDB file's schema version)."""
         ...
 
+    def revision(self, collection: str) -> str:
+        """A token that changes whenever a write to `collection` (by any process) has landed:
+        whoever keeps a copy of what it read, with the token it asked for first, can tell by
+        asking again whether the copy is still current. Cheap: no document is read."""
+        ...
+
     # -- shared work -------------------------------------------------------------------------
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,

@@ -25,6 +25,17 @@ class LocalWork:
         self._leases: dict[tuple[str, str], tuple[str, float]] = {}
         self._bookings: dict[tuple[str, str], float] = {}  # the next free moment of each
         self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
+        self._revisions: dict[str, int] = {}  # writes seen per collection (rolled back too)
+
+    def _revised(self, collection: str | None = None) -> None:
+        """A write to `collection` (None: to any, as a rollback of everything is)."""
+        names = [collection] if collection is not None else [*self._revisions, ""]
+        for name in names:
+            self._revisions[name] = self._revisions.get(name, 0) + 1
+
+    def revision(self, collection: str) -> str:
+        with self._lock:
+            return f"{self._revisions.get(collection, 0)}.{self._revisions.get('', 0)}"
 
     def _work(self, collection: str) -> Iterable[tuple[str, Doc]]:
         """(key, document) of every document in `collection` that may be work (not copies)."""

@@ -33,6 +33,7 @@ class MemoryStore(LocalWork):
             except BaseException:
                 if self._depth == 1 and self._snapshot is not None:
                     self._data = self._snapshot
+                    self._revised()
                 raise
             finally:
                 self._depth -= 1
@@ -47,6 +48,7 @@ class MemoryStore(LocalWork):
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self._lock:
             self._data.setdefault(collection, {})[key] = copy_doc(doc)
+            self._revised(collection)
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
         with self._lock:
@@ -58,6 +60,7 @@ class MemoryStore(LocalWork):
     def delete(self, collection: str, key: str) -> None:
         with self._lock:
             self._data.get(collection, {}).pop(key, None)
+            self._revised(collection)
 
     def all(self, collection: str) -> list[Doc]:
         with self._lock:

@@ -314,6 +314,15 @@ class PostgresStore:
         return [r[0] for r in self._rows(
             "SELECT DISTINCT collection FROM ogpbot_documents ORDER BY collection")]
 
+    def revision(self, collection: str) -> str:
+        # How many rows, and the sum of the transaction ids that wrote them (`xmin`, which
+        # a write always replaces with its own, newer one): any insert, update or delete
+        # that committed moves one or the other. Only the rows' headers are read.
+        [(count, total)] = self._rows(
+            """SELECT count(*), coalesce(sum(xmin::text::bigint), 0)
+               FROM ogpbot_documents WHERE collection = %s""", (collection,))
+        return f"{count}.{total}"
+
     # -- shared work ---------------------------------------------------------------------------
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,

@@ -400,6 +400,7 @@ class TinyDBStore(LocalWork):
 
     def _undo_changes(self, undo: list[tuple[str, str, int, Doc | None]]) -> None:
         for collection, key, doc_id, old in reversed(undo):
+            self._revised(collection)
             table = self._tables.setdefault(collection, {})
             index = self._index.setdefault(collection, {})
             self._reindex_doc(collection, doc_id, table.get(str(doc_id)), old)
@@ -412,6 +413,7 @@ class TinyDBStore(LocalWork):
         self._db.clear_cache()
 
     def _change(self, collection: str, key: str, doc_id: int, body: Doc | None) -> None:
+        self._revised(collection)
         table = self._tables.setdefault(collection, {})
         old = table.get(str(doc_id))
         self._undo.append((collection, key, doc_id, old))

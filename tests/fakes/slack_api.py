@@ -217,6 +217,7 @@ class FakeSlackAPI(LoopbackFake):
         self._hang: _Hang | None = None
 
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         self._changed: asyncio.Condition | None = None
         self.root = ""
         self.url = ""
@@ -234,6 +235,7 @@ class FakeSlackAPI(LoopbackFake):
         self.url = f"{self.root}api/"
         self._changed = asyncio.Condition()
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         return self
 
     def _let_go(self) -> None:
@@ -281,16 +283,19 @@ class FakeSlackAPI(LoopbackFake):
         tz: str = "Europe/Oslo",
         is_bot: bool = False,
         deleted: bool = False,
+        team_id: str | None = None,
     ) -> dict[str, Any]:
-        """Add a person users.info will know; returns the user object it will answer."""
+        """Add a person users.info will know (in ``team_id``, else the fake's own workspace);
+        returns the user object it will answer."""
         handle = name or user_id.lower()
         full = real_name or handle
-        profile: dict[str, Any] = {"real_name": full, "display_name": handle, "team": self.team_id}
+        team = team_id or self.team_id
+        profile: dict[str, Any] = {"real_name": full, "display_name": handle, "team": team}
         if email is not None:
             profile["email"] = email
         user = {
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team,
             "name": handle,
             "real_name": full,
             "deleted": deleted,
@@ -452,6 +457,11 @@ class FakeSlackAPI(LoopbackFake):
             return
         self._hang = _Hang(seconds, count, frozenset(methods) if methods is not None else None)
 
+    def release_hangs(self) -> None:
+        """Let every answer held back by :meth:`hang` go now (later calls are held as set)."""
+        self._released.set()
+        self._released = asyncio.Event()
+
     def heal(self) -> None:
         """Turn every failure off: failing channels and methods, throttle, outage, hang, auth."""
         self._failing.clear()
@@ -534,8 +544,12 @@ class FakeSlackAPI(LoopbackFake):
                 self._changed.notify_all()
         delay = self._hang_for(method)
         if delay:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._closing.wait(), delay)
+            released = self._released
+            ends = [asyncio.ensure_future(self._closing.wait()),
+                    asyncio.ensure_future(released.wait())]
+            await asyncio.wait(ends, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in ends:
+                waiting.cancel()
         if text is not None or not body:
             return web.Response(status=status, text=text or "", headers=headers)
         return web.json_response(body, status=status, headers=headers)
@@ -826,6 +840,8 @@ class FakeSlackAPI(LoopbackFake):
     def _users_lookup_by_email(self, args: dict[str, Any]) -> Answer:
         email = str(args.get("email") or "").lower()
         for user in self.users.values():
+            if self._caller is not None and user.get("team_id") != self._caller:
+                continue  # a workspace's token finds its own members only
             if str(user.get("profile", {}).get("email", "")).lower() == email and email:
                 answered = dict(user)
                 answered.pop("locale", None)

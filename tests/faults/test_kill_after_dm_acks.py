@@ -1,0 +1,82 @@
+"""SIGKILL of `ogpbot serve` right after it acknowledged 20 one-line proposals sent as direct
+messages to the bot (Slack events, one from each of 20 people), while Slack was slow to say
+who they are, so no turn had finished: Slack does not send an acknowledged event again. After
+the restart each of the 20 has exactly one proposal, and is answered once, in the DM, saying
+the answer comes late."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests import serving as kit
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_signing import event_callback_body, signed_headers
+from tests.faults.test_kill_after_ack import proposals_by_person
+from tests.serving import eventually
+from tests.test_notices_e2e import INGRID, KARI, OSLO, SECRET, Server
+
+pytestmark = pytest.mark.asyncio
+PEOPLE = [f"U0DMK{n:03d}" for n in range(20)]
+LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
+REF = re.compile(r"\bP-(\d+)\b")
+
+
+async def test_sigkill_right_after_20_dm_acks_loses_none_and_answers_each_once(
+        tmp_path: Path) -> None:
+    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
+              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
+               "slack_id": INGRID}]
+    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+        tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
+    async with FakeSlackAPI() as fake:
+        for n, uid in enumerate(PEOPLE):
+            fake.add_user(uid, email=f"dm{n}@ngo.example.org", real_name=f"Person {n}")
+        dms = {uid: fake.dm_channel(uid) for uid in PEOPLE}
+
+        def answers(uid: str) -> list[str]:
+            return [str(m.get("text", "")) for m in fake.messages_in(dms[uid])]
+
+        server = Server(tmp_path, fake)
+        try:
+            await server.start()
+            fake.hang(120, methods=["users.info"])  # no turn gets past who is speaking
+            async with aiohttp.ClientSession() as http:
+
+                async def propose(n: int, uid: str) -> int:
+                    body = event_callback_body({
+                        "type": "message", "channel_type": "im", "user": uid,
+                        "channel": dms[uid], "text": f"propose DM-forslag {n} {LINE}",
+                        "ts": f"1700000100.{n:06d}"})
+                    async with http.post(f"{server.url}/slack/events", data=body,
+                                         headers=signed_headers(SECRET, body)) as answer:
+                        return answer.status
+
+                statuses = await asyncio.gather(*(propose(n, uid)
+                                                  for n, uid in enumerate(PEOPLE)))
+            server.kill()  # right after the 20th acknowledgement
+            assert statuses == [200] * len(PEOPLE)
+            assert proposals_by_person(tmp_path) == {}  # the kill cut every turn off
+            assert not any(answers(uid) for uid in PEOPLE)
+
+            fake.heal()
+            fake.release_hangs()
+            await server.start()
+            await eventually(lambda: all(answers(uid) for uid in PEOPLE), within=60)
+            await asyncio.sleep(1.0)  # anything that would go twice has had time to
+        finally:
+            server.stop(grace=30)
+
+    by_person = proposals_by_person(tmp_path)
+    assert sorted(by_person) == sorted(f"slack:{uid}" for uid in PEOPLE)
+    for n, uid in enumerate(PEOPLE):
+        [number] = by_person[f"slack:{uid}"]
+        [told] = answers(uid)  # once
+        assert f"P-{number}" in told and "kommer sent" in told, (uid, told)
+        assert f"DM-forslag {n}" in told
