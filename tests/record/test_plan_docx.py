@@ -13,8 +13,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from adapters import cli
-from bot.store.tinydb_file import TinyDBStore
-from tests.record.world import HOSTILE_TITLE, SEMINAR_FILE, make_runtime
+from tests.record.world import HOSTILE_TITLE, served_file
 
 SEMINAR_TITLE = ("Seminar om utarbeiding av Norges fjerde handlingsplan i Open Government "
                  "Partnership (OGP)")
@@ -23,12 +22,7 @@ SEMINAR_TITLE = ("Seminar om utarbeiding av Norges fjerde handlingsplan i Open G
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A store file with proposals in every state, still open for writing as under `serve`."""
-    db = tmp_path / "ogpbot.json"
-    runtime = make_runtime(TinyDBStore(db))
-    monkeypatch.setenv("OGPBOT_DB", str(db))
-    monkeypatch.setenv("OGPBOT_SEMINAR", SEMINAR_FILE)
-    yield runtime
-    runtime.close()
+    yield from served_file(tmp_path, monkeypatch)
 
 
 def export_docx(tmp_path: Path, *args: str) -> Path:

@@ -14,26 +14,20 @@ from markdown_it import MarkdownIt
 from adapters import cli
 from bot.core.model import Proposal, Status
 from bot.record.export import csv_cell, md_block, md_inline
-from bot.store.tinydb_file import TinyDBStore
 from tests.record.world import (
     HOSTILE_ORG,
     HOSTILE_REASON,
     HOSTILE_TITLE,
     INCLUDE_REASON,
     SEMINAR_FILE,
-    make_runtime,
+    served_file,
 )
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch):
     """A store file with proposals in every state, still open for writing as under `serve`."""
-    db = tmp_path / "ogpbot.json"
-    runtime = make_runtime(TinyDBStore(db))
-    monkeypatch.setenv("OGPBOT_DB", str(db))
-    monkeypatch.setenv("OGPBOT_SEMINAR", SEMINAR_FILE)
-    yield runtime
-    runtime.close()
+    yield from served_file(tmp_path, monkeypatch)
 
 
 def export(tmp_path, *args: str) -> str:

@@ -17,9 +17,8 @@ from adapters.documents.word import docx_bytes
 from bot.record.export import markdown_of
 from bot.record.public import snapshot
 from bot.record.self_assessment import assessment_json, assessment_outline, self_assessment
-from bot.store.tinydb_file import TinyDBStore
 from tests.record.plan_world import PROGRESS_TEXT, make_plan_runtime
-from tests.record.world import SEMINAR_FILE
+from tests.record.world import served_file
 
 
 @pytest.fixture
@@ -95,12 +94,8 @@ def test_the_report_as_a_word_document(runtime, tmp_path: Path) -> None:
 
 @pytest.fixture
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    db = tmp_path / "ogpbot.json"
-    made = make_plan_runtime(TinyDBStore(db))
-    monkeypatch.setenv("OGPBOT_DB", str(db))
-    monkeypatch.setenv("OGPBOT_SEMINAR", SEMINAR_FILE)
-    yield made
-    made.close()
+    """The plan under way in a store file, still open for writing as under `serve`."""
+    yield from served_file(tmp_path, monkeypatch, make_plan_runtime)
 
 
 def test_ogpbot_export_self_assessment(served, tmp_path: Path, capsys) -> None:

@@ -4,10 +4,13 @@ written the way those parts write them), and a small HTML reader for checking pa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
 
 from bot.app.frontdoor import OgpBot
 from bot.app.runtime import Runtime
@@ -18,6 +21,7 @@ from bot.core.seminar import load_seminar
 from bot.core.settings import Settings
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
+from bot.store.tinydb_file import TinyDBStore
 
 ROOT = Path(__file__).resolve().parents[2]
 SEMINAR_FILE = str(ROOT / "data" / "seminar.toml")
@@ -130,6 +134,19 @@ def make_runtime(store: Store | None = None, populated: bool = True) -> Runtime:
         populate(bot, clock)
     settings = Settings(db=":memory:", seminar=SEMINAR_FILE)
     return Runtime(settings, seminar, store, bot, clock)
+
+
+def served_file(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                make: Callable[[Store], Runtime] = make_runtime) -> Iterator[Runtime]:
+    """A store file filled by `make`, still open for writing as under `serve`, and named by
+    `OGPBOT_DB` (the seminar by `OGPBOT_SEMINAR`) for the `ogpbot` command (a fixture's
+    body: it closes the store after the test)."""
+    db = folder / "ogpbot.json"
+    runtime = make(TinyDBStore(db))
+    monkeypatch.setenv("OGPBOT_DB", str(db))
+    monkeypatch.setenv("OGPBOT_SEMINAR", SEMINAR_FILE)
+    yield runtime
+    runtime.close()
 
 
 # -- reading HTML ------------------------------------------------------------------------------

@@ -17,25 +17,15 @@ LINE = ("propose Open budgets for municipalities | Budgets are hard to read | Pu
         "every budget as open data | transparency, participation | apne-data | jd")
 
 
-async def answer(bench: Bench, words: str, **kw: object) -> dict:
-    """The card that answers `words` (notices the words set off may arrive beside it)."""
-    activity = bench.activity(words, **kw)  # type: ignore[arg-type]
-    assert await bench.post(activity) in (200, 201)
-    await bench.settle()
-    [reply] = [p for p in bench.fake.activities() if p.reply_to_id == activity["id"]]
-    card = card_of(reply)
-    assert_valid_card(card)
-    return card
-
-
 async def test_the_coordinators_overview_is_a_card(bench: Bench) -> None:
     clock = bench.runtime.clock
     assert isinstance(clock, FakeClock)
-    await answer(bench, LINE, user=OLA, conversation=DM_OLA)
+    await bench.say(LINE, user=OLA, conversation=DM_OLA)
     clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
-    await answer(bench, "outcome P-1 bilateral")
+    await bench.say("outcome P-1 bilateral")
     clock.set(datetime(2026, 12, 2, 18, 0, tzinfo=UTC))
-    card = await answer(bench, "overview")
+    card = card_of(await bench.say("overview"))
+    assert_valid_card(card)
     body = card["body"]
     assert body[0]["inlines"][0]["text"] == "Overview: where the process stands"
     assert [run["text"] for run in body[1]["inlines"]] == ["bilateral meeting: ", "1"]
