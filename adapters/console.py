@@ -29,7 +29,7 @@ from bot.core.reply import Form, FormField, Reply
 from bot.i18n.catalogue import t
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import FileAttachment
-from bot.process.proposing import FORM_ID
+from bot.process.proposal_form import FORM_ID
 
 PLATFORM = "console"
 ARROW = "→ "

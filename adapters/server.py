@@ -52,11 +52,11 @@ ADAPTER_MODULES: list[str] = [
     # Teams
     "adapters.teams.endpoint",
     # the notice dispatcher
-    "adapters.outbox",
+    "adapters.outbox_service",
     # pruning what is kept only for a while
     "adapters.upkeep",
     # the inbox: acknowledged requests done and answered, also after a restart
-    "adapters.inbox",
+    "adapters.inbox_service",
 ]
 
 Mount = Callable[[web.Application, Runtime], str]

@@ -1,9 +1,9 @@
 """ogpbot in a Slack workspace: `mount` adds `POST /slack/events` to the server when
 `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` are set, the install flow (`/slack/install`,
 `/slack/oauth_redirect`) with `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` (`oauth`, whose
-`refusal` `serve` asks first), and registers the Slack `Notifier` with
-the notice dispatcher (`adapters.outbox.register_notifier`) and the Slack `Responder` with the
-inbox's turns (`adapters.inbox.turns_of`).
+`refusal` `serve` asks first), and registers the Slack `Notifier` with the notice dispatcher
+(`adapters.outbox_service.register_notifier`) and the Slack `Responder` with the inbox's turns
+(`adapters.inbox_service.turns_of`).
 
 A file per job, as the Teams adapter has: `access` (who gets in: the signature, once, and the
 workspace), `inbound` (what a request asks, from its body alone), `endpoint` (the route:
@@ -18,8 +18,8 @@ import time
 
 from aiohttp import web
 
-from adapters.inbox import turns_of
-from adapters.outbox import register_notifier
+from adapters.inbox_service import turns_of
+from adapters.outbox_service import register_notifier
 from adapters.server import add_drain
 from adapters.slack.access import SlackDoor
 from adapters.slack.answers import SlackAnswers

@@ -30,7 +30,7 @@ from adapters.slack.blocks import WORDS_ACTION, hidden_values, submitted_values
 from adapters.slack.speakers import PLATFORM
 from bot.app.inbox import Item, new_key
 from bot.core.command import Command, Place, Speaker
-from bot.process.proposing import EDIT_FORM_ID, FORM_ID
+from bot.process.proposal_form import EDIT_FORM_ID, FORM_ID
 
 SLASH_PREFIX = {"/ogp": "", "/propose": "propose", "/status": "status"}
 FORMS = (FORM_ID, EDIT_FORM_ID)

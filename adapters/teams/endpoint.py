@@ -31,8 +31,8 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 
-from adapters.inbox import turns_of
-from adapters.outbox import register_notifier
+from adapters.inbox_service import turns_of
+from adapters.outbox_service import register_notifier
 from adapters.server import BIND_HOST, add_drain
 from adapters.teams import access, retry
 from adapters.teams.access import Door, Mode, Refused, is_loopback, refusal

@@ -8,7 +8,7 @@ meetings' calendar files (`GET /meetings/P-N/TOKEN.ics`).
     routes.py    the record's handlers: query string in, an answer of the served snapshot out
     served.py    the snapshot requests read, its refresher, the answers drawn from it
     pages.py     the Jinja2 environment and one function per page
-    calendar.py  the calendar files
+    calendar_route.py  the calendar files
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.server import MESSAGE_PAGE
-from adapters.web import calendar, routes
+from adapters.web import calendar_route, routes
 from adapters.web.pages import message_page
 from adapters.web.served import ServedRecord
 from bot.app.runtime import Runtime
@@ -29,7 +29,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     served = ServedRecord(LiveRecord(runtime.seminar, runtime.bot.records, runtime.clock))
     app[SERVED] = served
     routes.add_routes(app, routes.RecordRoutes(served, runtime.seminar))
-    calendar.add_routes(app, runtime)
+    calendar_route.add_routes(app, runtime)
     app[MESSAGE_PAGE] = lambda lang, heading, lines, action: message_page(
         runtime.seminar, lang, heading, lines, action)
 

@@ -19,7 +19,7 @@ from bot.process import (
     proposals,
     tables,
 )
-from bot.process.proposing import EDIT_FORM_ID
+from bot.process.proposal_form import EDIT_FORM_ID
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping

@@ -20,7 +20,7 @@ from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
-from bot.notices.calendar import FILE_MIME, calendar_path, meeting_file
+from bot.notices.meeting_calendar import FILE_MIME, calendar_path, meeting_file
 from bot.notices.port import FileAttachment
 from bot.notices.written import written
 

@@ -22,7 +22,7 @@ from bot.core.reply import Action, Field, Marked, Reply
 from bot.core.roles import may_edit
 from bot.core.writing import Composer, Writing
 from bot.i18n.catalogue import t
-from bot.process.proposing import LIMITS, check_texts, edit_form, needs_organization
+from bot.process.proposal_form import LIMITS, check_texts, edit_form, needs_organization
 from bot.process.tables import load_plan
 from bot.record.changes import FieldChange, field_changes, marked
 

@@ -18,7 +18,7 @@ from bot.core.writing import Composer, Writing
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
 from bot.process.plan import commitment_lines
-from bot.process.proposing import (
+from bot.process.proposal_form import (
     FORM_ID,
     Draft,
     build_form,

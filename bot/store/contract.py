@@ -2,7 +2,7 @@
 work that several processes may share (claims with a lease, wake-ups).
 
 Every backend (memory in `bot.store.memory`, TinyDB in `bot.store.tinydb_file`, PostgreSQL in
-`bot.store.postgres`) passes the same contract tests in `tests/test_store_contract.py`.
+`bot.store.postgres`) passes the same contract tests in `tests/store/test_store_contract.py`.
 Handlers never see a backend, only this interface.
 
 Work: a document with a number in its top-level field `ready_at` (seconds since the epoch) is

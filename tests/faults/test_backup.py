@@ -19,9 +19,11 @@ import pytest
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.notices.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.notices.test_notices_e2e import (
+    fake as fake,  # the fixture: the fake Slack and its people
+)
 from tests.serving import ROOT, eventually
-from tests.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
-from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
 
 pytestmark = pytest.mark.asyncio
 LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"

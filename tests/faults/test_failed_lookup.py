@@ -14,8 +14,8 @@ import pytest
 from bot.store.tinydb_file import TinyDBStore
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import ANDERS, INGRID, KARI, OSLO, Server
 from tests.serving import eventually
-from tests.test_notices_e2e import ANDERS, INGRID, KARI, OSLO, Server
 
 pytestmark = pytest.mark.asyncio
 LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"

@@ -19,8 +19,8 @@ from bot.store.tinydb_file import TinyDBStore
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.notices.test_notices_e2e import CHANNEL, INGRID, KARI, OSLO, SECRET, Server
 from tests.serving import eventually
-from tests.test_notices_e2e import CHANNEL, INGRID, KARI, OSLO, SECRET, Server
 
 pytestmark = pytest.mark.asyncio
 PEOPLE = [f"U0CSO{n:03d}" for n in range(50)]

@@ -18,8 +18,8 @@ from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import event_callback_body, signed_headers
 from tests.faults.test_kill_after_ack import proposals_by_person
+from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, SECRET, Server
 from tests.serving import eventually
-from tests.test_notices_e2e import INGRID, KARI, OSLO, SECRET, Server
 
 pytestmark = pytest.mark.asyncio
 PEOPLE = [f"U0DMK{n:03d}" for n in range(20)]

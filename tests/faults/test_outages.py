@@ -13,19 +13,19 @@ from datetime import timedelta
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.outbox import DISPATCHER, notifiers_of
+from adapters.outbox_service import DISPATCHER, notifiers_of
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import SlackRetryHandler
 from bot.core.clock import FakeClock
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.notices.dispatcher import Dispatcher
+from tests.adapters.teams.conftest import CHANNEL, OLA, Bench
+from tests.adapters.teams.conftest import bench as bench  # the fixtures, for the Teams test
+from tests.adapters.teams.conftest import issuer as issuer
 from tests.chat import Chat
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import eventually
-from tests.teams.conftest import CHANNEL, OLA, Bench
-from tests.teams.conftest import bench as bench  # the fixtures, for the Teams test
-from tests.teams.conftest import issuer as issuer
 
 pytestmark = pytest.mark.asyncio
 CONVERSATIONS = ("C0PLENARY", "C0TABLE1", "C0TABLE2")

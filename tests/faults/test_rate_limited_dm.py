@@ -12,8 +12,8 @@ import pytest
 
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, Server
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import INGRID, KARI, OSLO, Server
 
 pytestmark = pytest.mark.asyncio
 TRIES_REFUSED = 15

@@ -25,11 +25,13 @@ from tests.fakes.slack_signing import (
     retry_headers,
     signed_headers,
 )
+from tests.notices.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.notices.test_notices_e2e import (
+    fake as fake,  # the fixture: the fake Slack and its people
+)
+from tests.notices.test_notices_teams_e2e import BOT, KARI, TENANT, TeamsServer, words
+from tests.notices.test_notices_teams_e2e import seminar_toml as teams_seminar_toml
 from tests.serving import eventually
-from tests.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
-from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
-from tests.test_notices_teams_e2e import BOT, KARI, TENANT, TeamsServer, words
-from tests.test_notices_teams_e2e import seminar_toml as teams_seminar_toml
 
 pytestmark = pytest.mark.asyncio
 _n = itertools.count(1)

@@ -17,8 +17,8 @@ import pytest
 
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import ANDERS, KARI, OSLO, Server
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import ANDERS, KARI, OSLO, Server
 
 pytestmark = pytest.mark.asyncio
 MINISTRY = [f"U0JDM{n:03d}" for n in range(99)]

@@ -14,8 +14,8 @@ import pytest
 
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import CHANNEL, KARI, OSLO, Server
 from tests.serving import eventually
-from tests.test_notices_e2e import CHANNEL, KARI, OSLO, Server
 
 pytestmark = pytest.mark.asyncio
 LOOK_UP_TAKES = 8.0

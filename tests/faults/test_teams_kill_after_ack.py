@@ -16,8 +16,7 @@ import pytest
 
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.bf_connector import FakeConnector
-from tests.serving import eventually
-from tests.test_notices_teams_e2e import (
+from tests.notices.test_notices_teams_e2e import (
     ANDERS,
     BOT,
     CHANNEL,
@@ -29,6 +28,7 @@ from tests.test_notices_teams_e2e import (
     seminar_toml,
     words,
 )
+from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"

@@ -16,9 +16,11 @@ import pytest
 
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
+from tests.notices.test_notices_e2e import (
+    fake as fake,  # the fixture: the fake Slack and its people
+)
 from tests.serving import eventually, outbox
-from tests.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
-from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
 
 pytestmark = pytest.mark.asyncio
 TORN = b'{"changes":[["proposals","99",99,{"title":"Aldri lagret","problem":"Li'

@@ -13,9 +13,11 @@ import aiohttp
 import pytest
 
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
+from tests.notices.test_notices_e2e import (
+    fake as fake,  # the fixture: the fake Slack and its people
+)
 from tests.serving import eventually
-from tests.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
-from tests.test_notices_e2e import fake as fake  # the fixture: the fake Slack and its people
 
 pytestmark = pytest.mark.asyncio
 REF = re.compile(r"\bP-(\d+)\b")

@@ -1,0 +1,2 @@
+"""Tests of adapters/: the server, the console and operations at the root, a folder per
+platform below."""

@@ -1,0 +1,142 @@
+"""One running ogpbot per test, with a store and a fake Slack Web API of its own: the real
+aiohttp server with the Slack adapter on loopback (serving one workspace, `SLACK_TEAM_ID`
+set to the one the signed requests name by default), and a `Workspace` that sends signed
+requests the way Slack does."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest_asyncio
+from aiohttp import web
+
+from adapters.server import build_app
+from bot.app.runtime import Runtime
+from bot.core.clock import FakeClock
+from bot.core.settings import Settings
+from tests.fakes.slack_api import Call, FakeSlackAPI
+from tests.fakes.slack_signing import (
+    TEAM_ID,
+    event_callback_body,
+    interactivity_body,
+    retry_headers,
+    signed_headers,
+    slash_command_body,
+)
+
+TOKEN = "xoxb-ogpbot-test"
+SECRET = "ogpbot-test-signing-secret"
+SEMINAR = str(Path(__file__).resolve().parents[3] / "data" / "seminar.toml")
+BOT_USER = "U0OGPBOT1"
+
+# People in the fake workspace: (slack id, email, locale).
+KARI = ("U0KARI001", "kari.nordmann@example.org", "nb-NO")  # KMD: the coordinator
+EMILY = ("U0EMILY01", "emily.clarke@example.org", "en-US")  # civil society on the roster
+MARTE = ("U0MARTE01", "marte.dahl@example.org", "nb-NO")  # KS: an observer
+INGRID = ("U0INGRID1", "ingrid.berg@example.org", "nb-NO")  # JD: a ministry
+OLA = ("U0OLA0001", "ola@ngo.example.org", "nb-NO")  # not on the roster
+JANE = ("U0JANE001", "jane@ngo.example.org", "en-GB")  # not on the roster
+PEOPLE = (KARI, EMILY, MARTE, INGRID, OLA, JANE)
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Answer:
+    status: int
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text else None
+
+
+class Workspace:
+    """Slack, as the bot sees it: signed POSTs to /slack/events, and the fake Web API."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, fake: FakeSlackAPI,
+                 runtime: Runtime) -> None:
+        self.url = url
+        self.session = session
+        self.fake = fake
+        self.runtime = runtime
+
+    async def post(self, body: bytes, *, timestamp: int | None = None,
+                   headers: Mapping[str, str] | None = None, secret: str = SECRET,
+                   content_type: str | None = None) -> Answer:
+        sent = signed_headers(secret, body, timestamp, content_type=content_type)
+        sent.update(headers or {})
+        async with self.session.post(self.url, data=body, headers=sent) as response:
+            return Answer(response.status, await response.text())
+
+    async def command(self, text: str, user: tuple[str, str, str], *, command: str = "/ogp",
+                      channel: str = "C0PLENARY") -> tuple[Answer, str]:
+        """A slash command; returns the HTTP answer and the response_url id it carries."""
+        rid = f"r{next(_ids)}"
+        body = slash_command_body(text, command=command, user_id=user[0], channel_id=channel,
+                                  response_url=self.fake.response_url(rid))
+        return await self.post(body), rid
+
+    async def interact(self, payload: Mapping[str, Any]) -> Answer:
+        return await self.post(interactivity_body(payload))
+
+    async def event(self, event: Mapping[str, Any], *, event_id: str | None = None,
+                    retry: int = 0) -> Answer:
+        body = event_callback_body(event, event_id=event_id)
+        return await self.post(body, headers=retry_headers(retry) if retry else None)
+
+    async def sent(self, method: str, where: Callable[[Call], bool] = lambda c: True,
+                   count: int = 1, within: float = 5.0) -> list[Call]:
+        """The calls of `method` that match `where`, once there are `count` of them."""
+        deadline = time.monotonic() + within
+        while True:
+            got = [c for c in self.fake.calls_to(method) if where(c)]
+            left = deadline - time.monotonic()
+            if len(got) >= count or left <= 0:
+                return got
+            with contextlib.suppress(TimeoutError):
+                await self.fake.wait_for(method, len(self.fake.calls_to(method)) + 1,
+                                         within=left)
+
+    async def responses(self, rid: str, count: int = 1) -> list[dict[str, Any]]:
+        """What the bot POSTed to one response_url."""
+        path = f"/response_url/{rid}"
+        calls = await self.sent("response_url", lambda c: c.path == path, count)
+        return [c.args for c in calls]
+
+    async def dms(self, user: tuple[str, str, str], count: int = 1) -> list[dict[str, Any]]:
+        """chat.postMessage calls to one person's DM channel."""
+        channel = self.fake.dm_channel(user[0])
+        calls = await self.sent("chat.postMessage", lambda c: c.args.get("channel") == channel,
+                                count)
+        return [c.args for c in calls]
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
+    db = tmp_path_factory.mktemp("slack") / "ogpbot.json"
+    async with FakeSlackAPI() as fake:
+        for uid, email, locale in PEOPLE:
+            fake.add_user(uid, email=email, locale=locale, real_name=email.split("@")[0])
+        settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
+                            slack_signing_secret=SECRET, slack_api_url=fake.url,
+                            slack_team_id=TEAM_ID)
+        runtime = Runtime.open(settings, clock=FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
+        app = build_app(runtime)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as session:
+            yield Workspace(f"http://127.0.0.1:{port}/slack/events", session, fake, runtime)
+        await runner.cleanup()
+        runtime.close()

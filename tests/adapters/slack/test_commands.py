@@ -1,0 +1,146 @@
+"""Slash commands, buttons, mentions, DMs and App Home through the real bolt app over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from tests.adapters.slack.conftest import BOT_USER, EMILY, INGRID, JANE, KARI, MARTE, OLA, Workspace
+from tests.fakes.slack_signing import block_actions_payload
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Everything a person can read in a message: the fallback and every block's text."""
+    return message.get("text", "") + "\n" + json.dumps(message.get("blocks", []),
+                                                       ensure_ascii=False)
+
+
+def assert_valid_blocks(blocks: list[dict[str, Any]]) -> None:
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None, raw
+        block.validate_json()
+
+
+async def test_help_comes_back_ephemeral_in_the_persons_language(workspace: Workspace) -> None:
+    answer, rid = await workspace.command("help", KARI)
+    assert answer.status == 200
+    (nb,) = await workspace.responses(rid)
+    assert nb["response_type"] == "ephemeral"
+    assert "Hva du kan gjøre (koordinator)" in nb["text"]
+    assert "tables assign" in nb["text"]  # a coordinator's own command
+    assert_valid_blocks(nb["blocks"])
+
+    _, rid = await workspace.command("help", EMILY)
+    (en,) = await workspace.responses(rid)
+    assert "What you can do (civil society)" in en["text"]
+    assert "tables assign" not in en["text"]
+
+
+async def test_users_info_is_asked_once_with_locale(workspace: Workspace) -> None:
+    for _ in range(2):
+        _, rid = await workspace.command("agenda", INGRID)
+        await workspace.responses(rid)
+    asked = [c for c in workspace.fake.calls_to("users.info") if c.args["user"] == INGRID[0]]
+    assert len(asked) == 1
+    assert asked[0].args["include_locale"] in (True, "true", "1", 1)
+
+
+async def test_status_slash_command_in_norwegian_and_english(workspace: Workspace) -> None:
+    _, rid = await workspace.command("", OLA, command="/status")
+    (nb,) = await workspace.responses(rid)
+    assert "Du har ingen forslag ennå" in nb["text"]
+    _, rid = await workspace.command("", JANE, command="/status")
+    (en,) = await workspace.responses(rid)
+    assert "You have no proposals yet" in en["text"]
+
+
+async def test_unknown_word_gets_a_sentence_not_a_trace(workspace: Workspace) -> None:
+    _, rid = await workspace.command("frobnicate P-1", JANE)
+    (en,) = await workspace.responses(rid)
+    assert "I don't understand “frobnicate”" in en["text"]
+    assert "Traceback" not in en["text"]
+
+
+async def test_observer_may_not_propose(workspace: Workspace) -> None:
+    _, rid = await workspace.command("", MARTE, command="/propose")
+    (nb,) = await workspace.responses(rid)
+    assert "Som observatør kan du ikke bruke «propose»" in nb["text"]
+
+
+async def test_button_sends_its_words(workspace: Workspace) -> None:
+    rid = "button-help"
+    payload = block_actions_payload("ogp_words:0", value="help", user_id=EMILY[0],
+                                    response_url=workspace.fake.response_url(rid))
+    answer = await workspace.interact(payload)
+    assert answer.status == 200
+    (en,) = await workspace.responses(rid)
+    assert "What you can do" in en["text"]
+
+
+async def test_mention_in_a_channel_answers_ephemerally_once(workspace: Workspace) -> None:
+    event = {"type": "app_mention", "user": EMILY[0], "channel": "C0PLENARY",
+             "text": f"<@{BOT_USER}> help", "ts": "1700000000.000100",
+             "event_ts": "1700000000.000100"}
+    assert (await workspace.event(event, event_id="Ev0MENTION1")).status == 200
+    (sent,) = await workspace.sent("chat.postEphemeral",
+                                   lambda c: c.args.get("user") == EMILY[0])
+    assert sent.args["channel"] == "C0PLENARY"
+    assert "What you can do" in sent.args["text"]
+
+    # Slack delivers the same event again: it is answered once.
+    for retry in (1, 2):
+        assert (await workspace.event(event, event_id="Ev0MENTION1", retry=retry)).status == 200
+    _, rid = await workspace.command("agenda", EMILY)  # something later, to wait on
+    await workspace.responses(rid)
+    mine = [c for c in workspace.fake.calls_to("chat.postEphemeral")
+            if c.args.get("user") == EMILY[0]]
+    assert len(mine) == 1
+
+
+async def test_mention_where_the_bot_cannot_answer_goes_by_dm(workspace: Workspace) -> None:
+    workspace.fake.fail_channel("C0LOCKED", "not_in_channel")
+    try:
+        event = {"type": "app_mention", "user": JANE[0], "channel": "C0LOCKED",
+                 "text": f"<@{BOT_USER}> agenda", "ts": "1700000000.000200"}
+        assert (await workspace.event(event)).status == 200
+        (dm,) = await workspace.dms(JANE)
+        assert "I could not answer you where you wrote" in dm["text"]
+        assert "Agenda" in dm["text"]
+    finally:
+        workspace.fake.unfail_channel("C0LOCKED")
+
+
+async def test_direct_message_is_answered_in_the_dm(workspace: Workspace) -> None:
+    channel = workspace.fake.dm_channel(KARI[0])
+    event = {"type": "message", "channel_type": "im", "user": KARI[0], "channel": channel,
+             "text": "status", "ts": "1700000000.000300"}
+    assert (await workspace.event(event)).status == 200
+    (dm,) = await workspace.dms(KARI)
+    assert "Alle forslag" in dm["text"] or "ingen forslag" in dm["text"]
+    # The bot's own messages and edits are not commands.
+    for other in ({**event, "bot_id": "B0OGPBOT1"}, {**event, "subtype": "message_changed"}):
+        assert (await workspace.event(other)).status == 200
+    _, rid = await workspace.command("agenda", KARI)
+    await workspace.responses(rid)
+    assert len(await workspace.dms(KARI)) == 1
+
+
+async def test_app_home_is_published(workspace: Workspace) -> None:
+    event = {"type": "app_home_opened", "user": EMILY[0], "channel": "D0EMILYHOME",
+             "tab": "home", "event_ts": "1700000000.000400"}
+    assert (await workspace.event(event)).status == 200
+    (published,) = await workspace.sent("views.publish",
+                                        lambda c: c.args.get("user_id") == EMILY[0])
+    assert published.ok
+    view = published.args["view"]
+    View(**view).validate_json()
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "You have no proposals yet" in shown or "Your proposals" in shown
+    assert "Agenda" in shown and "bilateral meetings" in shown

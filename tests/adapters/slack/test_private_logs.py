@@ -1,0 +1,65 @@
+"""What the log says about people: a seminar's day through the Slack adapter (a proposal by
+someone off the roster, a bilateral meeting, DMs that fail for a while or for good, a profile
+that cannot be read), with every log line captured at INFO (ogpbot's own at DEBUG too). No line
+names an e-mail address or a person's name; people appear by a short stand-in instead."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.core.seminar import load_seminar
+from tests.adapters.slack.conftest import INGRID, KARI, PEOPLE, SEMINAR, Workspace
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+SOLVEIG = ("U0SOLVEIG", "solveig.haugen@ngo.example.org", "nb-NO")  # off the roster
+SOLVEIG_NAME = "Solveig Haugen"
+PROPOSAL = ("propose Åpne møtelogger | Ingen ser hvem som møtes | Publiser loggene | "
+            "transparency | innsyn | jd")
+
+
+async def logged(caplog: pytest.LogCaptureFixture, *parts: str, within: float = 10.0) -> None:
+    """Wait until every one of `parts` is in some captured line."""
+    deadline = time.monotonic() + within
+    while not all(any(p in r.getMessage() for r in caplog.records) for p in parts):
+        assert time.monotonic() < deadline, f"never logged: {parts}"
+        await asyncio.sleep(0.05)
+
+
+async def test_the_log_names_no_email_and_no_person(workspace: Workspace,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="ogpbot")
+    fake = workspace.fake
+    fake.add_user(SOLVEIG[0], email=SOLVEIG[1], real_name=SOLVEIG_NAME, locale=SOLVEIG[2])
+    # Ingrid's DMs fail for a while (retried), Solveig's for good; nobody else can be looked up.
+    fake.fail_channel(fake.dm_channel(INGRID[0]), "internal_error")
+    fake.fail_channel(SOLVEIG[0], "messages_tab_disabled")
+    fake.fail_method("users.lookupByEmail", "fatal_error")
+    fake.fail_method("users.info", "internal_error", count=1)
+
+    answer, _ = await workspace.command("help", ("U0NOPROFILE", "", "nb-NO"))
+    assert answer.status == 200
+    await workspace.command("channel here", KARI)
+    _, rid = await workspace.command(PROPOSAL, SOLVEIG)
+    assert "P-1" in str(await workspace.responses(rid))
+    await workspace.command("outcome P-1 bilateral", KARI)
+    _, rid = await workspace.command("meet P-1 2026-11-25 10:00 Rom 2", INGRID)
+    await workspace.responses(rid)
+    await logged(caplog, "will retry proposal:P-1", "could not deliver meeting:P-1",
+                 "users.info for", "looking up a person by email failed")
+
+    text = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
+    assert [m.group(0) for m in EMAIL.finditer(text)] == []
+    names = {p.name for p in load_seminar(Path(SEMINAR)).people}
+    names |= {SOLVEIG_NAME, *(email.split("@")[0] for _, email, _ in PEOPLE)}
+    named = sorted(n for n in names if n.casefold() in text.casefold())
+    assert named == []
+    assert SOLVEIG[0] not in text and INGRID[0] not in text  # nor their Slack ids in a DM line

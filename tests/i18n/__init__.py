@@ -1,0 +1,1 @@
+"""Tests of bot/i18n: the catalogues in bokmål, nynorsk and English, and how dates read."""

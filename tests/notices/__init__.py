@@ -1,0 +1,1 @@
+"""Tests of bot/notices: the dispatcher, and notices delivered end to end."""

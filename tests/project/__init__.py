@@ -1,0 +1,1 @@
+"""Rules about the project itself: no import loops, the lock covers pyproject.toml."""

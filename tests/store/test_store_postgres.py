@@ -1,0 +1,177 @@
+"""What only the PostgreSQL store promises, against a real server: its schema is created and
+upgraded by versioned migrations (once, whoever starts first), a newer schema is refused, a
+read-only store writes nothing, transactions that collide are told apart and run again, and
+proposal numbers taken by several processes at once are unique and have no gaps."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from bot.app.frontdoor import OgpBot
+from bot.core.clock import SystemClock
+from bot.core.command import Command, Place, Speaker
+from bot.core.seminar import load_seminar
+from bot.store import pg_schema
+from bot.store.contract import Conflict, StoreError
+from bot.store.postgres import PostgresStore, label_of
+
+SEMINAR = str(Path(__file__).resolve().parents[2] / "data" / "seminar.toml")
+
+
+def versions(url: str) -> list[int]:
+    with psycopg.connect(url) as conn:
+        return [r[0] for r in conn.execute("SELECT version FROM ogpbot_schema ORDER BY 1")]
+
+
+def test_the_schema_is_created_once_by_whoever_opens_first(pg_url: str) -> None:
+    opened: list[PostgresStore] = []
+    failures: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            opened.append(PostgresStore(pg_url))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert versions(pg_url) == [m.version for m in pg_schema.MIGRATIONS]
+    opened[0].put("things", "a", {"n": 1})
+    assert opened[2].get("things", "a") == {"n": 1}
+    for store in opened:
+        store.close()
+
+
+def test_a_new_migration_is_applied_on_the_next_start(pg_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    PostgresStore(pg_url).close()
+    later = pg_schema.Migration(pg_schema.latest() + 1, "a column for a later ogpbot",
+                                "ALTER TABLE ogpbot_documents ADD COLUMN later text")
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", [*pg_schema.MIGRATIONS, later])
+    store = PostgresStore(pg_url)
+    store.put("things", "a", {"n": 1})
+    store.close()
+    PostgresStore(pg_url).close()  # nothing left to apply
+    assert versions(pg_url)[-1] == later.version
+    assert len(versions(pg_url)) == len(set(versions(pg_url)))
+
+
+def test_a_newer_schema_is_refused_and_left_alone(pg_url: str) -> None:
+    PostgresStore(pg_url).close()
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("INSERT INTO ogpbot_schema (version, description) VALUES (99, 'future')")
+    with pytest.raises(StoreError, match="upgrade ogpbot"):
+        PostgresStore(pg_url)
+    with pytest.raises(StoreError, match="upgrade ogpbot"):
+        PostgresStore(pg_url, readonly=True)
+    assert versions(pg_url)[-1] == 99
+
+
+def test_read_only_opens_only_a_migrated_database_and_writes_nothing(pg_url: str) -> None:
+    with pytest.raises(StoreError, match="ogpbot serve"):
+        PostgresStore(pg_url, readonly=True)
+    writer = PostgresStore(pg_url)
+    writer.put("proposals", "1", {"title": "Åpne data"})
+    reader = PostgresStore(pg_url, readonly=True)
+    assert reader.get("proposals", "1") == {"title": "Åpne data"}
+    with pytest.raises(StoreError, match="read-only"):
+        reader.put("proposals", "2", {"title": "Nei"})
+    assert writer.get("proposals", "2") is None
+    reader.close()
+    writer.close()
+
+
+def test_two_transactions_that_collide_one_is_told_to_run_again(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    collided: list[None] = []
+    store.observe_conflicts(lambda: collided.append(None))
+    store.put("counters", "proposal", {"last": 0})
+    first_read = threading.Event()
+    second_done = threading.Event()
+    outcome: list[BaseException | None] = []
+
+    def first() -> None:
+        try:
+            with store.transaction():
+                last = store.get("counters", "proposal")["last"]  # type: ignore[index]
+                first_read.set()
+                second_done.wait(10)
+                store.put("counters", "proposal", {"last": last + 1})
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_read.wait(10)
+    with store.transaction():
+        last = store.get("counters", "proposal")["last"]  # type: ignore[index]
+        store.put("counters", "proposal", {"last": last + 1})
+    second_done.set()
+    thread.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
+    assert store.get("counters", "proposal") == {"last": 1}  # the loser changed nothing
+    assert len(collided) == 1  # counted (for /metrics)
+    store.close()
+
+
+def test_nul_characters_are_kept_as_a_replacement_character(pg_url: str) -> None:
+    store = PostgresStore(pg_url)
+    store.put("proposals", "1", {"title": "A\x00B", "quoted": "\\u0000 stays"})
+    assert store.get("proposals", "1") == {"title": "A\ufffdB", "quoted": "\\u0000 stays"}
+    store.close()
+
+
+def test_no_password_in_what_the_store_says() -> None:
+    assert "hemmelig" not in label_of("postgresql://bot:hemmelig@db.example.org:5433/ogp")
+    with pytest.raises(StoreError) as refused:
+        PostgresStore("postgresql://bot:hemmelig@127.0.0.1:1/ogp?connect_timeout=2")
+    assert "hemmelig" not in str(refused.value)
+    assert "127.0.0.1:1/ogp" in str(refused.value)
+
+
+# --- proposal numbers from several processes ---------------------------------------------------
+
+LINE = "| Lite innsyn | Publiser loggene | transparency | {area} | jd"
+PER_PROCESS = 12
+
+
+def _propose_from_a_process(url: str, tag: str) -> list[str]:
+    """In a process of its own: PER_PROCESS proposals (and refused ones between them) through
+    the front door; the first line of each answer."""
+    store = PostgresStore(url)
+    bot = OgpBot(load_seminar(SEMINAR), store, SystemClock())
+    speaker = Speaker("slack", f"U0{tag.upper()}", name=f"Person {tag}")
+    answers = []
+    for n in range(PER_PROCESS):
+        if n % 4 == 1:  # refused: an area that does not exist takes no number
+            bot.handle(Command(speaker, Place("slack", "C0"), words=(
+                f"propose Feil {tag} {n} " + LINE.format(area="ingen-slik"))))
+        reply = bot.handle(Command(speaker, Place("slack", "C0"), words=(
+            f"propose Forslag {tag} {n} " + LINE.format(area="innsyn"))))
+        answers.append(reply.text.splitlines()[0] if reply.ok else f"refused: {reply.text}")
+    store.close()
+    return answers
+
+
+def test_proposal_numbers_from_several_processes_are_unique_and_without_gaps(
+        pg_url: str) -> None:
+    PostgresStore(pg_url).close()  # migrated, and the roster synced, before they race
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        answers = pool.starmap(_propose_from_a_process, [(pg_url, t) for t in "abc"])
+    assert not [a for each in answers for a in each if a.startswith("refused")], answers
+    store = PostgresStore(pg_url)
+    numbers = sorted(int(d["number"]) for d in store.all("proposals"))
+    titles = {d["title"] for d in store.all("proposals")}
+    store.close()
+    assert numbers == list(range(1, 3 * PER_PROCESS + 1))
+    assert titles == {f"Forslag {t} {n}" for t in "abc" for n in range(PER_PROCESS)}
