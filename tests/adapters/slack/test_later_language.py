@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.notice_kit import event_of
 from tests.adapters.slack.conftest import INGRID, OLA, Workspace
 from tests.adapters.slack.test_languages import dms_titled, ok
+from tests.notice_kit import event_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
