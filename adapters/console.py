@@ -46,12 +46,15 @@ class ConsoleNotifier:
         self.say = say
 
     async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None) -> None:
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
         self.show(message)
 
     async def direct(self, user_id: str, message: Reply,
-                     attachment: FileAttachment | None = None) -> None:
+                     attachment: FileAttachment | None = None, *, key: str = "") -> None:
         self.show(message)
+
+    async def delivered(self, address: str, key: str, *, direct: bool) -> bool | None:
+        return None  # what was printed cannot be read back (and printing cannot fail)
 
     async def find_user(self, email: str) -> str | None:
         return None

@@ -48,7 +48,7 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.records import COUNTERS
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
-from bot.process.tables import PLAN_SETTING, Table, TablePlan
+from bot.process.tables import CHART_SETTING, SeatingChart, Table
 from bot.store.contract import Store
 from bot.store.opening import open_store
 from bot.store.tinydb_file import TinyDBStore
@@ -122,7 +122,7 @@ def seed(folder: Path, size: int) -> Path:
         store.put(COUNTERS, "proposal", {"last": size})
         # the seminar's small tables: everyone seated, the first proposals discussed
         seats = [p.key for p in people]
-        bot.records.set_setting(PLAN_SETTING, TablePlan(tuple(
+        bot.records.set_setting(CHART_SETTING, SeatingChart(tuple(
             Table(n + 1, "innsyn", tuple(range(n + 1, min(size, 80) + 1, TABLES)),
                   tuple(seats[n::TABLES])) for n in range(TABLES)),
             now.isoformat(), method="greedy").to_dict())

@@ -73,7 +73,7 @@ def late_proposal(inst: Instance, result: seating.Seating) -> Instance:
 def _run(label: str, inst: Instance,
          solver: bool) -> tuple[seating.Seating, float, dict[str, float]]:
     start = time.perf_counter()
-    result = seating.plan(inst, time_limit=TIME_LIMIT) if solver else seating.plan_greedy(inst)
+    result = seating.seat(inst, time_limit=TIME_LIMIT) if solver else seating.seat_greedy(inst)
     took = time.perf_counter() - start
     q = quality(inst, result)
     print(f"  {label:<22} {took * 1000:8.0f} ms  method={result.method:<6} "
@@ -104,8 +104,8 @@ def main() -> None:
         again = late_proposal(inst, result)
         for label, solver in (("late, greedy", False), ("late, planner", True)):
             start = time.perf_counter()
-            redo = (seating.plan(again, time_limit=TIME_LIMIT) if solver
-                    else seating.plan_greedy(again))
+            redo = (seating.seat(again, time_limit=TIME_LIMIT) if solver
+                    else seating.seat_greedy(again))
             took = time.perf_counter() - start
             print(f"  {label:<22} {took * 1000:8.0f} ms  moved={len(redo.moved)} people "
                   f"broken={len(redo.breaches)}")

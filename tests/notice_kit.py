@@ -61,6 +61,7 @@ class Sent:
     to: str
     message: Reply
     attachment: FileAttachment | None = None
+    key: str = ""
 
 
 class RecordingNotifier:
@@ -75,19 +76,40 @@ class RecordingNotifier:
         self.broken: dict[str, DeliveryError] = {}  # address -> the error it always gets
         self.attempts = 0
         self.directory: dict[str, str] = {}  # email -> user id, for find_user
+        self.can_check = False  # whether `delivered` can tell (Slack can, Teams cannot)
+        self.checked: list[str] = []  # the keys `delivered` was asked about
+        self.answers_lost = 0
 
     def fail_next(self, *errors: DeliveryError) -> None:
         self.failures.extend(errors)
 
     async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None) -> None:
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
         self._attempt(conversation)
-        self.sent.append(Sent("post", conversation, message))
+        self.sent.append(Sent("post", conversation, message, key=key))
+        self._answer_lost()
 
     async def direct(self, user_id: str, message: Reply,
-                     attachment: FileAttachment | None = None) -> None:
+                     attachment: FileAttachment | None = None, *, key: str = "") -> None:
         self._attempt(user_id)
-        self.sent.append(Sent("direct", user_id, message, attachment))
+        self.sent.append(Sent("direct", user_id, message, attachment, key=key))
+        self._answer_lost()
+
+    async def delivered(self, address: str, key: str, *, direct: bool) -> bool | None:
+        """Like Slack when `can_check` (it reads its history back), else like Teams."""
+        self.checked.append(key)
+        if not self.can_check:
+            return None
+        return any(s.key == key and s.to == address for s in self.sent)
+
+    def lose_answers(self, count: int = 1) -> None:
+        """The next `count` sends arrive, but their answer never comes back."""
+        self.answers_lost += count
+
+    def _answer_lost(self) -> None:
+        if self.answers_lost:
+            self.answers_lost -= 1
+            raise DeliveryError("network: TimeoutError", permanent=False, in_doubt=True)
 
     async def find_user(self, email: str) -> str | None:
         return self.directory.get(email)

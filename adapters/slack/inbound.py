@@ -107,10 +107,7 @@ def _command(body: Mapping[str, Any], received_at: datetime) -> Item | None:
                   name=_text(body.get("channel_name")),
                   reference={"team_id": body.get("team_id")})
     speaker = Speaker(PLATFORM, user_id, name=_text(body.get("user_name")))
-    trigger = _text(body.get("trigger_id"))
-    return _item("command", trigger, trigger, Command(speaker, place, words=words), {
-        "via": "response_url", "url": body.get("response_url"),
-        "trigger_id": trigger or None, "user": user_id}, received_at)
+    return _at_response_url("command", body, Command(speaker, place, words=words), received_at)
 
 
 def _button(body: Mapping[str, Any], received_at: datetime) -> Item | None:
@@ -126,10 +123,17 @@ def _button(body: Mapping[str, Any], received_at: datetime) -> Item | None:
     place = Place(PLATFORM, channel or user_id,
                   is_direct=not channel or channel.startswith("D"))
     speaker = Speaker(PLATFORM, user_id, name=_text(user.get("name")))
+    return _at_response_url("action", body, Command(speaker, place, words=words), received_at)
+
+
+def _at_response_url(kind: str, body: Mapping[str, Any], command: Command,
+                     received_at: datetime) -> Item:
+    """A command or a button press: keyed by its `trigger_id`, answered at its response_url
+    (a form opens as a modal while the trigger is good)."""
     trigger = _text(body.get("trigger_id"))
-    return _item("action", trigger, trigger, Command(speaker, place, words=words), {
+    return _item(kind, trigger, trigger, command, {
         "via": "response_url", "url": body.get("response_url"),
-        "trigger_id": trigger or None, "user": user_id}, received_at)
+        "trigger_id": trigger or None, "user": command.speaker.user_id}, received_at)
 
 
 def _submission(body: Mapping[str, Any], received_at: datetime) -> Item | None:

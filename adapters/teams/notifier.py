@@ -79,7 +79,7 @@ class TeamsNotifier:
         self.reach = Reach(records, PLATFORM)
 
     async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None) -> None:
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
         deadline = time.monotonic() + SEND_WITHIN
         await self._offloop(lambda: self._post(conversation, message, reference, deadline),
                             deadline)
@@ -90,19 +90,25 @@ class TeamsNotifier:
         return None
 
     async def direct(self, user_id: str, message: Reply,
-                     attachment: FileAttachment | None = None) -> None:
+                     attachment: FileAttachment | None = None, *, key: str = "") -> None:
         deadline = time.monotonic() + SEND_WITHIN
         await self._offloop(lambda: self._direct(user_id, message, deadline),
                             deadline)
+
+    async def delivered(self, address: str, key: str, *, direct: bool) -> bool | None:
+        """Teams lets a bot read nothing back from a conversation (the connector has no
+        history to ask; Microsoft Graph would need the tenant's consent), so whether a message
+        whose answer never came arrived cannot be told: it is sent again (docs/store.md)."""
+        return None
 
     async def _offloop(self, factory: Callable[[], Coroutine[Any, Any, None]],
                        deadline: float) -> None:
         """Run one send on a worker thread, over (sent or given up) by `deadline`."""
         try:
             await self.bridge.offloop(factory, deadline, notice=True)
-        except TimeoutError:
+        except TimeoutError:  # the worker may have sent it before it gave up
             raise DeliveryError(f"teams: not sent within {SEND_WITHIN:.0f}s",
-                                permanent=False) from None
+                                permanent=False, in_doubt=True) from None
 
     # ------------------------------------------------------------ worker side
     # (the store is read here, never on the main loop: a writer may hold its lock)
@@ -191,7 +197,7 @@ class TeamsNotifier:
             try:
                 await retry.call(self.bridge.policy, conversation_id,
                                  lambda: client.conversations.send_to_conversation(
-                                     conversation_id, activity), "notice")
+                                     conversation_id, activity), "notice", repeatable=False)
             except (ErrorResponseException, ClientRequestError, DeliveryError) as exc:
                 errors.append(exc)
 
@@ -203,9 +209,12 @@ class TeamsNotifier:
             if user_id and retry.status_of(errors[0]) == 404:
                 # the 1:1 is gone: open it anew next time
                 self.reach.update_contact(user_id, conversation_id="")
-            raise self._failure(errors[0], user_id)
+            raise self._failure(errors[0], user_id, sending=True)
 
-    def _failure(self, exc: BaseException, user_id: str | None) -> DeliveryError:
+    def _failure(self, exc: BaseException, user_id: str | None,
+                 sending: bool = False) -> DeliveryError:
+        """A connector error as the dispatcher understands it; `sending` when it answered the
+        notice's message itself, which may have arrived unless the answer says it did not."""
         if isinstance(exc, DeliveryError):
             return exc
         status = retry.status_of(exc)
@@ -214,8 +223,9 @@ class TeamsNotifier:
             self._mark_unreachable(user_id, code)
         if status is None or status in retry.RETRY_STATUSES or status >= 500 or (
                 status == 404 and user_id):
+            doubt = sending and (status is None or (status >= 500 and status != 503))
             return DeliveryError(f"teams: {status or 'no answer'} {code}", permanent=False,
-                                 retry_after=retry.retry_after(exc))
+                                 retry_after=retry.retry_after(exc), in_doubt=doubt)
         return DeliveryError(f"teams: {status} {code}", permanent=True)
 
     def _mark_unreachable(self, user_id: str, code: str) -> None:

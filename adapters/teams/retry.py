@@ -3,7 +3,11 @@
 The connector client does not retry a POST (a send, a reply, a new conversation), so every
 call goes through `call`: it waits for a slot within Teams' published per-conversation limits
 for a bot (7 messages a second, 8 in 2 seconds, 60 in 30 seconds, 1800 an hour), and retries
-429, 412, 502 and 504 with exponential backoff and full jitter, honouring `Retry-After`.
+429, 412, 502 and 504 with exponential backoff and full jitter, honouring `Retry-After`. A
+call that is not `repeatable` (a notice's message: a 502 or 504 may come after Teams took it,
+and Teams lets a bot read nothing back to check) is retried only after an answer that says it
+was not taken (429, 412); after a 502 or 504 the error goes to the dispatcher, which records
+the notice as in doubt.
 
 Only short waits are waited out in place (`RetryPolicy.max_wait`, as the Slack adapter does),
 and one call never spends more than `RetryPolicy.budget` seconds waiting: a longer wait (a
@@ -27,12 +31,14 @@ from typing import Any, TypeVar
 
 from botbuilder.schema import ErrorResponseException
 
+from bot.core.redact import pseudonym
 from bot.notices.port import DeliveryError
 
 log = logging.getLogger("ogpbot.teams")
 T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({429, 412, 502, 504})
+NOT_TAKEN = frozenset({429, 412})  # answers that say the call did nothing
 #: (messages, seconds): Teams' per-conversation limits for one bot.
 CONVERSATION_LIMITS: tuple[tuple[int, float], ...] = ((7, 1.0), (8, 2.0), (60, 30.0),
                                                        (1800, 3600.0))
@@ -113,8 +119,10 @@ class RetryPolicy:
 
 
 async def call(policy: RetryPolicy, conversation_id: str,
-               operation: Callable[[], Awaitable[T]], what: str = "send") -> T:
+               operation: Callable[[], Awaitable[T]], what: str = "send", *,
+               repeatable: bool = True) -> T:
     """Run `operation` (one connector call), paced and retried; the last error is raised.
+    Not `repeatable`: retried only after an answer that says it was not taken.
 
     Waits longer than `policy.max_wait`, or past `policy.budget` in all, are not taken: the
     connector's last error is raised then (its `Retry-After` tells the caller how long), or,
@@ -125,8 +133,8 @@ async def call(policy: RetryPolicy, conversation_id: str,
         wait = policy.pacer.reserve(conversation_id, min(policy.max_wait,
                                                          policy.budget - waited))
         if wait > min(policy.max_wait, policy.budget - waited):
-            raise DeliveryError(f"teams: {what} to {conversation_id} paced for {wait:.1f}s",
-                                permanent=False, retry_after=wait)
+            raise DeliveryError(f"teams: {what} to {pseudonym(conversation_id)} paced for "
+                                f"{wait:.1f}s", permanent=False, retry_after=wait)
         if wait > 0:
             waited += wait
             await policy.sleep(wait)
@@ -134,14 +142,15 @@ async def call(policy: RetryPolicy, conversation_id: str,
             return await operation()
         except ErrorResponseException as exc:
             status = status_of(exc)
-            if status not in RETRY_STATUSES or attempt + 1 >= policy.attempts:
+            retried = RETRY_STATUSES if repeatable else NOT_TAKEN
+            if status not in retried or attempt + 1 >= policy.attempts:
                 raise
             delay = retry_after(exc) if status == 429 else None
             delay = policy.backoff(attempt) if delay is None else delay
             if delay > policy.max_wait or waited + delay > policy.budget:
                 raise  # a long wait is the dispatcher's: it retries after `Retry-After`
             log.warning("teams: %s to %s got %s (%s); retrying in %.1fs", what,
-                        conversation_id, status, error_code(exc), delay)
+                        pseudonym(conversation_id), status, error_code(exc), delay)
             attempt += 1
             waited += delay
             await policy.sleep(delay)

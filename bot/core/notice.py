@@ -99,6 +99,9 @@ class Notice:
     waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
     request_id: str | None = None  # the command that scheduled it (bot.core.tracing), if any
     say: Say | None = None  # what to say, written in its reader's language when it is sent
+    # an attempt's answer never came (a time-out, a lost connection, a crash while sending):
+    # it may have arrived, so where the platform can tell it is looked for before it goes again
+    in_doubt: bool = False
 
     @classmethod
     def saying(cls, key: str, target: Target, say: Say, due: datetime, kind: str,
@@ -123,6 +126,7 @@ class Notice:
             "attachment": self.attachment,
             "not_before": self.not_before.isoformat() if self.not_before else None,
             "compose": self.compose, "waiting": self.waiting, "request_id": self.request_id,
+            "in_doubt": self.in_doubt,
             "for_person": self.target.person,  # top-level, so the store can find by it
             # while it is still to be sent: the moment it may go, as the store's work
             READY: self.ready_at.timestamp() if self.state in _TO_SEND else None,
@@ -142,7 +146,7 @@ class Notice:
             late=d.get("late", False), attachment=d.get("attachment"),
             not_before=datetime.fromisoformat(d["not_before"]) if d.get("not_before") else None,
             compose=d.get("compose"), waiting=d.get("waiting", False),
-            request_id=d.get("request_id"),
+            request_id=d.get("request_id"), in_doubt=d.get("in_doubt", False),
         )
 
     def with_changes(self, **changes: Any) -> Notice:

@@ -29,6 +29,12 @@ The restart rule (also in docs/process.md):
   start notice once the item is over, a reminder or invitation once the meeting has begun)
   is skipped, with the reason recorded.
 
+A send whose answer never came (a time-out, a connection lost, a server error, a crash while
+sending) leaves its notice in doubt: before it goes again, the notifier is asked whether it
+arrived (`Notifier.delivered`: Slack reads the message's metadata back from the
+conversation's history), and it is marked sent instead when it did. Only where the platform
+cannot tell (Teams) is it sent again blindly, and the log says it may repeat.
+
 Failures: a passing failure (429, 5xx, a timeout) puts the notice back with `not_before` set
 from the platform's `retry_after`, or an exponential back-off with jitter capped at
 `MAX_BACKOFF`. A notice waits out an outage however long it lasts, until it no longer matters
@@ -94,6 +100,7 @@ CLAIM_BATCH = 2 * PARALLEL  # notices held at once: the rest are left to other r
 STORE_PAUSE = 60.0  # the longest pause before a notice whose write failed is tried again
 PACING = "pacing"  # the store's bookings of each conversation's next free moment
 RESENT = "interrupted while sending; sent again (it may repeat once)"
+FOUND = "its answer never came, but it had arrived: not sent again"
 
 Lane = tuple[str, str, str]
 
@@ -486,21 +493,40 @@ class Dispatcher:
         outgoing, attachment = begun
         key = outgoing.key
         notifier = self.notifiers[where.platform]
+        doubt = outgoing.in_doubt  # an earlier attempt may have arrived
+        if doubt:
+            try:
+                arrived = await asyncio.wait_for(notifier.delivered(
+                    where.address, key, direct=where.kind == "direct"), SEND_TIMEOUT)
+            except Exception as exc:  # not known yet: look again later, never send blindly
+                why = exc.reason if isinstance(exc, DeliveryError) else type(exc).__name__
+                wait = exc.retry_after if isinstance(exc, DeliveryError) else None
+                return partial(self._retry_op, key, where,
+                               f"could not look whether it arrived: {why}", wait, True), False
+            if arrived:
+                return partial(self._sent_op, key, where, FOUND), True
+            if arrived is None:
+                log.warning("%s may have arrived already (its answer never came), and %s "
+                            "cannot tell: sent again, it may repeat", in_log(outgoing),
+                            where.platform)
+            else:
+                doubt = False  # looked for and not there: the earlier attempts did not arrive
         try:
             if where.kind == "post":
                 await asyncio.wait_for(notifier.post(where.address, outgoing.message,
-                                                     where.reference), SEND_TIMEOUT)
+                                                     where.reference, key=key), SEND_TIMEOUT)
             else:
                 await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
-                                                       attachment), SEND_TIMEOUT)
+                                                       attachment, key=key), SEND_TIMEOUT)
         except DeliveryError as exc:
             if exc.permanent:
                 return partial(self._fail_op, key, where, exc.reason), True
-            return partial(self._retry_op, key, where, exc.reason, exc.retry_after), False
-        except Exception as exc:  # a bug or a broken connection: treat as passing
+            return partial(self._retry_op, key, where, exc.reason, exc.retry_after,
+                           doubt or exc.in_doubt), False
+        except Exception as exc:  # a time-out, a bug or a broken connection: it may have gone
             why = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}"
             log.warning("sending %s failed: %s", in_log(outgoing), why, exc_info=True)
-            return partial(self._retry_op, key, where, why, None), False
+            return partial(self._retry_op, key, where, why, None, True), False
         return partial(self._sent_op, key, where), True
 
     async def _finish(self, flight: _Flight, key: str,
@@ -582,9 +608,9 @@ class Dispatcher:
             self._skip_op(key, _stale_reason(notice), now)
             return None
         if notice.state is NoticeState.SENDING:
-            log.warning("%s was in flight when its sender stopped; sending it again",
-                        in_log(notice))
-            notice = notice.with_changes(last_error=RESENT)
+            log.warning("%s was in flight when its sender stopped; looking whether it arrived, "
+                        "else sending it again", in_log(notice))
+            notice = notice.with_changes(last_error=RESENT, in_doubt=True)
             self._batch.count("resent")
         composed = compose(self.bot, notice, now, self.public_url)
         if isinstance(composed, str):
@@ -592,13 +618,20 @@ class Dispatcher:
             return None
         return self.bot.outbox.begin(composed.notice), composed.attachment
 
-    def _sent_op(self, key: str, where: Destination) -> None:
-        notice = self.bot.outbox.mark_sent(key, self.bot.clock.now())
+    def _sent_op(self, key: str, where: Destination, found: str | None = None) -> None:
+        """The platform took it; `found` when it was not sent now but found to have arrived
+        from an attempt whose answer never came."""
+        notice = self.bot.outbox.mark_sent(key, self.bot.clock.now(), found)
         self._release_op(key)
         if notice is None:
             return
         self._batch.count("sent")
         self.observer.notice("sent", where.platform)
+        if found:
+            self._batch.count("found")
+            log.info("a notice (%s) had arrived though its answer never came; not sent again "
+                     "(%s)", notice.kind, where.platform)
+            return
         log.info("sent a notice (%s, attempt %d) through %s", notice.kind, notice.attempts,
                  where.platform)
 
@@ -618,16 +651,17 @@ class Dispatcher:
                                reason, now)
 
     def _retry_op(self, key: str, where: Destination, reason: str,
-                  retry_after: float | None) -> bool:
+                  retry_after: float | None, in_doubt: bool = False) -> bool:
         """A passing failure: put the notice back for later (True), or fail it when it has
-        been failing for too long. The claim is given up after the change, in its write."""
+        been failing for too long; `in_doubt` when it may have arrived all the same. The claim
+        is given up after the change, in its write."""
         try:
-            return self._put_back(key, where, reason, retry_after)
+            return self._put_back(key, where, reason, retry_after, in_doubt)
         finally:
             self._release_op(key)
 
     def _put_back(self, key: str, where: Destination, reason: str,
-                  retry_after: float | None) -> bool:
+                  retry_after: float | None, in_doubt: bool) -> bool:
         notice = self.bot.outbox.get(key)  # as the store holds it now, not as it was sent
         if notice is None or notice.state is not NoticeState.SENDING:
             return False
@@ -639,7 +673,7 @@ class Dispatcher:
         delay = retry_after if retry_after is not None else backoff(notice.attempts)
         # the platform's wait (or the outage's back-off) is real time: on the clock's scale
         back = self.bot.outbox.put_back(key, self.owner, reason,
-                                        now + self.bot.clock.span(max(0.0, delay)))
+                                        now + self.bot.clock.span(max(0.0, delay)), in_doubt)
         if back is None:
             return False
         self._batch.count("retried")

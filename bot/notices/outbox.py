@@ -125,24 +125,27 @@ class Outbox:
         self.save(began)
         return began
 
-    def mark_sent(self, key: str, at: datetime) -> Notice | None:
-        """The platform took the notice. Whoever holds the claim by now, it arrived."""
+    def mark_sent(self, key: str, at: datetime, note: str | None = None) -> Notice | None:
+        """The platform took the notice (`note`, when it says how we know). Whoever holds the
+        claim by now, it arrived."""
         notice = self._sending(key, None)
         if notice is None:
             return None
         sent = notice.with_changes(state=NoticeState.SENT, sent_at=at, not_before=None,
-                                   waiting=False)
+                                   waiting=False, in_doubt=False,
+                                   last_error=notice.last_error if note is None else note)
         self.save(sent)
         return sent
 
-    def put_back(self, key: str, owner: str, reason: str,
-                 not_before: datetime) -> Notice | None:
-        """A passing failure: `pending` again, not tried before `not_before`."""
+    def put_back(self, key: str, owner: str, reason: str, not_before: datetime,
+                 in_doubt: bool = False) -> Notice | None:
+        """A passing failure: `pending` again, not tried before `not_before`; `in_doubt` when
+        it may have arrived all the same (it is then looked for before it goes again)."""
         notice = self._sending(key, owner)
         if notice is None:
             return None
         back = notice.with_changes(state=NoticeState.PENDING, last_error=reason,
-                                   not_before=not_before)
+                                   not_before=not_before, in_doubt=in_doubt)
         self.save(back)
         return back
 
@@ -177,9 +180,11 @@ class Outbox:
 
     def recover(self, reason: str) -> int:
         """With a store one process owns, at start-up: every notice left `sending` by a process
-        that died goes back to `pending`, to be sent again; returns how many."""
+        that died goes back to `pending`, in doubt (it may have arrived), to be looked for or
+        sent again; returns how many."""
         count = 0
         for notice in self.in_state(NoticeState.SENDING):
-            self.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason))
+            self.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
+                                          in_doubt=True))
             count += 1
         return count

@@ -23,7 +23,7 @@ from bot.core.roles import may_edit
 from bot.core.writing import Composer, Writing
 from bot.i18n.catalogue import t
 from bot.process.proposal_form import LIMITS, check_texts, edit_form, needs_organization
-from bot.process.tables import load_plan
+from bot.process.tables import load_chart
 from bot.record.changes import FieldChange, field_changes, marked
 
 if TYPE_CHECKING:
@@ -216,12 +216,12 @@ def versions(ctx: Context, rest: str) -> Reply:
 # -- notes -------------------------------------------------------------------------------------
 
 def seated_at(ctx: Context, proposal: Proposal) -> bool:
-    """Whether the speaker sits at the table the stored plan gave this proposal."""
-    plan = load_plan(ctx)
-    if plan is None:
+    """Whether the speaker sits at the table the stored seating chart gave this proposal."""
+    chart = load_chart(ctx)
+    if chart is None:
         return False
     return any(proposal.number in table.proposals and ctx.person.key in table.people
-               for table in plan.tables)
+               for table in chart.tables)
 
 
 def note(ctx: Context, rest: str) -> Reply:

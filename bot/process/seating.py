@@ -1,13 +1,13 @@
 """The table planner: seats proposals and people at small tables so that every proposal has its
 proposer and someone from its responsible ministry at its table. Pure: data in, seating out.
 
-`plan(instance)` solves a mixed-integer model with HiGHS (`scipy.optimize.milp`) under a time
+`seat(instance)` solves a mixed-integer model with HiGHS (`scipy.optimize.milp`) under a time
 limit and falls back to a greedy seating. Hard rules: each proposal at one table, its proposer
 and at least one person of its ministry at that table, each person at one table, no table over
 `max_size`. Wishes: proposals of one area together, even table sizes, people without a proposal
 near the areas their organisation works in, observers spread, and few moves from the previous
-plan. When no seating keeps every hard rule, `Seating.conflicts` says which rule breaks for
-whom and what would fix it; every conflict names a set of proposals that cannot be seated by
+seating. When no seating keeps every hard rule, `Seating.impasses` says which rule breaks for
+whom and what would fix it; every impasse names a set of proposals that cannot be seated by
 themselves.
 """
 
@@ -102,7 +102,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Impasse:
     """Why no seating keeps every hard rule.
 
     `rule`: `no_ministry_person` (nobody of the ministry takes part), `too_many_people` (more
@@ -125,9 +125,9 @@ class Conflict:
 class Seating:
     tables: tuple[PlannedTable, ...]
     breaches: tuple[Breach, ...]
-    conflicts: tuple[Conflict, ...]
+    impasses: tuple[Impasse, ...]
     method: str  # "milp" or "greedy"
-    moved: tuple[str, ...] = ()  # people whose table differs from the previous plan
+    moved: tuple[str, ...] = ()  # people whose table differs from the previous seating
 
 
 @dataclass
@@ -141,30 +141,30 @@ class Assignment:
 # -- the whole job ----------------------------------------------------------------------------
 
 
-def plan(instance: Instance, time_limit: float = 5.0, solver: bool = True) -> Seating:
+def seat(instance: Instance, time_limit: float = 5.0, solver: bool = True) -> Seating:
     """Seat `instance`; the solver first (unless `solver` is False), the greedy seating if the
     solver finds nothing in `time_limit` seconds."""
     inst = normalise(instance)
-    conflicts = quick_conflicts(inst)
+    impasses = quick_impasses(inst)
     candidates = [(greedy(inst), "greedy")]
     if solver:
-        solved = _solve(inst, time_limit, strict=not conflicts)
-        if solved is None and not conflicts:  # no seating keeps every rule: break the fewest
+        solved = _solve(inst, time_limit, strict=not impasses)
+        if solved is None and not impasses:  # no seating keeps every rule: break the fewest
             solved = _solve(inst, time_limit)
         if isinstance(solved, Assignment):
             candidates.insert(0, (solved, "milp"))
     assignment, method = min(candidates, key=lambda c: score(inst, c[0]))
     breaches = check(inst, assignment)
-    if _unexplained(breaches, conflicts) and not any(c.rule == "too_many_people"
-                                                      for c in conflicts):
-        found, more = _explain_rest(inst, conflicts, time.monotonic() + time_limit)
-        conflicts = conflicts + more
+    if _unexplained(breaches, impasses) and not any(c.rule == "too_many_people"
+                                                      for c in impasses):
+        found, more = _explain_rest(inst, impasses, time.monotonic() + time_limit)
+        impasses = impasses + more
         if found is not None:
             assignment, breaches = found, check(inst, found)
-    return _seating(inst, assignment, breaches, conflicts, method)
+    return _seating(inst, assignment, breaches, impasses, method)
 
 
-def plan_greedy(instance: Instance) -> Seating:
+def seat_greedy(instance: Instance) -> Seating:
     """The greedy seating alone, with the hard rules it breaks (no explanation)."""
     inst = normalise(instance)
     a = greedy(inst)
@@ -227,7 +227,7 @@ def score(inst: Instance, a: Assignment) -> tuple[int, float]:
     return len(check(inst, a)), cost
 
 
-# -- conflicts ----------------------------------------------------------------------------------
+# -- impasses ----------------------------------------------------------------------------------
 
 
 def pins(inst: Instance) -> dict[str, list[int]]:
@@ -274,20 +274,20 @@ def seats_needed(inst: Instance, group: Iterable[int]) -> int:
     return need
 
 
-def quick_conflicts(inst: Instance) -> tuple[Conflict, ...]:
-    """Conflicts found by counting: a ministry nobody represents, more people than seats, and
+def quick_impasses(inst: Instance) -> tuple[Impasse, ...]:
+    """Impasses found by counting: a ministry nobody represents, more people than seats, and
     proposals tied to one table that need more seats than a table has."""
-    out: list[Conflict] = []
+    out: list[Impasse] = []
     absent: dict[str, list[int]] = defaultdict(list)
     for t in inst.topics:
         if not inst.members(t.ministry):
             absent[t.ministry].append(t.number)
     for ministry, numbers in sorted(absent.items()):
-        out.append(Conflict("no_ministry_person", tuple(numbers), (ministry,),
+        out.append(Impasse("no_ministry_person", tuple(numbers), (ministry,),
                             fixes=("representative",)))
     people = len(inst.attendees)
     if people > inst.count * inst.max_size:
-        out.append(Conflict("too_many_people", need=people, fixes=("tables", "max_size")))
+        out.append(Impasse("too_many_people", need=people, fixes=("tables", "max_size")))
     pinned = pins(inst)
     members = {t.ministry: inst.members(t.ministry) for t in inst.topics}
     for group in groups(inst):
@@ -300,7 +300,7 @@ def quick_conflicts(inst: Instance) -> tuple[Conflict, ...]:
         sole = tuple(sorted({lk.ministry for lk in links if lk.why == "sole_member"}))
         fixes = ("max_size", "representative", "second_round") if sole else (
             "max_size", "second_round")
-        out.append(Conflict("crowded", tuple(group), sole, links, need, fixes))
+        out.append(Impasse("crowded", tuple(group), sole, links, need, fixes))
     return tuple(out)
 
 
@@ -314,18 +314,18 @@ def _link(inst: Instance, person: str, numbers: list[int],
     return Link(person, "sole_member", tuple(numbers), ministry)
 
 
-def _unexplained(breaches: Iterable[Breach], conflicts: Iterable[Conflict]) -> bool:
-    explained = {n for c in conflicts for n in c.proposals}
+def _unexplained(breaches: Iterable[Breach], impasses: Iterable[Impasse]) -> bool:
+    explained = {n for c in impasses for n in c.proposals}
     return any(b.proposal not in explained for b in breaches)
 
 
-def _explain_rest(inst: Instance, known: tuple[Conflict, ...],
-                  deadline: float) -> tuple[Assignment | None, tuple[Conflict, ...]]:
-    """Look for a seating of the proposals no known conflict names; when there is none, find
+def _explain_rest(inst: Instance, known: tuple[Impasse, ...],
+                  deadline: float) -> tuple[Assignment | None, tuple[Impasse, ...]]:
+    """Look for a seating of the proposals no known impasse names; when there is none, find
     a smallest set of tied groups that cannot be seated together and say why."""
     named = {n for c in known for n in c.proposals}
     rest = [g for g in groups(inst) if not named & set(g)]
-    found: list[Conflict] = []
+    found: list[Impasse] = []
     first: Assignment | None = None
     while rest and time.monotonic() < deadline:
         verdict = _feasible(inst, rest, deadline)
@@ -360,7 +360,7 @@ def _feasible(inst: Instance, chosen: list[list[int]],
     return _solve(sub, left, strict=True, wishes=False)
 
 
-def _describe(inst: Instance, core: list[list[int]]) -> Conflict:
+def _describe(inst: Instance, core: list[list[int]]) -> Impasse:
     numbers = sorted(n for g in core for n in g)
     topics = [t for t in inst.topics if t.number in set(numbers)]
     by_group = {n: i for i, g in enumerate(core) for n in g}
@@ -373,9 +373,9 @@ def _describe(inst: Instance, core: list[list[int]]) -> Conflict:
     members = {t.ministry: inst.members(t.ministry) for t in topics}
     links = tuple(_link(inst, p, ns, members) for p, ns in sorted(pinned.items()) if len(ns) > 1)
     if ministries:
-        return Conflict("stretched", tuple(numbers), ministries, links,
+        return Impasse("stretched", tuple(numbers), ministries, links,
                         fixes=("representative", "max_size", "second_round"))
-    return Conflict("packing", tuple(numbers), (), links,
+    return Impasse("packing", tuple(numbers), (), links,
                     fixes=("tables", "max_size", "second_round"))
 
 
@@ -445,7 +445,7 @@ def _solve(inst: Instance, time_limit: float, strict: bool = False,
 
 def designate(inst: Instance) -> list[str]:
     """The area each table is meant for. A table keeps the main area it had in the previous
-    plan; the other tables are shared among the areas by the seats their proposals need
+    seating; the other tables are shared among the areas by the seats their proposals need
     (largest remainder), so that every area with proposals has a table if there are enough."""
     K = inst.count
     area_of = {t.number: t.area for t in inst.topics}
@@ -480,7 +480,7 @@ class _Stage1:
 
     Each table is meant for one area (`designate`), and a proposal of another area at it
     costs `AREA`; that keeps the relaxation tight, so HiGHS proves a good seating quickly.
-    When the plan is fresh, tables of one area are alike: the r-th group (largest first) may
+    When the seating is fresh, tables of one area are alike: the r-th group (largest first) may
     only use the first r + 1 tables of each area, which loses no seating."""
 
     def __init__(self, inst: Instance, strict: bool, wishes: bool) -> None:
@@ -732,7 +732,7 @@ def greedy(inst: Instance) -> Assignment:
 
 
 def _seating(inst: Instance, a: Assignment, breaches: tuple[Breach, ...],
-             conflicts: tuple[Conflict, ...], method: str) -> Seating:
+             impasses: tuple[Impasse, ...], method: str) -> Seating:
     topic_of = {t.number: t for t in inst.topics}
     order = {a.key: i for i, a in enumerate(inst.attendees)}
     tables = []
@@ -745,4 +745,4 @@ def _seating(inst: Instance, a: Assignment, breaches: tuple[Breach, ...],
         tables.append(PlannedTable(k + 1, area, numbers, people))
     moved = tuple(p for p, at in a.people.items()
                   if p in inst.previous and inst.previous[p] != at + 1)
-    return Seating(tuple(tables), breaches, conflicts, method, moved)
+    return Seating(tuple(tables), breaches, impasses, method, moved)

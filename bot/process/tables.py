@@ -1,4 +1,4 @@
-"""The small-table session: the stored table plan, `tables` to read it, and `tables assign`,
+"""The small-table session: the stored seating chart, `tables` to read it, and `tables assign`,
 which seats proposals and people with the planner in `bot.process.seating` and tells everyone."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from bot.core.context import Context
     from bot.core.records import Records
 
-PLAN_SETTING = "table_plan"
+CHART_SETTING = "table_plan"
 TIME_LIMIT = 2.0  # seconds the solver may take before the greedy seating is used
 
 
@@ -43,23 +43,23 @@ class Table:
 
 
 @dataclass(frozen=True)
-class TablePlan:
+class SeatingChart:
     tables: tuple[Table, ...]
     made_at: str
-    problems: tuple[str, ...] = ()  # unused since plans keep `breaches` and `conflicts`
+    problems: tuple[str, ...] = ()  # unused since charts keep `breaches` and `impasses`
     version: int = 1
     breaches: tuple[dict[str, Any], ...] = ()  # seating.Breach as dicts
-    conflicts: tuple[dict[str, Any], ...] = ()  # seating.Conflict as dicts
+    impasses: tuple[dict[str, Any], ...] = ()  # seating.Impasse as dicts
     method: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"tables": [t.to_dict() for t in self.tables], "made_at": self.made_at,
                 "problems": list(self.problems), "version": self.version,
-                "breaches": list(self.breaches), "conflicts": list(self.conflicts),
+                "breaches": list(self.breaches), "conflicts": list(self.impasses),
                 "method": self.method}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> TablePlan:
+    def from_dict(cls, d: dict[str, Any]) -> SeatingChart:
         return cls(tuple(Table.from_dict(t) for t in d["tables"]), d["made_at"],
                    tuple(d.get("problems", ())), d.get("version", 1),
                    tuple(d.get("breaches", ())), tuple(d.get("conflicts", ())),
@@ -72,38 +72,38 @@ class TablePlan:
         return {p: t.number for t in self.tables for p in t.people}
 
 
-def load_plan(ctx: Context) -> TablePlan | None:
-    doc = ctx.records.setting(PLAN_SETTING)
-    return TablePlan.from_dict(doc) if doc else None
+def load_chart(ctx: Context) -> SeatingChart | None:
+    doc = ctx.records.setting(CHART_SETTING)
+    return SeatingChart.from_dict(doc) if doc else None
 
 
 def follow_person(records: Records, old_key: str, new_key: str) -> None:
-    """A person's key changed (merged into another): their seat in the plan follows."""
-    doc = records.setting(PLAN_SETTING)
+    """A person's key changed (merged into another): their seat in the chart follows."""
+    doc = records.setting(CHART_SETTING)
     if not doc or not any(old_key in t["people"] for t in doc["tables"]):
         return
-    plan = TablePlan.from_dict(doc)
+    chart = SeatingChart.from_dict(doc)
     tables = tuple(replace(t, people=tuple(dict.fromkeys(
-        new_key if p == old_key else p for p in t.people))) for t in plan.tables)
-    records.set_setting(PLAN_SETTING, replace(plan, tables=tables).to_dict())
+        new_key if p == old_key else p for p in t.people))) for t in chart.tables)
+    records.set_setting(CHART_SETTING, replace(chart, tables=tables).to_dict())
 
 
 def show(ctx: Context, rest: str) -> Reply:
-    plan = load_plan(ctx)
-    if plan is None:
+    chart = load_chart(ctx)
+    if chart is None:
         return ctx.reply(lines=(ctx.t("tables.none"),))
-    mine = plan.table_of(ctx.person.key)
+    mine = chart.table_of(ctx.person.key)
     lines = [ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated")]
-    lines.extend(describe(ctx, plan, ctx.lang))
-    return ctx.reply(title=ctx.t("tables.version", version=plan.version), lines=tuple(lines))
+    lines.extend(describe(ctx, chart, ctx.lang))
+    return ctx.reply(title=ctx.t("tables.version", version=chart.version), lines=tuple(lines))
 
 
-def describe(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
-    """The plan in `lang`: each table with its area, proposals and people, then what it
+def describe(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
+    """The chart in `lang`: each table with its area, proposals and people, then what it
     cannot keep and why."""
     names = _names(ctx)
     lines: list[str] = []
-    for table in plan.tables:
+    for table in chart.tables:
         lines.append("")
         refs = ", ".join(f"P-{n}" for n in table.proposals) or t(lang, "tables.no_proposals")
         lines.append(t(lang, "tables.table", n=table.number, area=_area(ctx, table.area, lang),
@@ -111,36 +111,36 @@ def describe(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
         lines.append(t(lang, "tables.people",
                        names=", ".join(names.get(k, k) for k in table.people)))
     lines.append("")
-    lines.extend(problems(ctx, plan, lang))
+    lines.extend(problems(ctx, chart, lang))
     return lines
 
 
-def problems(ctx: Context, plan: TablePlan, lang: str) -> list[str]:
-    """The hard rules the plan breaks, for whom, why, and what would fix it."""
-    if not plan.breaches and not plan.conflicts:
+def problems(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
+    """The hard rules the chart breaks, for whom, why, and what would fix it."""
+    if not chart.breaches and not chart.impasses:
         return [t(lang, "tables.all_kept")]
     names = _names(ctx)
     seminar = ctx.seminar
     lines = [t(lang, "tables.broken")]
-    for b in plan.breaches:
+    for b in chart.breaches:
         ref = f"P-{b['proposal']}" if b.get("proposal") is not None else ""
         lines.append("- " + t(lang, f"tables.breach.{b['rule']}", ref=ref, n=b["table"],
                               name=names.get(b["who"], b["who"]),
                               ministry=ctx.seminar.org_name(b["who"]), size=b["size"],
                               max=seminar.table_max_size))
-    if plan.conflicts:
+    if chart.impasses:
         lines.append(t(lang, "tables.why"))
-    for c in plan.conflicts:
-        lines.append("- " + _conflict(ctx, c, lang, names))
+    for c in chart.impasses:
+        lines.append("- " + _impasse(ctx, c, lang, names))
         lines.append("  " + t(lang, "tables.fix", fixes=_fixes(ctx, c, lang)))
     return lines
 
 
-# Conflicts whose sentence counts the seminar's tables (plural forms by that number).
+# Impasses whose sentence counts the seminar's tables (plural forms by that number).
 _SAID_WITH_TABLES = frozenset({"too_many_people", "packing"})
 
 
-def _conflict(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
+def _impasse(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
     seminar = ctx.seminar
     refs = _refs(c["proposals"])
     ministries = ", ".join(ctx.seminar.org_name(m) for m in c["ministries"])
@@ -197,7 +197,7 @@ def _area(ctx: Context, key: str, lang: str) -> str:
     return ctx.seminar.area_name(key)
 
 
-def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[Proposal],
+def instance(ctx: Context, previous: SeatingChart | None) -> tuple[Instance, list[Proposal],
                                                                  dict[str, Person]]:
     """Who takes part (the roster and everyone who proposed) and what is discussed
     (proposals neither withdrawn nor decided), as the planner's input."""
@@ -225,53 +225,53 @@ def instance(ctx: Context, previous: TablePlan | None) -> tuple[Instance, list[P
 def tables_in_use(available: int, max_size: int, proposals: int, people: int,
                   before: int) -> int:
     """How many of the seminar's tables to set: one per proposal at most, more only when
-    the people would not fit otherwise, and never fewer than a plan being redone used (so
+    the people would not fit otherwise, and never fewer than a chart being redone used (so
     nobody's table disappears). A table with no proposal to discuss helps nobody."""
     return min(available, max(proposals, math.ceil(people / max_size), before, 1))
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a plan is computed from: the planner's instance and the plan it replaces."""
+    """What a chart is computed from: the planner's instance and the chart it replaces."""
 
     instance: Instance
     previous: dict[str, Any] | None
 
 
 def read_inputs(ctx: Context) -> Inputs:
-    doc = ctx.records.setting(PLAN_SETTING)
-    previous = TablePlan.from_dict(doc) if doc else None
+    doc = ctx.records.setting(CHART_SETTING)
+    previous = SeatingChart.from_dict(doc) if doc else None
     return Inputs(instance(ctx, previous)[0], doc or None)
 
 
 def assign(ctx: Context, rest: str) -> Prepared:
     """Seat proposals and people. The planner runs outside the store's transaction (on a
     snapshot of who takes part and what is discussed); then, if nothing changed meanwhile,
-    `_store_plan` stores the plan and tells everyone."""
+    `_store_chart` stores the chart and tells everyone."""
     inputs = read_inputs(ctx)
     if not inputs.instance.topics:
         ctx.fail("tables.nothing")
-    return Prepared(inputs, read_inputs, _plan, _store_plan)
+    return Prepared(inputs, read_inputs, _seat, _store_chart)
 
 
-def _plan(inputs: Inputs) -> seating.Seating:
-    return seating.plan(inputs.instance, time_limit=TIME_LIMIT)
+def _seat(inputs: Inputs) -> seating.Seating:
+    return seating.seat(inputs.instance, time_limit=TIME_LIMIT)
 
 
-def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
-    """Store the plan, move the proposals to `in_discussion`, post the plan to the seminar
+def _store_chart(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
+    """Store the chart, move the proposals to `in_discussion`, post the chart to the seminar
     channel and tell each person their table (on a re-run: only the people whose table
     changed)."""
-    previous = TablePlan.from_dict(inputs.previous) if inputs.previous else None
+    previous = SeatingChart.from_dict(inputs.previous) if inputs.previous else None
     _, proposals, people = instance(ctx, previous)
     version = previous.version + 1 if previous else 1
-    plan = TablePlan(
+    chart = SeatingChart(
         tables=tuple(Table(pt.number, pt.area, pt.proposals, pt.people) for pt in result.tables),
         made_at=ctx.now.isoformat(), version=version,
         breaches=tuple(asdict(b) for b in result.breaches),
-        conflicts=tuple(asdict(c) for c in result.conflicts), method=result.method)
-    ctx.records.set_setting(PLAN_SETTING, plan.to_dict())
-    table_of_proposal = {n: tb.number for tb in plan.tables for n in tb.proposals}
+        impasses=tuple(asdict(c) for c in result.impasses), method=result.method)
+    ctx.records.set_setting(CHART_SETTING, chart.to_dict())
+    table_of_proposal = {n: tb.number for tb in chart.tables for n in tb.proposals}
     moved = 0
     for p in proposals:
         if can(Step.DISCUSS, p):
@@ -281,29 +281,29 @@ def _store_plan(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply:
     ctx.bot.outbox.schedule(Notice(
         f"tables:v{version}:plan", Target.announce(),
         Reply(language=lang, title=t(lang, "tables.version", version=version),
-              lines=tuple(describe(ctx, plan, lang)[1:])),
+              lines=tuple(describe(ctx, chart, lang)[1:])),
         ctx.now, "tables"))
     before = previous.seats() if previous else {}
-    told = _tell(ctx, plan, people, before)
+    told = _tell(ctx, chart, people, before)
     lines = [ctx.t("tables.made", proposals=ctx.tn("tables.count.proposals", len(proposals)),
                    people=ctx.tn("tables.count.people", len(people)),
-                   tables=ctx.tn("tables.count.tables", len(plan.tables))),
+                   tables=ctx.tn("tables.count.tables", len(chart.tables))),
              ctx.tn("tables.moved_status", moved)]
     if previous:
         lines.append(ctx.tn("tables.told_moved", told, moved=len(result.moved)))
     else:
         lines.append(ctx.tn("tables.told_all", told))
-    mine = plan.table_of(ctx.person.key)
+    mine = chart.table_of(ctx.person.key)
     lines.append(ctx.t("tables.yours", n=mine.number) if mine else ctx.t("tables.not_seated"))
-    lines.extend(describe(ctx, plan, ctx.lang))
+    lines.extend(describe(ctx, chart, ctx.lang))
     return ctx.reply(title=ctx.t("tables.version", version=version), lines=tuple(lines))
 
 
-def _tell(ctx: Context, plan: TablePlan, people: dict[str, Person],
+def _tell(ctx: Context, chart: SeatingChart, people: dict[str, Person],
           before: dict[str, int]) -> int:
     """A DM to each person whose table is new to them; returns how many were scheduled."""
     told = 0
-    for table in plan.tables:
+    for table in chart.tables:
         for key in table.people:
             person = people.get(key)
             if person is None or before.get(key) == table.number:
@@ -311,7 +311,7 @@ def _tell(ctx: Context, plan: TablePlan, people: dict[str, Person],
             say = Say(SEATED, {"table": table.number, "old": before.get(key),
                                "area": table.area, "proposals": list(table.proposals),
                                "people": [k for k in table.people if k != key]})
-            told += len(ctx.notify_people([person], f"tables:v{plan.version}", "tables", say))
+            told += len(ctx.notify_people([person], f"tables:v{chart.version}", "tables", say))
     return told
 
 

@@ -11,7 +11,7 @@ from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.core.seminar import RosterPerson
-from bot.process.tables import PLAN_SETTING, Table, TablePlan
+from bot.process.tables import CHART_SETTING, SeatingChart, Table
 from tests.chat import COORDINATOR, LINE, OUTSIDER, Chat
 
 KARI_SLACK = "U0KARI"
@@ -34,7 +34,7 @@ def test_a_coordinator_whose_first_lookup_failed_gets_their_role_later() -> None
     chat.bot.outbox.schedule(Notice("test:later", Target.to_person(stranger.key),
                                     Reply(language="nb", title="Senere"), chat.clock.now(),
                                     "test"))
-    chat.bot.records.set_setting(PLAN_SETTING, TablePlan(
+    chat.bot.records.set_setting(CHART_SETTING, SeatingChart(
         (Table(1, "innsyn", (1,), (stranger.key,)),), chat.clock.now().isoformat()).to_dict())
 
     assert as_slack(chat, "channel here", email=COORDINATOR).ok  # the lookup works now
@@ -53,7 +53,7 @@ def test_a_coordinator_whose_first_lookup_failed_gets_their_role_later() -> None
     later = chat.bot.outbox.get("test:later")
     assert later is not None and later.target.person == kari.key
     assert later.state is NoticeState.PENDING
-    plan = chat.bot.records.setting(PLAN_SETTING)
+    plan = chat.bot.records.setting(CHART_SETTING)
     assert plan["tables"][0]["people"] == [kari.key]
     status = as_slack(chat, "status", email=COORDINATOR)
     assert "P-1" in status.text

@@ -870,6 +870,28 @@ class FakeSlackAPI(LoopbackFake):
         extra = {"no_op": True, "already_open": True} if already else {}
         return _ok(channel=channel, **extra)
 
+    def _conversations_history(self, args: dict[str, Any]) -> Answer:
+        """The conversation's messages, newest first, a page at a time (``limit``, ``cursor``);
+        each message's ``metadata`` only with ``include_all_metadata``, as Slack does."""
+        channel = args.get("channel")
+        if not isinstance(channel, str) or not channel:
+            return _err("channel_not_found")
+        channel = self._resolve(channel)
+        newest_first = sorted(self._messages.get(channel, {}).values(),
+                              key=lambda m: tuple(int(p) for p in str(m["ts"]).split(".")),
+                              reverse=True)
+        try:
+            limit = max(1, min(999, int(args.get("limit") or 100)))
+            start = int(args.get("cursor") or 0)
+        except ValueError:
+            return _err("invalid_cursor")
+        page = newest_first[start:start + limit]
+        if not _truthy(args.get("include_all_metadata")):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(newest_first)
+        return _ok(messages=page, has_more=more,
+                   response_metadata={"next_cursor": str(start + limit) if more else ""})
+
     def _files_get_upload_url(self, args: dict[str, Any]) -> Answer:
         filename, length = args.get("filename"), args.get("length")
         if not filename or length in (None, ""):
@@ -922,6 +944,7 @@ class FakeSlackAPI(LoopbackFake):
         "users.info": _users_info,
         "users.lookupByEmail": _users_lookup_by_email,
         "conversations.open": _conversations_open,
+        "conversations.history": _conversations_history,
         "files.getUploadURLExternal": _files_get_upload_url,
         "files.completeUploadExternal": _files_complete_upload,
     }

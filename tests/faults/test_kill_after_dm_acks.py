@@ -7,34 +7,28 @@ the answer comes late."""
 from __future__ import annotations
 
 import asyncio
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import event_callback_body, signed_headers
 from tests.faults.test_kill_after_ack import proposals_by_person
-from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, SECRET, Server
+from tests.notices.test_notices_e2e import OSLO, SECRET, Server, seminar_toml
 from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 PEOPLE = [f"U0DMK{n:03d}" for n in range(20)]
 LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
-REF = re.compile(r"\bP-(\d+)\b")
 
 
 async def test_sigkill_right_after_20_dm_acks_loses_none_and_answers_each_once(
         tmp_path: Path) -> None:
     tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
-              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
-               "slack_id": INGRID}]
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
-        tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
+    (tmp_path / "seminar.toml").write_text(seminar_toml(
+        tomorrow, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     async with FakeSlackAPI() as fake:
         for n, uid in enumerate(PEOPLE):
             fake.add_user(uid, email=f"dm{n}@ngo.example.org", real_name=f"Person {n}")

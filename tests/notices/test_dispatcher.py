@@ -15,7 +15,7 @@ from bot.core.model import Status
 from bot.core.notice import NoticeState
 from bot.core.seminar import parse_seminar
 from bot.notices.announcements import schedule_agenda
-from bot.notices.dispatcher import Dispatcher
+from bot.notices.dispatcher import FOUND, Dispatcher
 from bot.notices.port import DeliveryError
 from tests.notice_kit import (
     COORDINATOR,
@@ -201,6 +201,93 @@ async def test_a_crash_while_sending_sends_that_notice_again_and_nothing_else() 
     assert titles(kit.notifier.sent) == ["Om 5 minutter, kl. 09:00: Velkommen"] * 2
     await restarted.run_due()
     assert len(kit.notifier.sent) == 2
+
+
+async def test_a_send_whose_answer_never_came_is_looked_for_and_not_sent_again() -> None:
+    """The platform took the heads-up but its answer was lost: the next try first looks in
+    the conversation (as Slack's history can tell) and finds it there."""
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.can_check = True
+    kit.notifier.lose_answers(1)
+    assert titles(await kit.at(oslo(2026, 12, 1, 8, 55))) == [
+        "Om 5 minutter, kl. 09:00: Velkommen"]  # it reached the channel; no answer came
+    heads_up = next(n for n in kit.bot.outbox.all() if n.key.endswith(":1:heads-up"))
+    assert heads_up.state is NoticeState.PENDING and heads_up.in_doubt
+    assert await kit.at(oslo(2026, 12, 1, 8, 55, 30)) == []  # found: not sent again
+    done = kit.bot.outbox.get(heads_up.key)
+    assert done is not None and done.state is NoticeState.SENT and done.last_error == FOUND
+    assert kit.notifier.checked == [heads_up.key] and not done.in_doubt
+    assert kit.dispatcher.stats["found"] == 1
+
+
+async def test_a_send_in_doubt_that_did_not_arrive_goes_once_more() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.can_check = True
+    kit.notifier.fail_next(DeliveryError("http_500", permanent=False, in_doubt=True))
+    assert await kit.at(oslo(2026, 12, 1, 8, 55)) == []
+    sent = await kit.at(oslo(2026, 12, 1, 8, 55, 30))
+    assert titles(sent) == ["Om 5 minutter, kl. 09:00: Velkommen"]
+    assert len(kit.notifier.checked) == 1
+
+
+async def test_where_the_platform_cannot_tell_a_send_in_doubt_goes_again() -> None:
+    """Teams lets a bot read nothing back: the notice goes again (it may show twice)."""
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.lose_answers(1)
+    await kit.at(oslo(2026, 12, 1, 8, 55))
+    await kit.at(oslo(2026, 12, 1, 8, 55, 30))
+    assert titles(kit.notifier.sent) == ["Om 5 minutter, kl. 09:00: Velkommen"] * 2
+    assert len(kit.notifier.checked) == 1
+
+
+async def test_a_crash_while_sending_is_looked_for_where_the_platform_can_tell() -> None:
+    kit = await kit_with_channel(oslo(2026, 12, 1, 8, 0))
+    kit.notifier.can_check = True
+    await kit.at(oslo(2026, 12, 1, 8, 55))
+    heads_up = next(n for n in kit.bot.outbox.all() if n.state is NoticeState.SENT)
+    # The instant between the platform's answer and the store's write.
+    kit.bot.outbox.save(heads_up.with_changes(state=NoticeState.SENDING))
+    restarted = Dispatcher(kit.bot, {"slack": kit.notifier}, pace={})
+    assert await restarted.recover() == 1
+    kit.clock.set(oslo(2026, 12, 1, 8, 56))
+    await restarted.run_due()
+    assert len(kit.notifier.sent) == 1  # it had arrived: not sent a second time
+    assert kit.bot.outbox.get(heads_up.key).state is NoticeState.SENT
+
+
+async def test_a_failed_send_keeps_what_changed_in_the_store_while_it_was_in_flight(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """While a DM to Ingrid is on its way, her notices are handed to another person record (a
+    merge). The send fails, passing or for good: what is recorded is the store's notice as
+    it is now, never the copy the sender kept; and no log line names her platform id."""
+    kit = Kit(oslo(2026, 11, 30, 12, 0))
+    assert kit.propose().ok
+    ingrid = kit.bot.records.person_by_email(MINISTRY[1])
+    assert ingrid is not None
+    direct = kit.notifier.direct
+
+    async def merged_meanwhile(user_id: str, message: object, attachment: object = None,
+                               key: str = "") -> None:
+        if user_id == INGRID:
+            kit.bot.outbox.follow_person(ingrid.key, "person:ingrid-merged")
+            raise errors.pop(0)
+        await direct(user_id, message, attachment, key=key)  # type: ignore[arg-type]
+
+    errors = [DeliveryError("http_503", permanent=False),
+              DeliveryError("not_in_channel", permanent=True)]
+    kit.notifier.direct = merged_meanwhile  # type: ignore[method-assign]
+    caplog.set_level("INFO")
+    await kit.at(oslo(2026, 11, 30, 12, 0))
+    [retried] = [n for n in kit.bot.outbox.all() if n.target.person == "person:ingrid-merged"]
+    assert retried.state is NoticeState.PENDING and retried.last_error == "http_503"
+    kit.bot.outbox.follow_person("person:ingrid-merged", ingrid.key)  # back, to reach her
+    await kit.at(oslo(2026, 11, 30, 12, 5))
+    failed = kit.bot.outbox.get(retried.key)
+    assert failed is not None and failed.state is NoticeState.FAILED
+    assert failed.target.person == "person:ingrid-merged"  # the newer target stayed
+    alerts = [n for n in kit.bot.outbox.all() if n.kind == "alert"]
+    assert alerts and not any(INGRID in n.key for n in alerts)
+    assert INGRID not in caplog.text
 
 
 async def test_rate_limit_retry_after_is_honoured() -> None:

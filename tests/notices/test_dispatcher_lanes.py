@@ -42,14 +42,14 @@ class HeldNotifier(RecordingNotifier):
             self.holding.discard(what)
 
     async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None) -> None:
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
         await self._hold(conversation)
-        await super().post(conversation, message, reference)
+        await super().post(conversation, message, reference, key=key)
 
     async def direct(self, user_id: str, message: Reply,
-                     attachment: FileAttachment | None = None) -> None:
+                     attachment: FileAttachment | None = None, *, key: str = "") -> None:
         await self._hold(user_id)
-        await super().direct(user_id, message, attachment)
+        await super().direct(user_id, message, attachment, key=key)
 
     async def find_user(self, email: str) -> str | None:
         await self._hold(email)

@@ -1,5 +1,5 @@
 """Property tests of the table planner on generated small seminars, against brute force: when
-some seating keeps every hard rule the planner's does too; when none does, each conflict it
+some seating keeps every hard rule the planner's does too; when none does, each impasse it
 names is real (its proposals cannot be seated even on their own)."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def mixed(draw: st.DrawFn) -> Instance:
         people.append(Attendee(f"p{i}", org, kind, tuple(areas)))
     proposers = [a.key for a in people if a.kind != "observer"] or [people[0].key]
     present = sorted({a.org for a in people if a.org in MINISTRIES})
-    # Mostly ministries that take part and room for everyone, so the harder conflicts
+    # Mostly ministries that take part and room for everyone, so the harder impasses
     # (tied proposals, too few ministry people, too few tables) come up too.
     choices = present if present and draw(st.integers(0, 5)) else list(MINISTRIES)
     topics = tuple(
@@ -113,51 +113,51 @@ def seated_once(inst: Instance, result: seating.Seating) -> None:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seminars())
 def test_plan_keeps_every_hard_rule_whenever_that_is_possible(inst: Instance) -> None:
-    result = seating.plan(inst, time_limit=SOLVER_LIMIT)
+    result = seating.seat(inst, time_limit=SOLVER_LIMIT)
     seated_once(inst, result)
     if feasible(inst):
         assert result.breaches == ()
-        assert result.conflicts == ()
+        assert result.impasses == ()
     else:
         assert result.breaches, "no seating keeps every rule, so this one must break one"
-        assert result.conflicts, "an impossible plan must say why"
+        assert result.impasses, "an impossible plan must say why"
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seminars())
-def test_every_conflict_named_is_real(inst: Instance) -> None:
-    result = seating.plan(inst, time_limit=SOLVER_LIMIT)
-    for conflict in result.conflicts:
-        if conflict.rule == "too_many_people":
+def test_every_impasse_named_is_real(inst: Instance) -> None:
+    result = seating.seat(inst, time_limit=SOLVER_LIMIT)
+    for impasse in result.impasses:
+        if impasse.rule == "too_many_people":
             people = len(seating.normalise(inst).attendees)
             assert people > inst.count * inst.max_size
-            assert conflict.need == people
+            assert impasse.need == people
             continue
-        assert conflict.proposals
-        assert not feasible(inst.only(conflict.proposals)), conflict
-        if conflict.rule == "no_ministry_person":
-            assert all(not inst.members(m) for m in conflict.ministries)
-        core = needed(inst, conflict.proposals)
+        assert impasse.proposals
+        assert not feasible(inst.only(impasse.proposals)), impasse
+        if impasse.rule == "no_ministry_person":
+            assert all(not inst.members(m) for m in impasse.ministries)
+        core = needed(inst, impasse.proposals)
         people = len(core.attendees)
-        if conflict.rule == "stretched":  # more of the named ministries' people would do
-            extra = tuple(Attendee(f"{m}+{j}", m, "ministry") for m in conflict.ministries
-                          for j in range(len(conflict.proposals)))
+        if impasse.rule == "stretched":  # more of the named ministries' people would do
+            extra = tuple(Attendee(f"{m}+{j}", m, "ministry") for m in impasse.ministries
+                          for j in range(len(impasse.proposals)))
             more = (*core.attendees, *extra)
             assert feasible(replace(core, attendees=more, max_size=len(more)))
-            assert "representative" in conflict.fixes
-        if conflict.rule == "packing":  # a table for each proposal would do
-            assert feasible(replace(core, count=len(conflict.proposals), max_size=people))
-            assert "tables" in conflict.fixes
+            assert "representative" in impasse.fixes
+        if impasse.rule == "packing":  # a table for each proposal would do
+            assert feasible(replace(core, count=len(impasse.proposals), max_size=people))
+            assert "tables" in impasse.fixes
         absent = {t.ministry for t in inst.topics
-                  if t.number in conflict.proposals and not inst.members(t.ministry)}
-        if absent:  # a ministry with nobody: that conflict is named too, and no size fixes it
-            named = {m for c in result.conflicts if c.rule == "no_ministry_person"
+                  if t.number in impasse.proposals and not inst.members(t.ministry)}
+        if absent:  # a ministry with nobody: that impasse is named too, and no size fixes it
+            named = {m for c in result.impasses if c.rule == "no_ministry_person"
                      for m in c.ministries}
             assert absent <= named
-        elif conflict.rule == "crowded":  # tables as large as `need` would do
-            assert feasible(replace(core, max_size=conflict.need,
-                                    count=1 + -(-(people - conflict.need) // conflict.need)))
-        for link in conflict.links:
+        elif impasse.rule == "crowded":  # tables as large as `need` would do
+            assert feasible(replace(core, max_size=impasse.need,
+                                    count=1 + -(-(people - impasse.need) // impasse.need)))
+        for link in impasse.links:
             tied = [t for t in inst.topics if t.number in link.proposals]
             if link.why == "proposer":
                 assert all(t.proposer == link.person for t in tied)
@@ -168,31 +168,31 @@ def test_every_conflict_named_is_real(inst: Instance) -> None:
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seminars())
 def test_greedy_seats_everyone_once(inst: Instance) -> None:
-    seated_once(inst, seating.plan_greedy(inst))
+    seated_once(inst, seating.seat_greedy(inst))
 
 
 def test_a_sole_minister_needed_at_two_tables_is_named() -> None:
     people = (Attendee("a", "ngo"), Attendee("b", "ngo"), Attendee("z", "m1", "ministry"))
     topics = (Topic(1, "a", "a", "m1"), Topic(2, "b", "b", "m1"))
-    result = seating.plan(Instance(topics, people, 2, 2))
-    (conflict,) = result.conflicts
-    assert conflict.rule == "crowded"
-    assert conflict.proposals == (1, 2)
-    assert conflict.need == 3
-    assert any(lk.person == "z" and lk.why == "sole_member" for lk in conflict.links)
-    assert "representative" in conflict.fixes and "max_size" in conflict.fixes
+    result = seating.seat(Instance(topics, people, 2, 2))
+    (impasse,) = result.impasses
+    assert impasse.rule == "crowded"
+    assert impasse.proposals == (1, 2)
+    assert impasse.need == 3
+    assert any(lk.person == "z" and lk.why == "sole_member" for lk in impasse.links)
+    assert "representative" in impasse.fixes and "max_size" in impasse.fixes
 
 
 def test_a_late_proposal_moves_few_people() -> None:
     crowd = [Attendee(f"n{i}", "ngo", areas=("a",) if i % 2 else ("b",)) for i in range(10)]
     people = (*crowd, Attendee("m", "m1", "ministry"), Attendee("q", "m2", "ministry"))
     topics = (Topic(1, "a", "n1", "m1"), Topic(2, "b", "n2", "m2"))
-    first = seating.plan(Instance(topics, people, 3, 5))
+    first = seating.seat(Instance(topics, people, 3, 5))
     assert first.breaches == ()
     previous = {p: t.number for t in first.tables for p in t.people}
     before = {n: t.number for t in first.tables for n in t.proposals}
     late = (*topics, Topic(3, "a", "n3", "m1"))
-    again = seating.plan(Instance(late, people, 3, 5, previous, before))
+    again = seating.seat(Instance(late, people, 3, 5, previous, before))
     assert again.breaches == ()
     assert len(again.moved) <= 2
     assert {n: t.number for t in again.tables for n in t.proposals if n != 3} == before
@@ -204,12 +204,12 @@ def test_a_ministry_with_too_few_people_for_its_tables_is_named() -> None:
     topics = tuple(Topic(n, "a", who, "m1") for n, who in ((1, "a"), (2, "b"), (3, "c")))
     inst = Instance(topics, people, 3, 2)
     assert not feasible(inst)
-    result = seating.plan(inst)
-    (conflict,) = result.conflicts
-    assert conflict.rule == "stretched"
-    assert conflict.ministries == ("m1",)
-    assert not feasible(inst.only(conflict.proposals))
-    assert "representative" in conflict.fixes and "second_round" in conflict.fixes
+    result = seating.seat(inst)
+    (impasse,) = result.impasses
+    assert impasse.rule == "stretched"
+    assert impasse.ministries == ("m1",)
+    assert not feasible(inst.only(impasse.proposals))
+    assert "representative" in impasse.fixes and "second_round" in impasse.fixes
     assert len(result.breaches) >= 1
 
 
@@ -220,20 +220,20 @@ def test_too_few_tables_for_tied_proposals_is_named() -> None:
     topics = (Topic(1, "a", "a", "m1"), Topic(2, "a", "b", "m2"), Topic(3, "b", "c", "m3"))
     inst = Instance(topics, people, 2, 3)
     assert not feasible(inst)
-    (conflict,) = seating.plan(inst).conflicts
-    assert conflict.rule == "packing"
-    assert conflict.proposals == (1, 2, 3)
-    assert "tables" in conflict.fixes
+    (impasse,) = seating.seat(inst).impasses
+    assert impasse.rule == "packing"
+    assert impasse.proposals == (1, 2, 3)
+    assert "tables" in impasse.fixes
 
 
 def named(rule: str) -> Instance:
-    """A generated seminar whose plan names a conflict of `rule`: the generators reach it."""
-    return find(seminars(), lambda inst: any(c.rule == rule for c in seating.plan(
-        inst, time_limit=SOLVER_LIMIT).conflicts),
+    """A generated seminar whose plan names an impasse of `rule`: the generators reach it."""
+    return find(seminars(), lambda inst: any(c.rule == rule for c in seating.seat(
+        inst, time_limit=SOLVER_LIMIT).impasses),
         settings=settings(max_examples=300, deadline=None, database=None))
 
 
-def test_the_generators_make_every_kind_of_conflict() -> None:
+def test_the_generators_make_every_kind_of_impasse() -> None:
     for rule in ("no_ministry_person", "too_many_people", "crowded", "stretched", "packing"):
         inst = named(rule)
         assert not feasible(inst), rule
@@ -244,7 +244,7 @@ def test_observers_are_spread_across_tables() -> None:
     people += [Attendee(f"o{i}", "obs", "observer") for i in range(8)]
     people += [Attendee("x", "m1", "ministry"), Attendee("y", "m2", "ministry")]
     topics = (Topic(1, "a", "n0", "m1"), Topic(2, "b", "n1", "m2"), Topic(3, "a", "n2", "m1"))
-    result = seating.plan(Instance(topics, tuple(people), 4, 8))
+    result = seating.seat(Instance(topics, tuple(people), 4, 8))
     assert result.breaches == ()
     watchers = [sum(1 for p in t.people if p.startswith("o")) for t in result.tables]
     assert watchers == [2, 2, 2, 2]

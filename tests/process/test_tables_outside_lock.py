@@ -29,15 +29,15 @@ def in_thread(job: Any) -> bool:
 def planner_that(monkeypatch: pytest.MonkeyPatch, during: Any) -> list[int]:
     """Replace the planner by the real one that first runs `during(call)`; returns the
     numbers of proposals each call was asked to seat."""
-    real = seating.plan
+    real = seating.seat
     calls: list[int] = []
 
-    def plan(inst: seating.Instance, **kw: Any) -> seating.Seating:
+    def seat(inst: seating.Instance, **kw: Any) -> seating.Seating:
         calls.append(len(inst.topics))
         during(len(calls))
         return real(inst, **kw)
 
-    monkeypatch.setattr(seating, "plan", plan)
+    monkeypatch.setattr(seating, "seat", seat)
     return calls
 
 
@@ -70,7 +70,7 @@ def test_a_proposal_made_while_planning_is_seated(monkeypatch: pytest.MonkeyPatc
     out = say(bot, "kari@kmd.no", "tables assign")
     assert calls == [1, 2]  # planned again once the first plan's inputs had changed
     assert "2 proposals and 7 people are seated at 2 tables." in out
-    plan = tables.TablePlan.from_dict(bot.records.setting("table_plan"))
+    plan = tables.SeatingChart.from_dict(bot.records.setting("table_plan"))
     assert plan.version == 1
     assert sorted(n for t in plan.tables for n in t.proposals) == [1, 2]
     assert bot.records.proposal(2).status is Status.IN_DISCUSSION

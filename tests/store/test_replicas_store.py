@@ -118,9 +118,9 @@ async def test_a_conversations_pace_holds_across_replicas(
         post = kit.notifier.post
 
         async def timed(conversation: str, message: Reply, reference: object = None,
-                        post: object = post) -> None:
+                        post: object = post, key: str = "") -> None:
             sent_at.append(time.time())
-            await post(conversation, message, reference)  # type: ignore[operator]
+            await post(conversation, message, reference, key=key)  # type: ignore[operator]
 
         kit.notifier.post = timed  # type: ignore[method-assign]
     with a.store.transaction():
@@ -161,10 +161,11 @@ async def test_a_failed_write_in_one_lane_leaves_the_other_lanes_claims_alone(
     slow = asyncio.Event()
     post = a.notifier.post
 
-    async def hold_c1(conversation: str, message: Reply, reference: object = None) -> None:
+    async def hold_c1(conversation: str, message: Reply, reference: object = None,
+                      key: str = "") -> None:
         if conversation == "C1":
             await slow.wait()
-        await post(conversation, message, reference)  # type: ignore[arg-type]
+        await post(conversation, message, reference, key=key)  # type: ignore[arg-type]
 
     a.notifier.post = hold_c1  # type: ignore[method-assign]
     put = a.store.put

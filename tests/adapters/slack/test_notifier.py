@@ -74,12 +74,16 @@ async def test_rate_limit_is_waited_out(fake: FakeSlackAPI, notifier: SlackNotif
     assert len(fake.messages_in("C0BUSY")) == 2
 
 
-async def test_server_errors_are_retried_with_backoff(
+async def test_a_server_error_is_not_posted_again_in_place_but_reported_in_doubt(
         fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    """Slack may have posted a message it answered 5xx to: the notifier does not post it
+    again, and says so; asked, it tells from the history that this one did not arrive."""
     fake.outage(502, count=2, methods=["chat.postMessage"])
-    await notifier.post("C0FLAKY", NOTICE)
-    assert fake.outage_answers == 2
-    assert len(fake.messages_in("C0FLAKY")) == 1
+    with pytest.raises(DeliveryError) as failed:
+        await notifier.post("C0FLAKY", NOTICE, key="plan:P-7:announce")
+    assert not failed.value.permanent and failed.value.in_doubt
+    assert fake.outage_answers == 1 and len(fake.calls_to("chat.postMessage")) == 1
+    assert await notifier.delivered("C0FLAKY", "plan:P-7:announce", direct=False) is False
 
 
 async def test_a_long_outage_is_a_passing_failure(
@@ -88,7 +92,24 @@ async def test_a_long_outage_is_a_passing_failure(
     with pytest.raises(DeliveryError) as failed:
         await notifier.post("C0DOWN", NOTICE)
     assert not failed.value.permanent
-    assert len(fake.calls_to("chat.postMessage")) == 4  # the first try and three retries
+    assert len(fake.calls_to("chat.postMessage")) == 1  # never repeated blindly
+
+
+async def test_a_post_whose_answer_never_came_is_found_in_the_history(
+        fake: FakeSlackAPI, notifier: SlackNotifier) -> None:
+    """The post reaches Slack but its answer does not come back in time: reported in doubt,
+    and found afterwards by the notice's digest in the message's metadata (no key in it)."""
+    key = "reminder:P-7:roster:jane@example.org"
+    fake.hang(2, count=1, methods=["chat.postMessage"])
+    notifier.posts.timeout = 1
+    with pytest.raises(DeliveryError) as failed:
+        await notifier.direct("U0JANE002", NOTICE, key=key)
+    assert failed.value.in_doubt and not failed.value.permanent
+    [arrived] = fake.messages_in("U0JANE002")
+    assert arrived["metadata"]["event_type"] == "ogpbot_notice"
+    assert "jane" not in json.dumps(arrived["metadata"])
+    assert await notifier.delivered("U0JANE002", key, direct=True) is True
+    assert await notifier.delivered("U0JANE002", "another:key", direct=True) is False
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel"])

@@ -257,3 +257,29 @@ async def test_a_personal_conversation_gone_is_opened_anew_on_the_next_try(bench
 
     await bench.notifier.direct(OLA["id"], NOTICE)  # the dispatcher's next try
     assert creates(bench) == 2
+
+
+async def test_a_notice_answered_502_is_not_sent_again_in_place(bench: Bench) -> None:
+    """A 502 may come after Teams took the message, and Teams lets a bot read nothing back to
+    check: the notice is not posted again on the spot but handed back in doubt (the dispatcher
+    records it, and sends it again later saying it may repeat)."""
+    await seen_in_channel(bench)
+    await bench.notifier.direct(OLA["id"], NOTICE)  # the 1:1 is open
+    posts = len([c for c in bench.fake.calls if c.method == "POST"])
+    bench.fake.outage(502)
+    with pytest.raises(DeliveryError) as raised:
+        await bench.notifier.direct(OLA["id"], NOTICE, key="reminder:P-1:ola")
+    assert raised.value.in_doubt and not raised.value.permanent
+    assert len([c for c in bench.fake.calls if c.method == "POST"]) == posts + 1  # one try
+    assert await bench.notifier.delivered(OLA["id"], "reminder:P-1:ola", direct=True) is None
+
+
+async def test_retry_lines_name_no_platform_id(bench: Bench,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    await seen_in_channel(bench)
+    caplog.set_level("INFO")
+    bench.fake.throttle(count=1, retry_after=1)  # opening Ola's 1:1 is retried once
+    bench.fake.outage(502)
+    await bench.notifier.direct(OLA["id"], NOTICE)
+    assert "retrying" in caplog.text
+    assert OLA["id"] not in caplog.text

@@ -1,0 +1,54 @@
+"""Through `ogpbot serve`: Slack takes a DM but its answer does not come back before the
+client gives up (it takes 12 s; the bot waits 10). The notice is in doubt: before it goes
+again the bot looks for it in the DM's history (by its digest in the message's metadata),
+finds it, and marks it sent. The person gets it once, not a second copy 12 s later."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.notices.dispatcher import FOUND
+from tests import serving as kit
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, Server
+from tests.serving import eventually, outbox
+
+pytestmark = pytest.mark.asyncio
+ANSWER_TAKES = 12.0  # seconds; the Slack client gives up after 10
+
+
+async def test_a_dm_whose_answer_never_came_is_found_not_sent_twice(tmp_path: Path) -> None:
+    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
+              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
+               "slack_id": INGRID}]
+    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+        tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
+    async with FakeSlackAPI() as fake:
+        fake.add_user(KARI, email="kari@kmd.example.org")
+        fake.add_user(INGRID, email="ingrid@jd.example.org")
+        server = Server(tmp_path, fake)
+        try:
+            await server.start()
+            fake.hang(ANSWER_TAKES, count=1, methods=["chat.postMessage"])
+            # The coordinator proposes: one DM goes to the ministry's one person.
+            await server.slash(fake, KARI, "propose Åpne logger | Lite innsyn | Publiser dem | "
+                                           "transparency | innsyn | jd")
+
+            def notice() -> dict[str, object]:
+                found = [d for d in outbox(tmp_path).values() if d["kind"] == "proposal"]
+                assert len(found) <= 1
+                return found[0] if found else {}
+
+            await eventually(lambda: notice().get("state") == "sent", within=ANSWER_TAKES + 30)
+            await asyncio.sleep(2)  # a second copy, if there were one, has had time to arrive
+            assert len(fake.messages_in(f"D{INGRID}")) == 1
+            assert notice()["last_error"] == FOUND
+            assert fake.calls_to("conversations.history")
+        finally:
+            fake.heal()
+            server.stop()
