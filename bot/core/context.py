@@ -8,7 +8,6 @@ handler) can sit above them without a loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn, Protocol
@@ -17,7 +16,7 @@ from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.lifecycle import Step, allowed_from, can
 from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
-from bot.core.notice import Notice, Scheduler, Target
+from bot.core.notice import Notice, Say, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.roles import is_responsible
@@ -141,21 +140,19 @@ class Context:
         self.records.save_proposal(changed)
         return changed
 
-    def notify_people(self, people: list[Person], key: str, kind: str,
-                      build: Callable[[str], Reply], due: datetime | None = None,
-                      speaker_too: bool = False, **notice: Any) -> list[Person]:
-        """Schedule a notice to each person (but the speaker, unless `speaker_too`), in that
-        person's language; `notice` holds further `Notice` fields (e.g. `stale_after`,
-        `attachment`)."""
+    def notify_people(self, people: list[Person], key: str, kind: str, say: Say,
+                      due: datetime | None = None, speaker_too: bool = False,
+                      **notice: Any) -> list[Person]:
+        """Schedule a notice that says `say` to each person (but the speaker, unless
+        `speaker_too`), written in the language that person reads when it is sent; `notice`
+        holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
         told = []
         for person in people:
             if person.key == self.person.key and not speaker_too:
                 continue
-            if person.key == self.person.key:
-                person = self.person  # as this command left them (a language just chosen)
-            lang = person.speaks(self.seminar.language)
-            self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
-                                            build(lang), due or self.now, kind, **notice))
+            self.bot.outbox.schedule(Notice.saying(f"{key}:{person.key}",
+                                                   Target.to_person(person.key), say,
+                                                   due or self.now, kind, **notice))
             told.append(person)
         return told
 

@@ -405,17 +405,27 @@ class Meeting:
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
     attendees: tuple[str, ...] = ()  # the person keys invited (every version's, in order)
-    # the secret part of the calendar file's address, new with each version; "" (a meeting
-    # stored before there were tokens): the file has no address
+    # the secret part of the calendar file's address that the meeting's people shared before
+    # each had one of their own (still answered); "" for a meeting with links of its own, or
+    # stored before there were tokens
     token: str = field(default="", repr=False)
+    # each person's own secret part of the address (person key -> token), new with each
+    # version: the file behind it is in the language that person reads
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
                 "scheduled_by": self.scheduled_by, "version": self.version,
-                "token": self.token, "attendees": list(self.attendees)}
+                "token": self.token, "tokens": dict(self.tokens),
+                "attendees": list(self.attendees)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
                    d["scheduled_by"], d.get("version", 1), tuple(d.get("attendees", ())),
-                   d.get("token", ""))
+                   d.get("token", ""), dict(d.get("tokens") or {}))
+
+    def token_for(self, person_key: str | None) -> str:
+        """The secret part of `person_key`'s calendar link: their own, else the one the
+        meeting's people shared (a meeting from before each had their own); "" for none."""
+        return self.tokens.get(person_key or "", "") or self.token

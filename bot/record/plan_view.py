@@ -92,7 +92,8 @@ def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:
             "completion": level, "completion_label": t(lang, f"completion.{level}"),
             "milestones": [{**public_milestone(m), "number": k, "state": state_of(m, today)}
                            for k, m in enumerate(p.milestones, 1)],
-            "progress": [{"at": r.at.isoformat(), "completion": r.level, "text": r.text}
+            "progress": [{"at": r.at.isoformat(), "completion": r.level,
+                          "completion_label": t(lang, f"completion.{r.level}"), "text": r.text}
                          for r in p.progress],
         })
     return {"seminar": snap.seminar.title, "language": lang,

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.commitment import imported_note, stated_reason
+from bot.core.history import history_text
 from bot.core.model import (
     HistoryEntry,
     Milestone,
@@ -250,7 +251,9 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     }
     if history:
         doc["history"] = [{"at": h.at.isoformat(), "actor_name": public_actor(p, h, lang),
-                           "action": h.action, "status": h.status.value, "detail": h.detail}
+                           "action": h.action, "status": h.status.value, "detail": h.detail,
+                           "what": history_text(h, lang, snap.seminar.timezone, year=True),
+                           "status_label": t(lang, f"status.{h.status.value}")}
                           for h in p.history]
         doc["notes"] = [{"at": n.at.isoformat(), "by": public_note_writer(p, n, lang),
                          "text": n.text} for n in p.notes]
