@@ -29,8 +29,12 @@ PROPOSER = ("U0ANDERS", "anders@ngo.example.org")
 
 
 def seminar_data(date: str = "2026-12-01", agenda: list[dict[str, Any]] | None = None,
-                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h")) -> dict[str, Any]:
+                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h"),
+                 digest_minutes: int = 0) -> dict[str, Any]:
+    """A small seminar; each new proposal is told at once unless `digest_minutes` gathers
+    them into digests."""
     return {
+        "notices": {"digest_minutes": digest_minutes},
         "seminar": {"title": "Seminar", "date": date, "timezone": "Europe/Oslo",
                     "language": "nb", "heads_up_minutes": heads_up,
                     "reminder_leads": list(leads)},

@@ -176,10 +176,11 @@ def _table(name: str, fields: Mapping[str, str]) -> str:
 def seminar_toml(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequence[str], *,
                  people: Iterable[Mapping[str, str]],
                  organizations: Iterable[tuple[str, str, str]] = ORGANIZATIONS,
-                 title: str = "E2E", tables: int = 2) -> str:
+                 title: str = "E2E", tables: int = 2, digest_minutes: int = 0) -> str:
     """A seminar file (Norwegian, Oslo time, no heads-up, one area) on `day`: `agenda` as
     (time, title, kind), reminders `leads` ahead, `organizations` as (key, name, kind) and
-    `people` as the fields of each person (name, org, email, slack_id or teams_id)."""
+    `people` as the fields of each person (name, org, email, slack_id or teams_id); each new
+    proposal is told at once, unless `digest_minutes` gathers them into digests."""
     items = "".join(_table("agenda", {"time": at, "title": what, "kind": kind})
                     for at, what, kind in agenda)
     orgs = "".join(_table("organizations", {"key": key, "name": name, "kind": kind})
@@ -201,6 +202,9 @@ name = "Innsyn"
 [tables]
 count = {tables}
 max_size = 10
+
+[notices]
+digest_minutes = {digest_minutes}
 
 {items}{orgs}{persons}"""
 
