@@ -95,7 +95,7 @@ def write_digest(w: Writing, values: Mapping[str, Any]) -> Reply | str:
     if len(proposals) == 1:
         return write_new(w, {"proposal": proposals[0].number})
     lines = [_line(w, p) for p in proposals]
-    lines.append(w.t("digest.hint"))
+    lines.append(w.t("digest.hint", ref=proposals[-1].ref))
     actions = [Action(w.t("digest.status_button", ref=p.ref), f"status {p.ref}")
                for p in proposals[:BUTTONS]]
     return Reply(language=w.lang, title=w.tn("digest.title", len(proposals)),

@@ -48,7 +48,7 @@ async def test_proposals_within_the_window_are_one_message_in_each_readers_langu
     assert nn.language == "nn" and nn.title == "3 nye forslag"
     assert nn.lines[0] == ("P-1 Åpent register 1 – frå Åpenhet Norge, til Justisdepartementet "
                            "https://ogp.example.org/proposals/P-1?lang=nn")
-    assert nn.lines[-1] == "Skriv «status P-N» for å sjå eitt av dei."
+    assert nn.lines[-1] == "Skriv til dømes «status P-3» for å sjå eitt av dei."
     assert en.language == "en" and en.title == "3 new proposals"
     assert en.lines[2].startswith("P-3 Åpent register 3 – from Åpenhet Norge, for ")
     assert [a.words for a in en.actions] == ["status P-1", "status P-2", "status P-3"]
