@@ -26,12 +26,13 @@ $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/ogpbot serve
 
-## test: set up .venv, check style, the architecture's rules and types, and run every test
+## test: set up .venv, check style, the architecture's rules and types, and run every test (in
+## parallel on every core with pytest-xdist; the tests of one file run in one process, in order)
 test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 # The public record's browser test needs Debian's chromium: install it once where apt-get and
 # root are available, and Deque's axe-core (npm) for its WCAG 2 A/AA check; elsewhere say so

@@ -1,6 +1,6 @@
-"""The `ogpbot` command: serve, shell, export, check, backup, restore, import-plan, people and
-migrate-store. The composition root: it reads the settings, opens the seminar and the store,
-and hands them to the adapters."""
+"""The `ogpbot` command: serve, shell, rehearse, export, check, backup, restore, import-plan,
+people and migrate-store. The composition root: it reads the settings, opens the seminar and
+the store, makes the clock, and hands them to the adapters."""
 
 from __future__ import annotations
 
@@ -10,15 +10,21 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.model import Role
-from bot.core.seminar import SeminarError, load_seminar
+from bot.core.seminar import SeminarError, load_seminar, parse_clock_time
 from bot.core.settings import Settings
 from bot.i18n.catalogue import LANGUAGES
 from bot.store.contract import StoreBusy, StoreError
 
+if TYPE_CHECKING:
+    from adapters.rehearsal import Rehearsal
+
 log = logging.getLogger("ogpbot")
+MAX_SPEED = 120.0  # how many times as fast as real time a rehearsal's clock may run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +37,22 @@ def _parser() -> argparse.ArgumentParser:
     shell = sub.add_parser("shell", help="talk to the bot in this terminal")
     shell.add_argument("--user", metavar="EMAIL",
                        help="act as this person (default: the first coordinator)")
+    rehearse = sub.add_parser("rehearse", help=(
+        "a dress rehearsal of the seminar day: the seminar is today, its clock starts before "
+        "the first agenda notice and may run faster; a store of its own (var/rehearsal.json)"))
+    rehearse.add_argument("--host", default="127.0.0.1")
+    rehearse.add_argument("--port", type=int, default=3978)
+    rehearse.add_argument("--speed", type=_speed, default=1.0, metavar="N",
+                          help="run the clock N times as fast (default 1, at most "
+                               f"{MAX_SPEED:g})")
+    rehearse.add_argument("--from", dest="start", type=_clock_time, metavar="HH:MM",
+                          help="start the clock at this time of the seminar day (default: one "
+                               "minute before the first agenda notice)")
+    rehearse.add_argument("--shell", action="store_true",
+                          help="in this terminal, like `ogpbot shell`, instead of serving")
+    rehearse.add_argument("--user", metavar="EMAIL",
+                          help="with --shell: act as this person (default: the first "
+                               "coordinator)")
     export = sub.add_parser("export", help="the action-plan draft and the record of inputs")
     export.add_argument("--format", choices=("markdown", "csv", "json", "docx"),
                         default="markdown", help="docx: a Word document in OGP's template")
@@ -63,6 +85,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = 0.0
+    if not 0 < speed <= MAX_SPEED or speed != speed:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a speed: a number above 0 and at most {MAX_SPEED:g}")
+    return speed
+
+
+def _clock_time(text: str) -> time:
+    at = parse_clock_time(text)
+    if at is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day: HH:MM")
+    return at
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from adapters.logs import LOG_FORMATS, configure
 
@@ -73,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"not {settings.log_format!r}", file=sys.stderr)
         return 2
     # `serve` logs what it does; the one-shot commands speak only of problems.
-    configure(settings.log_format, logging.INFO if args.command == "serve" else logging.WARNING)
+    serving = args.command == "serve" or (args.command == "rehearse" and not args.shell)
+    configure(settings.log_format, logging.INFO if serving else logging.WARNING)
     try:
         if args.command == "check":
             return check(args.seminar_file or settings.seminar)
@@ -81,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return shell(settings, args.user)
         if args.command == "serve":
             return serve(settings, args.host, args.port)
+        if args.command == "rehearse":
+            if args.user and not args.shell:
+                print("ogpbot rehearse: --user goes with --shell", file=sys.stderr)
+                return 2
+            return rehearse(settings, args.host, args.port, args.speed, args.start,
+                            args.user if args.shell else None, args.shell)
         if args.command == "import-plan":
             return import_plan(settings, args.file)
         if args.command in ("backup", "restore"):
@@ -131,11 +178,13 @@ def snapshot(settings: Settings, command: str, file: str) -> int:
     return 0
 
 
-def shell(settings: Settings, user: str | None) -> int:
+def shell(settings: Settings, user: str | None, rehearsal: Rehearsal | None = None) -> int:
+    from adapters.clockwork import clock_of
     from adapters.console import Console
     from bot.app.runtime import Runtime
 
-    runtime = Runtime.open(settings)
+    runtime = rehearsal.open(settings) if rehearsal is not None else \
+        Runtime.open(settings, clock_of(settings))
     try:
         if user is None:
             first = next((p for p in runtime.bot.records.people()
@@ -147,12 +196,15 @@ def shell(settings: Settings, user: str | None) -> int:
             user = first.email
         console = Console(runtime.bot, user, sys.stdin, sys.stdout,
                           interactive=sys.stdin.isatty(), public_url=settings.public_url)
+        if rehearsal is not None:
+            return rehearsal.shell(runtime, console)
         return console.run()
     finally:
         runtime.close()
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
+def serve(settings: Settings, host: str, port: int, rehearsal: Rehearsal | None = None) -> int:
+    from adapters.clockwork import clock_of
     from adapters.server import refusals
     from adapters.server import serve as run_server
     from bot.app.runtime import Runtime
@@ -163,8 +215,11 @@ def serve(settings: Settings, host: str, port: int) -> int:
         print(f"ogpbot: {problem}", file=sys.stderr)
     if problems:
         return 1
-    runtime = Runtime.open(settings)
-    log.info("store: %s%s", store_name(settings.db),
+    if rehearsal is not None:
+        runtime = rehearsal.open(settings)
+    else:
+        runtime = Runtime.open(settings, clock_of(settings))
+    log.info("store: %s%s", store_name(runtime.settings.db),
              " (shared: other replicas may serve it too)" if runtime.store.shared else "")
     # The store's documents live for the whole process: keep the collector from walking them
     # again and again (a full collection over a large store stalled acknowledgements).
@@ -175,6 +230,25 @@ def serve(settings: Settings, host: str, port: int) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def rehearse(settings: Settings, host: str, port: int, speed: float, start: time | None,
+             user: str | None, in_shell: bool) -> int:
+    """`serve` (or, `in_shell`, `shell`) on the seminar moved to today and a clock that starts
+    at `start` (by default before the first agenda notice) and runs `speed` times as fast, with
+    a store of its own, emptied first."""
+    from adapters.rehearsal import Rehearsal, RehearsalBusy
+
+    rehearsal = Rehearsal.today(load_seminar(settings.seminar), speed, start)
+    try:
+        rehearsal.empty_store()
+    except RehearsalBusy as exc:
+        print(f"ogpbot rehearse: {exc}", file=sys.stderr)
+        return 1
+    if in_shell:
+        return shell(settings, user, rehearsal)
+    log.info(rehearsal.describe())
+    return serve(settings, host, port, rehearsal)
 
 
 def migrate_store(settings: Settings, to: str) -> int:
@@ -307,6 +381,7 @@ def people(settings: Settings, action: str, email: str) -> int:
 
 def import_plan(settings: Settings, path: str) -> int:
     """Import a plan's commitments; every problem on its own line and nothing stored if any."""
+    from adapters.clockwork import clock_of
     from bot.app.runtime import Runtime
     from bot.i18n.catalogue import tn
     from bot.process.plan_import import PlanFileError, import_plan, parse_plan
@@ -317,7 +392,7 @@ def import_plan(settings: Settings, path: str) -> int:
     except OSError as exc:
         print(f"ogpbot: {path}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    runtime = Runtime.open(settings)
+    runtime = Runtime.open(settings, clock_of(settings))
     try:
         bot = runtime.bot
         try:

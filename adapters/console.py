@@ -73,19 +73,35 @@ class Console:
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = interactive
-        self.dispatcher = Dispatcher(bot, {PLATFORM: ConsoleNotifier(self.say)}, pace={},
+        self.public_url = public_url
+        self.notifier = ConsoleNotifier(self.say)
+        self.dispatcher = Dispatcher(bot, {PLATFORM: self.notifier}, pace={},
                                      public_url=public_url)
+        #: the next input line, None at the end of input (a rehearsal reads them elsewhere)
+        self.next_line: Callable[[], str | None] = self._stdin_line
+        self.at_prompt = False  # a prompt is shown and nothing was typed after it yet
 
     def say(self, text: str) -> None:
-        self.stdout.write(text + "\n")
+        # something said while a prompt waits (a rehearsal's notice) starts on a line of its own
+        self.stdout.write(("\n" if self.at_prompt else "") + text + "\n")
         self.stdout.flush()
+        self.at_prompt = False
 
-    def read(self, prompt: str) -> str | None:
+    def prompt(self, text: str = "ogpbot> ") -> None:
         if self.interactive:
-            self.stdout.write(prompt)
+            self.stdout.write(text)
             self.stdout.flush()
+            self.at_prompt = True
+
+    def _stdin_line(self) -> str | None:
         line = self.stdin.readline()
         return None if line == "" else line.rstrip("\n")
+
+    def read(self, prompt: str) -> str | None:
+        self.prompt(prompt)
+        line = self.next_line()
+        self.at_prompt = False  # the line typed ended with a new line
+        return line
 
     def run(self) -> int:
         """Answer each line; 0 when every line was understood, 1 otherwise."""
@@ -93,14 +109,19 @@ class Console:
         while (line := self.read("ogpbot> ")) is not None:
             if not line.strip():
                 continue
-            reply = self.bot.handle(Command(self.speaker, self.place, words=line))
-            if reply.form is not None and reply.ok:
-                reply = self.fill(reply.form, reply.language, reply.title)
-            self.show(reply)
+            ok = self.answer(line)
             if self.deliver():
                 self.say("")
-            all_ok = all_ok and reply.ok
+            all_ok = all_ok and ok
         return 0 if all_ok else 1
+
+    def answer(self, line: str) -> bool:
+        """Answer one line (asking for a form's fields in turn); whether it was understood."""
+        reply = self.bot.handle(Command(self.speaker, self.place, words=line))
+        if reply.form is not None and reply.ok:
+            reply = self.fill(reply.form, reply.language, reply.title)
+        self.show(reply)
+        return reply.ok
 
     def show(self, reply: Reply) -> None:
         self.say(reply.text)
@@ -108,7 +129,7 @@ class Console:
 
     def deliver(self) -> int:
         """Print this person's notices that are due, marking each sent; return how many."""
-        key = self._me()
+        key = self.me()
         if key is None:
             return 0
         self.dispatcher.scope = {"for_person": key}
@@ -116,7 +137,7 @@ class Console:
         asyncio.run(self.dispatcher.run_due())
         return self.dispatcher.stats["sent"] - before
 
-    def _me(self) -> str | None:
+    def me(self) -> str | None:
         """The person key the shell acts as (known once the core has seen them)."""
         person = self.bot.records.person_by_platform(PLATFORM, self.speaker.user_id)
         return person.key if person is not None else None

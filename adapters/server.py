@@ -45,6 +45,8 @@ MAX_BODY = 1024 * 1024
 
 # Modules with a `mount(app, runtime) -> str`, in the order their log lines appear.
 ADAPTER_MODULES: list[str] = [
+    # the clock: the real time, a rehearsal's, or a test's (moved by POST /test/clock)
+    "adapters.clockwork",
     # the public record
     "adapters.web",
     # Slack

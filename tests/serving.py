@@ -13,16 +13,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
 from bot.store.tinydb_file import TinyDBStore
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 SERVE = (sys.executable, "-m", "adapters.cli", "serve")
+PORT_TRIES = 3  # ports picked in turn when another process takes the one picked first
 
 #: key, name, kind of the organisations most end-to-end seminars have.
 ORGANIZATIONS = (("kmd", "KMD", "coordinator"),
@@ -42,10 +45,12 @@ class ServeProcess:
     started again), its output appended to `log`; started once `GET /healthz` answers 200."""
 
     def __init__(self, env: Mapping[str, str], log: Path, *, argv: Sequence[str] = SERVE,
-                 name: str = "serve", start_within: float = 30.0) -> None:
+                 name: str = "serve", start_within: float = 30.0,
+                 cwd: Path = ROOT) -> None:
         self.env = dict(env)
         self.log = log
         self.argv = list(argv)
+        self.cwd = cwd
         self.name = name
         self.start_within = start_within
         self.port = free_port()
@@ -55,17 +60,31 @@ class ServeProcess:
 
     async def start(self, http: aiohttp.ClientSession | None = None) -> None:
         """Spawn the process and wait for `/healthz`; AssertionError with the log if it dies
-        or `start_within` seconds pass first."""
+        or `start_within` seconds pass first. A port that another process took since it was
+        picked (tests run in several processes at once) is given up for another."""
         began = time.perf_counter()
-        self.process = await asyncio.to_thread(self._spawn)
-        if http is None:
-            async with aiohttp.ClientSession() as own:
-                ready = await self._healthy(own)
-        else:
-            ready = await self._healthy(http)
-        if not ready:
-            raise AssertionError(f"{self.name} did not start:\n{self.log.read_text()}")
-        self.started_in = time.perf_counter() - began
+        for _attempt in range(PORT_TRIES):
+            logged = self.log.stat().st_size if self.log.exists() else 0
+            self.process = await asyncio.to_thread(self._spawn)
+            if http is None:
+                async with aiohttp.ClientSession() as own:
+                    ready = await self._healthy(own)
+            else:
+                ready = await self._healthy(http)
+            if ready:
+                self.started_in = time.perf_counter() - began
+                return
+            if self.process.poll() is None or not self._port_taken(logged):
+                break
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise AssertionError(f"{self.name} did not start:\n{self.log.read_text()}")
+
+    def _port_taken(self, since: int) -> bool:
+        """Whether the log written from byte `since` on says the port was in use."""
+        with self.log.open("rb") as log:
+            log.seek(since)
+            return b"address already in use" in log.read().lower()
 
     async def _healthy(self, http: aiohttp.ClientSession) -> bool:
         assert self.process is not None
@@ -81,8 +100,26 @@ class ServeProcess:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         with self.log.open("ab") as log:
-            return subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=ROOT,
+            return subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=self.cwd,
                                     env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    async def clock(self, *, at: datetime | None = None, advance: float | None = None,
+                    speed: float | None = None) -> datetime:
+        """The server's test clock (`OGPBOT_TEST_CLOCK`, see `clock_env`): moved to `at`, or on
+        by `advance` seconds, or set running at `speed`, when given; where it is now."""
+        body: dict[str, Any] = {}
+        if at is not None:
+            body["at"] = at.isoformat()
+        if advance is not None:
+            body["advance"] = advance
+        if speed is not None:
+            body["speed"] = speed
+        async with aiohttp.ClientSession() as http:
+            request = http.post(f"{self.url}/test/clock", json=body) if body else \
+                http.get(f"{self.url}/test/clock")
+            async with request as answer:
+                assert answer.status == 200, await answer.text()
+                return datetime.fromisoformat((await answer.json())["now"])
 
     def kill(self) -> None:
         """SIGKILL: no clean shutdown, as when the machine loses power."""
@@ -100,6 +137,12 @@ class ServeProcess:
                 self.kill()
 
 
+def clock_env(start: datetime, speed: float = 1.0) -> dict[str, str]:
+    """The environment that starts a server's clock at `start`, running at `speed` (0: still),
+    moved from the test by `ServeProcess.clock`."""
+    return {"OGPBOT_TEST_CLOCK": f"{start.isoformat()}@{speed:g}"}
+
+
 async def eventually(check: Callable[[], Any], within: float = 20.0) -> None:
     """Wait until `check()` is true; AssertionError after `within` seconds."""
     deadline = time.monotonic() + within
@@ -108,6 +151,20 @@ async def eventually(check: Callable[[], Any], within: float = 20.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("timed out waiting")
+
+
+async def until(look: Callable[[], Awaitable[T]], check: Callable[[T], bool],
+                within: float = 20.0) -> T:
+    """Look (`await look()`, e.g. a request) until `check` holds for what it found; that.
+    AssertionError after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        found = await look()
+        if check(found):
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting; last found: {found!r}")
+        await asyncio.sleep(0.05)
 
 
 def _table(name: str, fields: Mapping[str, str]) -> str:
@@ -150,8 +207,18 @@ max_size = 10
 
 def outbox(folder: Path) -> dict[str, dict[str, Any]]:
     """The outbox as the store on disk holds it (the file with its journal replayed)."""
+    return _collection(folder, "outbox")
+
+
+def answered(folder: Path) -> bool:
+    """Every request the server acknowledged is done and answered, as the store on disk says:
+    nothing of them is left to do, so nothing of them can happen again."""
+    return all(doc["state"] == "answered" for doc in _collection(folder, "inbox").values())
+
+
+def _collection(folder: Path, name: str) -> dict[str, dict[str, Any]]:
     store = TinyDBStore(folder / "ogpbot.json", readonly=True)
     try:
-        return {doc["key"]: doc for doc in store.all("outbox")}
+        return {key: doc for key, doc in store.items(name)}
     finally:
         store.close()

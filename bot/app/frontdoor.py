@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from bot.app import grammar
 from bot.app.messages import MESSAGES
+from bot.core import rehearsal
 from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
@@ -86,7 +87,7 @@ class OgpBot:
             self.observer.command(command.speaker.platform, word_of(command), outcome)
         except Exception:  # watching must never cost an answer
             log.exception("the observer failed")
-        return reply
+        return rehearsal.marked(reply) if self.seminar.rehearsal else reply
 
     def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
         if settlement is not None:

@@ -26,9 +26,10 @@ class Runtime:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None,
-             store: Store | None = None) -> Runtime:
-        """Raises `SeminarError` or `StoreError` with messages fit for the person starting it."""
-        seminar = load_seminar(settings.seminar)
+             store: Store | None = None, seminar: Seminar | None = None) -> Runtime:
+        """Raises `SeminarError` or `StoreError` with messages fit for the person starting it.
+        `seminar`: this one instead of the file's (a rehearsal's, moved to another day)."""
+        seminar = seminar if seminar is not None else load_seminar(settings.seminar)
         store = store if store is not None else open_store(settings.db)
         clock = clock or SystemClock()
         bot = OgpBot(seminar, store, clock, settings.teams_home_tenant)

@@ -23,7 +23,7 @@ What is not the process's notion of now stays real time, and is read in a place 
 - a wait a platform asks for in real seconds (Retry-After, back-off during an outage) becomes
   this clock's time through `Clock.span`.
 
-`tests/test_clock_rule.py` finds every other `time.time()`, `datetime.now()`, `utcnow()`,
+`tests/project/test_clock_rule.py` finds every other `time.time()`, `datetime.now()`, `utcnow()`,
 `today()` and `loop.time()` in `bot/` and `adapters/`: only this module reads the wall clock.
 """
 

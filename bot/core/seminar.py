@@ -117,6 +117,7 @@ class Seminar:
     requests_days: int = REQUESTS_DAYS
     notices_days: int = NOTICES_DAYS
     site: Site | None = None  # None only for a seminar built by hand; parsing sets one
+    rehearsal: bool = False  # a dress rehearsal (`bot.core.rehearsal`): every message says so
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
 

@@ -31,6 +31,9 @@ class Settings:
     teams_emulator: str = ""  # OGPBOT_TEAMS_EMULATOR as given: "1" for the Bot Framework Emulator
     public_url: str = ""  # where people reach the server (links to the record, calendar files)
     log_format: str = "text"  # text | json (one object a line, with the request id)
+    # OGPBOT_TEST_CLOCK, for tests only: the clock starts at this moment (ISO 8601, with its
+    # offset), optionally `@SPEED`, and `POST /test/clock` moves it (adapters/clockwork.py)
+    test_clock: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -55,11 +58,13 @@ class Settings:
             teams_emulator=env.get("OGPBOT_TEAMS_EMULATOR", "").strip(),
             public_url=env.get("OGPBOT_PUBLIC_URL", "").rstrip("/"),
             log_format=(env.get("OGPBOT_LOG_FORMAT", "") or "text").strip().lower(),
+            test_clock=env.get("OGPBOT_TEST_CLOCK", "").strip(),
         )
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """`POST /slack/events` is on: the signing secret, and a token or the install flow."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
 
     @property
     def slack_oauth(self) -> bool:

@@ -68,6 +68,7 @@ from bot.core.model import Person
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.redact import pseudonym, scrub
+from bot.core.rehearsal import marked
 from bot.core.tracing import REQUEST_ID
 from bot.notices import destinations
 from bot.notices.alerts import alert_coordinators, target_label
@@ -285,6 +286,12 @@ class Dispatcher:
             except StoreError as exc:
                 log.warning("could not renew the claims on notices: %s", exc)
 
+    def next_due(self) -> datetime | None:
+        """The moment the next notice of this dispatcher's may go (one it is not sending
+        already), or None: for whoever runs its rounds (`run_due`) on a clock of their own."""
+        flight = self._flight
+        return self._next_due(frozenset(flight.keys) if flight is not None else frozenset())
+
     def _next_due(self, held: frozenset[str]) -> datetime | None:
         """The moment the next notice this dispatcher does not hold already may go, or None."""
         first = self.bot.store.next_ready(OUTBOX, self.owner, excluding=held, **self.scope)
@@ -493,6 +500,7 @@ class Dispatcher:
         outgoing, attachment = begun
         key = outgoing.key
         notifier = self.notifiers[where.platform]
+        message = marked(outgoing.message) if self.bot.seminar.rehearsal else outgoing.message
         doubt = outgoing.in_doubt  # an earlier attempt may have arrived
         if doubt:
             try:
@@ -513,11 +521,11 @@ class Dispatcher:
                 doubt = False  # looked for and not there: the earlier attempts did not arrive
         try:
             if where.kind == "post":
-                await asyncio.wait_for(notifier.post(where.address, outgoing.message,
-                                                     where.reference, key=key), SEND_TIMEOUT)
+                await asyncio.wait_for(notifier.post(where.address, message, where.reference,
+                                                     key=key), SEND_TIMEOUT)
             else:
-                await asyncio.wait_for(notifier.direct(where.address, outgoing.message,
-                                                       attachment, key=key), SEND_TIMEOUT)
+                await asyncio.wait_for(notifier.direct(where.address, message, attachment,
+                                                       key=key), SEND_TIMEOUT)
         except DeliveryError as exc:
             if exc.permanent:
                 return partial(self._fail_op, key, where, exc.reason), True

@@ -97,9 +97,9 @@ def _person_address(deployment: str, key: str, name: str, **params: str) -> vCal
 
 def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], *,
                 ministry_name: str, lang: str, tz: ZoneInfo, made_at: datetime,
-                deployment: str, cancel: bool = False) -> bytes:
+                deployment: str, cancel: bool = False, rehearsal: bool = False) -> bytes:
     """The calendar file for the meeting's current time (an invitation, METHOD:REQUEST), or
-    its cancellation (`cancel`)."""
+    its cancellation (`cancel`); a `rehearsal`'s says so in its summary."""
     attendees = list(people)
     start = meeting.start.astimezone(tz)
     when = format_when(meeting.start, lang, tz, year=True)
@@ -117,8 +117,10 @@ def meeting_ics(proposal: Proposal, meeting: Meeting, people: Iterable[Person], 
     event.add("dtstamp", made_at.astimezone(ZoneInfo("UTC")))
     event.add("dtstart", start)
     event.add("dtend", start + MEETING_LENGTH)
-    event.add("summary", t(lang, "ics.summary", ref=proposal.ref, title=proposal.title),
-              parameters={"LANGUAGE": lang})
+    summary = t(lang, "ics.summary", ref=proposal.ref, title=proposal.title)
+    if rehearsal:
+        summary = t(lang, "rehearsal.title", title=summary)
+    event.add("summary", summary, parameters={"LANGUAGE": lang})
     event.add("description", "\n".join(description), parameters={"LANGUAGE": lang})
     if meeting.place:
         event.add("location", meeting.place)
@@ -168,5 +170,6 @@ def meeting_file(host: Host, number: int, lang: str, now: datetime) -> tuple[str
     body = meeting_ics(proposal, meeting, people,
                        ministry_name=host.seminar.org_name(proposal.ministry), lang=lang,
                        tz=host.seminar.timezone, made_at=now,
-                       deployment=records.deployment_id(), cancel=cancel)
+                       deployment=records.deployment_id(), cancel=cancel,
+                       rehearsal=host.seminar.rehearsal)
     return ics_filename(proposal), body

@@ -18,10 +18,10 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_array
+if TYPE_CHECKING:  # numpy and scipy are imported when a plan is solved, not with the bot
+    import numpy as np
 
 OBSERVER = "observer"
 
@@ -401,8 +401,8 @@ class _Model:
         self.integer.append(1 if integer else 0)
         return len(self.cost) - 1
 
-    def row(self, terms: Iterable[tuple[int, float]], lo: float = -np.inf,
-            hi: float = np.inf) -> None:
+    def row(self, terms: Iterable[tuple[int, float]], lo: float = -math.inf,
+            hi: float = math.inf) -> None:
         r = len(self.row_lo)
         rows, cols, vals = self.cells
         for col, val in terms:
@@ -413,6 +413,12 @@ class _Model:
         self.row_hi.append(hi)
 
     def solve(self, time_limit: float) -> tuple[int, np.ndarray | None]:
+        # Imported here: they take longer to load than the rest of the bot (every `ogpbot`
+        # command would wait for them), and only `tables assign` needs them.
+        import numpy as np
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import coo_array
+
         rows, cols, vals = self.cells
         matrix = coo_array((vals, (rows, cols)), shape=(len(self.row_lo), len(self.cost)))
         result = milp(np.array(self.cost), integrality=np.array(self.integer),

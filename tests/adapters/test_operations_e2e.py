@@ -18,9 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -30,9 +28,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
+from tests.notices.test_notices_e2e import DAY, DAY_BEFORE
 from tests.serving import ServeProcess, eventually, outbox
 
-OSLO = ZoneInfo("Europe/Oslo")
 TOKEN = "xoxb-ogpbot-ops"
 SECRET = "ogpbot-ops-signing-secret"
 CHANNEL = "C0SEMINAR"
@@ -50,7 +48,7 @@ async def fake() -> AsyncIterator[FakeSlackAPI]:
 
 
 def _server(folder: Path, fake: FakeSlackAPI, **env: str) -> ServeProcess:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
                "slack_id": uid} for name, org, uid in PEOPLE]
     (folder / "seminar.toml").write_text(kit.seminar_toml(
@@ -58,7 +56,8 @@ def _server(folder: Path, fake: FakeSlackAPI, **env: str) -> ServeProcess:
     return ServeProcess({**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
                          "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
                          "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                         "SLACK_API_URL": fake.url, **env}, folder / "serve.log",
+                         "SLACK_API_URL": fake.url, **kit.clock_env(DAY_BEFORE), **env},
+                        folder / "serve.log",
                         start_within=30.0)
 
 

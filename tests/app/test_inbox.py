@@ -39,11 +39,16 @@ class Answers:
     def __init__(self) -> None:
         self.given: list[tuple[str, Reply]] = []
         self.hold: asyncio.Event | None = None
+        self.waiting = 0  # turns held in `prepare` now
         self.refuse = False
 
     async def prepare(self, item: Item) -> Command:
         if self.hold is not None:
-            await self.hold.wait()
+            self.waiting += 1
+            try:
+                await self.hold.wait()
+            finally:
+                self.waiting -= 1
         return item.command
 
     async def answer(self, item: Item, reply: Reply) -> None:
@@ -159,9 +164,9 @@ async def test_a_stop_leaves_what_has_not_begun_as_it_is() -> None:
     for it in items:
         assert inbox.record(it)
         turns.submit(it)
-    await asyncio.sleep(0.05)  # the first is in flight, held at its users.info
+    await eventually(lambda: answers.waiting)  # the first is in flight, held in `prepare`
     stopping = asyncio.create_task(turns.stop(10))
-    await asyncio.sleep(0.05)
+    await asyncio.sleep(0)  # the stop begins: nothing more is to begin
     answers.hold.set()
     await stopping
     assert [key for key, _ in answers.given] == [items[0].key]  # the one in flight finished

@@ -22,7 +22,7 @@ from bot.core.seminar import SeminarError, parse_seminar
 from bot.notices.outbox import OUTBOX
 from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, LINE, SEMINAR_FILE, Chat
-from tests.serving import ROOT, ServeProcess, eventually
+from tests.serving import ROOT, ServeProcess, clock_env, eventually
 
 
 def _seminar_data(**retention: object) -> dict:
@@ -104,7 +104,8 @@ def test_prune_lets_go_of_old_request_keys_and_notice_bodies_and_keeps_the_recor
 
 def test_serve_prunes_by_itself(tmp_path: Path) -> None:
     store_path = tmp_path / "ogpbot.json"
-    chat = Chat(store=TinyDBStore(store_path), now=datetime.now(UTC) - timedelta(days=100))
+    long_ago = datetime(2026, 8, 1, 12, 0, tzinfo=UTC)
+    chat = Chat(store=TinyDBStore(store_path), now=long_ago)
     chat.propose()
     assert _answered(chat, "event:long-ago").ok
     for notice in chat.bot.outbox.all():
@@ -114,7 +115,8 @@ def test_serve_prunes_by_itself(tmp_path: Path) -> None:
     chat.store.close()
 
     server = ServeProcess({**os.environ, "OGPBOT_DB": str(store_path),
-                           "OGPBOT_SEMINAR": str(SEMINAR_FILE)}, tmp_path / "serve.log",
+                           "OGPBOT_SEMINAR": str(SEMINAR_FILE),
+                           **clock_env(long_ago + timedelta(days=100))}, tmp_path / "serve.log",
                           start_within=30.0)
 
     def pruned() -> bool:

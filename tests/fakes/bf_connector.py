@@ -368,7 +368,7 @@ class FakeConnector(LoopbackFake):
         conv.members = [m for m in conv.members if m.get("id") != member.get("id")]
         conv.members.append(dict(member))
 
-    async def wait_for_activities(self, count: int, within: float = 5.0) -> list[PostedActivity]:
+    async def wait_for_activities(self, count: int, within: float = 30.0) -> list[PostedActivity]:
         """Wait until at least ``count`` activities were accepted; return them all.
 
         Raises ``TimeoutError`` when they do not come in ``within`` seconds.

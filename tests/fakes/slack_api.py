@@ -253,7 +253,7 @@ class FakeSlackAPI(LoopbackFake):
         return list(self._messages.get(self._resolve(channel), {}).values())
 
     async def wait_for(
-        self, method: str, count: int = 1, *, within: float = 5.0, ok: bool | None = None
+        self, method: str, count: int = 1, *, within: float = 30.0, ok: bool | None = None
     ) -> list[Call]:
         """Wait for ``count`` calls of ``method``, return them; TimeoutError after ``within`` s."""
         assert self._changed is not None, "start the fake first"
@@ -463,13 +463,15 @@ class FakeSlackAPI(LoopbackFake):
         self._released = asyncio.Event()
 
     def heal(self) -> None:
-        """Turn every failure off: failing channels and methods, throttle, outage, hang, auth."""
+        """Turn every failure off: failing channels and methods, throttle, outage, hang, auth.
+        Answers held back by :meth:`hang` go now."""
         self._failing.clear()
         self._failing_methods.clear()
         self._throttle = None
         self._outage = None
         self._hang = None
         self._token = None
+        self.release_hangs()
 
     # -- HTTP side ------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from tests.fakes.slack_signing import (
     text_value,
     view_submission_payload,
 )
+from tests.serving import eventually
 
 TOKEN = "xoxb-ogpbot-test"
 SECRET = "ogpbot-signing-secret"
@@ -187,7 +188,7 @@ async def test_permanent_errors_auth_and_hang() -> None:
         with pytest.raises(asyncio.TimeoutError):
             await client_for(fake, timeout=0.2).chat_postMessage(channel="C0PLENARY", text="lost?")
         assert fake.calls_to("chat.postMessage")[-1].ok  # taken on arrival, only the answer hangs
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 25  # the fake stopped without holding out its 30 s
 
 
 @pytest.mark.asyncio
@@ -264,9 +265,6 @@ async def test_signed_requests_pass_the_real_bolt_app() -> None:
         assert (
             await send(event_callback_body({"type": "app_home_opened", "user": "U0PERSON1"})) == 200
         )
-        for _ in range(100):
-            if "U0PERSON1" in seen:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: "U0PERSON1" in seen, within=30)
         assert seen == ["Open budgets", "transparency", "join", "U0PERSON1"]
         assert fake.calls_to("auth.test", ok=True)

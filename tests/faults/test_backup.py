@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import re
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,7 +18,7 @@ import pytest
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.notices.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.notices.test_notices_e2e import ANDERS, CHANNEL, DAY, SECRET, Server, seminar_toml
 from tests.notices.test_notices_e2e import (
     fake as fake,  # the fixture: the fake Slack and its people
 )
@@ -70,7 +69,7 @@ def titles(path: Path) -> dict[int, str]:
 
 async def test_backup_during_a_burst_then_restore_once_the_server_stopped(
         fake: FakeSlackAPI, tmp_path: Path) -> None:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     server = Server(tmp_path, fake)
@@ -89,7 +88,7 @@ async def test_backup_during_a_burst_then_restore_once_the_server_stopped(
             await asyncio.gather(*burst)
             await eventually(lambda: len(told(fake, "b")) == 40, within=30)
             await slash(server, fake, http, f"propose Etter sikkerhetskopien {LINE}", "late")
-            await eventually(lambda: "late" in told(fake, "late"), within=15)
+            await eventually(lambda: "late" in told(fake, "late"), within=30)
         late = told(fake, "late")["late"]
 
         saved = titles(backup)
@@ -121,7 +120,7 @@ async def test_backup_during_a_burst_then_restore_once_the_server_stopped(
                 return {rid: str(c.args.get("text")) for c in fake.calls_to("response_url")
                         for rid in ("again", "gone") if c.path.endswith("/" + rid)}
 
-            await eventually(lambda: len(answers()) == 2, within=15)
+            await eventually(lambda: len(answers()) == 2, within=30)
         assert saved[first] in answers()["again"]
         assert f"Det finnes ikke noe forslag P-{late}" in answers()["gone"]
     finally:

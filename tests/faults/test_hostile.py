@@ -138,7 +138,7 @@ async def test_oversized_fields_in_a_slash_command_are_refused_in_words(server: 
     body = slash_command_body(f"propose {text}", user_id=KARI[0],
                               response_url=server.fake.response_url("huge"))
     assert await server.slack(body) == 200
-    [call] = await server.fake.wait_for("response_url", 1, within=10)
+    [call] = await server.fake.wait_for("response_url", 1, within=30)
     assert "150" in str(call.args.get("text"))  # the limit, named
     server.fake.clear_calls()
     assert server.snapshot() == before  # refused: not even who Kari is on Slack was kept

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import defaultdict
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,8 +18,8 @@ from bot.store.tinydb_file import TinyDBStore
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.notices.test_notices_e2e import CHANNEL, INGRID, KARI, OSLO, SECRET, Server
-from tests.serving import eventually
+from tests.notices.test_notices_e2e import CHANNEL, DAY, INGRID, KARI, SECRET, Server
+from tests.serving import answered, eventually
 
 pytestmark = pytest.mark.asyncio
 PEOPLE = [f"U0CSO{n:03d}" for n in range(50)]
@@ -48,7 +47,7 @@ def told(fake: FakeSlackAPI) -> dict[str, list[str]]:
 
 
 async def test_sigkill_right_after_50_acks_loses_no_proposal(tmp_path: Path) -> None:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
               {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
                "slack_id": INGRID}]
@@ -84,7 +83,8 @@ async def test_sigkill_right_after_50_acks_loses_no_proposal(tmp_path: Path) -> 
             await eventually(lambda: sum(len(v) for v in proposals_by_person(tmp_path).values())
                              >= len(PEOPLE), within=60)
             await eventually(lambda: len(told(fake)) == len(PEOPLE), within=60)
-            await asyncio.sleep(1.0)  # anything that would happen twice has had time to
+            # every request answered, as the store says: nothing of them is left to happen
+            await eventually(lambda: answered(tmp_path), within=30)
         finally:
             server.stop(grace=30)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -19,7 +18,7 @@ import pytest
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.notices.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.notices.test_notices_e2e import ANDERS, CHANNEL, DAY, SECRET, Server, seminar_toml
 from tests.notices.test_notices_e2e import (
     fake as fake,  # the fixture: the fake Slack and its people
 )
@@ -45,7 +44,7 @@ def confirmations(fake: FakeSlackAPI) -> dict[str, int]:
 
 async def test_every_confirmed_proposal_survives_a_kill(fake: FakeSlackAPI,
                                                         tmp_path: Path) -> None:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     server = Server(tmp_path, fake)

@@ -8,7 +8,6 @@ activity id."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from tests.fakes.slack_signing import (
     retry_headers,
     signed_headers,
 )
-from tests.notices.test_notices_e2e import ANDERS, CHANNEL, OSLO, SECRET, Server, seminar_toml
+from tests.notices.test_notices_e2e import ANDERS, CHANNEL, DAY, SECRET, Server, seminar_toml
 from tests.notices.test_notices_e2e import (
     fake as fake,  # the fixture: the fake Slack and its people
 )
@@ -61,7 +60,7 @@ async def post(server: Server, body: bytes, headers: dict[str, str] | None = Non
 
 async def test_slack_deliveries_sent_again_after_the_answer_are_answered_once(
         fake: FakeSlackAPI, tmp_path: Path) -> None:
-    day = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    day = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(day, [("09:00", "Velkommen", "talk")],
                                                         ["1h"]), encoding="utf-8")
     dm = fake.dm_channel(ANDERS)
@@ -125,7 +124,7 @@ def message(fake: FakeConnector, text: str) -> dict[str, Any]:
 
 async def test_a_teams_activity_sent_again_after_the_answer_is_answered_once(
         tmp_path: Path) -> None:
-    day = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    day = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(teams_seminar_toml(
         day, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     async with FakeConnector() as fake:

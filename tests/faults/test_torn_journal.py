@@ -9,14 +9,13 @@ a kill in the middle of that write's `os.write` leaves."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.store.tinydb_file import TinyDBStore
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.notices.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
+from tests.notices.test_notices_e2e import ANDERS, DAY, Server, seminar_toml
 from tests.notices.test_notices_e2e import (
     fake as fake,  # the fixture: the fake Slack and its people
 )
@@ -37,7 +36,7 @@ async def propose(server: Server, fake: FakeSlackAPI, title: str) -> int:
 
     before = len(mine())
     await server.slash(fake, ANDERS, words)
-    await eventually(lambda: len(mine()) > before, within=15)
+    await eventually(lambda: len(mine()) > before, within=30)
     told = re.search(r"\bP-(\d+)\b", mine()[before])
     assert told is not None
     return int(told.group(1))
@@ -53,7 +52,7 @@ async def status(server: Server, fake: FakeSlackAPI, number: int) -> str:
         return [str(c.args.get("text")) for c in fake.calls_to("response_url")
                 if c.path.endswith("/" + words)]
 
-    await eventually(lambda: bool(answers()), within=15)
+    await eventually(lambda: bool(answers()), within=30)
     return answers()[-1]
 
 
@@ -64,7 +63,7 @@ def tear(folder: Path) -> None:
 
 async def test_a_torn_write_anywhere_in_the_journal_loses_nothing_acknowledged(
         fake: FakeSlackAPI, tmp_path: Path) -> None:
-    tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"]), encoding="utf-8")
     server = Server(tmp_path, fake)

@@ -26,6 +26,7 @@ from tests.notice_kit import (
     oslo,
     seminar_data,
 )
+from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -384,10 +385,7 @@ async def test_the_running_dispatcher_wakes_for_a_newly_scheduled_notice() -> No
         assert kit.notifier.sent == []
         reply = await asyncio.to_thread(kit.propose)
         assert reply.ok
-        for _ in range(200):
-            if len(kit.notifier.sent) == 2:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: len(kit.notifier.sent) == 2, within=30)
         assert sorted(s.to for s in kit.notifier.sent) == [INGRID, KARI]
     finally:
         await kit.dispatcher.stop()

@@ -29,7 +29,7 @@ from tests.notice_kit import (
 pytestmark = pytest.mark.asyncio
 
 
-async def wait_until(check: object, within: float = 5.0) -> None:
+async def wait_until(check: object, within: float = 30.0) -> None:
     for _ in range(int(within / 0.02)):
         if check():  # type: ignore[operator]
             return

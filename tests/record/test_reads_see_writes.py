@@ -6,14 +6,13 @@ already has (the same ETag, no new drawing)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.notices.test_notices_e2e import ANDERS, OSLO, Server, seminar_toml
+from tests.notices.test_notices_e2e import ANDERS, DAY, Server, seminar_toml
 from tests.notices.test_notices_e2e import (
     fake as fake,  # the fixture: the fake Slack and its people
 )
@@ -26,7 +25,7 @@ LINE = "| Lite innsyn | Publiser dem | transparency | innsyn | jd"
 
 async def test_a_proposer_told_p_n_finds_it_on_every_public_answer_at_once(
         fake: FakeSlackAPI, tmp_path: Path) -> None:
-    day = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
+    day = DAY  # the server's clock starts the day before (DAY_BEFORE)
     (tmp_path / "seminar.toml").write_text(seminar_toml(day, [("09:00", "Velkommen", "talk")],
                                                         ["1h"]), encoding="utf-8")
     server = Server(tmp_path, fake)

@@ -3,7 +3,8 @@ Slack requests and sending to the fake Slack Web API, as two processes behind a 
 would: proposals sent to both in turn get numbers that are unique and without gaps, and each
 is visible from both; the agenda's notice reaches the channel once in all; and when the replica
 sending a fan-out of 100 DMs is killed with SIGKILL in the middle, the other sends the rest once
-its lease runs out: every DM arrives, and only those in flight at the kill may arrive twice."""
+its lease runs out: every DM arrives, and only those in flight at the kill may arrive twice.
+The replicas' clocks start at a chosen moment and are moved by the tests (`OGPBOT_TEST_CLOCK`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -22,7 +24,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app.frontdoor import OgpBot
-from bot.core.clock import SystemClock
+from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, Target
 from bot.core.people import roster_key
@@ -34,9 +36,13 @@ from tests import serving
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.notices.test_notices_e2e import ANDERS, CHANNEL, INGRID, KARI, OSLO, SECRET, TOKEN
-from tests.serving import ServeProcess, eventually
+from tests.serving import ServeProcess, eventually, until
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+#: When the replicas' clocks start, and the agenda's one item.
+START = datetime(2026, 12, 1, 8, 0, tzinfo=OSLO)
+AGENDA_AT = datetime(2026, 12, 1, 9, 0, tzinfo=OSLO)
 
 FAN_OUT = 100
 PROPOSALS = 20
@@ -53,7 +59,6 @@ class Replicas:
     url: str
     servers: list[ServeProcess]
     seminar: Path
-    agenda_at: datetime
 
     async def slash(self, server: ServeProcess, user: str, text: str, rid: str) -> None:
         body = slash_command_body(text, user_id=user, channel_id=CHANNEL, channel_name="seminar",
@@ -69,6 +74,23 @@ class Replicas:
                 "SELECT doc FROM ogpbot_documents WHERE collection = 'outbox' "
                 "AND doc->>'state' = %s", (state,))]
 
+    def settled(self, prefix: str) -> bool:
+        """Every notice whose key starts with `prefix` is sent and no replica holds it: whatever
+        was to be sent of them went out, and nothing more will (a repeat needs a claim)."""
+        with psycopg.connect(self.url) as conn:
+            rows = conn.execute(
+                "SELECT doc->>'state', lease_owner FROM ogpbot_documents "
+                "WHERE collection = 'outbox' AND key LIKE %s", (prefix + "%",)).fetchall()
+        return bool(rows) and all(state == "sent" and owner is None for state, owner in rows)
+
+    def all_answered(self) -> bool:
+        """Every request acknowledged is answered, as the database says: nothing of them is
+        left for a replica to do, or to answer again."""
+        with psycopg.connect(self.url) as conn:
+            states = [r[0] for r in conn.execute(
+                "SELECT doc->>'state' FROM ogpbot_documents WHERE collection = 'inbox'")]
+        return all(state == "answered" for state in states)
+
     def claimed_by(self) -> Counter[int]:
         """How many notices each serve process (by pid) holds a claim on."""
         with psycopg.connect(self.url) as conn:
@@ -76,6 +98,12 @@ class Replicas:
                 "SELECT lease_owner FROM ogpbot_documents WHERE collection = 'outbox' "
                 "AND lease_owner IS NOT NULL AND ready_at IS NOT NULL")]
         return Counter(int(owner.split(":")[1]) for owner in owners)
+
+
+async def listed_on(url: str) -> dict[int, str]:
+    """The proposals a replica's record lists: number and title."""
+    async with aiohttp.ClientSession() as http, http.get(f"{url}/api/proposals") as answer:
+        return {p["number"]: p["title"] for p in (await answer.json())["proposals"]}
 
 
 def seminar(day: str, at: str) -> str:
@@ -93,30 +121,27 @@ async def replicas(tmp_path_factory: pytest.TempPathFactory,
                    pg_cluster: object) -> AsyncIterator[Replicas]:
     folder = tmp_path_factory.mktemp("replicas")
     url = pg_cluster.emptied()  # type: ignore[attr-defined]
-    now = datetime.now(OSLO).replace(microsecond=0)
-    agenda_at = now + timedelta(seconds=20)
-    if agenda_at.date() != now.date():
-        pytest.skip("too close to midnight in Oslo for a same-day agenda")
     path = folder / "seminar.toml"
-    path.write_text(seminar(now.date().isoformat(), agenda_at.strftime("%H:%M:%S")), "utf-8")
+    path.write_text(seminar(AGENDA_AT.date().isoformat(), AGENDA_AT.strftime("%H:%M")), "utf-8")
     # The coordinator chose the channel before the replicas started (through the core, as a
     # `channel here` would), so the agenda notice has somewhere to go however slow they start.
     store = PostgresStore(url)
-    bot = OgpBot(load_seminar(path), store, SystemClock())
+    bot = OgpBot(load_seminar(path), store, FakeClock(START))
     assert bot.handle(Command(Speaker("slack", KARI), Place("slack", CHANNEL, name="seminar"),
                               words="channel here")).ok
     store.close()
     async with FakeSlackAPI() as fake:
         for uid in (KARI, INGRID, ANDERS, *(fan_out_id(n) for n in range(FAN_OUT))):
             fake.add_user(uid)
+        # Each replica's clock starts at START, at real speed; the tests move them.
         env = {**os.environ, "OGPBOT_DB": url, "OGPBOT_SEMINAR": str(path),
                "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": fake.url}
+               "SLACK_API_URL": fake.url, **serving.clock_env(START)}
         servers = [ServeProcess(env, folder / f"serve-{n}.log", name=f"replica {n}",
                                 start_within=90) for n in (1, 2)]
         try:
             await asyncio.gather(*(server.start() for server in servers))
-            yield Replicas(fake, url, servers, path, agenda_at)
+            yield Replicas(fake, url, servers, path)
         finally:
             for server in servers:
                 server.stop()
@@ -142,15 +167,7 @@ async def test_proposals_to_both_replicas_in_turn_are_numbered_once_and_seen_by_
     assert sorted(told().values()) == list(range(1, PROPOSALS + 1))
     expected = {number: f"Forslag {rid[4:]}" for rid, number in told().items()}
     for server in servers:  # each replica's record catches up with both replicas' writes
-        listed: dict[int, str] = {}
-        async with aiohttp.ClientSession() as http:
-            for _ in range(100):
-                async with http.get(f"{server.url}/api/proposals") as answer:
-                    listed = {p["number"]: p["title"]
-                              for p in (await answer.json())["proposals"]}
-                if listed == expected:
-                    break
-                await asyncio.sleep(0.1)
+        listed = await until(partial(listed_on, server.url), lambda got: got == expected)
         assert listed == expected
 
 
@@ -159,9 +176,10 @@ async def test_the_agenda_notice_reaches_the_channel_once_in_all(replicas: Repli
         return sum("Velkommen" in str(m.get("text", ""))
                    for m in replicas.fake.messages_in(CHANNEL))
 
-    wait = (replicas.agenda_at - datetime.now(OSLO)).total_seconds()
-    await eventually(lambda: welcomes() >= 1, within=max(0.0, wait) + 30)
-    await asyncio.sleep(2)  # a second copy, if there were one, has had time to arrive
+    # Both replicas' clocks reach the item's start; one of them sends its notice.
+    await asyncio.gather(*(server.clock(at=AGENDA_AT) for server in replicas.servers))
+    await eventually(lambda: welcomes() >= 1, within=30)
+    await eventually(lambda: replicas.settled("agenda:"), within=30)
     assert welcomes() == 1
     assert [d["key"] for d in replicas.outbox("sent") if d["kind"] == "agenda"]
 
@@ -171,9 +189,9 @@ async def test_a_replica_killed_in_a_fan_out_leaves_the_rest_to_the_other(
     fake = replicas.fake
     fake.clear_calls()
     fake.hang(2.0, methods=["chat.postMessage"])  # each DM takes a while to be answered
+    due = await replicas.servers[0].clock()  # now, by the replicas' clock
     store = PostgresStore(replicas.url)
-    bot = OgpBot(load_seminar(replicas.seminar), store, SystemClock())
-    due = datetime.now(OSLO)
+    bot = OgpBot(load_seminar(replicas.seminar), store, FakeClock(due))
 
     def schedule() -> None:
         for n in range(FAN_OUT):
@@ -198,11 +216,11 @@ async def test_a_replica_killed_in_a_fan_out_leaves_the_rest_to_the_other(
     in_flight = {str(d["for_person"]) for d in replicas.outbox("sending")}
     assert sum(arrived().values()) < FAN_OUT  # the kill landed in the middle
 
-    # The survivor takes the dead replica's claims over once their lease has run out.
-    await eventually(lambda: len([d for d in replicas.outbox("sent")
-                                  if str(d["key"]).startswith("fanout:")]) == FAN_OUT,
-                     within=LEASE + 45)
-    await asyncio.sleep(1.5)  # a second copy, if there were one, has had time to arrive
+    # The survivor takes the dead replica's claims over once their lease has run out: its
+    # clock is moved past the lease rather than waited for.
+    survivor = next(s for s in replicas.servers if s is not victim)
+    await survivor.clock(advance=LEASE + 1)
+    await eventually(lambda: replicas.settled("fanout:"), within=60)
     per_person = arrived()
     dms = {fake.dm_channel(fan_out_id(n)): roster_key(f"p{n}@ngo.example.org")
            for n in range(FAN_OUT)}
@@ -216,7 +234,16 @@ async def all_running(replicas: Replicas) -> None:
     """Start again whichever replica an earlier test killed."""
     for server in replicas.servers:
         if server.process is None or server.process.poll() is not None:
-            await server.start()
+            await start_again(replicas, server)
+
+
+async def start_again(replicas: Replicas, server: ServeProcess) -> None:
+    """Start `server` again, its clock where a live replica's is (replicas share the time:
+    a lease one of them writes is read by the others' clocks)."""
+    live = next(s for s in replicas.servers
+                if s is not server and s.process is not None and s.process.poll() is None)
+    server.env.update(serving.clock_env(await live.clock()))
+    await server.start()
 
 
 def told_at(fake: FakeSlackAPI, prefix: str) -> dict[str, list[str]]:
@@ -279,14 +306,14 @@ async def test_a_replica_killed_right_after_15_acks_leaves_them_to_the_other(
     try:
         # The survivor, not restarted, does each and answers it once, within 60 s.
         await eventually(lambda: len(told_at(fake, "kill")) == len(people), within=60)
-        await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+        await eventually(replicas.all_answered, within=30)  # nothing is left to answer again
         answers = told_at(fake, "kill")
         assert all(len(texts) == 1 for texts in answers.values()), answers
         made = titles(replicas.url, "Etter stansen")
         assert made == Counter(f"Etter stansen {n}" for n in range(len(people)))
         assert survivor.process is not None and survivor.process.poll() is None
     finally:
-        await victim.start()
+        await start_again(replicas, victim)
 
 
 async def test_a_starting_replica_leaves_a_live_replicas_requests_alone(
@@ -299,10 +326,10 @@ async def test_a_starting_replica_leaves_a_live_replicas_requests_alone(
     await asyncio.gather(*(replicas.slash(busy, uid, "status", f"live{n}")
                            for n, uid in enumerate(people)))
     starting.stop()
-    await starting.start()  # it does what was left undone; none of this was left
+    await start_again(replicas, starting)  # it does what was left undone; none of this was left
     fake.heal()
     fake.release_hangs()
     await eventually(lambda: len(told_at(fake, "live")) == len(people), within=60)
-    await asyncio.sleep(1.5)  # a second answer, if there were one, has had time to arrive
+    await eventually(replicas.all_answered, within=30)  # nothing is left to answer again
     answers = told_at(fake, "live")
     assert all(len(texts) == 1 for texts in answers.values()), answers

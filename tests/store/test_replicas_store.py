@@ -8,6 +8,7 @@ answered once. (tests/store/test_replicas.py does the same with real `ogpbot ser
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -101,10 +102,12 @@ async def test_a_live_replica_keeps_its_claims_by_renewing_them(pair: tuple[Kit,
 async def test_scheduling_on_one_replica_wakes_the_others_dispatcher(
         pair: tuple[Kit, Kit]) -> None:
     a, b = pair
+    connected = threading.Event()  # b's store listens: it says so with a None
+    b.store.listen(OUTBOX, lambda what: connected.set() if what is None else None)
     await b.dispatcher.start()
-    await asyncio.sleep(0.5)  # b's listener connects
+    assert await asyncio.to_thread(connected.wait, 10)
     a.bot.outbox.schedule(to_channel(7))  # a's dispatcher is not even running
-    await eventually(lambda: [s.to for s in b.notifier.sent] == ["C7"], within=10)
+    await eventually(lambda: [s.to for s in b.notifier.sent] == ["C7"], within=30)
 
 
 async def test_a_conversations_pace_holds_across_replicas(

@@ -94,7 +94,7 @@ class Workspace:
         return await self.post(body, headers=retry_headers(retry) if retry else None)
 
     async def sent(self, method: str, where: Callable[[Call], bool] = lambda c: True,
-                   count: int = 1, within: float = 5.0) -> list[Call]:
+                   count: int = 1, within: float = 30.0) -> list[Call]:
         """The calls of `method` that match `where`, once there are `count` of them."""
         deadline = time.monotonic() + within
         while True:

@@ -157,7 +157,8 @@ async def test_a_state_is_good_once_and_for_ten_minutes(store: Store) -> None:
     (f"{KEY},not-a-key", "key 2 of OGPBOT_SECRET_KEY is not a Fernet key"),
     (f"{KEY},", "OGPBOT_SECRET_KEY is empty"),
     ("ø" * 44, "not a Fernet key"),
-])
+], ids=["empty", "words", "second-not-a-key", "second-empty", "not-ascii"])  # KEY is random:
+# ids of their own, the same in every process that collects them (pytest-xdist)
 def test_a_key_that_is_no_key_is_named_without_showing_it(value: str, says: str) -> None:
     problem = key_problem(value)
     assert problem is not None and says in problem and "Fernet.generate_key" in problem

@@ -34,7 +34,7 @@ async def ok(workspace: Workspace, words: str, user: tuple[str, str, str]) -> st
 
 
 async def dms_titled(workspace: Workspace, user: tuple[str, str, str], *starts: str,
-                     count: int = 1, within: float = 10.0) -> list[dict[str, Any]]:
+                     count: int = 1, within: float = 30.0) -> list[dict[str, Any]]:
     """The DMs to `user` whose text starts with one of `starts`, once there are `count`."""
     deadline = time.monotonic() + within
     while True:
@@ -46,7 +46,7 @@ async def dms_titled(workspace: Workspace, user: tuple[str, str, str], *starts: 
 
 
 async def files_to(workspace: Workspace, user: tuple[str, str, str], count: int,
-                   within: float = 10.0) -> list[bytes]:
+                   within: float = 30.0) -> list[bytes]:
     """The contents of the files uploaded into `user`'s DM, in order, once there are `count`."""
     channel = workspace.fake.dm_channel(user[0])
     deadline = time.monotonic() + within

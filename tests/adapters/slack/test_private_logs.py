@@ -25,7 +25,7 @@ PROPOSAL = ("propose Åpne møtelogger | Ingen ser hvem som møtes | Publiser lo
             "transparency | innsyn | jd")
 
 
-async def logged(caplog: pytest.LogCaptureFixture, *parts: str, within: float = 10.0) -> None:
+async def logged(caplog: pytest.LogCaptureFixture, *parts: str, within: float = 30.0) -> None:
     """Wait until every one of `parts` is in some captured line."""
     deadline = time.monotonic() + within
     while not all(any(p in r.getMessage() for r in caplog.records) for p in parts):

@@ -107,7 +107,7 @@ class Bench:
     async def post(self, body: Any, headers: dict[str, str] | None = None, *,
                    settle: bool = True) -> int:
         """Post one activity (with the channel's token for it unless `headers` are given);
-        the endpoint answers before the turn runs, so with `settle` also wait (at most 5 s)
+        the endpoint answers before the turn runs, so with `settle` also wait (at most 30 s)
         for the turns it started to finish."""
         if headers is None:
             headers = self.signed(body)
@@ -118,7 +118,7 @@ class Bench:
             await self.settle()
         return status
 
-    async def settle(self, within: float = 5.0) -> None:
+    async def settle(self, within: float = 30.0) -> None:
         """Wait until no Teams turn is running (the replies are then at the fake connector)."""
         if TEAMS in self.app:
             await self.app[TEAMS].workers.drain(within)
@@ -134,7 +134,7 @@ class Bench:
         def answers() -> list[PostedActivity]:
             return [p for p in self.fake.activities() if p.reply_to_id == body["id"]]
 
-        await self.fake.wait_until(lambda: bool(answers()), within=5)
+        await self.fake.wait_until(lambda: bool(answers()), within=30)
         assert len(answers()) == 1, answers()
         return answers()[0]
 

@@ -50,7 +50,7 @@ async def message_to(bench: Bench, conversation: str, key: str, **values: Any
         if found:
             (lines,) = found
             return lines
-        await bench.fake.wait_for_activities(len(bench.fake.activities()) + 1, within=10)
+        await bench.fake.wait_for_activities(len(bench.fake.activities()) + 1, within=30)
 
 
 async def submit(bench: Bench, posted: PostedActivity, card: dict[str, Any],

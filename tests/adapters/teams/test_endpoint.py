@@ -22,6 +22,7 @@ from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
 from tests.adapters.teams.conftest import APP_ID, BOT_TOKEN, Bench, credentials, emulator, start
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector
+from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -121,7 +122,7 @@ async def test_a_stalled_teams_request_does_not_hold_the_event_loop(
     assert not teams.done()
 
     gate.set()
-    assert await asyncio.wait_for(teams, 10) == 201
+    assert await asyncio.wait_for(teams, 30) == 201
     assert len(await bench.fake.wait_for_activities(1)) == 1
 
 
@@ -129,18 +130,15 @@ async def test_the_answer_comes_before_the_reply_while_the_connector_hangs(bench
     """Teams wants its answer within seconds; a connector that does not answer (botbuilder then
     retries for a while) must not hold it. The reply still goes out once the connector is back."""
     bench.fake.hang(60, count=None)  # every call to the connector is held
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 10)
+    # the connector holds every call for 60 s: an answer that waited for one would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 30)
     assert status == 201
     assert bench.fake.activities() == []  # answered before the reply could be sent
     # the turn goes on after the answer: its call to the connector arrives and is held
-    for _ in range(100):
-        if any(c.status is None for c in bench.fake.calls):
-            break
-        await asyncio.sleep(0.05)
-    assert any(c.status is None for c in bench.fake.calls)
+    await eventually(lambda: any(c.status is None for c in bench.fake.calls), within=30)
 
     bench.fake.release_hangs()
-    [reply] = await bench.fake.wait_for_activities(1, within=10)
+    [reply] = await bench.fake.wait_for_activities(1, within=30)
     assert reply.conversation_id == "a:1-dm-with-kari"
     await bench.settle()
     assert len(bench.fake.activities()) == 1
@@ -163,6 +161,7 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
         bench: Bench) -> None:
     """The dispatcher may send dozens of notices at once; while they all wait on a connector
     that does not answer, Teams still gets its 201 for a new activity within seconds."""
+    from adapters.teams.workers import NOTICE_WORKERS
     from bot.core.reply import Reply
     from tests.adapters.teams.conftest import CHANNEL, OLA
 
@@ -171,9 +170,11 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
     notice = Reply(language="en", title="Your table")
     notices = [asyncio.create_task(bench.notifier.direct(OLA["id"], notice))
                for _ in range(20)]
-    await asyncio.sleep(0.5)  # every notice thread is now held by the connector
+    # every notice thread is now held by the connector
+    await eventually(lambda: sum(c.status is None for c in bench.fake.calls) >= NOTICE_WORKERS)
 
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 2)
+    # the notices are held for 60 s: an answer that waited behind them would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 30)
     assert status == 201
 
     bench.fake.release_hangs()
@@ -198,7 +199,8 @@ async def test_an_activity_no_worker_can_authenticate_in_time_gets_503(
         return await real(activity, header)
 
     monkeypatch.setattr(auth, "authenticate_request", slow_keys)
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 5)
+    # the key fetch is held for 10 s: an answer that waited for it would not come
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 8)
     assert status == 503
 
     gate.set()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.asyncio
 
 
 async def notices_to(bench: Bench, conversation: str, count: int,
-                     within: float = 10.0) -> list[list[str]]:
+                     within: float = 30.0) -> list[list[str]]:
     """The texts of the cards the bot sent into `conversation`, once there are `count`."""
     deadline = time.monotonic() + within
     while True:

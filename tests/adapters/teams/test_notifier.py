@@ -152,7 +152,7 @@ async def test_a_long_retry_after_is_left_to_the_dispatcher(bench: Bench) -> Non
     bench.fake.throttle(count=1, retry_after=30)
 
     with pytest.raises(DeliveryError) as raised:
-        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 20)  # < the 30 s
 
     assert not raised.value.permanent
     assert raised.value.retry_after == 30.0
@@ -173,7 +173,7 @@ async def test_a_conversation_out_of_allowance_is_a_passing_failure(bench: Bench
         pacer.reserve(dm)  # the conversation's allowance used up by earlier sends
 
     with pytest.raises(DeliveryError) as raised:
-        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 20)  # < the 30 s
 
     assert not raised.value.permanent
     assert raised.value.retry_after is not None and raised.value.retry_after > 5
@@ -192,7 +192,7 @@ async def test_a_send_to_a_hung_connector_is_given_up_before_the_dispatcher_does
     bench.fake.hang(30, count=None)
 
     with pytest.raises(DeliveryError) as raised:
-        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 10)
+        await asyncio.wait_for(bench.notifier.direct(OLA["id"], NOTICE), 20)  # < the 30 s
 
     assert not raised.value.permanent
 

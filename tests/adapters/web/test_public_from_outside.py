@@ -38,6 +38,7 @@ from tests.serving import ServeProcess, eventually
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 OSLO = ZoneInfo("Europe/Oslo")
+START = datetime(2026, 11, 2, 12, 0, tzinfo=OSLO)  # the server's clock starts here
 TOKEN = "xoxb-ogpbot-outside"
 SECRET = "ogpbot-outside-signing-secret"
 PUBLIC_URL = "https://ogp.example.org"
@@ -118,7 +119,7 @@ def seminar(day: str) -> str:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def outside(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Outside]:
     folder: Path = tmp_path_factory.mktemp("outside")
-    day = (datetime.now(OSLO) + timedelta(days=30)).date()
+    day = (START + timedelta(days=30)).date()
     (folder / "seminar.toml").write_text(seminar(day.isoformat()), encoding="utf-8")
     async with FakeSlackAPI() as fake, aiohttp.ClientSession() as http:
         for p in (*ROSTER, *OUTSIDERS):
@@ -126,7 +127,7 @@ async def outside(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Out
         env = {**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
                "OGPBOT_SEMINAR": str(folder / "seminar.toml"), "SLACK_BOT_TOKEN": TOKEN,
                "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
-               "OGPBOT_PUBLIC_URL": PUBLIC_URL}
+               "OGPBOT_PUBLIC_URL": PUBLIC_URL, **serving.clock_env(START)}
         server = ServeProcess(env, folder / "serve.log", start_within=30)
         await server.start(http)
         try:
@@ -205,7 +206,7 @@ async def test_counting_through_the_meetings_finds_nothing(outside: Outside):
 
 async def test_a_moved_meeting_has_a_new_address_and_the_old_one_is_gone(outside: Outside):
     old = outside.calendar_links()[1][-1]
-    day = (datetime.now(OSLO) + timedelta(days=31)).date()
+    day = (START + timedelta(days=31)).date()
     await outside.say(INGRID, f"meet P-1 {day} 13:00 Rom 5")
     await eventually(lambda: len(outside.calendar_links()[1]) == 2)
     new = outside.calendar_links()[1][-1]

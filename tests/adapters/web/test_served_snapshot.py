@@ -54,7 +54,7 @@ class CountingStore(MemoryStore):
         return super().find(collection, **equals)
 
 
-async def until(check: Any, within: float = 10.0) -> None:
+async def until(check: Any, within: float = 30.0) -> None:
     deadline = time.monotonic() + within
     while not await check():
         assert time.monotonic() < deadline, "timed out"
