@@ -45,6 +45,7 @@ from adapters.slack.blocks import WORDS_ACTION, form_view, result_view, view_err
 from adapters.slack.client import SlackClient
 from adapters.slack.home import AppHome
 from adapters.slack.speakers import PLATFORM
+from adapters.slack.workspaces import WorkspaceAuthorize, answering
 from bot.app.inbox import Item
 from bot.app.runtime import Runtime
 from bot.app.turns import Turns
@@ -84,7 +85,9 @@ class SlackEndpoint:
         self.home = home
         self.turns = turns
         self.bot_user_id: str | None = None  # learnt from bolt's context on the first request
+        # each request authorised for the installation Slack names (`workspaces`): its token
         self.bolt = AsyncApp(client=client.api, name="ogpbot", process_before_response=True,
+                             authorize=WorkspaceAuthorize(client.workspaces),
                              request_verification_enabled=False,
                              logger=logging.getLogger("ogpbot.slack.bolt"))
         self._tasks: set[asyncio.Task[None]] = set()
@@ -123,7 +126,7 @@ class SlackEndpoint:
                 return self._not_kept(asked)
             bolt_request.context[KEPT] = kept
         elif isinstance(asked, inbound.HomeOpened) and self.home.first_time(asked.event_id):
-            self.spawn(self.home.publish(asked.user_id))
+            self.spawn(self._publish_home(asked))
         try:
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception:
@@ -166,6 +169,19 @@ class SlackEndpoint:
             self.bolt.event(kind)(self._acknowledge)
         for form_id in inbound.FORMS:
             self.bolt.view_submission(form_id)(self._on_submission)
+        if self.client.workspaces.installations is not None:  # installed through OAuth
+            for kind in ("app_uninstalled", "tokens_revoked"):
+                self.bolt.event(kind)(self._on_leaving)
+
+    async def _on_leaving(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The bot was uninstalled from a workspace, or its token there revoked: the
+        installation goes before the acknowledgement."""
+        await self.client.workspaces.left(body)
+        await ack()
+
+    async def _publish_home(self, opened: inbound.HomeOpened) -> None:
+        with answering(opened.team):
+            await self.home.publish(opened.user_id)
 
     async def _acknowledge(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
         if self.bot_user_id is None and context.bot_user_id:
@@ -185,8 +201,9 @@ class SlackEndpoint:
         item, fresh = kept.item, kept.fresh
         user_id = item.command.speaker.user_id
         try:
-            speaker = await asyncio.wait_for(self.answers.speakers.speaker(user_id),
-                                             SPEAKER_WAIT)
+            with answering(item.route.get("team")):
+                speaker = await asyncio.wait_for(self.answers.speakers.speaker(user_id),
+                                                 SPEAKER_WAIT)
         except TimeoutError:
             speaker = Speaker(PLATFORM, user_id)
         command = replace(item.command, speaker=speaker)

@@ -63,7 +63,8 @@ class Settings:
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """`POST /slack/events` is on: the signing secret, and a token or the install flow."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
 
     @property
     def slack_oauth(self) -> bool:

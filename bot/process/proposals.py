@@ -12,8 +12,9 @@ from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
 from bot.core.notice import Say
 from bot.core.people import is_erased
+from bot.core.permissions import ALL, PROPOSERS, may_edit, require_withdrawer
 from bot.core.reply import Action, Field, Reply
-from bot.core.roles import may_edit, may_withdraw
+from bot.core.word import Word
 from bot.core.writing import Composer, Writing
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
@@ -31,7 +32,8 @@ from bot.process.proposal_form import (
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-__all__ = ["FORM_ID", "card", "propose", "status", "submit_form", "withdraw"]
+__all__ = ["FORM_ID", "PROPOSE", "STATUS", "WITHDRAW", "card", "propose", "status",
+           "submit_form", "withdraw"]
 
 MAX_LIST = 25
 HISTORY_SHOWN = 10
@@ -212,8 +214,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
 
 def withdraw(ctx: Context, rest: str) -> Reply:
     proposal = ctx.proposal(rest.split()[0] if rest else None, "withdraw")
-    if not may_withdraw(ctx.person, proposal):
-        ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
+    require_withdrawer(ctx, proposal)
     ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
     moved = ctx.move(proposal, Status.WITHDRAWN, "withdraw")
     call_off(ctx, moved)
@@ -237,3 +238,7 @@ def write_withdrawn(w: Writing, values: Mapping[str, Any]) -> Reply | str:
 
 WITHDRAWN = "proposal.withdrawn"
 MESSAGES: dict[str, Composer] = {WITHDRAWN: write_withdrawn}
+PROPOSE = Word("propose", propose, PROPOSERS, aliases=("foreslå", "føreslå", "forslag"),
+               help=("help.propose", "help.propose_line"), forms={FORM_ID: submit_form})
+STATUS = Word("status", status, ALL, help=("help.status",))
+WITHDRAW = Word("withdraw", withdraw, PROPOSERS, aliases=("trekk",), help=("help.withdraw",))

@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 from bot.core.lifecycle import Step, can
 from bot.core.model import Person, Proposal, Status
 from bot.core.notice import Notice, Say, Target
+from bot.core.permissions import ALL, COORDINATOR
 from bot.core.prepared import Prepared
 from bot.core.reply import Reply
+from bot.core.word import Word
 from bot.core.writing import Composer, Writing
 from bot.i18n.catalogue import t, tn
 from bot.process import seating
@@ -342,3 +344,7 @@ def write_seated(w: Writing, values: Mapping[str, Any]) -> Reply | str:
 
 SEATED = "tables.seated"
 MESSAGES: dict[str, Composer] = {SEATED: write_seated}
+
+TABLES = Word("tables", show, ALL, aliases=("bord",), help=("help.tables",))
+ASSIGN = Word("tables assign", assign, COORDINATOR, aliases=("fordel",), follows="tables",
+              help=("help.tables_assign",))

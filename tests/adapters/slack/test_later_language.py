@@ -44,7 +44,7 @@ async def test_a_language_chosen_later_reaches_the_notices_already_waiting(
     # each has a link of their own, to the file in the language they read
     records = workspace.runtime.bot.records
     meeting = records.meeting(1)
-    ola, ingrid = (records.person_by_email(who[1]) for who in (OLA, INGRID))
+    ola, ingrid = (records.person_by_email(who.email) for who in (OLA, INGRID))
     assert meeting is not None and ola is not None and ingrid is not None
     ola_link, ingrid_link = (f"/meetings/P-1/{meeting.tokens[p.key]}.ics" for p in (ola, ingrid))
     assert ola_link != ingrid_link
