@@ -98,7 +98,13 @@ ORGANIZATIONS: tuple[tuple[str, str, str], ...] = (
     ("ks", "KS – kommunesektorens organisasjon", "observer"),
     ("ti-norge", "Transparency International Norge", "civil_society"),
     ("pwyp", "Publish What You Pay Norge", "civil_society"),
+    ("ngo", "Åpenhet Norge", "civil_society"),  # for a crowd of civil society in a test
 )
+
+
+def organization(key: str) -> str:
+    """The name of the cast's organisation `key`."""
+    return next(name for k, name, _ in ORGANIZATIONS if k == key)
 
 
 def roster(*people: Person, slack: bool = False, teams: bool = False) -> list[dict[str, str]]:
@@ -111,11 +117,12 @@ def seminar_data(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequen
                  organizations: Iterable[tuple[str, str, str]] = ORGANIZATIONS,
                  title: str = "E2E", tables: int = 2, heads_up: int = 0,
                  areas: Iterable[tuple[str, str]] = (("innsyn", "Innsyn"),),
-                 ) -> dict[str, Any]:
+                 digest_minutes: int = 0) -> dict[str, Any]:
     """A seminar (Norwegian, Oslo time, one area) on `day`, as the parsed seminar file: `agenda`
     as (time, title, kind), reminders `leads` ahead, a heads-up `heads_up` minutes before each
     item, `organizations` as (key, name, kind) and `people` as their roster entries (the whole
-    cast's roster when not given)."""
+    cast's roster when not given); each new proposal is told at once unless `digest_minutes`
+    gathers them into digests."""
     return {
         "seminar": {"title": title, "date": day, "timezone": "Europe/Oslo", "language": "nb",
                     "heads_up_minutes": heads_up, "reminder_leads": list(leads)},
@@ -125,6 +132,7 @@ def seminar_data(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequen
         "organizations": [{"key": key, "name": name, "kind": kind}
                           for key, name, kind in organizations],
         "people": [dict(p) for p in (people if people is not None else roster())],
+        "notices": {"digest_minutes": digest_minutes},
     }
 
 

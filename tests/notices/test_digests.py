@@ -42,15 +42,17 @@ async def test_proposals_within_the_window_are_one_message_in_each_readers_langu
     assert await kit.at(NOW + WINDOW - timedelta(seconds=1)) == []
     assert kit.say(COORDINATOR, "language nn").ok  # after the digest was begun
     sent = await kit.at(NOW + WINDOW)
-    kari, ingrid = kit.notifier.to(COORDINATOR[0]), kit.notifier.to(MINISTRY[0])
+    kari, ingrid = kit.notifier.to(COORDINATOR.slack_id), kit.notifier.to(MINISTRY.slack_id)
     assert len(sent) == 2 and len(kari) == len(ingrid) == 1
     nn, en = kari[0].message, ingrid[0].message
     assert nn.language == "nn" and nn.title == "3 nye forslag"
-    assert nn.lines[0] == ("P-1 Åpent register 1 – frå Åpenhet Norge, til Justisdepartementet "
+    assert nn.lines[0] == ("P-1 Åpent register 1 – frå Transparency International Norge, til "
+                           "Justis- og beredskapsdepartementet "
                            "https://ogp.example.org/proposals/P-1?lang=nn")
     assert nn.lines[-1] == "Skriv til dømes «status P-3» for å sjå eitt av dei."
     assert en.language == "en" and en.title == "3 new proposals"
-    assert en.lines[2].startswith("P-3 Åpent register 3 – from Åpenhet Norge, for ")
+    assert en.lines[2].startswith("P-3 Åpent register 3 – from Transparency International "
+                                  "Norge, for ")
     assert [a.words for a in en.actions] == ["status P-1", "status P-2", "status P-3"]
     # drawn like every message: Block Kit, an Adaptive Card, text
     blocks = reply_blocks(nn)
@@ -77,7 +79,8 @@ async def test_withdrawn_proposals_are_left_out_and_a_digest_of_none_is_not_sent
         assert kit.propose(f"Åpent register {n}").ok
     assert kit.say(PROPOSER, "withdraw P-2").ok
     sent = await kit.at(NOW + WINDOW)
-    (kari,) = [s.message for s in sent if s.to == COORDINATOR[0] and s.key.startswith("digest:")]
+    (kari,) = [s.message for s in sent
+               if s.to == COORDINATOR.slack_id and s.key.startswith("digest:")]
     assert kari.title == "2 nye forslag" and "P-2" not in kari.text
     assert kit.propose("Åpent register 4").ok
     assert kit.say(PROPOSER, "withdraw P-4").ok
@@ -100,7 +103,7 @@ async def test_a_digest_whose_send_is_in_doubt_takes_no_more_proposals() -> None
     assert sorted(digests(kit).values()) == [[1, 2], [1, 2], [3], [3]]
     await kit.at(NOW + WINDOW + timedelta(minutes=5))  # looked for, found: not sent again
     await kit.at(NOW + 2 * WINDOW)
-    kari = [s.message for s in kit.notifier.to(COORDINATOR[0])]
+    kari = [s.message for s in kit.notifier.to(COORDINATOR.slack_id)]
     assert [m.title for m in kari] == ["2 nye forslag", "Nytt forslag P-3: Åpent register 3"]
     assert "P-3" not in kari[0].text
     assert all(n.state is NoticeState.SENT for n in kit.bot.outbox.all()
@@ -113,6 +116,6 @@ async def test_digest_minutes_0_tells_each_proposal_at_once() -> None:
     for n in range(1, 4):
         assert kit.propose(f"Åpent register {n}").ok
     sent = await kit.at(NOW)
-    assert [s.message.title for s in sent if s.to == COORDINATOR[0]] == [
+    assert [s.message.title for s in sent if s.to == COORDINATOR.slack_id] == [
         f"Nytt forslag P-{n}: Åpent register {n}" for n in range(1, 4)]
     assert not digests(kit)

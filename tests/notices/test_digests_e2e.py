@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.serving import ServeProcess, answered, clock_env, eventually, outbox
@@ -34,24 +34,18 @@ OSLO = ZoneInfo("Europe/Oslo")
 TOKEN = "xoxb-ogpbot-digests"
 SECRET = "ogpbot-digests-signing-secret"
 CHANNEL = "C0SEMINAR"
-KARI, INGRID, KNUT, ANDERS = "U0KARI", "U0INGRID", "U0KNUT", "U0ANDERS"
+PEOPLE = (cast.KARI, cast.INGRID, cast.LARS, cast.ANDERS)  # coordinator, two ministries, NGO
+KARI, INGRID, LARS, ANDERS = (p.slack_id for p in PEOPLE)
 START = datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)  # the day before the seminar
 WINDOW = 10  # digest_minutes
-ORGANIZATIONS = (("kmd", "KMD", "coordinator"), ("jd", "Justisdepartementet", "ministry"),
-                 ("kld", "Klima- og miljødepartementet", "ministry"),
-                 ("ngo", "Åpenhet Norge", "civil_society"))
-PEOPLE = (("Kari", "kmd", KARI), ("Ingrid", "jd", INGRID), ("Knut", "kld", KNUT),
-          ("Anders", "ngo", ANDERS))
-# five proposals: three for the justice ministry, two for the climate ministry
-MINISTRY_OF = {1: "jd", 2: "kld", 3: "jd", 4: "kld", 5: "jd"}
+# five proposals: three for the justice ministry, two for the finance ministry
+MINISTRY_OF = {1: "jd", 2: "fin", 3: "jd", 4: "fin", 5: "jd"}
 
 
 def seminar(digest_minutes: int) -> str:
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid} for name, org, uid in PEOPLE]
-    return kit.seminar_toml("2026-12-01", [("09:00", "Velkommen", "talk")], ["1h"],
-                            people=people, organizations=ORGANIZATIONS,
-                            digest_minutes=digest_minutes)
+    return cast.seminar_toml("2026-12-01", [("09:00", "Velkommen", "talk")], ["1h"],
+                             people=cast.roster(*PEOPLE, slack=True),
+                             digest_minutes=digest_minutes)
 
 
 class Server(ServeProcess):
@@ -91,8 +85,8 @@ def serving(folder: Path, fake: FakeSlackAPI) -> Iterator[Server]:
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as api:
-        for name, org, uid in PEOPLE:
-            api.add_user(uid, email=f"{name.lower()}@{org}.example.org")
+        for person in PEOPLE:
+            api.add_user(person.slack_id, email=person.email)
         yield api
 
 
@@ -132,23 +126,23 @@ async def test_five_proposals_make_one_dm_each_listing_the_readers_own(
         await eventually(lambda: settled(tmp_path)
                          and [d["say"]["values"]["proposals"]
                               for d in digests(tmp_path).values()
-                              if "kari@" in d["for_person"]] == [[1, 2, 3, 4, 5]])
+                              if cast.KARI.email in d["for_person"]] == [[1, 2, 3, 4, 5]])
         # A table assignment goes at once, not behind the digests waiting for their time.
         await server.slash(fake, KARI, "tables assign")
         await eventually(lambda: any("småbord" in m["text"] for m in dms(fake, INGRID)))
         now = await server.clock(advance=WINDOW * 60 - 1)  # a second before they are due
         await eventually(lambda: settled(tmp_path, now))
-        assert not any(listed(m) for user in (KARI, INGRID, KNUT) for m in dms(fake, user))
+        assert not any(listed(m) for user in (KARI, INGRID, LARS) for m in dms(fake, user))
         now = await server.clock(advance=1)
         await eventually(lambda: settled(tmp_path, now))
         told = {user: [m for m in dms(fake, user) if listed(m)]
-                for user in (KARI, INGRID, KNUT)}
+                for user in (KARI, INGRID, LARS)}
         assert {user: [listed(m) for m in got] for user, got in told.items()} == {
-            KARI: [[1, 2, 3, 4, 5]], INGRID: [[1, 3, 5]], KNUT: [[2, 4]]}
+            KARI: [[1, 2, 3, 4, 5]], INGRID: [[1, 3, 5]], LARS: [[2, 4]]}
         (kari,) = told[KARI]
         assert kari["text"].startswith("5 nye forslag")
-        assert "P-2 Åpent register 2 – fra Åpenhet Norge, til Klima- og miljødepartementet" \
-            in kari["text"]
+        assert ("P-2 Åpent register 2 – fra Transparency International Norge, til "
+                "Finansdepartementet") in kari["text"]
         buttons = [e["value"] for b in kari["blocks"] if b["type"] == "actions"
                    for e in b["elements"]]
         assert buttons == [f"status P-{n}" for n in range(1, 6)]
@@ -168,7 +162,7 @@ async def test_digest_minutes_0_sends_each_proposal_alone(
         await eventually(lambda: settled(tmp_path))
         assert [listed(m) for m in dms(fake, KARI)] == [[n] for n in range(1, 6)]
         assert [listed(m) for m in dms(fake, INGRID)] == [[1], [3], [5]]
-        assert [listed(m) for m in dms(fake, KNUT)] == [[2], [4]]
+        assert [listed(m) for m in dms(fake, LARS)] == [[2], [4]]
         assert all(m["text"].startswith("Nytt forslag") for m in dms(fake, KARI))
         assert not digests(tmp_path)
 
@@ -196,7 +190,7 @@ async def test_a_restart_before_the_digest_loses_nothing_and_doubles_nothing(
         await eventually(lambda: settled(tmp_path, now))
         assert [listed(m) for m in dms(fake, KARI)] == [[1, 2, 3, 4, 5]]
         assert [listed(m) for m in dms(fake, INGRID)] == [[1, 3, 5]]
-        assert [listed(m) for m in dms(fake, KNUT)] == [[2, 4]]
+        assert [listed(m) for m in dms(fake, LARS)] == [[2, 4]]
         assert all(d["attempts"] == 1 for d in digests(tmp_path).values())
 
 
@@ -223,6 +217,6 @@ async def test_a_proposal_while_its_digest_is_sent_goes_into_the_next(
         await eventually(lambda: settled(tmp_path, now))
         assert [listed(m) for m in dms(fake, KARI)] == [[1, 2], [3]]
         assert [listed(m) for m in dms(fake, INGRID)] == [[1], [3]]
-        assert [listed(m) for m in dms(fake, KNUT)] == [[2]]
+        assert [listed(m) for m in dms(fake, LARS)] == [[2]]
         assert dms(fake, KARI)[1]["text"].startswith("Nytt forslag P-3")
         assert all(d["attempts"] == 1 for d in digests(tmp_path).values())

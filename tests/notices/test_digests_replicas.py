@@ -20,20 +20,11 @@ import psycopg
 import pytest
 import pytest_asyncio
 
-from tests import serving
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.notices.test_digests_e2e import (
-    ANDERS,
-    INGRID,
-    KARI,
-    KNUT,
-    ORGANIZATIONS,
-    PEOPLE,
-    START,
-    WINDOW,
-)
-from tests.serving import ServeProcess, eventually
+from tests.notices.test_digests_e2e import ANDERS, INGRID, KARI, LARS, PEOPLE, START, WINDOW
+from tests.serving import ServeProcess, clock_env, eventually
 
 pytestmark = pytest.mark.asyncio
 
@@ -96,18 +87,16 @@ def told(fake: FakeSlackAPI, user: str) -> list[list[int]]:
 
 @pytest_asyncio.fixture
 async def replicas(tmp_path: Path, pg_url: str) -> AsyncIterator[Replicas]:
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid} for name, org, uid in PEOPLE]
     path = tmp_path / "seminar.toml"
-    path.write_text(serving.seminar_toml(
-        "2026-12-01", [("09:00", "Velkommen", "talk")], ["1h"], people=people,
-        organizations=ORGANIZATIONS, digest_minutes=WINDOW), "utf-8")
+    path.write_text(cast.seminar_toml(
+        "2026-12-01", [("09:00", "Velkommen", "talk")], ["1h"],
+        people=cast.roster(*PEOPLE, slack=True), digest_minutes=WINDOW), "utf-8")
     async with FakeSlackAPI() as fake:
-        for name, org, uid in PEOPLE:
-            fake.add_user(uid, email=f"{name.lower()}@{org}.example.org")
+        for person in PEOPLE:
+            fake.add_user(person.slack_id, email=person.email)
         env = {**os.environ, "OGPBOT_DB": pg_url, "OGPBOT_SEMINAR": str(path),
                "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": fake.url, **serving.clock_env(START, 0)}
+               "SLACK_API_URL": fake.url, **clock_env(START, 0)}
         servers = [ServeProcess(env, tmp_path / f"serve-{n}.log", name=f"replica {n}",
                                 start_within=90) for n in (1, 2)]
         try:
@@ -120,7 +109,7 @@ async def replicas(tmp_path: Path, pg_url: str) -> AsyncIterator[Replicas]:
 
 async def test_proposals_to_both_replicas_at_once_make_one_digest_per_reader(
         replicas: Replicas) -> None:
-    ministry = {n: "jd" if n % 3 else "kld" for n in range(1, PROPOSALS + 1)}
+    ministry = {n: "jd" if n % 3 else "fin" for n in range(1, PROPOSALS + 1)}
     await asyncio.gather(*(replicas.propose(n, ministry[n]) for n in range(1, PROPOSALS + 1)))
     await eventually(lambda: replicas.answered() and len(replicas.digests()) == 3
                      and sum(len(d["say"]["values"]["proposals"]) for d in replicas.digests())
@@ -131,7 +120,7 @@ async def test_proposals_to_both_replicas_at_once_make_one_digest_per_reader(
     (kari,) = told(fake, KARI)
     assert sorted(kari) == list(range(1, PROPOSALS + 1))  # each proposal once
     (ingrid,) = told(fake, INGRID)
-    (knut,) = told(fake, KNUT)
+    (knut,) = told(fake, LARS)
     assert len(ingrid) + len(knut) == PROPOSALS and not set(ingrid) & set(knut)
 
 
