@@ -10,10 +10,13 @@
    and is acknowledged without being run again. A store that refuses the write acknowledges
    nothing: an event gets 503 (Slack sends it again), a command or a button the storage
    sentence instead of a promise.
-4. The slack-bolt app (`AsyncApp`, its own signature check off: step 1 did it) routes the
-   request to a listener and forms the acknowledgement: url_verification, ssl_check, the
-   bot's own events ignored, a modal's `response_action`. Listeners run before the response
-   (`process_before_response`), so nothing is acknowledged before they end.
+4. A slash command or a button (answered at its response_url) is acknowledged at once with
+   the empty 200 bolt's `ack()` would give: bolt's dispatch, which would only form that, cost
+   a tenth of such a request's CPU. Anything else goes to the slack-bolt app (`AsyncApp`, its
+   own signature check off: step 1 did it), which routes the request to a listener and forms
+   the acknowledgement: url_verification, ssl_check, the bot's own events ignored, a modal's
+   `response_action`. Listeners run before the response (`process_before_response`), so
+   nothing is acknowledged before they end.
 5. After the acknowledgement the inbox's turns (`bot.app.turns`) run the item and
    `answers.SlackAnswers` takes the reply where it goes. A submitted form is the exception:
    its answer (errors, the form again, or the new `P-N`) is the acknowledgement itself, so it
@@ -124,6 +127,10 @@ class SlackEndpoint:
             kept = Kept(asked, await self._keep(asked))
             if kept.fresh is None and asked.command.form_id is None:
                 return self._not_kept(asked)
+            if asked.route.get("via") == "response_url":  # a slash command or a button
+                if kept.fresh:
+                    self.turns.submit(asked)
+                return web.Response(status=200)
             bolt_request.context[KEPT] = kept
         elif isinstance(asked, inbound.HomeOpened) and self.home.first_time(asked.event_id):
             self.spawn(self._publish_home(asked))

@@ -14,7 +14,7 @@ DEFAULT_SLACK_API = "https://slack.com/api/"
 
 @dataclass(frozen=True)
 class Settings:
-    db: str = DEFAULT_DB
+    db: str = field(default=DEFAULT_DB, repr=False)  # a database address may hold a password
     seminar: str = DEFAULT_SEMINAR
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)

@@ -49,14 +49,14 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
         assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
         await wait_until(lambda: len(notifier.sent) == 4)
-        invite = notifier.to(PROPOSER[0])[0]
+        invite = notifier.to(PROPOSER.slack_id)[0]
         meeting = kit.bot.records.meeting(1)
         assert meeting is not None
         path = f"/meetings/P-1/{meeting.tokens['roster:' + PROPOSER[1]]}.ics"
         assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         # the new proposal to the ministry and the coordinator; the meeting to both its sides
         assert sorted(s.to for s in notifier.sent) == sorted(
-            [MINISTRY[0], COORDINATOR[0], PROPOSER[0], MINISTRY[0]])
+            [MINISTRY.slack_id, COORDINATOR.slack_id, PROPOSER.slack_id, MINISTRY.slack_id])
 
         answer = await client.get(path)
         assert answer.status == 200

@@ -144,7 +144,7 @@ async def test_a_conversations_pace_holds_across_replicas(
 async def test_a_request_delivered_to_both_replicas_is_answered_once(
         pair: tuple[Kit, Kit]) -> None:
     a, b = pair
-    speaker = Speaker("slack", PROPOSER[0], email=PROPOSER[1])
+    speaker = Speaker("slack", PROPOSER.slack_id, email=PROPOSER.email)
     command = Command(speaker, Place("slack", "D0ANDERS", is_direct=True), words=(
         "propose Åpne innsynslogger | Lite innsyn | Publiser loggene | transparency | innsyn | "
         "jd"), request_key="event:Ev0RETRIED")

@@ -1,7 +1,12 @@
 """One running ogpbot per test, with a store and a fake Slack Web API of its own: the real
 aiohttp server with the Slack adapter on loopback (serving one workspace, `SLACK_TEAM_ID`
 set to the one the signed requests name by default), and a `Workspace` that sends signed
-requests the way Slack does."""
+requests the way Slack does.
+
+A test talks to it as a conversation (`tests/conversation.py`):
+`await workspace.send(KARI, "status P-1").assert_reply("P-1")` sends the slash command
+`/ogp status P-1` as Kari and checks what the bot POSTed to its response_url; `command`,
+`interact` and `event` send any other request Slack makes."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +29,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from tests.cast import EMILY, INGRID, JANE, KARI, MARTE, OLA, Person
+from tests.conversation import Flow, Heard
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_signing import (
     TEAM_ID,
@@ -81,6 +87,18 @@ class Workspace:
                                   response_url=self.fake.response_url(rid))
         return await self.post(body), rid
 
+    async def hear(self, who: Person, words: str, *, channel: str = "C0PLENARY") -> Heard:
+        """`who` types `/ogp words` in `channel`; the one answer at its response_url, as they
+        read it (every text in its blocks; its `text` is the notification's, in `raw`)."""
+        _, rid = await self.command(words, who, channel=channel)
+        (answer,) = await self.responses(rid)
+        shown = readable(answer["blocks"]) if answer.get("blocks") else [answer.get("text", "")]
+        return Heard("\n".join(shown), answer)
+
+    def send(self, who: Person, words: str, **options: Any) -> Flow:
+        """A conversation that starts with `who` typing `/ogp words` (see `hear`)."""
+        return Flow(self.hear).send(who, words, **options)
+
     async def interact(self, payload: Mapping[str, Any]) -> Answer:
         return await self.post(interactivity_body(payload))
 
@@ -114,6 +132,26 @@ class Workspace:
         calls = await self.sent("chat.postMessage", lambda c: c.args.get("channel") == channel,
                                 count)
         return [c.args for c in calls]
+
+
+def readable(blocks: Iterable[Any]) -> list[str]:
+    """Every text a person reads in Block Kit blocks, in order: each `text` string at any depth
+    (section and context text objects, rich text elements, button labels)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(list(blocks))
+    return found
 
 
 @pytest_asyncio.fixture(loop_scope="module")
