@@ -116,10 +116,17 @@ class Context:
                   status=self.t(f"status.{proposal.status.value}"),
                   allowed=", ".join(self.t(f"status.{s.value}") for s in allowed_from(step)))
 
+    @property
+    def written_in(self) -> str:
+        """The language the speaker's own text is in, as far as it is known: the one known
+        for them (chosen, their platform's, the roster's), else "" (not known)."""
+        return self.person.known_language or ""
+
     def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
              **changes: object) -> Proposal:
         """Save `proposal` with a new status and a history line saying who did it."""
-        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail)
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail,
+                             self.written_in)
         moved = proposal.moved(status, entry, **changes)
         self.records.save_proposal(moved)
         if status.decided:  # its meeting's invitation, reminders and nudge must not go out
@@ -130,7 +137,7 @@ class Context:
                **changes: object) -> Proposal:
         """Save `proposal` with `changes`, its status kept, and a history line saying who."""
         entry = HistoryEntry(self.now, self.person.key, self.person.name, action,
-                             proposal.status, detail)
+                             proposal.status, detail, self.written_in)
         changed = proposal.changed(entry, **changes)
         self.records.save_proposal(changed)
         return changed

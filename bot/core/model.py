@@ -104,6 +104,12 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _with_language(d: dict[str, Any], language: str) -> dict[str, Any]:
+    """`d` with the language its text was written in, where that is known (a record stored
+    before texts kept their language has none)."""
+    return {**d, "language": language} if language else d
+
+
 @dataclass(frozen=True)
 class Completion:
     """Who recorded a milestone as done, when, and what they said about it."""
@@ -112,15 +118,16 @@ class Completion:
     by: str  # person key
     by_name: str
     text: str = ""
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "text": self.text}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "text": self.text}, self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Completion:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""),
-                   d.get("text", ""))
+                   d.get("text", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -134,17 +141,19 @@ class Milestone:
     end: date
     text: str
     done: Completion | None = None
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat(), "text": self.text,
-                "done": self.done.to_dict() if self.done else None}
+        return _with_language({"start": self.start.isoformat() if self.start else None,
+                               "end": self.end.isoformat(), "text": self.text,
+                               "done": self.done.to_dict() if self.done else None},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Milestone:
         end = date.fromisoformat(d.get("end") or d["due"])  # "due": stored before start dates
         done = Completion.from_dict(d["done"]) if d.get("done") else None
-        return cls(_day(d.get("start")), end, d["text"], done)
+        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""))
 
 
 TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
@@ -193,15 +202,17 @@ class ProgressReport:
     by_name: str
     level: str  # one of COMPLETION
     text: str
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "level": self.level, "text": self.text}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "level": self.level,
+                               "text": self.text}, self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ProgressReport:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["level"],
-                   d.get("text", ""))
+                   d.get("text", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -232,15 +243,18 @@ class Note:
     text: str
     by_org: str = ""
     on_roster: bool = False  # whether the writer was on the roster (their name is public)
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "text": self.text, "by_org": self.by_org, "on_roster": self.on_roster}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "text": self.text,
+                               "by_org": self.by_org, "on_roster": self.on_roster},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["text"],
-                   d.get("by_org", ""), d.get("on_roster", False))
+                   d.get("by_org", ""), d.get("on_roster", False), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -253,15 +267,18 @@ class HistoryEntry:
     action: str
     status: Status
     detail: str = ""
+    language: str = ""  # the language a typed `detail` is written in, where known
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "actor": self.actor, "actor_name": self.actor_name,
-                "action": self.action, "status": self.status.value, "detail": self.detail}
+        return _with_language({"at": self.at.isoformat(), "actor": self.actor,
+                               "actor_name": self.actor_name, "action": self.action,
+                               "status": self.status.value, "detail": self.detail},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HistoryEntry:
         return cls(datetime.fromisoformat(d["at"]), d["actor"], d["actor_name"], d["action"],
-                   Status(d["status"]), d.get("detail", ""))
+                   Status(d["status"]), d.get("detail", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,8 @@ def note(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.too_long", length=len(text), limit=MAX_NOTE)
     person = ctx.person
     org = ctx.seminar.org_name(person.org) if person.org else (person.org_name or "")
-    written = Note(ctx.now, person.key, person.name, text, org, person.on_roster)
+    written = Note(ctx.now, person.key, person.name, text, org, person.on_roster,
+                   ctx.written_in)
     saved = ctx.change(proposal, "noted", notes=(*proposal.notes, written))
     return ctx.reply(lines=(ctx.t("note.done", ref=saved.ref, n=len(saved.notes)),),
                      actions=(Action(ctx.t("card.status"), f"status {saved.ref}"),))

@@ -109,7 +109,8 @@ def progress(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
     require_responsible(ctx, proposal, "progress")
     ctx.require_step(proposal, Step.PROGRESS, "progress")
-    report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text)
+    report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text,
+                            ctx.written_in)
     saved = ctx.change(proposal, progress_action(level), text,
                        progress=(*proposal.progress, report))
 

@@ -91,7 +91,9 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
         description=draft.description, values=draft.values, area=draft.area,
         ministry=draft.ministry, proposer=person.key, proposer_name=person.name,
         organization=org_name, organization_key=org_key, status=Status.SUBMITTED,
-        created_at=ctx.now, milestones=draft.milestones, history=(entry,),
+        created_at=ctx.now, history=(entry,),
+        # the milestones are in the language of the text they came with
+        milestones=tuple(replace(m, language=ctx.written_in) for m in draft.milestones),
         goal=draft.goal, results=draft.results,
     )
     first = replace(proposal.first_version(), language=person.known_language or "")
