@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -19,21 +18,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
 import pytest_asyncio
 
 from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.serving import ServeProcess, answered, clock_env, eventually, outbox
+from tests.notices.test_notices_e2e import Server as E2EServer
+from tests.serving import answered, clock_env, eventually, outbox
 
 pytestmark = pytest.mark.asyncio
 
 OSLO = ZoneInfo("Europe/Oslo")
-TOKEN = "xoxb-ogpbot-digests"
-SECRET = "ogpbot-digests-signing-secret"
-CHANNEL = "C0SEMINAR"
 PEOPLE = (cast.KARI, cast.INGRID, cast.LARS, cast.ANDERS)  # coordinator, two ministries, NGO
 KARI, INGRID, LARS, ANDERS = (p.slack_id for p in PEOPLE)
 START = datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)  # the day before the seminar
@@ -48,24 +43,13 @@ def seminar(digest_minutes: int) -> str:
                              digest_minutes=digest_minutes)
 
 
-class Server(ServeProcess):
-    """`ogpbot serve` on a store file that outlives it; its clock stands still at `START`
-    until the test moves it."""
+class Server(E2EServer):
+    """The notices' end-to-end server (a store file that outlives it, signed slash commands),
+    its clock standing still at `START` until the test moves it."""
 
     def __init__(self, folder: Path, fake: FakeSlackAPI) -> None:
-        super().__init__({**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
-                          "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
-                          "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                          "SLACK_API_URL": fake.url, **clock_env(START, 0)},
-                         folder / "serve.log")
-
-    async def slash(self, fake: FakeSlackAPI, user: str, text: str) -> None:
-        body = slash_command_body(text, user_id=user, channel_id=CHANNEL,
-                                  channel_name="seminar", response_url=fake.response_url(text))
-        async with aiohttp.ClientSession() as http, http.post(
-                f"{self.url}/slack/events", data=body,
-                headers=signed_headers(SECRET, body)) as answer:
-            assert answer.status == 200, await answer.text()
+        super().__init__(folder, fake, START)
+        self.env.update(clock_env(START, 0))
 
     async def propose(self, fake: FakeSlackAPI, number: int) -> None:
         await self.slash(fake, ANDERS, f"propose Åpent register {number} | Lite innsyn | "
