@@ -52,7 +52,7 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         invite = notifier.to(PROPOSER.slack_id)[0]
         meeting = kit.bot.records.meeting(1)
         assert meeting is not None
-        path = f"/meetings/P-1/{meeting.tokens['roster:' + PROPOSER[1]]}.ics"
+        path = f"/meetings/P-1/{meeting.tokens['roster:' + PROPOSER.email]}.ics"
         assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         # the new proposal to the ministry and the coordinator; the meeting to both its sides
         assert sorted(s.to for s in notifier.sent) == sorted(
