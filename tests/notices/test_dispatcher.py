@@ -125,7 +125,7 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
         assert event.start.tzinfo.key == "Europe/Oslo"
     meeting = kit.bot.records.meeting(1)
     assert meeting is not None
-    anders, ingrid = (meeting.tokens[f"roster:{who[1]}"] for who in (PROPOSER, MINISTRY))
+    anders, ingrid = (meeting.tokens[f"roster:{who.email}"] for who in (PROPOSER, MINISTRY))
     assert len(anders) >= 24 and len(ingrid) >= 24 and anders != ingrid  # a link each
     assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{anders}.ics"
             in invites[ANDERS].message.lines)

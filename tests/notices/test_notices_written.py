@@ -90,12 +90,12 @@ async def test_a_notice_is_written_in_the_language_its_person_reads_when_it_goes
     assert kit.say(PROPOSER, "language nn").ok  # after the reminders were scheduled
     sent = await kit.at(oslo(2026, 12, 2, 10, 0))
     # everything to Anders is nynorsk now: the invitation, and the reminder
-    anders = [s.message for s in sent if s.to == PROPOSER[0]]
+    anders = [s.message for s in sent if s.to == PROPOSER.slack_id]
     assert {m.language for m in anders} == {"nn"}
     assert "Påminning: bilateralt møte om P-1 torsdag 3. desember kl. 10:00" in [
         m.title for m in anders]
     assert all("Stad: Møterom 2" in m.lines for m in anders)
-    ingrid = [s.message for s in sent if s.to == MINISTRY[0]]
+    ingrid = [s.message for s in sent if s.to == MINISTRY.slack_id]
     assert {m.language for m in ingrid} == {"en"}  # the roster's language for her
 
 
@@ -103,7 +103,7 @@ async def test_a_notice_is_written_in_the_language_its_person_reads_when_it_goes
 async def test_a_notice_stored_with_its_words_goes_out_as_it_is() -> None:
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     assert kit.propose().ok  # Anders is known to the bot
-    person = kit.bot.records.person_by_email(PROPOSER[1])
+    person = kit.bot.records.person_by_email(PROPOSER.email)
     assert person is not None
     # as a notice was stored before notices said what: its words, and no "say"
     old = Notice("old:1", Target.to_person(person.key),
@@ -113,14 +113,14 @@ async def test_a_notice_stored_with_its_words_goes_out_as_it_is() -> None:
     kit.bot.outbox.schedule(Notice.from_dict(old))
     sent = await kit.at(oslo(2026, 11, 30, 12, 0))
     (told,) = [s for s in sent if s.message.title == "Gammel melding"]
-    assert told.to == PROPOSER[0] and told.message.lines == ("Skrevet da.",)
+    assert told.to == PROPOSER.slack_id and told.message.lines == ("Skrevet da.",)
 
 
 @pytest.mark.asyncio
 async def test_a_message_this_version_does_not_know_is_skipped_with_the_reason() -> None:
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     assert kit.propose().ok
-    person = kit.bot.records.person_by_email(PROPOSER[1])
+    person = kit.bot.records.person_by_email(PROPOSER.email)
     assert person is not None
     kit.bot.outbox.schedule(Notice.saying("odd:1", Target.to_person(person.key),
                                           Say("no.such.message", {}),
