@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.notice import Notice, Target
+from bot.core.notice import Notice, Target, TargetKind
 from bot.core.reply import Reply
 from bot.core.writing import Writing
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def reader_language(bot: Host, target: Target) -> str:
     """The language the notice's reader reads now."""
-    if target.kind == "person":
+    if target.kind is TargetKind.PERSON:
         person = bot.records.person(target.person or "")
         if person is not None:
             return person.speaks(bot.seminar.language)

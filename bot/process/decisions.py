@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step
-from bot.core.model import Proposal, Status
+from bot.core.model import Choice, Decision, Outcome, Proposal, Report, ReportResult, Status
 from bot.core.notice import Say
 from bot.core.permissions import COORDINATOR, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
@@ -51,7 +51,7 @@ def outcome(ctx: Context, rest: str) -> Reply:
     proposal, result, _ = _args(ctx, rest, OUTCOME, OUTCOMES)
     require_responsible(ctx, proposal, "outcome")
     ctx.require_step(proposal, Step.OUTCOME, "outcome")
-    ctx.move(proposal, Status(result), f"outcome_{result}", outcome=result)
+    ctx.move(proposal, Status(result), f"outcome_{result}", outcome=Outcome(result))
     return ctx.reply(lines=(ctx.t(f"outcome.{result}", ref=proposal.ref),))
 
 
@@ -62,7 +62,7 @@ def report(ctx: Context, rest: str) -> Reply:
     if not text:
         ctx.fail("error.text_required", word="report", usage=REPORT.usage)
     moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
-                     report=_written({"result": result, "text": text}, ctx))
+                     report=Report(ReportResult(result), text, ctx.written_in))
 
     ctx.notify_people(ctx.records.coordinators(), f"report:{moved.ref}:{len(moved.history)}",
                       "report", Say(REPORTED, {"proposal": moved.number, "result": result,
@@ -70,12 +70,6 @@ def report(ctx: Context, rest: str) -> Reply:
     return ctx.reply(lines=(ctx.t("report.done", ref=moved.ref,
                                   result=ctx.t(f"report.{result}")),))
 
-
-def _written(said: dict[str, str], ctx: Context) -> dict[str, str]:
-    """A report or decision with the language its text was written in, where known (the
-    public record marks a passage in another language than the page's)."""
-    known = ctx.person.known_language
-    return {**said, "language": known} if known else said
 
 
 def write_reported(w: Writing, values: Mapping[str, Any]) -> Reply | str:
@@ -120,7 +114,7 @@ def decide(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.reason_required", ref=proposal.ref)
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
-                     decision=_written({"result": choice, "reason": reason}, ctx))
+                     decision=Decision(Choice(choice), reason, ctx.written_in))
     call_off(ctx, moved)
     people = ctx.records.followers(moved)
     ctx.notify_people(people, f"decision:{moved.ref}", "decision",
