@@ -4,8 +4,9 @@ terminal (like `shell`).
 The seminar is moved to today (`bot.core.rehearsal`); the clock (`bot.core.clock.ScaledClock`)
 starts at the time asked for, by default a minute before the first agenda notice, and runs
 `speed` times as fast; the state lives in a store of its own (`STORE`), emptied at the start,
-never the one `OGPBOT_DB` names. Everything the bot says and every page it serves is marked as
-a rehearsal.
+never the one `OGPBOT_DB` names. The agenda's notices due before the clock's start (a rehearsal
+`--from` later in the day) are skipped: that part of the day is not rehearsed. Everything the
+bot says and every page it serves is marked as a rehearsal.
 
 In the terminal, the rehearsal is live: the person's notices and the agenda notices print as
 the clock reaches them, between the lines typed (a line's own reply first, then what fell due
@@ -28,13 +29,14 @@ from typing import TextIO
 from adapters.console import PLATFORM, Console
 from bot.app.runtime import Runtime
 from bot.core.clock import ScaledClock, SystemClock, nap
+from bot.core.notice import NoticeState
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.rehearsal import default_start, rehearsed
 from bot.core.seminar import Seminar
 from bot.core.settings import Settings
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_date, format_time
-from bot.notices.announcements import schedule_agenda
+from bot.notices.announcements import AGENDA_PREFIX, schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.store.contract import StoreBusy
 from bot.store.tinydb_file import lock_store
@@ -79,9 +81,31 @@ class Rehearsal:
             held.close()
 
     def open(self, settings: Settings) -> Runtime:
-        """The bot on the rehearsal's seminar, clock and store."""
-        return Runtime.open(replace(settings, db=str(self.store)),
-                            ScaledClock(self.start, self.speed), seminar=self.seminar)
+        """The bot on the rehearsal's seminar, clock and store, the agenda scheduled from the
+        clock's start on: what fell due before it (`--from` later in the day) is skipped, not
+        announced late."""
+        runtime = Runtime.open(replace(settings, db=str(self.store)),
+                               ScaledClock(self.start, self.speed), seminar=self.seminar)
+        try:
+            self._skip_before_start(runtime)
+        except BaseException:
+            runtime.close()
+            raise
+        return runtime
+
+    def _skip_before_start(self, runtime: Runtime) -> None:
+        bot = runtime.bot
+        local = self.start.astimezone(self.seminar.timezone)
+        reason = f"before the rehearsal's clock started ({local:%H:%M})"
+
+        def once() -> None:
+            for notice in bot.outbox.pending():
+                if notice.key.startswith(AGENDA_PREFIX) and notice.due < self.start:
+                    bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED,
+                                                        last_error=reason))
+
+        schedule_agenda(bot)
+        bot.records.atomically(once)
 
     def describe(self) -> str:
         """One log line: what this rehearsal is."""

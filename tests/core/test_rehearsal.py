@@ -13,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from adapters.console import Console
+from adapters.rehearsal import Rehearsal
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
+from bot.core.notice import NoticeState
 from bot.core.rehearsal import default_start, fitted_leads, marked, rehearsed
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
+from bot.core.settings import Settings
 from bot.notices.announcements import schedule_agenda
 from bot.store.memory import MemoryStore
 from tests.chat import COORDINATOR, CSO_EN, SEMINAR_FILE
@@ -41,12 +44,20 @@ def test_the_seminar_moves_to_the_day_at_the_same_times_of_day() -> None:
     assert [i.title for i in moved.agenda] == [i.title for i in SHIPPED.agenda]
 
 
-def test_reminder_leads_are_fitted_to_a_day_in_proportion() -> None:
-    # the shipped leads, a day and an hour: five minutes and twelve and a half seconds
+def test_reminder_leads_are_fitted_to_a_day_in_proportion_none_below_a_minute() -> None:
+    # the shipped leads, a day and an hour: five minutes, and a minute (not the twelve seconds
+    # of the proportion: a fifth of a second at 60 times the speed, before the meeting begins)
     assert fitted_leads((timedelta(hours=24), timedelta(hours=1))) == (
-        timedelta(minutes=5), timedelta(seconds=12))
+        timedelta(minutes=5), timedelta(minutes=1))
     assert rehearsed(SHIPPED, date(2026, 12, 7)).reminder_leads == (
-        timedelta(minutes=5), timedelta(seconds=12))
+        timedelta(minutes=5), timedelta(minutes=1))
+    assert fitted_leads((timedelta(hours=2), timedelta(minutes=48))) == (
+        timedelta(minutes=5), timedelta(minutes=2))  # in proportion above the floor
+    assert fitted_leads((timedelta(hours=24), timedelta(hours=1), timedelta(minutes=30))) == (
+        timedelta(minutes=5), timedelta(minutes=1))  # two that became one are one reminder
+    # a lead the file already makes shorter than a minute is not lengthened
+    assert fitted_leads((timedelta(hours=24), timedelta(seconds=30))) == (
+        timedelta(minutes=5), timedelta(seconds=30))
     short = (timedelta(minutes=3), timedelta(seconds=30))
     assert fitted_leads(short) == short  # already short enough
     assert fitted_leads(()) == ()
@@ -78,6 +89,27 @@ def test_every_reply_and_notice_says_rehearsal_in_the_readers_language() -> None
     channel.dispatcher.scope = {"for_person": None}
     asyncio.run(channel.dispatcher.run_due())
     assert "→ Øving: Om 5 minutter, kl. 09:00" in out.getvalue()
+
+
+def test_a_rehearsal_from_later_in_the_day_skips_the_notices_before_it(tmp_path: Path) -> None:
+    # `--from 10:38`: the 10:15 item's start notice and the pause's 10:35 heads-up belong to
+    # the part of the day not rehearsed; they are skipped, not sent late with a late line
+    moved = rehearsed(SHIPPED, date(2026, 12, 7))
+    start = datetime(2026, 12, 7, 10, 38, tzinfo=moved.timezone)
+    rehearsal = Rehearsal(moved, start, 60, store=tmp_path / "rehearsal.json")
+    runtime = rehearsal.open(Settings(seminar=str(SEMINAR_FILE)))
+    try:
+        outbox = runtime.bot.outbox
+        due = sorted(local(n.due) for n in outbox.pending())
+        assert due[0] == "2026-12-07 10:40"  # the pause itself, the first notice after 10:38
+        skipped = [n for n in outbox.all() if n.state is NoticeState.SKIPPED]
+        assert sorted(local(n.due) for n in skipped)[-2:] == ["2026-12-07 10:15",
+                                                              "2026-12-07 10:35"]
+        assert all("before the rehearsal's clock started (10:38)" in n.last_error
+                   for n in skipped)
+        assert schedule_agenda(runtime.bot) == 0  # serve's own scheduling brings none back
+    finally:
+        runtime.close()
 
 
 @pytest.mark.parametrize(("args", "why"), [
