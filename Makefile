@@ -32,7 +32,7 @@ test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=25
 
 # The public record's browser test needs Debian's chromium: install it once where apt-get and
 # root are available, and Deque's axe-core (npm) for its WCAG 2 A/AA check; elsewhere say so
