@@ -8,11 +8,11 @@ never the one `OGPBOT_DB` names. The agenda's notices due before the clock's sta
 `--from` later in the day) are skipped: that part of the day is not rehearsed. Everything the
 bot says and every page it serves is marked as a rehearsal.
 
-In the terminal, the rehearsal is live: the person's notices and the agenda notices print as
-the clock reaches them, between the lines typed (a line's own reply first, then what fell due
-with it). Lines are read on a thread of their own; each is answered in turn, and while none is
-waiting the shell sleeps on the clock until the next notice is due. At the end of the input it
-stops at once: it waits for no notice still to come.
+In the terminal, the rehearsal is live (its prompt says the time on its clock): the person's
+notices and the agenda notices print as the clock reaches them, between the lines typed (a
+line's own reply first, then what fell due with it). Lines are read on a thread of their own;
+each is answered in turn, and while none is waiting the shell sleeps on the clock until the next
+notice is due. At the end of the input it stops at once: it waits for no notice still to come.
 """
 
 from __future__ import annotations
@@ -176,6 +176,13 @@ class _Live:
         self.console.at_prompt = False  # the line typed ended with a new line
         return line
 
+    def _prompt(self) -> None:
+        """The prompt, with the time on the rehearsal's clock (`ogpbot 09:24> `): to set a
+        meeting a few minutes ahead, one needs to know what time it is in the rehearsal."""
+        bot = self.console.bot
+        now = bot.clock.now().astimezone(bot.seminar.timezone)
+        self.console.prompt(f"ogpbot {format_time(now, seconds=False)}> ")
+
     def _dispatchers(self) -> list[Dispatcher]:
         if self.mine is None and (key := self.console.me()) is not None:
             self.mine = Dispatcher(self.console.bot, {PLATFORM: self.console.notifier},
@@ -203,7 +210,7 @@ class _Live:
                          name="ogpbot-rehearsal-input").start()
         all_ok = True
         await self._deliver()
-        console.prompt()
+        self._prompt()
         while not self.ended:
             arrived.clear()
             if not self.lines.empty():
@@ -213,7 +220,7 @@ class _Live:
                 if line.strip():
                     all_ok = await asyncio.to_thread(console.answer, line) and all_ok
                     await self._deliver()
-                console.prompt()
+                self._prompt()
                 continue
             dues = [d for d in await asyncio.gather(*(asyncio.to_thread(d.next_due)
                                                       for d in self._dispatchers()))
@@ -222,5 +229,5 @@ class _Live:
             if arrived.is_set():
                 continue
             if await self._deliver():
-                console.prompt()
+                self._prompt()
         return 0 if all_ok else 1

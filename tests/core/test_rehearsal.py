@@ -112,6 +112,22 @@ def test_a_rehearsal_from_later_in_the_day_skips_the_notices_before_it(tmp_path:
         runtime.close()
 
 
+def test_the_rehearsal_shells_prompt_says_the_time_on_its_clock(tmp_path: Path) -> None:
+    # a newcomer setting a meeting "in ten minutes" needs the rehearsal's time, not the real one
+    moved = rehearsed(SHIPPED, date(2026, 12, 7))
+    start = datetime(2026, 12, 7, 8, 54, tzinfo=moved.timezone)
+    rehearsal = Rehearsal(moved, start, 1, store=tmp_path / "rehearsal.json")
+    runtime = rehearsal.open(Settings(seminar=str(SEMINAR_FILE)))
+    try:
+        out = io.StringIO()
+        console = Console(runtime.bot, COORDINATOR, io.StringIO("agenda\n"), out,
+                          interactive=True)
+        assert rehearsal.shell(runtime, console) == 0
+    finally:
+        runtime.close()
+    assert out.getvalue().count("ogpbot 08:54> ") == 2  # before the line, and after its answer
+
+
 @pytest.mark.parametrize(("args", "why"), [
     (("--speed", "0"), "above 0 and at most 120"),
     (("--speed", "121"), "above 0 and at most 120"),
