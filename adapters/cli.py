@@ -161,6 +161,7 @@ def snapshot(settings: Settings, command: str, file: str) -> int:
     """`backup FILE` (the store into FILE) or `restore FILE` (FILE back as the store)."""
     from bot.i18n.catalogue import t, tn
     from bot.store.backup import backup, restore
+    from bot.store.opening import store_name
 
     try:
         lang = load_seminar(settings.seminar).language
@@ -171,7 +172,7 @@ def snapshot(settings: Settings, command: str, file: str) -> int:
         print(tn(lang, "store.backup_written", count, path=file), file=sys.stderr)
         return 0
     restored = restore(settings.db, file)
-    print(tn(lang, "store.restored", restored.documents, path=file, db=settings.db),
+    print(tn(lang, "store.restored", restored.documents, path=file, db=store_name(settings.db)),
           file=sys.stderr)
     if restored.aside is not None:
         print(t(lang, "store.restored_aside", path=str(restored.aside)), file=sys.stderr)
@@ -340,12 +341,14 @@ def export(settings: Settings, fmt: str, out: str | None, lang: str | None = Non
 
 def people(settings: Settings, action: str, email: str) -> int:
     """`people show EMAIL` reads the store read-only (also while `serve` runs) and prints JSON;
-    `people forget EMAIL` needs the store to itself, and says so when a server holds it."""
+    `people forget EMAIL` needs the store to itself (a TinyDB file or PostgreSQL), and says so
+    when a server holds it."""
     from bot.app.people_rights import PeopleError, forget, show
-    from bot.store.tinydb_file import TinyDBStore
+    from bot.store.opening import is_database_url, open_store, store_name
 
+    name = store_name(settings.db)
     if action == "show":
-        store = TinyDBStore(settings.db, readonly=True)
+        store = open_store(settings.db, readonly=True)
         try:
             found = show(store, email)
         except PeopleError as exc:
@@ -356,14 +359,14 @@ def people(settings: Settings, action: str, email: str) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True))
         return 0
     seminar = load_seminar(settings.seminar)
-    if not Path(settings.db).exists():
-        print(f"ogpbot people forget: {settings.db}: no such store file", file=sys.stderr)
+    if not is_database_url(settings.db) and not Path(settings.db).exists():
+        print(f"ogpbot people forget: {name}: no such store file", file=sys.stderr)
         return 1
     try:
-        store = TinyDBStore(settings.db)
+        store = open_store(settings.db, exclusive=True)
     except StoreBusy:
-        print(f"ogpbot people forget: {settings.db} is in use by a running `ogpbot serve`; "
-              "stop the server, run this again, then start the server again "
+        print(f"ogpbot people forget: {name} is in use by a running `ogpbot serve`; "
+              "stop the server (every replica), run this again, then start the server again "
               "(nothing was changed)", file=sys.stderr)
         return 1
     try:

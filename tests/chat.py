@@ -14,18 +14,20 @@ from bot.core.reply import Reply
 from bot.core.seminar import Seminar, load_seminar
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
+from tests import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 SEMINAR_FILE = ROOT / "data" / "seminar.toml"
 
-COORDINATOR = "kari.nordmann@example.org"
-COORDINATOR_2 = "per.hansen@example.org"
-JD = "ingrid.berg@example.org"  # Justis- og beredskapsdepartementet
-FIN = "lars.johansen@example.org"
-OBSERVER = "marte.dahl@example.org"  # KS
-CSO = "anders.bakke@example.org"  # Transparency International Norge, on the roster
-CSO_EN = "emily.clarke@example.org"  # Publish What You Pay Norge, language = "en"
-OUTSIDER = "siri@ngo.example.org"  # not on the roster
+# The people of the shipped roster, by their e-mail (see tests/cast.py).
+COORDINATOR = cast.KARI.email
+COORDINATOR_2 = cast.PER.email
+JD = cast.INGRID.email  # Justis- og beredskapsdepartementet
+FIN = cast.LARS.email
+OBSERVER = cast.MARTE.email  # KS
+CSO = cast.ANDERS.email  # Transparency International Norge, on the roster
+CSO_EN = cast.EMILY.email  # Publish What You Pay Norge, language = "en"
+OUTSIDER = cast.SIRI.email  # not on the roster
 
 # Before the seminar day, in Oslo.
 START = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -5,8 +5,10 @@ request (slack-bolt's own signature check is switched off, so the HMAC is comput
   `v0:<timestamp>:<raw body>`), sent within the last five minutes. A timestamp or signature
   header of any other shape (non-ASCII digits, a wrong length) is simply not Slack's: 401.
 - `refusal`: the parsed body is a Slack payload whose fields the adapter relies on have the
-  right types (400 otherwise), from the workspace this deployment serves (`SLACK_TEAM_ID`;
-  403 for another), or a handshake that names none (`url_verification`, `ssl_check`).
+  right types (400 otherwise), delivered for an installation in a workspace this deployment
+  serves (`SLACK_TEAM_ID`; 403 for another: `installation_of`, the installation Slack names,
+  not the workspace hosting a Slack Connect channel), or a handshake that names none
+  (`url_verification`, `ssl_check`).
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from slack_bolt.request.internals import extract_team_id
 
 from bot.core.clock import protocol_seconds
 
@@ -45,12 +45,12 @@ ELSEWHERE = Refused(403, "not a workspace this bot serves")
 
 
 class SlackDoor:
-    """The signing secret and the one workspace served ("" for any)."""
+    """The signing secret and the workspaces served (none named: any)."""
 
-    def __init__(self, signing_secret: str, team_id: str = "",
+    def __init__(self, signing_secret: str, teams: frozenset[str] = frozenset(),
                  wall: Callable[[], float] = protocol_seconds) -> None:
         self._secret = signing_secret.encode("utf-8")
-        self.team_id = team_id
+        self.teams = teams  # the workspaces served (SLACK_TEAM_ID); empty: any
         # real time, whatever the bot's clock says: Slack stamped the request with real time
         self._wall = wall
 
@@ -77,16 +77,45 @@ class SlackDoor:
         return None
 
     def serves(self, body: Mapping[str, Any]) -> bool:
-        """True unless `SLACK_TEAM_ID` is set and the request names another workspace, or none:
-        the command's or event's `team_id`, the interaction's `team.id`, and the workspace
-        bolt would act for (the installation's, in a shared channel)."""
-        if not self.team_id or body.get("type") in _NO_WORKSPACE or "ssl_check" in body:
+        """True unless `SLACK_TEAM_ID` is set and the installation Slack delivered the
+        request for (`installation_of`) is not one of its workspaces, or is not named."""
+        if not self.teams or body.get("type") in _NO_WORKSPACE or "ssl_check" in body:
             return True
-        team = body.get("team")
-        named = [extract_team_id(dict(body)), body.get("team_id"),
-                 team.get("id") if isinstance(team, dict) else team]
-        named = [value for value in named if value is not None and value != ""]
-        return bool(named) and all(value == self.team_id for value in named)
+        return installation_of(body) in self.teams
+
+
+def installation_of(body: Mapping[str, Any]) -> str | None:
+    """The workspace whose installation of the bot Slack delivered `body` for (for an
+    org-wide installation, the organisation): an event's `authorizations[0]`, an
+    interaction's `view.app_installed_team_id`, else its `team`, a slash command's `team_id`.
+
+    Not the workspace that hosts a Slack Connect channel, which an event's top-level `team_id`
+    names: the ministry's coordinator in a channel an organisation hosts is served through the
+    ministry's installation, and the organisation's people in a channel the ministry shares
+    through the same."""
+    if "command" in body:
+        return _named(body.get("team_id"))
+    grants = body.get("authorizations")
+    if isinstance(grants, list) and grants and isinstance(grants[0], dict):
+        grant = grants[0]
+        return _named(grant.get("team_id")) or _named(grant.get("enterprise_id"))
+    view = body.get("view")
+    if isinstance(view, dict) and _named(view.get("app_installed_team_id")):
+        return _named(view.get("app_installed_team_id"))
+    team = body.get("team")
+    if isinstance(team, dict) and _named(team.get("id")):
+        return _named(team.get("id"))
+    if _named(team):
+        return _named(team)
+    if body.get("type") != "event_callback":
+        enterprise = body.get("enterprise")
+        if isinstance(enterprise, dict) and _named(enterprise.get("id")):
+            return _named(enterprise.get("id"))  # an org-wide installation's interaction
+    return _named(body.get("team_id"))
+
+
+def _named(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def misshapen(body: Mapping[str, Any]) -> bool:

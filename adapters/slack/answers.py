@@ -11,6 +11,7 @@ either raises `DeliveryError`, and the outbox takes it over.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,7 @@ from adapters.slack.client import SlackClient
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import delivery_error, retry_handlers
 from adapters.slack.speakers import PLATFORM, SpeakerBook
+from adapters.slack.workspaces import answering
 from bot.app.inbox import Item
 from bot.core.clock import Clock
 from bot.core.command import Command
@@ -54,15 +56,23 @@ class SlackAnswers:
         self.publish_home = home
 
     async def prepare(self, item: Item) -> Command:
-        """The command with the speaker's profile (name, email, locale) from users.info."""
+        """The command with the speaker's profile (name, email, locale) from users.info, asked
+        through the installation the request came through; where the person and the
+        conversation were seen is remembered (notices to them go through that workspace)."""
         speaker = item.command.speaker
-        found = await self.speakers.speaker(speaker.user_id, speaker.name)
+        team = item.route.get("team")
+        await asyncio.to_thread(self.client.workspaces.saw, team, speaker.user_id,
+                                item.command.place.conversation_id)
+        with answering(team):
+            found = await self.speakers.speaker(speaker.user_id, speaker.name)
         return replace(item.command, speaker=found)
 
     async def answer(self, item: Item, reply: Reply) -> None:
-        """Answer `item` where it asked to be answered (see the module's docstring)."""
+        """Answer `item` where it asked to be answered (see the module's docstring), through
+        the installation the request came through."""
         try:
-            await self._answer(item, reply)
+            with answering(item.route.get("team")):
+                await self._answer(item, reply)
         finally:
             answered()  # the answer's latency, when it is a request of this process
 

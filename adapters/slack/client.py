@@ -1,6 +1,7 @@
-"""The way out to Slack: one Web API client (aimed at `SLACK_API_URL`, retrying 429s and 5xx)
-and one HTTP session that every call shares (Web API and response_url alike), opened in the
-server's loop: without it each call would open, and shake hands on, a new connection."""
+"""The way out to Slack: one Web API client (aimed at `SLACK_API_URL`, retrying 429s and 5xx,
+each call with the token of the workspace it is for: `workspaces.WorkspaceClient`) and one
+HTTP session that every call shares (Web API and response_url alike), opened in the server's
+loop: without it each call would open, and shake hands on, a new connection."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.retry import retry_handlers
+from adapters.slack.workspaces import WorkspaceClient, Workspaces
 
 TIMEOUT = 10  # seconds one call to Slack may take
 
 
 class SlackClient:
-    """The bot token's Web API client and the HTTP session under it."""
+    """The Web API client of every workspace the bot is in, and the HTTP session under it."""
 
-    def __init__(self, token: str, api_url: str) -> None:
-        self.api = AsyncWebClient(token=token, base_url=api_url, timeout=TIMEOUT,
-                                  retry_handlers=retry_handlers())
+    def __init__(self, workspaces: Workspaces, api_url: str) -> None:
+        self.workspaces = workspaces
+        self.api: AsyncWebClient = WorkspaceClient(workspaces, base_url=api_url,
+                                                   timeout=TIMEOUT,
+                                                   retry_handlers=retry_handlers())
         self._http: aiohttp.ClientSession | None = None
 
     def open(self) -> None:

@@ -10,10 +10,13 @@
    and is acknowledged without being run again. A store that refuses the write acknowledges
    nothing: an event gets 503 (Slack sends it again), a command or a button the storage
    sentence instead of a promise.
-4. The slack-bolt app (`AsyncApp`, its own signature check off: step 1 did it) routes the
-   request to a listener and forms the acknowledgement: url_verification, ssl_check, the
-   bot's own events ignored, a modal's `response_action`. Listeners run before the response
-   (`process_before_response`), so nothing is acknowledged before they end.
+4. A slash command or a button (answered at its response_url) is acknowledged at once with
+   the empty 200 bolt's `ack()` would give: bolt's dispatch, which would only form that, cost
+   a tenth of such a request's CPU. Anything else goes to the slack-bolt app (`AsyncApp`, its
+   own signature check off: step 1 did it), which routes the request to a listener and forms
+   the acknowledgement: url_verification, ssl_check, the bot's own events ignored, a modal's
+   `response_action`. Listeners run before the response (`process_before_response`), so
+   nothing is acknowledged before they end.
 5. After the acknowledgement the inbox's turns (`bot.app.turns`) run the item and
    `answers.SlackAnswers` takes the reply where it goes. A submitted form is the exception:
    its answer (errors, the form again, or the new `P-N`) is the acknowledgement itself, so it
@@ -45,6 +48,7 @@ from adapters.slack.blocks import WORDS_ACTION, form_view, result_view, view_err
 from adapters.slack.client import SlackClient
 from adapters.slack.home import AppHome
 from adapters.slack.speakers import PLATFORM
+from adapters.slack.workspaces import WorkspaceAuthorize, answering
 from bot.app.inbox import Item
 from bot.app.runtime import Runtime
 from bot.app.turns import Turns
@@ -84,7 +88,9 @@ class SlackEndpoint:
         self.home = home
         self.turns = turns
         self.bot_user_id: str | None = None  # learnt from bolt's context on the first request
+        # each request authorised for the installation Slack names (`workspaces`): its token
         self.bolt = AsyncApp(client=client.api, name="ogpbot", process_before_response=True,
+                             authorize=WorkspaceAuthorize(client.workspaces),
                              request_verification_enabled=False,
                              logger=logging.getLogger("ogpbot.slack.bolt"))
         self._tasks: set[asyncio.Task[None]] = set()
@@ -121,9 +127,13 @@ class SlackEndpoint:
             kept = Kept(asked, await self._keep(asked))
             if kept.fresh is None and asked.command.form_id is None:
                 return self._not_kept(asked)
+            if asked.route.get("via") == "response_url":  # a slash command or a button
+                if kept.fresh:
+                    self.turns.submit(asked)
+                return web.Response(status=200)
             bolt_request.context[KEPT] = kept
         elif isinstance(asked, inbound.HomeOpened) and self.home.first_time(asked.event_id):
-            self.spawn(self.home.publish(asked.user_id))
+            self.spawn(self._publish_home(asked))
         try:
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception:
@@ -166,6 +176,19 @@ class SlackEndpoint:
             self.bolt.event(kind)(self._acknowledge)
         for form_id in inbound.FORMS:
             self.bolt.view_submission(form_id)(self._on_submission)
+        if self.client.workspaces.installations is not None:  # installed through OAuth
+            for kind in ("app_uninstalled", "tokens_revoked"):
+                self.bolt.event(kind)(self._on_leaving)
+
+    async def _on_leaving(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """The bot was uninstalled from a workspace, or its token there revoked: the
+        installation goes before the acknowledgement."""
+        await self.client.workspaces.left(body)
+        await ack()
+
+    async def _publish_home(self, opened: inbound.HomeOpened) -> None:
+        with answering(opened.team):
+            await self.home.publish(opened.user_id)
 
     async def _acknowledge(self, ack: AsyncAck, context: AsyncBoltContext) -> None:
         if self.bot_user_id is None and context.bot_user_id:
@@ -185,8 +208,9 @@ class SlackEndpoint:
         item, fresh = kept.item, kept.fresh
         user_id = item.command.speaker.user_id
         try:
-            speaker = await asyncio.wait_for(self.answers.speakers.speaker(user_id),
-                                             SPEAKER_WAIT)
+            with answering(item.route.get("team")):
+                speaker = await asyncio.wait_for(self.answers.speakers.speaker(user_id),
+                                                 SPEAKER_WAIT)
         except TimeoutError:
             speaker = Speaker(PLATFORM, user_id)
         command = replace(item.command, speaker=speaker)

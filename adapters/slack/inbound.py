@@ -6,8 +6,8 @@ requests the bot acts on, `HomeOpened` for a visit to the App Home tab, None for
   `response_url` (a form opens as a modal while its `trigger_id` is good).
 - A button of ours (`ogp_words:…`): the words it carries, answered at its `response_url`.
 - A mention of the bot in a channel: answered to the person alone (ephemeral, in the thread).
-- A direct message to the bot from a person (not a bot, not an edit or other subtype):
-  answered in that DM.
+- A direct message to the bot from a person (not Slackbot, not a bot, not an edit or other
+  subtype: `from_a_person`): answered in that DM.
 - A submitted proposal form: the form's fields; its answer is the acknowledgement itself, and
   a DM.
 
@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from adapters.slack.access import installation_of
 from adapters.slack.blocks import WORDS_ACTION, hidden_values, submitted_values
 from adapters.slack.speakers import PLATFORM
 from bot.app.inbox import Item, new_key
@@ -33,6 +34,7 @@ from bot.core.command import Command, Place, Speaker
 from bot.process.proposal_form import EDIT_FORM_ID, FORM_ID
 
 SLASH_PREFIX = {"/ogp": "", "/propose": "propose", "/status": "status"}
+SLACKBOT = "USLACKBOT"  # Slackbot's user id, the same in every workspace
 FORMS = (FORM_ID, EDIT_FORM_ID)
 
 _SOME_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
@@ -42,10 +44,12 @@ _LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
 
 @dataclass(frozen=True)
 class HomeOpened:
-    """A person opened the bot's App Home tab (`event_id`: Slack's id of this delivery)."""
+    """A person opened the bot's App Home tab (`event_id`: Slack's id of this delivery), through
+    the installation of `team`."""
 
     user_id: str
     event_id: str
+    team: str | None = None
 
 
 Inbound = Item | HomeOpened | None
@@ -79,7 +83,17 @@ def bot_user_of(body: Mapping[str, Any]) -> str | None:
 
 def read(body: Mapping[str, Any], received_at: datetime,
          bot_user_id: str | None = None) -> Inbound:
-    """What `body` (a payload that passed `access.SlackDoor.refusal`) asks of the bot."""
+    """What `body` (a payload that passed `access.SlackDoor.refusal`) asks of the bot. An
+    item's route names the installation it came through (`team`): its answer, and what the
+    bot learns of the speaker, go through that workspace."""
+    asked = _asked(body, received_at, bot_user_id)
+    team = installation_of(body)
+    if isinstance(asked, Item) and team:
+        return replace(asked, route={**asked.route, "team": team})
+    return asked
+
+
+def _asked(body: Mapping[str, Any], received_at: datetime, bot_user_id: str | None) -> Inbound:
     if "command" in body:
         return _command(body, received_at)
     kind = body.get("type")
@@ -105,7 +119,7 @@ def _command(body: Mapping[str, Any], received_at: datetime) -> Item | None:
     user_id = _text(body.get("user_id"))
     place = Place(PLATFORM, channel, is_direct=channel.startswith("D"),
                   name=_text(body.get("channel_name")),
-                  reference={"team_id": body.get("team_id")})
+                  reference={"team_id": installation_of(body)})
     speaker = Speaker(PLATFORM, user_id, name=_text(body.get("user_name")))
     return _at_response_url("command", body, Command(speaker, place, words=words), received_at)
 
@@ -164,10 +178,11 @@ def _event(body: Mapping[str, Any], received_at: datetime,
     if kind == "app_home_opened":
         if event.get("tab", "home") != "home" or not user_id or not event_id:
             return None
-        return HomeOpened(user_id, event_id)
-    if kind not in ("app_mention", "message") or not user_id or event.get("bot_id") \
-            or event.get("subtype") or (bot_user_id is not None and user_id == bot_user_id):
-        return None  # bots, the bot itself, edits and the like: nothing to answer
+        if user_id == SLACKBOT:
+            return None
+        return HomeOpened(user_id, event_id, installation_of(body))
+    if kind not in ("app_mention", "message") or not from_a_person(event, bot_user_id):
+        return None  # Slackbot, bots, the bot itself, edits and the like: nothing to answer
     channel = _text(event.get("channel"))
     text = _text(event.get("text"))
     if kind == "message":
@@ -181,9 +196,22 @@ def _event(body: Mapping[str, Any], received_at: datetime,
         route = {"via": "ephemeral", "channel": channel, "thread_ts": event.get("thread_ts"),
                  "user": user_id}
         direct = channel.startswith("D")
-    place = Place(PLATFORM, channel, is_direct=direct, reference={"team_id": body.get("team_id")})
+    place = Place(PLATFORM, channel, is_direct=direct, reference={"team_id": installation_of(body)})
     command = Command(Speaker(PLATFORM, user_id), place, words=words_of(text, bot_user_id))
     return _item("event", event_id, event_id, command, route, received_at)
+
+
+def from_a_person(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
+    """Whether a message or mention comes from a person: not from Slackbot (`USLACKBOT`,
+    whose notices, such as "You have been removed from #…", land in the bot's DM), not from an
+    app's bot (a `bot_id` or `bot_profile`), not the bot's own, and not an edit, a deletion or
+    another subtype a person did not type."""
+    user_id = event.get("user")
+    if not isinstance(user_id, str) or not user_id or user_id == SLACKBOT:
+        return False
+    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype"):
+        return False
+    return bot_user_id is None or user_id != bot_user_id
 
 
 def _item(kind: str, unique: str, delivery: str, command: Command, route: dict[str, Any],

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, reply_blocks
 from adapters.slack.retry import SlackRetryHandler, delivery_error
+from adapters.slack.workspaces import sibling, workspace_of
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
@@ -77,9 +78,9 @@ class SlackNotifier:
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
         # posts go through a client of their own that never repeats one Slack may have taken
-        self.posts = AsyncWebClient(token=client.token, base_url=client.base_url,
-                                    timeout=client.timeout, logger=client.logger,
-                                    retry_handlers=post_retry_handlers())
+        # (each call, like the client's, with the token of the workspace it is for)
+        self.posts = sibling(client, base_url=client.base_url, timeout=client.timeout,
+                             logger=client.logger, retry_handlers=post_retry_handlers())
         self._dms: dict[str, str] = {}
 
     async def post(self, conversation: str, message: Reply,
@@ -164,8 +165,10 @@ class SlackNotifier:
         return user_id if isinstance(user_id, str) else None
 
     async def dm_channel(self, user_id: str) -> str:
-        """The DM conversation with one person (opened once, then remembered)."""
-        known = self._dms.get(user_id)
+        """The DM conversation with one person in the workspace they are reached through
+        (opened once there, then remembered)."""
+        where = f"{await workspace_of(self.client, user_id) or ''}:{user_id}"
+        known = self._dms.get(where)
         if known:
             return known
         answer = await self.client.conversations_open(users=user_id)
@@ -173,7 +176,7 @@ class SlackNotifier:
         channel_id = channel.get("id") if isinstance(channel, dict) else None
         if not isinstance(channel_id, str):
             raise DeliveryError("conversations.open gave no channel", permanent=False)
-        self._dms[user_id] = channel_id
+        self._dms[where] = channel_id
         return channel_id
 
     @staticmethod

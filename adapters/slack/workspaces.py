@@ -71,6 +71,11 @@ def answering(team: str | None) -> Iterator[None]:
         _ANSWERING.reset(mark)
 
 
+def answering_for() -> str | None:
+    """The workspace whose installation the calls made here answer for (`answering`)."""
+    return _ANSWERING.get()
+
+
 class Workspaces:
     """The workspaces the bot is in: their tokens, and who and what was last seen through
     which."""
@@ -133,29 +138,32 @@ class Workspaces:
                 self._rooms[channel] = doc["team"]
         return self._rooms.get(channel)
 
-    def team_for(self, args: Mapping[str, Any]) -> str | None:
-        """The workspace a call with `args` is for (see the module's docstring), or None."""
+    async def team_for(self, args: Mapping[str, Any]) -> str | None:
+        """The workspace a call with `args` is for (see the module's docstring), or None; what
+        memory does not hold is read from the store in a worker thread."""
         named = _ANSWERING.get()
-        if named:
-            return named
+        if named or self.installations is None:
+            return named or None
         users = args.get("user") or args.get("user_id") or args.get("users")
         if isinstance(users, str) and users:
-            team = self.team_of_person(users.split(",")[0])
+            user = users.split(",")[0]
+            team = self._people.get(user) or await asyncio.to_thread(self.team_of_person, user)
             if team:
                 return team
         channel = args.get("channel") or args.get("channel_id")
         if isinstance(channel, str) and channel:
-            return self.team_of_room(channel)
+            return self._rooms.get(channel) or await asyncio.to_thread(self.team_of_room,
+                                                                        channel)
         return None
 
     # -- tokens ------------------------------------------------------------------------------
 
-    def installed(self) -> list[str]:
+    async def installed(self) -> list[str]:
         """The workspaces with an installation in the store."""
         if self.installations is None:
             return []
-        return [str(doc["team_id"] or doc["enterprise_id"] or "")
-                for doc in self.installations.workspaces()]
+        docs = await asyncio.to_thread(self.installations.workspaces)
+        return [str(doc["team_id"] or doc["enterprise_id"] or "") for doc in docs]
 
     async def bot_of(self, team: str | None) -> Bot | None:
         """The installation for `team` (its token renewed when it is about to run out)."""
@@ -201,6 +209,28 @@ class Workspaces:
         if team:
             self._bots.pop(team, None)
 
+    async def left(self, body: Mapping[str, Any]) -> None:
+        """An `app_uninstalled` or `tokens_revoked` event: the installation it names goes
+        (for `tokens_revoked`, only when the bot's own token is among those revoked)."""
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        assert isinstance(event, dict)
+        if event.get("type") == "tokens_revoked":
+            tokens = event.get("tokens")
+            if not (isinstance(tokens, dict) and tokens.get("bot")):
+                return  # a person's own token: the bot keeps none
+        grants = body.get("authorizations")
+        grant = grants[0] if isinstance(grants, list) and grants and \
+            isinstance(grants[0], dict) else {}
+        team = grant.get("team_id") or body.get("team_id")
+        enterprise = grant.get("enterprise_id") or body.get("enterprise_id")
+        if self.installations is None or not (team or enterprise):
+            return
+        await self.installations.async_delete_all(enterprise_id=enterprise, team_id=team)
+        self.forget(team or enterprise)
+        for person, where in list(self._people.items()):
+            if where == (team or enterprise):
+                del self._people[person]
+
     async def token_for(self, team: str | None) -> str:
         """The token for calls to `team`; with no workspace named, the deployment's own.
         `NotInstalled` when there is none."""
@@ -214,10 +244,14 @@ class Workspaces:
         if self.token and (team is None or team == await self._own_team()):
             return self.token
         if team is None:
-            installed = self.installed()
+            installed = await self.installed()
             if len(installed) == 1:
                 return await self.token_for(installed[0])
         raise NotInstalled(team)
+
+    async def own_identity(self) -> None:
+        """Learn who `SLACK_BOT_TOKEN` is (its workspace, bot user and bot id), once."""
+        await self._own_team()
 
     async def _own_team(self) -> str | None:
         """The workspace of `SLACK_BOT_TOKEN` (auth.test, asked once)."""
@@ -228,6 +262,9 @@ class Workspaces:
             except SlackApiError as exc:
                 log.error("slack: SLACK_BOT_TOKEN is not accepted (%s)",
                           exc.response.get("error"))
+                return None
+            except Exception as exc:  # Slack out of reach: asked again with the next request
+                log.warning("slack: auth.test failed (%s)", type(exc).__name__)
                 return None
             self.own_bot = dict(answer.data) if isinstance(answer.data, dict) else {}
             self.own_team = str(self.own_bot.get("team_id") or "") or None
@@ -253,7 +290,7 @@ class WorkspaceClient(AsyncWebClient):
                                           data=data, params=params, json=json,
                                           headers=headers, auth=auth)
         args = {**(params or {}), **(data if isinstance(data, dict) else {}), **(json or {})}
-        team = self.workspaces.team_for(args)
+        team = await self.workspaces.team_for(args)
         if team is None and api_method == "users.lookupByEmail" and not _ANSWERING.get():
             return await self._in_each(api_method, http_verb, params, data, json, headers)
         answer = await self._call(team, api_method, http_verb, files, data, params, json,
@@ -277,7 +314,7 @@ class WorkspaceClient(AsyncWebClient):
     async def _in_each(self, api_method: str, http_verb: str, params: Any, data: Any,
                        json: Any, headers: dict[str, Any] | None) -> AsyncSlackResponse:
         """A person looked up by email in each workspace, until one knows them."""
-        teams: list[str | None] = list(self.workspaces.installed()) or [None]
+        teams: list[str | None] = list(await self.workspaces.installed()) or [None]
         if self.workspaces.token and None not in teams:
             teams.insert(0, None)
         last: SlackApiError | None = None
@@ -295,6 +332,21 @@ class WorkspaceClient(AsyncWebClient):
             return answer
         assert last is not None
         raise last
+
+
+async def workspace_of(client: AsyncWebClient, user_id: str) -> str | None:
+    """The workspace a person is reached through by `client` (None: the one and only)."""
+    if isinstance(client, WorkspaceClient):
+        return await client.workspaces.team_for({"user": user_id})
+    return None
+
+
+def sibling(client: AsyncWebClient, **settings: Any) -> AsyncWebClient:
+    """Another client with `settings` (other retry handlers, say) that sends each call with
+    the token `client` would use."""
+    if isinstance(client, WorkspaceClient):
+        return WorkspaceClient(client.workspaces, **settings)
+    return AsyncWebClient(token=client.token, **settings)
 
 
 class WorkspaceAuthorize(AsyncAuthorize):
@@ -316,6 +368,7 @@ class WorkspaceAuthorize(AsyncAuthorize):
             token = await self.workspaces.token_for(team_id)
         except NotInstalled:
             return None
+        await self.workspaces.own_identity()
         own = self.workspaces.own_bot
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id,
                                bot_user_id=own.get("user_id"), bot_id=own.get("bot_id"),

@@ -20,13 +20,12 @@ from bot.core import rehearsal
 from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
-from bot.core.model import Role
 from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.people import Directory
+from bot.core.permissions import require_word
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
 from bot.core.reply import Reply
-from bot.core.roles import ROLES_FOR, may_use
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
@@ -202,16 +201,17 @@ class OgpBot:
             if not rest:
                 ctx.fail("error.empty")
             ctx.fail("error.unknown_word", word=rest.split()[0][:40])
-        _require_role(ctx, verb)
-        return grammar.HANDLERS[verb](ctx, rest)
+        word = grammar.BY_VERB[verb]
+        require_word(ctx, word)
+        return word.handler(ctx, rest)
 
     @staticmethod
     def _form(ctx: Context) -> Reply:
         known = grammar.FORMS.get(ctx.command.form_id or "")
         if known is None:
             ctx.fail("error.form_unknown")
-        verb, submit = known
-        _require_role(ctx, verb)
+        word, submit = known
+        require_word(ctx, word)
         return submit(ctx, ctx.command.form or {})
 
 
@@ -222,14 +222,6 @@ def word_of(command: Command) -> str:
         return "form"
     verb, _ = grammar.parse(command.words)
     return verb or "unknown"
-
-
-def _require_role(ctx: Context, verb: str) -> None:
-    """Refuse a word this person's role may not use, saying who may."""
-    if may_use(ctx.person, verb):
-        return
-    who = ", ".join(ctx.t(f"role.{role.value}") for role in Role if role in ROLES_FOR[verb])
-    ctx.fail("error.not_allowed", word=verb, role=ctx.t(f"role.{ctx.person.role.value}"), who=who)
 
 
 class _IfChanged:

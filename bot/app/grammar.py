@@ -1,101 +1,42 @@
 """The words the bot understands: the first word (English, or its bokmål or nynorsk alias) picks
-a handler from one lookup table; the handler reads the rest."""
+a word from the lookup tables below, made from each word's one declaration (`bot.core.word`,
+listed in `bot.process.guide`); its handler reads the rest."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from bot.process import (
-    agenda,
-    decisions,
-    drafting,
-    guide,
-    languages,
-    meetings,
-    milestones,
-    overview,
-    plan,
-    proposals,
-    tables,
-)
-from bot.process.proposal_form import EDIT_FORM_ID
+from bot.core.word import FormHandler, Word
+from bot.process.guide import WORDS
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from typing import Any
+BY_VERB: dict[str, Word] = {word.verb: word for word in WORDS}
 
-    from bot.core.context import Context
-    from bot.core.prepared import Handler
-    from bot.core.reply import Reply
 
-ALIASES: dict[str, str] = {
-    "help": "help", "hjelp": "help", "?": "help",
-    "propose": "propose", "foreslå": "propose", "føreslå": "propose", "forslag": "propose",
-    "status": "status",
-    "agenda": "agenda", "dagsorden": "agenda", "program": "agenda",
-    "channel": "channel", "kanal": "channel",
-    "tables": "tables", "bord": "tables",
-    "outcome": "outcome", "utfall": "outcome",
-    "meet": "meet", "møte": "meet",
-    "meetings": "meetings", "møter": "meetings", "møta": "meetings",
-    "report": "report", "rapport": "report", "rapporter": "report",
-    "decide": "decide", "beslutt": "decide", "avgjør": "decide", "avgjer": "decide",
-    "withdraw": "withdraw", "trekk": "withdraw",
-    "edit": "edit", "endre": "edit", "rediger": "edit",
-    "milestone": "milestone", "milestones": "milestone", "milepæl": "milestone",
-    "milepæler": "milestone", "milepel": "milestone", "milepåle": "milestone",
-    "milepålar": "milestone", "milestolpe": "milestone", "milestolpar": "milestone",
-    "note": "note", "notat": "note", "notér": "note", "noter": "note",
-    "join": "join", "bli-med": "join", "delta": "join",
-    "versions": "versions", "versjoner": "versions", "versjonar": "versions",
-    "follow": "follow", "følg": "follow", "folg": "follow",
-    "unfollow": "unfollow", "slutt-å-følge": "unfollow",
-    "language": "language", "språk": "language", "spraak": "language",
-    "målform": "language",
-    "plan": "plan", "handlingsplan": "plan", "planen": "plan",
-    "progress": "progress", "framdrift": "progress", "fremdrift": "progress",
-    "overview": "overview", "oversikt": "overview", "oversyn": "overview",
-}
-# Aliases of more than one word: the words, then the verb they stand for.
-PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("bli", "med"), "join"),
-    (("slutt", "å", "følge"), "unfollow"),
-)
-ASSIGN = ("assign", "fordel")
+def _tables() -> tuple[dict[str, str], tuple[tuple[tuple[str, ...], str], ...],
+                       dict[str, dict[str, str]]]:
+    """One-word names -> verb; names of several words (`bli med`), in the order declared;
+    and for a word that others follow, their second words -> their verbs. A name claimed by
+    two words is a mistake, found when the bot starts."""
+    single: dict[str, str] = {}
+    phrases: list[tuple[tuple[str, ...], str]] = []
+    second: dict[str, dict[str, str]] = {}
+    for word in WORDS:
+        table = second.setdefault(word.follows, {}) if word.follows else single
+        for name in word.names:
+            if " " in name and not word.follows:
+                phrases.append((tuple(name.casefold().split()), word.verb))
+                continue
+            if name in table:
+                raise ValueError(f"«{name}» names both {table[name]} and {word.verb}")
+            table[name] = word.verb
+    return single, tuple(phrases), second
 
-HANDLERS: dict[str, Handler] = {
-    "help": guide.handle,
-    "propose": proposals.propose,
-    "status": proposals.status,
-    "agenda": agenda.show,
-    "channel": agenda.channel_here,
-    "tables": tables.show,
-    "tables assign": tables.assign,
-    "outcome": decisions.outcome,
-    "meet": meetings.meet,
-    "meetings": meetings.list_mine,
-    "report": decisions.report,
-    "decide": decisions.decide,
-    "withdraw": proposals.withdraw,
-    "edit": drafting.edit,
-    "milestone": milestones.milestone,
-    "note": drafting.note,
-    "join": drafting.join,
-    "versions": drafting.versions,
-    "follow": drafting.follow,
-    "unfollow": drafting.unfollow,
-    "language": languages.choose,
-    "plan": plan.plan,
-    "progress": plan.progress,
-    "overview": overview.overview,
-}
 
-# A submitted form's id -> the word whose roles may send it, and its handler.
-FORMS: dict[str, tuple[str, Callable[[Context, Mapping[str, Any]], Reply]]] = {
-    proposals.FORM_ID: ("propose", proposals.submit_form),
-    EDIT_FORM_ID: ("edit", drafting.submit_form),
-}
+ALIASES, PHRASES, FOLLOWERS = _tables()
+
+# A submitted form's id -> the word whose roles may send it, and the form's handler.
+FORMS: dict[str, tuple[Word, FormHandler]] = {
+    form_id: (word, handler) for word in WORDS for form_id, handler in word.forms.items()}
 
 
 def parse(words: str) -> tuple[str | None, str]:
@@ -111,8 +52,7 @@ def parse(words: str) -> tuple[str | None, str]:
     verb = ALIASES.get(first)
     if verb is None:
         return None, text
-    if verb == "channel":
-        return "channel", rest
-    if verb == "tables" and rest.lower() in ASSIGN:
-        return "tables assign", ""
+    follower = FOLLOWERS.get(verb, {}).get(rest.lower())
+    if follower is not None:
+        return follower, ""
     return verb, rest

@@ -128,13 +128,17 @@ class _Settlement:
     def __init__(self, inbox: Inbox, key: str) -> None:
         self.inbox = inbox
         self.key = key
+        self.gone = False  # no such item, or answered with no reply kept: nothing to give
 
     def earlier(self) -> Reply | None:
         doc = self.inbox.store.get(INBOX, self.key)
-        if doc is None or doc.get("state") == ItemState.RECEIVED.value:
+        if doc is not None and doc.get("state") == ItemState.RECEIVED.value:
             return None
-        reply = doc.get("reply")  # none kept when it was answered: it was given already
-        return Reply.from_dict(reply) if reply else Reply(language=self.inbox.bot.seminar.language)
+        reply = doc.get("reply") if doc is not None else None
+        if not reply:  # none kept when it was answered: it was given already
+            self.gone = True
+            return Reply(language=self.inbox.bot.seminar.language)
+        return Reply.from_dict(reply)
 
     def done(self, reply: Reply) -> None:
         self.inbox.mark_done(self.key, reply)
@@ -255,17 +259,21 @@ class Inbox:
         """Run the item `key` through the core (as `command`, when the adapter has learnt more
         about the speaker since it was recorded) and keep its reply; None for no such item.
         An item done before gives its reply back, marked repeated."""
-        doc = self.store.get(INBOX, key)
-        if doc is None:
-            return None
-        if doc.get("state") != ItemState.RECEIVED.value:
-            given = doc.get("reply")
-            return replace(Reply.from_dict(given), repeated=True) if given else None
-        item = Item.from_dict(doc)
-        command = replace(command or item.command, request_key=key)
-        # A command that changed nothing (a refusal, a `status`, a failed write) is not marked
-        # done: if the process dies before it is answered, it is simply run again.
-        return self.bot.handle(command, _Settlement(self, key))
+        if command is None:
+            doc = self.store.get(INBOX, key)
+            if doc is None:
+                return None
+            if doc.get("state") != ItemState.RECEIVED.value:
+                given = doc.get("reply")
+                return replace(Reply.from_dict(given), repeated=True) if given else None
+            command = Item.from_dict(doc).command
+        # Otherwise the item is read once, in the command's transaction (`_Settlement`): one
+        # read fewer per command. A command that changed nothing (a refusal, a `status`, a
+        # failed write) is not marked done: if the process dies before it is answered, it is
+        # simply run again.
+        settlement = _Settlement(self, key)
+        reply = self.bot.handle(replace(command, request_key=key), settlement)
+        return None if settlement.gone else reply
 
     def mark_done(self, key: str, reply: Reply) -> None:
         """Keep `reply` as the item's answer, unless it has one already (in the transaction

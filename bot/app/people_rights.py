@@ -151,7 +151,13 @@ def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 
 def show(store: Store, email: str) -> dict[str, Any]:
     """Everything stored about the person with `email`, by collection: the documents that
-    hold one of their identifiers anywhere (keys included), each with its key."""
+    hold one of their identifiers anywhere (keys included), each with its key, as they stood
+    at one moment (one read-only transaction)."""
+    with store.transaction(readonly=True):
+        return _show(store, email)
+
+
+def _show(store: Store, email: str) -> dict[str, Any]:
     me = identify(store, email)
     if not me.found:
         raise PeopleError(f"nobody with the e-mail address {email} is stored")
@@ -178,7 +184,8 @@ class Erasure:
 
 def forget(store: Store, seminar: Seminar, email: str,
            new_key: Callable[[], str] | None = None) -> Erasure:
-    """Erase the person with `email` (see the module's docstring), in one transaction."""
+    """Erase the person with `email` (see the module's docstring), in one transaction (run
+    again from the start if it collided with another); the store is then compacted."""
     email = email.strip().lower()
     listed = [i for i, p in enumerate(seminar.people, 1) if p.email.lower() == email]
     if listed:
@@ -190,9 +197,10 @@ def forget(store: Store, seminar: Seminar, email: str,
     erased_key = (new_key or (lambda: f"{ERASED}{secrets.token_hex(6)}"))()
     erased_name = t(lang, "record.erased_person")
     private = t(lang, "record.private_individual")
-    deleted: dict[str, int] = {}
-    changed: dict[str, int] = {}
-    with store.transaction():
+
+    def erase() -> Erasure:
+        deleted: dict[str, int] = {}
+        changed: dict[str, int] = {}
         me = identify(store, email)
         if not me.found:
             raise PeopleError(f"nobody with the e-mail address {email} is stored")
@@ -215,10 +223,13 @@ def forget(store: Store, seminar: Seminar, email: str,
                 if new != doc or new_doc_key != key:
                     store.put(collection, new_doc_key, new)
                     changed[collection] = changed.get(collection, 0) + 1
+        return Erasure(erased_key, deleted, changed)
+
+    done = store.atomically(erase)  # one transaction, run again if it collided
     compact = getattr(store, "compact", None)
     if callable(compact):
         compact()
-    return Erasure(erased_key, deleted, changed)
+    return done
 
 
 def _gone(collection: str, key: str, doc: Doc, me: Identity) -> bool:

@@ -1,6 +1,7 @@
 """What a handler is given for one command: `Context` (who asked, in which language, when, and
 the services of the core) and the `UserError` a handler raises to refuse (the `Handler` type is
-in `bot.core.prepared`, beside the slow work a handler may return).
+in `bot.core.word`, beside the declaration of a word; the slow work a handler may return is
+`bot.core.prepared`).
 
 Handlers import this module; it imports no handler, so the grammar (which imports every
 handler) can sit above them without a loop.
@@ -20,7 +21,6 @@ from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_numb
 from bot.core.notice import Notice, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Reply
-from bot.core.roles import is_responsible
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t, tn
 from bot.i18n.formatting import format_days, format_when
@@ -116,11 +116,6 @@ class Context:
         self.fail("error.step_forbidden", ref=proposal.ref, word=word,
                   status=self.t(f"status.{proposal.status.value}"),
                   allowed=", ".join(self.t(f"status.{s.value}") for s in allowed_from(step)))
-
-    def require_responsible(self, proposal: Proposal, word: str) -> None:
-        if not is_responsible(self.person, proposal):
-            self.fail("error.not_responsible", ref=proposal.ref, word=word,
-                      ministry=self.bot.seminar.org_name(proposal.ministry))
 
     def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
              **changes: object) -> Proposal:

@@ -2,7 +2,9 @@
 then by email; anyone else is civil society, remembered by their platform id.
 
 A roster person who names an `aad_object_id` is found by it alone, never by email: an email
-address is whatever a tenant's administrator typed, while the object id is Entra's own. An
+address is whatever a tenant's administrator typed, while the object id is Entra's own. So is
+a roster person who names a `slack_id`, on Slack: another Slack account showing their email
+(in another workspace the bot is installed in, say) is not them. An
 object id is Entra's within one tenant: it is matched together with the tenant it is in (the
 roster's `aad_tenant_id`, else the deployment's own tenant, `home_tenant`), so a guest is
 known by the object id of their guest account in the tenant that invited them. The adapter
@@ -121,7 +123,8 @@ class Directory:
 
     def _merge_met_into_roster(self) -> None:
         """People met outside the roster whom the roster now names (by email, unless it names
-        an object id, or by platform id) become that roster person."""
+        an object id, or a Slack member id that is not theirs; or by platform id) become that
+        roster person."""
         by_email: dict[str, list[Person]] = {}
         for person in self.records.people():
             if not person.on_roster and person.email:
@@ -130,7 +133,15 @@ class Directory:
             roster = self.records.person(roster_key(entry.email))
             if roster is None:
                 continue
-            met = [] if entry.aad_object_id else list(by_email.get(entry.email.lower(), ()))
+            met: list[Person] = []
+            for person in () if entry.aad_object_id else by_email.get(entry.email.lower(), ()):
+                if entry.slack_id and person.platform_ids.get("slack") not in (None,
+                                                                              entry.slack_id):
+                    # another Slack account that showed the address: not them, and the
+                    # address is not its own either
+                    self.records.save_person(person.with_changes(email=None))
+                else:
+                    met.append(person)
             for platform, user_id in roster.platform_ids.items():
                 holder = self.records.person_by_platform(platform, user_id)
                 if holder is not None and not holder.on_roster:
@@ -198,9 +209,10 @@ class Directory:
         if email and (person is None or (not person.on_roster
                                          and (person.email or "").lower() != email)):
             named = self.records.person_by_email(email)
-            if named is not None and ENTRA in named.platform_ids:
-                # known by their object id only: the same email does not make one them, and
-                # is not kept for the newcomer either (it names someone else)
+            if named is not None and (ENTRA in named.platform_ids
+                                      or self._pinned_elsewhere(named, speaker)):
+                # known by their object id (or member id) only: the same email does not make
+                # one them, and is not kept for the newcomer either (it names someone else)
                 named, email = None, None
             if named is not None:
                 person, new_id = self._found(person, named), True
@@ -232,6 +244,15 @@ class Directory:
             person = person.with_changes(**changes)
             self.records.save_person(person)
         return person, new_id
+
+    def _pinned_elsewhere(self, person: Person, speaker: Speaker) -> bool:
+        """Whether the roster names `person`'s account on the speaker's platform (Slack's
+        `slack_id`), and it is not the speaker's."""
+        if speaker.platform != "slack" or not person.on_roster:
+            return False
+        pinned = next((entry.slack_id for entry in self.seminar.people
+                       if roster_key(entry.email) == person.key), None)
+        return bool(pinned) and pinned != speaker.user_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
         """The language of the answer to `speaker`: the one the person chose, else the locale

@@ -28,6 +28,3 @@ class Prepared:
 
 
 ATTEMPTS = 3  # tries before the work runs inside the transaction
-
-Handler = Callable[["Context", str], "Reply | Prepared"]
-"""A word's handler: the context and the words after the verb, to a reply (or slow work)."""

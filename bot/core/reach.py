@@ -62,8 +62,11 @@ class Reach:
         self.records.atomically(keep)
 
     def update_contact(self, user_id: str, **changes: Any) -> None:
-        """Change some of what reaches one person (a 1:1 opened anew, an email looked up)."""
-        self._merge(self.people, user_id, {"id": user_id, **changes})
+        """Change some of what reaches one person (a 1:1 opened anew, an email looked up): read,
+        merged and written in one transaction, run again if it collided, so a change made
+        meanwhile by another thread or replica is kept, not written over."""
+        self.records.atomically(
+            lambda: self._merge(self.people, user_id, {"id": user_id, **changes}))
 
     def _merge(self, collection: str, key: str, doc: Doc) -> None:
         store = self.records.store

@@ -14,7 +14,7 @@ DEFAULT_SLACK_API = "https://slack.com/api/"
 
 @dataclass(frozen=True)
 class Settings:
-    db: str = DEFAULT_DB
+    db: str = field(default=DEFAULT_DB, repr=False)  # a database address may hold a password
     seminar: str = DEFAULT_SEMINAR
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
@@ -63,7 +63,8 @@ class Settings:
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """`POST /slack/events` is on: the signing secret, and a token or the install flow."""
+        return bool(self.slack_signing_secret and (self.slack_bot_token or self.slack_oauth))
 
     @property
     def slack_oauth(self) -> bool:

@@ -10,6 +10,10 @@ holds it now (never a copy a sender kept from before): `pending` -> `sending` (`
 (`fail`); `pending` -> `skipped` (`skip`) or kept waiting for a person (`wait_for_person`).
 Every transition but `mark_sent` is made only by the dispatcher that holds the notice's claim:
 one whose lease ran out (another replica took the notice over) changes nothing.
+
+Whatever reads notices and writes them back does both in one transaction (`Store.atomically`,
+run again where it collided; inside a command's or the dispatcher's transaction it is part of
+that one): a change made meanwhile by another thread or replica is never written over.
 """
 
 from __future__ import annotations
@@ -48,12 +52,15 @@ class Outbox:
 
     def cancel_prefix(self, prefix: str, reason: str) -> list[Notice]:
         """Skip every notice not yet sent whose key starts with `prefix`; return them."""
-        cancelled = []
-        for notice in self.pending():
-            if notice.key.startswith(prefix):
-                self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
-                cancelled.append(notice)
-        return cancelled
+        def cancel() -> list[Notice]:
+            cancelled = []
+            for notice in self.pending():
+                if notice.key.startswith(prefix):
+                    self.save(notice.with_changes(state=NoticeState.SKIPPED, last_error=reason))
+                    cancelled.append(notice)
+            return cancelled
+
+        return self.store.atomically(cancel)
 
     def all(self) -> list[Notice]:
         return sorted((Notice.from_dict(d) for d in self.store.all(OUTBOX)),
@@ -69,35 +76,43 @@ class Outbox:
 
     def follow_person(self, old_key: str, new_key: str) -> None:
         """A person's key changed (merged into another): their notices go to the new one."""
-        for doc in self.store.find(OUTBOX, for_person=old_key):
-            notice = Notice.from_dict(doc)
-            self.save(notice.with_changes(target=Target.to_person(new_key)))
+        def follow() -> None:
+            for doc in self.store.find(OUTBOX, for_person=old_key):
+                notice = Notice.from_dict(doc)
+                self.save(notice.with_changes(target=Target.to_person(new_key)))
+
+        self.store.atomically(follow)
 
     def release_waiting(self, person_key: str) -> int:
         """Someone the bot could not reach has just been seen: their waiting notices may go
         now. Returns how many were released."""
-        released = 0
-        for doc in self.store.find(OUTBOX, state=NoticeState.PENDING.value,
-                                   for_person=person_key):
-            notice = Notice.from_dict(doc)
-            if notice.waiting:
-                notice = notice.with_changes(not_before=None, waiting=False)
-                self.save(notice)
-                released += 1
-        if released:
-            self.store.notify(OUTBOX)
-        return released
+        def release() -> int:
+            released = 0
+            for doc in self.store.find(OUTBOX, state=NoticeState.PENDING.value,
+                                       for_person=person_key):
+                notice = Notice.from_dict(doc)
+                if notice.waiting:
+                    self.save(notice.with_changes(not_before=None, waiting=False))
+                    released += 1
+            if released:
+                self.store.notify(OUTBOX)
+            return released
+
+        return self.store.atomically(release)
 
     def upgrade(self) -> int:
         """Give the notices still to be sent that were stored before notices were the store's
-        work their `ready_at`; return how many."""
-        count = 0
-        for state in (NoticeState.PENDING, NoticeState.SENDING):
-            for doc in self.store.find(OUTBOX, state=state.value):
-                if READY not in doc:
-                    self.save(Notice.from_dict(doc))
-                    count += 1
-        return count
+        work their `ready_at`; return how many (the dispatcher, as it starts)."""
+        def upgrade() -> int:
+            count = 0
+            for state in (NoticeState.PENDING, NoticeState.SENDING):
+                for doc in self.store.find(OUTBOX, state=state.value):
+                    if READY not in doc:
+                        self.save(Notice.from_dict(doc))
+                        count += 1
+            return count
+
+        return self.store.atomically(upgrade)
 
     # -- delivery: the dispatcher's transitions (each inside one of its store transactions) ----
 
@@ -182,9 +197,12 @@ class Outbox:
         """With a store one process owns, at start-up: every notice left `sending` by a process
         that died goes back to `pending`, in doubt (it may have arrived), to be looked for or
         sent again; returns how many."""
-        count = 0
-        for notice in self.in_state(NoticeState.SENDING):
-            self.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
-                                          in_doubt=True))
-            count += 1
-        return count
+        def recover() -> int:
+            count = 0
+            for notice in self.in_state(NoticeState.SENDING):
+                self.save(notice.with_changes(state=NoticeState.PENDING, last_error=reason,
+                                              in_doubt=True))
+                count += 1
+            return count
+
+        return self.store.atomically(recover)

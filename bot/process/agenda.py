@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.core.permissions import ALL, COORDINATOR
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.seminar import AgendaItem, Seminar
+from bot.core.word import Word
 from bot.i18n.formatting import format_date, format_time
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ def show(ctx: Context, rest: str) -> Reply:
 
 def channel_here(ctx: Context, rest: str) -> Reply:
     if rest.lower() not in ("here", "her"):
-        ctx.fail("error.usage", usage="channel here")
+        ctx.fail("error.usage", usage=CHANNEL.usage)
     place = ctx.command.place
     wanted = {"platform": place.platform, "conversation": place.conversation_id,
               "name": place.name, "reference": dict(place.reference)}
@@ -58,3 +60,8 @@ def channel_here(ctx: Context, rest: str) -> Reply:
         return ctx.reply(lines=(ctx.t("channel.already"),))
     ctx.records.set_setting(ANNOUNCE_SETTING, wanted)
     return ctx.reply(lines=(ctx.t("channel.set"),))
+
+
+AGENDA = Word("agenda", show, ALL, aliases=("dagsorden", "program"), help=("help.agenda",))
+CHANNEL = Word("channel", channel_here, COORDINATOR, aliases=("kanal",), help=("help.channel",),
+               usage="channel here")

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 from bot.core.lifecycle import Step
 from bot.core.model import Proposal, Status
+from bot.core.permissions import COORDINATOR, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
+from bot.core.word import Word
 from bot.i18n.catalogue import t
 from bot.process.meetings import call_off
 from bot.process.plan import schedule_commitment
@@ -24,20 +26,15 @@ REPORTS = {**_AGREED, "declined": "declined", "uenig": "declined", "avslått": "
            "avvist": "declined", "usamd": "declined", "usamde": "declined"}
 DECISIONS = {"include": "include", "inkluder": "include", "ta-med": "include",
              "exclude": "exclude", "ekskluder": "exclude", "utelat": "exclude"}
-USAGE = {
-    "outcome": "outcome P-N agreed|bilateral",
-    "report": "report P-N agreed|declined TEXT",
-    "decide": "decide P-N include|exclude REASON",
-}
 
 
-def _args(ctx: Context, rest: str, word: str, options: dict[str, str]) -> tuple[
+def _args(ctx: Context, rest: str, word: Word, options: dict[str, str]) -> tuple[
         Proposal, str, str]:
     """The proposal, the chosen option and any text after it; refuses what does not fit."""
     parts = rest.split(maxsplit=2)
-    proposal = ctx.proposal(parts[0] if parts else None, word)
+    proposal = ctx.proposal(parts[0] if parts else None, word.verb)
     if len(parts) < 2:
-        ctx.fail("error.usage", usage=USAGE[word])
+        ctx.fail("error.usage", usage=word.usage)
     choice = options.get(parts[1].lower())
     if choice is None:
         ctx.fail("error.choice", text=parts[1][:40],
@@ -49,19 +46,19 @@ def _args(ctx: Context, rest: str, word: str, options: dict[str, str]) -> tuple[
 
 
 def outcome(ctx: Context, rest: str) -> Reply:
-    proposal, result, _ = _args(ctx, rest, "outcome", OUTCOMES)
-    ctx.require_responsible(proposal, "outcome")
+    proposal, result, _ = _args(ctx, rest, OUTCOME, OUTCOMES)
+    require_responsible(ctx, proposal, "outcome")
     ctx.require_step(proposal, Step.OUTCOME, "outcome")
     ctx.move(proposal, Status(result), f"outcome_{result}", outcome=result)
     return ctx.reply(lines=(ctx.t(f"outcome.{result}", ref=proposal.ref),))
 
 
 def report(ctx: Context, rest: str) -> Reply:
-    proposal, result, text = _args(ctx, rest, "report", REPORTS)
-    ctx.require_responsible(proposal, "report")
+    proposal, result, text = _args(ctx, rest, REPORT, REPORTS)
+    require_responsible(ctx, proposal, "report")
     ctx.require_step(proposal, Step.REPORT, "report")
     if not text:
-        ctx.fail("error.text_required", word="report", usage=USAGE["report"])
+        ctx.fail("error.text_required", word="report", usage=REPORT.usage)
     moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
                      report=_written({"result": result, "text": text}, ctx))
 
@@ -94,7 +91,7 @@ def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action,
 
 
 def decide(ctx: Context, rest: str) -> Reply:
-    proposal, choice, reason = _args(ctx, rest, "decide", DECISIONS)
+    proposal, choice, reason = _args(ctx, rest, DECIDE, DECISIONS)
     step = Step.INCLUDE if choice == "include" else Step.EXCLUDE
     ctx.require_step(proposal, step, "decide")
     if choice == "exclude" and not reason:
@@ -118,3 +115,11 @@ def decide(ctx: Context, rest: str) -> Reply:
         schedule_commitment(ctx.records, ctx.bot.outbox, ctx.seminar, moved, ctx.now)
     key = "decide.include" if choice == "include" else "decide.exclude"
     return ctx.reply(lines=(ctx.t(key, ref=moved.ref, reason=reason),))
+
+
+OUTCOME = Word("outcome", outcome, RESPONSIBLE, aliases=("utfall",), help=("help.outcome",),
+               usage="outcome P-N agreed|bilateral")
+REPORT = Word("report", report, RESPONSIBLE, aliases=("rapport", "rapporter"),
+              help=("help.report",), usage="report P-N agreed|declined TEXT")
+DECIDE = Word("decide", decide, COORDINATOR, aliases=("beslutt", "avgjør", "avgjer"),
+              help=("help.decide",), usage="decide P-N include|exclude REASON")

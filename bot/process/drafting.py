@@ -17,10 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
 from bot.core.model import TEXT_FIELDS, Actor, HistoryEntry, Note, Proposal, Version
+from bot.core.permissions import ALL, JOINERS, PROPOSERS, require_editor, require_noter
 from bot.core.reply import Action, Field, Marked, Reply
-from bot.core.roles import may_edit
+from bot.core.word import Word
 from bot.i18n.catalogue import t
-from bot.process.proposal_form import LIMITS, check_texts, edit_form, needs_organization
+from bot.process.proposal_form import (
+    EDIT_FORM_ID,
+    LIMITS,
+    check_texts,
+    edit_form,
+    needs_organization,
+)
 from bot.process.tables import load_chart
 from bot.record.changes import FieldChange, field_changes, marked
 
@@ -36,8 +43,6 @@ FIELD_WORDS = {
     "results": "results", "result": "results", "resultater": "results",
     "resultat": "results", "resultata": "results",
 }
-EDIT_USAGE = "edit P-N [title|problem|description|goal|results TEXT]"
-NOTE_USAGE = "note P-N TEXT"
 MAX_NOTE = 3000
 VERSIONS_SHOWN = 20
 
@@ -71,9 +76,7 @@ def submit_form(ctx: Context, fields: Mapping[str, Any]) -> Reply:
 
 
 def _require_editable(ctx: Context, proposal: Proposal) -> None:
-    if not may_edit(ctx.person, proposal):
-        ctx.fail("error.not_editor", ref=proposal.ref, word="edit", name=proposal.proposer_name,
-                 ministry=ctx.seminar.org_name(proposal.ministry))
+    require_editor(ctx, proposal, "edit")
     if not can(Step.EDIT, proposal):  # decided: the text stands as it was decided on
         ctx.fail("edit.decided", ref=proposal.ref,
                  status=ctx.t(f"status.{proposal.status.value}"))
@@ -212,12 +215,11 @@ def seated_at(ctx: Context, proposal: Proposal) -> bool:
 def note(ctx: Context, rest: str) -> Reply:
     parts = rest.split(maxsplit=1)
     proposal = ctx.proposal(parts[0] if parts else None, "note")
-    if not may_edit(ctx.person, proposal) and not seated_at(ctx, proposal):
-        ctx.fail("note.not_seated", ref=proposal.ref)
+    require_noter(ctx, proposal, seated_at(ctx, proposal))
     ctx.require_step(proposal, Step.AMEND, "note")
     text = parts[1].strip() if len(parts) > 1 else ""
     if not text:
-        ctx.fail("error.text_required", word="note", usage=NOTE_USAGE)
+        ctx.fail("error.text_required", word="note", usage=NOTE.usage)
     if len(text) > MAX_NOTE:
         ctx.fail("error.too_long", length=len(text), limit=MAX_NOTE)
     person = ctx.person
@@ -304,3 +306,16 @@ def unfollow(ctx: Context, rest: str) -> Reply:
         proposal, followers=tuple(k for k in proposal.followers if k != key),
         unfollowed=unfollowed))
     return ctx.reply(lines=(ctx.t("unfollow.done", ref=proposal.ref),))
+
+
+EDIT = Word("edit", edit, PROPOSERS, aliases=("endre", "rediger"),
+            help=("help.edit", "help.edit_line"), forms={EDIT_FORM_ID: submit_form},
+            usage="edit P-N [title|problem|description|goal|results TEXT]")
+NOTE = Word("note", note, ALL, aliases=("notat", "notér", "noter"), help=("help.note",),
+            usage="note P-N TEXT")
+JOIN = Word("join", join, JOINERS, aliases=("bli-med", "delta", "bli med"), help=("help.join",))
+VERSIONS = Word("versions", versions, ALL, aliases=("versjoner", "versjonar"),
+                help=("help.versions",))
+FOLLOW = Word("follow", follow, ALL, aliases=("følg", "folg"), help=("help.follow",))
+UNFOLLOW = Word("unfollow", unfollow, ALL, aliases=("slutt-å-følge", "slutt å følge"),
+                help=("help.unfollow",))

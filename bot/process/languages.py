@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.permissions import ALL
 from bot.core.reply import Reply
+from bot.core.word import Word
 from bot.i18n.catalogue import language_of, t
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-USAGE = "language nb|nn|en"
 # Names a person may type for a language, beside its code and a locale such as `nn-NO`.
 _NAMES = {
     "bokmål": "nb", "bokmal": "nb", "bokmaal": "nb",
@@ -31,7 +32,7 @@ def choose(ctx: Context, rest: str) -> Reply:
     if not words:
         return _current(ctx)
     if len(words) > 1:
-        ctx.fail("error.usage", usage=USAGE)
+        ctx.fail("error.usage", usage=LANGUAGE.usage)
     lang = language_named(words[0])
     if lang is None:
         ctx.fail("language.unknown", text=words[0][:40])
@@ -56,3 +57,7 @@ def _current(ctx: Context) -> Reply:
               why=ctx.t(f"language.why.{why}")),
         ctx.t("language.how"),
     ))
+
+
+LANGUAGE = Word("language", choose, ALL, aliases=("språk", "spraak", "målform"),
+                help=("help.language",), usage="language nb|nn|en")

@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 from bot.core.lifecycle import Step
 from bot.core.model import MEETING_LENGTH, Meeting, Person, Proposal, Role, Status
 from bot.core.notice import Notice, NoticeState, Target
+from bot.core.permissions import ALL, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
 from bot.core.seminar import parse_clock_time
+from bot.core.word import Word
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-USAGE = "meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]"
 MAX_PLACE = 200
 TOKEN_BYTES = 18  # the calendar file's address: 144 random bits, 24 characters
 # A meeting has no end in the `meet` command: it is taken to last an hour (the calendar file
@@ -44,9 +45,9 @@ def parse_start(ctx: Context, day: str, clock: str) -> datetime:
 def meet(ctx: Context, rest: str) -> Reply:
     parts = rest.split(maxsplit=3)
     proposal = ctx.proposal(parts[0] if parts else None, "meet")
-    ctx.require_responsible(proposal, "meet")
+    require_responsible(ctx, proposal, "meet")
     if len(parts) < 3:
-        ctx.fail("error.usage", usage=USAGE)
+        ctx.fail("error.usage", usage=MEET.usage)
     start = parse_start(ctx, parts[1], parts[2])
     place = parts[3].strip() if len(parts) > 3 else ""
     if len(place) > MAX_PLACE:
@@ -218,3 +219,8 @@ def list_mine(ctx: Context, rest: str) -> Reply:
                            place=ctx.t("meet.place", place=meeting.place) if meeting.place
                            else ""))
     return ctx.reply(title=ctx.t("meetings.title"), lines=tuple(lines))
+
+
+MEET = Word("meet", meet, RESPONSIBLE, aliases=("møte",), help=("help.meet",),
+            usage="meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]")
+MEETINGS = Word("meetings", list_mine, ALL, aliases=("møter", "møta"), help=("help.meetings",))

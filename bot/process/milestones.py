@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from bot.core.lifecycle import Step
 from bot.core.model import Completion, Milestone, Proposal
-from bot.core.roles import may_edit
+from bot.core.permissions import PROPOSERS, require_editor, require_responsible
+from bot.core.word import Word
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_day, format_days
 from bot.process.plan import schedule_commitment
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from bot.core.context import Context
     from bot.core.reply import Reply
 
-USAGE = "milestone P-N add START END TEXT | remove K | done K [TEXT]"
 MAX_TEXT = 500
 MAX_DONE_TEXT = 3000
 MAX_MILESTONES = 40
@@ -79,16 +79,14 @@ def milestone(ctx: Context, rest: str) -> Reply:
     parts = rest.split(maxsplit=2)
     proposal = ctx.proposal(parts[0] if parts else None, "milestone")
     if len(parts) < 2:
-        return _listing(ctx, proposal, ctx.t("error.usage", usage=USAGE))
+        return _listing(ctx, proposal, ctx.t("error.usage", usage=MILESTONE.usage))
     action = ACTIONS.get(parts[1].casefold())
     if action is None:
         ctx.fail("error.choice", text=parts[1][:40], choices="add, remove, done")
     if action == "done":
-        ctx.require_responsible(proposal, "milestone done")
-    elif not may_edit(ctx.person, proposal):
-        ctx.fail("error.not_editor", ref=proposal.ref, word="milestone",
-                 name=proposal.proposer_name,
-                 ministry=ctx.seminar.org_name(proposal.ministry))
+        require_responsible(ctx, proposal, "milestone done")
+    else:
+        require_editor(ctx, proposal, "milestone")
     ctx.require_step(proposal, Step.AMEND, "milestone")
     arg = parts[2].strip() if len(parts) > 2 else ""
     if action == "add":
@@ -111,7 +109,7 @@ def _number(ctx: Context, proposal: Proposal, text: str) -> int:
 
 def _add(ctx: Context, proposal: Proposal, arg: str) -> Reply:
     if not arg:
-        ctx.fail("error.usage", usage=USAGE)
+        ctx.fail("error.usage", usage=MILESTONE.usage)
     parsed = parse_milestone(arg)
     if isinstance(parsed, str):
         ctx.fail(parsed, text=arg[:60])
@@ -166,3 +164,10 @@ def _listing(ctx: Context, proposal: Proposal, first: str) -> Reply:
         lines.append(ctx.t("record.no_milestones"))
     return ctx.reply(title=ctx.t("milestone.title", ref=proposal.ref, title=proposal.title),
                      lines=tuple(lines))
+
+
+MILESTONE = Word("milestone", milestone, PROPOSERS,
+                 aliases=("milestones", "milepæl", "milepæler", "milepel", "milepåle",
+                          "milepålar", "milestolpe", "milestolpar"),
+                 help=("help.milestone",),
+                 usage="milestone P-N add START END TEXT | remove K | done K [TEXT]")

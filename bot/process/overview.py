@@ -15,8 +15,10 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from bot.core.model import MEETING_LENGTH, Meeting, Proposal, Role, Status
+from bot.core.permissions import RESPONSIBLE
 from bot.core.reply import Action, Field, Reply
 from bot.core.seminar import Seminar
+from bot.core.word import Word
 from bot.i18n.formatting import format_duration
 from bot.process.plan import overdue, progress_owed_since
 
@@ -143,3 +145,7 @@ def _line(ctx: Context, w: Waiting) -> str:
         values["who"] = ctx.seminar.org_name(p.ministry)  # whose report it decides on
         return ctx.t("overview.line_decision", result=ctx.t(f"report.{result}"), **values)
     return ctx.t("overview.line", **values)
+
+
+OVERVIEW = Word("overview", overview, RESPONSIBLE, aliases=("oversikt", "oversyn"),
+                help=("help.overview",))

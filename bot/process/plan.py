@@ -20,9 +20,11 @@ from bot.core.history import progress_action
 from bot.core.lifecycle import Step
 from bot.core.model import COMPLETION, ProgressReport, Proposal, Status
 from bot.core.notice import Notice, Scheduler, Target
+from bot.core.permissions import ALL, RESPONSIBLE, require_responsible
 from bot.core.records import Records
 from bot.core.reply import Action, Field, Reply
 from bot.core.seminar import Seminar
+from bot.core.word import Word
 from bot.i18n.catalogue import t, tn
 from bot.i18n.formatting import format_day
 from bot.notices.commitments import (
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from bot.core.context import Context
 
 MAX_TEXT = 3000
-USAGE = "progress P-N not_started|limited|substantial|complete TEXT"
 LEVELS = {
     "not_started": "not_started", "ikke_startet": "not_started", "ikkje_starta": "not_started",
     "limited": "limited", "begrenset": "limited", "avgrensa": "limited",
@@ -97,16 +98,16 @@ def progress(ctx: Context, rest: str) -> Reply:
     parts = rest.split(maxsplit=2)
     proposal = ctx.proposal(parts[0] if parts else None, "progress")
     if len(parts) < 2:
-        ctx.fail("error.usage", usage=USAGE)
+        ctx.fail("error.usage", usage=PROGRESS.usage)
     level = LEVELS.get(parts[1].lower())
     if level is None:
         ctx.fail("error.choice", text=parts[1][:40], choices=", ".join(COMPLETION))
     text = parts[2].strip() if len(parts) > 2 else ""
     if not text:
-        ctx.fail("error.text_required", word="progress", usage=USAGE)
+        ctx.fail("error.text_required", word="progress", usage=PROGRESS.usage)
     if len(text) > MAX_TEXT:
         ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
-    ctx.require_responsible(proposal, "progress")
+    require_responsible(ctx, proposal, "progress")
     ctx.require_step(proposal, Step.PROGRESS, "progress")
     report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text)
     saved = ctx.change(proposal, progress_action(level), text,
@@ -255,3 +256,9 @@ def schedule_plan(records: Records, outbox: Scheduler, seminar: Seminar, now: da
     return records.atomically(lambda: sum(
         schedule_commitment(records, outbox, seminar, p, now)
         for p in records.proposals(status=Status.INCLUDED.value)))
+
+
+PLAN = Word("plan", plan, ALL, aliases=("handlingsplan", "planen"), help=("help.plan",))
+PROGRESS = Word("progress", progress, RESPONSIBLE, aliases=("framdrift", "fremdrift"),
+                help=("help.progress",),
+                usage="progress P-N not_started|limited|substantial|complete TEXT")

@@ -10,8 +10,9 @@ from bot.core.commitment import imported_note, is_imported, stated_reason
 from bot.core.history import history_text, report_label
 from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
+from bot.core.permissions import ALL, PROPOSERS, may_edit, require_withdrawer
 from bot.core.reply import Action, Field, Reply
-from bot.core.roles import may_edit, may_withdraw
+from bot.core.word import Word
 from bot.i18n.catalogue import t
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
@@ -28,7 +29,8 @@ from bot.process.proposal_form import (
 if TYPE_CHECKING:
     from bot.core.context import Context
 
-__all__ = ["FORM_ID", "card", "propose", "status", "submit_form", "withdraw"]
+__all__ = ["FORM_ID", "PROPOSE", "STATUS", "WITHDRAW", "card", "propose", "status",
+           "submit_form", "withdraw"]
 
 MAX_LIST = 25
 HISTORY_SHOWN = 10
@@ -218,8 +220,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
 
 def withdraw(ctx: Context, rest: str) -> Reply:
     proposal = ctx.proposal(rest.split()[0] if rest else None, "withdraw")
-    if not may_withdraw(ctx.person, proposal):
-        ctx.fail("error.not_proposer", ref=proposal.ref, name=proposal.proposer_name)
+    require_withdrawer(ctx, proposal)
     ctx.require_step(proposal, Step.WITHDRAW, "withdraw")
     moved = ctx.move(proposal, Status.WITHDRAWN, "withdraw")
     call_off(ctx, moved)
@@ -231,3 +232,9 @@ def withdraw(ctx: Context, rest: str) -> Reply:
 
     ctx.notify_people(ctx.records.followers(moved), f"withdrawn:{moved.ref}", "decision", build)
     return ctx.reply(lines=(ctx.t("withdraw.done", ref=moved.ref),))
+
+
+PROPOSE = Word("propose", propose, PROPOSERS, aliases=("foreslå", "føreslå", "forslag"),
+               help=("help.propose", "help.propose_line"), forms={FORM_ID: submit_form})
+STATUS = Word("status", status, ALL, help=("help.status",))
+WITHDRAW = Word("withdraw", withdraw, PROPOSERS, aliases=("trekk",), help=("help.withdraw",))

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any
 from bot.core.lifecycle import Step, can
 from bot.core.model import Person, Proposal, Status
 from bot.core.notice import Notice, Target
+from bot.core.permissions import ALL, COORDINATOR
 from bot.core.prepared import Prepared
 from bot.core.reply import Reply
+from bot.core.word import Word
 from bot.i18n.catalogue import t, tn
 from bot.process import seating
 from bot.process.seating import Attendee, Instance, Topic
@@ -332,3 +334,8 @@ def _tell(ctx: Context, chart: SeatingChart, people: dict[str, Person],
 def _title(ctx: Context, number: int) -> str:
     proposal = ctx.records.proposal(number)
     return proposal.title if proposal else ""
+
+
+TABLES = Word("tables", show, ALL, aliases=("bord",), help=("help.tables",))
+ASSIGN = Word("tables assign", assign, COORDINATOR, aliases=("fordel",), follows="tables",
+              help=("help.tables_assign",))

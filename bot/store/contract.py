@@ -115,8 +115,10 @@ class Store(Protocol):
               **equals: Any) -> list[tuple[str, Doc]]:
         """Up to `limit` (key, document) pairs of work ready at `now` (their `ready_at` is at
         most `now`), earliest first, that no other owner holds a live lease on, and whose fields
-        equal `equals`; each is now `owner`'s until `now + lease`. Outside a transaction it is
-        one of its own; two owners never get the same document while a lease lasts."""
+        equal `equals` (a `key` among them is also the document's key in the collection, as
+        in the inbox, whose documents carry their own); each is now `owner`'s until
+        `now + lease`. Outside a transaction it is one of its own; two owners never get the
+        same document while a lease lasts."""
         ...
 
     def renew(self, collection: str, owner: str, until: float) -> int:

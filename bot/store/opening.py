@@ -19,11 +19,14 @@ def store_name(db: str) -> str:
     return db
 
 
-def open_store(db: str, *, readonly: bool = False) -> Store:
+def open_store(db: str, *, readonly: bool = False, exclusive: bool = False) -> Store:
     """The store `db` names, opened for writing (a PostgreSQL schema is brought up to date
-    first) or read-only. Raises `StoreError` with a sentence for the person starting it."""
+    first) or read-only. `exclusive`: for this process alone, as `restore` and `people forget`
+    need it (a TinyDB file opened for writing always is); `StoreBusy` while a server uses it.
+    Raises `StoreError` with a sentence for the person starting it, naming the store only by
+    `store_name`."""
     if is_database_url(db):
         from bot.store.postgres import PostgresStore  # psycopg only where it is asked for
 
-        return PostgresStore(db, readonly=readonly)
+        return PostgresStore(db, readonly=readonly, exclusive=exclusive)
     return TinyDBStore(db, readonly=readonly)

@@ -24,12 +24,22 @@ How it stays correct with several processes:
   colliding again and again (sixteen proposals at once, each taking the next number, would
   otherwise fail all but one, round after round). The others run freely beside it; the lock
   only makes them wait, so SERIALIZABLE still decides what may commit.
+- Who uses the database: every connection of a store opened for writing (`serve`, `shell`,
+  `import-plan`) holds a shared advisory lock (`USE_LOCK`) while it lives; `restore` and
+  `people forget` open it `exclusive`, which takes that lock alone and is refused
+  (`StoreBusy`) while anyone else holds it, as a TinyDB file's lock refuses them. A process
+  that dies drops its locks with its connections. Read-only opens (`backup`, `export`,
+  `people show`) take none.
+
+The database's address is named in messages and logs only by its label (`label_of`: no
+password), and a password is cut out of any error text that quotes the address (`redact`).
 
 Text cannot hold U+0000 in PostgreSQL: it is stored as U+FFFD.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -38,6 +48,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import psycopg
 from psycopg import errors, sql
@@ -46,13 +57,23 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.store import pg_schema
-from bot.store.contract import Conflict, Doc, StoreError, T, ready_at, retry_conflicts
+from bot.store.contract import (
+    Conflict,
+    Doc,
+    StoreBusy,
+    StoreError,
+    T,
+    ready_at,
+    retry_conflicts,
+)
 
 log = logging.getLogger("ogpbot.store")
 
 POOL_SIZE = 10
 #: pg_advisory_lock key a transaction holds when it runs again after colliding ("ogpbot serial")
 SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
+#: pg_advisory_lock key held (shared) by every writing connection, alone by an exclusive open
+USE_LOCK = int.from_bytes(b"ogpused", "big")
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
 
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -71,6 +92,30 @@ def label_of(url: str) -> str:
     host = "(socket)" if host.startswith("/") else host
     port = f":{info['port']}" if info.get("port") else ""
     return f"postgresql://{user}{host}{port}/{info.get('dbname') or ''}"
+
+
+def passwords_in(url: str) -> list[str]:
+    """The password(s) `url` carries, as written and as meant (percent-decoded), longest first:
+    what must never reach a message, even where an error quotes the address."""
+    found: list[str] = []
+    authority = re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)@", url)
+    if authority and ":" in authority.group(1):
+        found.append(authority.group(1).split(":", 1)[1])
+    found += re.findall(r"[?&]password=([^&#]*)", url)
+    found += [v.strip("'") for v in re.findall(r"(?:^|\s)password\s*=\s*('[^']*'|\S+)", url)]
+    with contextlib.suppress(psycopg.ProgrammingError):
+        found.append(str(conninfo_to_dict(url).get("password") or ""))
+    both = {p for raw in found for p in (raw, unquote(raw))}
+    return sorted((p for p in both if p), key=len, reverse=True)
+
+
+def redact(text: str, url: str) -> str:
+    """`text` with the address `url` replaced by its label and its password by `***`."""
+    if url and url in text:
+        text = text.replace(url, label_of(url))
+    for secret in passwords_in(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def _dumps(doc: Any) -> str:
@@ -92,10 +137,14 @@ class PostgresStore:
     shared = True
 
     def __init__(self, url: str, *, readonly: bool = False, migrate: bool = True,
-                 pool_size: int = POOL_SIZE) -> None:
+                 pool_size: int = POOL_SIZE, exclusive: bool = False) -> None:
+        """`exclusive`: this process alone (raises `StoreBusy` while a server or another
+        writer has the database open); `readonly`: no writes, beside anyone."""
         self.url = url
         self.label = label_of(url)
         self.readonly = readonly
+        self.exclusive = exclusive and not readonly
+        self._holder: psycopg.Connection[Any] | None = None
         self._local = threading.local()
         self._listeners: dict[str, list[Callable[[str | None], None]]] = {}
         self._listen_lock = threading.Lock()
@@ -103,13 +152,20 @@ class PostgresStore:
         self._closing = threading.Event()
         self._conflict_observers: list[Callable[[], None]] = []
         self._prepare(migrate and not readonly)
+        if self.exclusive:
+            self._hold_alone()
+        # A writer keeps two connections at least: its shared USE_LOCK never lapses while the
+        # pool replaces one that grew old.
+        writer = not readonly and not self.exclusive
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
-            configure=self._configure, open=False, name="ogpbot", timeout=30)
+            url, min_size=2 if writer else 1, max_size=max(pool_size, 2 if writer else 1),
+            kwargs={"autocommit": True}, configure=self._configure, open=False,
+            name="ogpbot", timeout=30)
         try:
             self._pool.open(wait=True, timeout=30)
         except PoolTimeout:
             self._pool.close()
+            self._let_go()
             raise StoreError(f"{self.label}: no connection within 30 s") from None
 
     # -- opening -------------------------------------------------------------------------------
@@ -125,15 +181,40 @@ class PostgresStore:
                     return
                 version = pg_schema.applied(conn)
         except psycopg.Error as exc:
-            raise StoreError(f"{self.label}: cannot be opened: {_first_line(exc)}") from None
+            raise StoreError(f"{self.label}: cannot be opened: "
+                             f"{redact(_first_line(exc), self.url)}") from None
         pg_schema.refuse_newer(version, self.label)
         if version < pg_schema.latest():
             raise StoreError(f"{self.label}: holds schema version {version}, older than this "
                              f"ogpbot's ({pg_schema.latest()}); `ogpbot serve` upgrades it")
 
+    def _hold_alone(self) -> None:
+        """Take USE_LOCK alone on a connection kept until `close`, or raise `StoreBusy`."""
+        try:
+            self._holder = psycopg.connect(self.url, autocommit=True, connect_timeout=30)
+            [(alone,)] = self._holder.execute("SELECT pg_try_advisory_lock(%s)",
+                                              (USE_LOCK,)).fetchall()
+        except psycopg.Error as exc:
+            self._let_go()
+            raise StoreError(f"{self.label}: cannot be opened: "
+                             f"{redact(_first_line(exc), self.url)}") from None
+        if not alone:
+            self._let_go()
+            raise StoreBusy(f"{self.label}: is in use by a running `ogpbot serve` (or another "
+                            "ogpbot process writing to it); stop every one first (nothing was "
+                            "changed)")
+
+    def _let_go(self) -> None:
+        if self._holder is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._holder.close()
+            self._holder = None
+
     def _configure(self, conn: psycopg.Connection[Any]) -> None:
         if self.readonly:
             conn.execute("SET default_transaction_read_only = on")
+        elif not self.exclusive:  # waits while an exclusive open (a restore) runs
+            conn.execute("SELECT pg_advisory_lock_shared(%s)", (USE_LOCK,))
 
     def observe_conflicts(self, observe: Callable[[], None]) -> None:
         """Call `observe()` (from the thread concerned) for each transaction that collided with
@@ -149,6 +230,11 @@ class PostgresStore:
         once, not after autovacuum's next look)."""
         self._rows("ANALYZE ogpbot_documents")
 
+    def compact(self) -> None:
+        """Reclaim the space of deleted and replaced documents (after `people forget`: the
+        versions of documents that named the person are no longer among the table's rows)."""
+        self._rows("VACUUM (ANALYZE) ogpbot_documents")
+
     def _failure(self, exc: BaseException) -> StoreError:
         if isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected):
             return Conflict(f"{self.label}: the transaction collided with another one")
@@ -156,8 +242,8 @@ class PostgresStore:
             return StoreError(f"{self.label}: every connection stayed busy for 30 s")
         if isinstance(exc, psycopg.OperationalError):
             return StoreError(f"{self.label}: the database cannot be reached: "
-                              f"{_first_line(exc)}")
-        return StoreError(f"{self.label}: {_first_line(exc)}")
+                              f"{redact(_first_line(exc), self.url)}")
+        return StoreError(f"{self.label}: {redact(_first_line(exc), self.url)}")
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -330,6 +416,12 @@ class PostgresStore:
         if self.readonly:
             raise StoreError(f"{self.label}: opened read-only")
         where, params = _matching(equals)
+        if isinstance(equals.get("key"), str):
+            # One document asked for by its key (the inbox's hold): found through the primary
+            # key, not by walking the work index over every item (and every dead version of
+            # one) that is ready.
+            where = sql.Composed([sql.SQL(" AND key = %s"), where])
+            params = [equals["key"], *params]
         rows = self._rows(sql.SQL(
             """WITH picked AS (
                  SELECT collection, key FROM ogpbot_documents
@@ -424,7 +516,7 @@ class PostgresStore:
                 if self._closing.is_set():
                     return
                 log.warning("store %s: listening for wake-ups failed (%s); again in 1 s",
-                            self.label, _first_line(exc))
+                            self.label, redact(_first_line(exc), self.url))
                 self._closing.wait(1.0)
 
     def _wake(self, channel: str | None, payload: str | None,
@@ -447,6 +539,7 @@ class PostgresStore:
             self._listener.join(timeout=LISTEN_POLL * 4)
             self._listener = None
         self._pool.close()
+        self._let_go()
 
 
 def _channel(name: str) -> str:

@@ -45,7 +45,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -526,3 +526,15 @@ def _strip(doc: dict[str, Any]) -> Doc:
     out: Doc = copy_doc(doc)
     out.pop(_KEY, None)
     return out
+
+
+def file_payload(documents: Mapping[str, Mapping[str, Doc]]) -> tuple[bytes, int]:
+    """A whole TinyDB file (what `OGPBOT_DB` can open) holding `documents`, by collection and
+    key, in their order; and how many documents that is. How another backend's snapshot
+    becomes a backup."""
+    tables: dict[str, dict[str, Any]] = {
+        name: {str(n): {**doc, _KEY: key} for n, (key, doc) in enumerate(docs.items(), 1)}
+        for name, docs in documents.items() if name != _META}
+    tables[_META] = {"1": {"version": SCHEMA_VERSION, _KEY: "schema"}}
+    count = sum(len(docs) for name, docs in documents.items() if name != _META)
+    return json.dumps(tables, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), count

@@ -22,10 +22,11 @@ from bot.core.command import Command, Place, Speaker
 from bot.core.seminar import load_seminar
 from bot.core.settings import Settings
 from bot.store.tinydb_file import TinyDBStore
+from tests.cast import SIRI
 from tests.chat import COORDINATOR, CSO, SEMINAR_FILE, Chat
 from tests.serving import ROOT, ServeProcess
 
-EMAIL, NAME, SLACK_ID = "siri@ngo.example.org", "Siri Solberg", "U0SIRI"
+EMAIL, NAME, SLACK_ID = SIRI.email, SIRI.name, SIRI.slack_id
 TRACES = (NAME, EMAIL, SLACK_ID)
 LINE = "Åpne styrereferater | Referatene er lukket | Publiser dem | transparency | innsyn | jd"
 

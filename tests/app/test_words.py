@@ -414,9 +414,16 @@ def test_a_storage_failure_is_told_in_the_persons_own_language() -> None:
 
 def test_every_word_has_a_handler_roles_and_a_help_line() -> None:
     from bot.app import grammar
-    from bot.core import roles as permissions
     from bot.process import guide
 
-    assert set(grammar.HANDLERS) == set(permissions.ROLES_FOR)
-    assert set(grammar.ALIASES.values()) | {"tables assign"} == set(grammar.HANDLERS)
-    assert {verb for verb, _ in guide._LINES} == set(grammar.HANDLERS)
+    verbs = [word.verb for word in guide.WORDS]
+    assert len(verbs) == len(set(verbs)) == len(grammar.BY_VERB)
+    for word in guide.WORDS:
+        assert callable(word.handler), word.verb
+        assert word.who, word.verb
+        assert word.help, word.verb
+        assert grammar.parse(word.verb)[0] == word.verb
+        for name in word.names:  # every spelling calls this word, and only this one
+            written = f"{word.follows} {name}" if word.follows else name
+            assert grammar.parse(written)[0] == word.verb, written
+    assert set(grammar.ALIASES.values()) | {"tables assign"} == set(grammar.BY_VERB)

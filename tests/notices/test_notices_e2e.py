@@ -146,6 +146,10 @@ async def test_agenda_in_the_channel_and_reminders_to_both_sides(
         assert sum("Bilateralt møte om P-1" in x for x in texts(fake, f"D{ANDERS}")) == 1
         assert reminded(fake, INGRID) == reminded(fake, ANDERS) == 2
         assert fake.outage_answers == 2  # two 429s, and still every notice arrived once
+    # nobody's Slack id (nor their DM's) in the log, retries and alerts included
+    log = server.log.read_text()
+    named = [uid for uid in (KARI, INGRID, ANDERS, *MINISTRY_IDS) if uid in log]
+    assert not named, named
 
 
 async def test_sigkill_and_restart_sends_nothing_twice_and_loses_nothing(

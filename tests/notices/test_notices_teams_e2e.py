@@ -170,3 +170,7 @@ async def test_teams_agenda_in_the_channel_and_meeting_notices_in_new_1to1_chats
     assert len(due) == 2 + 2 + 3 + 6  # agenda, new proposal, invitations, reminders
     log = server.log.read_text()
     assert "sending through teams" in log
+    # nobody's platform id, nor the id of their 1:1 chat, in the log (a stand-in at most)
+    named = [value for who in (KARI, INGRID, ANDERS) for value in (who["id"], dm(who))
+             if value in log or value.split(":", 1)[-1] in log]
+    assert not named, named

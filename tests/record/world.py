@@ -22,17 +22,18 @@ from bot.core.settings import Settings
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
+from tests import cast
 
 ROOT = Path(__file__).resolve().parents[2]
 SEMINAR_FILE = str(ROOT / "data" / "seminar.toml")
 START = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
-COORDINATOR = "kari.nordmann@example.org"
-JD = "ingrid.berg@example.org"  # Justis- og beredskapsdepartementet
-FIN = "lars.johansen@example.org"  # Finansdepartementet
-TI = "anders.bakke@example.org"  # Transparency International Norge
-OUTSIDER = "someone@ngo.example.org"  # not on the roster
-PWYP = "emily.clarke@example.org"  # Publish What You Pay Norge
+COORDINATOR = cast.KARI.email
+JD = cast.INGRID.email  # Justis- og beredskapsdepartementet
+FIN = cast.LARS.email  # Finansdepartementet
+TI = cast.ANDERS.email  # Transparency International Norge
+OUTSIDER = cast.OLA.email  # not on the roster
+PWYP = cast.EMILY.email  # Publish What You Pay Norge
 
 HOSTILE_TITLE = '<script>alert("x")</script> & <!channel>'
 HOSTILE_ORG = 'Foreningen "Åpen" & <Fri>'

@@ -23,6 +23,7 @@ from adapters.server import build_app
 from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
+from tests.cast import EMILY, INGRID, JANE, KARI, MARTE, OLA, Person
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_signing import (
     TEAM_ID,
@@ -38,13 +39,8 @@ SECRET = "ogpbot-test-signing-secret"
 SEMINAR = str(Path(__file__).resolve().parents[3] / "data" / "seminar.toml")
 BOT_USER = "U0OGPBOT1"
 
-# People in the fake workspace: (slack id, email, locale).
-KARI = ("U0KARI001", "kari.nordmann@example.org", "nb-NO")  # KMD: the coordinator
-EMILY = ("U0EMILY01", "emily.clarke@example.org", "en-US")  # civil society on the roster
-MARTE = ("U0MARTE01", "marte.dahl@example.org", "nb-NO")  # KS: an observer
-INGRID = ("U0INGRID1", "ingrid.berg@example.org", "nb-NO")  # JD: a ministry
-OLA = ("U0OLA0001", "ola@ngo.example.org", "nb-NO")  # not on the roster
-JANE = ("U0JANE001", "jane@ngo.example.org", "en-GB")  # not on the roster
+# People in the fake workspace (tests/cast.py): KMD's coordinator, civil society on the roster
+# (in English), KS's observer, a ministry (JD), and two people on no roster.
 PEOPLE = (KARI, EMILY, MARTE, INGRID, OLA, JANE)
 
 _ids = itertools.count(1)
@@ -77,11 +73,11 @@ class Workspace:
         async with self.session.post(self.url, data=body, headers=sent) as response:
             return Answer(response.status, await response.text())
 
-    async def command(self, text: str, user: tuple[str, str, str], *, command: str = "/ogp",
+    async def command(self, text: str, user: Person, *, command: str = "/ogp",
                       channel: str = "C0PLENARY") -> tuple[Answer, str]:
         """A slash command; returns the HTTP answer and the response_url id it carries."""
         rid = f"r{next(_ids)}"
-        body = slash_command_body(text, command=command, user_id=user[0], channel_id=channel,
+        body = slash_command_body(text, command=command, user_id=user.slack_id, channel_id=channel,
                                   response_url=self.fake.response_url(rid))
         return await self.post(body), rid
 
@@ -112,9 +108,9 @@ class Workspace:
         calls = await self.sent("response_url", lambda c: c.path == path, count)
         return [c.args for c in calls]
 
-    async def dms(self, user: tuple[str, str, str], count: int = 1) -> list[dict[str, Any]]:
+    async def dms(self, user: Person, count: int = 1) -> list[dict[str, Any]]:
         """chat.postMessage calls to one person's DM channel."""
-        channel = self.fake.dm_channel(user[0])
+        channel = self.fake.dm_channel(user.slack_id)
         calls = await self.sent("chat.postMessage", lambda c: c.args.get("channel") == channel,
                                 count)
         return [c.args for c in calls]
@@ -124,8 +120,9 @@ class Workspace:
 async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
     db = tmp_path_factory.mktemp("slack") / "ogpbot.json"
     async with FakeSlackAPI() as fake:
-        for uid, email, locale in PEOPLE:
-            fake.add_user(uid, email=email, locale=locale, real_name=email.split("@")[0])
+        for person in PEOPLE:
+            fake.add_user(person.slack_id, email=person.email, locale=person.locale,
+                          real_name=person.email.split("@")[0])
         settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
                             slack_signing_secret=SECRET, slack_api_url=fake.url,
                             slack_team_id=TEAM_ID)

@@ -47,7 +47,7 @@ async def test_users_info_is_asked_once_with_locale(workspace: Workspace) -> Non
     for _ in range(2):
         _, rid = await workspace.command("agenda", INGRID)
         await workspace.responses(rid)
-    asked = [c for c in workspace.fake.calls_to("users.info") if c.args["user"] == INGRID[0]]
+    asked = [c for c in workspace.fake.calls_to("users.info") if c.args["user"] == INGRID.slack_id]
     assert len(asked) == 1
     assert asked[0].args["include_locale"] in (True, "true", "1", 1)
 
@@ -76,7 +76,7 @@ async def test_observer_may_not_propose(workspace: Workspace) -> None:
 
 async def test_button_sends_its_words(workspace: Workspace) -> None:
     rid = "button-help"
-    payload = block_actions_payload("ogp_words:0", value="help", user_id=EMILY[0],
+    payload = block_actions_payload("ogp_words:0", value="help", user_id=EMILY.slack_id,
                                     response_url=workspace.fake.response_url(rid))
     answer = await workspace.interact(payload)
     assert answer.status == 200
@@ -85,12 +85,12 @@ async def test_button_sends_its_words(workspace: Workspace) -> None:
 
 
 async def test_mention_in_a_channel_answers_ephemerally_once(workspace: Workspace) -> None:
-    event = {"type": "app_mention", "user": EMILY[0], "channel": "C0PLENARY",
+    event = {"type": "app_mention", "user": EMILY.slack_id, "channel": "C0PLENARY",
              "text": f"<@{BOT_USER}> help", "ts": "1700000000.000100",
              "event_ts": "1700000000.000100"}
     assert (await workspace.event(event, event_id="Ev0MENTION1")).status == 200
     (sent,) = await workspace.sent("chat.postEphemeral",
-                                   lambda c: c.args.get("user") == EMILY[0])
+                                   lambda c: c.args.get("user") == EMILY.slack_id)
     assert sent.args["channel"] == "C0PLENARY"
     assert "What you can do" in sent.args["text"]
 
@@ -100,14 +100,14 @@ async def test_mention_in_a_channel_answers_ephemerally_once(workspace: Workspac
     _, rid = await workspace.command("agenda", EMILY)  # something later, to wait on
     await workspace.responses(rid)
     mine = [c for c in workspace.fake.calls_to("chat.postEphemeral")
-            if c.args.get("user") == EMILY[0]]
+            if c.args.get("user") == EMILY.slack_id]
     assert len(mine) == 1
 
 
 async def test_mention_where_the_bot_cannot_answer_goes_by_dm(workspace: Workspace) -> None:
     workspace.fake.fail_channel("C0LOCKED", "not_in_channel")
     try:
-        event = {"type": "app_mention", "user": JANE[0], "channel": "C0LOCKED",
+        event = {"type": "app_mention", "user": JANE.slack_id, "channel": "C0LOCKED",
                  "text": f"<@{BOT_USER}> agenda", "ts": "1700000000.000200"}
         assert (await workspace.event(event)).status == 200
         (dm,) = await workspace.dms(JANE)
@@ -118,8 +118,8 @@ async def test_mention_where_the_bot_cannot_answer_goes_by_dm(workspace: Workspa
 
 
 async def test_direct_message_is_answered_in_the_dm(workspace: Workspace) -> None:
-    channel = workspace.fake.dm_channel(KARI[0])
-    event = {"type": "message", "channel_type": "im", "user": KARI[0], "channel": channel,
+    channel = workspace.fake.dm_channel(KARI.slack_id)
+    event = {"type": "message", "channel_type": "im", "user": KARI.slack_id, "channel": channel,
              "text": "status", "ts": "1700000000.000300"}
     assert (await workspace.event(event)).status == 200
     (dm,) = await workspace.dms(KARI)
@@ -133,11 +133,11 @@ async def test_direct_message_is_answered_in_the_dm(workspace: Workspace) -> Non
 
 
 async def test_app_home_is_published(workspace: Workspace) -> None:
-    event = {"type": "app_home_opened", "user": EMILY[0], "channel": "D0EMILYHOME",
+    event = {"type": "app_home_opened", "user": EMILY.slack_id, "channel": "D0EMILYHOME",
              "tab": "home", "event_ts": "1700000000.000400"}
     assert (await workspace.event(event)).status == 200
     (published,) = await workspace.sent("views.publish",
-                                        lambda c: c.args.get("user_id") == EMILY[0])
+                                        lambda c: c.args.get("user_id") == EMILY.slack_id)
     assert published.ok
     view = published.args["view"]
     View(**view).validate_json()

@@ -12,6 +12,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from tests.adapters.slack.conftest import EMILY, INGRID, KARI, MARTE, OLA, PEOPLE, Workspace
+from tests.cast import PER, Person
 from tests.fakes.slack_signing import text_value, view_submission_payload
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -20,16 +21,16 @@ LINE = ("Open lobbying register | Nobody can see who meets ministers | Publish e
         "in an open register | transparency, accountability | innsyn | jd")
 
 
-async def ask(workspace: Workspace, user: tuple[str, str, str], text: str) -> str:
+async def ask(workspace: Workspace, user: Person, text: str) -> str:
     """A slash command's ephemeral answer, as the person reads it."""
     _, rid = await workspace.command(text, user)
     (answer,) = await workspace.responses(rid)
     return answer["text"] + "\n" + json.dumps(answer.get("blocks", []), ensure_ascii=False)
 
 
-async def dm_saying(workspace: Workspace, user: tuple[str, str, str], *words: str) -> list[str]:
+async def dm_saying(workspace: Workspace, user: Person, *words: str) -> list[str]:
     """The DMs to one person that hold every one of `words` (waiting a while for one)."""
-    channel = workspace.fake.dm_channel(user[0])
+    channel = workspace.fake.dm_channel(user.slack_id)
     calls = await workspace.sent(
         "chat.postMessage", lambda c: c.args.get("channel") == channel
         and all(w in str(c.args.get("text", "")) for w in words))
@@ -66,7 +67,7 @@ async def test_the_edit_modal_and_a_stale_save_that_keeps_the_text(
 
     mine = {**inputs(view), "goal": "Every meeting <!channel> published within a week",
             "results": "A register anyone can search"}
-    payload = view_submission_payload("edit", texts_of(mine), user_id=EMILY[0],
+    payload = view_submission_payload("edit", texts_of(mine), user_id=EMILY.slack_id,
                                       view_id="V0EDIT0001",
                                       private_metadata=view["private_metadata"],
                                       blocks=view["blocks"])
@@ -85,7 +86,7 @@ async def test_the_edit_modal_and_a_stale_save_that_keeps_the_text(
     assert p1 is not None and p1.version == 2 and p1.goal == "Alle møter er offentlige"
 
     # Sent again from the modal it got back: version 3, and Ingrid hears what changed.
-    payload = view_submission_payload("edit", texts_of(inputs(again)), user_id=EMILY[0],
+    payload = view_submission_payload("edit", texts_of(inputs(again)), user_id=EMILY.slack_id,
                                       view_id="V0EDIT0001",
                                       private_metadata=again["private_metadata"],
                                       blocks=again["blocks"])
@@ -102,15 +103,15 @@ async def test_the_edit_modal_and_a_stale_save_that_keeps_the_text(
 
 async def test_a_table_session_milestones_notes_join_and_follow(workspace: Workspace) -> None:
     # Every roster person is in this workspace, so anyone the planner seats can speak.
-    roster = {email for _, email, _ in PEOPLE}
+    roster = {p.email for p in PEOPLE}
     extra = []
     for i, person in enumerate(workspace.runtime.seminar.people):
         if person.email not in roster:
             uid = f"U0ROSTER{i:02d}"
             workspace.fake.add_user(uid, email=person.email, locale="nb-NO",
                                     real_name=person.name)
-            extra.append((uid, person.email, "nb-NO"))
-    people = {email: (uid, email, locale) for uid, email, locale in [*PEOPLE, *extra]}
+            extra.append(Person(person.name, person.org, person.email, uid, "", ""))
+    people = {p.email: p for p in [*PEOPLE, *extra]}
 
     assert "P-1" in await ask(workspace, EMILY, f"propose {LINE}")
     assert "P-2" in await ask(workspace, KARI, "propose Åpne budsjetter | Lukket | Publiser | "
@@ -118,8 +119,7 @@ async def test_a_table_session_milestones_notes_join_and_follow(workspace: Works
     assert "P-1" in await ask(workspace, KARI, "tables assign")
     plan = workspace.runtime.bot.records.setting("table_plan")
     table_of = {n: next(t for t in plan["tables"] if n in t["proposals"]) for n in (1, 2)}
-    editors = {"emily.clarke@example.org", "ingrid.berg@example.org",
-               "kari.nordmann@example.org", "per.hansen@example.org"}
+    editors = {EMILY.email, INGRID.email, KARI.email, PER.email}
     seated = [k.split(":", 1)[1] for k in table_of[1]["people"]]
     guest = next(e for e in seated if e not in editors)
     outsider = next(e for t in plan["tables"] for e in (k.split(":", 1)[1] for k in t["people"])
@@ -149,7 +149,7 @@ async def test_a_table_session_milestones_notes_join_and_follow(workspace: Works
         # Slack's own marks: struck through what went, bold what came
         assert "~Open lobbying~ *Open, searchable* register" in told
     (dm,) = await workspace.sent("chat.postMessage", lambda c: c.args.get("channel") ==
-                                 workspace.fake.dm_channel(MARTE[0])
+                                 workspace.fake.dm_channel(MARTE.slack_id)
                                  and "Ny versjon av P-1" in str(c.args.get("text", "")))
     blocks = dm.args["blocks"]
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks

@@ -32,21 +32,21 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 def requests(workspace: Workspace) -> dict[str, Callable[[], bytes]]:
     """One signed body of each kind the bot keeps, made fresh each time it is called."""
     fake = workspace.fake
-    dm = fake.dm_channel(OLA[0])
+    dm = fake.dm_channel(OLA.slack_id)
     return {
-        "command": lambda: slash_command_body("help", user_id=JANE[0],
+        "command": lambda: slash_command_body("help", user_id=JANE.slack_id,
                                               response_url=fake.response_url("k-cmd")),
         "button": lambda: interactivity_body(block_actions_payload(
-            "ogp_words:help", value="help", user_id=JANE[0],
+            "ogp_words:help", value="help", user_id=JANE.slack_id,
             response_url=fake.response_url("k-btn"))),
         "mention": lambda: event_callback_body({
-            "type": "app_mention", "user": EMILY[0], "channel": "C0PLENARY",
+            "type": "app_mention", "user": EMILY.slack_id, "channel": "C0PLENARY",
             "text": f"<@{BOT_USER}> help", "ts": "1700000001.000100"}),
         "dm": lambda: event_callback_body({
-            "type": "message", "channel_type": "im", "user": OLA[0], "channel": dm,
+            "type": "message", "channel_type": "im", "user": OLA.slack_id, "channel": dm,
             "text": "help", "ts": "1700000001.000200"}),
         "form": lambda: interactivity_body(view_submission_payload(
-            "propose", {"title": text_value("")}, user_id=KARI[0], view_id="V0KEPT0001")),
+            "propose", {"title": text_value("")}, user_id=KARI.slack_id, view_id="V0KEPT0001")),
     }
 
 
@@ -113,8 +113,8 @@ def refusing(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 async def test_an_event_the_store_refused_is_not_acknowledged_and_its_retry_answered_once(
         workspace: Workspace, refusing: list[str]) -> None:
-    channel = workspace.fake.dm_channel(EMILY[0])
-    body = event_callback_body({"type": "message", "channel_type": "im", "user": EMILY[0],
+    channel = workspace.fake.dm_channel(EMILY.slack_id)
+    body = event_callback_body({"type": "message", "channel_type": "im", "user": EMILY.slack_id,
                                 "channel": channel, "text": "help",
                                 "ts": "1700000002.000100"}, event_id="Ev0REFUSED1")
     before = len(await workspace.dms(EMILY, count=0))
@@ -134,7 +134,7 @@ async def test_an_event_the_store_refused_is_not_acknowledged_and_its_retry_answ
 async def test_a_command_the_store_refused_is_told_so_at_once(
         workspace: Workspace, refusing: list[str]) -> None:
     answer: Answer = await workspace.post(slash_command_body(
-        "propose Nytt forslag", user_id=KARI[0],
+        "propose Nytt forslag", user_id=KARI.slack_id,
         response_url=workspace.fake.response_url("k-refused")))
     assert answer.status == 200
     said: Any = answer.json()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.adapters.slack.conftest import INGRID, JANE, OLA, Workspace
+from tests.cast import Person
 from tests.notice_kit import event_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -25,7 +26,7 @@ LINE = "Open procurement | Tenders are hard to find | Publish every tender | tra
        "innsyn | jd"
 
 
-async def ok(workspace: Workspace, words: str, user: tuple[str, str, str]) -> str:
+async def ok(workspace: Workspace, words: str, user: Person) -> str:
     """A slash command that must succeed; its answer's text."""
     answer, rid = await workspace.command(words, user)
     assert answer.status == 200
@@ -33,22 +34,22 @@ async def ok(workspace: Workspace, words: str, user: tuple[str, str, str]) -> st
     return str(reply.get("text", ""))
 
 
-async def dms_titled(workspace: Workspace, user: tuple[str, str, str], *starts: str,
+async def dms_titled(workspace: Workspace, user: Person, *starts: str,
                      count: int = 1, within: float = 30.0) -> list[dict[str, Any]]:
     """The DMs to `user` whose text starts with one of `starts`, once there are `count`."""
     deadline = time.monotonic() + within
     while True:
-        found = [m for m in workspace.fake.messages_in(user[0])
+        found = [m for m in workspace.fake.messages_in(user.slack_id)
                  if str(m.get("text", "")).startswith(starts)]
         if len(found) >= count or time.monotonic() > deadline:
             return found
         await asyncio.sleep(0.05)
 
 
-async def files_to(workspace: Workspace, user: tuple[str, str, str], count: int,
+async def files_to(workspace: Workspace, user: Person, count: int,
                    within: float = 30.0) -> list[bytes]:
     """The contents of the files uploaded into `user`'s DM, in order, once there are `count`."""
-    channel = workspace.fake.dm_channel(user[0])
+    channel = workspace.fake.dm_channel(user.slack_id)
     deadline = time.monotonic() + within
     while True:
         done = [c for c in workspace.fake.calls_to("files.completeUploadExternal", ok=True)

@@ -10,6 +10,7 @@ from slack_sdk.models.views import View
 
 from adapters.slack.blocks import escape, fallback_text, form_view, home_view, reply_blocks
 from adapters.slack.inbound import words_of
+from adapters.slack.oauth import REDIRECT_PATH, SCOPES
 from bot.core.reply import Action, Choice, Field, Form, FormField, Marked, Reply
 
 MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yaml"
@@ -28,8 +29,15 @@ def test_manifest_asks_for_least_privilege_and_points_at_one_url() -> None:
             settings["interactivity"]["request_url"]}
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert set(settings["event_subscriptions"]["bot_events"]) == {
-        "app_home_opened", "app_mention", "message.im"}
+        "app_home_opened", "app_mention", "message.im", "app_uninstalled", "tokens_revoked"}
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def test_the_install_flow_asks_for_the_manifests_scopes_and_returns_to_the_bot() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
+    assert set(SCOPES) == set(manifest["oauth_config"]["scopes"]["bot"])
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.endswith(REDIRECT_PATH)
 
 
 def test_a_long_reply_stays_within_slacks_limits() -> None:

@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from bot.core.clock import FakeClock
 from tests.adapters.slack.conftest import EMILY, INGRID, KARI, Workspace
 from tests.adapters.slack.test_commands import assert_valid_blocks
+from tests.cast import Person
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -20,7 +21,7 @@ LINE = ("propose Open lobbying register | Nobody can see who meets ministers | P
 JD = "Justis- og beredskapsdepartementet"
 
 
-async def ask(workspace: Workspace, user: tuple[str, str, str], text: str) -> dict:
+async def ask(workspace: Workspace, user: Person, text: str) -> dict:
     _, rid = await workspace.command(text, user)
     (answer,) = await workspace.responses(rid)
     assert_valid_blocks(answer["blocks"])
@@ -55,12 +56,13 @@ async def test_the_coordinator_sees_what_a_ministry_owes(workspace: Workspace) -
 
     # The coordinator's App Home opens on the overview; Emily's has none.
     for user, event_ts in ((KARI, "1700000000.000501"), (EMILY, "1700000000.000502")):
-        event = {"type": "app_home_opened", "user": user[0], "channel": f"D{user[0]}",
+        event = {"type": "app_home_opened", "user": user.slack_id, "channel": f"D{user.slack_id}",
                  "tab": "home", "event_ts": event_ts}
         assert (await workspace.event(event)).status == 200
-    (kari,) = await workspace.sent("views.publish", lambda c: c.args.get("user_id") == KARI[0])
+    (kari,) = await workspace.sent("views.publish",
+                                   lambda c: c.args.get("user_id") == KARI.slack_id)
     (emily,) = await workspace.sent("views.publish",
-                                    lambda c: c.args.get("user_id") == EMILY[0])
+                                    lambda c: c.args.get("user_id") == EMILY.slack_id)
     for published in (kari, emily):
         View(**published.args["view"]).validate_json()
     home = json.dumps(kari.args["view"], ensure_ascii=False)

@@ -15,12 +15,11 @@ import pytest
 
 from bot.core.seminar import load_seminar
 from tests.adapters.slack.conftest import INGRID, KARI, PEOPLE, SEMINAR, Workspace
+from tests.cast import NOBODY, SOLVEIG
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-SOLVEIG = ("U0SOLVEIG", "solveig.haugen@ngo.example.org", "nb-NO")  # off the roster
-SOLVEIG_NAME = "Solveig Haugen"
 PROPOSAL = ("propose Åpne møtelogger | Ingen ser hvem som møtes | Publiser loggene | "
             "transparency | innsyn | jd")
 
@@ -38,14 +37,15 @@ async def test_the_log_names_no_email_and_no_person(workspace: Workspace,
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="ogpbot")
     fake = workspace.fake
-    fake.add_user(SOLVEIG[0], email=SOLVEIG[1], real_name=SOLVEIG_NAME, locale=SOLVEIG[2])
+    fake.add_user(SOLVEIG.slack_id, email=SOLVEIG.email, real_name=SOLVEIG.name,
+                  locale=SOLVEIG.locale)
     # Ingrid's DMs fail for a while (retried), Solveig's for good; nobody else can be looked up.
-    fake.fail_channel(fake.dm_channel(INGRID[0]), "internal_error")
-    fake.fail_channel(SOLVEIG[0], "messages_tab_disabled")
+    fake.fail_channel(fake.dm_channel(INGRID.slack_id), "internal_error")
+    fake.fail_channel(SOLVEIG.slack_id, "messages_tab_disabled")
     fake.fail_method("users.lookupByEmail", "fatal_error")
     fake.fail_method("users.info", "internal_error", count=1)
 
-    answer, _ = await workspace.command("help", ("U0NOPROFILE", "", "nb-NO"))
+    answer, _ = await workspace.command("help", NOBODY)
     assert answer.status == 200
     await workspace.command("channel here", KARI)
     _, rid = await workspace.command(PROPOSAL, SOLVEIG)
@@ -59,7 +59,8 @@ async def test_the_log_names_no_email_and_no_person(workspace: Workspace,
     text = caplog.text + "\n".join(r.getMessage() for r in caplog.records)
     assert [m.group(0) for m in EMAIL.finditer(text)] == []
     names = {p.name for p in load_seminar(Path(SEMINAR)).people}
-    names |= {SOLVEIG_NAME, *(email.split("@")[0] for _, email, _ in PEOPLE)}
+    names |= {SOLVEIG.name, *(p.email.split("@")[0] for p in PEOPLE)}
     named = sorted(n for n in names if n.casefold() in text.casefold())
     assert named == []
-    assert SOLVEIG[0] not in text and INGRID[0] not in text  # nor their Slack ids in a DM line
+    # nor their Slack ids in a DM line
+    assert SOLVEIG.slack_id not in text and INGRID.slack_id not in text

@@ -10,6 +10,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from tests.adapters.slack.conftest import EMILY, INGRID, JANE, KARI, MARTE, OLA, Workspace
+from tests.cast import Person
 from tests.fakes.slack_signing import (
     checkboxes_value,
     select_value,
@@ -41,9 +42,9 @@ def proposal_count(workspace: Workspace) -> int:
     return len(workspace.runtime.bot.records.proposals())
 
 
-async def submit(workspace: Workspace, user: tuple[str, str, str], values: dict[str, Any],
+async def submit(workspace: Workspace, user: Person, values: dict[str, Any],
                  view_id: str) -> dict[str, Any]:
-    payload = view_submission_payload("propose", values, user_id=user[0], view_id=view_id)
+    payload = view_submission_payload("propose", values, user_id=user.slack_id, view_id=view_id)
     answer = await workspace.interact(payload)
     assert answer.status == 200
     return answer.json() or {}
@@ -117,7 +118,7 @@ async def test_an_observer_submitting_is_refused_under_the_first_field(
 
 async def test_good_submission_answers_with_its_number_once(workspace: Workspace) -> None:
     before = proposal_count(workspace)
-    payload = view_submission_payload("propose", good_values(), user_id=KARI[0],
+    payload = view_submission_payload("propose", good_values(), user_id=KARI.slack_id,
                                       view_id="V0GOOD0001")
     first = (await workspace.interact(payload)).json()
     assert first["response_action"] == "update"
@@ -128,7 +129,7 @@ async def test_good_submission_answers_with_its_number_once(workspace: Workspace
     assert f"Forslaget ditt er registrert som P-{number}" in dm["text"]
     assert "Neste steg" in dm["text"]
     # The proposer's App Home shows it.
-    (home,) = await workspace.sent("views.publish", lambda c: c.args["user_id"] == KARI[0])
+    (home,) = await workspace.sent("views.publish", lambda c: c.args["user_id"] == KARI.slack_id)
     assert f"P-{number}" in json.dumps(home.args["view"], ensure_ascii=False)
 
     # Submitted twice (a double click): the same answer, nothing saved or sent again.

@@ -37,7 +37,7 @@ def snapshot(workspace: Workspace) -> tuple[int, int, int]:
 
 def submission() -> bytes:
     return interactivity_body(view_submission_payload("propose", good_values(),
-                                                      user_id=KARI[0], view_id="V0SECURE01"))
+                                                      user_id=KARI.slack_id, view_id="V0SECURE01"))
 
 
 async def test_wrong_signature_is_401_and_changes_nothing(workspace: Workspace) -> None:
@@ -122,7 +122,7 @@ def odd_headers(timestamp: bytes, signature: bytes) -> list[tuple[bytes, bytes]]
 
 
 async def test_a_non_ascii_signature_is_401(workspace: Workspace) -> None:
-    body = slash_command_body("status", user_id=KARI[0])
+    body = slash_command_body("status", user_id=KARI.slack_id)
     timestamp, signature = signed(body)
     before = snapshot(workspace)
     for odd in ("v0=" + "æ" * 64, "v0=" + signature.decode()[3:-1] + "ø", "v0=\u0661\u0662"):
@@ -155,7 +155,7 @@ ODD_TIMESTAMPS: dict[str, Callable[[str], str]] = {
 async def test_a_non_ascii_or_non_numeric_timestamp_is_401(workspace: Workspace,
                                                            odd: Callable[[str], str]) -> None:
     now = str(int(time.time()))
-    body = slash_command_body("status", user_id=KARI[0])
+    body = slash_command_body("status", user_id=KARI.slack_id)
     _, signature = signed(body)
     before = snapshot(workspace)
     assert await raw_post(workspace, odd_headers(odd(now).encode(), signature), body) == 401
@@ -163,7 +163,7 @@ async def test_a_non_ascii_or_non_numeric_timestamp_is_401(workspace: Workspace,
 
 
 async def test_a_timestamp_in_bytes_that_are_not_utf8_is_401(workspace: Workspace) -> None:
-    body = slash_command_body("status", user_id=KARI[0])
+    body = slash_command_body("status", user_id=KARI.slack_id)
     timestamp, signature = signed(body)
     assert await raw_post(workspace, odd_headers(timestamp + b"\xff", signature), body) == 401
     assert await raw_post(workspace, odd_headers(b"\xc3\x28", signature), body) == 401
@@ -177,7 +177,7 @@ async def test_a_timestamp_in_bytes_that_are_not_utf8_is_401(workspace: Workspac
 ])
 async def test_other_odd_headers_on_a_signed_request_are_never_5xx(
         workspace: Workspace, extra: tuple[bytes, bytes]) -> None:
-    body = slash_command_body("status", user_id=KARI[0])
+    body = slash_command_body("status", user_id=KARI.slack_id)
     timestamp, signature = signed(body)
     headers = [h for h in odd_headers(timestamp, signature) if h[0] != extra[0]] + [extra]
     assert await raw_post(workspace, headers, body) < 500
@@ -214,10 +214,10 @@ OTHER_TEAM = "T0ELSEWHERE"
 
 async def test_a_signed_command_from_another_workspace_is_403(workspace: Workspace) -> None:
     before = snapshot(workspace)
-    answer = await workspace.post(slash_command_body("status", user_id=KARI[0],
+    answer = await workspace.post(slash_command_body("status", user_id=KARI.slack_id,
                                                      team_id=OTHER_TEAM))
     assert answer.status == 403
-    answer = await workspace.post(slash_command_body("propose", user_id=KARI[0],
+    answer = await workspace.post(slash_command_body("propose", user_id=KARI.slack_id,
                                                      command="/propose", team_id=OTHER_TEAM))
     assert answer.status == 403
     assert snapshot(workspace) == before
@@ -225,11 +225,11 @@ async def test_a_signed_command_from_another_workspace_is_403(workspace: Workspa
 
 async def test_a_signed_submission_from_another_workspace_is_403(workspace: Workspace) -> None:
     before = snapshot(workspace)
-    payload = view_submission_payload("propose", good_values(), user_id=KARI[0],
+    payload = view_submission_payload("propose", good_values(), user_id=KARI.slack_id,
                                       view_id="V0ELSEWHR1", team_id=OTHER_TEAM)
     answer = await workspace.interact(payload)
     assert answer.status == 403
-    button = block_actions_payload("ogp_words:status", value="status", user_id=KARI[0],
+    button = block_actions_payload("ogp_words:status", value="status", user_id=KARI.slack_id,
                                    team_id=OTHER_TEAM)
     answer = await workspace.interact(button)
     assert answer.status == 403
@@ -239,7 +239,7 @@ async def test_a_signed_submission_from_another_workspace_is_403(workspace: Work
 async def test_a_signed_event_from_another_workspace_is_403(workspace: Workspace) -> None:
     before = snapshot(workspace)
     event = {"type": "message", "channel_type": "im", "channel": "D0KARI0001",
-             "user": KARI[0], "text": "status", "ts": "1700000000.000100"}
+             "user": KARI.slack_id, "text": "status", "ts": "1700000000.000100"}
     async with workspace.session.post(
             workspace.url, data=(body := event_callback_body(event, team_id=OTHER_TEAM)),
             headers=signed_headers(SECRET, body)) as response:
@@ -249,7 +249,7 @@ async def test_a_signed_event_from_another_workspace_is_403(workspace: Workspace
 
 async def test_a_request_naming_no_workspace_is_403(workspace: Workspace) -> None:
     before = snapshot(workspace)
-    payload = block_actions_payload("ogp_words:status", value="status", user_id=KARI[0])
+    payload = block_actions_payload("ogp_words:status", value="status", user_id=KARI.slack_id)
     del payload["team"]
     del payload["user"]["team_id"]
     answer = await workspace.interact(payload)

@@ -37,6 +37,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
+from tests import cast
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector, PostedActivity
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"
@@ -45,9 +46,10 @@ APP_PASSWORD = "not-a-real-secret"
 #: What the fake connector takes as the bot's token (Azure AD would issue it).
 BOT_TOKEN = "ogpbot-bot-token"
 BOT = {"id": "28:ogpbot-app-id", "name": "ogpbot"}
-KARI = {"id": "29:1-kari", "name": "Kari Nordmann", "aadObjectId": "aad-kari"}
-OLA = {"id": "29:1-ola", "name": "Ola Sivil", "aadObjectId": "aad-ola"}
-KARI_EMAIL = "kari.nordmann@example.org"
+# Accounts of people in tests/cast.py: KMD's coordinator, and someone on no roster.
+KARI = cast.KARI.teams_account
+OLA = cast.OLA.teams_account
+KARI_EMAIL = cast.KARI.email
 DM_KARI = "a:1-dm-with-kari"
 DM_OLA = "a:1-dm-with-ola"
 CHANNEL = "19:general@thread.tacv2"

@@ -10,12 +10,13 @@ import pytest
 
 from bot.core.clock import FakeClock
 from bot.i18n.catalogue import t
+from tests import cast
 from tests.adapters.teams.conftest import BOT_TOKEN, card_of, credentials, running, texts
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector
 
 pytestmark = pytest.mark.asyncio
-PER = {"id": "29:1-per", "name": "Per Hansen", "aadObjectId": "aad-per"}
-PER_EMAIL = "per.hansen@example.org"  # a coordinator on the shipped roster, by email only
+PER = cast.PER.teams_account
+PER_EMAIL = cast.PER.email  # a coordinator on the shipped roster, by email only
 DM_PER = "a:1-dm-with-per"
 LINE = ("Åpent lobbyregister | Vanskelig å se hvem som møter statsråder | Publiser møtene | "
         "transparency | innsyn | jd")
