@@ -126,6 +126,26 @@ def test_the_rehearsal_shells_prompt_says_the_time_on_its_clock(tmp_path: Path) 
     finally:
         runtime.close()
     assert out.getvalue().count("ogpbot 08:54> ") == 2  # before the line, and after its answer
+    # in Slack or Teams there is no prompt: `agenda` says the time on the rehearsal's clock
+    assert "\nKlokka i øvingen er 08:54.\n" in out.getvalue()
+
+
+def test_agenda_says_the_time_on_a_rehearsals_clock_in_the_readers_language() -> None:
+    moved = rehearsed(SHIPPED, date(2026, 12, 7))
+    bot = OgpBot(moved, MemoryStore(), FakeClock(datetime(2026, 12, 7, 9, 20,
+                                                          tzinfo=moved.timezone)))
+    out = io.StringIO()
+    for who, words in ((CSO_EN, "agenda"), (COORDINATOR, "language nn"),
+                       (COORDINATOR, "agenda")):
+        assert Console(bot, who, io.StringIO(words + "\n"), out).run() == 0
+    said = out.getvalue()
+    assert "\nThe rehearsal's clock says 09:20.\n" in said
+    assert "\nKlokka i øvinga er 09:20.\n" in said
+    real = OgpBot(SHIPPED, MemoryStore(), FakeClock(datetime(2026, 12, 1, 9, 20,
+                                                             tzinfo=moved.timezone)))
+    plain = io.StringIO()
+    assert Console(real, CSO_EN, io.StringIO("agenda\n"), plain).run() == 0
+    assert "clock" not in plain.getvalue()  # the real day's clock is everyone's own
 
 
 @pytest.mark.parametrize(("args", "why"), [
