@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console import PLATFORM, Console
+from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.clock import ScaledClock, SystemClock, nap
 from bot.core.notice import NoticeState
@@ -85,7 +86,8 @@ class Rehearsal:
         clock's start on: what fell due before it (`--from` later in the day) is skipped, not
         announced late."""
         runtime = Runtime.open(replace(settings, db=str(self.store)),
-                               ScaledClock(self.start, self.speed), seminar=self.seminar)
+                               ScaledClock(self.start, self.speed), seminar=self.seminar,
+                               home_tenant=home_tenant(settings))
         try:
             self._skip_before_start(runtime)
         except BaseException:
