@@ -5,9 +5,11 @@ reply and notice marked in its reader's language, and `ogpbot rehearse`'s own ar
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ import pytest
 from adapters.console import Console
 from adapters.rehearsal import Rehearsal
 from bot.app.frontdoor import OgpBot
+from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.notice import NoticeState
 from bot.core.rehearsal import default_start, fitted_leads, marked, rehearsed
@@ -91,14 +94,24 @@ def test_every_reply_and_notice_says_rehearsal_in_the_readers_language() -> None
     assert "→ Øving: Om 5 minutter, kl. 09:00" in out.getvalue()
 
 
+@contextlib.contextmanager
+def opened(folder: Path, start: time, speed: float) -> Iterator[tuple[Rehearsal, Runtime]]:
+    """A rehearsal of the shipped seminar on 7 December 2026 from `start`, opened on a store
+    in `folder`, and closed after."""
+    moved = rehearsed(SHIPPED, date(2026, 12, 7))
+    rehearsal = Rehearsal(moved, datetime.combine(moved.date, start, moved.timezone), speed,
+                          store=folder / "rehearsal.json")
+    runtime = rehearsal.open(Settings(seminar=str(SEMINAR_FILE)))
+    try:
+        yield rehearsal, runtime
+    finally:
+        runtime.close()
+
+
 def test_a_rehearsal_from_later_in_the_day_skips_the_notices_before_it(tmp_path: Path) -> None:
     # `--from 10:38`: the 10:15 item's start notice and the pause's 10:35 heads-up belong to
     # the part of the day not rehearsed; they are skipped, not sent late with a late line
-    moved = rehearsed(SHIPPED, date(2026, 12, 7))
-    start = datetime(2026, 12, 7, 10, 38, tzinfo=moved.timezone)
-    rehearsal = Rehearsal(moved, start, 60, store=tmp_path / "rehearsal.json")
-    runtime = rehearsal.open(Settings(seminar=str(SEMINAR_FILE)))
-    try:
+    with opened(tmp_path, time(10, 38), speed=60) as (_, runtime):
         outbox = runtime.bot.outbox
         due = sorted(local(n.due) for n in outbox.pending())
         assert due[0] == "2026-12-07 10:40"  # the pause itself, the first notice after 10:38
@@ -108,23 +121,15 @@ def test_a_rehearsal_from_later_in_the_day_skips_the_notices_before_it(tmp_path:
         assert all("before the rehearsal's clock started (10:38)" in n.last_error
                    for n in skipped)
         assert schedule_agenda(runtime.bot) == 0  # serve's own scheduling brings none back
-    finally:
-        runtime.close()
 
 
 def test_the_rehearsal_shells_prompt_says_the_time_on_its_clock(tmp_path: Path) -> None:
     # a newcomer setting a meeting "in ten minutes" needs the rehearsal's time, not the real one
-    moved = rehearsed(SHIPPED, date(2026, 12, 7))
-    start = datetime(2026, 12, 7, 8, 54, tzinfo=moved.timezone)
-    rehearsal = Rehearsal(moved, start, 1, store=tmp_path / "rehearsal.json")
-    runtime = rehearsal.open(Settings(seminar=str(SEMINAR_FILE)))
-    try:
-        out = io.StringIO()
+    out = io.StringIO()
+    with opened(tmp_path, time(8, 54), speed=1) as (rehearsal, runtime):
         console = Console(runtime.bot, COORDINATOR, io.StringIO("agenda\n"), out,
                           interactive=True)
         assert rehearsal.shell(runtime, console) == 0
-    finally:
-        runtime.close()
     assert out.getvalue().count("ogpbot 08:54> ") == 2  # before the line, and after its answer
     # in Slack or Teams there is no prompt: `agenda` says the time on the rehearsal's clock
     assert "\nKlokka i øvingen er 08:54.\n" in out.getvalue()
