@@ -26,6 +26,7 @@ from bot.core.seminar import load_seminar
 from bot.core.settings import Settings
 from bot.notices.announcements import schedule_agenda
 from bot.store.memory import MemoryStore
+from tests import cast
 from tests.chat import COORDINATOR, CSO_EN, SEMINAR_FILE
 from tests.core.test_seminar import run_cli
 
@@ -158,7 +159,7 @@ def test_agenda_says_the_time_on_a_rehearsals_clock_in_the_readers_language() ->
     (("--speed", "121"), "above 0 and at most 120"),
     (("--speed", "fast"), "above 0 and at most 120"),
     (("--from", "25:00"), "not a time of day"),
-    (("--user", "kari.nordmann@example.org"), "--user goes with --shell"),
+    (("--user", cast.KARI.email), "--user goes with --shell"),
 ])
 def test_rehearse_refuses_what_it_cannot_do(args: tuple[str, ...], why: str,
                                             tmp_path: Path) -> None:
