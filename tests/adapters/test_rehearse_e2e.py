@@ -54,7 +54,7 @@ def test_piped_into_the_shell_it_answers_marked_and_waits_for_nothing(tmp_path: 
     assert "Øving: Takk! Forslaget ditt er registrert som P-1." in first.stdout
     assert (tmp_path / "var" / "rehearsal.json").exists()
     assert not (tmp_path / "real.json").exists()
-    again = subprocess.run([*REHEARSE, "--shell", "--user", "emily.clarke@example.org"],
+    again = subprocess.run([*REHEARSE, "--shell", "--user", cast.EMILY.email],
                            input="status\n", capture_output=True, text=True, timeout=60,
                            cwd=tmp_path, env=environment(tmp_path))
     assert again.returncode == 0, again.stderr

@@ -20,6 +20,7 @@ from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
 from bot.notices.announcements import schedule_agenda
 from bot.store.memory import MemoryStore
+from tests import cast
 from tests.chat import COORDINATOR, CSO_EN, SEMINAR_FILE
 from tests.core.test_seminar import run_cli
 
@@ -85,7 +86,7 @@ def test_every_reply_and_notice_says_rehearsal_in_the_readers_language() -> None
     (("--speed", "121"), "above 0 and at most 120"),
     (("--speed", "fast"), "above 0 and at most 120"),
     (("--from", "25:00"), "not a time of day"),
-    (("--user", "kari.nordmann@example.org"), "--user goes with --shell"),
+    (("--user", cast.KARI.email), "--user goes with --shell"),
 ])
 def test_rehearse_refuses_what_it_cannot_do(args: tuple[str, ...], why: str,
                                             tmp_path: Path) -> None:

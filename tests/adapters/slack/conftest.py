@@ -90,7 +90,8 @@ class Workspace:
     async def hear(self, who: Person, words: str, *, channel: str = "C0PLENARY") -> Heard:
         """`who` types `/ogp words` in `channel`; the one answer at its response_url, as they
         read it (every text in its blocks; its `text` is the notification's, in `raw`)."""
-        _, rid = await self.command(words, who, channel=channel)
+        acked, rid = await self.command(words, who, channel=channel)
+        assert acked.status == 200, acked.text
         (answer,) = await self.responses(rid)
         shown = readable(answer["blocks"]) if answer.get("blocks") else [answer.get("text", "")]
         return Heard("\n".join(shown), answer)
@@ -134,6 +135,11 @@ class Workspace:
         return [c.args for c in calls]
 
 
+def told(heard: Heard) -> str:
+    """An answer's `text`: what Slack's notification of it says."""
+    return str(heard.raw.get("text", ""))
+
+
 def readable(blocks: Iterable[Any]) -> list[str]:
     """Every text a person reads in Block Kit blocks, in order: each `text` string at any depth
     (section and context text objects, rich text elements, button labels)."""
@@ -161,9 +167,9 @@ async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
         for person in PEOPLE:
             fake.add_user(person.slack_id, email=person.email, locale=person.locale,
                           real_name=person.email.split("@")[0])
-        settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=fake.url,
-                            slack_team_id=TEAM_ID)
+        settings = Settings(db=str(db), seminar=SEMINAR, env={
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_TEAM_ID": TEAM_ID})
         runtime = Runtime.open(settings, clock=FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
         app = build_app(runtime)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

@@ -154,11 +154,12 @@ async def deployment(folder: Path, *, served: str, installed: tuple[str, ...] = 
         fake.add_user(OLA, team_id=NGO, locale="en-GB", real_name="Ola")
         if bot_token:
             fake.add_token(bot_token, KMD)
-        settings = Settings(seminar=seminar(folder, pinned), slack_signing_secret=SECRET,
-                            slack_api_url=fake.url, slack_client_id="1.2" if oauth else "",
-                            slack_client_secret="made-up" if oauth else "",
-                            secret_key=KEY if oauth else "",
-                            slack_team_id=served, slack_bot_token=bot_token)
+        settings = Settings(seminar=seminar(folder, pinned), env={
+            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_CLIENT_ID": "1.2" if oauth else "",
+            "SLACK_CLIENT_SECRET": "made-up" if oauth else "",
+            "OGPBOT_SECRET_KEY": KEY if oauth else "",
+            "SLACK_TEAM_ID": served, "SLACK_BOT_TOKEN": bot_token})
         runtime = Runtime.open(settings, FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
                                MemoryStore())
         kept = StoreInstallations(runtime.store, Sealer(KEY))

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.i18n.catalogue import t
+from tests import cast
 from tests.adapters.teams.conftest import (
     BOT_TOKEN,
     KARI_EMAIL,
@@ -32,7 +33,7 @@ OTHER_TENANT = "3e0a9f11-0000-4000-8000-0000000000ff"  # another tenant the depl
 GUEST_OID = "0b6f3a2c-1d4e-4f5a-8b9c-0d1e2f3a4b5c"  # Marte's guest account in the ministry's
 KS_OID = "c4d5e6f7-0809-4a1b-8c2d-3e4f5a6b7c8d"  # Marte's own account, in KS's tenant
 KARI_OID = "5a8c1b7e-2f40-4d1a-9c33-0a1b2c3d4e5f"
-MARTE_EMAIL = "marte.dahl@example.org"
+MARTE_EMAIL = cast.MARTE.email
 MEETING = "19:meeting_ZmFrZS1tZWV0aW5n@thread.v2"  # a meeting chat the ministry hosts
 DECIDE = "decide P-1 exclude not wanted"
 
@@ -123,7 +124,7 @@ async def test_an_object_id_counts_only_in_the_tenant_it_is_in(
     """Two tenants served: the roster's object id is Kari's in the ministry's tenant; the same
     id on an account of the other tenant does not make its holder Kari."""
     settings = credentials(seminar=seminar_naming(tmp_path, KARI_EMAIL, aad_object_id=KARI_OID),
-                           teams_tenants=(OTHER_TENANT,))
+                           OGPBOT_TEAMS_TENANTS=OTHER_TENANT)
     mallory = {"id": "29:1-mallory", "name": "Mallory", "aadObjectId": KARI_OID}
     kari = {"id": "29:1-kari-phone", "name": "Kari", "aadObjectId": KARI_OID}
     async with FakeConnector(token=BOT_TOKEN) as fake, running(fake, settings, issuer) as b:
