@@ -191,7 +191,7 @@ async def running(fake: FakeSlackAPI, **env: str) -> AsyncIterator[Deployment]:
 
 async def test_the_warning_goes_when_slack_team_id_lists_the_workspaces(
         narrow: Deployment, caplog: pytest.LogCaptureFixture) -> None:
-    async with running(narrow.fake, slack_team_id=MINISTRY):
+    async with running(narrow.fake, SLACK_TEAM_ID=MINISTRY):
         assert not any(UNVOUCHED in m for m in caplog.messages)
     async with running(narrow.fake):
         assert sum(UNVOUCHED in m for m in caplog.messages) == 1
