@@ -113,6 +113,12 @@ class Store(Protocol):
         asking again whether the copy is still current. Cheap: no document is read."""
         ...
 
+    def versions(self, collection: str) -> dict[str, str]:
+        """Each document's key, with a token that changes whenever that document changes (by
+        any process): a copy of many documents, once `revision` moved, re-reads only those
+        whose token moved (and drops those gone). No document is sent (on PostgreSQL)."""
+        ...
+
     # -- shared work -------------------------------------------------------------------------
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
