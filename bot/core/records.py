@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
-from bot.store.contract import Store, T
+from bot.store.contract import Documents, Signals, T
 
 PROPOSALS = "proposals"
 PEOPLE = "people"
@@ -32,10 +32,15 @@ class Records:
 
     `on_proposal_saved` holds callables told the number of each proposal written (in the
     writing thread, inside its transaction): the public record's snapshot listens there. They
-    must be quick and must not touch the store."""
+    must be quick and must not touch the store.
 
-    def __init__(self, store: Store) -> None:
+    The records see the store's documents (`Documents`); a proposal written is also told to
+    the other replicas of a shared store through `signals`, when there are any (the front door
+    passes the store's)."""
+
+    def __init__(self, store: Documents, signals: Signals | None = None) -> None:
         self.store = store
+        self.signals = signals
         self.on_proposal_saved: list[Callable[[int], None]] = []
 
     def transaction(self, readonly: bool = False) -> Any:
@@ -66,8 +71,8 @@ class Records:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
         for hook in self.on_proposal_saved:
             hook(proposal.number)
-        if self.store.shared:  # other replicas keep the record too: tell them which one
-            self.store.notify(PROPOSALS, str(proposal.number))
+        if self.signals is not None and self.signals.shared:  # other replicas keep the
+            self.signals.notify(PROPOSALS, str(proposal.number))  # record too: say which
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""

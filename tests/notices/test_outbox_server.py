@@ -93,8 +93,9 @@ async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
                                         if m != "adapters.outbox_service")]
         monkeypatch.setattr(server, "ADAPTER_MODULES", modules)
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="secret",
-                        slack_api_url="http://127.0.0.1:9/api/", teams_emulator="1")
+    settings = Settings(env={"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
+                             "SLACK_API_URL": "http://127.0.0.1:9/api/",
+                             "OGPBOT_TEAMS_EMULATOR": "1"})
     runtime = Runtime(settings, kit.seminar, kit.store, kit.bot, kit.clock)
     app = build_app(runtime)
     with caplog.at_level(logging.INFO, logger="ogpbot.notices"):
@@ -111,7 +112,8 @@ async def test_only_registered_notifiers_are_used() -> None:
     from adapters.outbox_service import DISPATCHER
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    runtime = Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot, kit.clock)
+    runtime = Runtime(Settings(env={"OGPBOT_TEAMS_EMULATOR": "1"}), kit.seminar, kit.store,
+                      kit.bot, kit.clock)
     app = build_app(runtime)
     stray: web.AppKey[object] = web.AppKey("stray", object)
     app[stray] = type("Stray", (), {"notifier": RecordingNotifier("console")})()
@@ -121,7 +123,8 @@ async def test_only_registered_notifiers_are_used() -> None:
 
 async def test_a_platform_registers_one_notifier() -> None:
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    app = build_app(Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot,
+    app = build_app(Runtime(Settings(env={"OGPBOT_TEAMS_EMULATOR": "1"}), kit.seminar,
+                            kit.store, kit.bot,
                             kit.clock))
     with pytest.raises(ValueError, match="teams"):
         register_notifier(app, RecordingNotifier("teams"))

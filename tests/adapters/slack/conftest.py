@@ -161,9 +161,9 @@ async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
         for person in PEOPLE:
             fake.add_user(person.slack_id, email=person.email, locale=person.locale,
                           real_name=person.email.split("@")[0])
-        settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=fake.url,
-                            slack_team_id=TEAM_ID)
+        settings = Settings(db=str(db), seminar=SEMINAR, env={
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_TEAM_ID": TEAM_ID})
         runtime = Runtime.open(settings, clock=FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
         app = build_app(runtime)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

@@ -150,11 +150,12 @@ async def deployment(folder: Path, *, served: str, installed: tuple[str, ...] = 
         fake.add_user(OLA, team_id=NGO, locale="en-GB", real_name="Ola")
         if bot_token:
             fake.add_token(bot_token, KMD)
-        settings = Settings(seminar=seminar(folder, pinned), slack_signing_secret=SECRET,
-                            slack_api_url=fake.url, slack_client_id="1.2" if oauth else "",
-                            slack_client_secret="made-up" if oauth else "",
-                            secret_key=KEY if oauth else "",
-                            slack_team_id=served, slack_bot_token=bot_token)
+        settings = Settings(seminar=seminar(folder, pinned), env={
+            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_CLIENT_ID": "1.2" if oauth else "",
+            "SLACK_CLIENT_SECRET": "made-up" if oauth else "",
+            "OGPBOT_SECRET_KEY": KEY if oauth else "",
+            "SLACK_TEAM_ID": served, "SLACK_BOT_TOKEN": bot_token})
         runtime = Runtime.open(settings, FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
                                MemoryStore())
         kept = StoreInstallations(runtime.store, Sealer(KEY))
@@ -404,6 +405,18 @@ async def test_a_revoked_bot_token_forgets_the_workspace(tmp_path: Path) -> None
         assert {doc["team_id"] for doc in d.runtime.store.all(INSTALLATIONS)} == {KMD}
 
 
+async def test_a_persons_revoked_token_leaves_the_bot_installed(tmp_path: Path) -> None:
+    """`tokens_revoked` for a person's own token (the bot keeps none) changes nothing."""
+    async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
+        body = d.payload("event_tokens_revoked.json")
+        body["event"]["tokens"] = {"oauth": [ANDERS], "bot": []}
+        assert (await d.post(body))[0] == 200
+        assert {doc["team_id"] for doc in d.runtime.store.all(INSTALLATIONS)} == {KMD, NGO}
+        await d.accepted("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
+        [dm] = await d.calls("chat.postMessage")
+        assert d.team_of(dm) == NGO
+
+
 # ------------------------------------------------------------------ only people
 
 def one_workspace(folder: Path) -> contextlib.AbstractAsyncContextManager[Deployment]:
@@ -430,6 +443,15 @@ async def test_no_answer_to_anyone_but_a_person(tmp_path: Path, name: str) -> No
         for sender in ("USLACKBOT", "U0OTHERBOT", "U0OGPBOT1"):
             assert d.runtime.bot.records.person_by_platform("slack", sender) is None
         assert len(d.runtime.store.all("inbox")) == 1  # Anders's message alone
+
+
+async def test_a_message_with_a_file_is_a_person_writing(tmp_path: Path) -> None:
+    """A subtype Slack gives a person's own message (a file shared with words) is answered."""
+    async with one_workspace(tmp_path) as d:
+        await d.accepted("event_message_im_file_share.json")
+        [dm] = await d.calls("chat.postMessage")
+        assert dm.args["channel"] == "D0ANDERS01"
+        assert help_title("nn", "civil_society") in json.dumps(dm.args, ensure_ascii=False)
 
 
 async def test_slackbot_opening_the_home_tab_draws_nothing(tmp_path: Path) -> None:

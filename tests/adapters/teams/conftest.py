@@ -37,6 +37,7 @@ from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.retry import RetryPolicy
+from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
@@ -188,22 +189,24 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def start(fake: FakeConnector, settings: Settings, host: str = "127.0.0.1",
                 store: MemoryStore | None = None) -> tuple[TestServer, Runtime]:
     clock = FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
-    runtime = Runtime.open(settings, clock, store if store is not None else MemoryStore())
+    runtime = Runtime.open(settings, clock, store if store is not None else MemoryStore(),
+                           home_tenant=home_tenant(settings))
     app = build_app(runtime, host)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     return server, runtime
 
 
-def credentials(**more: Any) -> Settings:
-    """A deployment's settings: the bot's app id and password, and its tenant."""
-    return Settings(**{"seminar": "data/seminar.toml", "microsoft_app_id": APP_ID,
-                       "microsoft_app_password": APP_PASSWORD,
-                       "microsoft_app_tenant_id": TENANT, **more})
+def credentials(seminar: str = "data/seminar.toml", **env: str) -> Settings:
+    """A deployment's settings: the bot's app id and password, and its tenant (`env`: more
+    of the environment, by the contract's names)."""
+    return Settings(seminar=seminar, env={"MicrosoftAppId": APP_ID,
+                                          "MicrosoftAppPassword": APP_PASSWORD,
+                                          "MicrosoftAppTenantId": TENANT, **env})
 
 
-def emulator(**more: Any) -> Settings:
-    return Settings(**{"seminar": "data/seminar.toml", "teams_emulator": "1", **more})
+def emulator(seminar: str = "data/seminar.toml", **env: str) -> Settings:
+    return Settings(seminar=seminar, env={"OGPBOT_TEAMS_EMULATOR": "1", **env})
 
 
 @pytest_asyncio.fixture
