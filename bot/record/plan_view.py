@@ -11,7 +11,7 @@ from typing import Any
 from bot.core.commitment import period_of, state_of
 from bot.core.model import COMPLETION, Proposal, Status
 from bot.i18n.catalogue import t
-from bot.record.public import Snapshot, public_milestone
+from bot.record.public import Snapshot, public_milestone, rehearsal_mark
 from bot.record.said import Said, named, texts_said
 from bot.record.views import Dates, MilestoneRow, milestone_row
 
@@ -97,7 +97,7 @@ def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:
                           "completion_label": t(lang, f"completion.{r.level}"), "text": r.text}
                          for r in p.progress],
         })
-    return {"seminar": snap.seminar.title, "language": lang,
+    return {**rehearsal_mark(snap), "seminar": snap.seminar.title, "language": lang,
             "period": {"start": plan.start.isoformat(), "end": plan.end.isoformat()}
             if plan else None,
             "count": len(out), "commitments": out}

@@ -270,10 +270,17 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     return doc
 
 
+def rehearsal_mark(snap: Snapshot) -> dict[str, Any]:
+    """What a JSON document of the record begins with in a rehearsal (`ogpbot rehearse`):
+    `"rehearsal": true`, as its pages say "Øving", so that no program reading it takes it for
+    the real record; nothing otherwise."""
+    return {"rehearsal": True} if snap.seminar.rehearsal else {}
+
+
 def list_head(snap: Snapshot, filters: Filters, lang: str, shown: int) -> dict[str, Any]:
     """The list's document without its proposals (`shown` of them pass the filters)."""
-    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
-            "total": len(snap.proposals), "count": shown}
+    return {**rehearsal_mark(snap), "seminar": snap.seminar.title, "language": lang,
+            "filters": filters.to_dict(), "total": len(snap.proposals), "count": shown}
 
 
 def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
@@ -283,7 +290,8 @@ def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
 
 
 def one_json(snap: Snapshot, p: Proposal, lang: str) -> dict[str, Any]:
-    return {"language": lang, "proposal": public_dict(snap, p, lang, history=True)}
+    return {**rehearsal_mark(snap), "language": lang,
+            "proposal": public_dict(snap, p, lang, history=True)}
 
 
 def error_json(error: RecordError) -> dict[str, Any]:

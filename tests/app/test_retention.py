@@ -21,6 +21,7 @@ from bot.core.reply import Reply
 from bot.core.seminar import SeminarError, parse_seminar
 from bot.notices.outbox import OUTBOX
 from bot.store.tinydb_file import TinyDBStore
+from tests import cast
 from tests.chat import CSO, LINE, SEMINAR_FILE, Chat
 from tests.serving import ROOT, ServeProcess, clock_env, eventually
 
@@ -56,7 +57,7 @@ def test_the_seminar_file_sets_how_long_and_check_names_a_bad_value(tmp_path: Pa
 
 
 def _answered(chat: Chat, key: str, words: str = "help") -> Reply:
-    speaker = Speaker("slack", "U0ANDERS", email=CSO)
+    speaker = Speaker("slack", cast.ANDERS.slack_id, email=CSO)
     return chat.bot.handle(Command(speaker, Place("slack", "D0ANDERS", is_direct=True),
                                    words=words, request_key=key))
 

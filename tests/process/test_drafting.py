@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.model import Proposal, Status
 from bot.core.notice import Notice
+from tests import cast
 from tests.chat import (
     COORDINATOR,
     CSO,
@@ -22,8 +23,8 @@ from tests.chat import (
 )
 from tests.notice_kit import as_sent
 
-NORA = "nora.haugen@example.org"  # Norsk Presseforbund, civil society on the roster
-SOFIE = "sofie.larsen@example.org"  # Klima- og miljødepartementet
+NORA = cast.NORA.email  # Norsk Presseforbund, civil society on the roster
+SOFIE = cast.SOFIE.email  # Klima- og miljødepartementet
 
 
 @pytest.fixture
@@ -237,7 +238,7 @@ def test_anyone_seated_at_the_table_may_note_and_others_may_not(chat: Chat) -> N
     assert chat.say(COORDINATOR, "tables assign").ok
     plan = chat.bot.records.setting("table_plan")
     tables = {n: next(t for t in plan["tables"] if n in t["proposals"]) for n in (1, 2)}
-    editors = {f"roster:{who}" for who in (CSO, JD, COORDINATOR, "per.hansen@example.org")}
+    editors = {f"roster:{who}" for who in (CSO, JD, COORDINATOR, cast.PER.email)}
     seated = next(k for k in tables[1]["people"] if k not in editors)
     elsewhere = next(k for k in tables[2]["people"]
                      if k not in editors and k not in tables[1]["people"]
@@ -336,7 +337,7 @@ def test_a_proposal_stored_before_versions_loads_with_its_text_as_version_one(
     chat.store.put("proposals", "1", doc)
     p = proposal(chat)
     assert p.version == 1 and p.versions[0].title == "Åpent lobbyregister"
-    assert p.versions[0].by == "roster:anders.bakke@example.org"
+    assert p.versions[0].by == f"roster:{CSO}"
     assert (p.milestones[0].start, p.milestones[0].end.isoformat()) == (None, "2027-03-01")
     assert chat.say(CSO, "edit P-1 goal Innsyn").ok
     assert proposal(chat).version == 2
