@@ -23,7 +23,7 @@ class ReportItem:
     when: str
     at: str  # ISO 8601
     level_label: str
-    text: str
+    text: Said
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ class PlanView:
 
 def reports(p: Proposal, lang: str, dates: Dates) -> tuple[ReportItem, ...]:
     return tuple(ReportItem(dates.when(r.at), r.at.isoformat(),
-                            t(lang, f"completion.{r.level}"), r.text) for r in p.progress)
+                            t(lang, f"completion.{r.level}"), Said(r.text, r.language))
+                 for r in p.progress)
 
 
 def commitment(snap: Snapshot, p: Proposal, lang: str) -> Commitment:
@@ -92,7 +93,8 @@ def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:
             "completion": level, "completion_label": t(lang, f"completion.{level}"),
             "milestones": [{**public_milestone(m), "number": k, "state": state_of(m, today)}
                            for k, m in enumerate(p.milestones, 1)],
-            "progress": [{"at": r.at.isoformat(), "completion": r.level, "text": r.text}
+            "progress": [{"at": r.at.isoformat(), "completion": r.level,
+                          "completion_label": t(lang, f"completion.{r.level}"), "text": r.text}
                          for r in p.progress],
         })
     return {**rehearsal_mark(snap), "seminar": snap.seminar.title, "language": lang,

@@ -285,6 +285,9 @@ async def test_one_proposal_as_json(client):
         "result": "declined", "text": "Ikke enighet om omfanget."}
     assert [h["action"] for h in p["history"]] == [
         "proposed", "presented", "discussed", "outcome_agreed", "report_declined", "exclude"]
+    # each stored key also in words, in the reader's language
+    assert p["history"][0]["what"] == "foreslo" and p["history"][0]["status_label"] == "innsendt"
+    assert p["history"][-1]["what"] == f"tok ikke forslaget med: {HOSTILE_REASON}"
     assert all("actor" not in h for h in p["history"])
 
 
