@@ -13,10 +13,12 @@ from icalendar import Calendar, Event
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
+from bot.core.notice import Notice
 from bot.core.reply import Reply
 from bot.core.seminar import Seminar, parse_seminar
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError, FileAttachment
+from bot.notices.written import written
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
 from tests import cast
@@ -29,10 +31,13 @@ AGENDA = (("09:00", "Velkommen", "talk"), ("09:45", "Forslagene presenteres", "p
 
 
 def seminar_data(date: str = "2026-12-01", agenda: list[dict[str, Any]] | None = None,
-                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h")) -> dict[str, Any]:
-    """The coordinator, a ministry (in English) and a proposer, with their Slack ids."""
+                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h"),
+                 digest_minutes: int = 0) -> dict[str, Any]:
+    """The coordinator, a ministry (in English) and a proposer, with their Slack ids; each new
+    proposal is told at once unless `digest_minutes` gathers them into digests."""
     items = [(a["time"], a["title"], a["kind"]) for a in agenda] if agenda else AGENDA
     return cast.seminar_data(date, items, leads, title="Seminar", heads_up=heads_up,
+                             digest_minutes=digest_minutes,
                              people=[COORDINATOR.roster(slack=True),
                                      MINISTRY.roster(slack=True, language="en"),
                                      PROPOSER.roster(slack=True)])
@@ -147,3 +152,11 @@ def event_of(content: bytes) -> tuple[Calendar, Event]:
 
 def oslo(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=OSLO)  # type: ignore[misc]
+
+
+def as_sent(bot: OgpBot, notice: Notice) -> Reply:
+    """A scheduled notice's words as they would go out now: written in the language its
+    reader reads now (what the dispatcher sends)."""
+    said = written(bot, notice, bot.clock.now())
+    assert isinstance(said, Reply), said
+    return said

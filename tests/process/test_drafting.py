@@ -21,6 +21,7 @@ from tests.chat import (
     OUTSIDER,
     Chat,
 )
+from tests.notice_kit import as_sent
 
 NORA = cast.NORA.email  # Norsk Presseforbund, civil society on the roster
 SOFIE = cast.SOFIE.email  # Klima- og miljødepartementet
@@ -77,11 +78,11 @@ def test_one_field_in_a_line_is_a_new_version_told_to_those_who_follow(chat: Cha
     # nobody hears of their own save.
     (to_ingrid,) = notices_to(chat, JD, "version:P-1:")
     assert to_ingrid.key.startswith("version:P-1:v2:")
-    assert "Ny versjon av P-1" in to_ingrid.message.text
-    assert "**Alle møter er offentlige innen en uke**" in to_ingrid.message.text
+    assert "Ny versjon av P-1" in as_sent(chat.bot, to_ingrid).text
+    assert "**Alle møter er offentlige innen en uke**" in as_sent(chat.bot, to_ingrid).text
     (to_anders,) = notices_to(chat, CSO, "version:P-1:")
-    assert "Lagret av Ingrid Berg" in to_anders.message.text
-    assert "**og søkbart**" in to_anders.message.text
+    assert "Lagret av Ingrid Berg" in as_sent(chat.bot, to_anders).text
+    assert "**og søkbart**" in as_sent(chat.bot, to_anders).text
 
     listing = chat.say(OBSERVER, f"versions {ref}").text
     assert "Versjon 1 – " in listing and "Anders Bakke: sendt inn" in listing
@@ -272,8 +273,8 @@ def test_an_organisation_joins_and_hears_of_later_versions(chat: Chat) -> None:
     assert "Andre aktører: Publish What You Pay Norge, Klima- og miljødepartementet" in card
     assert chat.say(CSO, f"edit {ref} results Alle møter ligger ute").ok
     (told,) = notices_to(chat, CSO_EN, "version:P-1:v2")
-    assert told.message.language == "en"
-    assert "New version of P-1" in told.message.text
+    assert as_sent(chat.bot, told).language == "en"
+    assert "New version of P-1" in as_sent(chat.bot, told).text
     assert notices_to(chat, SOFIE, "version:P-1:v2")
 
     refused(chat, CSO_EN, f"join {ref}", "Publish What You Pay Norge has already joined P-1")
@@ -309,7 +310,7 @@ def test_follow_and_unfollow(chat: Chat) -> None:
         assert chat.say(COORDINATOR, words).ok
     assert notices_to(chat, CSO, "decision:P-1")
     (told,) = notices_to(chat, NORA, "decision:P-1")
-    assert told.message.title == "Beslutning om P-1: tatt med i planen"
+    assert as_sent(chat.bot, told).title == "Beslutning om P-1: tatt med i planen"
     assert not notices_to(chat, OBSERVER, "decision:P-1")
     assert proposal(chat).status is Status.INCLUDED
 
@@ -319,7 +320,7 @@ def test_followers_hear_when_a_proposal_is_withdrawn(chat: Chat) -> None:
     assert chat.say(OBSERVER, f"follow {ref}").ok
     assert chat.say(CSO, f"withdraw {ref}").ok
     (told,) = notices_to(chat, OBSERVER, "withdrawn:P-1")
-    assert "P-1 Åpent lobbyregister er trukket" in told.message.text
+    assert "P-1 Åpent lobbyregister er trukket" in as_sent(chat.bot, told).text
     assert notices_to(chat, JD, "withdrawn:P-1")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.core.model import Status
 from bot.core.notice import NoticeState
 from tests.cast import KARI
+from tests.notice_kit import as_sent
 from tests.process.tables_fixtures import make_bot, propose, say
 
 
@@ -34,11 +35,11 @@ def test_assign_seats_everyone_announces_and_tells_each_person() -> None:
     dms = {k: n for k, n in notices.items() if n.target.kind == "person"}
     assert len(dms) == 6
     nina = dms["tables:v1:roster:nina@ngo.no"]
-    assert nina.message.title.startswith("Ditt småbord: bord")
-    assert "P-1 Open budgets" in nina.message.text
+    assert as_sent(bot, nina).title.startswith("Ditt småbord: bord")
+    assert "P-1 Open budgets" in as_sent(bot, nina).text
     jon = dms["tables:v1:roster:jon@jd.no"]
-    assert jon.message.title.startswith("Your small table: table")
-    assert "P-2 Open courts" in jon.message.text and "Ola NGO" in jon.message.text
+    assert as_sent(bot, jon).title.startswith("Your small table: table")
+    assert "P-2 Open courts" in as_sent(bot, jon).text and "Ola NGO" in as_sent(bot, jon).text
 
 
 def test_tables_shows_the_plan_and_the_askers_table() -> None:
@@ -83,7 +84,7 @@ def test_a_rerun_after_a_late_proposal_tells_only_who_moved() -> None:
     v2 = {k for k in tables_notices(bot) if k.startswith("tables:v2:roster:")}
     assert v2 == {f"tables:v2:{p}" for p in moved if p != f"roster:{KARI.email}"}
     for key in v2:
-        assert "The table plan has changed" in tables_notices(bot)[key].message.text
+        assert "The table plan has changed" in as_sent(bot, tables_notices(bot)[key]).text
     assert "tables:v2:plan" in tables_notices(bot)
     assert bot.records.proposal(3).status is Status.IN_DISCUSSION
 
