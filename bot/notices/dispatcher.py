@@ -701,22 +701,29 @@ class Dispatcher:
         alert_coordinators(self.bot, notice, where.place, where.label, reason,
                            self.bot.clock.now())
 
-    def _wait_op(self, key: str, person: Person, now: datetime) -> None:
-        """Keep a notice to a person not reachable yet; give up only when it is long overdue."""
+    def _wait_op(self, key: str, person: Person, now: datetime) -> bool:
+        """Keep a notice to a person not reachable yet; give up only when it is long overdue.
+        True when the person was seen while they were looked up (they wrote to the bot, and
+        `release_waiting` found nothing waiting yet): the notice goes at once, not after
+        `WAIT_FOR_PERSON`."""
         notice = self.bot.outbox.held(key, self.owner)
         if notice is None:
             self._release_op(key)
-            return
+            return False
+        if isinstance(self.resolve(notice.target), Destination):
+            self._release_op(key)  # due as it was: the next round (woken) takes it
+            return True
         if now - notice.due > GIVE_UP_WAITING:
             # no name in the reason: it is logged
             self._skip_op(key, "the person could not be reached on any connected platform "
                                f"for {GIVE_UP_WAITING.days} days", now)
-            return
+            return False
         self.bot.outbox.wait_for_person(
             key, self.owner, now + WAIT_FOR_PERSON,
             f"waiting: {person.name} is not reachable on any connected platform yet")
         self._release_op(key)
         self._batch.count("waiting")
+        return False
 
 
 def in_log(notice: Notice) -> str:

@@ -134,3 +134,27 @@ async def test_a_stop_while_a_lane_hangs_leaves_the_rest_pending_for_the_next_st
     # the send that was cut off may have arrived: it goes again; the one after it never began
     assert states == {"1-slow": NoticeState.SENDING, "2-after-it": NoticeState.PENDING}
     assert notifier.sent == []
+
+
+async def test_someone_who_writes_while_being_looked_up_gets_their_notice_at_once() -> None:
+    # The look-up finds nobody, but the person wrote to the bot meanwhile (their Slack id is
+    # known, and nothing was waiting for them yet to be released): it goes now, not after
+    # WAIT_FOR_PERSON of the clock's time.
+    kit, notifier = held_kit()
+    notifier.held[UNKNOWN] = asyncio.Event()
+    key = f"tables:{roster_key(UNKNOWN)}"
+    kit.bot.outbox.schedule(Notice(key, Target.to_person(roster_key(UNKNOWN)),
+                                   Reply(language="nb", title="Ditt bord"), NOW, "tables"))
+    await kit.dispatcher.start()
+    try:
+        await eventually(lambda: UNKNOWN in notifier.holding, within=10)
+        kit.say(cast.LARS, "help")
+        notifier.held[UNKNOWN].set()  # not in the directory: the look-up finds nobody
+        await eventually(lambda: [s.to for s in notifier.sent] == [cast.LARS.slack_id],
+                         within=10)
+    finally:
+        notifier.held.get(UNKNOWN, asyncio.Event()).set()
+        await kit.dispatcher.stop()
+    sent = kit.bot.outbox.get(key)
+    assert sent is not None and sent.state is NoticeState.SENT
+    assert kit.clock.now() == NOW
