@@ -182,10 +182,11 @@ def snapshot(settings: Settings, command: str, file: str) -> int:
 def shell(settings: Settings, user: str | None, rehearsal: Rehearsal | None = None) -> int:
     from adapters.clockwork import clock_of
     from adapters.console import Console
+    from adapters.teams.settings import home_tenant
     from bot.app.runtime import Runtime
 
     runtime = rehearsal.open(settings) if rehearsal is not None else \
-        Runtime.open(settings, clock_of(settings))
+        Runtime.open(settings, clock_of(settings), home_tenant=home_tenant(settings))
     try:
         if user is None:
             first = next((p for p in runtime.bot.records.people()
@@ -208,6 +209,7 @@ def serve(settings: Settings, host: str, port: int, rehearsal: Rehearsal | None 
     from adapters.clockwork import clock_of
     from adapters.server import refusals
     from adapters.server import serve as run_server
+    from adapters.teams.settings import home_tenant
     from bot.app.runtime import Runtime
     from bot.store.opening import store_name
 
@@ -219,7 +221,7 @@ def serve(settings: Settings, host: str, port: int, rehearsal: Rehearsal | None 
     if rehearsal is not None:
         runtime = rehearsal.open(settings)
     else:
-        runtime = Runtime.open(settings, clock_of(settings))
+        runtime = Runtime.open(settings, clock_of(settings), home_tenant=home_tenant(settings))
     log.info("store: %s%s", store_name(runtime.settings.db),
              " (shared: other replicas may serve it too)" if runtime.store.shared else "")
     # The store's documents live for the whole process: keep the collector from walking them
@@ -385,6 +387,7 @@ def people(settings: Settings, action: str, email: str) -> int:
 def import_plan(settings: Settings, path: str) -> int:
     """Import a plan's commitments; every problem on its own line and nothing stored if any."""
     from adapters.clockwork import clock_of
+    from adapters.teams.settings import home_tenant
     from bot.app.runtime import Runtime
     from bot.i18n.catalogue import tn
     from bot.process.plan_import import PlanFileError, import_plan, parse_plan
@@ -395,7 +398,7 @@ def import_plan(settings: Settings, path: str) -> int:
     except OSError as exc:
         print(f"ogpbot: {path}: cannot be read: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    runtime = Runtime.open(settings, clock_of(settings))
+    runtime = Runtime.open(settings, clock_of(settings), home_tenant=home_tenant(settings))
     try:
         bot = runtime.bot
         try:

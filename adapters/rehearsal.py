@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console import PLATFORM, Console
+from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.clock import ScaledClock, SystemClock, nap
 from bot.core.records import ANNOUNCE_SETTING
@@ -81,7 +82,8 @@ class Rehearsal:
     def open(self, settings: Settings) -> Runtime:
         """The bot on the rehearsal's seminar, clock and store."""
         return Runtime.open(replace(settings, db=str(self.store)),
-                            ScaledClock(self.start, self.speed), seminar=self.seminar)
+                            ScaledClock(self.start, self.speed), seminar=self.seminar,
+                            home_tenant=home_tenant(settings))
 
     def describe(self) -> str:
         """One log line: what this rehearsal is."""

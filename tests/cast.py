@@ -98,7 +98,13 @@ ORGANIZATIONS: tuple[tuple[str, str, str], ...] = (
     ("ks", "KS – kommunesektorens organisasjon", "observer"),
     ("ti-norge", "Transparency International Norge", "civil_society"),
     ("pwyp", "Publish What You Pay Norge", "civil_society"),
+    ("ngo", "Åpenhet Norge", "civil_society"),  # for a crowd of civil society in a test
 )
+
+
+def organization(key: str) -> str:
+    """The name of the cast's organisation `key`."""
+    return next(name for k, name, _ in ORGANIZATIONS if k == key)
 
 
 def roster(*people: Person, slack: bool = False, teams: bool = False) -> list[dict[str, str]]:

@@ -19,38 +19,23 @@ from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError, FileAttachment
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
+from tests import cast
+from tests.cast import Person
 
 OSLO = ZoneInfo("Europe/Oslo")
-COORDINATOR = ("U0KARI", "kari@kmd.example.org")
-MINISTRY = ("U0INGRID", "ingrid@jd.example.org")
-PROPOSER = ("U0ANDERS", "anders@ngo.example.org")
+COORDINATOR, MINISTRY, PROPOSER = cast.KARI, cast.INGRID, cast.ANDERS
+AGENDA = (("09:00", "Velkommen", "talk"), ("09:45", "Forslagene presenteres", "presentations"),
+          ("10:15", "Diskusjon", "discussion"))
 
 
 def seminar_data(date: str = "2026-12-01", agenda: list[dict[str, Any]] | None = None,
                  heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h")) -> dict[str, Any]:
-    return {
-        "seminar": {"title": "Seminar", "date": date, "timezone": "Europe/Oslo",
-                    "language": "nb", "heads_up_minutes": heads_up,
-                    "reminder_leads": list(leads)},
-        "areas": [{"key": "innsyn", "name": "Innsyn"}],
-        "tables": {"count": 2, "max_size": 10},
-        "agenda": agenda or [
-            {"time": "09:00", "title": "Velkommen", "kind": "talk"},
-            {"time": "09:45", "title": "Forslagene presenteres", "kind": "presentations"},
-            {"time": "10:15", "title": "Diskusjon", "kind": "discussion"},
-        ],
-        "organizations": [
-            {"key": "kmd", "name": "KMD", "kind": "coordinator"},
-            {"key": "jd", "name": "Justisdepartementet", "kind": "ministry"},
-            {"key": "ngo", "name": "Åpenhet Norge", "kind": "civil_society"},
-        ],
-        "people": [
-            {"name": "Kari", "org": "kmd", "email": COORDINATOR[1], "slack_id": COORDINATOR[0]},
-            {"name": "Ingrid", "org": "jd", "email": MINISTRY[1], "slack_id": MINISTRY[0],
-             "language": "en"},
-            {"name": "Anders", "org": "ngo", "email": PROPOSER[1], "slack_id": PROPOSER[0]},
-        ],
-    }
+    """The coordinator, a ministry (in English) and a proposer, with their Slack ids."""
+    items = [(a["time"], a["title"], a["kind"]) for a in agenda] if agenda else AGENDA
+    return cast.seminar_data(date, items, leads, title="Seminar", heads_up=heads_up,
+                             people=[COORDINATOR.roster(slack=True),
+                                     MINISTRY.roster(slack=True, language="en"),
+                                     PROPOSER.roster(slack=True)])
 
 
 @dataclass
@@ -136,8 +121,8 @@ class Kit:
         self.dispatcher = Dispatcher(self.bot, {"slack": self.notifier}, pace={},
                                      public_url="https://ogp.example.org")
 
-    def say(self, who: tuple[str, str], words: str, channel: str = "C0SEMINAR") -> Reply:
-        speaker = Speaker("slack", who[0], email=who[1], locale=None)
+    def say(self, who: Person, words: str, channel: str = "C0SEMINAR") -> Reply:
+        speaker = Speaker("slack", who.slack_id, email=who.email, locale=None)
         return self.bot.handle(Command(speaker, Place("slack", channel, name="#seminar"),
                                        words=words))
 

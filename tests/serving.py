@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,11 +27,6 @@ SERVE = (sys.executable, "-m", "adapters.cli", "serve")
 PORT_TRIES = 3  # ports picked in turn when another process takes the one picked first
 
 #: key, name, kind of the organisations most end-to-end seminars have.
-ORGANIZATIONS = (("kmd", "KMD", "coordinator"),
-                 ("jd", "Justisdepartementet", "ministry"),
-                 ("ngo", "Åpenhet Norge", "civil_society"))
-
-
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on just now."""
     with socket.socket() as s:
@@ -165,44 +159,6 @@ async def until(look: Callable[[], Awaitable[T]], check: Callable[[T], bool],
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting; last found: {found!r}")
         await asyncio.sleep(0.05)
-
-
-def _table(name: str, fields: Mapping[str, str]) -> str:
-    lines = "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
-                    for key, value in fields.items())
-    return f"[[{name}]]\n{lines}\n"
-
-
-def seminar_toml(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequence[str], *,
-                 people: Iterable[Mapping[str, str]],
-                 organizations: Iterable[tuple[str, str, str]] = ORGANIZATIONS,
-                 title: str = "E2E", tables: int = 2) -> str:
-    """A seminar file (Norwegian, Oslo time, no heads-up, one area) on `day`: `agenda` as
-    (time, title, kind), reminders `leads` ahead, `organizations` as (key, name, kind) and
-    `people` as the fields of each person (name, org, email, slack_id or teams_id)."""
-    items = "".join(_table("agenda", {"time": at, "title": what, "kind": kind})
-                    for at, what, kind in agenda)
-    orgs = "".join(_table("organizations", {"key": key, "name": name, "kind": kind})
-                   for key, name, kind in organizations)
-    persons = "".join(_table("people", fields) for fields in people)
-    return f"""
-[seminar]
-title = {json.dumps(title, ensure_ascii=False)}
-date = "{day}"
-timezone = "Europe/Oslo"
-language = "nb"
-heads_up_minutes = 0
-reminder_leads = {json.dumps(list(leads))}
-
-[[areas]]
-key = "innsyn"
-name = "Innsyn"
-
-[tables]
-count = {tables}
-max_size = 10
-
-{items}{orgs}{persons}"""
 
 
 def outbox(folder: Path) -> dict[str, dict[str, Any]]:

@@ -33,6 +33,7 @@ from adapters.slack.home import AppHome
 from adapters.slack.installations import StoreInstallations
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.oauth import INSTALL_PATH, mount_installer, refusal
+from adapters.slack.settings import SlackSettings
 from adapters.slack.speakers import PLATFORM, SpeakerBook
 from adapters.slack.workspaces import Workspaces
 from bot.app.runtime import Runtime
@@ -44,34 +45,34 @@ SLACK_ENDPOINT: web.AppKey[SlackEndpoint] = web.AppKey("slack_endpoint", SlackEn
 
 
 def mount(app: web.Application, runtime: Runtime) -> str:
-    settings = runtime.settings
+    settings = SlackSettings.of(runtime.settings)
     installations: StoreInstallations | None = None
     installs = ""
-    if settings.slack_oauth:
+    if settings.oauth:
         installations = mount_installer(app, runtime)
         installs = f", installs at GET {INSTALL_PATH}"
-    if not settings.slack_enabled:
-        missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.slack_bot_token),
+    if not settings.enabled:
+        missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.bot_token),
                                             ("SLACK_SIGNING_SECRET",
-                                             settings.slack_signing_secret)) if not value]
+                                             settings.signing_secret)) if not value]
         return f"slack: off ({' and '.join(missing)} not set{installs})"
-    rotator = AsyncTokenRotator(client_id=settings.slack_client_id,
-                                client_secret=settings.slack_client_secret,
-                                client=AsyncWebClient(base_url=settings.slack_api_url,
+    rotator = AsyncTokenRotator(client_id=settings.client_id,
+                                client_secret=settings.client_secret,
+                                client=AsyncWebClient(base_url=settings.api_url,
                                                       timeout=TIMEOUT)) \
         if installations is not None else None
     workspaces = Workspaces(Reach(runtime.bot.records, PLATFORM), runtime.clock,
-                            settings.slack_api_url, settings.slack_bot_token, installations,
+                            settings.api_url, settings.bot_token, installations,
                             rotator)
-    client = SlackClient(workspaces, settings.slack_api_url)
+    client = SlackClient(workspaces, settings.api_url)
     speakers = SpeakerBook(client.api)
     notifier = SlackNotifier(client.api)
     home = AppHome(client.api, speakers, runtime.ask)
     answers = SlackAnswers(client, notifier, speakers, runtime.clock, home.publish)
     turns = turns_of(app, runtime)
     turns.register(answers)
-    endpoint = SlackEndpoint(runtime, SlackDoor(settings.slack_signing_secret,
-                                                settings.slack_teams),
+    endpoint = SlackEndpoint(runtime, SlackDoor(settings.signing_secret,
+                                                settings.teams),
                              client, answers, home, turns)
     app[SLACK_ENDPOINT] = endpoint
     app.router.add_post("/slack/events", endpoint.handle)
@@ -85,7 +86,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
 
     add_drain(app, finish)
     app.on_cleanup.append(close)
-    served = (f"workspace(s) {', '.join(sorted(settings.slack_teams))} only"
-              if settings.slack_teams else "any workspace: SLACK_TEAM_ID not set")
-    return (f"slack: on (POST /slack/events, Web API at {settings.slack_api_url}, "
+    served = (f"workspace(s) {', '.join(sorted(settings.teams))} only"
+              if settings.teams else "any workspace: SLACK_TEAM_ID not set")
+    return (f"slack: on (POST /slack/events, Web API at {settings.api_url}, "
             f"{served}{installs})")

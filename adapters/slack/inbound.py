@@ -6,8 +6,8 @@ requests the bot acts on, `HomeOpened` for a visit to the App Home tab, None for
   `response_url` (a form opens as a modal while its `trigger_id` is good).
 - A button of ours (`ogp_words:…`): the words it carries, answered at its `response_url`.
 - A mention of the bot in a channel: answered to the person alone (ephemeral, in the thread).
-- A direct message to the bot from a person (not Slackbot, not a bot, not an edit or other
-  subtype: `from_a_person`): answered in that DM.
+- A direct message to the bot from a person (not Slackbot, not a bot, not an edit or another
+  subtype a person did not type: `from_a_person`): answered in that DM.
 - A submitted proposal form: the form's fields; its answer is the acknowledgement itself, and
   a DM.
 
@@ -201,15 +201,22 @@ def _event(body: Mapping[str, Any], received_at: datetime,
     return _item("event", event_id, event_id, command, route, received_at)
 
 
+#: Message subtypes that are a person's own words (every other subtype is not asked).
+PERSON_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+
+
 def from_a_person(event: Mapping[str, Any], bot_user_id: str | None) -> bool:
     """Whether a message or mention comes from a person: not from Slackbot (`USLACKBOT`,
     whose notices, such as "You have been removed from #…", land in the bot's DM), not from an
     app's bot (a `bot_id` or `bot_profile`), not the bot's own, and not an edit, a deletion or
-    another subtype a person did not type."""
+    another subtype a person did not type (`PERSON_SUBTYPES` are what they typed: words with
+    a file shared, a thread reply also sent to the conversation)."""
     user_id = event.get("user")
     if not isinstance(user_id, str) or not user_id or user_id == SLACKBOT:
         return False
-    if event.get("bot_id") or event.get("bot_profile") or event.get("subtype"):
+    if event.get("bot_id") or event.get("bot_profile"):
+        return False
+    if event.get("subtype") and event.get("subtype") not in PERSON_SUBTYPES:
         return False
     return bot_user_id is None or user_id != bot_user_id
 

@@ -35,6 +35,7 @@ from adapters.sealing import MAKE_ONE, Sealer, key_problem
 from adapters.server import MESSAGE_PAGE, MessagePage
 from adapters.slack.installations import StoreInstallations
 from adapters.slack.oauth_state import StoreStates
+from adapters.slack.settings import SlackSettings
 from bot.app.runtime import Runtime
 from bot.core.seminar import Seminar
 from bot.core.settings import Settings
@@ -88,8 +89,9 @@ class Installer:
         self.seminar = seminar
         self.page = page or _plain_page
         redirect = f"{settings.public_url}{REDIRECT_PATH}" if settings.public_url else None
+        slack = SlackSettings.of(settings)
         oauth = AsyncOAuthSettings(
-            client_id=settings.slack_client_id, client_secret=settings.slack_client_secret,
+            client_id=slack.client_id, client_secret=slack.client_secret,
             scopes=list(SCOPES), user_scopes=[], redirect_uri=redirect,
             install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
             install_page_rendering_enabled=False,  # straight to Slack's page, no page of bolt's
@@ -99,7 +101,7 @@ class Installer:
             callback_options=AsyncCallbackOptions(success=self._installed,
                                                   failure=self._not_installed),
             logger=logging.getLogger("ogpbot.slack.bolt"))
-        client = AsyncWebClient(base_url=settings.slack_api_url, timeout=10)
+        client = AsyncWebClient(base_url=slack.api_url, timeout=10)
         self.flow = _Flow(client=client, settings=oauth,
                           logger=logging.getLogger("ogpbot.slack.bolt"))
         self.flow.served = served
@@ -159,18 +161,19 @@ def refusal(settings: Settings, host: str) -> str | None:
     """The sentence `serve` stops with when the Slack settings cannot work: half of the OAuth
     pair, OAuth without the signing secret, or without a good `OGPBOT_SECRET_KEY` to seal the
     workspaces' tokens with (or such a key set but malformed)."""
-    if bool(settings.slack_client_id) != bool(settings.slack_client_secret):
-        given, missing = (("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if settings.slack_client_id
+    slack = SlackSettings.of(settings)
+    if bool(slack.client_id) != bool(slack.client_secret):
+        given, missing = (("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET") if slack.client_id
                           else ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID"))
         return f"{given} is set but {missing} is not: Slack's OAuth flow needs both."
-    if settings.slack_oauth and not settings.slack_signing_secret:
+    if slack.oauth and not slack.signing_secret:
         return ("SLACK_CLIENT_ID needs SLACK_SIGNING_SECRET too: every request from Slack is "
                 "checked with it.")
-    if settings.slack_oauth and not settings.secret_key:
+    if slack.oauth and not slack.secret_key:
         return ("SLACK_CLIENT_ID keeps each workspace's token in the store, sealed with "
                 f"OGPBOT_SECRET_KEY, which is not set: make one with {MAKE_ONE} and keep it "
                 "with the other secrets.")
-    return key_problem(settings.secret_key) if settings.secret_key else None
+    return key_problem(slack.secret_key) if slack.secret_key else None
 
 
 def _plain_page(lang: str, heading: str, lines: list[str],
@@ -192,10 +195,10 @@ INSTALLATIONS_KEY: web.AppKey[StoreInstallations] = web.AppKey("slack_installati
 def mount_installer(app: web.Application, runtime: Runtime) -> StoreInstallations:
     """Add `GET /slack/install` and `GET /slack/oauth_redirect` (the settings passed
     `refusal`); the installations, kept on the app, are what the adapter's calls use."""
-    settings = runtime.settings
-    installations = StoreInstallations(runtime.store, Sealer(settings.secret_key))
-    installer = Installer(settings, runtime.seminar, installations,
-                          StoreStates(runtime.store, runtime.clock), settings.slack_teams,
+    slack = SlackSettings.of(runtime.settings)
+    installations = StoreInstallations(runtime.store, Sealer(slack.secret_key))
+    installer = Installer(runtime.settings, runtime.seminar, installations,
+                          StoreStates(runtime.store, runtime.clock), slack.teams,
                           app.get(MESSAGE_PAGE))
     app[INSTALLATIONS_KEY] = installations
     app.router.add_get(INSTALL_PATH, installer.install)

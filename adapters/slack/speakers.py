@@ -1,14 +1,23 @@
 """Who is speaking on Slack: `users.info` (with the locale) gives a person's name, email and
-language; answers are cached so a busy seminar does not ask Slack again for every line."""
+language; answers are cached so a busy seminar does not ask Slack again for every line.
+
+The email is taken only for a member of the workspace whose installation asked (the one the
+request came through, `workspaces.answering`): Slack answers for its own members there. A
+person of another organisation in a Slack Connect channel is their organisation's member, not
+the installation's: Slack usually shows no email for them, and an address it does show is
+whatever their organisation's admin typed, so it finds nobody on the roster (the roster names
+such a person by `slack_id`)."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.workspaces import answering_for
 from bot.core.command import Speaker
 from bot.core.redact import pseudonym
 
@@ -22,11 +31,13 @@ class SpeakerBook:
         self.client = client
         self.ttl = ttl
         self.clock = clock
-        self._known: dict[str, tuple[float, Speaker]] = {}
+        # by (workspace of the installation asking, user id): an email counts in one, not another
+        self._known: dict[tuple[str | None, str], tuple[float, Speaker]] = {}
 
     async def speaker(self, user_id: str, name: str = "") -> Speaker:
         """The speaker behind a Slack user id; only the id (and `name`) when Slack cannot say."""
-        cached = self._known.get(user_id)
+        team = answering_for()
+        cached = self._known.get((team, user_id))
         if cached is not None and self.clock() - cached[0] < self.ttl:
             return cached[1]
         try:
@@ -39,8 +50,25 @@ class SpeakerBook:
         speaker = Speaker(
             PLATFORM, user_id,
             name=profile.get("real_name") or user.get("real_name") or user.get("name") or name,
-            email=profile.get("email") or None,
+            email=(profile.get("email") or None) if member_of(user, team) else None,
             locale=user.get("locale") or None,
         )
-        self._known[user_id] = (self.clock(), speaker)
+        self._known[(team, user_id)] = (self.clock(), speaker)
         return speaker
+
+
+def member_of(user: Mapping[str, Any], team: str | None) -> bool:
+    """Whether the user object `users.info` gave is of a member of workspace `team` (or of the
+    Enterprise Grid organisation `team` names), rather than a person of another organisation
+    seen through a Slack Connect channel. With no workspace named, or none in the answer, the
+    one workspace the bot is in is the person's."""
+    if user.get("is_stranger"):
+        return False
+    profile = user.get("profile") if isinstance(user.get("profile"), dict) else {}
+    grid = user.get("enterprise_user") if isinstance(user.get("enterprise_user"), dict) else {}
+    assert isinstance(profile, dict) and isinstance(grid, dict)
+    teams = grid.get("teams") if isinstance(grid.get("teams"), list) else []
+    homes = {user.get("team_id") or profile.get("team"), grid.get("enterprise_id"), *teams}
+    homes.discard(None)
+    homes.discard("")
+    return not team or not homes or team in homes

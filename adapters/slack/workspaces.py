@@ -71,6 +71,11 @@ def answering(team: str | None) -> Iterator[None]:
         _ANSWERING.reset(mark)
 
 
+def answering_for() -> str | None:
+    """The workspace whose installation the calls made here answer for (`answering`)."""
+    return _ANSWERING.get()
+
+
 class Workspaces:
     """The workspaces the bot is in: their tokens, and who and what was last seen through
     which."""

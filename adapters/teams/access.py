@@ -39,6 +39,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.references import tenant_of
+from adapters.teams.settings import TeamsSettings
 from bot.core.settings import Settings
 
 log = logging.getLogger("ogpbot.teams")
@@ -84,12 +85,13 @@ def is_loopback_url(url: str | None) -> bool:
 def refusal(settings: Settings, host: str) -> str | None:
     """The sentence `serve` stops with when the Teams settings would open a door; None when
     they are fine (on or off)."""
-    value = settings.teams_emulator
+    teams = TeamsSettings.of(settings)
+    value = teams.emulator
     if value in ("", "0"):
         return None
     if value != "1":
         return f"OGPBOT_TEAMS_EMULATOR must be 1 or unset, not {value!r}."
-    if settings.microsoft_app_id or settings.microsoft_app_password:
+    if teams.app_id or teams.app_password:
         return ("OGPBOT_TEAMS_EMULATOR=1 turns off the Teams endpoint's authentication, so it "
                 "cannot be used together with MicrosoftAppId or MicrosoftAppPassword: unset "
                 "one or the other.")
@@ -124,12 +126,13 @@ def door_of(settings: Settings, host: str) -> Door:
     problem = refusal(settings, host)
     if problem is not None:
         return Door(Mode.OFF, f"refused: {problem}")
-    if settings.teams_emulator == "1":
+    teams = TeamsSettings.of(settings)
+    if teams.emulator == "1":
         return Door(Mode.EMULATOR, "Bot Framework Emulator only, without authentication")
-    app_id, password = settings.microsoft_app_id, settings.microsoft_app_password
-    kind = settings.microsoft_app_type.strip().lower() or MULTI_TENANT
+    app_id, password = teams.app_id, teams.app_password
+    kind = teams.app_type.strip().lower() or MULTI_TENANT
     if kind not in APP_TYPES:
-        return Door(Mode.OFF, f"MicrosoftAppType {settings.microsoft_app_type!r} is none of "
+        return Door(Mode.OFF, f"MicrosoftAppType {teams.app_type!r} is none of "
                               "SingleTenant, UserAssignedMSI and MultiTenant")
     managed = kind == MANAGED_IDENTITY
     if not app_id and not password:
@@ -142,10 +145,10 @@ def door_of(settings: Settings, host: str) -> Door:
         return Door(Mode.OFF, "MicrosoftAppId without MicrosoftAppPassword")
     if not app_id:
         return Door(Mode.OFF, "MicrosoftAppPassword without MicrosoftAppId")
-    if kind != MULTI_TENANT and not settings.microsoft_app_tenant_id:
+    if kind != MULTI_TENANT and not teams.app_tenant_id:
         return Door(Mode.OFF, f"MicrosoftAppType {APP_TYPES[kind]} without "
                               "MicrosoftAppTenantId (the tenant the app is registered in)")
-    tenants = frozenset(t.lower() for t in settings.teams_allowed_tenants)
+    tenants = frozenset(t.lower() for t in teams.allowed_tenants)
     if not tenants:
         return Door(Mode.OFF, "no tenant allowed: set MicrosoftAppTenantId (or "
                               "OGPBOT_TEAMS_TENANTS for a multi-tenant app)")

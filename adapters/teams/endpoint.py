@@ -38,11 +38,11 @@ from adapters.teams import access, retry
 from adapters.teams.access import Door, Mode, Refused, is_loopback, refusal
 from adapters.teams.answers import TeamsAnswers
 from adapters.teams.notifier import TeamsNotifier
+from adapters.teams.settings import TeamsSettings
 from adapters.teams.turn import Turn
 from adapters.teams.workers import DRAIN, WORKERS, Workers
 from bot.app.inbox import Item
 from bot.app.runtime import Runtime
-from bot.core.settings import Settings
 from bot.store.contract import StoreError
 
 __all__ = ["ROUTE", "TEAMS", "TeamsBridge", "is_loopback", "mount", "refusal"]
@@ -77,16 +77,16 @@ class TeamsBridge:
     """The Teams side of the server: the door, botbuilder's CloudAdapter, the worker threads
     and the turn logic, for the route here and the notifier."""
 
-    def __init__(self, runtime: Runtime, settings: Settings, door: Door,
+    def __init__(self, runtime: Runtime, settings: TeamsSettings, door: Door,
                  policy: retry.RetryPolicy | None = None, workers: int = WORKERS) -> None:
         self.runtime = runtime
         self.door = door
-        self.app_id = settings.microsoft_app_id if door.mode is Mode.CREDENTIALS else ""
+        self.app_id = settings.app_id if door.mode is Mode.CREDENTIALS else ""
         config = SimpleNamespace(
             APP_ID=self.app_id,
-            APP_PASSWORD=settings.microsoft_app_password if self.app_id else "",
-            APP_TYPE=settings.microsoft_app_type or "MultiTenant",
-            APP_TENANTID=settings.microsoft_app_tenant_id)
+            APP_PASSWORD=settings.app_password if self.app_id else "",
+            APP_TYPE=settings.app_type or "MultiTenant",
+            APP_TENANTID=settings.app_tenant_id)
         self.adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(config))
         self.adapter.on_turn_error = self._turn_error
         self.workers = Workers(workers)
@@ -209,12 +209,11 @@ TEAMS: web.AppKey[TeamsBridge] = web.AppKey("teams", TeamsBridge)
 
 def mount(app: web.Application, runtime: Runtime) -> str:
     """Add `POST /api/messages` when the settings allow; return the start-up log line."""
-    settings = runtime.settings
-    door = access.door_of(settings, app.get(BIND_HOST, "127.0.0.1"))
+    door = access.door_of(runtime.settings, app.get(BIND_HOST, "127.0.0.1"))
     if door.mode is Mode.OFF:
         return f"teams: off ({door.why}; {ROUTE} answers 404)"
     try:
-        bridge = TeamsBridge(runtime, settings, door)
+        bridge = TeamsBridge(runtime, TeamsSettings.of(runtime.settings), door)
     except Exception as exc:  # botbuilder raises a bare Exception for incomplete settings
         return f"teams: off ({exc})"
     app[TEAMS] = bridge

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import re
 import struct
 import zipfile
@@ -18,7 +19,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core.settings import Settings
+from adapters.teams.settings import TeamsSettings
 
 APP_PACKAGE = Path(__file__).with_name("appPackage")
 MANIFEST = APP_PACKAGE / "manifest.json"
@@ -125,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.icons:
         draw_icons()
-    app_id = Settings.from_env().microsoft_app_id
+    app_id = TeamsSettings.from_env(os.environ).app_id
     path = build(Path(args.out), app_id)
     note = "" if app_id else f" (no MicrosoftAppId: the bot id is {PLACEHOLDER_ID})"
     print(f"wrote {path}{note}")

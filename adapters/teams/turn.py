@@ -35,6 +35,7 @@ from adapters.metrics import answered
 from adapters.teams import cards, inbound, invokes, references, retry
 from adapters.teams.access import Admitted
 from adapters.teams.senders import from_a_person
+from adapters.teams.settings import TeamsSettings
 from bot.app.inbox import Inbox, Item, new_key
 from bot.app.runtime import Runtime
 from bot.core.reach import Reach
@@ -221,7 +222,7 @@ class Turn:
             log.info("teams: member lookup failed: %s", type(exc).__name__)
             return None, tenant
         home = (member.tenant_id or tenant).lower()
-        served = {t.lower() for t in self.runtime.settings.teams_allowed_tenants}
+        served = {t.lower() for t in TeamsSettings.of(self.runtime.settings).allowed_tenants}
         email = _email_of(member.email, member.user_principal_name) if home in served else ""
         self.reach.update_contact(user_id, email=email, email_tenant=tenant,
                                   member_tenant=home)

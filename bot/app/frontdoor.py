@@ -21,7 +21,7 @@ from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.context import Context, UserError
 from bot.core.observe import NO_OBSERVER, Observer
-from bot.core.people import Directory
+from bot.core.people import Directory, Identified
 from bot.core.permissions import require_word
 from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
@@ -30,7 +30,7 @@ from bot.core.seminar import Seminar
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
-from bot.store.contract import Store, StoreError, retry_conflicts
+from bot.store.contract import Signals, Store, StoreError, retry_conflicts
 from bot.store.watch import WriteWatch
 
 log = logging.getLogger("ogpbot.core")
@@ -60,8 +60,9 @@ class OgpBot:
         self.store = WriteWatch(store)  # tells a command that changed something
         store = self.store
         self.clock = clock
-        self.records = Records(store)
-        self.outbox = Outbox(store)
+        self.signals: Signals = store  # wake-ups: new notices, proposals other replicas wrote
+        self.records = Records(store, self.signals)
+        self.outbox = Outbox(store, self.signals)
         self.directory = Directory(seminar, self.records, home_tenant)
         # what the bot keeps by person key above the core follows a merged person
         self.directory.on_merge.append(self.outbox.follow_person)
@@ -164,11 +165,20 @@ class OgpBot:
 
     def _context(self, command: Command) -> Context:
         speaker = command.speaker
-        person, first_time = self.directory.identify(speaker)
-        if first_time:  # notices that waited for this person can go now
-            self.outbox.release_waiting(person.key)
+        seen = self.directory.identify(speaker)
+        if seen.learnt:
+            self._learn(seen)
+        person = seen.person
         return Context(self, command, person, self.directory.language(person, speaker),
                        self.clock.now())
+
+    def _learn(self, seen: Identified) -> None:
+        """Keep what was learnt about who speaks, in the command's transaction (a refused
+        command keeps none of it); a platform id new to the bot releases the notices that
+        waited for this person."""
+        self.directory.remember(seen)
+        if seen.new_id:
+            self.outbox.release_waiting(seen.person.key)
 
     def _run(self, command: Command) -> Reply | tuple[Context, Prepared]:
         ctx = self._context(command)

@@ -45,7 +45,7 @@ from bot.app.frontdoor import OgpBot
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, Target
 from bot.core.reply import Reply
-from bot.store.contract import READY, StoreError
+from bot.store.contract import READY, StoreError, WorkQueue
 
 log = logging.getLogger("ogpbot.inbox")
 INBOX = "inbox"
@@ -149,7 +149,7 @@ class Inbox:
 
     def __init__(self, bot: OgpBot, owner: str | None = None) -> None:
         self.bot = bot
-        self.store = bot.store
+        self.store: WorkQueue = bot.store
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._held: set[str] = set()  # keys this process runs (or is about to)
         self._lock = threading.Lock()

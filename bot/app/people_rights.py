@@ -33,7 +33,7 @@ from bot.core.records import PEOPLE, PERSON_IDS
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import t
 from bot.notices.outbox import OUTBOX
-from bot.store.contract import Doc, Store
+from bot.store.contract import Doc, Documents
 
 # Fields that hold a person's name: in a document that is theirs they are erased; in anyone
 # else's, a name that happens to be the same is left alone.
@@ -64,7 +64,7 @@ class Identity:
         return {*self.keys, *self.ids, self.email}
 
 
-def identify(store: Store, email: str) -> Identity:
+def identify(store: Documents, email: str) -> Identity:
     """Who `email` is in the store (an empty `Identity` when nobody)."""
     email = email.strip().lower()
     me = Identity(email)
@@ -149,7 +149,7 @@ def _pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w@.])(?:{'|'.join(terms)})(?![\w@])", re.IGNORECASE)
 
 
-def show(store: Store, email: str) -> dict[str, Any]:
+def show(store: Documents, email: str) -> dict[str, Any]:
     """Everything stored about the person with `email`, by collection: the documents that
     hold one of their identifiers anywhere (keys included), each with its key, as they stood
     at one moment (one read-only transaction)."""
@@ -157,7 +157,7 @@ def show(store: Store, email: str) -> dict[str, Any]:
         return _show(store, email)
 
 
-def _show(store: Store, email: str) -> dict[str, Any]:
+def _show(store: Documents, email: str) -> dict[str, Any]:
     me = identify(store, email)
     if not me.found:
         raise PeopleError(f"nobody with the e-mail address {email} is stored")
@@ -182,7 +182,7 @@ class Erasure:
     changed: dict[str, int]
 
 
-def forget(store: Store, seminar: Seminar, email: str,
+def forget(store: Documents, seminar: Seminar, email: str,
            new_key: Callable[[], str] | None = None) -> Erasure:
     """Erase the person with `email` (see the module's docstring), in one transaction (run
     again from the start if it collided with another); the store is then compacted."""

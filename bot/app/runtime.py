@@ -26,13 +26,16 @@ class Runtime:
 
     @classmethod
     def open(cls, settings: Settings, clock: Clock | None = None,
-             store: Store | None = None, seminar: Seminar | None = None) -> Runtime:
+             store: Store | None = None, seminar: Seminar | None = None,
+             home_tenant: str = "") -> Runtime:
         """Raises `SeminarError` or `StoreError` with messages fit for the person starting it.
-        `seminar`: this one instead of the file's (a rehearsal's, moved to another day)."""
+        `seminar`: this one instead of the file's (a rehearsal's, moved to another day);
+        `home_tenant`: the Entra tenant of a roster person's object id unless they name one
+        (the Teams adapter's settings say which)."""
         seminar = seminar if seminar is not None else load_seminar(settings.seminar)
         store = store if store is not None else open_store(settings.db)
         clock = clock or SystemClock()
-        bot = OgpBot(seminar, store, clock, settings.teams_home_tenant)
+        bot = OgpBot(seminar, store, clock, home_tenant)
         return cls(settings, seminar, store, bot, clock)
 
     async def ask(self, command: Command) -> Reply:

@@ -43,7 +43,7 @@ def is_imported(proposal: Proposal) -> bool:
 def stated_reason(proposal: Proposal) -> str:
     """The reason the coordinator wrote with the decision, as written; "" when there is none
     (an imported commitment's sentence from before is none: the bot wrote it, not a person)."""
-    reason = (proposal.decision or {}).get("reason", "")
+    reason = (proposal.decision.reason or "") if proposal.decision else ""
     if reason and proposal.plan_id and reason in {
             before.format(id=proposal.plan_id) for before in _IMPORTED_BEFORE}:
         return ""

@@ -3,11 +3,10 @@ reader's language, everywhere it is shown (chat cards, the public record, the ex
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.model import COMPLETION, HistoryEntry
+from bot.core.model import COMPLETION, HistoryEntry, Report
 from bot.i18n.catalogue import known, t
 from bot.i18n.formatting import format_when
 
@@ -56,8 +55,6 @@ def progress_of(h: HistoryEntry) -> tuple[str, str] | None:
     return None
 
 
-def report_label(report: Mapping[str, str], lang: str) -> str:
-    """The ministry's result in words ("enighet"); a result this version does not know: as is."""
-    result = report.get("result", "")
-    key = f"report.{result}"
-    return t(lang, key) if known(key) else result
+def report_label(report: Report, lang: str) -> str:
+    """The ministry's result in words ("enighet")."""
+    return t(lang, f"report.{report.result.value}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.core.model import Proposal, Status
+from bot.core.model import Proposal, ReportResult, Status
 
 S = Status
 
@@ -51,7 +51,7 @@ def can(step: Step, proposal: Proposal) -> bool:
     if proposal.status not in ALLOWED_FROM[step]:
         return False
     if step is Step.INCLUDE:
-        return bool(proposal.report and proposal.report.get("result") == "agreed")
+        return proposal.report is not None and proposal.report.result is ReportResult.AGREED
     return True
 
 

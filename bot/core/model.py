@@ -38,6 +38,27 @@ class Role(StrEnum):
     OBSERVER = "observer"
 
 
+class Outcome(StrEnum):
+    """What a proposal's table came to: agreement, or a bilateral meeting to find it."""
+
+    AGREED = "agreed"
+    BILATERAL = "bilateral"
+
+
+class ReportResult(StrEnum):
+    """The responsible ministry's result, reported to the coordinator."""
+
+    AGREED = "agreed"
+    DECLINED = "declined"
+
+
+class Choice(StrEnum):
+    """The coordinator's decision on a proposal: in the plan or not."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
 OGP_VALUES = ("transparency", "participation", "accountability")
 _NUMBER_RE = re.compile(r"^[Pp]-?(\d{1,7})$")
 _EMAIL_RE = re.compile(r"[^\s@]+@[^\s@]+")
@@ -205,6 +226,45 @@ class ProgressReport:
 
 
 @dataclass(frozen=True)
+class Report:
+    """The responsible ministry's report to the coordinator: its result and what it wrote
+    (`language`: the language the text was written in, where known, else "")."""
+
+    result: ReportResult
+    text: str = ""
+    language: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        d = {"result": self.result.value, "text": self.text}
+        return {**d, "language": self.language} if self.language else d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> Report:
+        return cls(ReportResult(d["result"]), d.get("text", ""), d.get("language", ""))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The coordinator's decision and the reason published with it. `reason` is None for a
+    commitment imported from an adopted plan (the plan stands for the reason), "" for a
+    decision made without one; `language` as for `Report`."""
+
+    result: Choice
+    reason: str | None = None
+    language: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        d = {"result": self.result.value}
+        if self.reason is not None:
+            d["reason"] = self.reason
+        return {**d, "language": self.language} if self.language else d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, str]) -> Decision:
+        return cls(Choice(d["result"]), d.get("reason"), d.get("language", ""))
+
+
+@dataclass(frozen=True)
 class Actor:
     """An organisation that joined a proposal as another actor involved, and who joined it."""
 
@@ -283,9 +343,9 @@ class Proposal:
     created_at: datetime
     milestones: tuple[Milestone, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
-    outcome: str | None = None  # agreed | bilateral, from the table
-    report: dict[str, str] | None = None  # {"result": agreed|declined, "text": ...}
-    decision: dict[str, str] | None = None  # {"result": include|exclude, "reason": ...}
+    outcome: Outcome | None = None  # from the table
+    report: Report | None = None  # the ministry's, to the coordinator
+    decision: Decision | None = None  # the coordinator's
     goal: str = ""  # what the commitment aims to achieve
     results: str = ""  # its expected results
     actors: tuple[Actor, ...] = ()  # other organisations that joined, in order
@@ -342,7 +402,9 @@ class Proposal:
             "created_at": self.created_at.isoformat(),
             "milestones": [m.to_dict() for m in self.milestones],
             "history": [h.to_dict() for h in self.history],
-            "outcome": self.outcome, "report": self.report, "decision": self.decision,
+            "outcome": self.outcome.value if self.outcome else None,
+            "report": self.report.to_dict() if self.report else None,
+            "decision": self.decision.to_dict() if self.decision else None,
             "goal": self.goal, "results": self.results,
             "actors": [a.to_dict() for a in self.actors],
             "followers": list(self.followers), "unfollowed": list(self.unfollowed),
@@ -362,7 +424,9 @@ class Proposal:
             status=Status(d["status"]), created_at=datetime.fromisoformat(d["created_at"]),
             milestones=tuple(Milestone.from_dict(m) for m in d.get("milestones", [])),
             history=tuple(HistoryEntry.from_dict(h) for h in d.get("history", [])),
-            outcome=d.get("outcome"), report=d.get("report"), decision=d.get("decision"),
+            outcome=Outcome(d["outcome"]) if d.get("outcome") else None,
+            report=Report.from_dict(d["report"]) if d.get("report") else None,
+            decision=Decision.from_dict(d["decision"]) if d.get("decision") else None,
             goal=d.get("goal", ""), results=d.get("results", ""),
             actors=tuple(Actor.from_dict(a) for a in d.get("actors", [])),
             followers=tuple(d.get("followers", [])), unfollowed=tuple(d.get("unfollowed", [])),

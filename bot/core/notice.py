@@ -29,27 +29,47 @@ class NoticeState(StrEnum):
 _TO_SEND = (NoticeState.PENDING, NoticeState.SENDING)
 
 
+class TargetKind(StrEnum):
+    """Whom a notice is for: a person, a conversation, or the announcement channel."""
+
+    PERSON = "person"
+    CONVERSATION = "conversation"
+    ANNOUNCE = "announce"
+
+
 @dataclass(frozen=True)
 class Target:
     """A person (by person key) or a conversation; `announce` means the seminar channel as it
     is set when the notice goes out."""
 
-    kind: str  # "person" | "conversation" | "announce"
+    kind: TargetKind
     person: str | None = None
     platform: str | None = None
     conversation: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", TargetKind(self.kind))  # also when given as text
+
     @classmethod
     def to_person(cls, key: str) -> Target:
-        return cls("person", person=key)
+        return cls(TargetKind.PERSON, person=key)
 
     @classmethod
     def announce(cls) -> Target:
-        return cls("announce")
+        return cls(TargetKind.ANNOUNCE)
+
+    @classmethod
+    def to_conversation(cls, platform: str, conversation: str) -> Target:
+        return cls(TargetKind.CONVERSATION, platform=platform, conversation=conversation)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "person": self.person, "platform": self.platform,
+        return {"kind": self.kind.value, "person": self.person, "platform": self.platform,
                 "conversation": self.conversation}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Target:
+        return cls(TargetKind(d["kind"]), d.get("person"), d.get("platform"),
+                   d.get("conversation"))
 
 
 @dataclass(frozen=True)
@@ -99,7 +119,8 @@ class Notice:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Notice:
         return cls(
-            key=d["key"], target=Target(**d["target"]), message=Reply.from_dict(d["message"]),
+            key=d["key"], target=Target.from_dict(d["target"]),
+            message=Reply.from_dict(d["message"]),
             due=datetime.fromisoformat(d["due"]), kind=d["kind"],
             stale_after=datetime.fromisoformat(d["stale_after"]) if d.get("stale_after") else None,
             state=NoticeState(d["state"]), attempts=d.get("attempts", 0),

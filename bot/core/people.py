@@ -2,7 +2,9 @@
 then by email; anyone else is civil society, remembered by their platform id.
 
 A roster person who names an `aad_object_id` is found by it alone, never by email: an email
-address is whatever a tenant's administrator typed, while the object id is Entra's own. An
+address is whatever a tenant's administrator typed, while the object id is Entra's own. So is
+a roster person who names a `slack_id`, on Slack: another Slack account showing their email
+(in another workspace the bot is installed in, say) is not them. An
 object id is Entra's within one tenant: it is matched together with the tenant it is in (the
 roster's `aad_tenant_id`, else the deployment's own tenant, `home_tenant`), so a guest is
 known by the object id of their guest account in the tenant that invited them. The adapter
@@ -18,12 +20,16 @@ by person key (notices, the table plan: `Directory.on_merge`) follow.
 
 Each time someone writes, the platform they wrote from and its locale are remembered on them:
 notices reach them there, in that language (unless they chose one with `language`).
+
+Knowing who speaks is a read (`Directory.identify`): it writes nothing, and says what it learnt;
+keeping that (`Directory.remember`) is a step of its own, taken only when something was learnt,
+so a `status` from someone the bot knows as they are costs no write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.core.command import Speaker
 from bot.core.model import Person, Proposal, Role
@@ -66,6 +72,35 @@ def is_erased(person_key: str) -> bool:
     """Whether the key stands for a person erased on request: their name, e-mail address and
     platform ids are gone; the key only tells their actions apart from others'."""
     return person_key.startswith(ERASED)
+
+
+@dataclass(frozen=True)
+class Identified:
+    """Who is speaking (`person`, as now known), and what `Directory.identify` learnt that
+    the store does not hold yet: people met before who turn out to be this one (each with the
+    person they become: `joins`), whether the person's record changed (`changed`), and whether
+    the platform id is new to the bot (`new_id`: notices that waited for them may go now)."""
+
+    person: Person
+    joins: tuple[tuple[Person, Person], ...] = ()
+    changed: bool = False
+    new_id: bool = False
+
+    @property
+    def learnt(self) -> bool:
+        """Whether there is anything for `Directory.remember` to keep."""
+        return self.changed or self.new_id or bool(self.joins)
+
+
+def merged_person(person: Person, into: Person) -> Person:
+    """One person for two: `into`, with `person`'s platform ids and what `into` lacks."""
+    return into.with_changes(
+        platform_ids={**person.platform_ids, **into.platform_ids},
+        unreachable={**person.unreachable, **into.unreachable},
+        email=into.email or person.email, language=into.language or person.language,
+        chosen_language=into.chosen_language or person.chosen_language,
+        seen_language=into.seen_language or person.seen_language,
+        last_platform=into.last_platform or person.last_platform)
 
 
 class Directory:
@@ -121,7 +156,8 @@ class Directory:
 
     def _merge_met_into_roster(self) -> None:
         """People met outside the roster whom the roster now names (by email, unless it names
-        an object id, or by platform id) become that roster person."""
+        an object id, or a Slack member id that is not theirs; or by platform id) become that
+        roster person."""
         by_email: dict[str, list[Person]] = {}
         for person in self.records.people():
             if not person.on_roster and person.email:
@@ -130,7 +166,15 @@ class Directory:
             roster = self.records.person(roster_key(entry.email))
             if roster is None:
                 continue
-            met = [] if entry.aad_object_id else list(by_email.get(entry.email.lower(), ()))
+            met: list[Person] = []
+            for person in () if entry.aad_object_id else by_email.get(entry.email.lower(), ()):
+                if entry.slack_id and person.platform_ids.get("slack") not in (None,
+                                                                              entry.slack_id):
+                    # another Slack account that showed the address: not them, and the
+                    # address is not its own either
+                    self.records.save_person(person.with_changes(email=None))
+                else:
+                    met.append(person)
             for platform, user_id in roster.platform_ids.items():
                 holder = self.records.person_by_platform(platform, user_id)
                 if holder is not None and not holder.on_roster:
@@ -141,13 +185,12 @@ class Directory:
     def merge(self, person: Person, into: Person) -> Person:
         """`person` is `into`, found out later: one person remains, under `into`'s key, with
         both one's platform ids (`into`'s first) and whatever the bot keeps by their key."""
-        merged = into.with_changes(
-            platform_ids={**person.platform_ids, **into.platform_ids},
-            unreachable={**person.unreachable, **into.unreachable},
-            email=into.email or person.email, language=into.language or person.language,
-            chosen_language=into.chosen_language or person.chosen_language,
-            seen_language=into.seen_language or person.seen_language,
-            last_platform=into.last_platform or person.last_platform)
+        merged = merged_person(person, into)
+        self._move(person, merged)
+        return merged
+
+    def _move(self, person: Person, merged: Person) -> None:
+        """Write a merge: `person` goes, `merged` stays, and what was `person`'s follows."""
 
         def move() -> None:
             self.records.delete_person(person.key)
@@ -161,7 +204,6 @@ class Directory:
                 follow(person.key, merged.key)
 
         self.records.atomically(move)
-        return merged
 
     def _proposal_of(self, proposal: Proposal, was: Person, now: Person) -> Proposal:
         """A proposal by `was`, as `now`'s: a proposal made in the person's own name (no
@@ -176,41 +218,49 @@ class Directory:
                            organization_key=now.org)
         return replace(proposal, **changes)  # type: ignore[arg-type]
 
-    def _found(self, person: Person | None, named: Person) -> Person:
-        """`named` is who the speaker is; a person met before without knowing it joins them."""
-        if person is None or person.key == named.key:
-            return named
-        return self.merge(person, named)
-
-    def identify(self, speaker: Speaker) -> tuple[Person, bool]:
-        """The person behind `speaker`, created or linked to their platform id as needed;
-        and whether this platform id is new to the bot (their waiting notices may now go).
-        Someone first met without their object id or email is merged, once the platform
-        gives it, with the person it names (the roster's, most often)."""
+    def identify(self, speaker: Speaker) -> Identified:
+        """The person behind `speaker`, as the store knows them and as this message tells more
+        about them: a read, which never writes. What it learnt (a new person, a platform id,
+        an email, a name, a locale, a person met before who turns out to be this one) is in the
+        answer, for `remember` to keep. Someone first met without their object id or email is
+        joined, once the platform gives it, with the person it names (the roster's, most
+        often)."""
         person = self.records.person_by_platform(speaker.platform, speaker.user_id)
+        stored = person  # the stored record of whoever `person` is now
+        joins: list[tuple[Person, Person]] = []
         new_id = person is None
+
+        def found(named: Person) -> None:
+            nonlocal person, stored, new_id
+            if person is not None and person.key != named.key:
+                merged = merged_person(person, named)
+                joins.append((person, merged))
+                person = stored = merged
+            else:
+                person = stored = named
+            new_id = True
+
         if speaker.aad_object_id and (person is None or not person.on_roster):
             named = self.records.person_by_platform(
                 ENTRA, entra_key(speaker.tenant_id, speaker.aad_object_id))
             if named is not None and (person is None or named.key != person.key):
-                person, new_id = self._found(person, named), True
+                found(named)
         email = speaker.email.lower() if speaker.email else None
         if email and (person is None or (not person.on_roster
                                          and (person.email or "").lower() != email)):
             named = self.records.person_by_email(email)
-            if named is not None and ENTRA in named.platform_ids:
-                # known by their object id only: the same email does not make one them, and
-                # is not kept for the newcomer either (it names someone else)
+            if named is not None and (ENTRA in named.platform_ids
+                                      or self._pinned_elsewhere(named, speaker)):
+                # known by their object id (or member id) only: the same email does not make
+                # one them, and is not kept for the newcomer either (it names someone else)
                 named, email = None, None
             if named is not None:
-                person, new_id = self._found(person, named), True
+                found(named)
             elif person is not None and email:  # new to the bot: kept for the roster to match
                 person = person.with_changes(email=email)
-                self.records.save_person(person)
         if person is not None and person.platform_ids.get(speaker.platform) != speaker.user_id:
             person = person.with_changes(
                 platform_ids={**person.platform_ids, speaker.platform: speaker.user_id})
-            self.records.save_person(person)
         if person is None:
             person = Person(
                 key=f"{speaker.platform}:{speaker.user_id}",
@@ -219,7 +269,6 @@ class Directory:
                 email=email.lower() if email else None,
                 platform_ids={speaker.platform: speaker.user_id},
             )
-            self.records.save_person(person)
         changes: dict[str, str] = {}
         if speaker.name and not person.on_roster and speaker.name != person.name:
             changes["name"] = speaker.name
@@ -230,8 +279,25 @@ class Directory:
             changes["last_platform"] = speaker.platform
         if changes:
             person = person.with_changes(**changes)
-            self.records.save_person(person)
-        return person, new_id
+        return Identified(person, tuple(joins), changed=person != stored, new_id=new_id)
+
+    def remember(self, seen: Identified) -> None:
+        """Keep what `identify` learnt: the people met before who turned out to be this one
+        are joined with them (with everything kept by their keys), and the person is saved as
+        now known. Call it only when `seen.learnt`; in the command's transaction."""
+        for was, merged in seen.joins:
+            self._move(was, merged)
+        if seen.changed or seen.joins:
+            self.records.save_person(seen.person)
+
+    def _pinned_elsewhere(self, person: Person, speaker: Speaker) -> bool:
+        """Whether the roster names `person`'s account on the speaker's platform (Slack's
+        `slack_id`), and it is not the speaker's."""
+        if speaker.platform != "slack" or not person.on_roster:
+            return False
+        pinned = next((entry.slack_id for entry in self.seminar.people
+                       if roster_key(entry.email) == person.key), None)
+        return bool(pinned) and pinned != speaker.user_id
 
     def language(self, person: Person, speaker: Speaker) -> str:
         """The language of the answer to `speaker`: the one the person chose, else the locale

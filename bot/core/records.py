@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
-from bot.store.contract import Store, T
+from bot.store.contract import Documents, Signals, T
 
 PROPOSALS = "proposals"
 PEOPLE = "people"
@@ -32,10 +32,15 @@ class Records:
 
     `on_proposal_saved` holds callables told the number of each proposal written (in the
     writing thread, inside its transaction): the public record's snapshot listens there. They
-    must be quick and must not touch the store."""
+    must be quick and must not touch the store.
 
-    def __init__(self, store: Store) -> None:
+    The records see the store's documents (`Documents`); a proposal written is also told to
+    the other replicas of a shared store through `signals`, when there are any (the front door
+    passes the store's)."""
+
+    def __init__(self, store: Documents, signals: Signals | None = None) -> None:
         self.store = store
+        self.signals = signals
         self.on_proposal_saved: list[Callable[[int], None]] = []
 
     def transaction(self, readonly: bool = False) -> Any:
@@ -66,8 +71,8 @@ class Records:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
         for hook in self.on_proposal_saved:
             hook(proposal.number)
-        if self.store.shared:  # other replicas keep the record too: tell them which one
-            self.store.notify(PROPOSALS, str(proposal.number))
+        if self.signals is not None and self.signals.shared:  # other replicas keep the
+            self.signals.notify(PROPOSALS, str(proposal.number))  # record too: say which
 
     def proposals(self, **equals: str) -> list[Proposal]:
         """Every proposal, or those whose fields equal `equals` (e.g. `proposer=key`)."""
@@ -82,6 +87,11 @@ class Records:
 
     def people(self) -> list[Person]:
         return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
+
+    def names(self) -> dict[str, str]:
+        """Each person's name by key, without making a `Person` of everyone (a seating chart
+        names all it seats, for each person who asks to see it)."""
+        return {d["key"]: d["name"] for d in self.store.all(PEOPLE)}
 
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
         link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
@@ -132,7 +142,11 @@ class Records:
 
     def person_by_email(self, email: str) -> Person | None:
         email = email.lower()
-        return next((p for p in self.people() if p.email and p.email.lower() == email), None)
+        # Asked at a new person's first command: the documents are compared, and only the
+        # one found is made a `Person` (not everyone, each time).
+        found = next((d for d in self.store.all(PEOPLE)
+                      if isinstance(d.get("email"), str) and d["email"].lower() == email), None)
+        return Person.from_dict(found) if found is not None else None
 
     def delete_person(self, key: str) -> None:
         """Remove a person and the links from their platform ids (merged into another)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.notice import Notice, Target
+from bot.core.notice import Notice, Target, TargetKind
 from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 
@@ -18,9 +18,9 @@ ANNOUNCE = "announce"  # the label of the announcement channel, whichever it is
 
 def target_label(bot: Host, target: Target) -> str:
     """How an alert names where a notice was going when it had nowhere to go."""
-    if target.kind == "announce":
+    if target.kind is TargetKind.ANNOUNCE:
         return ANNOUNCE
-    if target.kind == "person":
+    if target.kind is TargetKind.PERSON:
         person = bot.records.person(target.person or "")
         return person.name if person else str(target.person)
     return str(target.conversation)

@@ -13,10 +13,11 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Person
-from bot.core.notice import Target
+from bot.core.notice import Target, TargetKind
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.redact import pseudonym
 
@@ -29,12 +30,19 @@ log = logging.getLogger("ogpbot.dispatcher")
 LOOK_UP_WITHIN = 60.0  # seconds one platform may take to say whether it knows an e-mail
 
 
+class Via(StrEnum):
+    """How a notice reaches its place: posted in a conversation, or sent to a person."""
+
+    POST = "post"
+    DIRECT = "direct"
+
+
 @dataclass(frozen=True)
 class Destination:
     """Where one notice goes on one platform: a conversation to post in, or a person to DM."""
 
     platform: str
-    kind: str  # "post" | "direct"
+    kind: Via
     address: str
     label: str
     reference: dict[str, Any] | None = None
@@ -43,12 +51,12 @@ class Destination:
     def in_log(self) -> str:
         """How a log line names this place: a conversation by its label, a person by a
         stand-in (their label is their name)."""
-        return self.label if self.kind == "post" else pseudonym(self.address)
+        return self.label if self.kind is Via.POST else pseudonym(self.address)
 
     @property
     def place(self) -> str:
         """The place as a key may hold it: a person's platform id only as a stand-in."""
-        address = self.address if self.kind == "post" else pseudonym(self.address)
+        address = self.address if self.kind is Via.POST else pseudonym(self.address)
         return f"{self.platform}:{address}"
 
     @property
@@ -69,28 +77,28 @@ def resolve(records: Records, platforms: Mapping[str, Notifier],
             target: Target) -> Destination | Unreached | str:
     """The destination of `target` now on one of `platforms`, a person not reachable yet, or
     why there is none (reads the store: call it in a worker thread)."""
-    if target.kind == "announce":
+    if target.kind is TargetKind.ANNOUNCE:
         chosen = records.setting(ANNOUNCE_SETTING)
         if not chosen:
             return "no announcement channel: the coordinator sets it with `channel here`"
         platform = chosen.get("platform", "")
         if platform not in platforms:
             return f"the announcement channel is on {platform}, which is not connected"
-        return Destination(platform, "post", chosen["conversation"],
+        return Destination(platform, Via.POST, chosen["conversation"],
                            chosen.get("name") or chosen["conversation"],
                            chosen.get("reference") or None)
-    if target.kind == "conversation":
+    if target.kind is TargetKind.CONVERSATION:
         if target.platform is None or target.platform not in platforms \
                 or not target.conversation:
             return f"no notifier for {target.platform}"
-        return Destination(target.platform, "post", target.conversation, target.conversation)
+        return Destination(target.platform, Via.POST, target.conversation, target.conversation)
     person = records.person(target.person or "")
     if person is None:
         return f"unknown person {target.person}"
     # The platform they last wrote from first; then any other that can reach them.
     for platform in sorted(person.platform_ids, key=lambda p: p != person.last_platform):
         if platform in platforms and platform not in person.unreachable:
-            return Destination(platform, "direct", person.platform_ids[platform], person.name)
+            return Destination(platform, Via.DIRECT, person.platform_ids[platform], person.name)
     return Unreached(person)
 
 
@@ -108,7 +116,7 @@ async def look_up(notifiers: Mapping[str, Notifier], person: Person) -> Destinat
                         exc_info=True)
             continue
         if user_id:
-            return Destination(platform, "direct", user_id, person.name)
+            return Destination(platform, Via.DIRECT, user_id, person.name)
     return None
 
 

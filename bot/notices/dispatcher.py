@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.clock import nap, protocol_seconds
 from bot.core.model import Person
-from bot.core.notice import Notice, NoticeState, Target
+from bot.core.notice import Notice, NoticeState, Target, TargetKind
 from bot.core.observe import NO_OBSERVER, Observer
 from bot.core.redact import pseudonym, scrub
 from bot.core.rehearsal import marked
@@ -73,7 +73,7 @@ from bot.core.tracing import REQUEST_ID
 from bot.notices import destinations
 from bot.notices.alerts import alert_coordinators, target_label
 from bot.notices.composing import LATE_AFTER, compose
-from bot.notices.destinations import Destination, Unreached
+from bot.notices.destinations import Destination, Unreached, Via
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
 from bot.notices.write_batch import WriteBatch
@@ -182,7 +182,7 @@ class Dispatcher:
         self._flight = _Flight(self.parallel)
         if not self._listening:
             self._listening = True
-            await asyncio.to_thread(self.bot.store.listen, OUTBOX, lambda _what: self.wake())
+            await asyncio.to_thread(self.bot.signals.listen, OUTBOX, lambda _what: self.wake())
         await self._batch.run(self.bot.outbox.upgrade)
         await self.recover()
         self._renewer = asyncio.create_task(self._renew(), name="ogpbot-dispatcher-leases")
@@ -505,7 +505,7 @@ class Dispatcher:
         if doubt:
             try:
                 arrived = await asyncio.wait_for(notifier.delivered(
-                    where.address, key, direct=where.kind == "direct"), SEND_TIMEOUT)
+                    where.address, key, direct=where.kind is Via.DIRECT), SEND_TIMEOUT)
             except Exception as exc:  # not known yet: look again later, never send blindly
                 why = exc.reason if isinstance(exc, DeliveryError) else type(exc).__name__
                 wait = exc.retry_after if isinstance(exc, DeliveryError) else None
@@ -520,7 +520,7 @@ class Dispatcher:
             else:
                 doubt = False  # looked for and not there: the earlier attempts did not arrive
         try:
-            if where.kind == "post":
+            if where.kind is Via.POST:
                 await asyncio.wait_for(notifier.post(where.address, message, where.reference,
                                                      key=key), SEND_TIMEOUT)
             else:
@@ -653,7 +653,7 @@ class Dispatcher:
         log.info("skipped %s: %s", in_log(notice), scrub(reason))
         # A person not reachable yet is common (they have not used the bot on any platform):
         # only a notice with no channel to go to is worth the coordinators' attention.
-        if alert and notice.target.kind != "person" and (
+        if alert and notice.target.kind is not TargetKind.PERSON and (
                 notice.stale_after is None or now < notice.stale_after):
             alert_coordinators(self.bot, notice, "skipped", target_label(self.bot, notice.target),
                                reason, now)
@@ -722,7 +722,7 @@ class Dispatcher:
 def in_log(notice: Notice) -> str:
     """How a log line names a notice: its key, with the person it goes to (whose key, at its
     end, holds an e-mail address or a platform id) as a stand-in."""
-    person = notice.target.person if notice.target.kind == "person" else None
+    person = notice.target.person if notice.target.kind is TargetKind.PERSON else None
     if person and notice.key.endswith(":" + person):
         return f"{scrub(notice.key.removesuffix(':' + person))} for {pseudonym(person)}"
     return scrub(notice.key)

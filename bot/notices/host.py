@@ -1,6 +1,7 @@
-"""What the notice side needs of the bot: the seminar, the records, the outbox, the store and
-the clock. The front door (`bot.app.frontdoor.OgpBot`) provides it; the dispatcher and the
-announcements take it, so this layer never imports the one above it."""
+"""What the notice side needs of the bot: the seminar, the records, the outbox, the store's
+work queue and signals, and the clock. The front door (`bot.app.frontdoor.OgpBot`) provides
+it; the dispatcher and the announcements take it, so this layer never imports the one above
+it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.core.clock import Clock
 from bot.core.records import Records
 from bot.core.seminar import Seminar
 from bot.notices.outbox import Outbox
-from bot.store.contract import Store
+from bot.store.contract import Signals, WorkQueue
 
 
 class Host(Protocol):
@@ -19,5 +20,6 @@ class Host(Protocol):
     seminar: Seminar
     records: Records
     outbox: Outbox
-    store: Store
+    store: WorkQueue  # the outbox's notices are claimed here, and conversations' paces booked
+    signals: Signals  # the outbox wakes the dispatcher here
     clock: Clock

@@ -22,16 +22,18 @@ from datetime import datetime
 
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.tracing import current_request_id
-from bot.store.contract import READY, Store
+from bot.store.contract import READY, Signals, WorkQueue
 
 OUTBOX = "outbox"
 
 
 class Outbox:
-    """The notices in the store."""
+    """The notices in the store: work for the dispatcher, which `signals` wake when there is
+    more."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: WorkQueue, signals: Signals) -> None:
         self.store = store
+        self.signals = signals
 
     def schedule(self, notice: Notice) -> bool:
         """Add `notice` unless its key is already there; return whether it was added. A notice
@@ -40,7 +42,7 @@ class Outbox:
             notice = notice.with_changes(request_id=request_id)
         added = self.store.add(OUTBOX, notice.key, notice.to_dict())
         if added:
-            self.store.notify(OUTBOX)
+            self.signals.notify(OUTBOX)
         return added
 
     def get(self, key: str) -> Notice | None:
@@ -95,7 +97,7 @@ class Outbox:
                     self.save(notice.with_changes(not_before=None, waiting=False))
                     released += 1
             if released:
-                self.store.notify(OUTBOX)
+                self.signals.notify(OUTBOX)
             return released
 
         return self.store.atomically(release)

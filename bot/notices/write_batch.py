@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bot.store.contract import Conflict, StoreError, retry_conflicts
 
 if TYPE_CHECKING:
-    from bot.store.contract import Store
+    from bot.store.contract import Documents
 
 
 @dataclass
@@ -36,7 +36,7 @@ class _Write:
 class WriteBatch:
     """Store writes from the event loop, run in a worker thread and committed in groups."""
 
-    def __init__(self, store: Store, stats: Counter[str] | None = None) -> None:
+    def __init__(self, store: Documents, stats: Counter[str] | None = None) -> None:
         self.store = store
         self.stats: Counter[str] = Counter() if stats is None else stats
         self._local = threading.local()  # the tally of the write running in this thread

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.lifecycle import Step
-from bot.core.model import Proposal, Status
+from bot.core.model import Choice, Decision, Outcome, Proposal, Report, ReportResult, Status
 from bot.core.permissions import COORDINATOR, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
 from bot.core.word import Word
@@ -49,7 +49,7 @@ def outcome(ctx: Context, rest: str) -> Reply:
     proposal, result, _ = _args(ctx, rest, OUTCOME, OUTCOMES)
     require_responsible(ctx, proposal, "outcome")
     ctx.require_step(proposal, Step.OUTCOME, "outcome")
-    ctx.move(proposal, Status(result), f"outcome_{result}", outcome=result)
+    ctx.move(proposal, Status(result), f"outcome_{result}", outcome=Outcome(result))
     return ctx.reply(lines=(ctx.t(f"outcome.{result}", ref=proposal.ref),))
 
 
@@ -60,7 +60,7 @@ def report(ctx: Context, rest: str) -> Reply:
     if not text:
         ctx.fail("error.text_required", word="report", usage=REPORT.usage)
     moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
-                     report=_written({"result": result, "text": text}, ctx))
+                     report=Report(ReportResult(result), text, _language(ctx)))
 
     def build(lang: str) -> Reply:
         return Reply(language=lang,
@@ -75,11 +75,10 @@ def report(ctx: Context, rest: str) -> Reply:
                                   result=ctx.t(f"report.{result}")),))
 
 
-def _written(said: dict[str, str], ctx: Context) -> dict[str, str]:
-    """A report or decision with the language its text was written in, where known (the
+def _language(ctx: Context) -> str:
+    """The language a report's or decision's text was written in, where known, else "" (the
     public record marks a passage in another language than the page's)."""
-    known = ctx.person.known_language
-    return {**said, "language": known} if known else said
+    return ctx.person.known_language or ""
 
 
 def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action, ...]:
@@ -98,7 +97,7 @@ def decide(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.reason_required", ref=proposal.ref)
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
-                     decision=_written({"result": choice, "reason": reason}, ctx))
+                     decision=Decision(Choice(choice), reason, _language(ctx)))
     call_off(ctx, moved)
     people = ctx.records.followers(moved)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.model import MEETING_LENGTH, Meeting, Proposal, Role, Status
+from bot.core.model import MEETING_LENGTH, Meeting, Proposal, ReportResult, Role, Status
 from bot.core.permissions import RESPONSIBLE
 from bot.core.reply import Action, Field, Reply
 from bot.core.seminar import Seminar
@@ -141,7 +141,7 @@ def _line(ctx: Context, w: Waiting) -> str:
                      asked=ctx.days(None, w.since.astimezone(ctx.seminar.timezone).date()),
                      **values)
     if w.kind == "decisions":
-        result = (p.report or {}).get("result", "agreed")
+        result = p.report.result if p.report else ReportResult.AGREED
         values["who"] = ctx.seminar.org_name(p.ministry)  # whose report it decides on
         return ctx.t("overview.line_decision", result=ctx.t(f"report.{result}"), **values)
     return ctx.t("overview.line", **values)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.core.model import HistoryEntry, Milestone, Proposal, Status
+from bot.core.model import Choice, Decision, HistoryEntry, Milestone, Proposal, Status
 from bot.core.notice import Scheduler
 from bot.core.records import Records
 from bot.core.seminar import Seminar
@@ -145,7 +145,7 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
                 proposer="", proposer_name=name, organization=name,
                 organization_key=row.ministry, status=Status.INCLUDED, created_at=now,
                 milestones=row.milestones, history=(entry,),
-                decision={"result": "include"},  # its plan stands for the reason
+                decision=Decision(Choice.INCLUDE),  # its plan stands for the reason
                 plan_id=row.plan_id, period=(row.start, row.end))
             proposal = Proposal.from_dict(proposal.to_dict())  # version 1 from its text
             # the adopted plan's text is in the seminar's language

@@ -186,7 +186,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
         lines.append(f"{ctx.t('card.meeting')}: {ctx.when(meeting.start)}{place}")
     if p.report:
         lines.append(f"{ctx.t('card.report')}: {report_label(p.report, ctx.lang)}"
-                     + (f" – {p.report['text']}" if p.report.get("text") else ""))
+                     + (f" – {p.report.text}" if p.report.text else ""))
     if p.decision:
         reason = stated_reason(p) or imported_note(p, ctx.lang)
         lines.append(f"{ctx.t('card.decision')}: "

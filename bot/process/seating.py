@@ -18,7 +18,8 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy and scipy are imported when a plan is solved, not with the bot
     import numpy as np
@@ -80,15 +81,51 @@ class PlannedTable:
     people: tuple[str, ...]
 
 
+class BreachRule(StrEnum):
+    """The hard rules a seating can break."""
+
+    PROPOSER_AWAY = "proposer_away"  # a proposal's proposer sits at another table
+    MINISTRY_AWAY = "ministry_away"  # nobody of its ministry sits at its table
+    OVER_SIZE = "over_size"  # more people at a table than it seats
+
+
+class ImpasseRule(StrEnum):
+    """Why no seating keeps every hard rule (see `Impasse`)."""
+
+    NO_MINISTRY_PERSON = "no_ministry_person"
+    TOO_MANY_PEOPLE = "too_many_people"
+    CROWDED = "crowded"
+    STRETCHED = "stretched"
+    PACKING = "packing"
+
+
+class Fix(StrEnum):
+    """What the coordinator can do about an impasse."""
+
+    REPRESENTATIVE = "representative"  # a ministry sends someone
+    MAX_SIZE = "max_size"  # larger tables
+    TABLES = "tables"  # more tables
+    SECOND_ROUND = "second_round"  # a second round of tables
+
+
 @dataclass(frozen=True)
 class Breach:
-    """A hard rule the seating breaks: `proposer_away`, `ministry_away` or `over_size`."""
+    """A hard rule the seating breaks, at which table, for which proposal, for whom."""
 
-    rule: str
+    rule: BreachRule
     table: int
     proposal: int | None = None
     who: str = ""  # the proposer's key, or the ministry's org key
     size: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.value, "table": self.table, "proposal": self.proposal,
+                "who": self.who, "size": self.size}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Breach:
+        return cls(BreachRule(d["rule"]), d["table"], d.get("proposal"), d.get("who", ""),
+                   d.get("size", 0))
 
 
 @dataclass(frozen=True)
@@ -99,6 +136,14 @@ class Link:
     why: str  # "proposer": they proposed them all; "sole_member": the only one of `ministry`
     proposals: tuple[int, ...]
     ministry: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"person": self.person, "why": self.why, "proposals": list(self.proposals),
+                "ministry": self.ministry}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Link:
+        return cls(d["person"], d["why"], tuple(d["proposals"]), d.get("ministry", ""))
 
 
 @dataclass(frozen=True)
@@ -113,12 +158,24 @@ class Impasse:
     too_many_people) the fix must give.
     """
 
-    rule: str
+    rule: ImpasseRule
     proposals: tuple[int, ...] = ()
     ministries: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()
     need: int = 0
-    fixes: tuple[str, ...] = ()
+    fixes: tuple[Fix, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule.value, "proposals": list(self.proposals),
+                "ministries": list(self.ministries), "links": [k.to_dict() for k in self.links],
+                "need": self.need, "fixes": [f.value for f in self.fixes]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Impasse:
+        return cls(ImpasseRule(d["rule"]), tuple(d.get("proposals", ())),
+                   tuple(d.get("ministries", ())),
+                   tuple(Link.from_dict(k) for k in d.get("links", ())), d.get("need", 0),
+                   tuple(Fix(f) for f in d.get("fixes", ())))
 
 
 @dataclass(frozen=True)
@@ -155,7 +212,7 @@ def seat(instance: Instance, time_limit: float = 5.0, solver: bool = True) -> Se
             candidates.insert(0, (solved, "milp"))
     assignment, method = min(candidates, key=lambda c: score(inst, c[0]))
     breaches = check(inst, assignment)
-    if _unexplained(breaches, impasses) and not any(c.rule == "too_many_people"
+    if _unexplained(breaches, impasses) and not any(c.rule is ImpasseRule.TOO_MANY_PEOPLE
                                                       for c in impasses):
         found, more = _explain_rest(inst, impasses, time.monotonic() + time_limit)
         impasses = impasses + more
@@ -191,13 +248,13 @@ def check(inst: Instance, a: Assignment) -> tuple[Breach, ...]:
     for t in inst.topics:
         k = a.topics[t.number]
         if a.people.get(t.proposer) != k:
-            out.append(Breach("proposer_away", k + 1, t.number, t.proposer))
+            out.append(Breach(BreachRule.PROPOSER_AWAY, k + 1, t.number, t.proposer))
         if not any(a.people.get(m) == k for m in members[t.ministry]):
-            out.append(Breach("ministry_away", k + 1, t.number, t.ministry))
+            out.append(Breach(BreachRule.MINISTRY_AWAY, k + 1, t.number, t.ministry))
     sizes = Counter(a.people.values())
     for k in range(inst.count):
         if sizes[k] > inst.max_size:
-            out.append(Breach("over_size", k + 1, size=sizes[k]))
+            out.append(Breach(BreachRule.OVER_SIZE, k + 1, size=sizes[k]))
     return tuple(out)
 
 
@@ -205,20 +262,22 @@ def score(inst: Instance, a: Assignment) -> tuple[int, float]:
     """How good a seating is: hard rules broken, then the wishes' cost (lower is better): the
     proposals outside their table's main area and the areas per table, sizes off the even
     size, observers over their share, moves, less the people near their areas."""
-    K = inst.count
+    table_count = inst.count
     area_of = {t.number: t.area for t in inst.topics}
     kind = {x.key: x for x in inst.attendees}
-    discussed = [{area_of[n] for n, k in a.topics.items() if k == table} for table in range(K)]
+    discussed = [{area_of[n] for n, k in a.topics.items() if k == table}
+                 for table in range(table_count)]
     sizes = Counter(a.people.values())
     total = len(inst.attendees)
-    low, high = total // K, math.ceil(total / K)
+    low, high = total // table_count, math.ceil(total / table_count)
     watchers = Counter(k for p, k in a.people.items() if kind[p].kind == OBSERVER)
-    limit = math.ceil(sum(watchers.values()) / K)
-    held = [Counter(area_of[n] for n, k in a.topics.items() if k == table) for table in range(K)]
+    limit = math.ceil(sum(watchers.values()) / table_count)
+    held = [Counter(area_of[n] for n, k in a.topics.items() if k == table)
+            for table in range(table_count)]
     impure = sum(sum(c.values()) - max(c.values()) for c in held if c)
     cost = AREA * (impure + sum(len(d) for d in discussed))
-    cost += SPREAD * sum(max(0, sizes[k] - high, low - sizes[k]) for k in range(K))
-    cost += OBSERVERS * sum(max(0, watchers[k] - limit) for k in range(K))
+    cost += SPREAD * sum(max(0, sizes[k] - high, low - sizes[k]) for k in range(table_count))
+    cost += OBSERVERS * sum(max(0, watchers[k] - limit) for k in range(table_count))
     cost += MOVE * sum(1 for p, k in a.people.items()
                        if p in inst.previous and inst.previous[p] != k + 1)
     cost += MOVE * sum(1 for n, k in a.topics.items()
@@ -283,11 +342,12 @@ def quick_impasses(inst: Instance) -> tuple[Impasse, ...]:
         if not inst.members(t.ministry):
             absent[t.ministry].append(t.number)
     for ministry, numbers in sorted(absent.items()):
-        out.append(Impasse("no_ministry_person", tuple(numbers), (ministry,),
-                            fixes=("representative",)))
+        out.append(Impasse(ImpasseRule.NO_MINISTRY_PERSON, tuple(numbers), (ministry,),
+                           fixes=(Fix.REPRESENTATIVE,)))
     people = len(inst.attendees)
     if people > inst.count * inst.max_size:
-        out.append(Impasse("too_many_people", need=people, fixes=("tables", "max_size")))
+        out.append(Impasse(ImpasseRule.TOO_MANY_PEOPLE, need=people,
+                           fixes=(Fix.TABLES, Fix.MAX_SIZE)))
     pinned = pins(inst)
     members = {t.ministry: inst.members(t.ministry) for t in inst.topics}
     for group in groups(inst):
@@ -298,9 +358,9 @@ def quick_impasses(inst: Instance) -> tuple[Impasse, ...]:
                       for person, numbers in sorted(pinned.items())
                       if len(numbers) > 1 and numbers[0] in group)
         sole = tuple(sorted({lk.ministry for lk in links if lk.why == "sole_member"}))
-        fixes = ("max_size", "representative", "second_round") if sole else (
-            "max_size", "second_round")
-        out.append(Impasse("crowded", tuple(group), sole, links, need, fixes))
+        fixes = (Fix.MAX_SIZE, Fix.REPRESENTATIVE, Fix.SECOND_ROUND) if sole else (
+            Fix.MAX_SIZE, Fix.SECOND_ROUND)
+        out.append(Impasse(ImpasseRule.CROWDED, tuple(group), sole, links, need, fixes))
     return tuple(out)
 
 
@@ -373,10 +433,10 @@ def _describe(inst: Instance, core: list[list[int]]) -> Impasse:
     members = {t.ministry: inst.members(t.ministry) for t in topics}
     links = tuple(_link(inst, p, ns, members) for p, ns in sorted(pinned.items()) if len(ns) > 1)
     if ministries:
-        return Impasse("stretched", tuple(numbers), ministries, links,
-                        fixes=("representative", "max_size", "second_round"))
-    return Impasse("packing", tuple(numbers), (), links,
-                    fixes=("tables", "max_size", "second_round"))
+        return Impasse(ImpasseRule.STRETCHED, tuple(numbers), ministries, links,
+                       fixes=(Fix.REPRESENTATIVE, Fix.MAX_SIZE, Fix.SECOND_ROUND))
+    return Impasse(ImpasseRule.PACKING, tuple(numbers), (), links,
+                   fixes=(Fix.TABLES, Fix.MAX_SIZE, Fix.SECOND_ROUND))
 
 
 # -- the solver -------------------------------------------------------------------------------
@@ -439,13 +499,13 @@ def _solve(inst: Instance, time_limit: float, strict: bool = False,
     rule is a costly slack and None means the solver found nothing in time. `wishes`: the
     wishes are costs; without them any seating will do."""
     start = time.monotonic()
-    first = _Stage1(inst, strict, wishes)
+    first = _GroupsAtTables(inst, strict, wishes)
     status, values = first.model.solve(time_limit)
     if values is None:
         return _UNKNOWN if strict and status != 2 else None
     topics, people, free = first.read(values)
     left = time_limit - (time.monotonic() - start)
-    people.update(_seat_the_rest(inst, topics, free, first.crowd, left, wishes))
+    people.update(_seat_the_rest(inst, topics, free, first.others, left, wishes))
     return Assignment(topics, people)
 
 
@@ -453,26 +513,26 @@ def designate(inst: Instance) -> list[str]:
     """The area each table is meant for. A table keeps the main area it had in the previous
     seating; the other tables are shared among the areas by the seats their proposals need
     (largest remainder), so that every area with proposals has a table if there are enough."""
-    K = inst.count
+    table_count = inst.count
     area_of = {t.number: t.area for t in inst.topics}
     need: Counter[str] = Counter()
     for g in groups(inst):
         need[Counter(area_of[n] for n in g).most_common(1)[0][0]] += seats_needed(inst, g)
-    out = [""] * K
+    out = [""] * table_count
     held: dict[int, Counter[str]] = defaultdict(Counter)
     for n, table in inst.previous_topics.items():
-        if n in area_of and 1 <= table <= K:
+        if n in area_of and 1 <= table <= table_count:
             held[table - 1][area_of[n]] += 1
     for k, counts in held.items():
         out[k] = min(counts, key=lambda a: (-counts[a], a))
-    open_ = [k for k in range(K) if not out[k]]
+    open_ = [k for k in range(table_count) if not out[k]]
     areas = sorted(need, key=lambda a: (-need[a], a))
     share: Counter[str] = Counter(a for a in out if a)
     total = sum(need.values()) or 1
     for k in open_:
         if not areas:
             break
-        a = max(areas, key=lambda a: (need[a] / total * K - share[a], -areas.index(a)))
+        a = max(areas, key=lambda a: (need[a] / total * table_count - share[a], -areas.index(a)))
         share[a] += 1
         out[k] = a
     if not held:  # tables of one area side by side: the model's symmetry cuts rely on it
@@ -480,197 +540,250 @@ def designate(inst: Instance) -> list[str]:
     return out
 
 
-class _Stage1:
-    """Groups of tied proposals to tables, and how many of each ministry's other people sit
-    at each table; the people nobody needs only as a count per table.
+class _GroupsAtTables:
+    """The first stage of the solver: which table each group of tied proposals goes to, how
+    many of each ministry's unpinned people sit at each table, and how many of everyone else
+    (a count per table; `_seat_the_rest` names them).
 
     Each table is meant for one area (`designate`), and a proposal of another area at it
     costs `AREA`; that keeps the relaxation tight, so HiGHS proves a good seating quickly.
     When the seating is fresh, tables of one area are alike: the r-th group (largest first) may
-    only use the first r + 1 tables of each area, which loses no seating."""
+    only use the first r + 1 tables of each area, which loses no seating.
+
+    The model's variables: `group_at[group, table]` (1: the group's proposals are discussed
+    there), `ministry_people_at[ministry, table]` (how many of the ministry's people who are
+    not pinned to a group sit there) and `others_at[table]` (how many of the rest)."""
 
     def __init__(self, inst: Instance, strict: bool, wishes: bool) -> None:
         self.inst = inst
-        K, cap = inst.count, inst.max_size
-        tables = range(K)
-        m = self.model = _Model()
+        self.strict, self.wishes = strict, wishes
+        self.tables = range(inst.count)
+        self.model = _Model()
         self.groups = groups(inst)
-        group_of = {n: i for i, g in enumerate(self.groups) for n in g}
-        self.pinned = {p: group_of[ns[0]] for p, ns in pins(inst).items()}
-        org = {a.key: a.org for a in inst.attendees}
+        group_of = {number: group for group, numbers in enumerate(self.groups)
+                    for number in numbers}
+        # a person a group cannot do without (its proposer, a ministry's only member) -> group
+        self.pinned = {person: group_of[numbers[0]] for person, numbers in pins(inst).items()}
+        self.org_of = {a.key: a.org for a in inst.attendees}
         needed = {t.ministry for t in inst.topics}
-        self.loose: dict[str, list[str]] = defaultdict(list)
+        # the unpinned people of each ministry whose proposals are discussed, by ministry
+        self.ministry_people: dict[str, list[str]] = defaultdict(list)
         for a in inst.attendees:
             if a.key not in self.pinned and a.org in needed:
-                self.loose[a.org or ""].append(a.key)
-        self.crowd = [a for a in inst.attendees
-                      if a.key not in self.pinned and a.org not in self.loose]
-        fresh = not inst.previous and not inst.previous_topics
+                self.ministry_people[a.org or ""].append(a.key)
+        self.others = [a for a in inst.attendees
+                       if a.key not in self.pinned and a.org not in self.ministry_people]
         self.areas = designate(inst)
-        area_of = {t.number: t.area for t in inst.topics}
+        self.area_of = {t.number: t.area for t in inst.topics}
+        self.seated_with = Counter(self.pinned.values())  # group -> people pinned to it
+        self._variables()
+        self._everyone_seated_once()
+        self._ministries_at_their_proposals()
+        self._table_sizes()
+        if wishes:
+            self._ministries_near_their_proposals()
 
-        def before(table: int | None) -> int:
-            return table - 1 if table is not None and 1 <= table <= K else -1
+    def _was_at(self, table_number: int | None) -> int:
+        """The table index of a previous seating's table number; -1 for none."""
+        return table_number - 1 if table_number is not None and \
+            1 <= table_number <= self.inst.count else -1
 
-        heads = Counter(self.pinned.values())
+    def _cost(self, group: int, table: int) -> float:
+        """A group at a table: `AREA` for each proposal of another area than the table's, less
+        `MOVE` for each proposal and pinned person back at the table they were at before."""
+        if not self.wishes:
+            return 0.0
+        previous, numbers = self.inst.previous, self.groups[group]
+        off = sum(1 for n in numbers if self.area_of[n] != self.areas[table])
+        same = sum(1 for n in numbers
+                   if self._was_at(self.inst.previous_topics.get(n)) == table)
+        same += sum(1 for person, g in self.pinned.items()
+                    if g == group and self._was_at(previous.get(person)) == table)
+        return AREA * off - MOVE * same
 
-        def cost(i: int, k: int) -> float:
-            if not wishes:
-                return 0.0
-            off = sum(1 for n in self.groups[i] if area_of[n] != self.areas[k])
-            same = sum(1 for n in self.groups[i] if before(inst.previous_topics.get(n)) == k)
-            same += sum(1 for p, g in self.pinned.items()
-                        if g == i and before(inst.previous.get(p)) == k)
-            return AREA * off - MOVE * same
+    def _variables(self) -> None:
+        model, tables, count = self.model, self.tables, len(self.groups)
+        fresh = not self.inst.previous and not self.inst.previous_topics
+        rank = {group: r for r, group in enumerate(sorted(
+            range(count), key=lambda group: (-self.seated_with[group], group)))}
+        # a table's place among the tables of its area (0 for the first)
+        nth_of_area = {table: table - next(t for t in tables if self.areas[t] == self.areas[table])
+                       for table in tables}
 
-        rank = {i: r for r, i in enumerate(sorted(range(len(self.groups)),
-                                                  key=lambda i: (-heads[i], i)))}
-        place = {k: k - next(j for j in tables if self.areas[j] == self.areas[k])
-                 for k in tables}
+        def may_use(group: int, table: int) -> bool:
+            return not fresh or nth_of_area[table] <= rank[group]
 
-        def open_(i: int, k: int) -> bool:
-            return not fresh or place[k] <= rank[i]
+        self.group_at = {(group, table): model.var(self._cost(group, table),
+                                                   hi=1.0 if may_use(group, table) else 0.0)
+                         for group in range(count) for table in tables}
+        self.ministry_people_at = {(ministry, table): model.var(0.0, hi=len(people))
+                                   for ministry, people in self.ministry_people.items()
+                                   for table in tables}
+        self.others_at = {table: model.var(0.0, hi=len(self.others)) for table in tables}
 
-        self.g = {(i, k): m.var(cost(i, k), hi=1.0 if open_(i, k) else 0.0)
-                  for i in range(len(self.groups)) for k in tables}
-        self.u = {(mi, k): m.var(0.0, hi=len(ps)) for mi, ps in self.loose.items()
-                  for k in tables}
-        self.f = {k: m.var(0.0, hi=len(self.crowd)) for k in tables}
-        for i in range(len(self.groups)):
-            m.row(((self.g[i, k], 1.0) for k in tables), 1.0, 1.0)
-        for mi, ps in self.loose.items():
-            m.row(((self.u[mi, k], 1.0) for k in tables), len(ps), len(ps))
-        m.row(((self.f[k], 1.0) for k in tables), len(self.crowd), len(self.crowd))
+    def _everyone_seated_once(self) -> None:
+        """Each group at one table; each ministry's people and the others, all of them."""
+        model, tables = self.model, self.tables
+        for group in range(len(self.groups)):
+            model.row(((self.group_at[group, table], 1.0) for table in tables), 1.0, 1.0)
+        for ministry, people in self.ministry_people.items():
+            model.row(((self.ministry_people_at[ministry, table], 1.0) for table in tables),
+                      len(people), len(people))
+        everyone = len(self.others)
+        model.row(((self.others_at[table], 1.0) for table in tables), everyone, everyone)
 
+    def _ministries_at_their_proposals(self) -> None:
+        """At each group's table, someone of each ministry whose proposal the group holds: a
+        person pinned to a group at that table, or one of its unpinned people (strict: a hard
+        rule; otherwise breaking it costs `BREAK`)."""
+        model, inst = self.model, self.inst
         holding: dict[str, set[int]] = defaultdict(set)  # ministry -> groups seating one
-        for p, i in self.pinned.items():
-            if org.get(p):
-                holding[org[p] or ""].add(i)
-        for i, g in enumerate(self.groups):
-            for ministry in sorted({t.ministry for t in inst.topics if t.number in g}):
-                if i in holding[ministry]:
+        for person, group in self.pinned.items():
+            if self.org_of.get(person):
+                holding[self.org_of[person] or ""].add(group)
+        for group, numbers in enumerate(self.groups):
+            for ministry in sorted({t.ministry for t in inst.topics if t.number in numbers}):
+                if group in holding[ministry]:
                     continue
-                if strict and not inst.members(ministry):
-                    m.row([(self.g[i, 0], 1.0)], hi=-1.0)  # nobody of it: no seating
+                if self.strict and not inst.members(ministry):
+                    model.row([(self.group_at[group, 0], 1.0)], hi=-1.0)  # nobody: no seating
                     continue
-                slack = None if strict else m.var(BREAK, integer=False)
-                for k in tables:
-                    terms = [(self.g[i, k], 1.0)] + [(self.g[j, k], -1.0)
-                                                     for j in holding[ministry]]
-                    if ministry in self.loose:
-                        terms.append((self.u[ministry, k], -1.0))
+                slack = None if self.strict else model.var(BREAK, integer=False)
+                for table in self.tables:
+                    terms = [(self.group_at[group, table], 1.0)] + [
+                        (self.group_at[other, table], -1.0) for other in holding[ministry]]
+                    if ministry in self.ministry_people:
+                        terms.append((self.ministry_people_at[ministry, table], -1.0))
                     if slack is not None:
                         terms.append((slack, -1.0))
-                    m.row(terms, hi=0.0)
+                    model.row(terms, hi=0.0)
+
+    def _table_sizes(self) -> None:
+        """No table over `max_size` (strict: a hard rule; otherwise `BREAK` a seat over); with
+        wishes, tables of about even size (`SPREAD` a seat off) and the others back at their
+        previous table (`MOVE` each who is not)."""
+        model, inst = self.model, self.inst
         total = len(inst.attendees)
-        low, high = total // K, math.ceil(total / K)
-        for k in tables:
-            size = [(self.g[i, k], float(heads[i])) for i in range(len(self.groups))]
-            size += [(self.u[mi, k], 1.0) for mi in self.loose] + [(self.f[k], 1.0)]
-            if strict:
-                m.row(size, hi=cap)
+        low, high = total // inst.count, math.ceil(total / inst.count)
+        for table in self.tables:
+            size = [(self.group_at[group, table], float(self.seated_with[group]))
+                    for group in range(len(self.groups))]
+            size += [(self.ministry_people_at[ministry, table], 1.0)
+                     for ministry in self.ministry_people]
+            size += [(self.others_at[table], 1.0)]
+            if self.strict:
+                model.row(size, hi=inst.max_size)
             else:
-                over = m.var(BREAK, hi=total, integer=False)
-                m.row([*size, (over, -1.0)], hi=cap)
-            if not wishes:
+                over = model.var(BREAK, hi=total, integer=False)
+                model.row([*size, (over, -1.0)], hi=inst.max_size)
+            if not self.wishes:
                 continue
-            off = m.var(SPREAD, hi=total, integer=False)
-            m.row([*size, (off, -1.0)], hi=high)
-            m.row([*size, (off, 1.0)], lo=low)
-            stayed = sum(1 for a in self.crowd if before(inst.previous.get(a.key)) == k)
+            off = model.var(SPREAD, hi=total, integer=False)
+            model.row([*size, (off, -1.0)], hi=high)
+            model.row([*size, (off, 1.0)], lo=low)
+            stayed = sum(1 for a in self.others
+                         if self._was_at(inst.previous.get(a.key)) == table)
             if stayed:
-                gone = m.var(MOVE, hi=stayed, integer=False)
-                m.row([(self.f[k], 1.0), (gone, 1.0)], lo=stayed)
-        if not wishes:
-            return
-        for mi, ps in self.loose.items():
-            theirs = [i for i, g in enumerate(self.groups)
-                      if any(t.ministry == mi for t in inst.topics if t.number in g)]
-            for k in tables:
-                stayed = sum(1 for p in ps if before(inst.previous.get(p)) == k)
+                gone = model.var(MOVE, hi=stayed, integer=False)
+                model.row([(self.others_at[table], 1.0), (gone, 1.0)], lo=stayed)
+
+    def _ministries_near_their_proposals(self) -> None:
+        """A ministry's unpinned people back at their previous table (`MOVE` each) and at the
+        tables of its proposals (`INTEREST` each)."""
+        model, inst = self.model, self.inst
+        for ministry, people in self.ministry_people.items():
+            theirs = [group for group, numbers in enumerate(self.groups)
+                      if any(t.ministry == ministry for t in inst.topics if t.number in numbers)]
+            for table in self.tables:
+                seated = self.ministry_people_at[ministry, table]
+                stayed = sum(1 for p in people if self._was_at(inst.previous.get(p)) == table)
                 if stayed:  # ministry people back at their table
-                    kept = m.var(-MOVE, hi=stayed, integer=False)
-                    m.row([(kept, 1.0), (self.u[mi, k], -1.0)], hi=0.0)
-                near = m.var(-INTEREST, hi=len(ps), integer=False)  # where its proposals are
-                m.row([(near, 1.0), (self.u[mi, k], -1.0)], hi=0.0)
-                m.row([(near, 1.0)] + [(self.g[i, k], -float(len(ps))) for i in theirs],
-                      hi=0.0)
+                    kept = model.var(-MOVE, hi=stayed, integer=False)
+                    model.row([(kept, 1.0), (seated, -1.0)], hi=0.0)
+                near = model.var(-INTEREST, hi=len(people), integer=False)  # its proposals'
+                model.row([(near, 1.0), (seated, -1.0)], hi=0.0)
+                model.row([(near, 1.0)] + [(self.group_at[group, table], -float(len(people)))
+                                           for group in theirs], hi=0.0)
 
     def read(self, values: np.ndarray) -> tuple[dict[int, int], dict[str, int], list[int]]:
-        inst = self.inst
-        tables = range(inst.count)
-        at = {i: max(tables, key=lambda k: values[self.g[i, k]])  # used at once: no late binding
-              for i in range(len(self.groups))}
-        topics = {n: at[i] for i, g in enumerate(self.groups) for n in g}
-        people = {p: at[i] for p, i in self.pinned.items()}
-        for mi, ps in self.loose.items():
-            left = [max(0, round(values[self.u[mi, k]])) for k in tables]
-            queue = sorted(ps, key=lambda p: inst.previous.get(p) is None)
+        """From the solution: each proposal's table, each pinned and ministry person's table,
+        and how many of the others each table seats."""
+        inst, tables = self.inst, self.tables
+        at = {group: max(tables, key=lambda t: values[self.group_at[group, t]])  # bound now
+              for group in range(len(self.groups))}
+        topics = {n: at[group] for group, numbers in enumerate(self.groups) for n in numbers}
+        people = {person: at[group] for person, group in self.pinned.items()}
+        for ministry, members in self.ministry_people.items():
+            left = [max(0, round(values[self.ministry_people_at[ministry, t]])) for t in tables]
+            queue = sorted(members, key=lambda p: inst.previous.get(p) is None)
             for p in list(queue):  # back at the previous table where there is room
                 was = inst.previous.get(p, 0) - 1
                 if 0 <= was < inst.count and left[was] > 0:
                     people[p] = was
                     left[was] -= 1
                     queue.remove(p)
-            for k in tables:
-                while left[k] > 0 and queue:
-                    people[queue.pop(0)] = k
-                    left[k] -= 1
+            for table in tables:
+                while left[table] > 0 and queue:
+                    people[queue.pop(0)] = table
+                    left[table] -= 1
             for p in queue:
-                people[p] = max(tables, key=lambda k: values[self.u[mi, k]])
-        free = [max(0, round(values[self.f[k]])) for k in tables]
-        free[-1] += len(self.crowd) - sum(free)
+                people[p] = max(tables, key=lambda t: values[self.ministry_people_at[ministry, t]])
+        free = [max(0, round(values[self.others_at[t]])) for t in tables]
+        free[-1] += len(self.others) - sum(free)
         return topics, people, free
 
 
 def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
-                   crowd: list[Attendee], time_limit: float, wishes: bool) -> dict[str, int]:
-    """The people no proposal needs, `free[k]` of them at table k: back at their previous
-    table, near the areas their organisation works in, and observers spread (no table gets
-    more than its share while another has room). Classes of alike people to tables: a
+                   others: list[Attendee], time_limit: float, wishes: bool) -> dict[str, int]:
+    """The people no proposal needs, `free[table]` of them at each table: back at their
+    previous table, near the areas their organisation works in, and observers spread (no table
+    gets more than its share while another has room). Classes of alike people to tables: a
     transportation problem, whose relaxation is integral."""
-    K = inst.count
-    if not wishes or not crowd:
-        seats = [k for k in range(K) for _ in range(max(0, free[k]))]
-        return {a.key: seats[i] if i < len(seats) else i % K for i, a in enumerate(crowd)}
+    count = inst.count
+    tables = range(count)
+    if not wishes or not others:
+        seats = [table for table in tables for _ in range(max(0, free[table]))]
+        return {a.key: seats[i] if i < len(seats) else i % count for i, a in enumerate(others)}
     area_of = {t.number: t.area for t in inst.topics}
-    discussed = [{area_of[n] for n, k in topics.items() if k == table} for table in range(K)]
+    discussed = [{area_of[n] for n, at in topics.items() if at == table} for table in tables]
+    # (an observer?, their areas, their previous table number or 0) -> the people alike
     classes: dict[tuple[bool, tuple[str, ...], int], list[str]] = defaultdict(list)
-    for a in crowd:
-        prev = inst.previous.get(a.key, 0)
-        classes[(a.kind == OBSERVER, a.areas, prev if 1 <= prev <= K else 0)].append(a.key)
+    for a in others:
+        was = inst.previous.get(a.key, 0)
+        classes[(a.kind == OBSERVER, a.areas, was if 1 <= was <= count else 0)].append(a.key)
     keys = sorted(classes)
-    watchers = [c for c, key in enumerate(keys) if key[0]]
+    watchers = [c for c, key in enumerate(keys) if key[0]]  # the classes of observers
     observers = sum(len(classes[keys[c]]) for c in watchers)
-    limit = math.ceil(observers / K)
-    while sum(min(f, limit) for f in free) < observers:
+    limit = math.ceil(observers / count)
+    while sum(min(seats, limit) for seats in free) < observers:
         limit += 1
-    m = _Model()
-    n = {}
-    for c, key in enumerate(keys):
-        for k in range(K):
-            cost = (-MOVE if key[2] == k + 1 else 0.0) - (
-                INTEREST if set(key[1]) & discussed[k] else 0.0)
-            n[c, k] = m.var(cost, hi=len(classes[key]))
-        m.row(((n[c, k], 1.0) for k in range(K)), len(classes[key]), len(classes[key]))
-    for k in range(K):
-        m.row(((n[c, k], 1.0) for c in range(len(keys))), free[k], free[k])
+    model = _Model()
+    class_at = {}  # (class, table) -> how many of the class sit there
+    for c, (_, areas, was) in enumerate(keys):
+        size = len(classes[keys[c]])
+        for table in tables:
+            cost = (-MOVE if was == table + 1 else 0.0) - (
+                INTEREST if set(areas) & discussed[table] else 0.0)
+            class_at[c, table] = model.var(cost, hi=size)
+        model.row(((class_at[c, table], 1.0) for table in tables), size, size)
+    for table in tables:
+        model.row(((class_at[c, table], 1.0) for c in range(len(keys))), free[table],
+                  free[table])
         if watchers:
-            m.row(((n[c, k], 1.0) for c in watchers), hi=limit)
-    _, values = m.solve(max(0.2, time_limit))
+            model.row(((class_at[c, table], 1.0) for c in watchers), hi=limit)
+    _, values = model.solve(max(0.2, time_limit))
     if values is None:
-        return _seat_the_rest(inst, topics, free, crowd, time_limit, wishes=False)
+        return _seat_the_rest(inst, topics, free, others, time_limit, wishes=False)
     out: dict[str, int] = {}
     for c, key in enumerate(keys):
         queue = list(classes[key])
-        for k in range(K):
-            for _ in range(round(values[n[c, k]])):
+        for table in tables:
+            for _ in range(round(values[class_at[c, table]])):
                 if queue:
-                    out[queue.pop(0)] = k
+                    out[queue.pop(0)] = table
         for p in queue:
-            out[p] = min(range(K), key=lambda k: sum(1 for v in out.values() if v == k))
+            out[p] = min(tables, key=lambda t: sum(1 for v in out.values() if v == t))
     return out
-
 
 
 # -- the greedy seating --------------------------------------------------------------------------
@@ -679,11 +792,11 @@ def _seat_the_rest(inst: Instance, topics: dict[int, int], free: list[int],
 def greedy(inst: Instance) -> Assignment:
     """A fast seating: tied proposals first, each to the table that fits it best, then the
     ministries they need, then everyone else where their areas are discussed."""
-    K, cap = inst.count, inst.max_size
+    table_count, cap = inst.count, inst.max_size
     topic_of = {t.number: t for t in inst.topics}
-    load = [0] * K
-    area_at: list[Counter[str]] = [Counter() for _ in range(K)]
-    watchers = [0] * K
+    load = [0] * table_count
+    area_at: list[Counter[str]] = [Counter() for _ in range(table_count)]
+    watchers = [0] * table_count
     people: dict[str, int] = {}
     topics: dict[int, int] = {}
     pinned = pins(inst)
@@ -693,7 +806,7 @@ def greedy(inst: Instance) -> Assignment:
         load[k] += 1
 
     def prev(table: int | None) -> int | None:
-        return table - 1 if table is not None and 1 <= table <= K else None
+        return table - 1 if table is not None and 1 <= table <= table_count else None
 
     ordered = sorted(groups(inst), key=lambda g: (-seats_needed(inst, g), g))
     for group in ordered:
@@ -701,7 +814,8 @@ def greedy(inst: Instance) -> Assignment:
             1 for p, ns in pinned.items() if p in people and set(ns) & set(group))
         area = Counter(topic_of[n].area for n in group).most_common(1)[0][0]
         before = Counter(prev(inst.previous_topics.get(n)) for n in group).most_common(1)[0][0]
-        fits = [k for k in range(K) if load[k] + need <= cap] or list(range(K))
+        fits = [k for k in range(table_count) if load[k] + need <= cap] or list(
+            range(table_count))
         k = min(fits, key=lambda k: (k != before, -area_at[k][area], load[k]))
         for n in group:
             topics[n] = k
@@ -724,7 +838,7 @@ def greedy(inst: Instance) -> Assignment:
         if was is not None and load[was] < cap:
             k = was
         else:
-            open_ = [k for k in range(K) if load[k] < cap] or list(range(K))
+            open_ = [k for k in range(table_count) if load[k] < cap] or list(range(table_count))
             watcher = kinds[a.key].kind == OBSERVER
             k = min(open_, key=lambda k: (watchers[k] if watcher else 0,
                                           not any(area_at[k][x] for x in a.areas), load[k]))

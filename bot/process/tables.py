@@ -4,7 +4,7 @@ which seats proposals and people with the planner in `bot.process.seating` and t
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
@@ -16,7 +16,7 @@ from bot.core.reply import Reply
 from bot.core.word import Word
 from bot.i18n.catalogue import t, tn
 from bot.process import seating
-from bot.process.seating import Attendee, Instance, Topic
+from bot.process.seating import Attendee, Fix, Impasse, ImpasseRule, Instance, Topic
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -44,25 +44,30 @@ class Table:
 
 @dataclass(frozen=True)
 class SeatingChart:
+    """The stored seating: its tables, when it was made, its version (one more with each
+    `tables assign`), the hard rules it breaks and why no seating could keep them (stored as
+    `conflicts`, their name before they were impasses), and how it was found. A chart stored
+    with `problems` (a list no version has filled since breaches were kept) loads without
+    them."""
+
     tables: tuple[Table, ...]
     made_at: str
-    problems: tuple[str, ...] = ()  # unused since charts keep `breaches` and `impasses`
     version: int = 1
-    breaches: tuple[dict[str, Any], ...] = ()  # seating.Breach as dicts
-    impasses: tuple[dict[str, Any], ...] = ()  # seating.Impasse as dicts
+    breaches: tuple[seating.Breach, ...] = ()
+    impasses: tuple[seating.Impasse, ...] = ()
     method: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"tables": [t.to_dict() for t in self.tables], "made_at": self.made_at,
-                "problems": list(self.problems), "version": self.version,
-                "breaches": list(self.breaches), "conflicts": list(self.impasses),
-                "method": self.method}
+                "version": self.version, "breaches": [b.to_dict() for b in self.breaches],
+                "conflicts": [c.to_dict() for c in self.impasses], "method": self.method}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SeatingChart:
         return cls(tuple(Table.from_dict(t) for t in d["tables"]), d["made_at"],
-                   tuple(d.get("problems", ())), d.get("version", 1),
-                   tuple(d.get("breaches", ())), tuple(d.get("conflicts", ())),
+                   d.get("version", 1),
+                   tuple(seating.Breach.from_dict(b) for b in d.get("breaches", ())),
+                   tuple(seating.Impasse.from_dict(c) for c in d.get("conflicts", ())),
                    d.get("method", ""))
 
     def table_of(self, person_key: str) -> Table | None:
@@ -123,10 +128,10 @@ def problems(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
     seminar = ctx.seminar
     lines = [t(lang, "tables.broken")]
     for b in chart.breaches:
-        ref = f"P-{b['proposal']}" if b.get("proposal") is not None else ""
-        lines.append("- " + t(lang, f"tables.breach.{b['rule']}", ref=ref, n=b["table"],
-                              name=names.get(b["who"], b["who"]),
-                              ministry=ctx.seminar.org_name(b["who"]), size=b["size"],
+        ref = f"P-{b.proposal}" if b.proposal is not None else ""
+        lines.append("- " + t(lang, f"tables.breach.{b.rule.value}", ref=ref, n=b.table,
+                              name=names.get(b.who, b.who),
+                              ministry=ctx.seminar.org_name(b.who), size=b.size,
                               max=seminar.table_max_size))
     if chart.impasses:
         lines.append(t(lang, "tables.why"))
@@ -137,47 +142,47 @@ def problems(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
 
 
 # Impasses whose sentence counts the seminar's tables (plural forms by that number).
-_SAID_WITH_TABLES = frozenset({"too_many_people", "packing"})
+_SAID_WITH_TABLES = frozenset({ImpasseRule.TOO_MANY_PEOPLE, ImpasseRule.PACKING})
 
 
-def _impasse(ctx: Context, c: dict[str, Any], lang: str, names: dict[str, str]) -> str:
+def _impasse(ctx: Context, c: Impasse, lang: str, names: dict[str, str]) -> str:
     seminar = ctx.seminar
-    refs = _refs(c["proposals"])
-    ministries = ", ".join(ctx.seminar.org_name(m) for m in c["ministries"])
+    refs = _refs(c.proposals)
+    ministries = ", ".join(ctx.seminar.org_name(m) for m in c.ministries)
     links = "; ".join(
-        t(lang, f"tables.link.{lk['why']}", name=names.get(lk["person"], lk["person"]),
-          refs=_refs(lk["proposals"]), ministry=ctx.seminar.org_name(lk["ministry"]))
-        for lk in c["links"])
+        t(lang, f"tables.link.{lk.why}", name=names.get(lk.person, lk.person),
+          refs=_refs(lk.proposals), ministry=ctx.seminar.org_name(lk.ministry))
+        for lk in c.links)
     count, size = seminar.table_count, seminar.table_max_size
     values = {"refs": refs, "ministry": ministries, "ministries": ministries, "links": links,
-              "need": c["need"], "max": size, "tables": count, "people": c["need"],
+              "need": c.need, "max": size, "tables": count, "people": c.need,
               "seats": count * size}
-    key = f"tables.conflict.{c['rule']}"
-    if c["rule"] in _SAID_WITH_TABLES:  # a sentence about a number of tables
+    key = f"tables.conflict.{c.rule.value}"
+    if c.rule in _SAID_WITH_TABLES:  # a sentence about a number of tables
         return tn(lang, key, count, **values)
     return t(lang, key, **values)
 
 
-def _fixes(ctx: Context, c: dict[str, Any], lang: str) -> str:
+def _fixes(ctx: Context, c: Impasse, lang: str) -> str:
     seminar = ctx.seminar
     count, size = seminar.table_count, seminar.table_max_size
     parts = []
-    for fix in c["fixes"]:
-        if fix == "representative":
+    for fix in c.fixes:
+        if fix is Fix.REPRESENTATIVE:
             parts.append(t(lang, "tables.fix.representative",
-                           ministries=", ".join(ctx.seminar.org_name(m) for m in c["ministries"])))
-        elif fix == "max_size" and c["rule"] == "crowded":
-            parts.append(t(lang, "tables.fix.max_size", size=c["need"]))
-        elif fix == "max_size" and c["rule"] == "too_many_people":
-            parts.append(t(lang, "tables.fix.max_size", size=math.ceil(c["need"] / count)))
-        elif fix == "max_size":
+                           ministries=", ".join(ctx.seminar.org_name(m) for m in c.ministries)))
+        elif fix is Fix.MAX_SIZE and c.rule is ImpasseRule.CROWDED:
+            parts.append(t(lang, "tables.fix.max_size", size=c.need))
+        elif fix is Fix.MAX_SIZE and c.rule is ImpasseRule.TOO_MANY_PEOPLE:
+            parts.append(t(lang, "tables.fix.max_size", size=math.ceil(c.need / count)))
+        elif fix is Fix.MAX_SIZE:
             parts.append(t(lang, "tables.fix.max_size_any"))
-        elif fix == "tables" and c["rule"] == "too_many_people":
-            parts.append(t(lang, "tables.fix.tables", count=math.ceil(c["need"] / size)))
-        elif fix == "tables":
+        elif fix is Fix.TABLES and c.rule is ImpasseRule.TOO_MANY_PEOPLE:
+            parts.append(t(lang, "tables.fix.tables", count=math.ceil(c.need / size)))
+        elif fix is Fix.TABLES:
             parts.append(t(lang, "tables.fix.tables_any"))
         else:
-            parts.append(t(lang, f"tables.fix.{fix}"))
+            parts.append(t(lang, f"tables.fix.{fix.value}"))
     if len(parts) < 2:
         return "".join(parts)
     return f"{', '.join(parts[:-1])} {t(lang, 'tables.or')} {parts[-1]}"
@@ -188,7 +193,7 @@ def _refs(numbers: list[int] | tuple[int, ...]) -> str:
 
 
 def _names(ctx: Context) -> dict[str, str]:
-    return {p.key: p.name for p in ctx.records.people()}
+    return ctx.records.names()
 
 
 def _area(ctx: Context, key: str, lang: str) -> str:
@@ -268,8 +273,7 @@ def _store_chart(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply
     chart = SeatingChart(
         tables=tuple(Table(pt.number, pt.area, pt.proposals, pt.people) for pt in result.tables),
         made_at=ctx.now.isoformat(), version=version,
-        breaches=tuple(asdict(b) for b in result.breaches),
-        impasses=tuple(asdict(c) for c in result.impasses), method=result.method)
+        breaches=result.breaches, impasses=result.impasses, method=result.method)
     ctx.records.set_setting(CHART_SETTING, chart.to_dict())
     table_of_proposal = {n: tb.number for tb in chart.tables for n in tb.proposals}
     moved = 0

@@ -137,7 +137,6 @@ def csv_text(snap: Snapshot, lang: str) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for p in snap.proposals:
-        report = p.report or {}
         row = {
             "number": str(p.number), "ref": p.ref, "title": p.title, "status": p.status.value,
             "status_label": t(lang, f"status.{p.status.value}"),
@@ -155,9 +154,10 @@ def csv_text(snap: Snapshot, lang: str) -> str:
             "milestones_done": f"{sum(1 for m in p.milestones if m.done)}/{len(p.milestones)}",
             "completion": p.completion or "",
             "notes": "\n".join(f"{n.at.isoformat()} {n.by_name}: {n.text}" for n in p.notes),
-            "outcome": p.outcome or "", "report_result": report.get("result", ""),
-            "report_text": report.get("text", ""),
-            "decision": (p.decision or {}).get("result", ""),
+            "outcome": p.outcome or "",
+            "report_result": p.report.result if p.report else "",
+            "report_text": p.report.text if p.report else "",
+            "decision": p.decision.result if p.decision else "",
             "reasoned_response": reasoned_response(p, lang),
             "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
             "history": "\n".join(

@@ -58,10 +58,10 @@ class LiveRecord:
         """Hear of every proposal write from now on."""
         if self._touched not in self.records.on_proposal_saved:
             self.records.on_proposal_saved.append(self._touched)
-        store = self.records.store
-        if store.shared and not self._listening:
+        signals = self.records.signals
+        if signals is not None and signals.shared and not self._listening:
             self._listening = True
-            store.listen(PROPOSALS, self._heard)
+            signals.listen(PROPOSALS, self._heard)
 
     def unwatch(self) -> None:
         if self._touched in self.records.on_proposal_saved:

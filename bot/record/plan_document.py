@@ -86,7 +86,7 @@ def _commitment(snap: Snapshot, p: Proposal, n: int, lang: str) -> list[Block]:
     for label, said in ((t(lang, "card.goal"), p.goal), (t(lang, "card.results"), p.results)):
         if said:
             aims += [text(f"{label}:", bold=True), *paragraphs(said)]
-    report = (p.report or {}).get("text", "")
+    report = p.report.text if p.report else ""
     tz = seminar.timezone
     actors = [] if is_imported(p) else [
         bullet(Run(t(lang, "export.proposed_by", org=p.organization)))]
@@ -155,7 +155,7 @@ def _input(snap: Snapshot, p: Proposal, lang: str) -> list[Block]:
               (t(lang, "card.area"), seminar.area_name(p.area) if p.area else ""),
               (t(lang, "card.values"), ", ".join(t(lang, f"value.{v}") for v in p.values)),
               (t(lang, "card.version"), str(p.version)),
-              (t(lang, "card.report"), f"{report_label(p.report, lang)} – "
-                                       f"{p.report.get('text', '')}" if p.report else ""),
+              (t(lang, "card.report"), f"{report_label(p.report, lang)} – {p.report.text}"
+                                       if p.report else ""),
               (t(lang, "card.decision"), response)),
     ))

@@ -245,7 +245,9 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
         "decided": p.status.decided,
         "created_at": p.created_at.isoformat(), "updated_at": updated_at(p).isoformat(),
         "milestones": [public_milestone(m) for m in p.milestones],
-        "outcome": p.outcome, "report": p.report, "decision": p.decision,
+        "outcome": p.outcome.value if p.outcome else None,
+        "report": p.report.to_dict() if p.report else None,
+        "decision": p.decision.to_dict() if p.decision else None,
         "reasoned_response": reasoned_response(p, lang) or None,
     }
     if history:

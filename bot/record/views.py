@@ -217,7 +217,7 @@ def response_said(p: Proposal, lang: str) -> tuple[Said, bool]:
     the bot's is in the reader's), and whether it is a placeholder."""
     text, pending = response_text(p, lang)
     written = p.status.decided and bool(stated_reason(p))
-    return Said(text, (p.decision or {}).get("language", "") if written else lang), pending
+    return Said(text, p.decision.language if p.decision and written else lang), pending
 
 
 def filter_form(seminar: Seminar, filters: Filters, lang: str) -> FilterForm:
@@ -294,7 +294,7 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
     report = None
     if p.report:
         report = (report_label(p.report, lang),
-                  Said(p.report.get("text", ""), p.report.get("language", "")))
+                  Said(p.report.text, p.report.language))
     return Detail(
         ref=p.ref, title=texts["title"], status=p.status.value,
         status_label=t(lang, f"status.{p.status.value}"),

@@ -5,6 +5,12 @@ Every backend (memory in `bot.store.memory`, TinyDB in `bot.store.tinydb_file`, 
 `bot.store.postgres`) passes the same contract tests in `tests/store/test_store_contract.py`.
 Handlers never see a backend, only this interface.
 
+The contract comes in three parts, and each user of the store is typed against the part it
+needs: `Documents` (the records, the people's rights, retention), `WorkQueue` (documents that
+are work: the inbox, the outbox, the dispatcher) and `Signals` (wake-ups: the outbox tells the
+dispatcher, the records tell the public pages of other replicas). `Store` is all three, which
+each backend implements.
+
 Work: a document with a number in its top-level field `ready_at` (seconds since the epoch) is
 work to be done from that moment on; `None` (or no such field) means nothing is left to do.
 Whoever does work first claims it: `claim` hands each document to one owner at a time, for a
@@ -29,13 +35,17 @@ Doc = dict[str, Any]
 T = TypeVar("T")
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})  # shared by the copies: immutable
+
+
 def copy_doc(value: Any) -> Any:
     """A deep copy of a JSON document (dicts, lists and scalars), several times faster than
-    `copy.deepcopy` on the documents the store holds."""
+    `copy.deepcopy` on the documents the store holds: a scalar is taken as it is, without a
+    call of its own (most of a document's values are; every read of the store copies)."""
     if isinstance(value, dict):
-        return {k: copy_doc(v) for k, v in value.items()}
+        return {k: v if type(v) in _LEAVES else copy_doc(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_doc(v) for v in value]
+        return [v if type(v) in _LEAVES else copy_doc(v) for v in value]
     return value
 
 
@@ -60,9 +70,10 @@ class StoreBusy(StoreError):
     """Another process (a running `ogpbot serve`) holds the store that one process owns."""
 
 
-class Store(Protocol):
-    """Documents by (collection, key). Writes inside `transaction()` land together or not at all;
-    a write outside one is its own transaction. Once a write returns, it survives a crash."""
+class Documents(Protocol):
+    """Documents by (collection, key): what the records see of the store. Writes inside
+    `transaction()` land together or not at all; a write outside one is its own transaction.
+    Once a write returns, it survives a crash."""
 
     #: True when other processes may use the store at the same time (PostgreSQL).
     shared: bool
@@ -109,7 +120,11 @@ class Store(Protocol):
         asking again whether the copy is still current. Cheap: no document is read."""
         ...
 
-    # -- shared work -------------------------------------------------------------------------
+
+
+class WorkQueue(Documents, Protocol):
+    """Documents that are work (`ready_at`), claimed by one owner at a time under a lease: what
+    the inbox and the outbox see of the store (and the dispatcher, which also books a pace)."""
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
               **equals: Any) -> list[tuple[str, Doc]]:
@@ -147,6 +162,15 @@ class Store(Protocol):
         to a conversation) without waiting for each other's transactions."""
         ...
 
+
+
+class Signals(Protocol):
+    """Wake-ups between the store's users, in this process and (a shared store) in the others:
+    what the outbox tells the dispatcher, and the records tell the public pages."""
+
+    #: True when other processes may use the store at the same time (PostgreSQL).
+    shared: bool
+
     def notify(self, channel: str, payload: str = "") -> None:
         """Wake whoever listens on `channel`, in this process and (for a shared store) in every
         other, telling them `payload` (a short text, such as what changed). Inside a
@@ -158,6 +182,13 @@ class Store(Protocol):
         """Call `callback` (from any thread) with the payload whenever `channel` is notified,
         and with None whenever notifications may have been missed."""
         ...
+
+
+
+class Store(WorkQueue, Signals, Protocol):
+    """The whole contract a backend implements: documents, a work queue and signals. Each user
+    is typed against the part it needs (`Documents`, `WorkQueue`, `Signals`); the one who opens
+    a store (the runtime, the command line) closes it."""
 
     def close(self) -> None: ...
 

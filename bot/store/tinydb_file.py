@@ -437,7 +437,7 @@ class TinyDBStore(LocalWork):
             doc_id = self._index.get(collection, {}).get(key)
             if doc_id is None:
                 return None
-            doc = self._db.table(collection).get(doc_id=doc_id)
+            doc = self._tables.get(collection, {}).get(str(doc_id))  # as TinyDB's get() reads it
             return _strip(doc) if isinstance(doc, dict) else None
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
@@ -464,8 +464,8 @@ class TinyDBStore(LocalWork):
                 self._change(collection, key, doc_id, None)
 
     def all(self, collection: str) -> list[Doc]:
-        with self._lock:
-            return [_strip(d) for d in self._db.table(collection).all()]
+        with self._lock:  # the tables themselves, in the order written (as TinyDB's all())
+            return [_strip(d) for d in self._tables.get(collection, {}).values()]
 
     def items(self, collection: str) -> list[tuple[str, Doc]]:
         with self._lock:

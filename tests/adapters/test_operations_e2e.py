@@ -25,6 +25,7 @@ import pytest
 import pytest_asyncio
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests import cast
 from tests import serving as kit
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
@@ -34,24 +35,23 @@ from tests.serving import ServeProcess, eventually, outbox
 TOKEN = "xoxb-ogpbot-ops"
 SECRET = "ogpbot-ops-signing-secret"
 CHANNEL = "C0SEMINAR"
-KARI, INGRID, ANDERS = "U0KARI", "U0INGRID", "U0ANDERS"
-PEOPLE = (("Kari", "kmd", KARI), ("Ingrid", "jd", INGRID), ("Anders", "ngo", ANDERS))
+PEOPLE = (cast.KARI, cast.INGRID, cast.ANDERS)
+KARI, INGRID, ANDERS = (p.slack_id for p in PEOPLE)
 PROPOSE = "propose Åpne logger | Lite innsyn | Publiser dem | transparency | innsyn | jd"
 
 
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as api:
-        for name, org, uid in PEOPLE:
-            api.add_user(uid, email=f"{name.lower()}@{org}.example.org")
+        for person in PEOPLE:
+            api.add_user(person.slack_id, email=person.email)
         yield api
 
 
 def _server(folder: Path, fake: FakeSlackAPI, **env: str) -> ServeProcess:
     tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid} for name, org, uid in PEOPLE]
-    (folder / "seminar.toml").write_text(kit.seminar_toml(
+    people = cast.roster(*PEOPLE, slack=True)
+    (folder / "seminar.toml").write_text(cast.seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
     return ServeProcess({**os.environ, "OGPBOT_DB": str(folder / "ogpbot.json"),
                          "OGPBOT_SEMINAR": str(folder / "seminar.toml"),

@@ -23,6 +23,7 @@ import aiohttp
 import pytest
 from icalendar import Calendar
 
+from tests import cast
 from tests import serving as kit
 from tests.chat import SEMINAR_FILE
 from tests.fakes.slack_api import FakeSlackAPI
@@ -108,11 +109,8 @@ async def slash(server: ServeProcess, fake: FakeSlackAPI, user: str, text: str) 
 
 
 def slack_seminar() -> str:
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid}
-              for name, org, uid in (("Kari", "kmd", e2e.KARI), ("Ingrid", "jd", e2e.INGRID),
-                                     ("Anders", "ngo", e2e.ANDERS))]
-    return kit.seminar_toml("2026-12-01", [("09:00", "Velkommen", "talk"),
+    people = cast.roster(cast.KARI, cast.INGRID, cast.ANDERS, slack=True)
+    return cast.seminar_toml("2026-12-01", [("09:00", "Velkommen", "talk"),
                                            ("09:20", "Småbord", "tables")],
                             ["24h", "1h"], people=people)
 
@@ -121,10 +119,8 @@ def slack_seminar() -> str:
 async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path) -> None:
     (tmp_path / "seminar.toml").write_text(slack_seminar(), encoding="utf-8")
     async with FakeSlackAPI() as fake:
-        for uid, email in ((e2e.KARI, "kari@kmd.example.org"),
-                           (e2e.INGRID, "ingrid@jd.example.org"),
-                           (e2e.ANDERS, "anders@ngo.example.org")):
-            fake.add_user(uid, email=email)
+        for person in (cast.KARI, cast.INGRID, cast.ANDERS):
+            fake.add_user(person.slack_id, email=person.email)
         server = ServeProcess(environment(
             tmp_path, OGPBOT_SEMINAR=str(tmp_path / "seminar.toml"),
             SLACK_BOT_TOKEN=e2e.TOKEN, SLACK_SIGNING_SECRET=e2e.SECRET,

@@ -88,3 +88,45 @@ def test_a_roster_platform_id_added_later_joins_the_person_met_without_email() -
     assert proposal is not None and proposal.proposer == per.key
     assert proposal.proposer_name == "Per Hansen"
     assert bot.records.person("slack:U0PER") is None
+
+
+def test_a_roster_person_named_by_member_id_is_not_another_slack_account_with_their_email(
+        ) -> None:
+    """Per is named by his Slack member id; another account showing his address (another
+    workspace's admin could have typed it) stays whoever it is, now and after a restart."""
+    chat = Chat()
+    per_email = "per.hansen@example.org"
+    people = tuple(replace(p, slack_id="U0PER") if p.email == per_email else p
+                   for p in chat.seminar.people)
+    pinned = replace(chat.seminar, people=people)
+    chat.bot = OgpBot(pinned, chat.store, chat.clock)
+    assert as_slack(chat, "status", email=per_email, user_id="U0OTHER").ok
+    other = chat.bot.records.person_by_platform("slack", "U0OTHER")
+    assert other is not None and not other.on_roster and other.email is None
+    per = chat.bot.records.person_by_email(per_email)
+    assert per is not None and per.platform_ids["slack"] == "U0PER"
+    assert as_slack(chat, "status", email=None, user_id="U0PER").ok
+    found = chat.bot.records.person_by_platform("slack", "U0PER")
+    assert found is not None and found.key == per.key
+
+
+def test_an_account_met_with_an_address_is_not_taken_in_by_a_roster_naming_another_id(
+        ) -> None:
+    """Someone wrote with Per's address before the roster listed Per; the roster then names
+    Per by another member id: at the next start that account stays apart."""
+    per_email = "per.hansen@example.org"
+    first = Chat()
+    unlisted = replace(first.seminar, people=tuple(p for p in first.seminar.people
+                                                   if p.email != per_email))
+    chat = Chat(seminar=unlisted)
+    assert as_slack(chat, f"propose {LINE}", email=per_email, user_id="U0OTHER").ok
+    people = tuple(replace(p, slack_id="U0PER") if p.email == per_email else p
+                   for p in first.seminar.people)
+    bot = OgpBot(replace(first.seminar, people=people), chat.store, chat.clock)
+    other = bot.records.person_by_platform("slack", "U0OTHER")
+    assert other is not None and other.key == "slack:U0OTHER" and not other.on_roster
+    proposal = bot.records.proposal(1)
+    assert proposal is not None and proposal.proposer == other.key
+    assert other.email is None  # the address names Per alone
+    per = bot.records.person_by_email(per_email)
+    assert per is not None and per.on_roster and per.platform_ids == {"slack": "U0PER"}

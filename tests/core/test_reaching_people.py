@@ -12,11 +12,19 @@ from bot.core.command import Command, Place, Speaker
 from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
 from bot.notices.dispatcher import Dispatcher
-from tests.notice_kit import MINISTRY, PROPOSER, Kit, RecordingNotifier, oslo, seminar_data
+from tests.notice_kit import (
+    COORDINATOR,
+    MINISTRY,
+    PROPOSER,
+    Kit,
+    RecordingNotifier,
+    oslo,
+    seminar_data,
+)
 
 pytestmark = pytest.mark.asyncio
 
-ANDERS_TEAMS = "29:1-anders"
+ANDERS_TEAMS = PROPOSER.teams_id
 
 
 class TwoPlatforms(Kit):
@@ -31,7 +39,7 @@ class TwoPlatforms(Kit):
                                      pace={})
 
     def anders(self, words: str, platform: str, locale: str | None = None) -> Reply:
-        user = PROPOSER[0] if platform == "slack" else ANDERS_TEAMS
+        user = PROPOSER.slack_id if platform == "slack" else ANDERS_TEAMS
         return self.bot.handle(Command(Speaker(platform, user, locale=locale),
                                        Place(platform, f"D-{platform}", is_direct=True),
                                        words=words))
@@ -40,7 +48,7 @@ class TwoPlatforms(Kit):
         """(platform, language, title) of what reached Anders since the last look."""
         before = (len(self.notifier.sent), len(self.teams.sent))
         await self.dispatcher.run_due()
-        got = [("slack", s) for s in self.notifier.sent[before[0]:] if s.to == PROPOSER[0]]
+        got = [("slack", s) for s in self.notifier.sent[before[0]:] if s.to == PROPOSER.slack_id]
         got += [("teams", s) for s in self.teams.sent[before[1]:] if s.to == ANDERS_TEAMS]
         return [(p, s.message.language, s.message.title or "") for p, s in got]
 
@@ -73,16 +81,16 @@ async def test_a_person_is_reached_where_they_last_wrote_in_the_language_they_ge
 async def test_without_a_choice_the_locale_last_seen_then_the_roster_then_the_seminar() -> None:
     kit = TwoPlatforms(oslo(2026, 11, 30, 12, 0))
     people = {p.key: p for p in kit.bot.records.people()}
-    ingrid = next(p for p in people.values() if p.name == "Ingrid")
-    kari = next(p for p in people.values() if p.name == "Kari")
+    ingrid = next(p for p in people.values() if p.name == MINISTRY.name)
+    kari = next(p for p in people.values() if p.name == COORDINATOR.name)
     assert ingrid.speaks("nb") == "en"  # the roster says "en" for Ingrid
     assert kari.speaks("nb") == "nb"  # nothing said: the seminar's
-    kit.bot.handle(Command(Speaker("slack", MINISTRY[0], locale="nn-NO"),
+    kit.bot.handle(Command(Speaker("slack", MINISTRY.slack_id, locale="nn-NO"),
                            Place("slack", "D1", is_direct=True), words="help"))
     ingrid = kit.bot.records.person(ingrid.key)
     assert ingrid is not None and ingrid.speaks("nb") == "nn"  # the locale last seen
     # A later message without a locale (the console) keeps what was seen.
-    reply = kit.bot.handle(Command(Speaker("slack", MINISTRY[0]),
+    reply = kit.bot.handle(Command(Speaker("slack", MINISTRY.slack_id),
                                    Place("slack", "D1", is_direct=True), words="help"))
     assert reply.language == "nn"
 
@@ -94,8 +102,8 @@ async def test_language_words_and_refusals() -> None:
                             "eller Teams)."
     for words, lang in (("språk nynorsk", "nn"), ("spraak en", "en"), ("målform nn-NO", "nn")):
         assert kit.anders(words, "slack").language == lang, words
-    before = kit.bot.records.person(f"roster:{PROPOSER[1]}")
+    before = kit.bot.records.person(f"roster:{PROPOSER.email}")
     refused = kit.anders("language klingon", "slack")
     assert not refused.ok and "«klingon»" in refused.text and refused.language == "nn"
     assert not kit.anders("language nb nn", "slack").ok
-    assert kit.bot.records.person(f"roster:{PROPOSER[1]}") == before
+    assert kit.bot.records.person(f"roster:{PROPOSER.email}") == before

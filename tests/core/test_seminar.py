@@ -17,7 +17,7 @@ from bot.core.clock import FakeClock
 from bot.core.seminar import SeminarError, load_seminar, parse_seminar
 from bot.store.memory import MemoryStore
 from tests.chat import SEMINAR_FILE
-from tests.notice_kit import seminar_data
+from tests.notice_kit import COORDINATOR, MINISTRY, PROPOSER, seminar_data
 
 BROKEN = """
 [seminar]
@@ -178,7 +178,7 @@ def test_the_seminar_and_a_roster_person_may_say_nynorsk() -> None:
     assert seminar.language == "nn" and seminar.people[0].language == "nn"
     bot = OgpBot(seminar, MemoryStore(), FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
     assert {p.name: p.speaks(seminar.language) for p in bot.records.people()} == {
-        "Kari": "nn", "Ingrid": "nn", "Anders": "nn"}
+        COORDINATOR.name: "nn", MINISTRY.name: "nn", PROPOSER.name: "nn"}
 
 
 def test_the_shipped_file_names_kmd_as_the_pages_publisher() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.store.tinydb_file import TinyDBStore
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.notices.test_notices_e2e import ANDERS, DAY, INGRID, KARI, Server
 from tests.serving import eventually
@@ -30,15 +30,14 @@ def stored(folder: Path, collection: str) -> list[dict]:
 
 async def test_a_coordinator_whose_first_lookup_failed_gets_their_role(tmp_path: Path) -> None:
     tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
-    people = [{"name": "Kari Nordmann", "org": "kmd", "email": "kari@kmd.example.org"},
-              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
-               "slack_id": INGRID}]  # Kari is on the roster by email only
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+    # Kari is on the roster by email only
+    people = [cast.KARI.roster(), cast.INGRID.roster(slack=True)]
+    (tmp_path / "seminar.toml").write_text(cast.seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
     async with FakeSlackAPI() as fake:
-        fake.add_user(KARI, email="kari@kmd.example.org", real_name="Kari Nordmann")
-        fake.add_user(INGRID, email="ingrid@jd.example.org")
-        fake.add_user(ANDERS, email="anders@ngo.example.org", real_name="Anders")
+        fake.add_user(KARI, email=cast.KARI.email, real_name=cast.KARI.name)
+        fake.add_user(INGRID, email=cast.INGRID.email)
+        fake.add_user(ANDERS, email=cast.ANDERS.email, real_name=cast.ANDERS.first_name)
         server = Server(tmp_path, fake)
         try:
             await server.start()
@@ -66,11 +65,11 @@ async def test_a_coordinator_whose_first_lookup_failed_gets_their_role(tmp_path:
             kari = [p for p in stored(tmp_path, "people")
                     if p.get("platform_ids", {}).get("slack") == KARI]
             assert [(p["key"], p["role"]) for p in kari] == [
-                ("roster:kari@kmd.example.org", "coordinator")]
+                (f"roster:{cast.KARI.email}", "coordinator")]
             [proposal] = stored(tmp_path, "proposals")
-            assert proposal["proposer"] == "roster:kari@kmd.example.org"
+            assert proposal["proposer"] == f"roster:{cast.KARI.email}"
             assert (proposal["proposer_name"], proposal["organization_key"]) == (
-                "Kari Nordmann", "kmd")
+                cast.KARI.name, cast.KARI.org)
 
             # A coordinator hears of every new proposal: the notice reaches her by DM.
             assert "P-2" in await answer(ANDERS, f"propose Anders foreslår {LINE}")

@@ -74,9 +74,9 @@ async def server() -> AsyncIterator[Server]:
     async with FakeSlackAPI() as fake:
         fake.add_user(KARI[0], email=KARI[1])
         store = MemoryStore()
-        settings = Settings(seminar=str(SEMINAR_FILE), slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=fake.url,
-                            teams_emulator="1")  # so Teams bodies reach the parsing
+        settings = Settings(seminar=str(SEMINAR_FILE), env={
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "OGPBOT_TEAMS_EMULATOR": "1"})  # so Teams bodies reach the parsing
         runtime = Runtime.open(settings, FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
                                store)
         runner = web.AppRunner(build_app(runtime), access_log=None, shutdown_timeout=1.0)

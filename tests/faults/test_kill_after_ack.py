@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 
 from bot.store.tinydb_file import TinyDBStore
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
-from tests.notices.test_notices_e2e import CHANNEL, DAY, INGRID, KARI, SECRET, Server
+from tests.notices.test_notices_e2e import CHANNEL, DAY, SECRET, Server
 from tests.serving import answered, eventually
 
 pytestmark = pytest.mark.asyncio
@@ -48,10 +48,8 @@ def told(fake: FakeSlackAPI) -> dict[str, list[str]]:
 
 async def test_sigkill_right_after_50_acks_loses_no_proposal(tmp_path: Path) -> None:
     tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
-              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
-               "slack_id": INGRID}]
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+    people = cast.roster(cast.KARI, cast.INGRID, slack=True)
+    (tmp_path / "seminar.toml").write_text(cast.seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
     async with FakeSlackAPI() as fake:
         for n, uid in enumerate(PEOPLE):

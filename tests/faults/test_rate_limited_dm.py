@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.notices.test_notices_e2e import DAY, INGRID, KARI, Server
 from tests.serving import eventually, outbox
@@ -21,14 +21,12 @@ TRIES_REFUSED = 15
 async def test_a_dm_refused_15_times_with_retry_after_still_arrives_once(
         tmp_path: Path) -> None:
     tomorrow = DAY  # the servers' clocks start the day before (DAY_BEFORE)
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
-              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
-               "slack_id": INGRID}]
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+    people = cast.roster(cast.KARI, cast.INGRID, slack=True)
+    (tmp_path / "seminar.toml").write_text(cast.seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
     async with FakeSlackAPI() as fake:
-        fake.add_user(KARI, email="kari@kmd.example.org")
-        fake.add_user(INGRID, email="ingrid@jd.example.org")
+        fake.add_user(KARI, email=cast.KARI.email)
+        fake.add_user(INGRID, email=cast.INGRID.email)
         server = Server(tmp_path, fake)
         try:
             await server.start()

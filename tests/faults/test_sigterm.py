@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.notices.test_notices_e2e import ANDERS, DAY, KARI, Server
 from tests.serving import eventually, outbox
@@ -25,12 +25,10 @@ HELD = 3.0  # seconds the fake Slack holds each DM's answer: the stop finds them
 
 
 def seminar(day: str) -> str:
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
-              {"name": "Anders", "org": "ngo", "email": "anders@ngo.example.org",
-               "slack_id": ANDERS}]
+    people = cast.roster(cast.KARI, cast.ANDERS, slack=True)
     people += [{"name": f"JD {n}", "org": "jd", "email": f"jdm{n}@jd.example.org",
                 "slack_id": uid} for n, uid in enumerate(MINISTRY)]
-    return kit.seminar_toml(day, [("09:00", "Velkommen", "talk")], ["1h"], people=people)
+    return cast.seminar_toml(day, [("09:00", "Velkommen", "talk")], ["1h"], people=people)
 
 
 def proposal_notices(folder: Path) -> Counter[str]:
@@ -43,8 +41,8 @@ async def test_sigterm_during_a_fan_out_of_100_dms_sends_each_exactly_once(
     (tmp_path / "seminar.toml").write_text(seminar(tomorrow), encoding="utf-8")
     told = [KARI, *MINISTRY]
     async with FakeSlackAPI() as fake:
-        fake.add_user(ANDERS, email="anders@ngo.example.org")
-        fake.add_user(KARI, email="kari@kmd.example.org")
+        fake.add_user(ANDERS, email=cast.ANDERS.email)
+        fake.add_user(KARI, email=cast.KARI.email)
         for n, uid in enumerate(MINISTRY):
             fake.add_user(uid, email=f"jdm{n}@jd.example.org")
         server = Server(tmp_path, fake)

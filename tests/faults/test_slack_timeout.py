@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.notices.dispatcher import FOUND
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.notices.test_notices_e2e import INGRID, KARI, OSLO, Server
 from tests.serving import eventually, outbox
@@ -23,14 +23,12 @@ ANSWER_TAKES = 12.0  # seconds; the Slack client gives up after 10
 
 async def test_a_dm_whose_answer_never_came_is_found_not_sent_twice(tmp_path: Path) -> None:
     tomorrow = (datetime.now(OSLO) + timedelta(days=1)).date().isoformat()
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI},
-              {"name": "Ingrid", "org": "jd", "email": "ingrid@jd.example.org",
-               "slack_id": INGRID}]
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+    people = cast.roster(cast.KARI, cast.INGRID, slack=True)
+    (tmp_path / "seminar.toml").write_text(cast.seminar_toml(
         tomorrow, [("09:00", "Velkommen", "talk")], ["1h"], people=people), encoding="utf-8")
     async with FakeSlackAPI() as fake:
-        fake.add_user(KARI, email="kari@kmd.example.org")
-        fake.add_user(INGRID, email="ingrid@jd.example.org")
+        fake.add_user(KARI, email=cast.KARI.email)
+        fake.add_user(INGRID, email=cast.INGRID.email)
         server = Server(tmp_path, fake)
         try:
             await server.start()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.notices.test_notices_e2e import CHANNEL, DAY, KARI, OSLO, Server
 from tests.serving import eventually
@@ -23,13 +23,13 @@ START = datetime(2026, 12, 1, 9, 0, tzinfo=OSLO)
 
 
 async def test_an_agenda_notice_is_not_held_up_by_slow_look_ups(tmp_path: Path) -> None:
-    people = [{"name": "Kari", "org": "kmd", "email": "kari@kmd.example.org", "slack_id": KARI}]
+    people = cast.roster(cast.KARI, slack=True)
     people += [{"name": f"JD {n}", "org": "jd", "email": email} for n, (_, email) in enumerate(JD)]
     agenda = [("09:00", "Velkommen", "talk"), ("09:15", "Pause", "talk")]
-    (tmp_path / "seminar.toml").write_text(kit.seminar_toml(
+    (tmp_path / "seminar.toml").write_text(cast.seminar_toml(
         DAY, agenda, ["1h"], people=people), encoding="utf-8")
     async with FakeSlackAPI() as fake:
-        fake.add_user(KARI, email="kari@kmd.example.org")
+        fake.add_user(KARI, email=cast.KARI.email)
         for uid, email in JD:
             fake.add_user(uid, email=email)
         server = Server(tmp_path, fake, datetime(2026, 12, 1, 8, 59, tzinfo=OSLO))

@@ -17,6 +17,7 @@ from bot.core.seminar import parse_seminar
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import FOUND, Dispatcher
 from bot.notices.port import DeliveryError
+from tests.cast import organization
 from tests.notice_kit import (
     COORDINATOR,
     MINISTRY,
@@ -30,7 +31,7 @@ from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 
-INGRID, ANDERS, KARI = MINISTRY[0], PROPOSER[0], COORDINATOR[0]
+INGRID, ANDERS, KARI = MINISTRY.slack_id, PROPOSER.slack_id, COORDINATOR.slack_id
 
 
 def titles(sent: list) -> list[str]:
@@ -85,8 +86,8 @@ async def test_presentations_start_presents_submitted_proposals_in_order() -> No
     start = [s for s in sent if s.message.title.startswith("Nå")]
     assert len(start) == 1
     assert start[0].message.lines == ("Forslagene som presenteres, i denne rekkefølgen:",
-                                      "1. P-1 Første forslag (Åpenhet Norge)",
-                                      "2. P-3 Tredje forslag (Åpenhet Norge)")
+                                      f"1. P-1 Første forslag ({organization(PROPOSER.org)})",
+                                      f"2. P-3 Tredje forslag ({organization(PROPOSER.org)})")
     first = kit.bot.records.proposal(1)
     assert first is not None and first.status is Status.PRESENTED
     assert first.history[-1].actor == "bot"
@@ -259,7 +260,7 @@ async def test_a_failed_send_keeps_what_changed_in_the_store_while_it_was_in_fli
     it is now, never the copy the sender kept; and no log line names her platform id."""
     kit = Kit(oslo(2026, 11, 30, 12, 0))
     assert kit.propose().ok
-    ingrid = kit.bot.records.person_by_email(MINISTRY[1])
+    ingrid = kit.bot.records.person_by_email(MINISTRY.email)
     assert ingrid is not None
     direct = kit.notifier.direct
 
@@ -398,7 +399,7 @@ async def test_a_person_not_reachable_yet_is_waited_for_not_skipped() -> None:
     # no alert about it: a person not reachable yet is common, not a fault
     assert not any(n.kind == "alert" for n in kit.bot.outbox.all())
     # Anders writes to the bot on Teams: his invitation goes at once, on the next round
-    assert kit.bot.handle(Command(Speaker("teams", "29:anders", email=PROPOSER[1]),
+    assert kit.bot.handle(Command(Speaker("teams", "29:anders", email=PROPOSER.email),
                                   Place("teams", "a:1", is_direct=True), words="status")).ok
     sent = await kit.at(oslo(2026, 11, 30, 12, 1))
     assert [s.to for s in sent] == ["29:anders"]
@@ -408,12 +409,12 @@ async def test_a_person_not_reachable_yet_is_waited_for_not_skipped() -> None:
 async def test_a_platform_that_knows_the_email_reaches_the_person_at_once() -> None:
     kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
     kit.dispatcher.notifiers = {"teams": kit.notifier}
-    kit.notifier.directory[PROPOSER[1]] = "29:found"
+    kit.notifier.directory[PROPOSER.email] = "29:found"
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00").ok
     sent = await kit.at(oslo(2026, 11, 30, 12, 0))
     assert [s.to for s in sent] == ["29:found"]
     anders = kit.bot.records.person_by_platform("teams", "29:found")
-    assert anders is not None and anders.email == PROPOSER[1]
+    assert anders is not None and anders.email == PROPOSER.email
 
 
 async def test_waiting_ends_when_the_notice_no_longer_matters() -> None:
@@ -430,10 +431,10 @@ async def test_meetings_lists_time_place_and_the_other_side() -> None:
     kit = await meeting_kit(oslo(2026, 11, 30, 12, 0))
     assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
     mine = kit.say(PROPOSER, "meetings").text
-    assert "torsdag 3. desember kl. 10:00 – P-1 Åpne innsynslogger – med Justisdepartementet, " \
-           "Møterom 2" in mine
+    assert ("torsdag 3. desember kl. 10:00 – P-1 Åpne innsynslogger – med "
+            f"{organization(MINISTRY.org)}, Møterom 2") in mine
     theirs = kit.say(MINISTRY, "meetings").text
-    assert "with Anders (Åpenhet Norge), Møterom 2" in theirs
+    assert f"with {PROPOSER.name} ({organization(PROPOSER.org)}), Møterom 2" in theirs
 
 
 async def test_one_failing_write_does_not_take_the_others_in_its_group_with_it() -> None:
@@ -464,8 +465,9 @@ async def test_calendar_files_are_one_event_per_meeting_and_deployment() -> None
     assert event["DTSTAMP"].dt == oslo(2026, 11, 30, 12, 5)  # when the file was made
     assert event["SEQUENCE"] == 0 and event["LOCATION"] == "Møterom 2"
     assert event.end == oslo(2026, 12, 3, 11, 0)
-    assert str(event["ORGANIZER"].params["CN"]) == "Ingrid"
-    assert sorted(str(a.params["CN"]) for a in event["ATTENDEE"]) == ["Anders", "Ingrid"]
+    assert str(event["ORGANIZER"].params["CN"]) == MINISTRY.name
+    assert sorted(str(a.params["CN"]) for a in event["ATTENDEE"]) == sorted(
+        [PROPOSER.name, MINISTRY.name])
     assert {str(a)[:9] for a in event["ATTENDEE"]} == {"urn:uuid:"}
     [zone] = calendar.walk("VTIMEZONE")
     assert zone["TZID"] == "Europe/Oslo"

@@ -17,12 +17,13 @@ from bot.core.people import roster_key
 from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
 from bot.notices.port import FileAttachment
+from tests import cast
 from tests.notice_kit import Kit, RecordingNotifier, oslo, seminar_data
 from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
 NOW = oslo(2026, 12, 1, 8, 0)
-UNKNOWN = "nils@ngo.example.org"  # on the roster, never wrote to the bot: no Slack id yet
+UNKNOWN = cast.LARS.email  # on the roster, never wrote to the bot: no Slack id yet
 
 
 class HeldNotifier(RecordingNotifier):
@@ -64,7 +65,7 @@ def to_channel(key: str, channel: str, due: Any = NOW, stale: Any = None) -> Not
 
 def held_kit() -> tuple[Kit, HeldNotifier]:
     data = seminar_data()
-    data["people"].append({"name": "Nils", "org": "ngo", "email": UNKNOWN})
+    data["people"].append(cast.LARS.roster())
     kit = Kit(NOW, parse_seminar(data))
     notifier = HeldNotifier()
     kit.notifier = notifier

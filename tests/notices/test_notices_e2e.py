@@ -23,7 +23,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests import serving as kit
+from tests import cast
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.serving import ServeProcess, clock_env, eventually, outbox
@@ -35,7 +35,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 TOKEN = "xoxb-ogpbot-e2e"
 SECRET = "ogpbot-e2e-signing-secret"
 CHANNEL = "C0SEMINAR"
-KARI, INGRID, ANDERS = "U0KARI", "U0INGRID", "U0ANDERS"
+KARI, INGRID, ANDERS = cast.KARI.slack_id, cast.INGRID.slack_id, cast.ANDERS.slack_id
 MINISTRY_IDS = [f"U0JD{n}" for n in range(6)]
 #: The seminar day most end-to-end tests use, and the moment their servers' clocks start.
 DAY = "2026-12-01"
@@ -43,13 +43,10 @@ DAY_BEFORE = datetime(2026, 11, 30, 12, 0, tzinfo=OSLO)
 
 
 def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str]) -> str:
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid}
-              for name, org, uid in (("Kari", "kmd", KARI), ("Ingrid", "jd", INGRID),
-                                     ("Anders", "ngo", ANDERS))]
+    people = cast.roster(cast.KARI, cast.INGRID, cast.ANDERS, slack=True)
     people += [{"name": f"JD {n}", "org": "jd", "email": f"jd{n}@jd.example.org",
                 "slack_id": uid} for n, uid in enumerate(MINISTRY_IDS)]
-    return kit.seminar_toml(day, agenda, leads, people=people)
+    return cast.seminar_toml(day, agenda, leads, people=people)
 
 
 class Server(ServeProcess):
@@ -85,9 +82,8 @@ def serving(folder: Path, fake: FakeSlackAPI, start: datetime) -> Iterator[Serve
 @pytest_asyncio.fixture
 async def fake() -> AsyncIterator[FakeSlackAPI]:
     async with FakeSlackAPI() as api:
-        for uid, email in ((KARI, "kari@kmd.example.org"), (INGRID, "ingrid@jd.example.org"),
-                           (ANDERS, "anders@ngo.example.org")):
-            api.add_user(uid, email=email)
+        for person in (cast.KARI, cast.INGRID, cast.ANDERS):
+            api.add_user(person.slack_id, email=person.email)
         for n, uid in enumerate(MINISTRY_IDS):
             api.add_user(uid, email=f"jd{n}@jd.example.org")
         yield api

@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests import serving as kit
+from tests import cast
 from tests.adapters.teams.conftest import card_of, texts
 from tests.fakes.bf_connector import FakeConnector, PostedActivity
 from tests.serving import ServeProcess, clock_env, eventually, outbox
@@ -31,19 +31,15 @@ pytestmark = pytest.mark.asyncio
 OSLO = ZoneInfo("Europe/Oslo")
 TENANT = "7d1e6a52-0000-4000-8000-00000000e2e0"
 BOT = {"id": "28:ogpbot-e2e", "name": "ogpbot"}
-KARI = {"id": "29:1-kari-e2e", "name": "Kari"}
-INGRID = {"id": "29:1-ingrid-e2e", "name": "Ingrid"}
-ANDERS = {"id": "29:1-anders-e2e", "name": "Anders"}
+KARI, INGRID, ANDERS = (p.teams_account for p in (cast.KARI, cast.INGRID, cast.ANDERS))
 CHANNEL = "19:seminar-e2e@thread.tacv2"
 MENTION = {"type": "mention", "text": "<at>ogpbot</at>", "mentioned": BOT}
 _ids = itertools.count(1)
 
 
 def seminar_toml(day: str, agenda: list[tuple[str, str, str]], leads: list[str]) -> str:
-    return kit.seminar_toml(day, agenda, leads, people=[
-        {"name": who["name"], "org": org, "email": f"{who['name'].lower()}@{org}.example.org",
-         "teams_id": who["id"]}
-        for who, org in ((KARI, "kmd"), (INGRID, "jd"), (ANDERS, "ngo"))])
+    return cast.seminar_toml(day, agenda, leads,
+                             people=cast.roster(cast.KARI, cast.INGRID, cast.ANDERS, teams=True))
 
 
 class TeamsServer(ServeProcess):

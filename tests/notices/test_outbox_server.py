@@ -49,14 +49,14 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert kit.say(MINISTRY, "outcome P-1 bilateral").ok
         assert kit.say(MINISTRY, "meet P-1 2026-12-03 10:00 Møterom 2").ok
         await wait_until(lambda: len(notifier.sent) == 4)
-        invite = notifier.to(PROPOSER[0])[0]
+        invite = notifier.to(PROPOSER.slack_id)[0]
         meeting = kit.bot.records.meeting(1)
         assert meeting is not None
         path = f"/meetings/P-1/{meeting.token}.ics"
         assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         # the new proposal to the ministry and the coordinator; the meeting to both its sides
         assert sorted(s.to for s in notifier.sent) == sorted(
-            [MINISTRY[0], COORDINATOR[0], PROPOSER[0], MINISTRY[0]])
+            [MINISTRY.slack_id, COORDINATOR.slack_id, PROPOSER.slack_id, MINISTRY.slack_id])
 
         answer = await client.get(path)
         assert answer.status == 200
@@ -93,8 +93,9 @@ async def test_slack_and_teams_register_their_notifiers_in_any_mount_order(
                                         if m != "adapters.outbox_service")]
         monkeypatch.setattr(server, "ADAPTER_MODULES", modules)
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret="secret",
-                        slack_api_url="http://127.0.0.1:9/api/", teams_emulator="1")
+    settings = Settings(env={"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
+                             "SLACK_API_URL": "http://127.0.0.1:9/api/",
+                             "OGPBOT_TEAMS_EMULATOR": "1"})
     runtime = Runtime(settings, kit.seminar, kit.store, kit.bot, kit.clock)
     app = build_app(runtime)
     with caplog.at_level(logging.INFO, logger="ogpbot.notices"):
@@ -111,7 +112,8 @@ async def test_only_registered_notifiers_are_used() -> None:
     from adapters.outbox_service import DISPATCHER
 
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    runtime = Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot, kit.clock)
+    runtime = Runtime(Settings(env={"OGPBOT_TEAMS_EMULATOR": "1"}), kit.seminar, kit.store,
+                      kit.bot, kit.clock)
     app = build_app(runtime)
     stray: web.AppKey[object] = web.AppKey("stray", object)
     app[stray] = type("Stray", (), {"notifier": RecordingNotifier("console")})()
@@ -121,7 +123,8 @@ async def test_only_registered_notifiers_are_used() -> None:
 
 async def test_a_platform_registers_one_notifier() -> None:
     kit = Kit(oslo(2026, 11, 30, 12, 0))
-    app = build_app(Runtime(Settings(teams_emulator="1"), kit.seminar, kit.store, kit.bot,
+    app = build_app(Runtime(Settings(env={"OGPBOT_TEAMS_EMULATOR": "1"}), kit.seminar,
+                            kit.store, kit.bot,
                             kit.clock))
     with pytest.raises(ValueError, match="teams"):
         register_notifier(app, RecordingNotifier("teams"))

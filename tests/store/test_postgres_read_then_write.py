@@ -77,7 +77,7 @@ def test_a_notice_released_for_a_person_keeps_what_the_dispatcher_wrote_meanwhil
         store: PostgresStore) -> None:
     """A person is seen (their waiting notice may go now) while the dispatcher puts the same
     notice off: the release does not write back the copy it read before."""
-    outbox = Outbox(store)
+    outbox = Outbox(store, store)
     due = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     notice = Notice("proposal:P-1:new:roster:ingrid@jd.example.org",
                     Target.to_person("roster:ingrid@jd.example.org"),

@@ -32,7 +32,7 @@ from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
 from bot.notices.dispatcher import LEASE
 from bot.store.postgres import PostgresStore
-from tests import serving
+from tests import cast, serving
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.notices.test_notices_e2e import ANDERS, CHANNEL, INGRID, KARI, OSLO, SECRET, TOKEN
@@ -107,13 +107,10 @@ async def listed_on(url: str) -> dict[int, str]:
 
 
 def seminar(day: str, at: str) -> str:
-    people = [{"name": name, "org": org, "email": f"{name.lower()}@{org}.example.org",
-               "slack_id": uid}
-              for name, org, uid in (("Kari", "kmd", KARI), ("Ingrid", "jd", INGRID),
-                                     ("Anders", "ngo", ANDERS))]
+    people = cast.roster(cast.KARI, cast.INGRID, cast.ANDERS, slack=True)
     people += [{"name": f"Person {n}", "org": "ngo", "email": f"p{n}@ngo.example.org",
                 "slack_id": fan_out_id(n)} for n in range(FAN_OUT)]
-    return serving.seminar_toml(day, [(at, "Velkommen", "talk")], ["1h"], people=people)
+    return cast.seminar_toml(day, [(at, "Velkommen", "talk")], ["1h"], people=people)
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")

@@ -19,6 +19,7 @@ import pytest_asyncio
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
+from bot.notices.destinations import Via
 from bot.notices.dispatcher import LEASE, RESENT, Destination
 from bot.notices.outbox import OUTBOX
 from bot.store.contract import StoreError
@@ -69,7 +70,7 @@ async def test_a_dead_replicas_send_is_taken_over_when_its_lease_runs_out(
     a.bot.outbox.schedule(to_channel(1))
     # Replica a claims the notice and marks it `sending`, then dies before the platform answers.
     [notice] = await asyncio.to_thread(a.dispatcher._claim, NOW)
-    where = Destination("slack", "post", "C1", "C1")
+    where = Destination("slack", Via.POST, "C1", "C1")
     began = a.store.atomically(lambda: a.dispatcher._begin_op(notice.key, where, NOW))
     assert began is not None and a.bot.outbox.get(notice.key).state is NoticeState.SENDING
 
@@ -144,7 +145,7 @@ async def test_a_conversations_pace_holds_across_replicas(
 async def test_a_request_delivered_to_both_replicas_is_answered_once(
         pair: tuple[Kit, Kit]) -> None:
     a, b = pair
-    speaker = Speaker("slack", PROPOSER[0], email=PROPOSER[1])
+    speaker = Speaker("slack", PROPOSER.slack_id, email=PROPOSER.email)
     command = Command(speaker, Place("slack", "D0ANDERS", is_direct=True), words=(
         "propose Åpne innsynslogger | Lite innsyn | Publiser loggene | transparency | innsyn | "
         "jd"), request_key="event:Ev0RETRIED")

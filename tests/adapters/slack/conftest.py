@@ -1,7 +1,12 @@
 """One running ogpbot per test, with a store and a fake Slack Web API of its own: the real
 aiohttp server with the Slack adapter on loopback (serving one workspace, `SLACK_TEAM_ID`
 set to the one the signed requests name by default), and a `Workspace` that sends signed
-requests the way Slack does."""
+requests the way Slack does.
+
+A test talks to it as a conversation (`tests/conversation.py`):
+`await workspace.send(KARI, "status P-1").assert_reply("P-1")` sends the slash command
+`/ogp status P-1` as Kari and checks what the bot POSTed to its response_url; `command`,
+`interact` and `event` send any other request Slack makes."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import contextlib
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +29,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from tests.cast import EMILY, INGRID, JANE, KARI, MARTE, OLA, Person
+from tests.conversation import Flow, Heard
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.fakes.slack_signing import (
     TEAM_ID,
@@ -81,6 +87,18 @@ class Workspace:
                                   response_url=self.fake.response_url(rid))
         return await self.post(body), rid
 
+    async def hear(self, who: Person, words: str, *, channel: str = "C0PLENARY") -> Heard:
+        """`who` types `/ogp words` in `channel`; the one answer at its response_url, as they
+        read it (every text in its blocks; its `text` is the notification's, in `raw`)."""
+        _, rid = await self.command(words, who, channel=channel)
+        (answer,) = await self.responses(rid)
+        shown = readable(answer["blocks"]) if answer.get("blocks") else [answer.get("text", "")]
+        return Heard("\n".join(shown), answer)
+
+    def send(self, who: Person, words: str, **options: Any) -> Flow:
+        """A conversation that starts with `who` typing `/ogp words` (see `hear`)."""
+        return Flow(self.hear).send(who, words, **options)
+
     async def interact(self, payload: Mapping[str, Any]) -> Answer:
         return await self.post(interactivity_body(payload))
 
@@ -116,6 +134,26 @@ class Workspace:
         return [c.args for c in calls]
 
 
+def readable(blocks: Iterable[Any]) -> list[str]:
+    """Every text a person reads in Block Kit blocks, in order: each `text` string at any depth
+    (section and context text objects, rich text elements, button labels)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "text" and isinstance(value, str):
+                    found.append(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(list(blocks))
+    return found
+
+
 @pytest_asyncio.fixture(loop_scope="module")
 async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
     db = tmp_path_factory.mktemp("slack") / "ogpbot.json"
@@ -123,9 +161,9 @@ async def workspace(tmp_path_factory: Any) -> AsyncIterator[Workspace]:
         for person in PEOPLE:
             fake.add_user(person.slack_id, email=person.email, locale=person.locale,
                           real_name=person.email.split("@")[0])
-        settings = Settings(db=str(db), seminar=SEMINAR, slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=fake.url,
-                            slack_team_id=TEAM_ID)
+        settings = Settings(db=str(db), seminar=SEMINAR, env={
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_TEAM_ID": TEAM_ID})
         runtime = Runtime.open(settings, clock=FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)))
         app = build_app(runtime)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -155,7 +154,7 @@ async def deployment() -> AsyncIterator[Deployment]:
         fake.oauth_app(CLIENT_ID, CLIENT_SECRET)
         fake.add_workspace(NGO, NGO_NAME)
         fake.add_workspace(MINISTRY, "KMD")
-        async with running(fake, slack_team_id=f"{MINISTRY}, {NGO}") as ready:
+        async with running(fake, SLACK_TEAM_ID=f"{MINISTRY}, {NGO}") as ready:
             yield ready
 
 
@@ -165,18 +164,19 @@ async def narrow() -> AsyncIterator[Deployment]:
     async with FakeSlackAPI() as fake:
         fake.oauth_app(CLIENT_ID, CLIENT_SECRET)
         fake.add_workspace(NGO, NGO_NAME)
-        async with running(fake, slack_team_id=MINISTRY) as ready:
+        async with running(fake, SLACK_TEAM_ID=MINISTRY) as ready:
             yield ready
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeSlackAPI, **settings: Any) -> AsyncIterator[Deployment]:
-    """ogpbot's server in this process, with the install flow on, Slack at `fake`."""
+async def running(fake: FakeSlackAPI, **env: str) -> AsyncIterator[Deployment]:
+    """ogpbot's server in this process, with the install flow on, Slack at `fake` (`env`:
+    more of the environment, by the contract's names)."""
     clock = FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
-    runtime = Runtime.open(Settings(
-        seminar="data/seminar.toml", slack_api_url=fake.url, slack_client_id=CLIENT_ID,
-        slack_client_secret=CLIENT_SECRET, slack_signing_secret="made-up",
-        secret_key=new_key(), **settings), clock, MemoryStore())
+    runtime = Runtime.open(Settings(seminar="data/seminar.toml", env={
+        "SLACK_API_URL": fake.url, "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET, "SLACK_SIGNING_SECRET": "made-up",
+        "OGPBOT_SECRET_KEY": new_key(), **env}), clock, MemoryStore())
     server = TestServer(build_app(runtime), host="127.0.0.1")
     await server.start_server()
     try:

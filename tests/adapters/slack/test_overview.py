@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 from bot.core.clock import FakeClock
 from tests.adapters.slack.conftest import EMILY, INGRID, KARI, Workspace
 from tests.adapters.slack.test_commands import assert_valid_blocks
-from tests.cast import Person
+from tests.conversation import Heard
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -21,38 +21,36 @@ LINE = ("propose Open lobbying register | Nobody can see who meets ministers | P
 JD = "Justis- og beredskapsdepartementet"
 
 
-async def ask(workspace: Workspace, user: Person, text: str) -> dict:
-    _, rid = await workspace.command(text, user)
-    (answer,) = await workspace.responses(rid)
-    assert_valid_blocks(answer["blocks"])
-    return answer
+def valid(heard: Heard) -> None:
+    assert_valid_blocks(heard.raw["blocks"])
+
+
+def told(heard: Heard) -> str:
+    """The answer's `text`: what the notification says."""
+    return str(heard.raw["text"])
 
 
 async def test_the_coordinator_sees_what_a_ministry_owes(workspace: Workspace) -> None:
     clock = workspace.runtime.clock
     assert isinstance(clock, FakeClock)
-    await ask(workspace, EMILY, LINE)
-    await ask(workspace, EMILY, LINE.replace("| jd", "| fin"))
+    await (workspace.send(EMILY, LINE).assert_reply(valid)
+           .send(EMILY, LINE.replace("| jd", "| fin")).assert_reply(valid))
     clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))  # after the small tables
-    await ask(workspace, INGRID, "outcome P-1 agreed")
+    await workspace.send(INGRID, "outcome P-1 agreed").assert_reply(valid)
     clock.set(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
 
-    answer = await ask(workspace, KARI, "overview")
-    blocks = json.dumps(answer["blocks"], ensure_ascii=False)
-    assert "*Oversikt: hvor prosessen står*" in blocks
-    assert "*enighet*\\n1" in blocks and "*innsendt*\\n1" in blocks
-    assert "Rapporter departementene skylder (1):" in blocks
-    assert f"P-1 Open lobbying register – {JD} – har ventet i 2 døgn" in blocks
-    assert "P-2 Open lobbying register – Finansdepartementet – har ventet i 2 døgn" in blocks
-    assert f"P-1 Open lobbying register – {JD} – har ventet i 2 døgn" in answer["text"]
-
-    own = await ask(workspace, INGRID, "oversikt")
-    assert own["text"].startswith(f"Oversikt for {JD}")
-    assert "P-1" in own["text"] and "P-2" not in own["text"]
-
-    refused = await ask(workspace, EMILY, "overview")
-    assert "As civil society you cannot use “overview”" in refused["text"]
-    assert "P-1" not in refused["text"]
+    owed = f"P-1 Open lobbying register – {JD} – har ventet i 2 døgn"
+    await (workspace.send(KARI, "overview").assert_replies(
+        valid, "*Oversikt: hvor prosessen står*", "*enighet*\n1", "*innsendt*\n1",
+        "Rapporter departementene skylder (1):", owed,
+        "P-2 Open lobbying register – Finansdepartementet – har ventet i 2 døgn",
+        lambda heard: owed in told(heard))
+           .send(INGRID, "oversikt").assert_replies(
+        valid, lambda heard: told(heard).startswith(f"Oversikt for {JD}"),
+        lambda heard: "P-1" in told(heard) and "P-2" not in told(heard))
+           .send(EMILY, "overview").assert_replies(
+        valid, lambda heard: "As civil society you cannot use “overview”" in told(heard),
+        lambda heard: "P-1" not in told(heard)))
 
     # The coordinator's App Home opens on the overview; Emily's has none.
     for user, event_ts in ((KARI, "1700000000.000501"), (EMILY, "1700000000.000502")):

@@ -4,10 +4,12 @@ as Slack's documentation shows them (`payloads/`, made-up ids), signed with slac
 
 - Slack Connect: the installation Slack names decides, not the workspace that hosts the
   channel; people of other organisations are served, as civil society unless the roster names
-  them (by `slack_id`: Slack hides their email); their answers go with the token of the
-  installation they came through.
+  them (by `slack_id`: Slack hides their email, and an address their profile shows anyway
+  names nobody); their answers go with the token of the installation they came through.
 - Several workspaces: each request answered, and each person reached, through the workspace
-  they wrote from; one person in two workspaces is one person when their email says so.
+  they wrote from; one person in two workspaces is one person when the roster's member id
+  or their email says so (an email does not take a person the roster names by member id);
+  a token that runs out soon is renewed (Slack's token rotation) before an answer needs it.
 - Only people: Slackbot, other apps' bots, the bot's own messages and edits get no answer and
   leave nothing behind.
 - Uninstalling (`app_uninstalled`, `tokens_revoked`) forgets the workspace's token.
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import aiohttp
 import pytest
@@ -56,16 +58,19 @@ KARI_IN_NGO = "U0KARI0NG"  # her own account in the organisation's workspace (a 
 ANDERS = "U0ANDERS1"  # Anders Bakke (Transparency International Norge), in the NGO's workspace
 OLA = "U0OLA0001"  # another person of the NGO, not on the roster
 SHARED = "C0CONNECT1"  # the Slack Connect channel the NGO hosts and shares with KMD
+OLA_HELP = {"user": OLA, "text": "<@U0OGPBOT1> help"}  # Ola's mention, in the same channel
 
 
-def seminar(folder: Path) -> str:
-    """The shipped seminar, with Anders named by his Slack member id: his organisation's
-    workspace shows nobody his email."""
-    shipped = (ROOT / "data" / "seminar.toml").read_text(encoding="utf-8")
-    line = 'email = "anders.bakke@example.org"\n'
-    assert line in shipped
+def seminar(folder: Path, pinned: tuple[tuple[str, str], ...] = ()) -> str:
+    """The shipped seminar, with Anders named by his Slack member id (his organisation's
+    workspace shows nobody his email), and each (email, member id) of `pinned` too."""
+    text = (ROOT / "data" / "seminar.toml").read_text(encoding="utf-8")
+    for email, member in (("anders.bakke@example.org", ANDERS), *pinned):
+        line = f'email = "{email}"\n'
+        assert line in text
+        text = text.replace(line, f'{line}slack_id = "{member}"\n', 1)
     path = folder / "seminar.toml"
-    path.write_text(shipped.replace(line, f'{line}slack_id = "{ANDERS}"\n', 1), "utf-8")
+    path.write_text(text, "utf-8")
     return str(path)
 
 
@@ -77,13 +82,20 @@ class Deployment:
     runtime: Runtime
     app: Any
 
-    def payload(self, name: str, **fields: Any) -> dict[str, Any]:
-        """One of Slack's payloads, with its response_url on the fake and `fields` set."""
+    def payload(self, name: str, *, via: str | None = None,
+                event: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """One of Slack's payloads, with its response_url on the fake, delivered for the
+        installation in workspace `via` (an event's), with `event` set in its event and
+        `fields` at the top."""
         text = (PAYLOADS / name).read_text(encoding="utf-8")
         body: dict[str, Any] = json.loads(text) if name.endswith(".json") \
             else dict(parse_qsl(text.strip()))
         if "response_url" in body:
             body["response_url"] = self.fake.response_url(name)
+        if via is not None:
+            body["authorizations"] = [{**body["authorizations"][0], "team_id": via}]
+        if event:
+            body["event"] = {**body["event"], **event}
         body.update(fields)
         return body
 
@@ -107,6 +119,11 @@ class Deployment:
     async def send(self, name: str, **fields: Any) -> tuple[int, str]:
         return await self.post(self.payload(name, **fields), name)
 
+    async def accepted(self, name: str, **fields: Any) -> None:
+        """`send`, and Slack is told it arrived (200)."""
+        status, text = await self.send(name, **fields)
+        assert status == 200, text
+
     async def calls(self, method: str, count: int = 1, within: float = 5.0) -> list[Call]:
         with contextlib.suppress(TimeoutError):
             await self.fake.wait_for(method, count, within=within)
@@ -118,9 +135,11 @@ class Deployment:
 
 @contextlib.asynccontextmanager
 async def deployment(folder: Path, *, served: str, installed: tuple[str, ...] = (),
-                     bot_token: str = "", oauth: bool = True) -> AsyncIterator[Deployment]:
+                     bot_token: str = "", oauth: bool = True,
+                     pinned: tuple[tuple[str, str], ...] = ()) -> AsyncIterator[Deployment]:
     """ogpbot with Slack's install flow on (unless not `oauth`), installed in the `installed`
-    workspaces, and with `bot_token` (KMD's) as `SLACK_BOT_TOKEN`."""
+    workspaces, with `bot_token` (KMD's) as `SLACK_BOT_TOKEN`, and the roster naming the
+    member ids `pinned` (email, member id) besides Anders's."""
     async with FakeSlackAPI(team_id=KMD) as fake:
         fake.add_workspace(NGO, "Frivillighet Norge")
         fake.add_user(KARI, email="kari.nordmann@example.org", team_id=KMD, locale="nb-NO")
@@ -131,11 +150,12 @@ async def deployment(folder: Path, *, served: str, installed: tuple[str, ...] = 
         fake.add_user(OLA, team_id=NGO, locale="en-GB", real_name="Ola")
         if bot_token:
             fake.add_token(bot_token, KMD)
-        settings = Settings(seminar=seminar(folder), slack_signing_secret=SECRET,
-                            slack_api_url=fake.url, slack_client_id="1.2" if oauth else "",
-                            slack_client_secret="made-up" if oauth else "",
-                            secret_key=KEY if oauth else "",
-                            slack_team_id=served, slack_bot_token=bot_token)
+        settings = Settings(seminar=seminar(folder, pinned), env={
+            "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
+            "SLACK_CLIENT_ID": "1.2" if oauth else "",
+            "SLACK_CLIENT_SECRET": "made-up" if oauth else "",
+            "OGPBOT_SECRET_KEY": KEY if oauth else "",
+            "SLACK_TEAM_ID": served, "SLACK_BOT_TOKEN": bot_token})
         runtime = Runtime.open(settings, FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC)),
                                MemoryStore())
         kept = StoreInstallations(runtime.store, Sealer(KEY))
@@ -187,18 +207,31 @@ async def test_a_person_of_another_organisation_is_served_in_the_shared_channel(
 
 async def test_an_unnamed_outsider_is_civil_society(tmp_path: Path) -> None:
     async with deployment(tmp_path, served=KMD, installed=(KMD,)) as d:
-        body = d.payload("event_app_mention_connect_outsider.json")
-        body["event"] = {**body["event"], "user": OLA, "text": "<@U0OGPBOT1> help"}
-        assert (await d.post(body))[0] == 200
+        await d.accepted("event_app_mention_connect_outsider.json", event=OLA_HELP)
         [answer] = await d.calls("chat.postEphemeral")
         assert help_title("en", "civil_society") in answer.args["text"]
         ola = d.runtime.bot.records.person_by_platform("slack", OLA)
         assert ola is not None and not ola.on_roster and ola.email is None
 
 
+async def test_an_address_an_outsiders_profile_shows_names_nobody(tmp_path: Path) -> None:
+    """Ola's organisation gives his profile the coordinator's address; through KMD's
+    installation he is a person of another organisation, and stays civil society."""
+    async with deployment(tmp_path, served=KMD, installed=(KMD,)) as d:
+        d.fake.add_user(OLA, team_id=NGO, locale="en-GB", real_name="Ola",
+                        email="kari.nordmann@example.org")
+        await d.accepted("event_app_mention_connect_outsider.json", event=OLA_HELP)
+        [answer] = await d.calls("chat.postEphemeral")
+        assert help_title("en", "civil_society") in answer.args["text"]
+        ola = d.runtime.bot.records.person_by_platform("slack", OLA)
+        assert ola is not None and not ola.on_roster and ola.email is None
+        kari = d.runtime.bot.records.person_by_email("kari.nordmann@example.org")
+        assert kari is not None and "slack" not in kari.platform_ids
+
+
 async def test_an_outsiders_dm_and_slash_command_work_the_same(tmp_path: Path) -> None:
     async with deployment(tmp_path, served=KMD, installed=(KMD,)) as d:
-        assert (await d.send("event_message_im_outsider.json"))[0] == 200
+        await d.accepted("event_message_im_outsider.json")
         [dm] = await d.calls("chat.postMessage")
         assert dm.args["channel"] == "D0ANDERS01" and d.team_of(dm) == KMD
         status, _ = await d.send("command_connect_outsider.txt")
@@ -226,9 +259,7 @@ async def test_a_request_through_a_workspace_not_served_gets_403_and_changes_not
     async with deployment(tmp_path, served=KMD, installed=(KMD,)) as d:
         before = d.runtime.store.collections()
         status, _ = await d.send("block_actions_connect_outsider.json")
-        body = d.payload("event_message_im_outsider.json")
-        body["authorizations"] = [{**body["authorizations"][0], "team_id": NGO}]
-        status_dm, _ = await d.post(body)
+        status_dm, _ = await d.send("event_message_im_outsider.json", via=NGO)
         assert (status, status_dm) == (403, 403)
         assert d.runtime.store.collections() == before
         assert d.fake.calls == []
@@ -238,12 +269,10 @@ async def test_a_request_through_a_workspace_not_served_gets_403_and_changes_not
 
 async def test_each_workspace_is_answered_with_its_own_token(tmp_path: Path) -> None:
     async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
-        assert (await d.send("block_actions_connect_outsider.json"))[0] == 200
+        await d.accepted("block_actions_connect_outsider.json")
         assert len(await d.calls("response_url")) == 1  # Anders pressed it in his workspace
-        body = d.payload("event_message_im_outsider.json", event_id="Ev0DMNGO0001")
-        body["authorizations"] = [{**body["authorizations"][0], "team_id": NGO}]
-        assert (await d.post(body))[0] == 200
-        assert (await d.send("event_app_mention_connect_host_elsewhere.json"))[0] == 200
+        await d.accepted("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
+        await d.accepted("event_app_mention_connect_host_elsewhere.json")
         [dm] = await d.calls("chat.postMessage")
         [ephemeral] = await d.calls("chat.postEphemeral")
         assert d.team_of(dm) == NGO and d.team_of(ephemeral) == KMD
@@ -254,9 +283,7 @@ async def test_each_workspace_is_answered_with_its_own_token(tmp_path: Path) -> 
 async def test_a_person_is_reached_through_the_workspace_they_last_wrote_from(
         tmp_path: Path) -> None:
     async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
-        body = d.payload("event_message_im_outsider.json", event_id="Ev0DMNGO0001")
-        body["authorizations"] = [{**body["authorizations"][0], "team_id": NGO}]
-        await d.post(body)
+        await d.send("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
         await d.calls("chat.postMessage")
         notifier = notifiers_of(d.app)["slack"]
         await notifier.direct(ANDERS, Reply(language="nn", title="Bordet ditt"))
@@ -275,11 +302,8 @@ async def test_one_person_in_two_workspaces_is_one_person(tmp_path: Path) -> Non
     """Kari has an account in each workspace; her email says both are her."""
     async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
         await d.send("event_app_mention_connect_host_elsewhere.json")
-        body = d.payload("event_app_mention_connect_host_elsewhere.json",
-                         event_id="Ev0KARINGO01")
-        body["event"] = {**body["event"], "user": KARI_IN_NGO}
-        body["authorizations"] = [{**body["authorizations"][0], "team_id": NGO}]
-        assert (await d.post(body))[0] == 200
+        await d.accepted("event_app_mention_connect_host_elsewhere.json", event_id="Ev0KARINGO01",
+                         via=NGO, event={"user": KARI_IN_NGO})
         answers = await d.calls("chat.postEphemeral", 2)
         assert [d.team_of(c) for c in answers] == [KMD, NGO]
         assert all(help_title("nb", "coordinator") in c.args["text"] for c in answers)
@@ -288,13 +312,85 @@ async def test_one_person_in_two_workspaces_is_one_person(tmp_path: Path) -> Non
         assert len(karis) == 1 and karis[0].platform_ids["slack"] == KARI_IN_NGO
 
 
+async def test_a_person_the_roster_names_by_member_id_is_one_from_either_workspace(
+        tmp_path: Path) -> None:
+    """Anders writes through his organisation's installation and through KMD's (a Slack
+    Connect channel): one member id, one person, the roster's."""
+    async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
+        await d.accepted("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
+        await d.accepted("event_app_mention_connect_outsider.json")
+        [dm] = await d.calls("chat.postMessage")
+        [mention] = await d.calls("chat.postEphemeral")
+        assert (d.team_of(dm), d.team_of(mention)) == (NGO, KMD)
+        anders = [p for p in d.runtime.bot.records.people()
+                  if p.platform_ids.get("slack") == ANDERS]
+        assert len(anders) == 1 and anders[0].on_roster and anders[0].org == "ti-norge"
+
+
+async def test_a_person_the_roster_names_by_member_id_is_not_another_account_with_her_address(
+        tmp_path: Path) -> None:
+    """The roster names Kari by her member id in KMD's workspace: an account in the NGO's
+    workspace showing her address is not her (its admin could have typed it)."""
+    pinned = (("kari.nordmann@example.org", KARI),)
+    async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO),
+                          pinned=pinned) as d:
+        await d.accepted("event_app_mention_connect_host_elsewhere.json", event_id="Ev0KARINGO01",
+                         via=NGO, event={"user": KARI_IN_NGO})
+        [other] = await d.calls("chat.postEphemeral")
+        assert help_title("nb", "civil_society") in other.args["text"]
+        await d.accepted("event_app_mention_connect_host_elsewhere.json")
+        answers = await d.calls("chat.postEphemeral", 2)
+        assert help_title("nb", "coordinator") in answers[1].args["text"]
+        kari = d.runtime.bot.records.person_by_email("kari.nordmann@example.org")
+        assert kari is not None and kari.platform_ids["slack"] == KARI
+        stranger = d.runtime.bot.records.person_by_platform("slack", KARI_IN_NGO)
+        assert stranger is not None and not stranger.on_roster and stranger.email is None
+
+
+async def test_an_answer_goes_with_a_renewed_token_when_the_old_one_runs_out_soon(
+        tmp_path: Path) -> None:
+    """KMD installs ogpbot through the install flow with token rotation on: Slack's token comes
+    with a refresh token and an expiry, both kept sealed. One that runs out within two hours
+    is renewed before the answer needs it, and the new one kept; the old one no longer
+    works at Slack."""
+    async with deployment(tmp_path, served=KMD) as d:
+        d.fake.oauth_app("1.2", "made-up", rotating=True, expires_in=3600)
+        async with d.http.get(d.url + "/slack/install", allow_redirects=False) as sent:
+            [state] = parse_qs(urlsplit(sent.headers["Location"]).query)["state"]
+            cookie = sent.headers["Set-Cookie"].split(";")[0]
+        async with d.http.get(d.url + "/slack/oauth_redirect",
+                              params={"code": d.fake.authorize(KMD, KARI), "state": state},
+                              headers={"Cookie": cookie}) as back:
+            assert back.status == 200
+        [first] = d.fake.tokens  # it has an hour left; Slack's next ones last twelve
+        d.fake.oauth_app("1.2", "made-up", rotating=True, expires_in=43200)
+        [kept] = d.runtime.store.all(INSTALLATIONS)
+        assert set(kept["sealed"]) == {"bot_token", "bot_refresh_token"}
+        assert kept["bot_token_expires_at"] <= time.time() + 3600
+        assert first not in json.dumps(kept) and "xoxe" not in json.dumps(kept)
+
+        await d.accepted("event_message_im_outsider.json")
+        [dm] = await d.calls("chat.postMessage")
+        renewals = [c for c in d.fake.calls_to("oauth.v2.access", ok=True)
+                    if c.args.get("grant_type") == "refresh_token"]
+        assert len(renewals) == 1 and renewals[0].args["refresh_token"].startswith("xoxe")
+        [renewed] = d.fake.tokens
+        assert renewed != first
+        assert dm.headers["Authorization"] == f"Bearer {renewed}" and d.team_of(dm) == KMD
+        [kept] = d.runtime.store.all(INSTALLATIONS)
+        assert kept["bot_token_expires_at"] > time.time() + 40000
+        assert renewed not in json.dumps(kept)
+        # the next request finds the renewed token good for twelve hours: no second renewal
+        await d.accepted("event_message_im_outsider.json", event_id="Ev0DMKMD0002")
+        await d.calls("chat.postMessage", 2)
+        assert len(d.fake.calls_to("oauth.v2.access", ok=True)) == 2  # the install, one renewal
+
+
 async def test_uninstalling_forgets_the_workspace(tmp_path: Path) -> None:
     async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
-        body = d.payload("event_message_im_outsider.json", event_id="Ev0DMNGO0001")
-        body["authorizations"] = [{**body["authorizations"][0], "team_id": NGO}]
-        await d.post(body)
+        await d.send("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
         await d.calls("chat.postMessage")
-        assert (await d.send("event_app_uninstalled.json"))[0] == 200
+        await d.accepted("event_app_uninstalled.json")
         teams = {doc["team_id"] for doc in d.runtime.store.all(INSTALLATIONS)}
         assert teams == {KMD}
         with pytest.raises(DeliveryError) as failed:
@@ -305,8 +401,20 @@ async def test_uninstalling_forgets_the_workspace(tmp_path: Path) -> None:
 
 async def test_a_revoked_bot_token_forgets_the_workspace(tmp_path: Path) -> None:
     async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
-        assert (await d.send("event_tokens_revoked.json"))[0] == 200
+        await d.accepted("event_tokens_revoked.json")
         assert {doc["team_id"] for doc in d.runtime.store.all(INSTALLATIONS)} == {KMD}
+
+
+async def test_a_persons_revoked_token_leaves_the_bot_installed(tmp_path: Path) -> None:
+    """`tokens_revoked` for a person's own token (the bot keeps none) changes nothing."""
+    async with deployment(tmp_path, served=f"{KMD},{NGO}", installed=(KMD, NGO)) as d:
+        body = d.payload("event_tokens_revoked.json")
+        body["event"]["tokens"] = {"oauth": [ANDERS], "bot": []}
+        assert (await d.post(body))[0] == 200
+        assert {doc["team_id"] for doc in d.runtime.store.all(INSTALLATIONS)} == {KMD, NGO}
+        await d.accepted("event_message_im_outsider.json", event_id="Ev0DMNGO0001", via=NGO)
+        [dm] = await d.calls("chat.postMessage")
+        assert d.team_of(dm) == NGO
 
 
 # ------------------------------------------------------------------ only people
@@ -326,7 +434,7 @@ def one_workspace(folder: Path) -> contextlib.AbstractAsyncContextManager[Deploy
 async def test_no_answer_to_anyone_but_a_person(tmp_path: Path, name: str) -> None:
     async with one_workspace(tmp_path) as d:
         people = len(d.runtime.bot.records.people())
-        assert (await d.send(name))[0] == 200
+        await d.accepted(name)
         await d.send("event_message_im_outsider.json")  # a person, after: answered
         [dm] = await d.calls("chat.postMessage")
         assert dm.args["channel"] == "D0ANDERS01"
@@ -337,12 +445,19 @@ async def test_no_answer_to_anyone_but_a_person(tmp_path: Path, name: str) -> No
         assert len(d.runtime.store.all("inbox")) == 1  # Anders's message alone
 
 
+async def test_a_message_with_a_file_is_a_person_writing(tmp_path: Path) -> None:
+    """A subtype Slack gives a person's own message (a file shared with words) is answered."""
+    async with one_workspace(tmp_path) as d:
+        await d.accepted("event_message_im_file_share.json")
+        [dm] = await d.calls("chat.postMessage")
+        assert dm.args["channel"] == "D0ANDERS01"
+        assert help_title("nn", "civil_society") in json.dumps(dm.args, ensure_ascii=False)
+
+
 async def test_slackbot_opening_the_home_tab_draws_nothing(tmp_path: Path) -> None:
     async with one_workspace(tmp_path) as d:
-        body = d.payload("event_app_home_opened.json")
-        body["event"] = {**body["event"], "user": "USLACKBOT"}
-        assert (await d.post(body))[0] == 200
-        assert (await d.send("event_app_home_opened.json"))[0] == 200
+        await d.accepted("event_app_home_opened.json", event={"user": "USLACKBOT"})
+        await d.accepted("event_app_home_opened.json")
         [published] = await d.calls("views.publish")
         assert published.args["user_id"] == ANDERS and d.team_of(published) == KMD
 

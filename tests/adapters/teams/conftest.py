@@ -1,6 +1,10 @@
 """The Teams test bench: ogpbot's real aiohttp server on loopback with the real CloudAdapter,
 and the fake Bot Framework connector at each activity's `serviceUrl`.
 
+A test talks to it as a conversation (`tests/conversation.py`):
+`await bench.send(KARI, "status P-1").assert_reply("P-1")` posts Kari's message as the channel
+does and checks the card the bot answered it with; `say` and `post` send any other activity.
+
 `bench` runs as a deployment does, with credentials: each activity carries a token signed by
 the fake channel issuer's key (botbuilder reads the key from the issuer on loopback and checks
 the token itself), and the fake connector takes only the bot's own token. Azure AD, where the
@@ -33,11 +37,13 @@ from adapters.server import build_app
 from adapters.teams.endpoint import TEAMS
 from adapters.teams.notifier import TeamsNotifier
 from adapters.teams.retry import RetryPolicy
+from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
 from tests import cast
+from tests.conversation import Flow, Heard
 from tests.fakes.bf_connector import FakeChannelIssuer, FakeConnector, PostedActivity
 
 TENANT = "9b1c5e3a-0000-4000-8000-000000000001"
@@ -125,6 +131,23 @@ class Bench:
         if TEAMS in self.app:
             await self.app[TEAMS].workers.drain(within)
 
+    async def hear(self, who: cast.Person, words: str, **kw: Any) -> Heard:
+        """`who` writes `words` in their 1:1 chat with the bot, from a client set to their
+        locale (`kw`: `activity`'s other fields, `locale` among them); the one message that
+        answers it, as they read it (every text of its card). The connector's member lookup
+        gives their e-mail, as Microsoft Entra would for a person of the tenant."""
+        conversation = kw.pop("conversation", f"a:1-dm-with-{who.first_name.lower()}")
+        member = {**who.teams_account, **({"email": who.email, "userPrincipalName": who.email}
+                                          if who.email else {})}
+        self.fake.add_member(conversation, member)
+        kw.setdefault("locale", who.locale)
+        posted = await self.say(words, user=who.teams_account, conversation=conversation, **kw)
+        return Heard("\n".join(texts(card_of(posted))), posted)
+
+    def send(self, who: cast.Person, words: str, **options: Any) -> Flow:
+        """A conversation that starts with `who` writing `words` (see `hear`)."""
+        return Flow(self.hear).send(who, words, **options)
+
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
         """Post one activity and return the one message the bot answered it with: the reply
         to that activity, whatever else (a notice to someone, in another conversation) the
@@ -166,22 +189,24 @@ def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
 async def start(fake: FakeConnector, settings: Settings, host: str = "127.0.0.1",
                 store: MemoryStore | None = None) -> tuple[TestServer, Runtime]:
     clock = FakeClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
-    runtime = Runtime.open(settings, clock, store if store is not None else MemoryStore())
+    runtime = Runtime.open(settings, clock, store if store is not None else MemoryStore(),
+                           home_tenant=home_tenant(settings))
     app = build_app(runtime, host)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     return server, runtime
 
 
-def credentials(**more: Any) -> Settings:
-    """A deployment's settings: the bot's app id and password, and its tenant."""
-    return Settings(**{"seminar": "data/seminar.toml", "microsoft_app_id": APP_ID,
-                       "microsoft_app_password": APP_PASSWORD,
-                       "microsoft_app_tenant_id": TENANT, **more})
+def credentials(seminar: str = "data/seminar.toml", **env: str) -> Settings:
+    """A deployment's settings: the bot's app id and password, and its tenant (`env`: more
+    of the environment, by the contract's names)."""
+    return Settings(seminar=seminar, env={"MicrosoftAppId": APP_ID,
+                                          "MicrosoftAppPassword": APP_PASSWORD,
+                                          "MicrosoftAppTenantId": TENANT, **env})
 
 
-def emulator(**more: Any) -> Settings:
-    return Settings(**{"seminar": "data/seminar.toml", "teams_emulator": "1", **more})
+def emulator(seminar: str = "data/seminar.toml", **env: str) -> Settings:
+    return Settings(seminar=seminar, env={"OGPBOT_TEAMS_EMULATOR": "1", **env})
 
 
 @pytest_asyncio.fixture

@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from adapters.teams.settings import TeamsSettings
 from bot.core.settings import Settings
 from bot.i18n.catalogue import t
 from bot.notices.port import DeliveryError
@@ -228,7 +229,7 @@ async def test_another_tenants_user_with_the_coordinators_email_is_not_the_coord
     """Both tenants are served; in the other one, an administrator gave Mallory Kari's email.
     Kari is on the roster by her object id, so the email makes nobody her."""
     settings = credentials(seminar=seminar_with_kari_oid(tmp_path),
-                           teams_tenants=(OTHER_TENANT,))
+                           OGPBOT_TEAMS_TENANTS=OTHER_TENANT)
     async with FakeConnector(token=BOT_TOKEN) as fake, running(fake, settings, issuer) as b:
         fake.add_member(DM_MALLORY, {**MALLORY, "email": KARI_EMAIL,
                                      "userPrincipalName": KARI_EMAIL})
@@ -285,5 +286,5 @@ async def test_settings_read_the_tenants_and_the_emulator_switch() -> None:
     settings = Settings.from_env({"MicrosoftAppTenantId": TENANT,
                                   "OGPBOT_TEAMS_TENANTS": f" {OTHER_TENANT}, ,x ",
                                   "OGPBOT_TEAMS_EMULATOR": "1"})
-    assert settings.teams_allowed_tenants == {TENANT, OTHER_TENANT, "x"}
-    assert settings.teams_emulator == "1"
+    assert TeamsSettings.of(settings).allowed_tenants == {TENANT, OTHER_TENANT, "x"}
+    assert TeamsSettings.of(settings).emulator == "1"

@@ -72,12 +72,14 @@ async def test_a_malformed_body_gets_400(bench: Bench, body: bytes) -> None:
 @pytest.mark.parametrize(("settings", "host", "why"), [
     (Settings(seminar="data/seminar.toml"), "127.0.0.1", "no MicrosoftAppId"),
     (Settings(seminar="data/seminar.toml"), "0.0.0.0", "no MicrosoftAppId"),
-    (Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
-              microsoft_app_tenant_id="t"), "0.0.0.0", "without MicrosoftAppPassword"),
-    (Settings(seminar="data/seminar.toml", microsoft_app_id=APP_ID,
-              microsoft_app_password="p"), "0.0.0.0", "no tenant"),
+    (Settings(seminar="data/seminar.toml", env={"MicrosoftAppId": APP_ID,
+                                                "MicrosoftAppTenantId": "t"}),
+     "0.0.0.0", "without MicrosoftAppPassword"),
+    (Settings(seminar="data/seminar.toml", env={"MicrosoftAppId": APP_ID,
+                                                "MicrosoftAppPassword": "p"}),
+     "0.0.0.0", "no tenant"),
     (emulator(), "0.0.0.0", "loopback"),
-    (emulator(microsoft_app_id=APP_ID), "127.0.0.1", "MicrosoftAppId"),
+    (emulator(MicrosoftAppId=APP_ID), "127.0.0.1", "MicrosoftAppId"),
 ])
 async def test_teams_is_off_and_says_why(settings: Settings, host: str, why: str,
                                          caplog: pytest.LogCaptureFixture) -> None:

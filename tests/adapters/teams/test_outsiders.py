@@ -123,7 +123,7 @@ async def test_an_object_id_counts_only_in_the_tenant_it_is_in(
     """Two tenants served: the roster's object id is Kari's in the ministry's tenant; the same
     id on an account of the other tenant does not make its holder Kari."""
     settings = credentials(seminar=seminar_naming(tmp_path, KARI_EMAIL, aad_object_id=KARI_OID),
-                           teams_tenants=(OTHER_TENANT,))
+                           OGPBOT_TEAMS_TENANTS=OTHER_TENANT)
     mallory = {"id": "29:1-mallory", "name": "Mallory", "aadObjectId": KARI_OID}
     kari = {"id": "29:1-kari-phone", "name": "Kari", "aadObjectId": KARI_OID}
     async with FakeConnector(token=BOT_TOKEN) as fake, running(fake, settings, issuer) as b:

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core.clock import FakeClock
-from tests.adapters.teams.conftest import DM_OLA, OLA, Bench, card_of
+from tests.adapters.teams.conftest import Bench, card_of
 from tests.adapters.teams.schema_check import assert_valid_card
+from tests.cast import KARI, OLA
+from tests.conversation import Heard
 
 pytestmark = pytest.mark.asyncio
 
@@ -20,17 +22,21 @@ LINE = ("propose Open budgets for municipalities | Budgets are hard to read | Pu
 async def test_the_coordinators_overview_is_a_card(bench: Bench) -> None:
     clock = bench.runtime.clock
     assert isinstance(clock, FakeClock)
-    await bench.say(LINE, user=OLA, conversation=DM_OLA)
+    await bench.send(OLA, LINE, locale="en-US").assert_reply("P-1")
     clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
-    await bench.say("outcome P-1 bilateral")
+    await bench.send(KARI, "outcome P-1 bilateral", locale="en-US").assert_reply("P-1")
     clock.set(datetime(2026, 12, 2, 18, 0, tzinfo=UTC))
-    card = card_of(await bench.say("overview"))
-    assert_valid_card(card)
-    body = card["body"]
-    assert body[0]["inlines"][0]["text"] == "Overview: where the process stands"
-    assert [run["text"] for run in body[1]["inlines"]] == ["bilateral meeting: ", "1"]
-    shown = ["".join(run["text"] for run in b["inlines"]) for b in body[2:]]
-    assert "Bilateral meetings to schedule (1):" in shown
-    assert ("P-1 Open budgets for municipalities – Justis- og beredskapsdepartementet – "
-            "waiting for 30 hours") in shown
-    assert card["actions"][0]["data"]["words"] == "plan"
+
+    def drawn(heard: Heard) -> None:
+        card = card_of(heard.raw)
+        assert_valid_card(card)
+        body = card["body"]
+        assert body[0]["inlines"][0]["text"] == "Overview: where the process stands"
+        assert [run["text"] for run in body[1]["inlines"]] == ["bilateral meeting: ", "1"]
+        shown = ["".join(run["text"] for run in b["inlines"]) for b in body[2:]]
+        assert "Bilateral meetings to schedule (1):" in shown
+        assert ("P-1 Open budgets for municipalities – Justis- og beredskapsdepartementet – "
+                "waiting for 30 hours") in shown
+        assert card["actions"][0]["data"]["words"] == "plan"
+
+    await bench.send(KARI, "overview", locale="en-US").assert_reply(drawn)

@@ -12,6 +12,7 @@ from botframework.connector.auth import ManagedIdentityAppCredentials
 from adapters.server import BIND_HOST
 from adapters.teams.access import Mode, door_of
 from adapters.teams.endpoint import TEAMS, mount
+from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
 from bot.i18n.catalogue import t
@@ -53,7 +54,8 @@ async def test_a_registration_that_cannot_work_leaves_teams_off(env: dict[str, s
                                                                 why: str) -> None:
     app = web.Application()
     app[BIND_HOST] = "0.0.0.0"
-    line = mount(app, Runtime.open(teams(**env), store=MemoryStore()))
+    line = mount(app, Runtime.open(teams(**env), store=MemoryStore(),
+                                   home_tenant=home_tenant(teams(**env))))
     assert line.startswith("teams: off") and why in line, line
     assert TEAMS not in app
 

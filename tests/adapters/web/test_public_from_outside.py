@@ -30,7 +30,7 @@ import pytest
 import pytest_asyncio
 from icalendar import Calendar
 
-from tests import serving
+from tests import cast, serving
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import TEAM_ID, signed_headers, slash_command_body
 from tests.serving import ServeProcess, eventually
@@ -54,9 +54,7 @@ class Someone:
     org: str | None = None  # the roster organisation key
 
 
-KARI = Someone("U0KARI11", "Kari Nordmann", "kari@kmd.example.org", "kmd")
-INGRID = Someone("U0INGRID2", "Ingrid Berg", "ingrid@jd.example.org", "jd")
-ANDERS = Someone("U0ANDERS3", "Anders Bakke", "anders@ngo.example.org", "ngo")
+KARI, INGRID, ANDERS = cast.KARI, cast.INGRID, cast.ANDERS  # on the roster
 # not on the roster: one names no organisation, one names hers, one has no name or address
 PER = Someone("U0PERPRIV4", "Per Privatsen", "per.privatsen@epost.example.net")
 OLGA = Someone("U0OLGAORG5", "Olga Organisk", "olga.organisk@forum.example.net")
@@ -111,9 +109,8 @@ class Outside:
 
 
 def seminar(day: str) -> str:
-    people = [{"name": p.name or "", "org": p.org or "", "email": p.email or "",
-               "slack_id": p.slack_id} for p in ROSTER]
-    return serving.seminar_toml(day, [("09:00", "Velkommen", "talk")], ["1h"], people=people)
+    people = cast.roster(*ROSTER, slack=True)
+    return cast.seminar_toml(day, [("09:00", "Velkommen", "talk")], ["1h"], people=people)
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -319,7 +316,7 @@ async def test_no_public_response_names_an_address_an_id_or_an_outsider(outside:
 async def test_outsiders_are_shown_by_organisation_or_as_a_private_individual(outside: Outside):
     doc = json.loads((await outside.get("/api/proposals"))[2])
     by_ref = {p["ref"]: p["organization"] for p in doc["proposals"]}
-    assert by_ref == {"P-1": "privatperson", "P-2": OLGAS_ORG, "P-3": "Åpenhet Norge",
+    assert by_ref == {"P-1": "privatperson", "P-2": OLGAS_ORG, "P-3": cast.organization(ANDERS.org),
                       "P-4": "privatperson"}
     english = json.loads((await outside.get("/api/proposals?lang=en"))[2])
     by_ref = {p["ref"]: p["organization"] for p in english["proposals"]}
