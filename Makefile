@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
+# pytest-xdist's processes: twice the cores, as most tests spend their time waiting on the
+# servers, fakes and commands they start (`make test TEST_WORKERS=1` runs them one at a time)
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * (os.cpu_count() or 1))')
 # uv resolves the lock (for every Python from 3.11 up, every platform); plain pip installs it.
 UV := uv==0.13.9
 
@@ -27,12 +30,13 @@ run: $(STAMP)
 	$(BIN)/ogpbot serve
 
 ## test: set up .venv, check style, the architecture's rules and types, and run every test (in
-## parallel on every core with pytest-xdist; the tests of one file run in one process, in order)
+## parallel with pytest-xdist, TEST_WORKERS processes; the tests of one file run in one process,
+## in order), then name the 25 slowest
 test: $(STAMP) browser postgres
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 # The public record's browser test needs Debian's chromium: install it once where apt-get and
 # root are available, and Deque's axe-core (npm) for its WCAG 2 A/AA check; elsewhere say so

@@ -4,14 +4,15 @@ terminal (like `shell`).
 The seminar is moved to today (`bot.core.rehearsal`); the clock (`bot.core.clock.ScaledClock`)
 starts at the time asked for, by default a minute before the first agenda notice, and runs
 `speed` times as fast; the state lives in a store of its own (`STORE`), emptied at the start,
-never the one `OGPBOT_DB` names. Everything the bot says and every page it serves is marked as
-a rehearsal.
+never the one `OGPBOT_DB` names. The agenda's notices due before the clock's start (a rehearsal
+`--from` later in the day) are skipped: that part of the day is not rehearsed. Everything the
+bot says and every page it serves is marked as a rehearsal.
 
-In the terminal, the rehearsal is live: the person's notices and the agenda notices print as
-the clock reaches them, between the lines typed (a line's own reply first, then what fell due
-with it). Lines are read on a thread of their own; each is answered in turn, and while none is
-waiting the shell sleeps on the clock until the next notice is due. At the end of the input it
-stops at once: it waits for no notice still to come.
+In the terminal, the rehearsal is live (its prompt says the time on its clock): the person's
+notices and the agenda notices print as the clock reaches them, between the lines typed (a
+line's own reply first, then what fell due with it). Lines are read on a thread of their own;
+each is answered in turn, and while none is waiting the shell sleeps on the clock until the next
+notice is due. At the end of the input it stops at once: it waits for no notice still to come.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from adapters.console import PLATFORM, Console
 from adapters.teams.settings import home_tenant
 from bot.app.runtime import Runtime
 from bot.core.clock import ScaledClock, SystemClock, nap
+from bot.core.notice import NoticeState
 from bot.core.records import ANNOUNCE_SETTING
 from bot.core.rehearsal import default_start, rehearsed
 from bot.core.seminar import Seminar
 from bot.core.settings import Settings
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_date, format_time
-from bot.notices.announcements import schedule_agenda
+from bot.notices.announcements import AGENDA_PREFIX, schedule_agenda
 from bot.notices.dispatcher import Dispatcher
 from bot.store.contract import StoreBusy
 from bot.store.tinydb_file import lock_store
@@ -80,10 +82,32 @@ class Rehearsal:
             held.close()
 
     def open(self, settings: Settings) -> Runtime:
-        """The bot on the rehearsal's seminar, clock and store."""
-        return Runtime.open(replace(settings, db=str(self.store)),
-                            ScaledClock(self.start, self.speed), seminar=self.seminar,
-                            home_tenant=home_tenant(settings))
+        """The bot on the rehearsal's seminar, clock and store, the agenda scheduled from the
+        clock's start on: what fell due before it (`--from` later in the day) is skipped, not
+        announced late."""
+        runtime = Runtime.open(replace(settings, db=str(self.store)),
+                               ScaledClock(self.start, self.speed), seminar=self.seminar,
+                               home_tenant=home_tenant(settings))
+        try:
+            self._skip_before_start(runtime)
+        except BaseException:
+            runtime.close()
+            raise
+        return runtime
+
+    def _skip_before_start(self, runtime: Runtime) -> None:
+        bot = runtime.bot
+        local = self.start.astimezone(self.seminar.timezone)
+        reason = f"before the rehearsal's clock started ({local:%H:%M})"
+
+        def once() -> None:
+            for notice in bot.outbox.pending():
+                if notice.key.startswith(AGENDA_PREFIX) and notice.due < self.start:
+                    bot.outbox.save(notice.with_changes(state=NoticeState.SKIPPED,
+                                                        last_error=reason))
+
+        schedule_agenda(bot)
+        bot.records.atomically(once)
 
     def describe(self) -> str:
         """One log line: what this rehearsal is."""
@@ -154,6 +178,13 @@ class _Live:
         self.console.at_prompt = False  # the line typed ended with a new line
         return line
 
+    def _prompt(self) -> None:
+        """The prompt, with the time on the rehearsal's clock (`ogpbot 09:24> `): to set a
+        meeting a few minutes ahead, one needs to know what time it is in the rehearsal."""
+        bot = self.console.bot
+        now = bot.clock.now().astimezone(bot.seminar.timezone)
+        self.console.prompt(f"ogpbot {format_time(now, seconds=False)}> ")
+
     def _dispatchers(self) -> list[Dispatcher]:
         if self.mine is None and (key := self.console.me()) is not None:
             self.mine = Dispatcher(self.console.bot, {PLATFORM: self.console.notifier},
@@ -181,7 +212,7 @@ class _Live:
                          name="ogpbot-rehearsal-input").start()
         all_ok = True
         await self._deliver()
-        console.prompt()
+        self._prompt()
         while not self.ended:
             arrived.clear()
             if not self.lines.empty():
@@ -191,7 +222,7 @@ class _Live:
                 if line.strip():
                     all_ok = await asyncio.to_thread(console.answer, line) and all_ok
                     await self._deliver()
-                console.prompt()
+                self._prompt()
                 continue
             dues = [d for d in await asyncio.gather(*(asyncio.to_thread(d.next_due)
                                                       for d in self._dispatchers()))
@@ -200,5 +231,5 @@ class _Live:
             if arrived.is_set():
                 continue
             if await self._deliver():
-                console.prompt()
+                self._prompt()
         return 0 if all_ok else 1

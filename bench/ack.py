@@ -53,10 +53,11 @@ from bot.store.contract import Store
 from bot.store.opening import open_store
 from bot.store.tinydb_file import TinyDBStore
 from bot.store.transfer import copy_store
+from tests.cast import ORGANIZATIONS, seminar_toml
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import signed_headers, slash_command_body
 from tests.pg_cluster import Cluster, unavailable
-from tests.serving import ORGANIZATIONS, ServeProcess, seminar_toml
+from tests.serving import ServeProcess
 
 SIZES = tuple(int(s) for s in os.environ.get("BENCH_ACK_SIZES", "100,1000,10000").split(","))
 CONCURRENCY = 50

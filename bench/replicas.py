@@ -24,9 +24,10 @@ from bot.core.people import roster_key
 from bot.core.reply import Reply
 from bot.core.seminar import load_seminar
 from bot.store.opening import open_store
+from tests.cast import seminar_toml
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.pg_cluster import Cluster, unavailable
-from tests.serving import ServeProcess, seminar_toml
+from tests.serving import ServeProcess
 
 PEOPLE = int(os.environ.get("BENCH_REPLICAS_PEOPLE", "300"))
 PER_PERSON = 2

@@ -4,9 +4,10 @@ id) and the locale their client reports; and the roster and seminar text built f
 
 The named people are the shipped seminar's (`data/seminar.toml`): Kari Nordmann and Per Hansen
 coordinate for KMD, Ingrid Berg answers for Justis- og beredskapsdepartementet and Lars
-Johansen for Finansdepartementet, Marte Dahl observes for KS, Anders Bakke (Transparency
-International Norge) and Emily Clarke (Publish What You Pay Norge, in English) are civil
-society. Ola, Jane and Siri are on no roster: outsiders who write to the bot.
+Johansen for Finansdepartementet, Sofie Larsen for Klima- og miljødepartementet, Marte Dahl
+observes for KS, Anders Bakke (Transparency International Norge), Nora Haugen (Norsk
+Presseforbund) and Emily Clarke (Publish What You Pay Norge, in English) are civil society.
+Ola, Jane, Siri and Solveig are on no roster: outsiders who write to the bot.
 
 A test seminar names whom it needs: `seminar_toml(day, agenda, leads, people=roster(KARI,
 INGRID, ANDERS))` writes a seminar file with those three and their organisations."""
@@ -76,6 +77,8 @@ INGRID = _person("Ingrid", "Berg", "jd", "ingrid.berg@example.org", "U0INGRID1")
 LARS = _person("Lars", "Johansen", "fin", "lars.johansen@example.org", "U0LARS001")
 MARTE = _person("Marte", "Dahl", "ks", "marte.dahl@example.org", "U0MARTE01")
 ANDERS = _person("Anders", "Bakke", "ti-norge", "anders.bakke@example.org", "U0ANDERS1")
+SOFIE = _person("Sofie", "Larsen", "kld", "sofie.larsen@example.org", "U0SOFIE01")
+NORA = _person("Nora", "Haugen", "presseforbund", "nora.haugen@example.org", "U0NORA001")
 EMILY = _person("Emily", "Clarke", "pwyp", "emily.clarke@example.org", "U0EMILY01",
                 locale="en-US", language="en")
 # On no roster.
@@ -86,7 +89,7 @@ SOLVEIG = _person("Solveig", "Haugen", "", "solveig.haugen@ngo.example.org", "U0
 #: Someone the platform tells nothing about: no name, no e-mail.
 NOBODY = Person("", "", "", "U0NOPROFILE", "29:1-nobody", "")
 
-ROSTER = (KARI, PER, INGRID, LARS, MARTE, ANDERS, EMILY)
+ROSTER = (KARI, PER, INGRID, LARS, SOFIE, MARTE, ANDERS, NORA, EMILY)
 OUTSIDERS = (OLA, JANE, SIRI, SOLVEIG)
 EVERYONE = ROSTER + OUTSIDERS
 
@@ -95,9 +98,11 @@ ORGANIZATIONS: tuple[tuple[str, str, str], ...] = (
     ("kmd", "Kommunal- og moderniseringsdepartementet", "coordinator"),
     ("jd", "Justis- og beredskapsdepartementet", "ministry"),
     ("fin", "Finansdepartementet", "ministry"),
+    ("kld", "Klima- og miljødepartementet", "ministry"),
     ("ks", "KS – kommunesektorens organisasjon", "observer"),
     ("ti-norge", "Transparency International Norge", "civil_society"),
     ("pwyp", "Publish What You Pay Norge", "civil_society"),
+    ("presseforbund", "Norsk Presseforbund", "civil_society"),
     ("ngo", "Åpenhet Norge", "civil_society"),  # for a crowd of civil society in a test
 )
 

@@ -13,10 +13,12 @@ from icalendar import Calendar, Event
 from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
+from bot.core.notice import Notice
 from bot.core.reply import Reply
 from bot.core.seminar import Seminar, parse_seminar
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import DeliveryError, FileAttachment
+from bot.notices.written import written
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
 from tests import cast
@@ -147,3 +149,11 @@ def event_of(content: bytes) -> tuple[Calendar, Event]:
 
 def oslo(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=OSLO)  # type: ignore[misc]
+
+
+def as_sent(bot: OgpBot, notice: Notice) -> Reply:
+    """A scheduled notice's words as they would go out now: written in the language its
+    reader reads now (what the dispatcher sends)."""
+    said = written(bot, notice, bot.clock.now())
+    assert isinstance(said, Reply), said
+    return said

@@ -16,6 +16,7 @@ app under `SLACK_ENDPOINT`."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from aiohttp import web
@@ -41,6 +42,7 @@ from bot.core.reach import Reach
 
 __all__ = ["SLACK_ENDPOINT", "SlackEndpoint", "SlackNotifier", "mount", "refusal"]
 
+log = logging.getLogger("ogpbot.slack")
 SLACK_ENDPOINT: web.AppKey[SlackEndpoint] = web.AppKey("slack_endpoint", SlackEndpoint)
 
 
@@ -51,6 +53,13 @@ def mount(app: web.Application, runtime: Runtime) -> str:
     if settings.oauth:
         installations = mount_installer(app, runtime)
         installs = f", installs at GET {INSTALL_PATH}"
+        if not settings.teams:
+            log.warning("slack: the install flow is open to any workspace and SLACK_TEAM_ID is "
+                        "not set: a member's e-mail identifies no one from workspaces it does "
+                        "not list (with it unset, only SLACK_BOT_TOKEN's workspace counts); "
+                        "people of any other are known by the roster's slack_id alone, else "
+                        "served as civil society. List the workspaces you vouch for in "
+                        "SLACK_TEAM_ID.")
     if not settings.enabled:
         missing = [name for name, value in (("SLACK_BOT_TOKEN", settings.bot_token),
                                             ("SLACK_SIGNING_SECRET",
@@ -63,7 +72,7 @@ def mount(app: web.Application, runtime: Runtime) -> str:
         if installations is not None else None
     workspaces = Workspaces(Reach(runtime.bot.records, PLATFORM), runtime.clock,
                             settings.api_url, settings.bot_token, installations,
-                            rotator)
+                            rotator, settings.teams)
     client = SlackClient(workspaces, settings.api_url)
     speakers = SpeakerBook(client.api)
     notifier = SlackNotifier(client.api)

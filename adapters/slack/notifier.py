@@ -29,7 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, reply_blocks
 from adapters.slack.retry import SlackRetryHandler, delivery_error
-from adapters.slack.workspaces import sibling, workspace_of
+from adapters.slack.workspaces import NotInstalled, sibling, workspace_of
 from bot.core.redact import pseudonym
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError, FileAttachment
@@ -154,6 +154,8 @@ class SlackNotifier:
         """`users.lookupByEmail`: the Slack id of a roster person who has not written yet."""
         try:
             answer = await self.client.users_lookupByEmail(email=email)
+        except NotInstalled:  # no workspace whose addresses count: found by member id only
+            return None
         except Exception as exc:
             error = getattr(getattr(exc, "response", None), "get", lambda _k: None)("error")
             if error != "users_not_found":

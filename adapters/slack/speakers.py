@@ -6,7 +6,10 @@ request came through, `workspaces.answering`): Slack answers for its own members
 person of another organisation in a Slack Connect channel is their organisation's member, not
 the installation's: Slack usually shows no email for them, and an address it does show is
 whatever their organisation's admin typed, so it finds nobody on the roster (the roster names
-such a person by `slack_id`)."""
+such a person by `slack_id`). And only in a workspace the operator vouched for
+(`Workspaces.vouches`: listed in `SLACK_TEAM_ID`, else `SLACK_BOT_TOKEN`'s): with the install
+flow open, anyone can install the bot in a workspace of theirs whose members' addresses they
+choose, so an address from there names nobody either."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.workspaces import answering_for
+from adapters.slack.workspaces import WorkspaceClient, answering_for
 from bot.core.command import Speaker
 from bot.core.redact import pseudonym
 
@@ -47,14 +50,22 @@ class SpeakerBook:
             return Speaker(PLATFORM, user_id, name=name)
         user = answer.get("user") or {}
         profile = user.get("profile") or {}
+        vouched = await self._vouched(team)
         speaker = Speaker(
             PLATFORM, user_id,
             name=profile.get("real_name") or user.get("real_name") or user.get("name") or name,
-            email=(profile.get("email") or None) if member_of(user, team) else None,
+            email=(profile.get("email") or None) if vouched and member_of(user, team) else None,
             locale=user.get("locale") or None,
         )
-        self._known[(team, user_id)] = (self.clock(), speaker)
+        if vouched is not None:  # else asked again next time, once auth.test answers
+            self._known[(team, user_id)] = (self.clock(), speaker)
         return speaker
+
+    async def _vouched(self, team: str | None) -> bool | None:
+        """Whether e-mail addresses from workspace `team` may name roster people."""
+        if isinstance(self.client, WorkspaceClient):
+            return await self.client.workspaces.vouches(team)
+        return True  # a client of one workspace's own token
 
 
 def member_of(user: Mapping[str, Any], team: str | None) -> bool:

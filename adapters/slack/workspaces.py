@@ -14,6 +14,12 @@ workspace it is for, decided in this order:
    last seen through, or the one a DM was opened in;
 4. else the deployment's own workspace: `SLACK_BOT_TOKEN`'s, or the only installation.
 
+Which workspaces' e-mail addresses count (`Workspaces.vouches`): only those the operator
+vouched for, the ones `SLACK_TEAM_ID` lists, else `SLACK_BOT_TOKEN`'s own. With the install
+flow open, anyone may install the bot in a workspace of theirs and type any address into a
+member's profile there; people of such a workspace are known by the roster's `slack_id` alone,
+and a roster person is never looked up by e-mail in it.
+
 A person's and a conversation's workspace are kept in the store (`bot.core.reach`, written
 only when they change) so that a notice after a restart still goes through the right one.
 A rotating token (Slack's token rotation) is renewed before it runs out and kept again; a
@@ -82,8 +88,10 @@ class Workspaces:
 
     def __init__(self, reach: Reach, clock: Clock, api_url: str, token: str = "",
                  installations: StoreInstallations | None = None,
-                 rotator: AsyncTokenRotator | None = None) -> None:
+                 rotator: AsyncTokenRotator | None = None,
+                 listed: frozenset[str] = frozenset()) -> None:
         self.reach = reach
+        self.listed = listed  # SLACK_TEAM_ID: the workspaces the operator vouched for
         self.api_url = api_url
         self.clock = clock
         self.token = token  # SLACK_BOT_TOKEN: one workspace's, learnt by auth.test
@@ -249,6 +257,25 @@ class Workspaces:
                 return await self.token_for(installed[0])
         raise NotInstalled(team)
 
+    async def vouches(self, team: str | None) -> bool | None:
+        """Whether the operator vouched for workspace `team` (None: the one of
+        `SLACK_BOT_TOKEN`), so that its members' e-mail addresses may name roster people:
+        listed in `SLACK_TEAM_ID`, or with that unset, `SLACK_BOT_TOKEN`'s workspace. None
+        while that cannot be told (auth.test did not answer)."""
+        if not team:
+            if not self.token:
+                return False
+            if not self.listed:
+                return True
+            team = await self._own_team()
+            return None if team is None else team in self.listed
+        if self.listed:
+            return team in self.listed
+        if not self.token:
+            return False
+        own = await self._own_team()
+        return None if own is None else team == own
+
     async def own_identity(self) -> None:
         """Learn who `SLACK_BOT_TOKEN` is (its workspace, bot user and bot id), once."""
         await self._own_team()
@@ -291,8 +318,9 @@ class WorkspaceClient(AsyncWebClient):
                                           headers=headers, auth=auth)
         args = {**(params or {}), **(data if isinstance(data, dict) else {}), **(json or {})}
         team = await self.workspaces.team_for(args)
-        if team is None and api_method == "users.lookupByEmail" and not _ANSWERING.get():
-            return await self._in_each(api_method, http_verb, params, data, json, headers)
+        if api_method == "users.lookupByEmail":
+            return await self._in_each(team, api_method, http_verb, params, data, json,
+                                       headers)
         answer = await self._call(team, api_method, http_verb, files, data, params, json,
                                   headers)
         if api_method == "conversations.open":  # the DM is in the workspace it was opened in
@@ -311,14 +339,23 @@ class WorkspaceClient(AsyncWebClient):
                                       headers={**(headers or {}),
                                                "Authorization": f"Bearer {token}"})
 
-    async def _in_each(self, api_method: str, http_verb: str, params: Any, data: Any,
-                       json: Any, headers: dict[str, Any] | None) -> AsyncSlackResponse:
-        """A person looked up by email in each workspace, until one knows them."""
-        teams: list[str | None] = list(await self.workspaces.installed()) or [None]
-        if self.workspaces.token and None not in teams:
-            teams.insert(0, None)
-        last: SlackApiError | None = None
+    async def _in_each(self, first: str | None, api_method: str, http_verb: str, params: Any,
+                       data: Any, json: Any,
+                       headers: dict[str, Any] | None) -> AsyncSlackResponse:
+        """A person looked up by email in each workspace the operator vouched for (`first`,
+        the one being answered, first), until one knows them: an address in any other
+        workspace is whatever its admin typed. `NotInstalled` when there is none to ask."""
+        teams: list[str | None] = [first] if first else []
+        if self.workspaces.token:
+            teams.append(None)
+        teams += await self.workspaces.installed()
+        asked: set[str] = set()
+        last: Exception = NotInstalled(first)
         for team in teams:
+            key = team or ""
+            if key in asked or not await self.workspaces.vouches(team):
+                continue
+            asked.add(key)
             try:
                 answer = await self._call(team, api_method, http_verb, None, data, params,
                                           json, headers)
@@ -330,7 +367,6 @@ class WorkspaceClient(AsyncWebClient):
             if isinstance(found, str):
                 self.workspaces.learn(team, user_id=found)
             return answer
-        assert last is not None
         raise last
 
 

@@ -1,21 +1,22 @@
 """`GET /meetings/P-N/TOKEN.ics`: a bilateral meeting's calendar file, at the address its
-invitation DMs carry. The token is the meeting's own secret (made by `meet`, new with each
-version), so the address cannot be guessed or counted through; a wrong or old token, a
-meeting whose proposal was decided after it was held, and every other address under
-`/meetings` are all the same 404, which says nothing about whether the meeting exists. A
-meeting called off (decided or withdrawn before it) answers with its cancellation.
+invitation DMs carry. The token is one of the meeting's people's own secret (made by `meet`,
+new with each version), so the address cannot be guessed or counted through, and the file is
+in the language that person reads when it is fetched; a token the meeting's people shared
+(a meeting from before each had their own) still answers, in the seminar's language. A wrong
+or old token, a meeting whose proposal was decided after it was held, and every other address
+under `/meetings` are all the same 404, which says nothing about whether the meeting exists.
+A meeting called off (decided or withdrawn before it) answers with its cancellation.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 from aiohttp import web
 
 from bot.app.runtime import Runtime
 from bot.core.model import proposal_number
-from bot.notices.meeting_calendar import FILE_MIME, meeting_file
+from bot.notices.meeting_calendar import FILE_MIME, meeting_file, reader
 
 ROUTE = r"/meetings/{ref:P-[1-9][0-9]{0,6}}/{token:[A-Za-z0-9_-]{16,64}}.ics"
 NOT_FOUND = "no such meeting\n"
@@ -46,13 +47,15 @@ class CalendarFiles:
         """The file's name and content, or None (a blocking read: run in a worker thread)."""
         records = self.runtime.bot.records
         meeting = records.meeting(number)
-        if meeting is None or not meeting.token or not secrets.compare_digest(
-                meeting.token.encode(), token.encode()):
+        whose = reader(meeting, token) if meeting is not None else None
+        if whose is None:
             return None
+        seminar = self.runtime.seminar.language
+        person = records.person(whose) if whose else None
+        lang = person.speaks(seminar) if person is not None else seminar
         # a meeting called off (its proposal decided or withdrawn before it) answers with its
         # cancellation, for a calendar that fetches it; one decided after it was held: 404
-        return meeting_file(self.runtime.bot, number, self.runtime.seminar.language,
-                            self.runtime.clock.now())
+        return meeting_file(self.runtime.bot, number, lang, self.runtime.clock.now())
 
 
 def add_routes(app: web.Application, runtime: Runtime) -> None:

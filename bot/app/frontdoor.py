@@ -12,10 +12,12 @@ transaction that holds the command's effect, so the effect and "done" land toget
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
 from bot.app import grammar
+from bot.app.messages import MESSAGES
 from bot.core import rehearsal
 from bot.core.clock import Clock
 from bot.core.command import Command
@@ -27,6 +29,7 @@ from bot.core.prepared import ATTEMPTS, Prepared
 from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.seminar import Seminar
+from bot.core.writing import Composer
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
@@ -71,6 +74,8 @@ class OgpBot:
         self.directory.sync_roster()
         self.records.deployment_id()  # made now, so that readers never have to write it
         self.observer: Observer = NO_OBSERVER  # told of every command answered (metrics)
+        # what each message a notice says is written from, when it is sent
+        self.messages: Mapping[str, Composer] = MESSAGES
 
     def handle(self, command: Command, settlement: Settlement | None = None) -> Reply:
         """Answer one command. Never raises: every failure becomes a sentence. With a

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.app.inbox import INBOX, ItemState
-from bot.core.notice import NoticeState
+from bot.core.notice import NoticeState, Say
 from bot.core.records import SEEN
 from bot.core.reply import Reply
 from bot.notices.host import Host
@@ -81,8 +81,12 @@ def _prune_notices(bot: Host, cutoff: datetime) -> int:
             current = bot.outbox.get(key)
             if current is None or current.state not in DONE:
                 continue
-            emptied = current.with_changes(message=Reply(language=current.message.language),
-                                           attachment=None, last_error="")
+            # the words and the values they were written from (text people typed) go; which
+            # message it was stays, with the delivery record
+            emptied = current.with_changes(
+                message=Reply(language=current.message.language) if current.message else None,
+                say=Say(current.say.message, {}) if current.say else None,
+                attachment=None, last_error="")
             bot.store.put(OUTBOX, current.key, {**emptied.to_dict(), PRUNED: True})
 
     for start in range(0, len(old), BATCH):

@@ -11,6 +11,10 @@ from bot.core.model import Milestone, Proposal
 from bot.core.seminar import PlanPeriod
 from bot.i18n.catalogue import t
 
+# The history's actor of an imported commitment's first line: the adopted plan, shown by the
+# name of the commitment's ministry, which the line holds
+IMPORTER = "import"
+
 # What `ogpbot import-plan` once wrote as an imported commitment's reason, in the seminar's
 # language at import time; such a reason is said anew, in the reader's language.
 _IMPORTED_BEFORE = (

@@ -9,7 +9,6 @@ handler) can sit above them without a loop.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn, Protocol
@@ -18,7 +17,7 @@ from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.lifecycle import Step, allowed_from, can
 from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
-from bot.core.notice import Notice, Scheduler, Target
+from bot.core.notice import Notice, Say, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Reply
 from bot.core.seminar import Seminar
@@ -117,10 +116,17 @@ class Context:
                   status=self.t(f"status.{proposal.status.value}"),
                   allowed=", ".join(self.t(f"status.{s.value}") for s in allowed_from(step)))
 
+    @property
+    def written_in(self) -> str:
+        """The language the speaker's own text is in, as far as it is known: the one known
+        for them (chosen, their platform's, the roster's), else "" (not known)."""
+        return self.person.known_language or ""
+
     def move(self, proposal: Proposal, status: Status, action: str, detail: str = "",
              **changes: object) -> Proposal:
         """Save `proposal` with a new status and a history line saying who did it."""
-        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail)
+        entry = HistoryEntry(self.now, self.person.key, self.person.name, action, status, detail,
+                             self.written_in)
         moved = proposal.moved(status, entry, **changes)
         self.records.save_proposal(moved)
         if status.decided:  # its meeting's invitation, reminders and nudge must not go out
@@ -131,26 +137,24 @@ class Context:
                **changes: object) -> Proposal:
         """Save `proposal` with `changes`, its status kept, and a history line saying who."""
         entry = HistoryEntry(self.now, self.person.key, self.person.name, action,
-                             proposal.status, detail)
+                             proposal.status, detail, self.written_in)
         changed = proposal.changed(entry, **changes)
         self.records.save_proposal(changed)
         return changed
 
-    def notify_people(self, people: list[Person], key: str, kind: str,
-                      build: Callable[[str], Reply], due: datetime | None = None,
-                      speaker_too: bool = False, **notice: Any) -> list[Person]:
-        """Schedule a notice to each person (but the speaker, unless `speaker_too`), in that
-        person's language; `notice` holds further `Notice` fields (e.g. `stale_after`,
-        `attachment`)."""
+    def notify_people(self, people: list[Person], key: str, kind: str, say: Say,
+                      due: datetime | None = None, speaker_too: bool = False,
+                      **notice: Any) -> list[Person]:
+        """Schedule a notice that says `say` to each person (but the speaker, unless
+        `speaker_too`), written in the language that person reads when it is sent; `notice`
+        holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
         told = []
         for person in people:
             if person.key == self.person.key and not speaker_too:
                 continue
-            if person.key == self.person.key:
-                person = self.person  # as this command left them (a language just chosen)
-            lang = person.speaks(self.seminar.language)
-            self.bot.outbox.schedule(Notice(f"{key}:{person.key}", Target.to_person(person.key),
-                                            build(lang), due or self.now, kind, **notice))
+            self.bot.outbox.schedule(Notice.saying(f"{key}:{person.key}",
+                                                   Target.to_person(person.key), say,
+                                                   due or self.now, kind, **notice))
             told.append(person)
         return told
 

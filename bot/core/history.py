@@ -37,6 +37,21 @@ def history_text(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime | None 
     return f"{text}: {h.detail}" if h.detail else text
 
 
+# The entries whose detail is text the person who wrote the entry typed (a report, a reason, a
+# new milestone), and so in the language the entry keeps (`HistoryEntry.language`); any other
+# detail is a number, a moment, a name, or text someone else wrote.
+_TYPED = frozenset({"report_agreed", "report_declined", "include", "exclude", "milestone_added"})
+
+
+def typed_detail(h: HistoryEntry) -> str:
+    """The part of the entry's detail that its writer typed (a progress report's text, a
+    reason, a report, a new milestone's text), or "" where it holds none."""
+    progress = progress_of(h)
+    if progress is not None:
+        return progress[1]
+    return h.detail if h.action in _TYPED else ""
+
+
 def progress_action(level: str) -> str:
     """The history action of a progress report at `level` (one of `COMPLETION`): the level is
     a key of the entry, the text its detail."""

@@ -125,6 +125,12 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _with_language(d: dict[str, Any], language: str) -> dict[str, Any]:
+    """`d` with the language its text was written in, where that is known (a record stored
+    before texts kept their language has none)."""
+    return {**d, "language": language} if language else d
+
+
 @dataclass(frozen=True)
 class Completion:
     """Who recorded a milestone as done, when, and what they said about it."""
@@ -133,15 +139,16 @@ class Completion:
     by: str  # person key
     by_name: str
     text: str = ""
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "text": self.text}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "text": self.text}, self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Completion:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""),
-                   d.get("text", ""))
+                   d.get("text", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -155,17 +162,19 @@ class Milestone:
     end: date
     text: str
     done: Completion | None = None
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat() if self.start else None,
-                "end": self.end.isoformat(), "text": self.text,
-                "done": self.done.to_dict() if self.done else None}
+        return _with_language({"start": self.start.isoformat() if self.start else None,
+                               "end": self.end.isoformat(), "text": self.text,
+                               "done": self.done.to_dict() if self.done else None},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Milestone:
         end = date.fromisoformat(d.get("end") or d["due"])  # "due": stored before start dates
         done = Completion.from_dict(d["done"]) if d.get("done") else None
-        return cls(_day(d.get("start")), end, d["text"], done)
+        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""))
 
 
 TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
@@ -214,15 +223,17 @@ class ProgressReport:
     by_name: str
     level: str  # one of COMPLETION
     text: str
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "level": self.level, "text": self.text}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "level": self.level,
+                               "text": self.text}, self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ProgressReport:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["level"],
-                   d.get("text", ""))
+                   d.get("text", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -292,15 +303,18 @@ class Note:
     text: str
     by_org: str = ""
     on_roster: bool = False  # whether the writer was on the roster (their name is public)
+    language: str = ""  # the language `text` is written in, where known (nb | nn | en)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "by": self.by, "by_name": self.by_name,
-                "text": self.text, "by_org": self.by_org, "on_roster": self.on_roster}
+        return _with_language({"at": self.at.isoformat(), "by": self.by,
+                               "by_name": self.by_name, "text": self.text,
+                               "by_org": self.by_org, "on_roster": self.on_roster},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Note:
         return cls(datetime.fromisoformat(d["at"]), d["by"], d.get("by_name", ""), d["text"],
-                   d.get("by_org", ""), d.get("on_roster", False))
+                   d.get("by_org", ""), d.get("on_roster", False), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -313,15 +327,18 @@ class HistoryEntry:
     action: str
     status: Status
     detail: str = ""
+    language: str = ""  # the language a typed `detail` is written in, where known
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at": self.at.isoformat(), "actor": self.actor, "actor_name": self.actor_name,
-                "action": self.action, "status": self.status.value, "detail": self.detail}
+        return _with_language({"at": self.at.isoformat(), "actor": self.actor,
+                               "actor_name": self.actor_name, "action": self.action,
+                               "status": self.status.value, "detail": self.detail},
+                              self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> HistoryEntry:
         return cls(datetime.fromisoformat(d["at"]), d["actor"], d["actor_name"], d["action"],
-                   Status(d["status"]), d.get("detail", ""))
+                   Status(d["status"]), d.get("detail", ""), d.get("language", ""))
 
 
 @dataclass(frozen=True)
@@ -469,17 +486,27 @@ class Meeting:
     scheduled_by: str
     version: int = 1  # grows each time the meeting is moved
     attendees: tuple[str, ...] = ()  # the person keys invited (every version's, in order)
-    # the secret part of the calendar file's address, new with each version; "" (a meeting
-    # stored before there were tokens): the file has no address
+    # the secret part of the calendar file's address that the meeting's people shared before
+    # each had one of their own (still answered); "" for a meeting with links of its own, or
+    # stored before there were tokens
     token: str = field(default="", repr=False)
+    # each person's own secret part of the address (person key -> token), new with each
+    # version: the file behind it is in the language that person reads
+    tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"proposal": self.proposal, "start": self.start.isoformat(), "place": self.place,
                 "scheduled_by": self.scheduled_by, "version": self.version,
-                "token": self.token, "attendees": list(self.attendees)}
+                "token": self.token, "tokens": dict(self.tokens),
+                "attendees": list(self.attendees)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meeting:
         return cls(d["proposal"], datetime.fromisoformat(d["start"]), d["place"],
                    d["scheduled_by"], d.get("version", 1), tuple(d.get("attendees", ())),
-                   d.get("token", ""))
+                   d.get("token", ""), dict(d.get("tokens") or {}))
+
+    def token_for(self, person_key: str | None) -> str:
+        """The secret part of `person_key`'s calendar link: their own, else the one the
+        meeting's people shared (a meeting from before each had their own); "" for none."""
+        return self.tokens.get(person_key or "", "") or self.token

@@ -2,9 +2,15 @@
 
 The third of the core's message types, beside `Command` (what the core is asked) and `Reply`
 (what it answers now). A notice has a unique key (scheduling the same key twice keeps the
-first), a target, the message already written in the reader's language, a due time and a
-delivery state. The core schedules notices through a `Scheduler` (the outbox in
-`bot.notices.outbox`); the dispatcher delivers them.
+first), a target, what to say, a due time and a delivery state. The core schedules notices
+through a `Scheduler` (the outbox in `bot.notices.outbox`); the dispatcher delivers them.
+
+What to say is a `Say`: a message id and the values it is written from, never the words. The
+words are written when the notice is sent, in the language its person reads then (a person
+who writes `language en` gets the reminders already waiting in English), by the message's
+composer (`bot.core.writing`). `message` holds the words as they went out, once sent; a
+notice stored before notices said what rather than how has only its words, written when it
+was scheduled, and goes out as it is.
 """
 
 from __future__ import annotations
@@ -73,10 +79,31 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Say:
+    """What a notice says: a message id (`proposal.new`, `meeting.reminder`, ...: a key of the
+    composers, `bot.app.messages.MESSAGES`) and the values it is written from. The values are
+    JSON and say what, in no language: numbers (a proposal's number, a version), keys (a
+    status, a level, an organisation), moments and days in ISO 8601, and text as people typed
+    it."""
+
+    message: str
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"message": self.message, "values": self.values}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Say:
+        return cls(d["message"], dict(d.get("values") or {}))
+
+
+@dataclass(frozen=True)
 class Notice:
     key: str
     target: Target
-    message: Reply
+    # the words as they went out (or, for a notice stored before `say`, as they were written
+    # when it was scheduled); None until a notice that says what is sent
+    message: Reply | None
     due: datetime
     # proposal | version | meeting | reminder | agenda | tables | report | decision | alert
     kind: str
@@ -91,9 +118,16 @@ class Notice:
     compose: str | None = None  # a composer (bot.notices.announcements) writes it at send time
     waiting: bool = False  # its person cannot be reached yet: tried again when they are seen
     request_id: str | None = None  # the command that scheduled it (bot.core.tracing), if any
+    say: Say | None = None  # what to say, written in its reader's language when it is sent
     # an attempt's answer never came (a time-out, a lost connection, a crash while sending):
     # it may have arrived, so where the platform can tell it is looked for before it goes again
     in_doubt: bool = False
+
+    @classmethod
+    def saying(cls, key: str, target: Target, say: Say, due: datetime, kind: str,
+               **fields: Any) -> Notice:
+        """A notice that says `say`, written when it goes out."""
+        return cls(key, target, None, due, kind, say=say, **fields)
 
     @property
     def ready_at(self) -> datetime:
@@ -102,7 +136,9 @@ class Notice:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "key": self.key, "target": self.target.to_dict(), "message": self.message.to_dict(),
+            "key": self.key, "target": self.target.to_dict(),
+            "message": self.message.to_dict() if self.message is not None else None,
+            "say": self.say.to_dict() if self.say is not None else None,
             "due": self.due.isoformat(), "kind": self.kind,
             "stale_after": self.stale_after.isoformat() if self.stale_after else None,
             "state": self.state.value, "attempts": self.attempts, "last_error": self.last_error,
@@ -120,7 +156,8 @@ class Notice:
     def from_dict(cls, d: dict[str, Any]) -> Notice:
         return cls(
             key=d["key"], target=Target.from_dict(d["target"]),
-            message=Reply.from_dict(d["message"]),
+            message=Reply.from_dict(d["message"]) if d.get("message") else None,
+            say=Say.from_dict(d["say"]) if d.get("say") else None,
             due=datetime.fromisoformat(d["due"]), kind=d["kind"],
             stale_after=datetime.fromisoformat(d["stale_after"]) if d.get("stale_after") else None,
             state=NoticeState(d["state"]), attempts=d.get("attempts", 0),

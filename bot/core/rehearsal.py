@@ -4,7 +4,10 @@ reader's language.
 
 A rehearsal runs through one day, so the seminar's reminder leads (a day and an hour before a
 bilateral meeting, in the shipped file) are shortened in proportion until the longest is
-`LONGEST_LEAD`: a meeting set a few minutes ahead in the rehearsal is reminded at each lead.
+`LONGEST_LEAD`, none shorter than `SHORTEST_LEAD`: a meeting set a few minutes ahead in the
+rehearsal is reminded at each lead, and the last reminder still comes a moment before the
+meeting on a sped-up clock (a lead of twelve seconds is a fifth of a second at 60 times the
+speed, so short that a busy machine could reach the meeting's start first and drop it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from bot.i18n.catalogue import t
 
 #: The longest reminder lead in a rehearsal; the others are shortened in the same proportion.
 LONGEST_LEAD = timedelta(minutes=5)
+#: The shortest lead a shortened one becomes (a lead already shorter in the file stays as it is).
+SHORTEST_LEAD = timedelta(minutes=1)
 #: How long before the first agenda notice a rehearsal's clock starts by default.
 AHEAD = timedelta(minutes=1)
 
@@ -39,12 +44,12 @@ def rehearsed(seminar: Seminar, day: date) -> Seminar:
 
 def fitted_leads(leads: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
     """`leads` shortened in proportion so that the longest is at most `LONGEST_LEAD`, each a
-    whole number of seconds and at least one."""
+    whole number of seconds and none shortened below `SHORTEST_LEAD`."""
     longest = max(leads, default=timedelta(0))
     if longest <= LONGEST_LEAD:
         return leads
-    fitted = (timedelta(seconds=max(1, round(lead / longest * LONGEST_LEAD.total_seconds())))
-              for lead in leads)
+    fitted = (min(lead, max(SHORTEST_LEAD, timedelta(
+        seconds=round(lead / longest * LONGEST_LEAD.total_seconds())))) for lead in leads)
     return tuple(dict.fromkeys(fitted))  # two leads that became one are one reminder
 
 

@@ -94,7 +94,10 @@ def schedule_agenda(bot: Host) -> int:
 def present_submitted(bot: Host, notice: Notice, now: datetime) -> Notice | str:
     """The presentations item starts: every `submitted` proposal becomes `presented`, and the
     announcement lists them in the order they were proposed."""
-    lang = notice.message.language
+    message = notice.message
+    if message is None:
+        return "the announcement has no words"
+    lang = message.language
     presented = []
     for proposal in bot.records.proposals():
         if proposal.status is not Status.SUBMITTED:
@@ -109,7 +112,6 @@ def present_submitted(bot: Host, notice: Notice, now: datetime) -> Notice | str:
               org=p.organization) for n, p in enumerate(presented, 1)))
     else:
         lines = (t(lang, "notice.presentations_none"),)
-    message = notice.message
     return notice.with_changes(message=Reply(
         language=lang, title=message.title, fields=message.fields,
         lines=(*message.lines, *lines), actions=message.actions))

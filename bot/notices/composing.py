@@ -1,9 +1,11 @@
 """A notice's words as they go out: written at the moment it is sent, not when it was scheduled.
 
 A notice that names a composer (`compose`: the presentations list, a reminder that checks its
-milestone) is written by it now, or skipped with the composer's reason; a notice sent more than
-`LATE_AFTER` past its due time says when it was due; a meeting's notice carries its calendar
-file, made now, and the file's address on the bot's server when that is known.
+milestone) is checked (and, for the presentations, acted on) by it now, or skipped with the
+composer's reason; what the notice says (its `Say`) is then written in the language its reader
+reads now (`bot.notices.written`); a notice sent more than `LATE_AFTER` past its due time says
+when it was due; a meeting's notice carries its calendar file, made now in that language, and
+the address of its reader's own link to the file on the bot's server when that is known.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.i18n.formatting import format_when
 from bot.notices.announcements import COMPOSERS
 from bot.notices.meeting_calendar import FILE_MIME, calendar_path, meeting_file
 from bot.notices.port import FileAttachment
+from bot.notices.written import written
 
 if TYPE_CHECKING:
     from bot.notices.host import Host
@@ -45,38 +48,43 @@ def compose(bot: Host, notice: Notice, now: datetime, public_url: str = "") -> C
         if isinstance(composed, str):
             return composed
         notice = composed.with_changes(compose=None)
-    message = notice.message
+    words = written(bot, notice, now)
+    if isinstance(words, str):
+        return words
+    message = words
     late = notice.late or now - notice.due > LATE_AFTER
-    if late and not notice.late:
+    if late:  # said each time the words are written (they are written anew on a retry)
         message = with_line(message, t(message.language, "notice.late",
                                        when=format_when(notice.due, message.language,
                                                         bot.seminar.timezone, now=now)))
-    attachment = _attachment(bot, notice, now, public_url)
+    attachment = _attachment(bot, notice, message.language, now, public_url)
     if attachment is not None and attachment.url:
         message = with_line(message, t(message.language, "notice.calendar",
                                        url=attachment.url))
     return Composed(notice.with_changes(late=late, message=message), attachment)
 
 
-def _attachment(bot: Host, notice: Notice, now: datetime,
+def _attachment(bot: Host, notice: Notice, lang: str, now: datetime,
                 public_url: str) -> FileAttachment | None:
-    """The calendar file a meeting's notice carries, made now (its DTSTAMP)."""
+    """The calendar file a meeting's notice carries, made now (its DTSTAMP) in `lang`, and
+    the address of its reader's own link to the file."""
     info = notice.attachment or {}
     if info.get("kind") != "ics":
         return None
-    made = meeting_file(bot, int(info["meeting"]), notice.message.language, now)
+    made = meeting_file(bot, int(info["meeting"]), lang, now)
     if made is None:
         return None
     name, body = made
     meeting = bot.records.meeting(int(info["meeting"]))
-    url = calendar_url(public_url, meeting) if meeting is not None else ""
+    url = calendar_url(public_url, meeting, notice.target.person) if meeting is not None else ""
     return FileAttachment(name, body, FILE_MIME, url)
 
 
-def calendar_url(public_url: str, meeting: Meeting) -> str:
-    """The address of the meeting's calendar file on the bot's server (its token in it), or ""
-    when the server's public address is not set or the meeting has no token."""
-    path = calendar_path(meeting)
+def calendar_url(public_url: str, meeting: Meeting, person_key: str | None = None) -> str:
+    """The address of `person_key`'s calendar file of the meeting on the bot's server (their
+    own token in it), or "" when the server's public address is not set or there is no
+    token."""
+    path = calendar_path(meeting, person_key)
     return f"{public_url.rstrip('/')}{path}" if public_url and path else ""
 
 

@@ -14,12 +14,15 @@
 - A meeting called off (its proposal decided or withdrawn) gets a CANCEL: METHOD:CANCEL,
   STATUS:CANCELLED and a SEQUENCE above every invitation's.
 
-The file's address on the bot's server holds the meeting's secret token (new with each
-version; only the meeting's people get it, in their DMs).
+The file's address on the bot's server holds a secret token of each of the meeting's people
+(new with each version; each gets their own, in their DMs), and the file behind it is in the
+language that person reads (`reader`); a meeting from before each had their own shares one
+token, whose file is in the seminar's language.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -41,9 +44,25 @@ def ics_filename(proposal: Proposal) -> str:
     return f"{proposal.ref}.ics"
 
 
-def calendar_path(meeting: Meeting) -> str:
-    """The calendar file's path on the bot's server; "" for a meeting without a token."""
-    return f"/meetings/P-{meeting.proposal}/{meeting.token}.ics" if meeting.token else ""
+def calendar_path(meeting: Meeting, person_key: str | None = None) -> str:
+    """`person_key`'s calendar file's path on the bot's server (their own token in it, or
+    the one the meeting's people shared); "" for a meeting without a token."""
+    token = meeting.token_for(person_key)
+    return f"/meetings/P-{meeting.proposal}/{token}.ics" if token else ""
+
+
+def reader(meeting: Meeting, token: str) -> str | None:
+    """Whose calendar link `token` is: a person key; "" for the token the meeting's people
+    shared (from before each had their own); None for no link of this meeting (compared in
+    constant time, so a guess learns nothing from how long the answer takes)."""
+    found: str | None = None
+    for key, theirs in meeting.tokens.items():
+        if secrets.compare_digest(theirs.encode(), token.encode()):
+            found = key
+    if found is None and meeting.token and secrets.compare_digest(meeting.token.encode(),
+                                                                  token.encode()):
+        found = ""
+    return found
 
 
 def meeting_uid(proposal: Proposal, deployment: str) -> str:

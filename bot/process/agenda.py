@@ -1,5 +1,6 @@
-"""The seminar day: what runs now and what is next, from the clock, and `channel here`, which
-chooses the conversation that receives the agenda notices."""
+"""The seminar day: what runs now and what is next, from the clock (in a rehearsal, also the
+time on its clock, which is not the real one), and `channel here`, which chooses the
+conversation that receives the agenda notices."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def show(ctx: Context, rest: str) -> Reply:
     seminar = ctx.seminar
     current, upcoming = now_and_next(seminar, ctx.now)
     lines: list[str] = []
+    if seminar.rehearsal:  # its clock is not the real one: say where it is
+        now = ctx.now.astimezone(seminar.timezone)
+        lines.append(ctx.t("rehearsal.time", time=format_time(now, seconds=False)))
     first, last = seminar.agenda[0], seminar.agenda[-1]
     if ctx.now < first.start:
         lines.append(ctx.t("agenda.before", when=ctx.when(first.start)))

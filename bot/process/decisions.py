@@ -3,14 +3,16 @@ coordinator) and `decide` (the coordinator's decision, with its published reason
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step
 from bot.core.model import Choice, Decision, Outcome, Proposal, Report, ReportResult, Status
+from bot.core.notice import Say
 from bot.core.permissions import COORDINATOR, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
 from bot.core.word import Word
-from bot.i18n.catalogue import t
+from bot.core.writing import Composer, Writing
 from bot.process.meetings import call_off
 from bot.process.plan import schedule_commitment
 
@@ -60,33 +62,48 @@ def report(ctx: Context, rest: str) -> Reply:
     if not text:
         ctx.fail("error.text_required", word="report", usage=REPORT.usage)
     moved = ctx.move(proposal, Status.REPORTED, f"report_{result}", text,
-                     report=Report(ReportResult(result), text, _language(ctx)))
-
-    def build(lang: str) -> Reply:
-        return Reply(language=lang,
-                     title=t(lang, "report.notice_title", ref=moved.ref,
-                             result=t(lang, f"report.{result}")),
-                     lines=(moved.title, t(lang, "notice.text", text=text)),
-                     actions=_decide_actions(lang, moved, result))
+                     report=Report(ReportResult(result), text, ctx.written_in))
 
     ctx.notify_people(ctx.records.coordinators(), f"report:{moved.ref}:{len(moved.history)}",
-                      "report", build)
+                      "report", Say(REPORTED, {"proposal": moved.number, "result": result,
+                                               "text": text}))
     return ctx.reply(lines=(ctx.t("report.done", ref=moved.ref,
                                   result=ctx.t(f"report.{result}")),))
 
 
-def _language(ctx: Context) -> str:
-    """The language a report's or decision's text was written in, where known, else "" (the
-    public record marks a passage in another language than the page's)."""
-    return ctx.person.known_language or ""
 
-
-def _decide_actions(lang: str, proposal: Proposal, result: str) -> tuple[Action, ...]:
-    actions = [Action(t(lang, "card.status"), f"status {proposal.ref}")]
+def write_reported(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`proposal.reported`: the ministry's result and text, for the coordinators (with the
+    button that includes it, when the ministry agreed)."""
+    p = w.proposal(values)
+    if p is None:
+        return "the proposal is gone"
+    result = str(values.get("result", ""))
+    actions = [Action(w.t("card.status"), f"status {p.ref}")]
     if result == "agreed":
-        actions.append(Action(t(lang, "decide.include_button"), f"decide {proposal.ref} include",
+        actions.append(Action(w.t("decide.include_button"), f"decide {p.ref} include",
                               "primary"))
-    return tuple(actions)
+    return Reply(language=w.lang,
+                 title=w.t("report.notice_title", ref=p.ref, result=w.t(f"report.{result}")),
+                 lines=(p.title, w.t("notice.text", text=str(values.get("text", "")))),
+                 actions=tuple(actions))
+
+
+def write_decided(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`proposal.decided`: the coordinator's decision and its published reason."""
+    p = w.proposal(values)
+    if p is None:
+        return "the proposal is gone"
+    lines = [p.title]
+    if values.get("reason"):
+        lines.append(w.t("notice.reason", reason=str(values["reason"])))
+    return Reply(language=w.lang, title=w.t("decide.notice_title", ref=p.ref,
+                                            result=w.t(f"status.{values.get('status')}")),
+                 lines=tuple(lines))
+
+
+REPORTED, DECIDED = "proposal.reported", "proposal.decided"
+MESSAGES: dict[str, Composer] = {REPORTED: write_reported, DECIDED: write_decided}
 
 
 def decide(ctx: Context, rest: str) -> Reply:
@@ -97,19 +114,12 @@ def decide(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.reason_required", ref=proposal.ref)
     status = Status.INCLUDED if choice == "include" else Status.NOT_INCLUDED
     moved = ctx.move(proposal, status, choice, reason,
-                     decision=Decision(Choice(choice), reason, _language(ctx)))
+                     decision=Decision(Choice(choice), reason, ctx.written_in))
     call_off(ctx, moved)
     people = ctx.records.followers(moved)
-
-    def build(lang: str) -> Reply:
-        lines = [moved.title]
-        if reason:
-            lines.append(t(lang, "notice.reason", reason=reason))
-        return Reply(language=lang, title=t(lang, "decide.notice_title", ref=moved.ref,
-                                            result=t(lang, f"status.{status.value}")),
-                     lines=tuple(lines))
-
-    ctx.notify_people(people, f"decision:{moved.ref}", "decision", build)
+    ctx.notify_people(people, f"decision:{moved.ref}", "decision",
+                      Say(DECIDED, {"proposal": moved.number, "status": status.value,
+                                    "reason": reason}))
     if status is Status.INCLUDED:  # a commitment of the plan: its reminders start now
         schedule_commitment(ctx.records, ctx.bot.outbox, ctx.seminar, moved, ctx.now)
     key = "decide.include" if choice == "include" else "decide.exclude"

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
 from bot.core.model import TEXT_FIELDS, Actor, HistoryEntry, Note, Proposal, Version
+from bot.core.notice import Say
 from bot.core.permissions import ALL, JOINERS, PROPOSERS, require_editor, require_noter
 from bot.core.reply import Action, Field, Marked, Reply
 from bot.core.word import Word
+from bot.core.writing import Composer, Writing
 from bot.i18n.catalogue import t
 from bot.process.proposal_form import (
     EDIT_FORM_ID,
@@ -103,7 +105,7 @@ def _save(ctx: Context, proposal: Proposal, raw: Mapping[str, Any], base: int,
     saved = proposal.with_version(version, entry)
     ctx.records.save_proposal(saved)
     changes = field_changes(before, version)
-    _tell_new_version(ctx, saved, changes)
+    _tell_new_version(ctx, saved)
     return ctx.reply(title=ctx.t("edit.saved", ref=saved.ref, version=version.number),
                      lines=(saved.title, *change_lines(ctx.lang, changes)),
                      actions=(Action(ctx.t("versions.button"), f"versions {saved.ref}"),
@@ -153,22 +155,35 @@ def legend(lang: str) -> Marked:
     return Marked("", tuple(segments))
 
 
-def _tell_new_version(ctx: Context, proposal: Proposal, changes: tuple[FieldChange, ...]
-                      ) -> None:
+def _tell_new_version(ctx: Context, proposal: Proposal) -> None:
     version = proposal.versions[-1]
-
-    def build(lang: str) -> Reply:
-        return Reply(language=lang,
-                     title=t(lang, "versions.notice_title", ref=proposal.ref,
-                             version=version.number, title=proposal.title),
-                     lines=(t(lang, "versions.notice_by", who=version.by_name),
-                            *change_lines(lang, changes),
-                            t(lang, "follow.unfollow_hint", ref=proposal.ref)),
-                     actions=(Action(t(lang, "versions.button"), f"versions {proposal.ref}"),
-                              Action(t(lang, "card.status"), f"status {proposal.ref}")))
-
     ctx.notify_people(ctx.records.followers(proposal),
-                      f"version:{proposal.ref}:v{version.number}", "version", build)
+                      f"version:{proposal.ref}:v{version.number}", "version",
+                      Say(NEW_VERSION, {"proposal": proposal.number,
+                                        "version": version.number}))
+
+
+def write_new_version(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`proposal.version`: who saved a version, and what it changed from the one before."""
+    p = w.proposal(values)
+    number = values.get("version")
+    version = next((v for v in p.versions if v.number == number), None) if p else None
+    before = next((v for v in p.versions if v.number == version.number - 1), None) \
+        if p and version else None
+    if p is None or version is None or before is None:
+        return "the proposal or its version is gone"
+    return Reply(language=w.lang,
+                 title=w.t("versions.notice_title", ref=p.ref, version=version.number,
+                           title=version.title),
+                 lines=(w.t("versions.notice_by", who=version.by_name),
+                        *change_lines(w.lang, field_changes(before, version)),
+                        w.t("follow.unfollow_hint", ref=p.ref)),
+                 actions=(Action(w.t("versions.button"), f"versions {p.ref}"),
+                          Action(w.t("card.status"), f"status {p.ref}")))
+
+
+NEW_VERSION = "proposal.version"
+MESSAGES: dict[str, Composer] = {NEW_VERSION: write_new_version}
 
 
 # -- versions ----------------------------------------------------------------------------------
@@ -224,7 +239,8 @@ def note(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.too_long", length=len(text), limit=MAX_NOTE)
     person = ctx.person
     org = ctx.seminar.org_name(person.org) if person.org else (person.org_name or "")
-    written = Note(ctx.now, person.key, person.name, text, org, person.on_roster)
+    written = Note(ctx.now, person.key, person.name, text, org, person.on_roster,
+                   ctx.written_in)
     saved = ctx.change(proposal, "noted", notes=(*proposal.notes, written))
     return ctx.reply(lines=(ctx.t("note.done", ref=saved.ref, n=len(saved.notes)),),
                      actions=(Action(ctx.t("card.status"), f"status {saved.ref}"),))

@@ -1,23 +1,24 @@
 """Bilateral meetings: `meet` schedules one between a proposal's ministry and its proposer and
-tells everyone in it (the person who scheduled it too), each with the calendar file; `meetings`
-lists a person's meetings; a meeting still ahead is called off, with a calendar cancellation,
-when its proposal is decided or withdrawn."""
+tells everyone in it (the person who scheduled it too), each with the calendar file (at an
+address of their own, in the language they read); `meetings` lists a person's meetings; a
+meeting still ahead is called off, with a calendar cancellation, when its proposal is decided
+or withdrawn."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step
 from bot.core.model import MEETING_LENGTH, Meeting, Person, Proposal, Role, Status
-from bot.core.notice import Notice, NoticeState, Target
+from bot.core.notice import Notice, NoticeState, Say, Target
 from bot.core.permissions import ALL, RESPONSIBLE, require_responsible
 from bot.core.reply import Action, Reply
 from bot.core.seminar import parse_clock_time
 from bot.core.word import Word
-from bot.i18n.catalogue import t
-from bot.i18n.formatting import format_when
+from bot.core.writing import Composer, Writing
 
 if TYPE_CHECKING:
     from bot.core.context import Context
@@ -59,17 +60,20 @@ def meet(ctx: Context, rest: str) -> Reply:
     moved = ctx.move(proposal, Status.BILATERAL, "meeting", start.astimezone(ctx.now.tzinfo)
                      .isoformat())
     people = _people(ctx, moved, previous)
+    # each person's own link to the calendar file (in the language they read), new with each
+    # version of the meeting
     meeting = Meeting(proposal.number, start.astimezone(ctx.now.tzinfo), place, ctx.person.key,
                       version=previous.version + 1 if previous else 1,
                       attendees=tuple(p.key for p in people),
-                      token=secrets.token_urlsafe(TOKEN_BYTES))
+                      tokens={p.key: secrets.token_urlsafe(TOKEN_BYTES) for p in people})
     ctx.records.save_meeting(meeting)
     if previous is not None:
         ctx.bot.outbox.cancel_prefix(f"{meeting_prefix(proposal.ref, previous.version)}:",
                                      f"the meeting moved to version {meeting.version}")
     told = ctx.notify_people(
         people, f"{meeting_prefix(moved.ref, meeting.version)}:invite", "meeting",
-        lambda lang: invitation(ctx, moved, meeting, lang, moved=previous is not None),
+        Say(INVITED, {"proposal": moved.number, "version": meeting.version,
+                      "moved": previous is not None}),
         stale_after=meeting.start, speaker_too=True,
         attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version})
     for notice in follow_ups(ctx, moved, meeting, people):
@@ -107,57 +111,96 @@ def follow_ups(ctx: Context, proposal: Proposal, meeting: Meeting,
     the future), and a nudge to the ministry a day after the meeting if no report has come."""
     prefix = meeting_prefix(proposal.ref, meeting.version)
     notices: list[Notice] = []
+    about = {"proposal": proposal.number, "version": meeting.version}
     for lead in ctx.seminar.reminder_leads:
         due = meeting.start - lead
         if due <= ctx.now:
             continue
         for person in people:
-            lang = person.speaks(ctx.seminar.language)
-            notices.append(Notice(
+            notices.append(Notice.saying(
                 f"{prefix}:remind:{int(lead.total_seconds())}s:{person.key}",
-                Target.to_person(person.key), reminder(ctx, proposal, meeting, lang), due,
+                Target.to_person(person.key), Say(REMINDER, about), due,
                 "reminder", stale_after=meeting.start))
     nudge_at = meeting.start + MEETING_LENGTH + NUDGE_AFTER
     for person in people:
         if person.org != proposal.ministry:  # the report is the ministry's to send
             continue
-        lang = person.speaks(ctx.seminar.language)
-        notices.append(Notice(
+        notices.append(Notice.saying(
             f"{prefix}:nudge:{person.key}", Target.to_person(person.key),
-            Reply(language=lang, title=t(lang, "notice.nudge_title", ref=proposal.ref),
-                  lines=(proposal.title, t(lang, "notice.nudge_hint", ref=proposal.ref)),
-                  actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),)),
-            nudge_at, "reminder", compose="nudge",
+            Say(NUDGE, about), nudge_at, "reminder", compose="nudge",
             attachment={"kind": "nudge", "meeting": meeting.proposal,
                         "version": meeting.version}))
     return notices
 
 
-def _when(ctx: Context, meeting: Meeting, lang: str) -> str:
-    return format_when(meeting.start, lang, ctx.seminar.timezone, now=ctx.now)
+def _meeting(w: Writing, values: Mapping[str, Any]) -> tuple[Proposal, Meeting] | str:
+    """The proposal and the meeting a message is about, as they stand."""
+    p = w.proposal(values)
+    meeting = w.records.meeting(p.number) if p is not None else None
+    if p is None or meeting is None:
+        return "the proposal or its meeting is gone"
+    return p, meeting
 
 
-def reminder(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str) -> Reply:
-    base = invitation(ctx, proposal, meeting, lang)
-    return Reply(language=lang, title=t(lang, "notice.reminder_title", ref=proposal.ref,
-                                        when=_when(ctx, meeting, lang)),
-                 lines=base.lines, actions=base.actions)
+def _invitation(w: Writing, p: Proposal, meeting: Meeting, title: str) -> Reply:
+    """What, when, where and with whom."""
+    return Reply(language=w.lang, title=title, lines=(
+        p.title,
+        w.t("meet.notice_when", when=w.when(meeting.start)),
+        w.t("meet.notice_where", place=meeting.place or w.t("meet.no_place")),
+        w.t("meet.notice_with", who=f"{p.proposer_name} ({p.organization}), "
+                                    f"{w.org(p.ministry)}"),
+    ), actions=(Action(w.t("card.status"), f"status {p.ref}"),))
 
 
-def invitation(ctx: Context, proposal: Proposal, meeting: Meeting, lang: str,
-               moved: bool = False) -> Reply:
-    """The message both sides get: what, when, where and with whom."""
-    when = _when(ctx, meeting, lang)
-    place_text = meeting.place or t(lang, "meet.no_place")
-    title = (t(lang, "meet.moved", ref=proposal.ref, when=when, place="") if moved
-             else t(lang, "meet.notice_title", ref=proposal.ref, title=proposal.title))
-    return Reply(language=lang, title=title, lines=(
-        proposal.title,
-        t(lang, "meet.notice_when", when=when),
-        t(lang, "meet.notice_where", place=place_text),
-        t(lang, "meet.notice_with", who=f"{proposal.proposer_name} ({proposal.organization}), "
-                                        f"{ctx.seminar.org_name(proposal.ministry)}"),
-    ), actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
+def write_invitation(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`meeting.invited`: the invitation everyone in the meeting gets (`moved`: to its new
+    time)."""
+    found = _meeting(w, values)
+    if isinstance(found, str):
+        return found
+    p, meeting = found
+    title = (w.t("meet.moved", ref=p.ref, when=w.when(meeting.start), place="")
+             if values.get("moved") else w.t("meet.notice_title", ref=p.ref, title=p.title))
+    return _invitation(w, p, meeting, title)
+
+
+def write_reminder(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`meeting.reminder`: the meeting is coming up."""
+    found = _meeting(w, values)
+    if isinstance(found, str):
+        return found
+    p, meeting = found
+    return _invitation(w, p, meeting, w.t("notice.reminder_title", ref=p.ref,
+                                          when=w.when(meeting.start)))
+
+
+def write_nudge(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`meeting.nudge`: the meeting was held, the ministry's report is missing."""
+    p = w.proposal(values)
+    if p is None:
+        return "the proposal is gone"
+    return Reply(language=w.lang, title=w.t("notice.nudge_title", ref=p.ref),
+                 lines=(p.title, w.t("notice.nudge_hint", ref=p.ref)),
+                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
+
+
+def write_cancelled(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`meeting.cancelled`: the proposal was decided or withdrawn before its meeting."""
+    found = _meeting(w, values)
+    if isinstance(found, str):
+        return found
+    p, meeting = found
+    return Reply(language=w.lang,
+                 title=w.t("meet.cancel_title", ref=p.ref, when=w.when(meeting.start)),
+                 lines=(p.title, w.t("meet.cancel_why", ref=p.ref,
+                                     status=w.t(f"status.{values.get('status')}"))))
+
+
+INVITED, REMINDER = "meeting.invited", "meeting.reminder"
+NUDGE, CANCELLED = "meeting.nudge", "meeting.cancelled"
+MESSAGES: dict[str, Composer] = {INVITED: write_invitation, REMINDER: write_reminder,
+                                 NUDGE: write_nudge, CANCELLED: write_cancelled}
 
 
 def call_off(ctx: Context, proposal: Proposal) -> int:
@@ -174,16 +217,10 @@ def call_off(ctx: Context, proposal: Proposal) -> int:
         if person is not None and _was_invited(ctx, proposal, meeting, key):
             invited.append(person)
 
-    def build(lang: str) -> Reply:
-        return Reply(language=lang,
-                     title=t(lang, "meet.cancel_title", ref=proposal.ref,
-                             when=_when(ctx, meeting, lang)),
-                     lines=(proposal.title,
-                            t(lang, "meet.cancel_why", ref=proposal.ref,
-                              status=t(lang, f"status.{proposal.status.value}"))))
-
     return len(ctx.notify_people(
-        invited, f"{CANCEL_PREFIX}{proposal.ref}:v{meeting.version}", "meeting", build,
+        invited, f"{CANCEL_PREFIX}{proposal.ref}:v{meeting.version}", "meeting",
+        Say(CANCELLED, {"proposal": proposal.number, "version": meeting.version,
+                        "status": proposal.status.value}),
         speaker_too=True, stale_after=meeting.start,
         attachment={"kind": "ics", "meeting": meeting.proposal, "version": meeting.version}))
 

@@ -5,6 +5,7 @@ proposal form shares (`START END TEXT`, or `END TEXT` without a start)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -117,7 +118,7 @@ def _add(ctx: Context, proposal: Proposal, arg: str) -> Reply:
         ctx.fail("error.too_long", length=len(parsed.text), limit=MAX_TEXT)
     if len(proposal.milestones) >= MAX_MILESTONES:
         ctx.fail("milestone.too_many", ref=proposal.ref, limit=MAX_MILESTONES)
-    milestones, n = placed(proposal.milestones, parsed)
+    milestones, n = placed(proposal.milestones, replace(parsed, language=ctx.written_in))
     saved = _saved(ctx, proposal, "milestone_added", parsed.text, milestones)
     return _listing(ctx, saved, ctx.t("milestone.added", ref=saved.ref, n=n))
 
@@ -138,8 +139,8 @@ def _done(ctx: Context, proposal: Proposal, n: int, text: str) -> Reply:
                  when=ctx.when(target.done.at, seconds=False))
     if len(text) > MAX_DONE_TEXT:
         ctx.fail("error.too_long", length=len(text), limit=MAX_DONE_TEXT)
-    done = Milestone(target.start, target.end, target.text,
-                     Completion(ctx.now, ctx.person.key, ctx.person.name, text))
+    done = replace(target, done=Completion(ctx.now, ctx.person.key, ctx.person.name, text,
+                                           ctx.written_in))
     milestones = (*proposal.milestones[:n - 1], done, *proposal.milestones[n:])
     saved = _saved(ctx, proposal, "milestone_done", target.text, milestones)
     return _listing(ctx, saved, ctx.t("milestone.completed", ref=saved.ref, n=n))

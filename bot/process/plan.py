@@ -11,22 +11,22 @@ send time whether it still matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.commitment import period_of
 from bot.core.history import progress_action
 from bot.core.lifecycle import Step
 from bot.core.model import COMPLETION, ProgressReport, Proposal, Status
-from bot.core.notice import Notice, Scheduler, Target
+from bot.core.notice import Notice, Say, Scheduler, Target
 from bot.core.permissions import ALL, RESPONSIBLE, require_responsible
 from bot.core.records import Records
 from bot.core.reply import Action, Field, Reply
 from bot.core.seminar import Seminar
 from bot.core.word import Word
-from bot.i18n.catalogue import t, tn
-from bot.i18n.formatting import format_day
+from bot.core.writing import Composer, Writing
+from bot.i18n.catalogue import t
 from bot.notices.commitments import (
     MILESTONE_LEAD,
     MILESTONE_NUDGE,
@@ -109,20 +109,14 @@ def progress(ctx: Context, rest: str) -> Reply:
         ctx.fail("error.too_long", length=len(text), limit=MAX_TEXT)
     require_responsible(ctx, proposal, "progress")
     ctx.require_step(proposal, Step.PROGRESS, "progress")
-    report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text)
+    report = ProgressReport(ctx.now, ctx.person.key, ctx.person.name, level, text,
+                            ctx.written_in)
     saved = ctx.change(proposal, progress_action(level), text,
                        progress=(*proposal.progress, report))
 
-    def build(lang: str) -> Reply:
-        return Reply(language=lang,
-                     title=t(lang, "progress.notice_title", ref=saved.ref, title=saved.title,
-                             level=completion_label(lang, level)),
-                     lines=(t(lang, "notice.text", text=text),
-                            t(lang, "notice.status_hint", ref=saved.ref)),
-                     actions=(Action(t(lang, "card.status"), f"status {saved.ref}"),))
-
     ctx.notify_people(ctx.records.followers(saved),
-                      f"progress:{saved.ref}:{len(saved.progress)}", "progress", build)
+                      f"progress:{saved.ref}:{len(saved.progress)}", "progress",
+                      Say(PROGRESSED, {"proposal": saved.number, "report": len(saved.progress)}))
     return ctx.reply(lines=(ctx.t("progress.done", ref=saved.ref,
                                   level=completion_label(ctx.lang, level)),))
 
@@ -152,45 +146,29 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
     people = records.people_of(p.ministry)
     notices: list[Notice] = []
 
-    def add(key: str, due: datetime, stale: datetime, kind: str,
-            build: Callable[[str], Reply], info: dict[str, object]) -> None:
+    def add(key: str, due: datetime, stale: datetime, kind: str, say: Say,
+            info: dict[str, object]) -> None:
         if stale <= now:
             return
         for person in people:
-            lang = person.speaks(seminar.language)
-            notices.append(Notice(f"{key}:{person.key}", Target.to_person(person.key),
-                                  build(lang), max(due, now), "reminder", stale_after=stale,
-                                  attachment=dict(info), compose=kind))
+            notices.append(Notice.saying(f"{key}:{person.key}", Target.to_person(person.key),
+                                         say, max(due, now), "reminder", stale_after=stale,
+                                         attachment=dict(info), compose=kind))
 
     for k, m in enumerate(p.milestones, 1):
         if m.done:
             continue
         end = _at(m.end, seminar)
+        milestone = {"proposal": p.number, "milestone": k, "end": m.end.isoformat()}
         for lead in (seminar.plan.milestone_leads if seminar.plan else ()):
-            def lead_message(lang: str, k: int = k, lead: timedelta = lead,
-                             text: str = m.text, end_day: date = m.end) -> Reply:
-                return Reply(language=lang, title=t(
-                    lang, "reminder.milestone_title", ref=p.ref, k=k,
-                    end=format_day(end_day, lang, now=now, tz=seminar.timezone)),
-                    lines=(text, tn(lang, "reminder.milestone_days", max(1, lead.days)),
-                           t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
-                    actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
             add(commitment_key(p.ref, MILESTONE_LEAD, f"{k}:{m.end.isoformat()}:"
                                f"{int(lead.total_seconds())}"),
-                end - lead, end, MILESTONE_LEAD, lead_message,
-                {"proposal": p.number, "milestone": k, "end": m.end.isoformat()})
-
-        def nudge_message(lang: str, k: int = k, text: str = m.text,
-                          end_day: date = m.end) -> Reply:
-            return Reply(language=lang, title=t(
-                lang, "reminder.milestone_passed", ref=p.ref, k=k,
-                end=format_day(end_day, lang, now=now, tz=seminar.timezone)),
-                lines=(text, t(lang, "reminder.milestone_hint", ref=p.ref, k=k)),
-                actions=(Action(t(lang, "card.status"), f"status {p.ref}"),))
+                end - lead, end, MILESTONE_LEAD,
+                Say(MILESTONE_DUE, {**milestone, "days": max(1, lead.days)}), milestone)
         nudge = end + NUDGE_AFTER
         add(commitment_key(p.ref, MILESTONE_NUDGE, f"{k}:{m.end.isoformat()}"),
-            nudge, nudge + ASK_STALE, MILESTONE_NUDGE, nudge_message,
-            {"proposal": p.number, "milestone": k, "end": m.end.isoformat()})
+            nudge, nudge + ASK_STALE, MILESTONE_NUDGE, Say(MILESTONE_PASSED, milestone),
+            milestone)
 
     period = period_of(p, seminar.plan)
     every = seminar.plan.progress_every_months if seminar.plan else 0
@@ -201,15 +179,10 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
             if day > period[1]:
                 break
 
-            def ask_message(lang: str, day: date = day) -> Reply:
-                return Reply(language=lang, title=t(lang, "reminder.progress_title",
-                                                    ref=p.ref, title=p.title),
-                             lines=(t(lang, "reminder.progress_line", ref=p.ref),),
-                             fields=(Field(t(lang, "card.completion"), completion_label(
-                                 lang, p.completion or "not_started")),))
             since = _months_after(period[0], every * (step - 1))
             add(commitment_key(p.ref, PROGRESS_ASK, day.isoformat()),
-                _at(day, seminar), _at(day, seminar) + ASK_STALE, PROGRESS_ASK, ask_message,
+                _at(day, seminar), _at(day, seminar) + ASK_STALE, PROGRESS_ASK,
+                Say(PROGRESS_DUE, {"proposal": p.number}),
                 {"proposal": p.number, "since": _at(since, seminar).isoformat()})
             step += 1
     return notices
@@ -242,6 +215,69 @@ def progress_owed_since(p: Proposal, seminar: Seminar, now: datetime) -> datetim
     if any(report.at >= since for report in p.progress):
         return None
     return _at(asked[-1], seminar)
+
+
+def write_progress(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`plan.progress`: a progress report on a commitment (the `report`th), for its
+    followers."""
+    p = w.proposal(values)
+    n = values.get("report")
+    if p is None or not isinstance(n, int) or not 1 <= n <= len(p.progress):
+        return "the commitment or its report is gone"
+    report = p.progress[n - 1]
+    return Reply(language=w.lang,
+                 title=w.t("progress.notice_title", ref=p.ref, title=p.title,
+                           level=completion_label(w.lang, report.level)),
+                 lines=(w.t("notice.text", text=report.text),
+                        w.t("notice.status_hint", ref=p.ref)),
+                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
+
+
+def _write_milestone(w: Writing, values: Mapping[str, Any], due: bool) -> Reply | str:
+    """A milestone's reminder: its end date near (`due`, `days` away), or passed and the
+    milestone not done."""
+    p = w.proposal(values)
+    k = values.get("milestone")
+    if p is None or not isinstance(k, int) or not 1 <= k <= len(p.milestones):
+        return "the commitment or its milestone is gone"
+    end = w.days(None, str(values["end"]))
+    title = (w.t("reminder.milestone_title", ref=p.ref, k=k, end=end) if due
+             else w.t("reminder.milestone_passed", ref=p.ref, k=k, end=end))
+    days = (w.tn("reminder.milestone_days", int(values.get("days", 1))),) if due else ()
+    return Reply(language=w.lang, title=title,
+                 lines=(p.milestones[k - 1].text, *days,
+                        w.t("reminder.milestone_hint", ref=p.ref, k=k)),
+                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
+
+
+def write_milestone_due(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`plan.milestone_due`: a milestone's end date is near (`days` away)."""
+    return _write_milestone(w, values, due=True)
+
+
+def write_milestone_passed(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`plan.milestone_passed`: a milestone's end date has passed and it is not done."""
+    return _write_milestone(w, values, due=False)
+
+
+def write_progress_due(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`plan.progress_due`: the ministry is asked for a progress report; its completion as it
+    stands."""
+    p = w.proposal(values)
+    if p is None:
+        return "the commitment is gone"
+    return Reply(language=w.lang, title=w.t("reminder.progress_title", ref=p.ref, title=p.title),
+                 lines=(w.t("reminder.progress_line", ref=p.ref),),
+                 fields=(Field(w.t("card.completion"), completion_label(
+                     w.lang, p.completion or "not_started")),))
+
+
+PROGRESSED, PROGRESS_DUE = "plan.progress", "plan.progress_due"
+MILESTONE_DUE, MILESTONE_PASSED = "plan.milestone_due", "plan.milestone_passed"
+MESSAGES: dict[str, Composer] = {
+    PROGRESSED: write_progress, PROGRESS_DUE: write_progress_due,
+    MILESTONE_DUE: write_milestone_due, MILESTONE_PASSED: write_milestone_passed,
+}
 
 
 def schedule_commitment(records: Records, outbox: Scheduler, seminar: Seminar, p: Proposal,

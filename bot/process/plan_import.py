@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from bot.core.commitment import IMPORTER
 from bot.core.model import Choice, Decision, HistoryEntry, Milestone, Proposal, Status
 from bot.core.notice import Scheduler
 from bot.core.records import Records
@@ -25,7 +26,6 @@ from bot.process.plan import schedule_commitment
 REQUIRED = ("id", "title", "ministry", "start", "end")
 OPTIONAL = ("description", "milestones")
 MAX_TITLE, MAX_TEXT = 200, 3000
-IMPORTER = "import"  # the history's actor for an imported commitment
 _MILESTONE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{4}-\d{2}-\d{2})\s+(.+)$")
 
 
@@ -139,16 +139,17 @@ def import_plan(records: Records, outbox: Scheduler, seminar: Seminar, rows: lis
         for row in rows:
             name = seminar.org_name(row.ministry)
             entry = HistoryEntry(now, IMPORTER, name, "imported", Status.INCLUDED, row.plan_id)
+            # the adopted plan's text (its milestones too) is in the seminar's language
+            milestones = tuple(replace(m, language=seminar.language) for m in row.milestones)
             proposal = Proposal(
                 number=records.next_number(), title=row.title, problem="",
                 description=row.description, values=(), area="", ministry=row.ministry,
                 proposer="", proposer_name=name, organization=name,
                 organization_key=row.ministry, status=Status.INCLUDED, created_at=now,
-                milestones=row.milestones, history=(entry,),
+                milestones=milestones, history=(entry,),
                 decision=Decision(Choice.INCLUDE),  # its plan stands for the reason
                 plan_id=row.plan_id, period=(row.start, row.end))
             proposal = Proposal.from_dict(proposal.to_dict())  # version 1 from its text
-            # the adopted plan's text is in the seminar's language
             proposal = replace(proposal, versions=tuple(
                 replace(v, language=seminar.language) for v in proposal.versions))
             records.save_proposal(proposal)

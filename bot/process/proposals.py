@@ -10,10 +10,12 @@ from bot.core.commitment import imported_note, is_imported, stated_reason
 from bot.core.history import history_text, report_label
 from bot.core.lifecycle import Step, can
 from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
+from bot.core.notice import Say
+from bot.core.people import is_erased
 from bot.core.permissions import ALL, PROPOSERS, may_edit, require_withdrawer
 from bot.core.reply import Action, Field, Reply
 from bot.core.word import Word
-from bot.i18n.catalogue import t
+from bot.core.writing import Composer, Writing
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
 from bot.process.plan import commitment_lines
@@ -88,7 +90,9 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
         description=draft.description, values=draft.values, area=draft.area,
         ministry=draft.ministry, proposer=person.key, proposer_name=person.name,
         organization=org_name, organization_key=org_key, status=Status.SUBMITTED,
-        created_at=ctx.now, milestones=draft.milestones, history=(entry,),
+        created_at=ctx.now, history=(entry,),
+        # the milestones are in the language of the text they came with
+        milestones=tuple(replace(m, language=ctx.written_in) for m in draft.milestones),
         goal=draft.goal, results=draft.results,
     )
     first = replace(proposal.first_version(), language=person.known_language or "")
@@ -103,16 +107,20 @@ def _tell_new(ctx: Context, proposal: Proposal) -> None:
     people = [*coordinators, *(p for p in ctx.records.people_of(proposal.ministry)
                                if p.role is not Role.COORDINATOR)]
 
-    def build(lang: str) -> Reply:
-        return Reply(language=lang, title=t(lang, "propose.notice_title", ref=proposal.ref,
-                                            title=proposal.title),
-                     lines=(t(lang, "propose.notice_line", who=proposal.proposer_name,
-                              org=proposal.organization,
-                              ministry=ctx.seminar.org_name(proposal.ministry)),
-                            t(lang, "notice.status_hint", ref=proposal.ref)),
-                     actions=(Action(t(lang, "card.status"), f"status {proposal.ref}"),))
+    ctx.notify_people(people, f"proposal:{proposal.ref}:new", "proposal",
+                      Say(NEW, {"proposal": proposal.number}))
 
-    ctx.notify_people(people, f"proposal:{proposal.ref}:new", "proposal", build)
+
+def write_new(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`proposal.new`: a new proposal, who made it and its responsible ministry."""
+    p = w.proposal(values)
+    if p is None:
+        return "the proposal is gone"
+    return Reply(language=w.lang, title=w.t("propose.notice_title", ref=p.ref, title=p.title),
+                 lines=(w.t("propose.notice_line", who=p.proposer_name, org=p.organization,
+                            ministry=w.org(p.ministry)),
+                        w.t("notice.status_hint", ref=p.ref)),
+                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
 
 
 def status(ctx: Context, rest: str) -> Reply:
@@ -225,15 +233,25 @@ def withdraw(ctx: Context, rest: str) -> Reply:
     moved = ctx.move(proposal, Status.WITHDRAWN, "withdraw")
     call_off(ctx, moved)
 
-    def build(lang: str) -> Reply:
-        return Reply(language=lang, title=t(lang, "withdraw.notice_title", ref=moved.ref,
-                                            title=moved.title),
-                     lines=(t(lang, "withdraw.notice_by", who=ctx.person.name),))
-
-    ctx.notify_people(ctx.records.followers(moved), f"withdrawn:{moved.ref}", "decision", build)
+    ctx.notify_people(ctx.records.followers(moved), f"withdrawn:{moved.ref}", "decision",
+                      Say(WITHDRAWN, {"proposal": moved.number, "by": ctx.person.key}))
     return ctx.reply(lines=(ctx.t("withdraw.done", ref=moved.ref),))
 
 
+def write_withdrawn(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`proposal.withdrawn`: who withdrew it (by name as it stands: someone erased since is
+    named no more)."""
+    p = w.proposal(values)
+    if p is None:
+        return "the proposal is gone"
+    by = w.records.person(str(values.get("by", "")))
+    who = by.name if by is not None and not is_erased(by.key) else w.t("record.someone")
+    return Reply(language=w.lang, title=w.t("withdraw.notice_title", ref=p.ref, title=p.title),
+                 lines=(w.t("withdraw.notice_by", who=who),))
+
+
+NEW, WITHDRAWN = "proposal.new", "proposal.withdrawn"
+MESSAGES: dict[str, Composer] = {NEW: write_new, WITHDRAWN: write_withdrawn}
 PROPOSE = Word("propose", propose, PROPOSERS, aliases=("foreslå", "føreslå", "forslag"),
                help=("help.propose", "help.propose_line"), forms={FORM_ID: submit_form})
 STATUS = Word("status", status, ALL, help=("help.status",))

@@ -4,16 +4,18 @@ which seats proposals and people with the planner in `bot.process.seating` and t
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.core.lifecycle import Step, can
 from bot.core.model import Person, Proposal, Status
-from bot.core.notice import Notice, Target
+from bot.core.notice import Notice, Say, Target
 from bot.core.permissions import ALL, COORDINATOR
 from bot.core.prepared import Prepared
 from bot.core.reply import Reply
 from bot.core.word import Word
+from bot.core.writing import Composer, Writing
 from bot.i18n.catalogue import t, tn
 from bot.process import seating
 from bot.process.seating import Attendee, Fix, Impasse, ImpasseRule, Instance, Topic
@@ -306,39 +308,46 @@ def _store_chart(ctx: Context, inputs: Inputs, result: seating.Seating) -> Reply
 def _tell(ctx: Context, chart: SeatingChart, people: dict[str, Person],
           before: dict[str, int]) -> int:
     """A DM to each person whose table is new to them; returns how many were scheduled."""
-    names = _names(ctx)
     told = 0
     for table in chart.tables:
         for key in table.people:
             person = people.get(key)
             if person is None or before.get(key) == table.number:
                 continue
-            old = before.get(key)
-
-            def build(lang: str, table: Table = table, old: int | None = old,
-                      key: str = key) -> Reply:
-                lines = []
-                if old is not None:
-                    lines.append(t(lang, "tables.dm_moved", n=table.number, old=old))
-                lines.append(t(lang, "tables.dm_area", area=_area(ctx, table.area, lang)))
-                refs = [t(lang, "tables.proposal", ref=f"P-{n}", title=_title(ctx, n))
-                        for n in table.proposals]
-                lines.append(t(lang, "tables.dm_proposals",
-                               refs="; ".join(refs) or t(lang, "tables.no_proposals")))
-                lines.append(t(lang, "tables.dm_with", names=", ".join(
-                    names.get(k, k) for k in table.people if k != key)))
-                lines.append(t(lang, "tables.dm_hint"))
-                return Reply(language=lang, title=t(lang, "tables.dm_title", n=table.number),
-                             lines=tuple(lines))
-
-            told += len(ctx.notify_people([person], f"tables:v{chart.version}", "tables", build))
+            say = Say(SEATED, {"table": table.number, "old": before.get(key),
+                               "area": table.area, "proposals": list(table.proposals),
+                               "people": [k for k in table.people if k != key]})
+            told += len(ctx.notify_people([person], f"tables:v{chart.version}", "tables", say))
     return told
 
 
-def _title(ctx: Context, number: int) -> str:
-    proposal = ctx.records.proposal(number)
-    return proposal.title if proposal else ""
+def write_seated(w: Writing, values: Mapping[str, Any]) -> Reply | str:
+    """`tables.seated`: a person's table (and the one they had, when they were moved): its
+    area, its proposals and who else sits there, by their names as they stand."""
+    n = values.get("table")
+    lines = []
+    if values.get("old") is not None:
+        lines.append(w.t("tables.dm_moved", n=n, old=values["old"]))
+    area = str(values.get("area") or "")
+    lines.append(w.t("tables.dm_area", area=w.seminar.area_name(area) if area
+                     else w.t("tables.no_proposals")))
+    refs = []
+    for number in values.get("proposals", ()):
+        proposal = w.records.proposal(int(number))
+        refs.append(w.t("tables.proposal", ref=f"P-{number}",
+                        title=proposal.title if proposal else ""))
+    lines.append(w.t("tables.dm_proposals", refs="; ".join(refs) or w.t("tables.no_proposals")))
+    names = []
+    for key in values.get("people", ()):
+        person = w.records.person(str(key))
+        names.append(person.name if person is not None else str(key))
+    lines.append(w.t("tables.dm_with", names=", ".join(names)))
+    lines.append(w.t("tables.dm_hint"))
+    return Reply(language=w.lang, title=w.t("tables.dm_title", n=n), lines=tuple(lines))
 
+
+SEATED = "tables.seated"
+MESSAGES: dict[str, Composer] = {SEATED: write_seated}
 
 TABLES = Word("tables", show, ALL, aliases=("bord",), help=("help.tables",))
 ASSIGN = Word("tables assign", assign, COORDINATOR, aliases=("fordel",), follows="tables",

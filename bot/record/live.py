@@ -18,7 +18,10 @@ lock, and another replica's writes reach this one only as notifications on its `
 channel (`Records.save_proposal` notifies it; `watch()` listens), which may come late. There,
 `changed_since_read()` asks the store for its revision of the proposals (any write, by any
 replica, that committed changes it) and compares it with the revision the snapshot was read
-at; a refresh that finds the revision moved reads every proposal.
+at; a refresh that finds the revision moved asks for each proposal's version
+(`Store.versions`: on PostgreSQL the row's `xmin`, no document sent) and reads again only the
+proposals whose version moved, not every proposal (at 10,000 proposals the whole read cost
+a `propose` on PostgreSQL six times a TinyDB one's CPU).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class LiveRecord:
         self._refreshing = threading.Lock()  # one refresh at a time
         self._listening = False  # to the shared store's word of other replicas' writes
         self._revision: str | None = None  # the shared store's, when the snapshot was read
+        self._versions: dict[str, str] | None = None  # each proposal's then (a shared store)
 
     # -- being told of writes ------------------------------------------------------------------
 
@@ -124,8 +128,18 @@ class LiveRecord:
                 everything, dirty = self._everything, self._dirty
                 self._everything, self._dirty = False, set()
                 written = self._written
+            versions = self._versions
             if revision != self._revision:
-                everything = True  # a replica wrote proposals it may not have told of yet
+                # A replica (this one too) wrote proposals it may not have told of yet: which
+                # ones, each proposal's version says; the others are not read again.
+                versions = store.versions(PROPOSALS)
+                if self._versions is None:
+                    everything = True
+                else:
+                    dirty |= {int(key) for key, version in versions.items()
+                              if self._versions.get(key) != version and key.isdigit()}
+                    dirty |= {int(key) for key in self._versions
+                              if key not in versions and key.isdigit()}
             try:
                 if everything:
                     proposals = {p.number: p for p in self.records.proposals()}
@@ -146,6 +160,7 @@ class LiveRecord:
                                 self.clock.now())
             self._by_number = proposals
             self._revision = revision
+            self._versions = versions
             with self._lock:
                 self._current = snapshot
                 self._built_from = written

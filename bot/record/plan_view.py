@@ -11,7 +11,7 @@ from typing import Any
 from bot.core.commitment import period_of, state_of
 from bot.core.model import COMPLETION, Proposal, Status
 from bot.i18n.catalogue import t
-from bot.record.public import Snapshot, public_milestone
+from bot.record.public import Snapshot, public_milestone, rehearsal_mark
 from bot.record.said import Said, named, texts_said
 from bot.record.views import Dates, MilestoneRow, milestone_row
 
@@ -23,7 +23,7 @@ class ReportItem:
     when: str
     at: str  # ISO 8601
     level_label: str
-    text: str
+    text: Said
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ class PlanView:
 
 def reports(p: Proposal, lang: str, dates: Dates) -> tuple[ReportItem, ...]:
     return tuple(ReportItem(dates.when(r.at), r.at.isoformat(),
-                            t(lang, f"completion.{r.level}"), r.text) for r in p.progress)
+                            t(lang, f"completion.{r.level}"), Said(r.text, r.language))
+                 for r in p.progress)
 
 
 def commitment(snap: Snapshot, p: Proposal, lang: str) -> Commitment:
@@ -92,10 +93,11 @@ def plan_json(snap: Snapshot, lang: str) -> dict[str, Any]:
             "completion": level, "completion_label": t(lang, f"completion.{level}"),
             "milestones": [{**public_milestone(m), "number": k, "state": state_of(m, today)}
                            for k, m in enumerate(p.milestones, 1)],
-            "progress": [{"at": r.at.isoformat(), "completion": r.level, "text": r.text}
+            "progress": [{"at": r.at.isoformat(), "completion": r.level,
+                          "completion_label": t(lang, f"completion.{r.level}"), "text": r.text}
                          for r in p.progress],
         })
-    return {"seminar": snap.seminar.title, "language": lang,
+    return {**rehearsal_mark(snap), "seminar": snap.seminar.title, "language": lang,
             "period": {"start": plan.start.isoformat(), "end": plan.end.isoformat()}
             if plan else None,
             "count": len(out), "commitments": out}

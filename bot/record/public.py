@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.commitment import imported_note, stated_reason
+from bot.core.commitment import IMPORTER, imported_note, stated_reason
+from bot.core.history import history_text
 from bot.core.model import (
     HistoryEntry,
     Milestone,
@@ -173,7 +174,8 @@ def public_organization(p: Proposal, lang: str) -> str:
 
 
 def public_actor(p: Proposal, h: HistoryEntry, lang: str) -> str:
-    """Who did it, as the public sees it: the bot, or a roster person by name; someone erased
+    """Who did it, as the public sees it: the bot, or a roster person by name (an imported
+    commitment's first line: its ministry); someone erased
     on request as "an erased person"; the proposer not on the roster by their organisation (or
     as a private individual); anyone else not on the roster as "a participant". Never an e-mail
     address or a platform id."""
@@ -185,7 +187,7 @@ def public_person(p: Proposal, key: str, name: str, lang: str, org: str = "") ->
     the roster who gave an organisation (`org`) is shown as that organisation."""
     if is_erased(key):
         return t(lang, "record.erased_person")
-    if key == "bot":
+    if key in ("bot", IMPORTER):  # the agenda; an adopted plan, by its ministry's name
         return name
     if is_roster_key(key) and not holds_email(name):
         return name
@@ -252,7 +254,9 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     }
     if history:
         doc["history"] = [{"at": h.at.isoformat(), "actor_name": public_actor(p, h, lang),
-                           "action": h.action, "status": h.status.value, "detail": h.detail}
+                           "action": h.action, "status": h.status.value, "detail": h.detail,
+                           "what": history_text(h, lang, snap.seminar.timezone, year=True),
+                           "status_label": t(lang, f"status.{h.status.value}")}
                           for h in p.history]
         doc["notes"] = [{"at": n.at.isoformat(), "by": public_note_writer(p, n, lang),
                          "text": n.text} for n in p.notes]
@@ -266,10 +270,17 @@ def public_dict(snap: Snapshot, p: Proposal, lang: str, history: bool) -> dict[s
     return doc
 
 
+def rehearsal_mark(snap: Snapshot) -> dict[str, Any]:
+    """What a JSON document of the record begins with in a rehearsal (`ogpbot rehearse`):
+    `"rehearsal": true`, as its pages say "Øving", so that no program reading it takes it for
+    the real record; nothing otherwise."""
+    return {"rehearsal": True} if snap.seminar.rehearsal else {}
+
+
 def list_head(snap: Snapshot, filters: Filters, lang: str, shown: int) -> dict[str, Any]:
     """The list's document without its proposals (`shown` of them pass the filters)."""
-    return {"seminar": snap.seminar.title, "language": lang, "filters": filters.to_dict(),
-            "total": len(snap.proposals), "count": shown}
+    return {**rehearsal_mark(snap), "seminar": snap.seminar.title, "language": lang,
+            "filters": filters.to_dict(), "total": len(snap.proposals), "count": shown}
 
 
 def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
@@ -279,7 +290,8 @@ def list_json(snap: Snapshot, filters: Filters, lang: str) -> dict[str, Any]:
 
 
 def one_json(snap: Snapshot, p: Proposal, lang: str) -> dict[str, Any]:
-    return {"language": lang, "proposal": public_dict(snap, p, lang, history=True)}
+    return {**rehearsal_mark(snap), "language": lang,
+            "proposal": public_dict(snap, p, lang, history=True)}
 
 
 def error_json(error: RecordError) -> dict[str, Any]:

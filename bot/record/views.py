@@ -8,12 +8,13 @@ nothing here is HTML, and nothing here names a person who is not on the roster."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.commitment import is_imported, period_of, state_of, stated_reason
-from bot.core.history import history_text, report_label
-from bot.core.model import Milestone, Proposal, Status
+from bot.core.history import history_text, report_label, typed_detail
+from bot.core.model import HistoryEntry, Milestone, Proposal, Status
 from bot.core.seminar import Seminar
 from bot.i18n.catalogue import LANGUAGES, t
 from bot.i18n.formatting import format_day, format_days, format_when
@@ -90,11 +91,11 @@ class MilestoneRow:
     number: int
     start: Day | None  # None when not given
     end: Day
-    text: str
+    text: Said
     state: str  # done | open | overdue
     state_label: str
     done: Day | None  # when it was recorded done, or None while it is not
-    done_text: str
+    done_text: Said
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class NoteRow:
     when: str
     at: str  # ISO 8601
     who: str
-    text: str
+    text: Said
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Event:
     when: str
     at: str  # ISO 8601, for <time datetime>
     who: str
-    what: str
+    what: tuple[Said, ...]  # the line in the reader's language, what someone typed in its own
     status_label: str
 
 
@@ -257,10 +258,28 @@ def listing(snap: Snapshot, filters: Filters, lang: str) -> Listing:
 def milestone_row(n: int, m: Milestone, lang: str, dates: Dates) -> MilestoneRow:
     state = state_of(m, dates.now.astimezone(dates.tz).date())
     start, end = dates.days(m.start, m.end)
-    return MilestoneRow(n, start, end, m.text,
+    return MilestoneRow(n, start, end, Said(m.text, m.language),
                         state, t(lang, f"milestone.{state}"),
                         dates.moment_day(m.done.at) if m.done else None,
-                        m.done.text if m.done else "")
+                        Said(m.done.text, m.done.language) if m.done else Said(""))
+
+
+_TYPED_HERE = "\ue000"  # stands for the typed text while the line around it is written
+
+
+def history_said(h: HistoryEntry, lang: str, tz: ZoneInfo, now: datetime) -> tuple[Said, ...]:
+    """One history line: in the reader's language, and what its writer typed in it (a reason,
+    a report, a milestone) in the language they typed it in, where that is known."""
+    line = history_text(h, lang, tz, now=now)
+    typed = typed_detail(h)
+    if not typed or not h.language or h.language == lang:
+        return (Said(line, lang),)
+    stand_in = replace(h, detail=h.detail.replace(typed, _TYPED_HERE, 1))
+    before, found, after = history_text(stand_in, lang, tz, now=now).partition(_TYPED_HERE)
+    if not found:
+        return (Said(line, lang),)
+    return tuple(part for part in (Said(before, lang), Said(typed, h.language), Said(after, lang))
+                 if part)
 
 
 def _facts(snap: Snapshot, p: Proposal, lang: str, dates: Dates) -> tuple[tuple[str, Said], ...]:
@@ -304,7 +323,8 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
         milestones=tuple(milestone_row(n, m, lang, dates)
                          for n, m in enumerate(p.milestones, 1)),
         notes=tuple(NoteRow(dates.when(n.at), n.at.isoformat(),
-                            public_note_writer(p, n, lang), n.text) for n in p.notes),
+                            public_note_writer(p, n, lang), Said(n.text, n.language))
+                      for n in p.notes),
         show_notes=bool(p.notes) or not imported,
         versions=tuple(
             VersionRow(c.version.number, dates.when(c.version.at), c.version.at.isoformat(),
@@ -319,6 +339,6 @@ def detail(snap: Snapshot, p: Proposal, lang: str) -> Detail:
         imported=imported,
         history=tuple(Event(when=dates.when(h.at), at=h.at.isoformat(),
                             who=public_actor(p, h, lang),
-                            what=history_text(h, lang, tz, now=snap.now),
+                            what=history_said(h, lang, tz, snap.now),
                             status_label=t(lang, f"status.{h.status.value}"))
                       for h in p.history))

@@ -120,6 +120,11 @@ class Documents(Protocol):
         asking again whether the copy is still current. Cheap: no document is read."""
         ...
 
+    def versions(self, collection: str) -> dict[str, str]:
+        """Each document's key, with a token that changes whenever that document changes (by
+        any process): a copy of many documents, once `revision` moved, re-reads only those
+        whose token moved (and drops those gone). No document is sent (on PostgreSQL)."""
+        ...
 
 
 class WorkQueue(Documents, Protocol):

@@ -409,6 +409,13 @@ class PostgresStore:
                FROM ogpbot_documents WHERE collection = %s""", (collection,))
         return f"{count}.{total}"
 
+    def versions(self, collection: str) -> dict[str, str]:
+        # The transaction that wrote each row (`xmin`: a write always makes a new row version
+        # with its own); only the rows' keys and headers are read.
+        return {key: version for key, version in self._rows(
+            "SELECT key, xmin::text FROM ogpbot_documents WHERE collection = %s",
+            (collection,))}
+
     # -- shared work ---------------------------------------------------------------------------
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,

@@ -16,14 +16,14 @@ SESSION = f"propose {LINE}\nstatus P-1\nagenda\nsing a song\n"
 
 def test_piped_session_in_norwegian(tmp_path: Path) -> None:
     env = {"OGPBOT_DB": str(tmp_path / "db.json"), "OGPBOT_SEMINAR": str(SEMINAR_FILE)}
-    result = run_cli("shell", "--user", "anders.bakke@example.org", env=env, stdin=SESSION)
+    result = run_cli("shell", "--user", CSO, env=env, stdin=SESSION)
     out = result.stdout
     assert "Takk! Forslaget ditt er registrert som P-1." in out
     assert "Status: innsendt" in out
     assert "Dagsorden tirsdag 1. desember" in out and "09:45" in out
     assert "Jeg forstår ikke «sing»" in out
     assert result.returncode == 1  # one line was not understood
-    again = run_cli("shell", "--user", "anders.bakke@example.org", env=env, stdin="status\n")
+    again = run_cli("shell", "--user", CSO, env=env, stdin="status\n")
     assert again.returncode == 0 and "P-1 Åpent lobbyregister – innsendt" in again.stdout
 
 

@@ -7,7 +7,8 @@ says "Øving", and the rehearsal keeps to its own store, emptied at each start.
 The served rehearsal is started with the test-only control of its clock (`OGPBOT_TEST_CLOCK`):
 the day is set up at the real speed, every command answered, and only then does the clock run
 120 times as fast, so what a command schedules never falls due before the command is done,
-however loaded the machine."""
+however loaded the machine; the meeting's reminders are reached by moving the clock while it
+stands still, so none can find its meeting begun first."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -54,7 +55,7 @@ def test_piped_into_the_shell_it_answers_marked_and_waits_for_nothing(tmp_path: 
     assert "Øving: Takk! Forslaget ditt er registrert som P-1." in first.stdout
     assert (tmp_path / "var" / "rehearsal.json").exists()
     assert not (tmp_path / "real.json").exists()
-    again = subprocess.run([*REHEARSE, "--shell", "--user", "emily.clarke@example.org"],
+    again = subprocess.run([*REHEARSE, "--shell", "--user", cast.EMILY.email],
                            input="status\n", capture_output=True, text=True, timeout=60,
                            cwd=tmp_path, env=environment(tmp_path))
     assert again.returncode == 0, again.stderr
@@ -65,7 +66,7 @@ def test_piped_into_the_shell_it_answers_marked_and_waits_for_nothing(tmp_path: 
 @pytest.mark.asyncio
 async def test_in_the_shell_notices_print_as_the_clock_reaches_them(tmp_path: Path) -> None:
     shell = await asyncio.create_subprocess_exec(
-        *REHEARSE, "--shell", "--speed", "120", "--from", "08:45", cwd=tmp_path,
+        *REHEARSE, "--shell", "--speed", "120", "--from", "08:53", cwd=tmp_path,
         env=environment(tmp_path), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE)
     assert shell.stdin is not None and shell.stdout is not None
@@ -95,7 +96,7 @@ async def test_in_the_shell_notices_print_as_the_clock_reaches_them(tmp_path: Pa
             shell.kill()
             await shell.wait()
     text = "".join(out)
-    assert text.index("Klokka går fra 08:45, 120 ganger så fort som vanlig.") < \
+    assert text.index("Klokka går fra 08:53, 120 ganger så fort som vanlig.") < \
         text.index("→ Øving: Om 5 minutter")
 
 
@@ -111,7 +112,7 @@ async def slash(server: ServeProcess, fake: FakeSlackAPI, user: str, text: str) 
 def slack_seminar() -> str:
     people = cast.roster(cast.KARI, cast.INGRID, cast.ANDERS, slack=True)
     return cast.seminar_toml("2026-12-01", [("09:00", "Velkommen", "talk"),
-                                           ("09:20", "Småbord", "tables")],
+                                           ("11:00", "Småbord", "tables")],
                             ["24h", "1h"], people=people)
 
 
@@ -125,7 +126,7 @@ async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path
             tmp_path, OGPBOT_SEMINAR=str(tmp_path / "seminar.toml"),
             SLACK_BOT_TOKEN=e2e.TOKEN, SLACK_SIGNING_SECRET=e2e.SECRET,
             SLACK_API_URL=fake.url, **kit.clock_env(datetime(2026, 12, 1, tzinfo=UTC))),
-            tmp_path / "serve.log", cwd=tmp_path, argv=(*REHEARSE, "--from", "08:50"),
+            tmp_path / "serve.log", cwd=tmp_path, argv=(*REHEARSE, "--from", "08:58"),
             name="rehearse")
         try:
             await server.start()
@@ -137,18 +138,27 @@ async def test_served_the_day_runs_sped_up_and_says_so_everywhere(tmp_path: Path
             # answered; then the clock runs 120 times as fast, as `--speed 120` makes it.
             for who, words in ((e2e.KARI, "channel here"), (e2e.ANDERS, f"propose {LINE}"),
                                (e2e.ANDERS, f"propose Andre {LINE}"),
-                               (e2e.INGRID, "outcome P-1 bilateral"),
-                               (e2e.INGRID, f"meet P-1 {day} 09:10 Rom 2")):
+                               (e2e.INGRID, "outcome P-1 bilateral")):
                 await slash(server, fake, who, words)
-            await eventually(lambda: len(fake.calls_to("response_url")) == 5)
-            assert (await server.clock()).astimezone(OSLO).strftime("%H:%M") == "08:50"
+            await eventually(lambda: len(fake.calls_to("response_url")) == 4)
+            assert (await server.clock()).astimezone(OSLO).strftime("%H:%M") == "08:58"
             await server.clock(speed=120)
+            # (the item runs until 11:00: its notice cannot go stale before this wait ends)
             await eventually(lambda: any("Nå, kl. 09:00: Velkommen" in x
                                          for x in e2e.texts(fake, e2e.CHANNEL)), within=30)
-            for side in (e2e.INGRID, e2e.ANDERS):
-                # the leads, a day and an hour, fitted to five minutes and twelve seconds
-                await eventually(lambda side=side: sum(
-                    "Påminnelse" in x for x in e2e.texts(fake, f"D{side}")) == 2, within=30)
+            # A meeting set ten minutes ahead, on a clock that stands still meanwhile, is
+            # reminded at each of its leads (a day and an hour, fitted to five minutes and one)
+            # as the clock reaches them: moved there, so that no reminder can find its meeting
+            # begun because the machine was slow.
+            now = await server.clock(speed=0)
+            meeting = (now + timedelta(minutes=10)).astimezone(OSLO).replace(microsecond=0)
+            await slash(server, fake, e2e.INGRID, f"meet P-1 {day} {meeting:%H:%M:%S} Rom 2")
+            await eventually(lambda: len(fake.calls_to("response_url")) == 5)
+            for lead, count in ((timedelta(minutes=5), 1), (timedelta(minutes=1), 2)):
+                await server.clock(at=meeting - lead)
+                for side in (e2e.INGRID, e2e.ANDERS):
+                    await eventually(lambda side=side, count=count: sum(
+                        "Påminnelse" in x for x in e2e.texts(fake, f"D{side}")) == count)
             await slash(server, fake, e2e.KARI, "tables assign")
             await eventually(lambda: any(x.startswith("Øving: Ditt småbord: bord 1")
                                          for x in e2e.texts(fake, f"D{e2e.ANDERS}")))

@@ -20,6 +20,7 @@ from tests.chat import (
     OUTSIDER,
     Chat,
 )
+from tests.notice_kit import as_sent
 
 
 @pytest.fixture
@@ -378,7 +379,7 @@ def test_the_report_notice_offers_inclusion_in_the_readers_language(chat: Chat) 
     chat.say(JD, f"report {ref} agreed Enige")
     notice = chat.bot.outbox.get(f"report:{ref}:3:roster:{COORDINATOR}")
     assert notice is not None
-    assert [a.label for a in notice.message.actions] == ["Status", "Ta med i planen"]
+    assert [a.label for a in as_sent(chat.bot, notice).actions] == ["Status", "Ta med i planen"]
 
 
 def test_someone_taken_off_the_roster_loses_the_role_it_gave(chat: Chat) -> None:

@@ -12,9 +12,10 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
 from bot.core.seminar import RosterPerson
 from bot.process.tables import CHART_SETTING, SeatingChart, Table
+from tests import cast
 from tests.chat import COORDINATOR, LINE, OUTSIDER, Chat
 
-KARI_SLACK = "U0KARI"
+KARI_SLACK = cast.KARI.slack_id
 
 
 def as_slack(chat: Chat, words: str, email: str | None, user_id: str = KARI_SLACK) -> Reply:
@@ -78,16 +79,16 @@ def test_someone_the_roster_lists_later_becomes_that_roster_person() -> None:
 
 def test_a_roster_platform_id_added_later_joins_the_person_met_without_email() -> None:
     chat = Chat()
-    assert as_slack(chat, f"propose {LINE}", email=None, user_id="U0PER").ok
-    people = tuple(replace(p, slack_id="U0PER") if p.email == "per.hansen@example.org" else p
+    assert as_slack(chat, f"propose {LINE}", email=None, user_id=cast.PER.slack_id).ok
+    people = tuple(replace(p, slack_id=cast.PER.slack_id) if p.email == cast.PER.email else p
                    for p in chat.seminar.people)
     bot = OgpBot(replace(chat.seminar, people=people), chat.store, chat.clock)
-    per = bot.records.person_by_platform("slack", "U0PER")
-    assert per is not None and per.key == "roster:per.hansen@example.org"
+    per = bot.records.person_by_platform("slack", cast.PER.slack_id)
+    assert per is not None and per.key == f"roster:{cast.PER.email}"
     proposal = bot.records.proposal(1)
     assert proposal is not None and proposal.proposer == per.key
     assert proposal.proposer_name == "Per Hansen"
-    assert bot.records.person("slack:U0PER") is None
+    assert bot.records.person(f"slack:{cast.PER.slack_id}") is None
 
 
 def test_a_roster_person_named_by_member_id_is_not_another_slack_account_with_their_email(
@@ -95,8 +96,8 @@ def test_a_roster_person_named_by_member_id_is_not_another_slack_account_with_th
     """Per is named by his Slack member id; another account showing his address (another
     workspace's admin could have typed it) stays whoever it is, now and after a restart."""
     chat = Chat()
-    per_email = "per.hansen@example.org"
-    people = tuple(replace(p, slack_id="U0PER") if p.email == per_email else p
+    per_email = cast.PER.email
+    people = tuple(replace(p, slack_id=cast.PER.slack_id) if p.email == per_email else p
                    for p in chat.seminar.people)
     pinned = replace(chat.seminar, people=people)
     chat.bot = OgpBot(pinned, chat.store, chat.clock)
@@ -104,9 +105,9 @@ def test_a_roster_person_named_by_member_id_is_not_another_slack_account_with_th
     other = chat.bot.records.person_by_platform("slack", "U0OTHER")
     assert other is not None and not other.on_roster and other.email is None
     per = chat.bot.records.person_by_email(per_email)
-    assert per is not None and per.platform_ids["slack"] == "U0PER"
-    assert as_slack(chat, "status", email=None, user_id="U0PER").ok
-    found = chat.bot.records.person_by_platform("slack", "U0PER")
+    assert per is not None and per.platform_ids["slack"] == cast.PER.slack_id
+    assert as_slack(chat, "status", email=None, user_id=cast.PER.slack_id).ok
+    found = chat.bot.records.person_by_platform("slack", cast.PER.slack_id)
     assert found is not None and found.key == per.key
 
 
@@ -114,13 +115,13 @@ def test_an_account_met_with_an_address_is_not_taken_in_by_a_roster_naming_anoth
         ) -> None:
     """Someone wrote with Per's address before the roster listed Per; the roster then names
     Per by another member id: at the next start that account stays apart."""
-    per_email = "per.hansen@example.org"
+    per_email = cast.PER.email
     first = Chat()
     unlisted = replace(first.seminar, people=tuple(p for p in first.seminar.people
                                                    if p.email != per_email))
     chat = Chat(seminar=unlisted)
     assert as_slack(chat, f"propose {LINE}", email=per_email, user_id="U0OTHER").ok
-    people = tuple(replace(p, slack_id="U0PER") if p.email == per_email else p
+    people = tuple(replace(p, slack_id=cast.PER.slack_id) if p.email == per_email else p
                    for p in first.seminar.people)
     bot = OgpBot(replace(first.seminar, people=people), chat.store, chat.clock)
     other = bot.records.person_by_platform("slack", "U0OTHER")
@@ -129,4 +130,4 @@ def test_an_account_met_with_an_address_is_not_taken_in_by_a_roster_naming_anoth
     assert proposal is not None and proposal.proposer == other.key
     assert other.email is None  # the address names Per alone
     per = bot.records.person_by_email(per_email)
-    assert per is not None and per.on_roster and per.platform_ids == {"slack": "U0PER"}
+    assert per is not None and per.on_roster and per.platform_ids == {"slack": cast.PER.slack_id}

@@ -26,6 +26,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.settings import Settings
 from bot.store.memory import MemoryStore
+from tests import cast
 from tests.chat import LINE, SEMINAR_FILE
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_signing import (
@@ -38,7 +39,7 @@ from tests.fakes.slack_signing import (
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 TOKEN = "xoxb-ogpbot-hostile"
 SECRET = "ogpbot-hostile-signing-secret"
-KARI = ("U0KARI001", "kari.nordmann@example.org")
+KARI = cast.KARI
 DEEP = 100_000  # levels of nesting: far past Python's recursion limit
 
 
@@ -72,7 +73,7 @@ class Server:
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def server() -> AsyncIterator[Server]:
     async with FakeSlackAPI() as fake:
-        fake.add_user(KARI[0], email=KARI[1])
+        fake.add_user(KARI.slack_id, email=KARI.email)
         store = MemoryStore()
         settings = Settings(seminar=str(SEMINAR_FILE), env={
             "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url,
@@ -101,7 +102,7 @@ SLACK_BODIES: dict[str, tuple[bytes, str | None]] = {
                               + nested(DEEP).encode(), None),
     "nested payload in form": (b"payload=" + nested(DEEP).encode(), None),
     "unknown interactivity": (interactivity_body({"type": "no_such_kind",
-                                                  "user": {"id": KARI[0]}}), None),
+                                                  "user": {"id": KARI.slack_id}}), None),
     "payload not an object": (interactivity_body([1, 2, 3]), None),  # type: ignore[arg-type]
     "json array": (b"[1, 2, 3]", None),
     "empty": (b"", None),
@@ -122,8 +123,8 @@ async def test_slack_events(server: Server, name: str) -> None:
 async def test_a_modal_that_is_not_ours(server: Server) -> None:
     before = server.snapshot()
     values = {"title": {"title": {"type": "plain_text_input", "value": "Fremmed"}}}
-    for payload in (view_submission_payload("other_callback", values, user_id=KARI[0]),
-                    {**view_submission_payload("propose", {}, user_id=KARI[0]),
+    for payload in (view_submission_payload("other_callback", values, user_id=KARI.slack_id),
+                    {**view_submission_payload("propose", {}, user_id=KARI.slack_id),
                      "view": {"id": "V1", "callback_id": "propose", "app_id": "A0NOTOURS",
                               "state": {"values": "not a mapping"}, "blocks": "nope"}}):
         status = await server.slack(interactivity_body(payload))
@@ -135,7 +136,7 @@ async def test_oversized_fields_in_a_slash_command_are_refused_in_words(server: 
     before = server.snapshot()
     parts = LINE.split(" | ")
     text = " | ".join(["T" * 20_000, *parts[1:]])
-    body = slash_command_body(f"propose {text}", user_id=KARI[0],
+    body = slash_command_body(f"propose {text}", user_id=KARI.slack_id,
                               response_url=server.fake.response_url("huge"))
     assert await server.slack(body) == 200
     [call] = await server.fake.wait_for("response_url", 1, within=30)

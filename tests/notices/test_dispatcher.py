@@ -124,9 +124,13 @@ async def test_meeting_invite_now_with_calendar_then_reminders_at_every_lead() -
         assert event.start == oslo(2026, 12, 3, 10, 0)
         assert event.start.tzinfo.key == "Europe/Oslo"
     meeting = kit.bot.records.meeting(1)
-    assert meeting is not None and len(meeting.token) >= 24
-    assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{meeting.token}.ics"
+    assert meeting is not None
+    anders, ingrid = (meeting.tokens[f"roster:{who.email}"] for who in (PROPOSER, MINISTRY))
+    assert len(anders) >= 24 and len(ingrid) >= 24 and anders != ingrid  # a link each
+    assert (f"Kalenderfil: https://ogp.example.org/meetings/P-1/{anders}.ics"
             in invites[ANDERS].message.lines)
+    assert (f"Calendar file: https://ogp.example.org/meetings/P-1/{ingrid}.ics"
+            in invites[INGRID].message.lines)
 
     assert await kit.at(oslo(2026, 12, 2, 9, 59, 59)) == []
     day_before = await kit.at(oslo(2026, 12, 2, 10, 0))

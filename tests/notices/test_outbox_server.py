@@ -52,7 +52,7 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         invite = notifier.to(PROPOSER.slack_id)[0]
         meeting = kit.bot.records.meeting(1)
         assert meeting is not None
-        path = f"/meetings/P-1/{meeting.token}.ics"
+        path = f"/meetings/P-1/{meeting.tokens['roster:' + PROPOSER.email]}.ics"
         assert f"Kalenderfil: http://bot.example.org{path}" in invite.message.lines
         # the new proposal to the ministry and the coordinator; the meeting to both its sides
         assert sorted(s.to for s in notifier.sent) == sorted(
@@ -65,7 +65,7 @@ async def test_serve_sends_notices_and_serves_the_calendar_file() -> None:
         assert invite.attachment is not None and body == invite.attachment.content
         assert b"LOCATION:M\xc3\xb8terom 2" in body
         assert (await client.get("/meetings/P-1.ics")).status == 404
-        assert (await client.get(f"/meetings/P-2/{meeting.token}.ics")).status == 404
+        assert (await client.get(path.replace("P-1", "P-2"))).status == 404
         assert (await client.get("/meetings/nonsense.ics")).status == 404
 
         # withdrawn before the meeting: the address answers with the cancellation

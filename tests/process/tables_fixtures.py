@@ -12,6 +12,7 @@ from bot.app.frontdoor import OgpBot
 from bot.core.clock import FakeClock
 from bot.core.seminar import parse_seminar
 from bot.store.memory import MemoryStore
+from tests.cast import KARI
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -40,7 +41,7 @@ def seminar_doc(people: list[tuple[str, ...]], count: int = 2,
 
 
 STANDARD = [
-    ("Kari Koordinator", "kmd", "kari@kmd.no"),
+    (KARI.name, KARI.org, KARI.email),
     ("Finn Finans", "fin", "finn@fin.no"),
     ("Frida Finans", "fin", "frida@fin.no"),
     ("Jon Justis", "jd", "jon@jd.no"),

@@ -10,6 +10,7 @@ import pytest
 
 from bot.core.model import Proposal, Status
 from bot.core.notice import Notice
+from tests import cast
 from tests.chat import (
     COORDINATOR,
     CSO,
@@ -20,9 +21,10 @@ from tests.chat import (
     OUTSIDER,
     Chat,
 )
+from tests.notice_kit import as_sent
 
-NORA = "nora.haugen@example.org"  # Norsk Presseforbund, civil society on the roster
-SOFIE = "sofie.larsen@example.org"  # Klima- og miljødepartementet
+NORA = cast.NORA.email  # Norsk Presseforbund, civil society on the roster
+SOFIE = cast.SOFIE.email  # Klima- og miljødepartementet
 
 
 @pytest.fixture
@@ -76,11 +78,11 @@ def test_one_field_in_a_line_is_a_new_version_told_to_those_who_follow(chat: Cha
     # nobody hears of their own save.
     (to_ingrid,) = notices_to(chat, JD, "version:P-1:")
     assert to_ingrid.key.startswith("version:P-1:v2:")
-    assert "Ny versjon av P-1" in to_ingrid.message.text
-    assert "**Alle møter er offentlige innen en uke**" in to_ingrid.message.text
+    assert "Ny versjon av P-1" in as_sent(chat.bot, to_ingrid).text
+    assert "**Alle møter er offentlige innen en uke**" in as_sent(chat.bot, to_ingrid).text
     (to_anders,) = notices_to(chat, CSO, "version:P-1:")
-    assert "Lagret av Ingrid Berg" in to_anders.message.text
-    assert "**og søkbart**" in to_anders.message.text
+    assert "Lagret av Ingrid Berg" in as_sent(chat.bot, to_anders).text
+    assert "**og søkbart**" in as_sent(chat.bot, to_anders).text
 
     listing = chat.say(OBSERVER, f"versions {ref}").text
     assert "Versjon 1 – " in listing and "Anders Bakke: sendt inn" in listing
@@ -236,7 +238,7 @@ def test_anyone_seated_at_the_table_may_note_and_others_may_not(chat: Chat) -> N
     assert chat.say(COORDINATOR, "tables assign").ok
     plan = chat.bot.records.setting("table_plan")
     tables = {n: next(t for t in plan["tables"] if n in t["proposals"]) for n in (1, 2)}
-    editors = {f"roster:{who}" for who in (CSO, JD, COORDINATOR, "per.hansen@example.org")}
+    editors = {f"roster:{who}" for who in (CSO, JD, COORDINATOR, cast.PER.email)}
     seated = next(k for k in tables[1]["people"] if k not in editors)
     elsewhere = next(k for k in tables[2]["people"]
                      if k not in editors and k not in tables[1]["people"]
@@ -271,8 +273,8 @@ def test_an_organisation_joins_and_hears_of_later_versions(chat: Chat) -> None:
     assert "Andre aktører: Publish What You Pay Norge, Klima- og miljødepartementet" in card
     assert chat.say(CSO, f"edit {ref} results Alle møter ligger ute").ok
     (told,) = notices_to(chat, CSO_EN, "version:P-1:v2")
-    assert told.message.language == "en"
-    assert "New version of P-1" in told.message.text
+    assert as_sent(chat.bot, told).language == "en"
+    assert "New version of P-1" in as_sent(chat.bot, told).text
     assert notices_to(chat, SOFIE, "version:P-1:v2")
 
     refused(chat, CSO_EN, f"join {ref}", "Publish What You Pay Norge has already joined P-1")
@@ -308,7 +310,7 @@ def test_follow_and_unfollow(chat: Chat) -> None:
         assert chat.say(COORDINATOR, words).ok
     assert notices_to(chat, CSO, "decision:P-1")
     (told,) = notices_to(chat, NORA, "decision:P-1")
-    assert told.message.title == "Beslutning om P-1: tatt med i planen"
+    assert as_sent(chat.bot, told).title == "Beslutning om P-1: tatt med i planen"
     assert not notices_to(chat, OBSERVER, "decision:P-1")
     assert proposal(chat).status is Status.INCLUDED
 
@@ -318,7 +320,7 @@ def test_followers_hear_when_a_proposal_is_withdrawn(chat: Chat) -> None:
     assert chat.say(OBSERVER, f"follow {ref}").ok
     assert chat.say(CSO, f"withdraw {ref}").ok
     (told,) = notices_to(chat, OBSERVER, "withdrawn:P-1")
-    assert "P-1 Åpent lobbyregister er trukket" in told.message.text
+    assert "P-1 Åpent lobbyregister er trukket" in as_sent(chat.bot, told).text
     assert notices_to(chat, JD, "withdrawn:P-1")
 
 
@@ -335,7 +337,7 @@ def test_a_proposal_stored_before_versions_loads_with_its_text_as_version_one(
     chat.store.put("proposals", "1", doc)
     p = proposal(chat)
     assert p.version == 1 and p.versions[0].title == "Åpent lobbyregister"
-    assert p.versions[0].by == "roster:anders.bakke@example.org"
+    assert p.versions[0].by == f"roster:{CSO}"
     assert (p.milestones[0].start, p.milestones[0].end.isoformat()) == (None, "2027-03-01")
     assert chat.say(CSO, "edit P-1 goal Innsyn").ok
     assert proposal(chat).version == 2

@@ -13,6 +13,7 @@ from bot.core.notice import NoticeState
 from bot.notices.announcements import COMPOSERS
 from bot.process.plan import schedule_plan
 from tests.chat import COORDINATOR, CSO, FIN, JD, OBSERVER, Chat
+from tests.notice_kit import as_sent
 
 FORM = {"title": "Åpent lobbyregister", "problem": "Ingen ser hvem som møter statsråder",
         "description": "Publiser alle møter", "values": ["transparency"], "area": "innsyn",
@@ -57,8 +58,8 @@ def test_progress_by_the_ministry_is_kept_and_told_to_the_proposer(chat: Chat) -
     assert "begrenset" in chat.say(CSO, f"status {ref}").text
     told = [n for n in chat.bot.outbox.all() if n.kind == "progress"]
     assert [n.target.person for n in told] == [chat.bot.records.person_by_email(CSO).key]
-    assert "begrenset" in told[0].message.text
-    assert "Piloten er i gang" in told[0].message.text
+    assert "begrenset" in as_sent(chat.bot, told[0]).text
+    assert "Piloten er i gang" in as_sent(chat.bot, told[0]).text
 
 
 def test_a_progress_report_in_the_history_says_its_level_in_words(chat: Chat) -> None:

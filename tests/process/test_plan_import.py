@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests import cast
 from tests.chat import ROOT
 
 PLAN = ('id,title,ministry,start,end,description,milestones\n'
@@ -28,7 +29,7 @@ def test_a_plan_imported_is_followed_in_chat(tmp_path: Path) -> None:
     done = ogpbot(tmp_path, "import-plan", str(tmp_path / "plan.csv"))
     assert done.returncode == 0, done.stderr
     assert "P-1, P-2" in done.stdout
-    chat = ogpbot(tmp_path, "shell", "--user", "ingrid.berg@example.org",
+    chat = ogpbot(tmp_path, "shell", "--user", cast.INGRID.email,
                   stdin="plan\nstatus P-1\nprogress P-1 limited Utredningen er i gang\n")
     assert chat.returncode == 0, chat.stdout + chat.stderr
     assert "Handlingsplanen: 2 forpliktelser" in chat.stdout

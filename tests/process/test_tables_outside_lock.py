@@ -13,6 +13,7 @@ from bot.core.model import Status
 from bot.core.prepared import ATTEMPTS
 from bot.core.reply import Reply
 from bot.process import seating, tables
+from tests.cast import KARI
 from tests.process.tables_fixtures import make_bot, propose, say
 
 WAIT = 10.0  # seconds another command may take before we say it was blocked
@@ -52,7 +53,7 @@ def test_another_person_is_answered_while_the_planner_works(
             "Ola's command waited for the planner"
 
     planner_that(monkeypatch, ola_asks)
-    out = say(bot, "kari@kmd.no", "tables assign")
+    out = say(bot, KARI.email, "tables assign")
     assert "Table plan, version 1" in out
     assert "Open budgets" in answered[0]
     assert bot.records.proposal(1).status is Status.IN_DISCUSSION
@@ -67,7 +68,7 @@ def test_a_proposal_made_while_planning_is_seated(monkeypatch: pytest.MonkeyPatc
             assert in_thread(lambda: propose(bot, "ola@ngo.no", "Open courts", "access", "jd"))
 
     calls = planner_that(monkeypatch, late)
-    out = say(bot, "kari@kmd.no", "tables assign")
+    out = say(bot, KARI.email, "tables assign")
     assert calls == [1, 2]  # planned again once the first plan's inputs had changed
     assert "2 proposals and 7 people are seated at 2 tables." in out
     plan = tables.SeatingChart.from_dict(bot.records.setting("table_plan"))
@@ -86,7 +87,7 @@ def test_a_seminar_that_keeps_changing_still_gets_its_plan(
             assert in_thread(lambda: propose(bot, "ola@ngo.no", f"Idea {call}", "access", "jd"))
 
     calls = planner_that(monkeypatch, always)
-    out = say(bot, "kari@kmd.no", "tables assign")
+    out = say(bot, KARI.email, "tables assign")
     assert "Table plan, version 1" in out
     assert calls == list(range(1, ATTEMPTS + 1))
     plan = bot.records.setting("table_plan")
@@ -97,7 +98,7 @@ def test_a_retried_delivery_during_planning_answers_once(
         monkeypatch: pytest.MonkeyPatch) -> None:
     bot = make_bot()
     propose(bot, "nina@ngo.no", "Open budgets", "open-data", "fin")
-    command = Command(Speaker("console", "kari@kmd.no", email="kari@kmd.no"),
+    command = Command(Speaker("console", KARI.email, email=KARI.email),
                       Place("console", "console:kari", is_direct=True), words="tables assign",
                       request_key="delivery-1")
     retried: list[Reply] = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests import cast
 from tests.record.world import HOSTILE_REASON, INCLUDE_REASON, TI, make_runtime, say
 
-EMILY = "emily.clarke@example.org"  # reads English
+EMILY = cast.EMILY.email  # reads English
 
 
 def test_status_shows_the_reasoned_response_once_decided():

@@ -17,7 +17,7 @@ from bot.app.runtime import Runtime
 from bot.core.clock import FakeClock
 from bot.core.command import Command, Place, Speaker
 from bot.core.model import HistoryEntry, Status
-from bot.core.seminar import load_seminar
+from bot.core.seminar import Seminar, load_seminar
 from bot.core.settings import Settings
 from bot.store.contract import Store
 from bot.store.memory import MemoryStore
@@ -126,8 +126,10 @@ def populate(bot: OgpBot, clock: _Clock) -> None:
     say(bot, TI, "withdraw P-9")
 
 
-def make_runtime(store: Store | None = None, populated: bool = True) -> Runtime:
-    seminar = load_seminar(SEMINAR_FILE)
+def make_runtime(store: Store | None = None, populated: bool = True,
+                 seminar: Seminar | None = None) -> Runtime:
+    """The record's world on `seminar` (default: the shipped one)."""
+    seminar = seminar if seminar is not None else load_seminar(SEMINAR_FILE)
     store = store if store is not None else MemoryStore()
     clock = _Clock(START)
     bot = OgpBot(seminar, store, clock)

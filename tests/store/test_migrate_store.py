@@ -17,11 +17,12 @@ from bot.core.seminar import load_seminar
 from bot.store.postgres import PostgresStore
 from bot.store.tinydb_file import TinyDBStore
 from bot.store.transfer import snapshot
+from tests import cast
 from tests.notice_kit import oslo
 
 ROOT = Path(__file__).resolve().parents[2]
 SEMINAR = str(ROOT / "data" / "seminar.toml")
-COORDINATOR = Speaker("slack", "U0KARI", email="kari.nordmann@example.org")
+COORDINATOR = Speaker("slack", cast.KARI.slack_id, email=cast.KARI.email)
 LINE = "| Lite innsyn | Publiser loggene | transparency | innsyn | jd"
 
 
@@ -35,7 +36,7 @@ def seminar_file(path: Path) -> None:
     """A TinyDB store as a seminar leaves it: proposals, people, a channel, notices."""
     store = TinyDBStore(path)
     bot = OgpBot(load_seminar(SEMINAR), store, FakeClock(oslo(2026, 11, 20, 10, 0)))
-    person = Speaker("slack", "U0ANDERS", name="Anders")
+    person = Speaker("slack", cast.ANDERS.slack_id, name=cast.ANDERS.first_name)
     for n in range(3):
         assert bot.handle(Command(person, Place("slack", "D0A", is_direct=True),
                                   words=f"propose Forslag {n} {LINE}")).ok
@@ -66,7 +67,7 @@ def test_a_tinydb_store_moves_into_postgresql_and_back(tmp_path: Path, pg_url: s
     assert from_file.returncode == from_db.returncode == 0, from_db.stderr
     exported = [{**json.loads(out.stdout), "exported_at": None} for out in (from_file, from_db)]
     assert exported[0] == exported[1] and len(exported[1]["proposals"]) == 3
-    shell = ogpbot(pg_url, "shell", "--user", "anders@ngo.example.org", stdin="status P-3\n")
+    shell = ogpbot(pg_url, "shell", "--user", cast.ANDERS.email, stdin="status P-3\n")
     assert shell.returncode == 0 and "Forslag 2" in shell.stdout
 
     # And back again, into a new file.

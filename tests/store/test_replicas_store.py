@@ -189,7 +189,10 @@ async def test_a_failed_write_in_one_lane_leaves_the_other_lanes_claims_alone(
     try:
         await eventually(lambda: failed and [s.to for s in a.notifier.sent] == ["C2"],
                          within=10)
-        await asyncio.sleep(0.2)  # the failed round, if it ends the lanes, has ended them
+        # the failed write has been written again: the failure is over, and had it ended
+        # the lanes, C1's claim would have been given up with them
+        await eventually(lambda: a.bot.outbox.get("test:2").state is NoticeState.SENT,
+                         within=30)
         assert await b.dispatcher.run_due() == 0  # C1 is still a's: its send goes on
         assert a.store.holder(OUTBOX, "test:1") == a.dispatcher.owner
     finally:

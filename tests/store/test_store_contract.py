@@ -593,3 +593,19 @@ def test_a_group_that_cannot_be_written_is_undone_with_all_that_followed(
     store.close()
     again = TinyDBStore(path, readonly=True)
     assert sorted(d.get("n") for d in again.all("things")) == [0, 2]
+
+
+def test_versions_move_only_for_the_documents_written(store: Store) -> None:
+    store.put("things", "a", {"n": 1})
+    store.put("things", "b", {"n": 2})
+    store.put("others", "x", {"n": 3})
+    start = store.versions("things")
+    assert set(start) == {"a", "b"}
+    assert store.versions("things") == start  # asking changes nothing
+    store.put("things", "a", {"n": 10})
+    store.put("others", "x", {"n": 30})
+    moved = store.versions("things")
+    assert moved["a"] != start["a"] and moved["b"] == start["b"]
+    store.delete("things", "b")
+    store.add("things", "c", {"n": 4})
+    assert set(store.versions("things")) == {"a", "c"}

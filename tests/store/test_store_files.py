@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import cast
 from tests.chat import LINE, SEMINAR_FILE
 
 FILES = ("ogpbot.json", "ogpbot.json.journal", "ogpbot.json.lock")
@@ -21,7 +22,7 @@ def shell(db: Path, stdin: str, umask: int = 0) -> subprocess.CompletedProcess[s
     env = {**os.environ, "OGPBOT_DB": str(db), "OGPBOT_SEMINAR": str(SEMINAR_FILE)}
     return subprocess.run(
         ["sh", "-c", f'umask {umask:03o} && exec "$0" -m adapters.cli shell --user "$1"',
-         sys.executable, "anders.bakke@example.org"],
+         sys.executable, cast.ANDERS.email],
         input=stdin, capture_output=True, text=True, timeout=60, env=env)
 
 

@@ -90,7 +90,8 @@ class Workspace:
     async def hear(self, who: Person, words: str, *, channel: str = "C0PLENARY") -> Heard:
         """`who` types `/ogp words` in `channel`; the one answer at its response_url, as they
         read it (every text in its blocks; its `text` is the notification's, in `raw`)."""
-        _, rid = await self.command(words, who, channel=channel)
+        acked, rid = await self.command(words, who, channel=channel)
+        assert acked.status == 200, acked.text
         (answer,) = await self.responses(rid)
         shown = readable(answer["blocks"]) if answer.get("blocks") else [answer.get("text", "")]
         return Heard("\n".join(shown), answer)
@@ -132,6 +133,11 @@ class Workspace:
         calls = await self.sent("chat.postMessage", lambda c: c.args.get("channel") == channel,
                                 count)
         return [c.args for c in calls]
+
+
+def told(heard: Heard) -> str:
+    """An answer's `text`: what Slack's notification of it says."""
+    return str(heard.raw.get("text", ""))
 
 
 def readable(blocks: Iterable[Any]) -> list[str]:

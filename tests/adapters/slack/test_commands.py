@@ -9,7 +9,17 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from tests.adapters.slack.conftest import BOT_USER, EMILY, INGRID, JANE, KARI, MARTE, OLA, Workspace
+from tests.adapters.slack.conftest import (
+    BOT_USER,
+    EMILY,
+    INGRID,
+    JANE,
+    KARI,
+    MARTE,
+    OLA,
+    Workspace,
+    told,
+)
 from tests.fakes.slack_signing import block_actions_payload
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -29,18 +39,14 @@ def assert_valid_blocks(blocks: list[dict[str, Any]]) -> None:
 
 
 async def test_help_comes_back_ephemeral_in_the_persons_language(workspace: Workspace) -> None:
-    answer, rid = await workspace.command("help", KARI)
-    assert answer.status == 200
-    (nb,) = await workspace.responses(rid)
-    assert nb["response_type"] == "ephemeral"
-    assert "Hva du kan gjøre (koordinator)" in nb["text"]
-    assert "tables assign" in nb["text"]  # a coordinator's own command
-    assert_valid_blocks(nb["blocks"])
-
-    _, rid = await workspace.command("help", EMILY)
-    (en,) = await workspace.responses(rid)
-    assert "What you can do (civil society)" in en["text"]
-    assert "tables assign" not in en["text"]
+    await (workspace.send(KARI, "help").assert_replies(
+        lambda heard: heard.raw["response_type"] == "ephemeral",
+        lambda heard: "Hva du kan gjøre (koordinator)" in told(heard),
+        lambda heard: "tables assign" in told(heard),  # a coordinator's own command
+        lambda heard: assert_valid_blocks(heard.raw["blocks"]))
+           .send(EMILY, "help").assert_replies(
+        lambda heard: "What you can do (civil society)" in told(heard),
+        lambda heard: "tables assign" not in told(heard)))
 
 
 async def test_users_info_is_asked_once_with_locale(workspace: Workspace) -> None:
@@ -62,10 +68,9 @@ async def test_status_slash_command_in_norwegian_and_english(workspace: Workspac
 
 
 async def test_unknown_word_gets_a_sentence_not_a_trace(workspace: Workspace) -> None:
-    _, rid = await workspace.command("frobnicate P-1", JANE)
-    (en,) = await workspace.responses(rid)
-    assert "I don't understand “frobnicate”" in en["text"]
-    assert "Traceback" not in en["text"]
+    await workspace.send(JANE, "frobnicate P-1").assert_replies(
+        lambda heard: "I don't understand “frobnicate”" in told(heard),
+        lambda heard: "Traceback" not in told(heard))
 
 
 async def test_observer_may_not_propose(workspace: Workspace) -> None:

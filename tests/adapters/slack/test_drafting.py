@@ -23,8 +23,7 @@ LINE = ("Open lobbying register | Nobody can see who meets ministers | Publish e
 
 async def ask(workspace: Workspace, user: Person, text: str) -> str:
     """A slash command's ephemeral answer, as the person reads it."""
-    _, rid = await workspace.command(text, user)
-    (answer,) = await workspace.responses(rid)
+    answer = (await workspace.send(user, text)).raw
     return answer["text"] + "\n" + json.dumps(answer.get("blocks", []), ensure_ascii=False)
 
 

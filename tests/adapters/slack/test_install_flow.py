@@ -41,6 +41,7 @@ CLIENT_ID, CLIENT_SECRET = "1111.2222", "made-up-client-secret"
 NGO, NGO_NAME = "T0NGO0001", "Frivillighet Norge"
 MINISTRY = "T0KMD0001"
 COOKIE = "slack-app-oauth-state"
+UNVOUCHED = "e-mail identifies no one from workspaces it does not list"
 
 
 def env_for(fake: FakeSlackAPI, folder: Path, **more: str) -> dict[str, str]:
@@ -125,6 +126,8 @@ async def test_a_workspace_installs_the_bot_through_ogpbot_serve(tmp_path: Path)
             assert again == 400 and t("nn", "slack.install_stale") in body
             log = (tmp_path / "serve.log").read_text()
             assert "installs at GET /slack/install" in log
+            # SLACK_TEAM_ID unset: serve says once that e-mail names no one from elsewhere
+            assert log.count(UNVOUCHED) == 1
         finally:
             server.stop()
         store = TinyDBStore(tmp_path / "ogpbot.json", readonly=True)
@@ -184,6 +187,14 @@ async def running(fake: FakeSlackAPI, **env: str) -> AsyncIterator[Deployment]:
             yield Deployment(Browser(http, str(server.make_url("")).rstrip("/")), fake, runtime)
     finally:
         await server.close()
+
+
+async def test_the_warning_goes_when_slack_team_id_lists_the_workspaces(
+        narrow: Deployment, caplog: pytest.LogCaptureFixture) -> None:
+    async with running(narrow.fake, SLACK_TEAM_ID=MINISTRY):
+        assert not any(UNVOUCHED in m for m in caplog.messages)
+    async with running(narrow.fake):
+        assert sum(UNVOUCHED in m for m in caplog.messages) == 1
 
 
 async def test_two_workspaces_install_the_bot_side_by_side(deployment: Deployment) -> None:

@@ -28,10 +28,7 @@ LINE = "Open procurement | Tenders are hard to find | Publish every tender | tra
 
 async def ok(workspace: Workspace, words: str, user: Person) -> str:
     """A slash command that must succeed; its answer's text."""
-    answer, rid = await workspace.command(words, user)
-    assert answer.status == 200
-    (reply,) = await workspace.responses(rid)
-    return str(reply.get("text", ""))
+    return str((await workspace.send(user, words)).raw.get("text", ""))
 
 
 async def dms_titled(workspace: Workspace, user: Person, *starts: str,

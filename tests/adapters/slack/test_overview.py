@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.models.views import View
 
 from bot.core.clock import FakeClock
-from tests.adapters.slack.conftest import EMILY, INGRID, KARI, Workspace
+from tests.adapters.slack.conftest import EMILY, INGRID, KARI, Workspace, told
 from tests.adapters.slack.test_commands import assert_valid_blocks
 from tests.conversation import Heard
 
@@ -23,11 +23,6 @@ JD = "Justis- og beredskapsdepartementet"
 
 def valid(heard: Heard) -> None:
     assert_valid_blocks(heard.raw["blocks"])
-
-
-def told(heard: Heard) -> str:
-    """The answer's `text`: what the notification says."""
-    return str(heard.raw["text"])
 
 
 async def test_the_coordinator_sees_what_a_ministry_owes(workspace: Workspace) -> None:

@@ -10,6 +10,9 @@ as Slack's documentation shows them (`payloads/`, made-up ids), signed with slac
   they wrote from; one person in two workspaces is one person when the roster's member id
   or their email says so (an email does not take a person the roster names by member id);
   a token that runs out soon is renewed (Slack's token rotation) before an answer needs it.
+- Whose e-mail counts: only a workspace the operator vouched for (listed in `SLACK_TEAM_ID`,
+  else `SLACK_BOT_TOKEN`'s) names roster people by address; a workspace anyone installed
+  through the open install flow does not, however its members' profiles read.
 - Only people: Slackbot, other apps' bots, the bot's own messages and edits get no answer and
   leave nothing behind.
 - Uninstalling (`app_uninstalled`, `tokens_revoked`) forgets the workspace's token.
@@ -59,6 +62,7 @@ ANDERS = "U0ANDERS1"  # Anders Bakke (Transparency International Norge), in the 
 OLA = "U0OLA0001"  # another person of the NGO, not on the roster
 SHARED = "C0CONNECT1"  # the Slack Connect channel the NGO hosts and shares with KMD
 OLA_HELP = {"user": OLA, "text": "<@U0OGPBOT1> help"}  # Ola's mention, in the same channel
+MALLORY = "U0MALLOR1"  # a member of the NGO's workspace whose profile shows Kari's address
 
 
 def seminar(folder: Path, pinned: tuple[tuple[str, str], ...] = ()) -> str:
@@ -347,6 +351,66 @@ async def test_a_person_the_roster_names_by_member_id_is_not_another_account_wit
         assert stranger is not None and not stranger.on_roster and stranger.email is None
 
 
+async def install(d: Deployment, team: str, installer: str) -> None:
+    """`installer` installs ogpbot in workspace `team` through the install flow."""
+    async with d.http.get(d.url + "/slack/install", allow_redirects=False) as sent:
+        [state] = parse_qs(urlsplit(sent.headers["Location"]).query)["state"]
+        cookie = sent.headers["Set-Cookie"].split(";")[0]
+    async with d.http.get(d.url + "/slack/oauth_redirect",
+                          params={"code": d.fake.authorize(team, installer), "state": state},
+                          headers={"Cookie": cookie}) as back:
+        assert back.status == 200, await back.text()
+
+
+@pytest.mark.parametrize("served", ["", f"{KMD},{NGO}"], ids=["team-unset", "ngo-listed"])
+async def test_an_address_counts_only_from_a_workspace_the_operator_vouched_for(
+        tmp_path: Path, served: str) -> None:
+    """The install flow is open; KMD's is `SLACK_BOT_TOKEN`'s workspace. The NGO installs
+    ogpbot through the flow, and one of its members (Mallory) shows Kari's address. With
+    `SLACK_TEAM_ID` unset nobody vouched for the NGO's workspace: Mallory is civil society,
+    refused the coordinator's words in her own language, and a notice to Kari is not sent
+    to her. Listed in `SLACK_TEAM_ID`, the NGO's word counts: the same address is Kari."""
+    async with deployment(tmp_path, served=served, bot_token=TOKENS[KMD]) as d:
+        d.fake.oauth_app("1.2", "made-up")
+        d.fake.add_user(MALLORY, email="kari.nordmann@example.org", team_id=NGO,
+                        locale="nn-NO", real_name="Mallory")
+        await install(d, NGO, MALLORY)
+        for account in (KARI, KARI_IN_NGO):  # Kari's own accounts are not there (yet)
+            d.fake.users.pop(account)
+        found = await notifiers_of(d.app)["slack"].find_user("kari.nordmann@example.org")
+        await d.accepted("event_message_im_outsider.json", via=NGO,
+                         event={"user": MALLORY, "channel": "D0MALLORY1",
+                                "text": "decide P-1 agreed Godt forslag"})
+        [answer] = await d.calls("chat.postMessage")
+        assert d.team_of(answer) == NGO
+        said = json.dumps(answer.args, ensure_ascii=False)
+        refusal = t("nn", "error.not_allowed", word="decide",
+                    role=t("nn", "role.civil_society"), who="\0").split("\0")[0]
+        await d.accepted("event_message_im_outsider.json", via=NGO, event_id="Ev0MALLORY2",
+                         event={"user": MALLORY, "channel": "D0MALLORY1", "text": "help"})
+        helped = json.dumps((await d.calls("chat.postMessage", 2))[1].args, ensure_ascii=False)
+        mallory = d.runtime.bot.records.person_by_platform("slack", MALLORY)
+        kari = d.runtime.bot.records.person_by_email("kari.nordmann@example.org")
+        assert mallory is not None and kari is not None
+        if served:  # a workspace the operator listed: its member's address is Kari's
+            assert found == MALLORY
+            assert refusal not in said and help_title("nn", "coordinator") in helped
+            assert mallory.key == kari.key and kari.role.value == "coordinator"
+            return
+        assert found is None
+        assert refusal in said and help_title("nn", "civil_society") in helped
+        assert not mallory.on_roster and mallory.email is None
+        assert mallory.role.value == "civil_society"
+        assert "slack" not in kari.platform_ids
+        assert d.runtime.bot.records.proposals() == []
+        # Kari joins KMD's workspace, SLACK_BOT_TOKEN's: there her address is hers
+        d.fake.add_user(KARI, email="kari.nordmann@example.org", team_id=KMD, locale="nb-NO")
+        await d.accepted("event_app_mention_connect_host_elsewhere.json")
+        [answer] = await d.calls("chat.postEphemeral")
+        assert d.team_of(answer) == KMD
+        assert help_title("nb", "coordinator") in answer.args["text"]
+
+
 async def test_an_answer_goes_with_a_renewed_token_when_the_old_one_runs_out_soon(
         tmp_path: Path) -> None:
     """KMD installs ogpbot through the install flow with token rotation on: Slack's token comes
@@ -355,13 +419,7 @@ async def test_an_answer_goes_with_a_renewed_token_when_the_old_one_runs_out_soo
     works at Slack."""
     async with deployment(tmp_path, served=KMD) as d:
         d.fake.oauth_app("1.2", "made-up", rotating=True, expires_in=3600)
-        async with d.http.get(d.url + "/slack/install", allow_redirects=False) as sent:
-            [state] = parse_qs(urlsplit(sent.headers["Location"]).query)["state"]
-            cookie = sent.headers["Set-Cookie"].split(";")[0]
-        async with d.http.get(d.url + "/slack/oauth_redirect",
-                              params={"code": d.fake.authorize(KMD, KARI), "state": state},
-                              headers={"Cookie": cookie}) as back:
-            assert back.status == 200
+        await install(d, KMD, KARI)
         [first] = d.fake.tokens  # it has an hour left; Slack's next ones last twelve
         d.fake.oauth_app("1.2", "made-up", rotating=True, expires_in=43200)
         [kept] = d.runtime.store.all(INSTALLATIONS)

@@ -31,7 +31,8 @@ KMD_TOKEN, NGO_TOKEN = "xoxb-kmd-made-up", "xoxb-ngo-made-up"
 
 
 class Deployment:
-    def __init__(self, fake: FakeSlackAPI, store: MemoryStore, token: str = "") -> None:
+    def __init__(self, fake: FakeSlackAPI, store: MemoryStore, token: str = "",
+                 listed: frozenset[str] = frozenset({KMD, NGO})) -> None:
         self.fake = fake
         self.store = store
         self.installations = StoreInstallations(store, Sealer(KEY))
@@ -41,7 +42,7 @@ class Deployment:
                                         Reach(Records(store), "slack"), self.clock, fake.url),
                                         base_url=fake.url))
         self.workspaces = Workspaces(Reach(Records(store), "slack"), self.clock, fake.url,
-                                     token, self.installations, rotator)
+                                     token, self.installations, rotator, listed)
         self.client = WorkspaceClient(self.workspaces, base_url=fake.url)
 
     async def install(self, team: str, token: str, **more: object) -> None:

@@ -29,15 +29,6 @@ def values_of(card: dict[str, Any]) -> dict[str, str]:
     return {k: v.get("value", "") for k, v in inputs(card).items()}
 
 
-async def say(bench: Bench, text: str, **kw: Any) -> PostedActivity:
-    """Post one line and return the bot's answer to it (other messages, such as notices that
-    waited for this person, may arrive beside it)."""
-    body = bench.activity(text, **kw)
-    assert await bench.post(body) in (200, 201)
-    (answer,) = [p for p in bench.fake.activities() if p.reply_to_id == body["id"]]
-    return answer
-
-
 async def message_to(bench: Bench, conversation: str, key: str, **values: Any
                      ) -> tuple[str, list[str]]:
     """The language and the texts of the one message to `conversation` whose card starts with
@@ -63,10 +54,10 @@ async def submit(bench: Bench, posted: PostedActivity, card: dict[str, Any],
 
 
 async def test_the_edit_card_a_stale_submit_and_a_followers_message(bench: Bench) -> None:
-    assert "P-1" in texts(card_of(await say(bench, LINE, user=OLA, conversation=DM_OLA)))[0]
-    assert "You now follow P-1" in " ".join(texts(card_of(await say(bench, "follow P-1"))))
+    assert "P-1" in texts(card_of(await bench.say(LINE, user=OLA, conversation=DM_OLA)))[0]
+    assert "You now follow P-1" in " ".join(texts(card_of(await bench.say("follow P-1"))))
 
-    posted = await say(bench, "edit P-1", user=OLA, conversation=DM_OLA)
+    posted = await bench.say("edit P-1", user=OLA, conversation=DM_OLA)
     card = card_of(posted)
     assert_valid_card(card)
     assert texts(card)[0] == "Edit P-1"
@@ -79,7 +70,7 @@ async def test_the_edit_card_a_stale_submit_and_a_followers_message(bench: Bench
     assert action["data"]["hidden"] == {"proposal": "P-1", "base": "1"}
 
     # The coordinator saves a goal in one line while Ola's card is still open.
-    saved = texts(card_of(await say(bench, "edit P-1 goal Every meeting public in a week")))
+    saved = texts(card_of(await bench.say("edit P-1 goal Every meeting public in a week")))
     assert "P-1 is saved as version 2." in saved[0]
 
     await submit(bench, posted, card, goal="All meetings **open**", results="A register")
@@ -117,15 +108,15 @@ async def test_the_edit_card_a_stale_submit_and_a_followers_message(bench: Bench
 
 
 async def test_milestones_and_notes_in_teams(bench: Bench) -> None:
-    await say(bench, LINE, user=OLA, conversation=DM_OLA)
-    added = texts(card_of(await say(bench, "milestone P-1 add 2027-01-01 2027-06-30 Pilot")))
+    await bench.say(LINE, user=OLA, conversation=DM_OLA)
+    added = texts(card_of(await bench.say("milestone P-1 add 2027-01-01 2027-06-30 Pilot")))
     assert "1. 1 January – 30 June 2027: Pilot" in added
-    refused = texts(card_of(await say(bench, "milestone P-1 done 1", user=OLA,
+    refused = texts(card_of(await bench.say("milestone P-1 done 1", user=OLA,
                                             conversation=DM_OLA)))
     assert any("responsibility" in line or "ansvar" in line for line in refused), refused
-    noted = texts(card_of(await say(bench, "note P-1 The table wants municipalities in",
+    noted = texts(card_of(await bench.say("note P-1 The table wants municipalities in",
                                           user=OLA, conversation=DM_OLA)))
     assert "The note is kept with P-1 (note 1)." in noted
-    card = texts(card_of(await say(bench, "status P-1")))
+    card = texts(card_of(await bench.say("status P-1")))
     assert "Notes from the table:" in card
     assert any("The table wants municipalities in" in line for line in card)

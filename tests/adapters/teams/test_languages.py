@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 import pytest
 
-from tests.adapters.teams.conftest import DM_KARI, DM_OLA, OLA, Bench, card_of, inputs, texts
+from tests import cast
+from tests.adapters.teams.conftest import DM_OLA, Bench, card_of, inputs, texts
 from tests.adapters.teams.schema_check import assert_valid_card
+from tests.conversation import Heard
 
 pytestmark = pytest.mark.asyncio
 
@@ -28,25 +31,30 @@ async def notices_to(bench: Bench, conversation: str, count: int,
 
 
 async def test_a_nynorsk_teams_user_is_answered_and_told_in_nynorsk(bench: Bench) -> None:
-    helped = card_of(await bench.say("help", user=OLA, conversation=DM_OLA, locale="nn-NO"))
-    assert texts(helped)[0] == "Kva du kan gjere (sivilsamfunn)"
-    assert any(line.startswith("language nb|nn|en") for line in texts(helped))
+    def first(words: str) -> Callable[[Heard], bool]:
+        return lambda heard: texts(card_of(heard.raw))[0] == words
 
-    form = card_of(await bench.say("propose", user=OLA, conversation=DM_OLA, locale="nn-NO"))
-    assert_valid_card(form)
-    assert texts(form)[0] == "Føreslå ei forplikting"
-    assert inputs(form)["title"]["errorMessage"] == "Fyll ut Tittel."
-    assert inputs(form)["values"]["errorMessage"].startswith("Vel minst éin OGP-verdi")
+    def form_in_nynorsk(heard: Heard) -> None:
+        form = card_of(heard.raw)
+        assert_valid_card(form)
+        assert inputs(form)["title"]["errorMessage"] == "Fyll ut Tittel."
+        assert inputs(form)["values"]["errorMessage"].startswith("Vel minst éin OGP-verdi")
 
-    done = card_of(await bench.say(
-        "propose Opne postlister | Vanskeleg å finne | Publiser alt | openheit | innsyn | jd",
-        user=OLA, conversation=DM_OLA, locale="nn-NO"))
-    assert texts(done)[0] == "Takk! Forslaget ditt er registrert som P-1."
+    await (bench.send(cast.OLA, "help", locale="nn-NO").assert_replies(
+        first("Kva du kan gjere (sivilsamfunn)"),
+        lambda heard: any(line.startswith("language nb|nn|en")
+                          for line in texts(card_of(heard.raw))))
+           .send(cast.OLA, "propose", locale="nn-NO").assert_replies(
+        first("Føreslå ei forplikting"), form_in_nynorsk)
+           .send(cast.OLA, "propose Opne postlister | Vanskeleg å finne | Publiser alt | "
+                           "openheit | innsyn | jd", locale="nn-NO").assert_reply(
+        first("Takk! Forslaget ditt er registrert som P-1.")))
 
     # The coordinator writes in English; Ola is told of the decision in nynorsk.
     before = len(await notices_to(bench, DM_OLA, 0))
-    decided = card_of(await bench.say("decide P-1 exclude Not in this plan", conversation=DM_KARI))
-    assert texts(decided) == ["P-1 is not included. The reason is published: Not in this plan"]
+    await bench.send(cast.KARI, "decide P-1 exclude Not in this plan", locale="en-US").assert_reply(
+        lambda heard: texts(card_of(heard.raw)) == [
+            "P-1 is not included. The reason is published: Not in this plan"])
     told = (await notices_to(bench, DM_OLA, before + 1))[before:]
     assert told and told[0][0] == "Avgjerd om P-1: ikkje teke med"
     assert "Grunngiving: Not in this plan" in told[0]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n.catalogue import t
+from tests import cast
 from tests.adapters.teams.conftest import (
     BOT,
     CHANNEL,
@@ -60,7 +61,7 @@ async def test_one_line_propose_registers_the_proposal(bench: Bench) -> None:
 
 
 async def test_a_button_press_runs_its_words(bench: Bench) -> None:
-    await bench.say(LINE, user=OLA, conversation=DM_OLA)
+    await bench.send(cast.OLA, LINE, locale="en-US").assert_reply("P-1")
     posted = await bench.say(None, user=OLA, conversation=DM_OLA,
                              value={"ogpbot": "words", "words": "status P-1"})
     assert "Open budgets for municipalities" in texts(card_of(posted))[0]
@@ -99,8 +100,9 @@ async def test_user_text_cannot_format_or_ping(bench: Bench) -> None:
 
 
 async def test_unknown_words_get_a_sentence_in_the_persons_language(bench: Bench) -> None:
-    posted = await bench.say("frobnicate", user=OLA, conversation=DM_OLA, locale="nb-NO")
-    assert texts(card_of(posted)) == [t("nb", "error.unknown_word", word="frobnicate")]
+    await bench.send(cast.OLA, "frobnicate", locale="nb-NO").assert_reply(
+        lambda heard: texts(card_of(heard.raw)) == [
+            t("nb", "error.unknown_word", word="frobnicate")])
 
 
 async def test_references_are_kept_without_a_write_per_message(bench: Bench) -> None:

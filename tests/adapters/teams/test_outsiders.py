@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.i18n.catalogue import t
+from tests import cast
 from tests.adapters.teams.conftest import (
     BOT_TOKEN,
     KARI_EMAIL,
@@ -32,7 +33,7 @@ OTHER_TENANT = "3e0a9f11-0000-4000-8000-0000000000ff"  # another tenant the depl
 GUEST_OID = "0b6f3a2c-1d4e-4f5a-8b9c-0d1e2f3a4b5c"  # Marte's guest account in the ministry's
 KS_OID = "c4d5e6f7-0809-4a1b-8c2d-3e4f5a6b7c8d"  # Marte's own account, in KS's tenant
 KARI_OID = "5a8c1b7e-2f40-4d1a-9c33-0a1b2c3d4e5f"
-MARTE_EMAIL = "marte.dahl@example.org"
+MARTE_EMAIL = cast.MARTE.email
 MEETING = "19:meeting_ZmFrZS1tZWV0aW5n@thread.v2"  # a meeting chat the ministry hosts
 DECIDE = "decide P-1 exclude not wanted"
 

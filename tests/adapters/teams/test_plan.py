@@ -9,6 +9,7 @@ import pytest
 from bot.i18n.catalogue import t, tn
 from tests.adapters.teams.conftest import DM_OLA, OLA, Bench, card_of, texts
 from tests.adapters.teams.schema_check import assert_valid_card
+from tests.notice_kit import as_sent
 
 pytestmark = pytest.mark.asyncio
 
@@ -43,4 +44,5 @@ async def test_a_commitment_from_proposal_to_progress(bench: Bench) -> None:
     ola = next(p for p in bench.runtime.bot.records.people() if p.name == "Ola Sivil")
     told = [n for n in bench.runtime.bot.outbox.all()
             if n.kind == "progress" and n.target.person == ola.key]
-    assert len(told) == 1 and "Half the municipalities publish" in told[0].message.text
+    assert len(told) == 1
+    assert "Half the municipalities publish" in as_sent(bench.runtime.bot, told[0]).text

@@ -16,6 +16,8 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 
 from adapters.server import build_app
+from adapters.web.pages import message_page
+from bot.i18n.catalogue import t
 from tests.adapters.web.browser import (
     AXE,
     CHROMIUM,
@@ -25,7 +27,7 @@ from tests.adapters.web.browser import (
     check_pages,
     fetch,
 )
-from tests.record.plan_world import make_full_runtime
+from tests.record.plan_world import LONG_ADDRESS, LONG_WORD, make_full_runtime
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -45,10 +47,17 @@ LANGUAGES = ("nb", "nn", "en")
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def pages() -> dict[str, str]:
     """Every page kind in every language, as served."""
-    async with TestServer(build_app(make_full_runtime()), host="127.0.0.1") as server:
-        return {f"{path} [{lang}]": await fetch(server, path + ("&" if "?" in path else "?")
-                                                 + f"lang={lang}")
-                for path in PAGES for lang in LANGUAGES}
+    runtime = make_full_runtime()
+    async with TestServer(build_app(runtime), host="127.0.0.1") as server:
+        served = {f"{path} [{lang}]": await fetch(server, path + ("&" if "?" in path else "?")
+                                                   + f"lang={lang}")
+                  for path in PAGES for lang in LANGUAGES}
+    # the page that tells one thing (how installing the bot in a Slack workspace went)
+    for lang in LANGUAGES:
+        served[f"message [{lang}]"] = message_page(
+            runtime.seminar, lang, t(lang, "a11y.title"), [LONG_ADDRESS, LONG_WORD],
+            (t(lang, "record.back"), f"/?lang={lang}"))
+    return served
 
 
 def _problems(checked: dict[tuple[str, int], Checked]) -> dict[str, object]:
@@ -92,6 +101,6 @@ async def test_no_page_scrolls_sideways_on_a_phone(pages, tmp_path: Path):
 async def test_axe_finds_no_wcag_a_or_aa_violation(pages, tmp_path: Path, lang: str):
     mine = {name: html for name, html in pages.items() if name.endswith(f"[{lang}]")}
     checked = await check_pages(mine, tmp_path, (320, 1280), axe=True)
-    assert len(checked) == 2 * len(PAGES)
+    assert len(checked) == 2 * (len(PAGES) + 1)
     assert all(c.axe is not None for c in checked.values())  # axe ran on every one
     assert {where: c.axe for where, c in checked.items() if c.axe} == {}

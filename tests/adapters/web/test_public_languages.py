@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.server import build_app
 from bot.core.seminar import Site
 from tests.record.plan_world import LONG_WORD, make_full_runtime
-from tests.record.world import Node, parse_html
+from tests.record.world import JD, Node, parse_html, say
 
 pytestmark = pytest.mark.asyncio
 
@@ -55,6 +55,12 @@ def marked(within: Node, text: str) -> list[str]:
 
     body = within.all("body")
     walk(body[0] if body else within, "")
+    return found
+
+
+def part(within: Node, tag: str, cls: str) -> Node:
+    """The one `<tag class="cls ...">` under `within`."""
+    (found,) = [n for n in within.all(tag) if cls in n.attrs.get("class", "").split()]
     return found
 
 
@@ -196,3 +202,42 @@ async def test_an_imported_commitment_reads_as_a_commitment(client):
         assert all(h.text() for h in main.all("h2"))
     en = (await page(client, "/proposals/P-11?lang=en")).by_id("main").text()
     assert "The text as it stands in the adopted action plan." in en
+    for lang, someone in (("nb", "en deltaker"), ("nn", "ein deltakar"), ("en", "a participant")):
+        doc = await page(client, f"/proposals/P-11?lang={lang}")
+        # the plan that adopted it stands in its history by its ministry's name
+        (line,) = part(doc.by_id("main"), "ol", "history").all("li")
+        assert "Justis- og beredskapsdepartementet" in line.text()
+        assert someone not in line.text()
+
+
+async def test_what_a_person_wrote_carries_the_language_they_wrote_it_in():
+    """A ministry's person who writes nynorsk: their progress report, new milestone, what they
+    said on completing one and their report's words in the history are marked nynorsk on the
+    bokmål and English pages, and are the page's own language on the nynorsk one."""
+    runtime = make_full_runtime()
+    bot = runtime.bot
+    say(bot, JD, "language nn")
+    report = "Pilotane går no i fem departement"
+    added = "Evaluering av pilotane"
+    done = "Utgreiinga vart ferdig i tide"
+    say(bot, JD, f"progress P-10 substantial {report}")
+    say(bot, JD, f"milestone P-10 add 2027-09-01 {added}")
+    say(bot, JD, f"milestone P-10 done 1 {done}")
+    async with TestClient(TestServer(build_app(runtime))) as c:
+        for lang in ("nb", "en"):
+            main = (await page(c, f"/proposals/P-10?lang={lang}")).by_id("main")
+            assert marked(part(main, "ul", "reports"), report) == ["nn"], lang
+            assert marked(part(main, "ol", "history"), report) == ["nn"], lang
+            assert marked(part(main, "ol", "history"), added) == ["nn"], lang
+            assert marked(part(main, "ol", "milestones"), added) == ["nn"], lang
+            assert marked(part(main, "ol", "timeline"), added) == ["nn"], lang
+            assert marked(part(main, "ol", "milestones"), done) == ["nn"], lang
+            # a line of the history is in the page's language around what was typed in it
+            line = next(li for li in part(main, "ol", "history").all("li") if report in li.text())
+            assert line.attrs.get("lang") is None
+        main = (await page(c, "/proposals/P-10?lang=nn")).by_id("main")
+        for where in (part(main, "ul", "reports"), part(main, "ol", "history"),
+                      part(main, "ol", "milestones")):
+            assert [n.attrs["lang"] for n in where.all("span") + where.all("p")
+                    if "lang" in n.attrs] == []
+            assert report in where.text() or added in where.text()

@@ -3,18 +3,23 @@ proposal's page and the JSON, against a store with a proposal in every state and
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.server import build_app
 from bot.core.model import Status
+from bot.core.rehearsal import rehearsed
+from bot.core.seminar import load_seminar
 from tests.record.world import (
     HOSTILE_ORG,
     HOSTILE_REASON,
     HOSTILE_TITLE,
     INCLUDE_REASON,
     OUTSIDER,
+    SEMINAR_FILE,
     cards,
     items,
     make_runtime,
@@ -252,6 +257,25 @@ async def test_the_record_as_json(client):
     assert filtered["proposals"][1]["status_label"] == "not included"
 
 
+async def test_a_rehearsals_record_says_so_on_every_page_and_in_every_document():
+    real = load_seminar(SEMINAR_FILE)
+    runtime = make_runtime(seminar=rehearsed(real, date(2026, 12, 7)))
+    async with TestClient(TestServer(build_app(runtime))) as c:
+        for lang, said in (("nb", "Øving: dette er en prøvekjøring"),
+                           ("nn", "Øving: dette er ei prøvekøyring"),
+                           ("en", "Rehearsal: this is a run-through")):
+            for path in ("/", "/proposals/P-8", "/plan", "/accessibility"):
+                doc = await page(c, f"{path}?lang={lang}")
+                assert doc.one("title").text().startswith(said.split(":")[0] + ": ")
+                assert said in doc.text(), (path, lang)
+        for path in ("/api/proposals", "/api/proposals/P-8", "/api/plan"):
+            doc = await (await c.get(path)).json()
+            assert next(iter(doc.items())) == ("rehearsal", True), path
+    async with TestClient(TestServer(build_app(make_runtime(seminar=real)))) as c:
+        for path in ("/api/proposals", "/api/proposals/P-8", "/api/plan"):
+            assert "rehearsal" not in await (await c.get(path)).json(), path
+
+
 async def test_one_proposal_as_json(client):
     doc = await (await client.get("/api/proposals/P-8")).json()
     p = doc["proposal"]
@@ -261,6 +285,9 @@ async def test_one_proposal_as_json(client):
         "result": "declined", "text": "Ikke enighet om omfanget."}
     assert [h["action"] for h in p["history"]] == [
         "proposed", "presented", "discussed", "outcome_agreed", "report_declined", "exclude"]
+    # each stored key also in words, in the reader's language
+    assert p["history"][0]["what"] == "foreslo" and p["history"][0]["status_label"] == "innsendt"
+    assert p["history"][-1]["what"] == f"tok ikke forslaget med: {HOSTILE_REASON}"
     assert all("actor" not in h for h in p["history"])
 
 
