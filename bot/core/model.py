@@ -155,7 +155,9 @@ class Completion:
 class Milestone:
     """A step of a commitment from `start` (None: not given) to `end`; `done` once completed.
 
-    A proposal's milestones are numbered 1, 2, ... in the order the proposal holds them.
+    A proposal's milestones are numbered 1, 2, ... in the order the proposal holds them; a
+    milestone's `id` stays the same however they are renumbered (its reminders are keyed by
+    it). The proposal that holds it gives it one (`Proposal.milestones_added`).
     """
 
     start: date | None
@@ -163,18 +165,21 @@ class Milestone:
     text: str
     done: Completion | None = None
     language: str = ""  # the language `text` is written in, where known (nb | nn | en)
+    id: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _with_language({"start": self.start.isoformat() if self.start else None,
                                "end": self.end.isoformat(), "text": self.text,
-                               "done": self.done.to_dict() if self.done else None},
+                               "done": self.done.to_dict() if self.done else None,
+                               "id": self.id},
                               self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Milestone:
         end = date.fromisoformat(d.get("end") or d["due"])  # "due": stored before start dates
         done = Completion.from_dict(d["done"]) if d.get("done") else None
-        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""))
+        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""),
+                   str(d.get("id") or ""))
 
 
 TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
@@ -373,6 +378,24 @@ class Proposal:
     progress: tuple[ProgressReport, ...] = ()  # an included commitment's reports, in order
     plan_id: str = ""  # the plan's own id of a commitment imported with `ogpbot import-plan`
     period: tuple[date, date] | None = None  # an imported commitment's own start and end
+    milestones_added: int = 0  # milestone ids handed out so far: a new one gets the next
+
+    def __post_init__(self) -> None:
+        """Give each milestone without an id the next one. Milestones stored before they had
+        ids get their numbers (1, 2, ... as they stand), the keys their reminders have."""
+        given = max((int(m.id) for m in self.milestones if m.id.isdigit()),
+                    default=0)
+        added = max(self.milestones_added, given)
+        if added == self.milestones_added and all(m.id for m in self.milestones):
+            return
+        numbered = []
+        for m in self.milestones:
+            if not m.id:
+                added += 1
+                m = replace(m, id=str(added))
+            numbered.append(m)
+        object.__setattr__(self, "milestones", tuple(numbered))
+        object.__setattr__(self, "milestones_added", added)
 
     @property
     def ref(self) -> str:
@@ -429,6 +452,7 @@ class Proposal:
             "versions": [v.to_dict() for v in self.versions],
             "progress": [r.to_dict() for r in self.progress], "plan_id": self.plan_id,
             "period": [d.isoformat() for d in self.period] if self.period else None,
+            "milestones_added": self.milestones_added,
         }
 
     @classmethod
@@ -453,6 +477,7 @@ class Proposal:
             plan_id=d.get("plan_id", ""),
             period=(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1]))
             if d.get("period") else None,
+            milestones_added=int(d.get("milestones_added") or 0),
         )
         # Stored before versions were kept: its text as it stands is version 1.
         return p if p.versions else replace(p, versions=(p.first_version(),))
