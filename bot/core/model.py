@@ -182,6 +182,10 @@ class Milestone:
                    str(d.get("id") or ""))
 
 
+def _without_id(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "id"}
+
+
 TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
 
 
@@ -440,7 +444,9 @@ class Proposal:
             "proposer_name": self.proposer_name, "organization": self.organization,
             "organization_key": self.organization_key, "status": self.status.value,
             "created_at": self.created_at.isoformat(),
-            "milestones": [m.to_dict() for m in self.milestones],
+            # a milestone's id is written where it is not its number (the ids began as numbers)
+            "milestones": [_without_id(m.to_dict()) if m.id == str(k) else m.to_dict()
+                           for k, m in enumerate(self.milestones, 1)],
             "history": [h.to_dict() for h in self.history],
             "outcome": self.outcome.value if self.outcome else None,
             "report": self.report.to_dict() if self.report else None,
@@ -452,7 +458,8 @@ class Proposal:
             "versions": [v.to_dict() for v in self.versions],
             "progress": [r.to_dict() for r in self.progress], "plan_id": self.plan_id,
             "period": [d.isoformat() for d in self.period] if self.period else None,
-            "milestones_added": self.milestones_added,
+            **({"milestones_added": self.milestones_added}
+               if self.milestones_added != len(self.milestones) else {}),
         }
 
     @classmethod
@@ -463,7 +470,8 @@ class Proposal:
             ministry=d["ministry"], proposer=d["proposer"], proposer_name=d["proposer_name"],
             organization=d["organization"], organization_key=d.get("organization_key"),
             status=Status(d["status"]), created_at=datetime.fromisoformat(d["created_at"]),
-            milestones=tuple(Milestone.from_dict(m) for m in d.get("milestones", [])),
+            milestones=tuple(replace(m, id=m.id or str(k)) for k, m in enumerate(
+                (Milestone.from_dict(m) for m in d.get("milestones", [])), 1)),
             history=tuple(HistoryEntry.from_dict(h) for h in d.get("history", [])),
             outcome=Outcome(d["outcome"]) if d.get("outcome") else None,
             report=Report.from_dict(d["report"]) if d.get("report") else None,
@@ -477,7 +485,7 @@ class Proposal:
             plan_id=d.get("plan_id", ""),
             period=(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1]))
             if d.get("period") else None,
-            milestones_added=int(d.get("milestones_added") or 0),
+            milestones_added=int(d.get("milestones_added") or len(d.get("milestones", []))),
         )
         # Stored before versions were kept: its text as it stands is version 1.
         return p if p.versions else replace(p, versions=(p.first_version(),))
