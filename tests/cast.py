@@ -122,11 +122,12 @@ def seminar_data(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequen
                  organizations: Iterable[tuple[str, str, str]] = ORGANIZATIONS,
                  title: str = "E2E", tables: int = 2, heads_up: int = 0,
                  areas: Iterable[tuple[str, str]] = (("innsyn", "Innsyn"),),
-                 ) -> dict[str, Any]:
+                 digest_minutes: int = 0) -> dict[str, Any]:
     """A seminar (Norwegian, Oslo time, one area) on `day`, as the parsed seminar file: `agenda`
     as (time, title, kind), reminders `leads` ahead, a heads-up `heads_up` minutes before each
     item, `organizations` as (key, name, kind) and `people` as their roster entries (the whole
-    cast's roster when not given)."""
+    cast's roster when not given); each new proposal is told at once unless `digest_minutes`
+    gathers them into digests."""
     return {
         "seminar": {"title": title, "date": day, "timezone": "Europe/Oslo", "language": "nb",
                     "heads_up_minutes": heads_up, "reminder_leads": list(leads)},
@@ -136,6 +137,7 @@ def seminar_data(day: str, agenda: Iterable[tuple[str, str, str]], leads: Sequen
         "organizations": [{"key": key, "name": name, "kind": kind}
                           for key, name, kind in organizations],
         "people": [dict(p) for p in (people if people is not None else roster())],
+        "notices": {"digest_minutes": digest_minutes},
     }
 
 

@@ -31,10 +31,13 @@ AGENDA = (("09:00", "Velkommen", "talk"), ("09:45", "Forslagene presenteres", "p
 
 
 def seminar_data(date: str = "2026-12-01", agenda: list[dict[str, Any]] | None = None,
-                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h")) -> dict[str, Any]:
-    """The coordinator, a ministry (in English) and a proposer, with their Slack ids."""
+                 heads_up: int = 5, leads: tuple[str, ...] = ("24h", "1h"),
+                 digest_minutes: int = 0) -> dict[str, Any]:
+    """The coordinator, a ministry (in English) and a proposer, with their Slack ids; each new
+    proposal is told at once unless `digest_minutes` gathers them into digests."""
     items = [(a["time"], a["title"], a["kind"]) for a in agenda] if agenda else AGENDA
     return cast.seminar_data(date, items, leads, title="Seminar", heads_up=heads_up,
+                             digest_minutes=digest_minutes,
                              people=[COORDINATOR.roster(slack=True),
                                      MINISTRY.roster(slack=True, language="en"),
                                      PROPOSER.roster(slack=True)])

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from bot.core.writing import Composer
 from bot.notices import alerts
-from bot.process import decisions, drafting, meetings, plan, proposals, tables
+from bot.process import decisions, drafting, meetings, new_proposals, plan, proposals, tables
 
 
 def _gathered(*tables_of: Mapping[str, Composer]) -> dict[str, Composer]:
@@ -23,5 +23,5 @@ def _gathered(*tables_of: Mapping[str, Composer]) -> dict[str, Composer]:
 
 
 MESSAGES: Mapping[str, Composer] = _gathered(
-    proposals.MESSAGES, drafting.MESSAGES, decisions.MESSAGES, meetings.MESSAGES,
-    plan.MESSAGES, tables.MESSAGES, alerts.MESSAGES)
+    proposals.MESSAGES, new_proposals.MESSAGES, drafting.MESSAGES, decisions.MESSAGES,
+    meetings.MESSAGES, plan.MESSAGES, tables.MESSAGES, alerts.MESSAGES)

@@ -28,6 +28,9 @@ _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 # How long the last agenda item runs when the file does not say.
 LAST_ITEM_MINUTES = 15
+# New-proposal notices to one person within this many minutes come as one ([notices]).
+DIGEST_MINUTES = 10
+MAX_DIGEST_MINUTES = 24 * 60
 # How long the server keeps what it needs only for a while ([retention], both optional).
 REQUESTS_DAYS = 7  # the keys (and replies) of answered requests: a platform's retry is seen
 NOTICES_DAYS = 90  # the bodies of notices sent (or given up): the delivery record stays
@@ -117,6 +120,7 @@ class Seminar:
     requests_days: int = REQUESTS_DAYS
     notices_days: int = NOTICES_DAYS
     site: Site | None = None  # None only for a seminar built by hand; parsing sets one
+    digest_minutes: int = DIGEST_MINUTES  # [notices]: 0 sends each new-proposal notice alone
     rehearsal: bool = False  # a dress rehearsal (`bot.core.rehearsal`): every message says so
     _orgs: dict[str, Organization] = field(default_factory=dict, repr=False, compare=False)
     _areas: dict[str, Area] = field(default_factory=dict, repr=False, compare=False)
@@ -270,7 +274,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     c = _Checker(source)
     c.unknown("top level", data,
               ("seminar", "areas", "tables", "agenda", "organizations", "people", "plan",
-               "retention", "site"))
+               "retention", "site", "notices"))
 
     sem = c.table(data, "seminar")
     c.unknown("[seminar]", sem, ("title", "date", "timezone", "language", "heads_up_minutes",
@@ -358,6 +362,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
     plan = _parse_plan(c, data, day)
     requests_days, notices_days = _parse_retention(c, data)
     site = _parse_site(c, data)
+    digest_minutes = _parse_notices(c, data)
 
     if c.problems:
         raise SeminarError(c.problems)
@@ -367,6 +372,7 @@ def parse_seminar(data: dict[str, Any], source: str = "seminar") -> Seminar:
         table_count=table_count, table_max_size=max_size, agenda=agenda,
         organizations=tuple(orgs), people=people, plan=plan, source=source,
         requests_days=requests_days, notices_days=notices_days, site=site,
+        digest_minutes=digest_minutes,
     )
 
 
@@ -436,6 +442,22 @@ def _plan_day(c: _Checker, plan: dict[str, Any], key: str) -> date | None:
             pass
     c.problem(f"[plan] {key}", f"{raw!r} is not a date in YYYY-MM-DD form")
     return None
+
+
+def _parse_notices(c: _Checker, data: dict[str, Any]) -> int:
+    """`[notices]`: how many minutes new-proposal notices to one person are gathered into one
+    message (0: each goes alone); at most a day."""
+    if "notices" not in data:
+        return DIGEST_MINUTES
+    table = c.table(data, "notices")
+    c.unknown("[notices]", table, ("digest_minutes",))
+    if "digest_minutes" not in table:
+        return DIGEST_MINUTES
+    minutes = c.integer("[notices]", table, "digest_minutes", 0)
+    if minutes > MAX_DIGEST_MINUTES:
+        c.problem("[notices] digest_minutes", f"must be at most {MAX_DIGEST_MINUTES} (a day)")
+        return DIGEST_MINUTES
+    return minutes
 
 
 def _parse_retention(c: _Checker, data: dict[str, Any]) -> tuple[int, int]:

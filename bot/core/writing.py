@@ -32,6 +32,7 @@ class Writing:
     seminar: Seminar
     records: Records
     now: datetime
+    public_url: str = ""  # the server's address people reach (OGPBOT_PUBLIC_URL), if known
 
     def t(self, key: str, /, **values: object) -> str:
         return t(self.lang, key, **values)
@@ -54,6 +55,13 @@ class Writing:
     def org(self, key: str) -> str:
         """An organisation of the seminar file by its name; any other by what it is."""
         return self.seminar.org_name(key)
+
+    def page(self, ref: str) -> str:
+        """The address of a proposal's public page in the reader's language, or "" when the
+        server's address is not known."""
+        if not self.public_url:
+            return ""
+        return f"{self.public_url.rstrip('/')}/proposals/{ref}?lang={self.lang}"
 
     def proposal(self, values: Mapping[str, Any]) -> Proposal | None:
         """The proposal a message is about (`values["proposal"]`, its number), as it stands."""

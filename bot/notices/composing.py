@@ -48,7 +48,7 @@ def compose(bot: Host, notice: Notice, now: datetime, public_url: str = "") -> C
         if isinstance(composed, str):
             return composed
         notice = composed.with_changes(compose=None)
-    words = written(bot, notice, now)
+    words = written(bot, notice, now, public_url)
     if isinstance(words, str):
         return words
     message = words

@@ -76,6 +76,15 @@ class Outbox:
     def pending(self) -> list[Notice]:
         return self.in_state(NoticeState.PENDING)
 
+    def untried(self, person_key: str, prefix: str) -> list[Notice]:
+        """The notices to a person whose key starts with `prefix` that are pending and were
+        never tried (no attempt, so none can have arrived): what they say may still change
+        before they go. Earliest due first."""
+        found = (Notice.from_dict(d) for d in self.store.find(
+            OUTBOX, state=NoticeState.PENDING.value, for_person=person_key))
+        return sorted((n for n in found if n.key.startswith(prefix) and n.attempts == 0
+                       and not n.in_doubt), key=lambda n: (n.due, n.key))
+
     def follow_person(self, old_key: str, new_key: str) -> None:
         """A person's key changed (merged into another): their notices go to the new one."""
         def follow() -> None:

@@ -26,13 +26,15 @@ def reader_language(bot: Host, target: Target) -> str:
     return bot.seminar.language
 
 
-def written(bot: Host, notice: Notice, now: datetime) -> Reply | str:
+def written(bot: Host, notice: Notice, now: datetime, public_url: str = "") -> Reply | str:
     """The notice's words as they go out at `now`, or why there is nothing to send any more
-    (its proposal is gone, say, or its message is one this version does not know)."""
+    (its proposal is gone, say, or its message is one this version does not know); links to
+    public pages are on `public_url`, when it is known."""
     if notice.say is None:
         return notice.message if notice.message is not None else "it says nothing"
     composer = bot.messages.get(notice.say.message)
     if composer is None:
         return f"no message {notice.say.message!r} to write it from"
-    writing = Writing(reader_language(bot, notice.target), bot.seminar, bot.records, now)
+    writing = Writing(reader_language(bot, notice.target), bot.seminar, bot.records, now,
+                      public_url)
     return composer(writing, notice.say.values)

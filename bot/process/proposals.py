@@ -18,6 +18,7 @@ from bot.core.word import Word
 from bot.core.writing import Composer, Writing
 from bot.process.meetings import call_off
 from bot.process.milestones import milestone_line
+from bot.process.new_proposals import tell_new
 from bot.process.plan import commitment_lines
 from bot.process.proposal_form import (
     FORM_ID,
@@ -102,25 +103,12 @@ def _create(ctx: Context, draft: Draft) -> Proposal:
 
 
 def _tell_new(ctx: Context, proposal: Proposal) -> None:
-    """The coordinator and the responsible ministry hear of every new proposal."""
+    """The coordinator and the responsible ministry hear of every new proposal: at once, or
+    in their digest (`bot.process.new_proposals`)."""
     coordinators = ctx.records.coordinators()
     people = [*coordinators, *(p for p in ctx.records.people_of(proposal.ministry)
                                if p.role is not Role.COORDINATOR)]
-
-    ctx.notify_people(people, f"proposal:{proposal.ref}:new", "proposal",
-                      Say(NEW, {"proposal": proposal.number}))
-
-
-def write_new(w: Writing, values: Mapping[str, Any]) -> Reply | str:
-    """`proposal.new`: a new proposal, who made it and its responsible ministry."""
-    p = w.proposal(values)
-    if p is None:
-        return "the proposal is gone"
-    return Reply(language=w.lang, title=w.t("propose.notice_title", ref=p.ref, title=p.title),
-                 lines=(w.t("propose.notice_line", who=p.proposer_name, org=p.organization,
-                            ministry=w.org(p.ministry)),
-                        w.t("notice.status_hint", ref=p.ref)),
-                 actions=(Action(w.t("card.status"), f"status {p.ref}"),))
+    tell_new(ctx, people, proposal)
 
 
 def status(ctx: Context, rest: str) -> Reply:
@@ -250,8 +238,8 @@ def write_withdrawn(w: Writing, values: Mapping[str, Any]) -> Reply | str:
                  lines=(w.t("withdraw.notice_by", who=who),))
 
 
-NEW, WITHDRAWN = "proposal.new", "proposal.withdrawn"
-MESSAGES: dict[str, Composer] = {NEW: write_new, WITHDRAWN: write_withdrawn}
+WITHDRAWN = "proposal.withdrawn"
+MESSAGES: dict[str, Composer] = {WITHDRAWN: write_withdrawn}
 PROPOSE = Word("propose", propose, PROPOSERS, aliases=("foreslå", "føreslå", "forslag"),
                help=("help.propose", "help.propose_line"), forms={FORM_ID: submit_form})
 STATUS = Word("status", status, ALL, help=("help.status",))

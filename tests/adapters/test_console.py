@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from adapters.console import Console
 from tests.chat import COORDINATOR, CSO, CSO_EN, JD, LINE, OUTSIDER, SEMINAR_FILE, Chat
 from tests.core.test_seminar import run_cli
+from tests.serving import clock_env
 
 SESSION = f"propose {LINE}\nstatus P-1\nagenda\nsing a song\n"
 
@@ -84,14 +85,15 @@ def shell(chat: Chat, who: str, lines: str) -> str:
 def test_the_shell_shows_its_persons_notices_once_and_leaves_the_others() -> None:
     chat = Chat()
     chat.propose(CSO)  # someone else proposes: the coordinator and the ministry are told
+    chat.clock.advance(timedelta(minutes=10))  # in their digests, due ten minutes later
     out = shell(chat, COORDINATOR, "help\nstatus\n")
     assert out.count("→ Nytt forslag P-1: Åpent lobbyregister") == 1
     first_reply_ends = out.index("→ Nytt forslag")
     assert "Hva du kan gjøre (koordinator)" in out[:first_reply_ends]  # after the reply
     assert "  Skriv «status P-1» for detaljer." in out
     states = {n.key: n.state.value for n in chat.bot.outbox.all()}
-    assert states[f"proposal:P-1:new:roster:{COORDINATOR}"] == "sent"
-    assert states[f"proposal:P-1:new:roster:{JD}"] == "pending"  # for serve, not for this shell
+    assert states[f"digest:P-1:roster:{COORDINATOR}"] == "sent"
+    assert states[f"digest:P-1:roster:{JD}"] == "pending"  # for serve, not for this shell
     assert "→" not in shell(chat, COORDINATOR, "status\n")  # sent once
 
 
@@ -113,12 +115,21 @@ def test_the_proposer_sees_the_invitation_and_the_reminder_when_it_is_due() -> N
 
 def test_piped_sessions_show_what_others_did_meanwhile(tmp_path: Path) -> None:
     env = {"OGPBOT_DB": str(tmp_path / "db.json"), "OGPBOT_SEMINAR": str(SEMINAR_FILE)}
-    proposer = run_cli("shell", "--user", CSO, env=env, stdin=f"propose {LINE}\n")
+    start = datetime(2026, 11, 30, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    proposer = run_cli("shell", "--user", CSO, env={**env, **clock_env(start, 0)},
+                       stdin=f"propose {LINE}\n")
     assert proposer.returncode == 0 and "→" not in proposer.stdout  # nothing for Anders yet
-    coordinator = run_cli("shell", env=env, stdin=(
+    # the coordinator's digest of new proposals is due ten minutes after the first
+    soon = run_cli("shell", env={**env, **clock_env(start + timedelta(minutes=9), 0)},
+                   stdin="status\n")
+    assert soon.returncode == 0 and "Nytt forslag" not in soon.stdout
+    coordinator = run_cli("shell", env={**env, **clock_env(start + timedelta(minutes=10), 0)},
+                          stdin=(
         "status\noutcome P-1 bilateral\nmeet P-1 2030-01-10 10:00 Rom 2\n"))
     assert coordinator.returncode == 0, coordinator.stderr
     assert coordinator.stdout.count("→ Nytt forslag P-1: Åpent lobbyregister") == 1
-    again = run_cli("shell", "--user", CSO, env=env, stdin="meetings\n")
+    again = run_cli("shell", "--user", CSO,
+                    env={**env, **clock_env(start + timedelta(minutes=10), 0)},
+                    stdin="meetings\n")
     assert "→ Bilateralt møte om P-1: Åpent lobbyregister" in again.stdout
     assert "  Sted: Rom 2" in again.stdout

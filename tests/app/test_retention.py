@@ -90,7 +90,7 @@ def test_prune_lets_go_of_old_request_keys_and_notice_bodies_and_keeps_the_recor
         assert kept is not None and kept.state is NoticeState.SENT  # the delivery record stays
         # the words and what they were written from go (which message it was stays)
         assert kept.message is None or (kept.message.title is None and kept.message.lines == ())
-        assert kept.say is not None and kept.say.message == "proposal.new"
+        assert kept.say is not None and kept.say.message == "proposal.digest"
         assert kept.say.values == {}
     pending = chat.bot.outbox.get("later")
     assert pending is not None and pending.message.title == "Fortsatt her"  # not sent yet

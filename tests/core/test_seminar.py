@@ -225,3 +225,25 @@ def test_without_site_the_coordinator_publishes_without_a_contact() -> None:
     site = parse_seminar(data, "x").publisher
     assert site.publisher == parse_seminar(data, "x").coordinator.name
     assert site.contact == "" and site.contact_href == ""
+
+
+def test_notices_digest_minutes_is_checked(tmp_path: Path) -> None:
+    assert load_seminar(SEMINAR_FILE).digest_minutes == 10
+    data = seminar_data()
+    data.pop("notices", None)
+    assert parse_seminar(data, "x").digest_minutes == 10  # the default
+    assert parse_seminar({**data, "notices": {"digest_minutes": 0}}, "x").digest_minutes == 0
+    text = SEMINAR_FILE.read_text("utf-8")
+    for wrong, problem in (
+            ("digest_minutes = -1", "[notices] digest_minutes: must be a whole number of at "
+                                    "least 0"),
+            ('digest_minutes = "10m"', "[notices] digest_minutes: must be a whole number of at "
+                                       "least 0"),
+            ("digest_minutes = 2000", "[notices] digest_minutes: must be at most 1440 (a day)"),
+            ("digest_minute = 10", "[notices]: unknown key 'digest_minute' (allowed: "
+                                   "digest_minutes)")):
+        broken = tmp_path / "notices.toml"
+        broken.write_text(text.replace("digest_minutes = 10", wrong), "utf-8")
+        bad = run_cli("check", str(broken))
+        assert bad.returncode == 1
+        assert bad.stderr.splitlines() == [f"{broken}: {problem}"]

@@ -56,7 +56,7 @@ def test_every_message_writes_in_every_language() -> None:
     notices = [n for n in chat.bot.outbox.all() if n.say is not None]
     said = {n.say.message for n in notices if n.say is not None}
     # every kind of notice the process schedules, stored as what to say, not its words
-    assert said >= {"proposal.new", "proposal.version", "proposal.reported",
+    assert said >= {"proposal.digest", "proposal.version", "proposal.reported",
                     "proposal.decided", "proposal.withdrawn", "meeting.invited",
                     "meeting.reminder", "meeting.nudge", "meeting.cancelled", "plan.progress",
                     "plan.milestone_due", "plan.milestone_passed", "plan.progress_due",

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,12 @@ async def test_the_log_names_no_email_and_no_person(workspace: Workspace,
     await workspace.command("channel here", KARI)
     _, rid = await workspace.command(PROPOSAL, SOLVEIG)
     assert "P-1" in str(await workspace.responses(rid))
+    # the coordinator's and the ministry's digests of new proposals fall due
+    workspace.runtime.clock.advance(timedelta(minutes=10))
     await workspace.command("outcome P-1 bilateral", KARI)
     _, rid = await workspace.command("meet P-1 2026-11-25 10:00 Rom 2", INGRID)
     await workspace.responses(rid)
-    await logged(caplog, "will retry proposal:P-1", "could not deliver meeting:P-1",
+    await logged(caplog, "will retry digest:P-1", "could not deliver meeting:P-1",
                  "users.info for", "looking up a person by email failed")
 
     text = caplog.text + "\n".join(r.getMessage() for r in caplog.records)

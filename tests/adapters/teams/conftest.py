@@ -58,6 +58,8 @@ OLA = cast.OLA.teams_account
 KARI_EMAIL = cast.KARI.email
 DM_KARI = "a:1-dm-with-kari"
 DM_OLA = "a:1-dm-with-ola"
+#: how many times the channel sends one activity while the endpoint answers 503 (busy)
+TEAMS_SENDS = 10
 CHANNEL = "19:general@thread.tacv2"
 CARD = "application/vnd.microsoft.card.adaptive"
 _ids = itertools.count(1)
@@ -113,15 +115,19 @@ class Bench:
         return self.issuer.authorization(self.app_id, service_url)
 
     async def post(self, body: Any, headers: dict[str, str] | None = None, *,
-                   settle: bool = True) -> int:
+                   settle: bool = True, again_when_busy: bool = True) -> int:
         """Post one activity (with the channel's token for it unless `headers` are given);
         the endpoint answers before the turn runs, so with `settle` also wait (at most 30 s)
-        for the turns it started to finish."""
-        if headers is None:
-            headers = self.signed(body)
-        async with self.http.post(self.url + "/api/messages", json=body,
-                                  headers=headers) as response:
-            status = response.status
+        for the turns it started to finish. A 503 says no worker could authenticate the
+        activity within the endpoint's wait (a loaded machine): Teams then sends the same
+        activity again, and so does this channel, unless `again_when_busy` is off."""
+        for _ in range(TEAMS_SENDS if again_when_busy else 1):
+            async with self.http.post(self.url + "/api/messages", json=body,
+                                      headers=self.signed(body) if headers is None
+                                      else headers) as response:
+                status = response.status
+            if status != 503:
+                break
         if settle:
             await self.settle()
         return status
@@ -149,9 +155,9 @@ class Bench:
         return Flow(self.hear).send(who, words, **options)
 
     async def say(self, text: str | None = None, **kw: Any) -> PostedActivity:
-        """Post one activity and return the one message the bot answered it with: the reply
-        to that activity, whatever else (a notice to someone, in another conversation) the
-        bot sends meanwhile."""
+        """Post one activity (again after a 503, as Teams does) and return the one message the
+        bot answered it with: the reply to that activity, whatever else (a notice to someone,
+        in another conversation) the bot sends meanwhile."""
         body = self.activity(text, **kw)
         status = await self.post(body)
         assert status in (200, 201), status

@@ -185,6 +185,33 @@ async def test_a_burst_of_notices_to_a_hung_connector_does_not_delay_the_answer(
     await bench.settle()
 
 
+async def test_sent_again_after_a_503_an_activity_is_answered_once(
+        bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first delivery's authentication is held until Teams has sent the activity again
+    (after the 503 it got): the second is answered, and the first, let go then, runs no turn."""
+    from adapters.teams import endpoint
+
+    monkeypatch.setattr(endpoint, "AUTH_WAIT", 0.3)
+    auth = bench.app[TEAMS].adapter.bot_framework_authentication
+    real = auth.authenticate_request
+    gate = threading.Event()
+    seen: list[str] = []
+
+    async def first_held(activity: Any, header: str) -> Any:
+        seen.append(activity.id)
+        if len(seen) == 1:
+            gate.wait(30)  # until the same activity comes again
+        else:
+            gate.set()
+        return await real(activity, header)
+
+    monkeypatch.setattr(auth, "authenticate_request", first_held)
+    posted = await bench.say("help")
+    assert len(seen) == 2 and seen[0] == seen[1] == posted.reply_to_id
+    await bench.settle()
+    assert [p.reply_to_id for p in bench.fake.activities()] == [posted.reply_to_id]
+
+
 async def test_an_activity_no_worker_can_authenticate_in_time_gets_503(
         bench: Bench, monkeypatch: pytest.MonkeyPatch) -> None:
     """Authentication held (a slow key fetch): Teams gets 503 to send the activity again,
@@ -202,7 +229,8 @@ async def test_an_activity_no_worker_can_authenticate_in_time_gets_503(
 
     monkeypatch.setattr(auth, "authenticate_request", slow_keys)
     # the key fetch is held for 10 s: an answer that waited for it would not come
-    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False), 8)
+    status = await asyncio.wait_for(bench.post(bench.activity("help"), settle=False,
+                                               again_when_busy=False), 8)
     assert status == 503
 
     gate.set()

@@ -17,7 +17,6 @@ from bot.core.reach import Reach
 from bot.i18n.catalogue import t
 from tests.adapters.teams.conftest import KARI_EMAIL, TENANT, Bench, card_of, texts
 
-pytestmark = pytest.mark.asyncio
 PAYLOADS = Path(__file__).parent / "payloads"
 
 
@@ -55,6 +54,7 @@ def test_every_payload_is_driven_by_a_test_here() -> None:
     assert [n for n in every_payload() if f'"{n}"' not in source] == []
 
 
+@pytest.mark.asyncio
 async def test_a_message_in_a_personal_chat_is_answered_in_the_clients_language(
         bench: Bench) -> None:
     body = payload(bench, "message_personal.json")
@@ -65,6 +65,7 @@ async def test_a_message_in_a_personal_chat_is_answered_in_the_clients_language(
     assert posted.conversation_id == body["conversation"]["id"]
 
 
+@pytest.mark.asyncio
 async def test_a_channel_message_that_mentions_the_bot_is_answered_in_its_thread(
         bench: Bench) -> None:
     body = payload(bench, "message_channel_mention.json")
@@ -77,6 +78,7 @@ async def test_a_channel_message_that_mentions_the_bot_is_answered_in_its_thread
     assert posted.conversation_id == body["conversation"]["id"]
 
 
+@pytest.mark.asyncio
 async def test_a_cards_submit_runs_the_words_its_button_carries(bench: Bench) -> None:
     body = payload(bench, "message_card_submit.json")
     assert "text" not in body and body["value"]["words"] == "status"
@@ -85,6 +87,7 @@ async def test_a_cards_submit_runs_the_words_its_button_carries(bench: Bench) ->
     assert submitted == typed
 
 
+@pytest.mark.asyncio
 async def test_a_guest_in_a_meeting_chat_is_served_as_civil_society_and_no_email_is_taken(
         bench: Bench) -> None:
     body = payload(bench, "message_from_guest.json")
@@ -100,6 +103,7 @@ async def test_a_guest_in_a_meeting_chat_is_served_as_civil_society_and_no_email
     assert person is not None and person.email is None
 
 
+@pytest.mark.asyncio
 async def test_the_bot_installed_for_someone_says_nothing_and_can_reach_them_later(
         bench: Bench) -> None:
     body = payload(bench, "conversation_update_bot_added_personal.json")
@@ -110,6 +114,7 @@ async def test_the_bot_installed_for_someone_says_nothing_and_can_reach_them_lat
     assert contact["conversation_id"] == body["conversation"]["id"]
 
 
+@pytest.mark.asyncio
 async def test_a_member_added_to_a_team_is_remembered_but_not_greeted(bench: Bench) -> None:
     body = payload(bench, "conversation_update_members_added_team.json")
     assert await bench.post(body) in (200, 201)
@@ -118,6 +123,7 @@ async def test_a_member_added_to_a_team_is_remembered_but_not_greeted(bench: Ben
     assert Reach(bench.runtime.bot.records, "teams").contact(added["id"]) is not None
 
 
+@pytest.mark.asyncio
 async def test_an_installation_update_says_nothing(bench: Bench) -> None:
     body = payload(bench, "installation_update_add.json")
     assert await bench.post(body) in (200, 201)
@@ -125,6 +131,7 @@ async def test_an_installation_update_says_nothing(bench: Bench) -> None:
     assert bench.runtime.bot.records.proposals() == []
 
 
+@pytest.mark.asyncio
 async def test_a_universal_action_is_answered_in_its_http_response(bench: Bench) -> None:
     body = payload(bench, "invoke_adaptive_card_action.json")
     async with bench.http.post(bench.url + "/api/messages", json=body,
@@ -138,6 +145,7 @@ async def test_a_universal_action_is_answered_in_its_http_response(bench: Bench)
     assert bench.fake.activities() == []
 
 
+@pytest.mark.asyncio
 async def test_a_reaction_to_the_bots_message_is_not_answered(bench: Bench) -> None:
     body = payload(bench, "message_reaction_like.json")
     assert await bench.post(body) in (200, 201)
