@@ -155,7 +155,9 @@ class Completion:
 class Milestone:
     """A step of a commitment from `start` (None: not given) to `end`; `done` once completed.
 
-    A proposal's milestones are numbered 1, 2, ... in the order the proposal holds them.
+    A proposal's milestones are numbered 1, 2, ... in the order the proposal holds them; a
+    milestone's `id` stays the same however they are renumbered (its reminders are keyed by
+    it). The proposal that holds it gives it one (`Proposal.milestones_added`).
     """
 
     start: date | None
@@ -163,18 +165,25 @@ class Milestone:
     text: str
     done: Completion | None = None
     language: str = ""  # the language `text` is written in, where known (nb | nn | en)
+    id: str = field(default="", compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return _with_language({"start": self.start.isoformat() if self.start else None,
                                "end": self.end.isoformat(), "text": self.text,
-                               "done": self.done.to_dict() if self.done else None},
+                               "done": self.done.to_dict() if self.done else None,
+                               "id": self.id},
                               self.language)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Milestone:
         end = date.fromisoformat(d.get("end") or d["due"])  # "due": stored before start dates
         done = Completion.from_dict(d["done"]) if d.get("done") else None
-        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""))
+        return cls(_day(d.get("start")), end, d["text"], done, d.get("language", ""),
+                   str(d.get("id") or ""))
+
+
+def _without_id(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k != "id"}
 
 
 TEXT_FIELDS = ("title", "problem", "description", "goal", "results")  # a proposal's own text
@@ -373,6 +382,24 @@ class Proposal:
     progress: tuple[ProgressReport, ...] = ()  # an included commitment's reports, in order
     plan_id: str = ""  # the plan's own id of a commitment imported with `ogpbot import-plan`
     period: tuple[date, date] | None = None  # an imported commitment's own start and end
+    milestones_added: int = 0  # milestone ids handed out so far: a new one gets the next
+
+    def __post_init__(self) -> None:
+        """Give each milestone without an id the next one. Milestones stored before they had
+        ids get their numbers (1, 2, ... as they stand), the keys their reminders have."""
+        given = max((int(m.id) for m in self.milestones if m.id.isdigit()),
+                    default=0)
+        added = max(self.milestones_added, given)
+        if added == self.milestones_added and all(m.id for m in self.milestones):
+            return
+        numbered = []
+        for m in self.milestones:
+            if not m.id:
+                added += 1
+                m = replace(m, id=str(added))
+            numbered.append(m)
+        object.__setattr__(self, "milestones", tuple(numbered))
+        object.__setattr__(self, "milestones_added", added)
 
     @property
     def ref(self) -> str:
@@ -417,7 +444,9 @@ class Proposal:
             "proposer_name": self.proposer_name, "organization": self.organization,
             "organization_key": self.organization_key, "status": self.status.value,
             "created_at": self.created_at.isoformat(),
-            "milestones": [m.to_dict() for m in self.milestones],
+            # a milestone's id is written where it is not its number (the ids began as numbers)
+            "milestones": [_without_id(m.to_dict()) if m.id == str(k) else m.to_dict()
+                           for k, m in enumerate(self.milestones, 1)],
             "history": [h.to_dict() for h in self.history],
             "outcome": self.outcome.value if self.outcome else None,
             "report": self.report.to_dict() if self.report else None,
@@ -429,6 +458,8 @@ class Proposal:
             "versions": [v.to_dict() for v in self.versions],
             "progress": [r.to_dict() for r in self.progress], "plan_id": self.plan_id,
             "period": [d.isoformat() for d in self.period] if self.period else None,
+            **({"milestones_added": self.milestones_added}
+               if self.milestones_added != len(self.milestones) else {}),
         }
 
     @classmethod
@@ -439,7 +470,8 @@ class Proposal:
             ministry=d["ministry"], proposer=d["proposer"], proposer_name=d["proposer_name"],
             organization=d["organization"], organization_key=d.get("organization_key"),
             status=Status(d["status"]), created_at=datetime.fromisoformat(d["created_at"]),
-            milestones=tuple(Milestone.from_dict(m) for m in d.get("milestones", [])),
+            milestones=tuple(replace(m, id=m.id or str(k)) for k, m in enumerate(
+                (Milestone.from_dict(m) for m in d.get("milestones", [])), 1)),
             history=tuple(HistoryEntry.from_dict(h) for h in d.get("history", [])),
             outcome=Outcome(d["outcome"]) if d.get("outcome") else None,
             report=Report.from_dict(d["report"]) if d.get("report") else None,
@@ -453,6 +485,7 @@ class Proposal:
             plan_id=d.get("plan_id", ""),
             period=(date.fromisoformat(d["period"][0]), date.fromisoformat(d["period"][1]))
             if d.get("period") else None,
+            milestones_added=int(d.get("milestones_added") or len(d.get("milestones", []))),
         )
         # Stored before versions were kept: its text as it stands is version 1.
         return p if p.versions else replace(p, versions=(p.first_version(),))

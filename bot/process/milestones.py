@@ -149,8 +149,9 @@ def _done(ctx: Context, proposal: Proposal, n: int, text: str) -> Reply:
 def _saved(ctx: Context, proposal: Proposal, action: str, detail: str,
            milestones: tuple[Milestone, ...]) -> Proposal:
     """The proposal saved with its new milestones. On a commitment of the plan its ministry's
-    reminders follow them: a milestone that is new or renumbered gets reminders of its own,
-    and the send-time check skips those that no longer fit."""
+    reminders follow them: a new milestone (or a new end date) gets reminders of its own,
+    keyed by the milestone's id, whatever its number; each is written when it goes out, from
+    the milestone as it then is, and skipped when it no longer fits."""
     saved = ctx.change(proposal, action, detail, milestones=milestones)
     schedule_commitment(ctx.records, ctx.bot.outbox, ctx.seminar, saved, ctx.now)
     return saved

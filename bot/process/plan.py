@@ -32,6 +32,7 @@ from bot.notices.commitments import (
     MILESTONE_NUDGE,
     PROGRESS_ASK,
     commitment_key,
+    milestone_of,
 )
 
 if TYPE_CHECKING:
@@ -155,18 +156,20 @@ def commitment_notices(records: Records, seminar: Seminar, p: Proposal,
                                          say, max(due, now), "reminder", stale_after=stale,
                                          attachment=dict(info), compose=kind))
 
-    for k, m in enumerate(p.milestones, 1):
+    for m in p.milestones:
         if m.done:
             continue
         end = _at(m.end, seminar)
-        milestone = {"proposal": p.number, "milestone": k, "end": m.end.isoformat()}
+        # keyed by the milestone's id: a milestone added in front renumbers, never re-keys;
+        # written when it goes out, from the milestone as it then is (its number, its text)
+        milestone = {"proposal": p.number, "milestone_id": m.id, "end": m.end.isoformat()}
         for lead in (seminar.plan.milestone_leads if seminar.plan else ()):
-            add(commitment_key(p.ref, MILESTONE_LEAD, f"{k}:{m.end.isoformat()}:"
+            add(commitment_key(p.ref, MILESTONE_LEAD, f"{m.id}:{m.end.isoformat()}:"
                                f"{int(lead.total_seconds())}"),
                 end - lead, end, MILESTONE_LEAD,
                 Say(MILESTONE_DUE, {**milestone, "days": max(1, lead.days)}), milestone)
         nudge = end + NUDGE_AFTER
-        add(commitment_key(p.ref, MILESTONE_NUDGE, f"{k}:{m.end.isoformat()}"),
+        add(commitment_key(p.ref, MILESTONE_NUDGE, f"{m.id}:{m.end.isoformat()}"),
             nudge, nudge + ASK_STALE, MILESTONE_NUDGE, Say(MILESTONE_PASSED, milestone),
             milestone)
 
@@ -235,18 +238,19 @@ def write_progress(w: Writing, values: Mapping[str, Any]) -> Reply | str:
 
 def _write_milestone(w: Writing, values: Mapping[str, Any], due: bool) -> Reply | str:
     """A milestone's reminder: its end date near (`due`, `days` away), or passed and the
-    milestone not done."""
+    milestone not done. The milestone is found by its id, and said as it is now: its number
+    now, its text, its end date."""
     p = w.proposal(values)
-    k = values.get("milestone")
-    if p is None or not isinstance(k, int) or not 1 <= k <= len(p.milestones):
+    found = milestone_of(p, values) if p is not None else None
+    if p is None or found is None:
         return "the commitment or its milestone is gone"
-    end = w.days(None, str(values["end"]))
+    k, milestone = found
+    end = w.days(None, milestone.end.isoformat())
     title = (w.t("reminder.milestone_title", ref=p.ref, k=k, end=end) if due
              else w.t("reminder.milestone_passed", ref=p.ref, k=k, end=end))
     days = (w.tn("reminder.milestone_days", int(values.get("days", 1))),) if due else ()
     return Reply(language=w.lang, title=title,
-                 lines=(p.milestones[k - 1].text, *days,
-                        w.t("reminder.milestone_hint", ref=p.ref, k=k)),
+                 lines=(milestone.text, *days, w.t("reminder.milestone_hint", ref=p.ref, k=k)),
                  actions=(Action(w.t("card.status"), f"status {p.ref}"),))
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.model import Completion, Status
+from bot.core.model import Completion, Proposal, Status
 from bot.core.notice import NoticeState
 from bot.notices.announcements import COMPOSERS
 from bot.process.plan import schedule_plan
@@ -146,3 +146,26 @@ def test_a_reminder_for_a_done_milestone_or_a_reported_period_is_skipped(chat: C
     assert chat.say(JD, "progress P-1 limited I gang").ok
     assert "since the last request" in COMPOSERS[ask.compose](chat.bot, ask, chat.clock.now())
     assert ask.state is NoticeState.PENDING
+
+
+def test_milestones_stored_before_ids_get_their_numbers_and_keep_their_reminders(
+        chat: Chat) -> None:
+    """A commitment stored before milestones had ids loads with ids that are their numbers,
+    so its reminders scheduled back then keep their keys (nothing is scheduled twice); a
+    milestone added afterwards gets an id never used before, whatever its place."""
+    include(chat)
+    before = {n.key for n in chat.bot.outbox.all() if n.kind == "reminder"}
+    doc = chat.bot.records.proposal(1).to_dict()
+    # as stored before ids were kept (ids that are their numbers are not written anyway)
+    assert not any("id" in m for m in doc["milestones"]) and "milestones_added" not in doc
+    old = Proposal.from_dict(doc)
+    assert [m.id for m in old.milestones] == ["1", "2"] and old.milestones_added == 2
+    chat.bot.records.save_proposal(old)
+    assert schedule_plan(chat.bot.records, chat.bot.outbox, chat.seminar,
+                         chat.clock.now()) == 0
+    assert {n.key for n in chat.bot.outbox.all() if n.kind == "reminder"} == before
+    assert chat.say(JD, "milestone P-1 add 2026-06-01 2027-03-01 Først av alle").ok
+    assert chat.say(JD, "milestone P-1 remove 3").ok  # what was milestone 2 (id 2)
+    assert chat.say(JD, "milestone P-1 add 2027-08-01 Sist").ok
+    ids = [m.id for m in chat.bot.records.proposal(1).milestones]
+    assert ids == ["3", "1", "4"]  # 2 is never given again

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.core.command import Command, Place, Speaker
+from bot.store.contract import Doc, Store
 from bot.store.postgres import PostgresStore
 from bot.store.tinydb_file import TinyDBStore
 from bot.store.transfer import snapshot
@@ -66,20 +67,20 @@ class Ogpbot:
         return done
 
 
-def _database(url: str) -> dict[str, dict[str, dict[str, object]]]:
-    store = PostgresStore(url, readonly=True)
+def _read(store: Store) -> dict[str, dict[str, Doc]]:
+    """Everything in `store` (opened read-only just for this), by collection and key."""
     try:
         return snapshot(store)
     finally:
         store.close()
 
 
-def _file(path: Path) -> dict[str, dict[str, dict[str, object]]]:
-    store = TinyDBStore(path, readonly=True)
-    try:
-        return snapshot(store)
-    finally:
-        store.close()
+def _database(url: str) -> dict[str, dict[str, Doc]]:
+    return _read(PostgresStore(url, readonly=True))
+
+
+def _file(path: Path) -> dict[str, dict[str, Doc]]:
+    return _read(TinyDBStore(path, readonly=True))
 
 
 def test_backup_restore_show_and_forget_work_on_postgresql(tmp_path: Path, pg_url: str) -> None:

@@ -20,7 +20,8 @@ from tests.record.world import JD, Node, parse_html, say
 pytestmark = pytest.mark.asyncio
 
 PAGES = ("/", "/?status=included", "/?status=banana", "/proposals/P-1", "/proposals/P-7",
-         "/proposals/P-11", "/proposals/P-12", "/plan", "/accessibility", "/proposals/P-99")
+         "/proposals/P-11", "/proposals/P-12", "/plan", "/accessibility", "/proposals/P-99",
+         "/no/such/page")
 KMD = "Kommunal- og moderniseringsdepartementet"
 
 
@@ -139,6 +140,21 @@ async def test_every_page_names_its_publisher_and_links_the_statement(client, la
         # KMD's name is bokmål: in a span marked so on the pages in the two other languages,
         # part of the sentence on a bokmål page
         assert set(marked(footer, KMD)) == (set() if lang == "nb" else {"nb"}), path
+
+
+async def test_an_address_nothing_answers_is_a_page_in_the_reader_s_language(client):
+    for accept, lang, said in (("nn-NO", "nn", "Den sida finst ikkje."),
+                               ("en-GB", "en", "That page does not exist."),
+                               ("", "nb", "Den siden finnes ikke.")):
+        response = await client.get("/proposal/P-1", headers={"Accept-Language": accept})
+        assert response.status == 404
+        assert response.content_type == "text/html"
+        doc = parse_html(await response.text())
+        assert doc.one("html").attrs["lang"] == lang
+        assert said in doc.by_id("main").text()
+    # what is not a page keeps its own answer
+    assert (await client.get("/api/proposals/P-99")).content_type == "application/json"
+    assert (await client.post("/no/such/page")).status in (404, 405)
 
 
 async def test_the_accessibility_statement_in_three_languages(client):
