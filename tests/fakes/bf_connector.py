@@ -377,7 +377,7 @@ class FakeConnector(LoopbackFake):
             await self._changed.wait_for(lambda: len(self._posted) >= count)
         return self.activities()
 
-    async def wait_until(self, ready: Callable[[], bool], within: float = 5.0) -> None:
+    async def wait_until(self, ready: Callable[[], bool], within: float = 30.0) -> None:
         """Wait until ``ready()`` holds (it is asked again each time an activity is
         accepted); ``TimeoutError`` when it does not within ``within`` seconds."""
         async with asyncio.timeout(within), self._changed:

@@ -35,7 +35,7 @@ async def answer_to(bench: Bench, body: dict[str, Any]) -> Any:
     def answers() -> list[Any]:
         return [p for p in bench.fake.activities() if p.reply_to_id == body["id"]]
 
-    await bench.fake.wait_until(lambda: bool(answers()), within=5)
+    await bench.fake.wait_until(lambda: bool(answers()))
     (answer,) = answers()
     return answer
 
