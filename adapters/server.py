@@ -188,6 +188,8 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response({"status": "not ready", "not_ready": problems, "on": on},
                                  status=503)
     return web.json_response({"status": "ready", "on": on})
+
+
 def refusals(settings: Settings, host: str) -> list[str]:
     """Why `serve` must not start with these settings on `host`: one sentence per problem."""
     found: list[str] = []
