@@ -10,7 +10,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,23 +18,7 @@ import pytest
 from bot.store import journal
 from bot.store.contract import Store, StoreError
 from bot.store.journal import JournalFile
-from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
-
-
-@pytest.fixture(params=["memory", "tinydb", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store
-    if request.param == "memory":
-        s = MemoryStore()
-    elif request.param == "tinydb":
-        s = TinyDBStore(tmp_path / "db.json")
-    else:
-        from bot.store.postgres import PostgresStore
-
-        s = PostgresStore(request.getfixturevalue("pg_url"))
-    yield s
-    s.close()
 
 
 def test_put_get_replace_delete(store: Store) -> None:

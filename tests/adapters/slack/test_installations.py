@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
@@ -20,27 +18,10 @@ from adapters.slack.installations import INSTALLATIONS, StoreInstallations
 from adapters.slack.oauth_state import STATES, StoreStates
 from bot.core.clock import FakeClock
 from bot.store.contract import Store
-from bot.store.memory import MemoryStore
-from bot.store.tinydb_file import TinyDBStore
 
 KEY = "bWFkZS11cCBrZXkgZm9yIG9ncGJvdCB0ZXN0cywgMzI="  # 32 made-up bytes: ids stay the same
 TOKEN = "xoxb-made-up-0001-sealed-at-rest"
 REFRESH = "xoxe-1-made-up-refresh"
-
-
-@pytest.fixture(params=["memory", "tinydb", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    s: Store
-    if request.param == "memory":
-        s = MemoryStore()
-    elif request.param == "tinydb":
-        s = TinyDBStore(tmp_path / "db.json")
-    else:
-        from bot.store.postgres import PostgresStore
-
-        s = PostgresStore(request.getfixturevalue("pg_url"))
-    yield s
-    s.close()
 
 
 def installation(team: str = "T0MADEUP1", **more: object) -> Installation:
