@@ -244,7 +244,9 @@ def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
 
 def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
     """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER: only the
-    thread holding the GIL, so the profile is where its Python time goes."""
+    thread holding the GIL, so the profile is where its Python time goes; without pausing the
+    process for each sample (`--nonblocking`: a paused serve would spend its CPU otherwise),
+    `BENCH_ACK_PROFILE_RATE` samples a second (100)."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
         return None
@@ -253,8 +255,10 @@ def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
         print("BENCH_ACK_PROFILE is set but py-spy is not installed (pip install py-spy)")
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
+    rate = os.environ.get("BENCH_ACK_PROFILE_RATE", "100")  # samples a second
     return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--format",
-                             "raw", "--gil", "--output", f"{folder}/serve-{name}.txt"],
+                             "raw", "--gil", "--nonblocking", "--rate", rate,
+                             "--output", f"{folder}/serve-{name}.txt"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
