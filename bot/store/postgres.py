@@ -79,6 +79,7 @@ LISTEN_POLL = 0.5  # seconds the listener waits for a notification before lookin
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 _BEGIN_READONLY = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 _NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+_SNAPSHOT = re.compile(r"[0-9]+:[0-9]+:[0-9,]*")  # pg_snapshot as text: xmin:xmax:xip,...
 
 
 def label_of(url: str) -> str:
@@ -151,6 +152,7 @@ class PostgresStore:
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
         self._conflict_observers: list[Callable[[], None]] = []
+        self._watched: set[str] = set()  # collections whose deletions are kept (`changes`)
         self._prepare(migrate and not readonly)
         if self.exclusive:
             self._hold_alone()
@@ -400,21 +402,43 @@ class PostgresStore:
         return [r[0] for r in self._rows(
             "SELECT DISTINCT collection FROM ogpbot_documents ORDER BY collection")]
 
-    def revision(self, collection: str) -> str:
-        # How many rows, and the sum of the transaction ids that wrote them (`xmin`, which
-        # a write always replaces with its own, newer one): any insert, update or delete
-        # that committed moves one or the other. Only the rows' headers are read.
-        [(count, total)] = self._rows(
-            """SELECT count(*), coalesce(sum(xmin::text::bigint), 0)
-               FROM ogpbot_documents WHERE collection = %s""", (collection,))
-        return f"{count}.{total}"
+    def changes(self, collection: str, since: str | None) -> tuple[str, set[str] | None]:
+        # The token is the database's snapshot (`pg_current_snapshot()`: which transactions
+        # had committed). What changed since one is what a transaction that had not committed
+        # then wrote (`changed`, kept by a trigger, or `ogpbot_removed` for a deletion): the
+        # index on (collection, changed) finds it from the oldest transaction still running
+        # then, so the cost follows the writes since, not the collection's size.
+        watching = self._watch(collection)
+        if since is None or not watching or not _SNAPSHOT.fullmatch(since):
+            [(now,)] = self._rows("SELECT pg_current_snapshot()::text")
+            return now, None
+        [(now, keys)] = self._rows(
+            """SELECT pg_current_snapshot()::text, array(
+                 SELECT key FROM ogpbot_documents
+                 WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot)
+                 UNION
+                 SELECT key FROM ogpbot_removed
+                 WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot))""",
+            {"c": collection, "s": since})
+        return now, set(keys)
 
-    def versions(self, collection: str) -> dict[str, str]:
-        # The transaction that wrote each row (`xmin`: a write always makes a new row version
-        # with its own); only the rows' keys and headers are read.
-        return {key: version for key, version in self._rows(
-            "SELECT key, xmin::text FROM ogpbot_documents WHERE collection = %s",
-            (collection,))}
+    def _watch(self, collection: str) -> bool:
+        """Have the deletions from `collection` kept (`ogpbot_removed`) from now on; False when
+        this store may not (opened read-only) and nobody else did yet."""
+        if collection in self._watched:
+            return True
+        if self.readonly:
+            known = bool(self._rows("SELECT 1 FROM ogpbot_watched WHERE collection = %s",
+                                    (collection,)))
+        else:
+            self._rows("""INSERT INTO ogpbot_watched (collection) VALUES (%s)
+                          ON CONFLICT (collection) DO NOTHING""", (collection,))
+            known = True
+        if known:
+            self._watched.add(collection)
+        return known
 
     # -- shared work ---------------------------------------------------------------------------
 
