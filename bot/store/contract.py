@@ -78,10 +78,13 @@ class Documents(Protocol):
     #: True when other processes may use the store at the same time (PostgreSQL).
     shared: bool
 
-    def transaction(self, readonly: bool = False) -> Any:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
         """A context manager; nested ones are part of the outermost. A shared store may raise
         `Conflict` from any call inside it or at its end: see `atomically`. `readonly` promises
-        no writes: a shared store then reads one consistent snapshot and never conflicts."""
+        no writes: a shared store then reads one consistent snapshot and never conflicts.
+        `kind` names what the transaction does (a command's word): a shared store may run the
+        transactions of a kind that collided lately one at a time, from their start, rather
+        than let them collide again (each taking the next proposal number, say)."""
         ...
 
     def atomically(self, work: Callable[[], T]) -> T:

@@ -22,8 +22,12 @@ How it stays correct with several processes:
 - A transaction that collided runs again holding an advisory lock (`SERIAL_LOCK`) taken
   before it begins: those that collided run one at a time, in every replica, instead of
   colliding again and again (sixteen proposals at once, each taking the next number, would
-  otherwise fail all but one, round after round). The others run freely beside it; the lock
-  only makes them wait, so SERIALIZABLE still decides what may commit.
+  otherwise fail all but one, round after round). The next `TURNS_AFTER_COLLIDING`
+  transactions of the same kind (`transaction(kind=…)`: the command's word) in this process
+  take turns from their start (a lock of the kind's, in the process: waiting for it holds no
+  connection), so that a run of proposals or a seminar's burst of `tables` goes one at a
+  time instead of colliding once each. The others run freely beside them; the locks only
+  make them wait, so SERIALIZABLE still decides what may commit.
 - Who uses the database: every connection of a store opened for writing (`serve`, `shell`,
   `import-plan`) holds a shared advisory lock (`USE_LOCK`) while it lives; `restore` and
   `people forget` open it `exclusive`, which takes that lock alone and is refused
@@ -74,6 +78,8 @@ POOL_SIZE = 10
 SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 #: pg_advisory_lock key held (shared) by every writing connection, alone by an exclusive open
 USE_LOCK = int.from_bytes(b"ogpused", "big")
+#: after a transaction of a kind collided, that many of its kind run one at a time
+TURNS_AFTER_COLLIDING = 32
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
 
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
@@ -153,6 +159,9 @@ class PostgresStore:
         self._closing = threading.Event()
         self._conflict_observers: list[Callable[[], None]] = []
         self._watched: set[str] = set()  # collections whose deletions are kept (`changes`)
+        self._hot: dict[str, int] = {}  # kind -> transactions of it still to take turns
+        self._turns: dict[str, threading.Lock] = {}  # kind -> the turn its transactions take
+        self._hot_lock = threading.Lock()
         self._prepare(migrate and not readonly)
         if self.exclusive:
             self._hold_alone()
@@ -253,7 +262,7 @@ class PostgresStore:
         return getattr(self._local, "tx", None)
 
     @contextmanager
-    def transaction(self, readonly: bool = False) -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
         tx = self._tx()
         if tx is not None:
             tx.depth += 1
@@ -262,6 +271,14 @@ class PostgresStore:
             finally:
                 tx.depth -= 1
             return
+        turn = None if readonly else self._turn(kind)
+        if turn is None:
+            yield from self._outermost(readonly, kind)
+            return
+        with turn:  # its kind collided lately: one at a time in this process
+            yield from self._outermost(readonly, kind)
+
+    def _outermost(self, readonly: bool, kind: str) -> Iterator[None]:
         try:
             conn = self._pool.getconn()
         except PoolTimeout as exc:
@@ -296,6 +313,9 @@ class PostgresStore:
             self._local.collided = False
         except Conflict:
             self._local.collided = True
+            if kind:
+                with self._hot_lock:
+                    self._hot[kind] = TURNS_AFTER_COLLIDING
             self._collided()
             raise
         finally:
@@ -303,6 +323,20 @@ class PostgresStore:
             if serial:
                 self._unlock_serial(conn)
             self._pool.putconn(conn)
+
+    def _turn(self, kind: str) -> threading.Lock | None:
+        """The lock this transaction of `kind` holds from before it begins, when one of its
+        kind collided within its last `TURNS_AFTER_COLLIDING` (those that take the next
+        proposal number, or read everyone while saving themselves, collide again otherwise);
+        None: it runs freely. Waiting for it holds no connection."""
+        if not kind:
+            return None
+        with self._hot_lock:
+            left = self._hot.get(kind, 0)
+            if left <= 0:
+                return None
+            self._hot[kind] = left - 1
+            return self._turns.setdefault(kind, threading.Lock())
 
     @staticmethod
     def _unlock_serial(conn: psycopg.Connection[Any]) -> None:

@@ -247,3 +247,33 @@ def test_proposal_numbers_from_several_processes_are_unique_and_without_gaps(
     store.close()
     assert numbers == list(range(1, 3 * PER_PROCESS + 1))
     assert titles == {f"Forslag {t} {n}" for t in "abc" for n in range(PER_PROCESS)}
+
+
+def test_proposals_at_once_in_one_process_take_turns_once_they_collided(pg_url: str) -> None:
+    """Eight threads proposing at once all take the next number: once two collided, the
+    proposals after them take turns from their start instead of colliding once each (each
+    collision runs a whole command again), and every number is still given once."""
+    store = PostgresStore(pg_url)
+    bot = OgpBot(load_seminar(SEMINAR), store, SystemClock())
+    collided: list[None] = []
+    store.observe_conflicts(lambda: collided.append(None))
+    answers: list[str] = []
+    start = threading.Barrier(8)
+
+    def propose(tag: str) -> None:
+        speaker = Speaker("slack", f"U0{tag.upper()}", name=f"Person {tag}")
+        start.wait()
+        for n in range(5):
+            reply = bot.handle(Command(speaker, Place("slack", "C0"), words=(
+                f"propose Forslag {tag} {n} " + LINE.format(area="innsyn"))))
+            answers.append(reply.text.splitlines()[0] if reply.ok else "refused")
+
+    threads = [threading.Thread(target=propose, args=(tag,)) for tag in "abcdefgh"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = sorted(int(d["number"]) for d in store.all("proposals"))
+    store.close()
+    assert "refused" not in answers and numbers == list(range(1, 41))
+    assert len(collided) < 20, f"{len(collided)} collisions in 40 proposals"
