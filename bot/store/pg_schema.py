@@ -39,13 +39,10 @@ def _field_indexes(names: tuple[str, ...]) -> str:
 # every row of a collection (`PostgresStore.changes`). Each row carries the transaction that
 # last wrote its document (`changed`, set by a trigger, so that every writer sets it); a
 # document deleted from a collection someone watches leaves its key in `ogpbot_removed`.
-# Leases are looked up by their owner (`renew`), not by walking the work index.
 _CHANGES = """
     ALTER TABLE ogpbot_documents ADD COLUMN changed xid8 NOT NULL DEFAULT '0';
     ALTER TABLE ogpbot_documents ALTER COLUMN changed DROP DEFAULT;
     CREATE INDEX ogpbot_documents_changed ON ogpbot_documents (collection, changed);
-    CREATE INDEX ogpbot_documents_leases ON ogpbot_documents (collection, lease_owner)
-        WHERE lease_owner IS NOT NULL;
     CREATE TABLE ogpbot_watched (collection text PRIMARY KEY);
     CREATE TABLE ogpbot_removed (
         collection text NOT NULL,
@@ -98,7 +95,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "b-tree indexes on the fields searched by, instead of the GIN index",
               "DROP INDEX IF EXISTS ogpbot_documents_fields;"
               + _field_indexes(FIELDS_OF_VERSION_2) + "\nANALYZE ogpbot_documents;"),
-    Migration(3, "what changed since, by index; people by e-mail address; leases by owner",
+    Migration(3, "what changed since, by index; people by e-mail address",
               _CHANGES + _field_indexes(("email",)) + "\nANALYZE ogpbot_documents;"),
 ]
 
