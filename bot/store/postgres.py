@@ -26,7 +26,8 @@ How it stays correct with several processes:
   transactions of the same kind (`transaction(kind=…)`: the command's word) in this process
   take turns from their start (a lock of the kind's, in the process: waiting for it holds no
   connection), so that a run of proposals or a seminar's burst of `tables` goes one at a
-  time instead of colliding once each. The others run freely beside them; the locks only
+  time instead of colliding once each; then one alone runs freely, and once it commits
+  without colliding they all do again. The others run freely beside them; the locks only
   make them wait, so SERIALIZABLE still decides what may commit.
 - Who uses the database: every connection of a store opened for writing (`serve`, `shell`,
   `import-plan`) holds a shared advisory lock (`USE_LOCK`) while it lives; `restore` and
@@ -161,6 +162,7 @@ class PostgresStore:
         self._watched: set[str] = set()  # collections whose deletions are kept (`changes`)
         self._hot: dict[str, int] = {}  # kind -> transactions of it still to take turns
         self._turns: dict[str, threading.Lock] = {}  # kind -> the turn its transactions take
+        self._probing: set[str] = set()  # kinds whose one free transaction is running
         self._hot_lock = threading.Lock()
         self._prepare(migrate and not readonly)
         if self.exclusive:
@@ -271,12 +273,18 @@ class PostgresStore:
             finally:
                 tx.depth -= 1
             return
-        turn = None if readonly else self._turn(kind)
-        if turn is None:
-            yield from self._outermost(readonly, kind)
-            return
-        with turn:  # its kind collided lately: one at a time in this process
-            yield from self._outermost(readonly, kind)
+        turn, probe = (None, False) if readonly else self._turn(kind)
+        committed = False
+        try:
+            if turn is None:
+                yield from self._outermost(readonly, kind)
+            else:
+                with turn:  # its kind collided lately: one at a time in this process
+                    yield from self._outermost(readonly, kind)
+            committed = True
+        finally:
+            if probe:
+                self._probed(kind, committed)
 
     def _outermost(self, readonly: bool, kind: str) -> Iterator[None]:
         try:
@@ -324,19 +332,34 @@ class PostgresStore:
                 self._unlock_serial(conn)
             self._pool.putconn(conn)
 
-    def _turn(self, kind: str) -> threading.Lock | None:
-        """The lock this transaction of `kind` holds from before it begins, when one of its
-        kind collided within its last `TURNS_AFTER_COLLIDING` (those that take the next
-        proposal number, or read everyone while saving themselves, collide again otherwise);
-        None: it runs freely. Waiting for it holds no connection."""
+    def _turn(self, kind: str) -> tuple[threading.Lock | None, bool]:
+        """The lock this transaction of `kind` holds from before it begins (None: it runs
+        freely), and whether it is the probe. After one of a kind collided (those that take the
+        next proposal number, or read everyone while saving themselves, collide again
+        otherwise), the next `TURNS_AFTER_COLLIDING` of it take turns; then one runs freely
+        while the others still take turns, and only once it has committed do they all run
+        freely again (were they all let go at once, they would collide at once). Waiting for
+        the lock holds no connection."""
         if not kind:
-            return None
+            return None, False
         with self._hot_lock:
-            left = self._hot.get(kind, 0)
-            if left <= 0:
-                return None
-            self._hot[kind] = left - 1
-            return self._turns.setdefault(kind, threading.Lock())
+            if kind not in self._hot:
+                return None, False
+            left = self._hot[kind]
+            if left > 0:
+                self._hot[kind] = left - 1
+            elif kind not in self._probing:
+                self._probing.add(kind)
+                return None, True
+            return self._turns.setdefault(kind, threading.Lock()), False
+
+    def _probed(self, kind: str, committed: bool) -> None:
+        """The probe of `kind` ended: committed, its kind runs freely again; collided, it took
+        its turns again (`transaction`); otherwise (refused, failed) the next is a probe."""
+        with self._hot_lock:
+            self._probing.discard(kind)
+            if committed and self._hot.get(kind) == 0:
+                del self._hot[kind]
 
     @staticmethod
     def _unlock_serial(conn: psycopg.Connection[Any]) -> None:
