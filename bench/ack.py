@@ -244,7 +244,9 @@ def in_process(folder: Path, db: str, size: int) -> tuple[float, float]:
 
 def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
     """With BENCH_ACK_PROFILE=FOLDER, py-spy samples the serve process into FOLDER: only the
-    thread holding the GIL, so the profile is where its Python time goes."""
+    thread holding the GIL, so the profile is where its Python time goes; without pausing the
+    process for each sample (`--nonblocking`: a paused serve would spend its CPU otherwise),
+    `BENCH_ACK_PROFILE_RATE` samples a second (100)."""
     folder = os.environ.get("BENCH_ACK_PROFILE")
     if not folder or server.process is None:
         return None
@@ -253,8 +255,10 @@ def profile(server: ServeProcess, name: str) -> subprocess.Popen[bytes] | None:
         print("BENCH_ACK_PROFILE is set but py-spy is not installed (pip install py-spy)")
         return None
     Path(folder).mkdir(parents=True, exist_ok=True)
+    rate = os.environ.get("BENCH_ACK_PROFILE_RATE", "100")  # samples a second
     return subprocess.Popen([spy, "record", "--pid", str(server.process.pid), "--format",
-                             "raw", "--gil", "--output", f"{folder}/serve-{name}.txt"],
+                             "raw", "--gil", "--nonblocking", "--rate", rate,
+                             "--output", f"{folder}/serve-{name}.txt"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -318,13 +322,20 @@ async def conflicts(http: aiohttp.ClientSession, server: ServeProcess) -> int:
 
 
 SETTLE = 0.3  # seconds after the last answer that still count (the marks of answers given)
+IDLE_WITHIN = 60.0  # seconds an ogpbot phase waits at most for the work it set off to end
 
 
 async def phase(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServeProcess,
                 kind: str, count: int, size: int, tag: str, answers: bool = True,
-                db: Database | None = None) -> Phase:
+                db: Database | None = None, ogpbot: bool = False) -> Phase:
+    """One burst of commands of `kind`. For `ogpbot`, measured from an idle server to an idle
+    server: its CPU time counts the work the commands set off after their answers (a
+    `propose` tells the ministry and the coordinator: those DMs are the propose's), and none
+    of an earlier phase's."""
     assert server.process is not None
     pid = server.process.pid
+    if ogpbot:
+        await idle(server, within=IDLE_WITHIN)
     if db is not None:
         collided = await conflicts(http, server)
         await asyncio.to_thread(db.statements.reset)
@@ -332,6 +343,8 @@ async def phase(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServePr
     before = cpu_seconds(pid)
     acks, took = await measure(http, fake, server.url, kind, count, size, tag, answers)
     await asyncio.sleep(SETTLE)
+    if ogpbot:
+        await idle(server, within=IDLE_WITHIN)
     cpu = (cpu_seconds(pid) - before) / count
     if db is None:
         return Phase(acks, took, cpu)
@@ -356,6 +369,7 @@ async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server:
             text, command="/status" if word == "status" else "/ogp", user_id=proposer_id(who),
             channel_id=CHANNEL, channel_name="seminar", response_url=fake.response_url(rid)))
         rids.append(rid)
+    await idle(server, within=IDLE_WITHIN)
     collided = await conflicts(http, server)
     before = cpu_seconds(server.process.pid)
     began = time.perf_counter()
@@ -379,8 +393,9 @@ async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server:
 
 
 async def idle(server: ServeProcess, within: float = 90.0) -> float:
-    """Wait until the server's start-up work (the retention pass reads every sent notice) is
-    over: its CPU time grows by less than a tenth of the time passing. The seconds waited."""
+    """Wait until the server's work is over (after a start, the retention pass reads every sent
+    notice; after a phase, the notices it set off go out): its CPU time grows by less than a
+    tenth of the time passing. The seconds waited."""
     assert server.process is not None
     began = time.perf_counter()
     while time.perf_counter() - began < within:
@@ -424,7 +439,8 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
                 figures.setdefault(f"bare {kind}", []).append(await phase(
                     http, fake, bare, kind, count, size, f"{at}bare", answers=False))
                 figures.setdefault(f"ogpbot {kind}", []).append(await phase(
-                    http, fake, server, kind, count, size, f"{at}ogpbot", db=database))
+                    http, fake, server, kind, count, size, f"{at}ogpbot", db=database,
+                    ogpbot=True))
                 figures.setdefault(f"answering {kind}", []).append(await phase(
                     http, fake, answering, kind, count, size, f"{at}answering"))
             figures["loads"].append(f"{began} → {load()}")

@@ -61,8 +61,9 @@ class SlackAnswers:
         conversation were seen is remembered (notices to them go through that workspace)."""
         speaker = item.command.speaker
         team = item.route.get("team")
-        await asyncio.to_thread(self.client.workspaces.saw, team, speaker.user_id,
-                                item.command.place.conversation_id)
+        channel = item.command.place.conversation_id
+        if self.client.workspaces.news(team, speaker.user_id, channel):  # rarely: a store write
+            await asyncio.to_thread(self.client.workspaces.saw, team, speaker.user_id, channel)
         with answering(team):
             found = await self.speakers.speaker(speaker.user_id, speaker.name)
         return replace(item.command, speaker=found)

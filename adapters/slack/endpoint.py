@@ -1,8 +1,8 @@
 """`POST /slack/events`: the HTTP side of the Slack adapter, in the order a request meets it.
 
-1. Who gets in (`access.SlackDoor`): the signature, once (401), then the body parsed by
-   slack-bolt (`AsyncBoltRequest`), a body that is not a Slack payload 400, a workspace not
-   served 403.
+1. Who gets in (`access.SlackDoor`): the signature, once (401), then the body parsed as
+   slack-bolt parses it (`parse_body`), a body that is not a Slack payload 400, a workspace
+   not served 403.
 2. What it asks (`inbound.read`, from the body alone): an inbox item for a slash command, a
    button, a mention, a DM or a submitted form; an App Home opening; or nothing.
 3. The item is kept in the inbox (`bot.app.inbox`: one store write) BEFORE anything answers
@@ -12,7 +12,8 @@
    sentence instead of a promise.
 4. A slash command or a button (answered at its response_url) is acknowledged at once with
    the empty 200 bolt's `ack()` would give: bolt's dispatch, which would only form that, cost
-   a tenth of such a request's CPU. Anything else goes to the slack-bolt app (`AsyncApp`, its
+   a tenth of such a request's CPU (and so does bolt's request object, made only for what
+   goes to bolt). Anything else goes to the slack-bolt app (`AsyncApp`, its
    own signature check off: step 1 did it), which routes the request to a listener and forms
    the acknowledgement: url_verification, ssl_check, the bot's own events ignored, a modal's
    `response_action`. Listeners run before the response (`process_before_response`), so
@@ -39,6 +40,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 
 from adapters.metrics import answered
 from adapters.slack import inbound
@@ -106,12 +108,10 @@ class SlackEndpoint:
         if not self.door.signed(raw, request.headers):
             return web.Response(status=401, text="invalid signature")
         try:
-            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"),
-                                            query=request.query_string,
-                                            headers=dict(request.headers))
+            text = raw.decode("utf-8")
+            body = parse_body(text, request.content_type)  # as bolt reads it
         except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
             return web.Response(status=400, text="malformed body")  # RecursionError: nested
-        body = bolt_request.body
         refused = self.door.refusal(body)
         if refused is not None:
             if refused.status == 403:
@@ -131,10 +131,13 @@ class SlackEndpoint:
                 if kept.fresh:
                     self.turns.submit(asked)
                 return web.Response(status=200)
-            bolt_request.context[KEPT] = kept
         elif isinstance(asked, inbound.HomeOpened) and self.home.first_time(asked.event_id):
             self.spawn(self._publish_home(asked))
         try:
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
+                                            headers=dict(request.headers))
+            if kept is not None:
+                bolt_request.context[KEPT] = kept
             response = await self.bolt.async_dispatch(bolt_request)
         except Exception:
             log.warning("slack: payload could not be dispatched", exc_info=True)

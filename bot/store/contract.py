@@ -132,13 +132,14 @@ class WorkQueue(Documents, Protocol):
     the inbox and the outbox see of the store (and the dispatcher, which also books a pace)."""
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
-              **equals: Any) -> list[tuple[str, Doc]]:
+              excluding: Collection[str] = (), **equals: Any) -> list[tuple[str, Doc]]:
         """Up to `limit` (key, document) pairs of work ready at `now` (their `ready_at` is at
         most `now`), earliest first, that no other owner holds a live lease on, and whose fields
         equal `equals` (a `key` among them is also the document's key in the collection, as
-        in the inbox, whose documents carry their own); each is now `owner`'s until
-        `now + lease`. Outside a transaction it is one of its own; two owners never get the
-        same document while a lease lasts."""
+        in the inbox, whose documents carry their own), leaving out the documents keyed
+        `excluding` (the work `owner` holds already: neither read again nor counted against
+        `limit`); each is now `owner`'s until `now + lease`. Outside a transaction it is one
+        of its own; two owners never get the same document while a lease lasts."""
         ...
 
     def renew(self, collection: str, owner: str, until: float) -> int:

@@ -53,12 +53,13 @@ class LocalWork:
             return work()
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
-              **equals: Any) -> list[tuple[str, Doc]]:
+              excluding: Collection[str] = (), **equals: Any) -> list[tuple[str, Doc]]:
         with self._lock:
             found = []
             for key, doc in self._work(collection):
                 at = ready_at(doc)
-                if at is None or at > now or not self._free(collection, key, owner, now):
+                if at is None or at > now or key in excluding or not self._free(
+                        collection, key, owner, now):
                     continue
                 if all(doc.get(f) == v for f, v in equals.items()):
                     found.append((at, key, doc))

@@ -500,10 +500,13 @@ class PostgresStore:
     # -- shared work ---------------------------------------------------------------------------
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
-              **equals: Any) -> list[tuple[str, Doc]]:
+              excluding: Collection[str] = (), **equals: Any) -> list[tuple[str, Doc]]:
         if self.readonly:
             raise StoreError(f"{self.label}: opened read-only")
         where, params = _matching(equals)
+        if excluding:  # what the owner holds already: not read, nor leased, again
+            where = sql.Composed([sql.SQL(" AND NOT (key = ANY(%s))"), where])
+            params = [sorted(excluding), *params]
         if isinstance(equals.get("key"), str):
             # One document asked for by its key (the inbox's hold): found through the primary
             # key, not by walking the work index over every item (and every dead version of

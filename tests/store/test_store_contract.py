@@ -190,6 +190,19 @@ def test_next_ready_leaves_out_the_work_its_owner_is_doing(store: Store) -> None
     assert store.next_ready("outbox", "a", excluding=()) == 5.0
 
 
+def test_claim_leaves_out_the_work_its_owner_holds_already(store: Store) -> None:
+    for key, at in (("n1", 5.0), ("n2", 6.0), ("n3", 7.0), ("n4", 8.0)):
+        _work(store, key, at)
+    assert [k for k, _ in store.claim("outbox", "a", 10.0, 30.0, 2)] == ["n1", "n2"]
+    # what `a` holds is neither handed out again nor counted against the limit
+    assert [k for k, _ in store.claim("outbox", "a", 10.0, 30.0, 2,
+                                      excluding=frozenset({"n1", "n2"}))] == ["n3", "n4"]
+    assert store.claim("outbox", "a", 10.0, 30.0, 2, excluding=["n1", "n2", "n3", "n4"]) == []
+    assert store.claim("outbox", "b", 20.0, 5.0, 10) == []  # every lease is still a's
+    assert [k for k, _ in store.claim("outbox", "b", 41.0, 5.0, 10, excluding=["n2"])] == [
+        "n1", "n3", "n4"]
+
+
 def test_a_lease_outlives_a_rewrite_of_the_document(store: Store) -> None:
     _work(store, "n1", 10.0, state="pending")
     store.claim("outbox", "a", 20.0, 30.0, 10)
