@@ -4,7 +4,8 @@ It sleeps until the next notice is due (a newly scheduled notice wakes it, in th
 through the store's `notify`, in any replica), claims the due notices, and hands each to the
 lane of its conversation: lanes send in parallel with each other, one notice after another
 within a lane, paced to the platform's limit (each `Notifier` declares its `pace`; the pace of
-each conversation is booked in the store, so replicas together keep it). Each notice is
+each conversation is booked in the store, so replicas together keep it, and counted from the
+platform's answer to the last message there, as the platform counts it). Each notice is
 claimed for a lease (renewed while this process lives), marked `sending` in the store before
 it goes out and `sent` after, so a crash can repeat at most the notices that were in flight at
 that instant, and no two replicas send the same notice.
@@ -76,7 +77,7 @@ from bot.notices.composing import LATE_AFTER, compose
 from bot.notices.destinations import Destination, Unreached, Via
 from bot.notices.outbox import OUTBOX
 from bot.notices.port import DeliveryError, FileAttachment, Notifier
-from bot.notices.write_batch import WriteBatch
+from bot.notices.write_batch import CallBatch, WriteBatch
 from bot.store.contract import StoreError
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ Lane = tuple[str, str, str]
 
 class _Flight:
     """What one dispatcher has taken and not yet done with, on one event loop: the notices it
-    holds, the lane of each conversation, the people being looked up, and the tasks doing it."""
+    holds, the lane of each conversation and when each is free again, the people being looked
+    up, and the tasks doing it."""
 
     def __init__(self, parallel: int) -> None:
         self.loop = asyncio.get_running_loop()
@@ -123,6 +125,11 @@ class _Flight:
         self.idle.set()
         self.saturated = False  # holding CLAIM_BATCH: take more once some are done with
         self.unreleased: set[str] = set()  # claims whose release failed: released again
+        # per conversation, the real second its pace runs out, counted from the platform's
+        # answer to the last message sent there (its slot was booked before that message
+        # waited for a sending slot; the platform counts from when the message reached it)
+        self.answered: dict[str, float] = {}
+        self.forget_at = CLAIM_BATCH  # how many `answered` may hold before the past go
         self.failures: Counter[str] = Counter()  # per notice, writes that failed before sending
 
     def spawn(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
@@ -166,6 +173,7 @@ class Dispatcher:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._sleep = sleep
         self._batch = WriteBatch(bot.store, self.stats)
+        self._bookings = CallBatch()  # the conversations' paces, booked in the store
         self._flight: _Flight | None = None
         self._event: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
@@ -339,12 +347,8 @@ class Dispatcher:
         if flight.saturated:
             return 0
         now = self.bot.clock.now()
-        held = len(flight.keys)
-        claimed = await asyncio.to_thread(self._claim, now, room + held)
-        fresh = [n for n in claimed if n.key not in flight.keys]
-        if len(fresh) > room:  # some held ones were done with meanwhile
-            await self._release(flight, [n.key for n in fresh[room:]])
-            fresh = fresh[:room]
+        # what is held already is neither read again nor leased again (`_renew` keeps it)
+        fresh = await asyncio.to_thread(self._claim, now, room, frozenset(flight.keys))
         flight.keys.update(n.key for n in fresh)
         ready = await asyncio.to_thread(self._ready, fresh, now)
         later = {n.key for n in fresh} - {n.key for n, _ in ready}
@@ -366,9 +370,10 @@ class Dispatcher:
                              "ogpbot-notice-skip")
         return len(ready)
 
-    def _claim(self, now: datetime, limit: int = CLAIM_BATCH) -> list[Notice]:
+    def _claim(self, now: datetime, limit: int = CLAIM_BATCH,
+               held: frozenset[str] = frozenset()) -> list[Notice]:
         docs = self.bot.store.claim(OUTBOX, self.owner, now.timestamp(), LEASE, limit,
-                                    **self.scope)
+                                    excluding=held, **self.scope)
         return [Notice.from_dict(doc) for _, doc in docs]
 
     def _ready(self, claimed: list[Notice],
@@ -451,7 +456,7 @@ class Dispatcher:
         token = REQUEST_ID.set(notice.request_id)
         try:
             try:
-                wait = await self._paced(where)
+                wait = await self._paced(flight, where)
                 if wait > 0 and not self._stopping:
                     await self._sleep(wait)  # the conversation's pace: no sending slot held
                 async with flight.gate:
@@ -459,6 +464,8 @@ class Dispatcher:
                         await self._let_go(flight, notice.key)
                         return False
                     outcome, going_on = await self._send(notice, where)
+                    if outcome is not None:  # the platform was asked
+                        self._answered(flight, where)
             except Exception as exc:  # nothing was sent: the store or a composer failed
                 await self._pause(flight, notice, exc)
                 return False
@@ -471,17 +478,34 @@ class Dispatcher:
         finally:
             REQUEST_ID.reset(token)
 
-    async def _paced(self, where: Destination) -> float:
+    async def _paced(self, flight: _Flight, where: Destination) -> float:
         """Book the conversation's next free moment, in the store that every replica books
         in; the real seconds until it comes. A platform's pace is real time (whatever speed
-        the clock runs at), booked in the real seconds every replica shares."""
+        the clock runs at), booked in the real seconds every replica shares. The moment is
+        never sooner than a pace after the answer to the last message sent there from here:
+        a message that waited for a sending slot reached the platform later than its slot,
+        and the platform counts from then (sent a pace after its slot, the next one would be
+        refused, and wait out a `Retry-After` of a whole second or more)."""
         pace = self._pace_of(where.platform)
         if not pace:
             return 0.0
+        lane = ":".join(where.lane)
         now = protocol_seconds()
-        at = await asyncio.to_thread(self.bot.store.book, PACING, ":".join(where.lane), now,
-                                     pace)
+        at: float = await self._bookings.run(partial(
+            self.bot.store.book, PACING, lane, max(now, flight.answered.pop(lane, 0.0)), pace))
         return at - now
+
+    def _answered(self, flight: _Flight, where: Destination) -> None:
+        """The platform has answered a message to `where` (or a look whether one arrived): its
+        conversation is free again a pace from now."""
+        pace = self._pace_of(where.platform)
+        if not pace:
+            return
+        now = protocol_seconds()
+        if len(flight.answered) >= flight.forget_at:  # forget the conversations free again
+            flight.answered = {k: at for k, at in flight.answered.items() if at > now}
+            flight.forget_at = max(CLAIM_BATCH, 2 * len(flight.answered))
+        flight.answered[":".join(where.lane)] = now + pace
 
     def _pace_of(self, platform: str) -> float:
         if self.pace is not None:

@@ -2,11 +2,14 @@
 conversation does not hold back a notice that falls due meanwhile in another (it would be
 skipped as stale once it was let through), and a person who must first be looked up by e-mail
 does not hold back the notices to everyone else. (tests/test_replicas_store.py shows that a
-failing write in one lane leaves the other lanes' claims alone.)"""
+failing write in one lane leaves the other lanes' claims alone.) Within a lane, each message
+reaches the platform at least its pace after the one before, however late that one got
+there."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +19,8 @@ from bot.core.notice import Notice, NoticeState, Target
 from bot.core.people import roster_key
 from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
+from bot.notices import dispatcher as dispatching
+from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import FileAttachment
 from tests import cast
 from tests.notice_kit import Kit, RecordingNotifier, oslo, seminar_data
@@ -55,6 +60,26 @@ class HeldNotifier(RecordingNotifier):
     async def find_user(self, email: str) -> str | None:
         await self._hold(email)
         return await super().find_user(email)
+
+
+class SlowToArrive(RecordingNotifier):
+    """A platform that allows one message a second per conversation, on a clock of real
+    seconds the test moves: each message takes `transit` seconds to reach it (the first ones
+    longer, as in a busy moment), and it answers as the message arrives."""
+
+    pace = 1.0
+
+    def __init__(self, seconds: list[float], transits: list[float]) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.transits = transits
+        self.arrived: list[float] = []
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
+        self.seconds[0] += self.transits.pop(0) if self.transits else 0.05
+        self.arrived.append(self.seconds[0])
+        await super().post(conversation, message, reference, key=key)
 
 
 def to_channel(key: str, channel: str, due: Any = NOW, stale: Any = None) -> Notice:
@@ -160,3 +185,25 @@ async def test_someone_who_writes_while_being_looked_up_gets_their_notice_at_onc
     sent = kit.bot.outbox.get(key)
     assert sent is not None and sent.state is NoticeState.SENT
     assert kit.clock.now() == NOW
+
+
+async def test_each_message_reaches_the_platform_a_pace_after_the_one_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first message took 0.6 s to arrive: the next leaves a second after it arrived
+    (a second after its booked slot it would have come 0.45 s after it, and been refused)."""
+    seconds = [1000.0]
+    monkeypatch.setattr(dispatching, "protocol_seconds", lambda: seconds[0])
+
+    async def sleep(wait: float) -> None:
+        seconds[0] += wait
+
+    kit = Kit(NOW)
+    platform = SlowToArrive(seconds, transits=[0.6, 0.05, 0.3])
+    dispatcher = Dispatcher(kit.bot, {"slack": platform}, sleep=sleep)
+    for n in range(4):
+        kit.bot.outbox.schedule(to_channel(f"n{n}", "C0SEMINAR"))
+    await dispatcher.run_due()
+    assert [s.message.title for s in platform.sent] == ["Til C0SEMINAR"] * 4
+    gaps = [round(b - a, 2) for a, b in itertools.pairwise(platform.arrived)]
+    assert gaps == [1.05, 1.3, 1.05]
+    assert {n.state for n in kit.bot.outbox.all()} == {NoticeState.SENT}
