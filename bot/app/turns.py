@@ -1,7 +1,7 @@
 """The turns after an acknowledgement: each inbox item (`bot.app.inbox`) run through the core
 and answered by the platform's `Responder`, one person's in the order they came; the core's
-part a few at a time, the answers on their way to the platform as many at once as are ready
-(an answer the platform is slow to take holds back no other person's turn); at start-up,
+part a few at a time, the platform's parts (who is speaking, the answer on its way) as many
+at once as are ready (a platform slow to answer holds back no other person's turn); at start-up,
 whatever the last process acknowledged and left undone or unanswered; at shutdown, the turns
 in flight finish and the rest stay in the inbox, as they are, for the next start.
 
@@ -195,12 +195,13 @@ class Turns:
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
                    resumed: bool) -> Reply | None:
         if reply is None:
+            command = await responder.prepare(item)  # the platform's part: as many as come
             assert self._gate is not None
-            async with self._gate:  # the core's part, `at_once` at a time; the answer's is not
-                if self._stopping:
+            queued = self._gate.locked()  # behind other turns' core parts, not in flight
+            async with self._gate:  # the core's part, `at_once` at a time
+                if queued and self._stopping:
                     self.inbox.let_go([item.key], others_may=True)
                     return None  # not begun: it stays in the inbox, as it is
-                command = await responder.prepare(item)
                 reply = await asyncio.to_thread(self.inbox.run, item.key, command)
             if reply is None or reply.repeated:
                 # answered, or being answered, by whoever did it first
