@@ -82,18 +82,20 @@ class OgpBot:
         `settlement`, the answer is kept there, in the transaction of the effect. A command
         whose transaction collided with another (another replica's, on a shared store) is
         run again from the start, as if it had just arrived."""
-        reply, outcome = self._handle(command, settlement)
+        word = word_of(command)
+        reply, outcome = self._handle(command, settlement, word)
         try:
-            self.observer.command(command.speaker.platform, word_of(command), outcome)
+            self.observer.command(command.speaker.platform, word, outcome)
         except Exception:  # watching must never cost an answer
             log.exception("the observer failed")
         return rehearsal.marked(reply) if self.seminar.rehearsal else reply
 
-    def _handle(self, command: Command, settlement: Settlement | None) -> tuple[Reply, str]:
+    def _handle(self, command: Command, settlement: Settlement | None,
+                word: str) -> tuple[Reply, str]:
         if settlement is not None:
             settlement = _IfChanged(settlement, self.store)
         try:
-            reply = retry_conflicts(lambda: self._answer(command, settlement))
+            reply = retry_conflicts(lambda: self._answer(command, settlement, word))
             return reply, "repeated" if reply.repeated else "ok"
         except _Refusal as refusal:
             return refusal.reply, "refused"
@@ -106,18 +108,20 @@ class OgpBot:
             lang = self._safe_language(command)
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
-    def _answer(self, command: Command, settlement: Settlement | None) -> Reply:
+    def _answer(self, command: Command, settlement: Settlement | None, word: str) -> Reply:
         for attempt in range(1, ATTEMPTS + 1):
-            reply = self._attempt(command, settlement, last=attempt == ATTEMPTS)
+            reply = self._attempt(command, settlement, word, last=attempt == ATTEMPTS)
             if reply is not None:
                 return reply
         raise RuntimeError("the last attempt always answers")
 
-    def _attempt(self, command: Command, settlement: Settlement | None,
+    def _attempt(self, command: Command, settlement: Settlement | None, word: str,
                  last: bool) -> Reply | None:
         """Run the command once; None when a prepared step's inputs changed while its work
-        ran (the caller tries again). On the `last` attempt the work runs in the transaction."""
-        with self.records.transaction():
+        ran (the caller tries again). On the `last` attempt the work runs in the transaction.
+        The transactions are of the command's word: a shared store lets those of a word that
+        collided lately take turns."""
+        with self.records.transaction(kind=word):
             seen = self._seen(command, settlement)
             if seen is not None:
                 return seen
@@ -129,7 +133,7 @@ class OgpBot:
                 return self._remember(command, settlement, self._finish(
                     ctx, prepared, prepared.work(prepared.inputs)))
         result = prepared.work(prepared.inputs)  # no transaction held: others go on
-        with self.records.transaction():
+        with self.records.transaction(kind=word):
             seen = self._seen(command, settlement)
             if seen is not None:
                 return seen

@@ -161,7 +161,11 @@ class Directory:
         by_email: dict[str, list[Person]] = {}
         for person in self.records.people():
             if not person.on_roster and person.email:
-                by_email.setdefault(person.email.lower(), []).append(person)
+                email = person.email.lower()
+                if person.email != email:  # kept as met before: found by it in lower case
+                    person = person.with_changes(email=email)
+                    self.records.save_person(person)
+                by_email.setdefault(email, []).append(person)
         for entry in self.seminar.people:
             roster = self.records.person(roster_key(entry.email))
             if roster is None:

@@ -43,8 +43,8 @@ class Records:
         self.signals = signals
         self.on_proposal_saved: list[Callable[[int], None]] = []
 
-    def transaction(self, readonly: bool = False) -> Any:
-        return self.store.transaction(readonly)
+    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
+        return self.store.transaction(readonly, kind)
 
     def atomically(self, work: Callable[[], T]) -> T:
         """`work()` in one transaction, run again if it collides with another process's."""
@@ -141,12 +141,12 @@ class Records:
         self.store.atomically(link)
 
     def person_by_email(self, email: str) -> Person | None:
-        email = email.lower()
-        # Asked at a new person's first command: the documents are compared, and only the
-        # one found is made a `Person` (not everyone, each time).
-        found = next((d for d in self.store.all(PEOPLE)
-                      if isinstance(d.get("email"), str) and d["email"].lower() == email), None)
-        return Person.from_dict(found) if found is not None else None
+        """The first person stored with `email`, asked at a new person's first command: one
+        look-up by the field, not a read of everyone. Addresses are kept in lower case (the
+        seminar file's roster is read so, the people met are kept so, and `sync_roster` puts
+        those an older ogpbot kept otherwise in lower case)."""
+        found = self.store.find(PEOPLE, email=email.lower())
+        return Person.from_dict(found[0]) if found else None
 
     def delete_person(self, key: str) -> None:
         """Remove a person and the links from their platform ids (merged into another)."""

@@ -15,13 +15,12 @@ whether a write came after the snapshot was read.
 
 A store that other processes write too (replicas sharing a database) is read without such a
 lock, and another replica's writes reach this one only as notifications on its `proposals`
-channel (`Records.save_proposal` notifies it; `watch()` listens), which may come late. There,
-`changed_since_read()` asks the store for its revision of the proposals (any write, by any
-replica, that committed changes it) and compares it with the revision the snapshot was read
-at; a refresh that finds the revision moved asks for each proposal's version
-(`Store.versions`: on PostgreSQL the row's `xmin`, no document sent) and reads again only the
-proposals whose version moved, not every proposal (at 10,000 proposals the whole read cost
-a `propose` on PostgreSQL six times a TinyDB one's CPU).
+channel (`Records.save_proposal` notifies it; `watch()` listens), which may come late.
+There, `changed_since_read()` asks the store which proposals were written (by any replica)
+since the token it gave when the snapshot was read (`Store.changes`: on PostgreSQL an index
+look-up of what the transactions committed since wrote, no document sent), and a refresh
+reads again only those, not every proposal: what one refresh costs follows the writes since
+the last, not the number of proposals.
 """
 
 from __future__ import annotations
@@ -53,8 +52,7 @@ class LiveRecord:
         self._lock = threading.Lock()  # guards the dirty set and the counters
         self._refreshing = threading.Lock()  # one refresh at a time
         self._listening = False  # to the shared store's word of other replicas' writes
-        self._revision: str | None = None  # the shared store's, when the snapshot was read
-        self._versions: dict[str, str] | None = None  # each proposal's then (a shared store)
+        self._revision: str | None = None  # the shared store's token, when the snapshot was read
 
     # -- being told of writes ------------------------------------------------------------------
 
@@ -115,31 +113,28 @@ class LiveRecord:
         store = self.records.store
         if not store.shared:
             return False
-        return self._current is None or store.revision(PROPOSALS) != self._revision
+        if self._current is None:
+            return True
+        _, written = store.changes(PROPOSALS, self._revision)
+        return written is None or bool(written)
 
     def refresh(self) -> Snapshot:
         """Read what was written since the last refresh (everything, the first time) and make
         it the current snapshot. Blocking."""
         with self._refreshing:
             store = self.records.store
-            # read before the proposals: a write that lands meanwhile moves it again
-            revision = store.revision(PROPOSALS) if store.shared else None
+            # asked before the proposals are read: a write that lands meanwhile is named again
+            revision, written = (store.changes(PROPOSALS, self._revision) if store.shared
+                                 else (None, set()))
             with self._lock:
                 everything, dirty = self._everything, self._dirty
                 self._everything, self._dirty = False, set()
-                written = self._written
-            versions = self._versions
-            if revision != self._revision:
-                # A replica (this one too) wrote proposals it may not have told of yet: which
-                # ones, each proposal's version says; the others are not read again.
-                versions = store.versions(PROPOSALS)
-                if self._versions is None:
-                    everything = True
-                else:
-                    dirty |= {int(key) for key, version in versions.items()
-                              if self._versions.get(key) != version and key.isdigit()}
-                    dirty |= {int(key) for key in self._versions
-                              if key not in versions and key.isdigit()}
+                written_here = self._written
+            # a replica (this one too) wrote proposals it may not have told of yet
+            if written is None:
+                everything = True
+            else:
+                dirty |= {int(key) for key in written if key.isdigit()}
             try:
                 if everything:
                     proposals = {p.number: p for p in self.records.proposals()}
@@ -160,8 +155,7 @@ class LiveRecord:
                                 self.clock.now())
             self._by_number = proposals
             self._revision = revision
-            self._versions = versions
             with self._lock:
                 self._current = snapshot
-                self._built_from = written
+                self._built_from = written_here
             return snapshot

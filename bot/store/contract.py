@@ -78,10 +78,13 @@ class Documents(Protocol):
     #: True when other processes may use the store at the same time (PostgreSQL).
     shared: bool
 
-    def transaction(self, readonly: bool = False) -> Any:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
         """A context manager; nested ones are part of the outermost. A shared store may raise
         `Conflict` from any call inside it or at its end: see `atomically`. `readonly` promises
-        no writes: a shared store then reads one consistent snapshot and never conflicts."""
+        no writes: a shared store then reads one consistent snapshot and never conflicts.
+        `kind` names what the transaction does (a command's word): a shared store may run the
+        transactions of a kind that collided lately one at a time, from their start, rather
+        than let them collide again (each taking the next proposal number, say)."""
         ...
 
     def atomically(self, work: Callable[[], T]) -> T:
@@ -114,16 +117,13 @@ class Documents(Protocol):
         such as the TinyDB file's schema version)."""
         ...
 
-    def revision(self, collection: str) -> str:
-        """A token that changes whenever a write to `collection` (by any process) has landed:
-        whoever keeps a copy of what it read, with the token it asked for first, can tell by
-        asking again whether the copy is still current. Cheap: no document is read."""
-        ...
-
-    def versions(self, collection: str) -> dict[str, str]:
-        """Each document's key, with a token that changes whenever that document changes (by
-        any process): a copy of many documents, once `revision` moved, re-reads only those
-        whose token moved (and drops those gone). No document is sent (on PostgreSQL)."""
+    def changes(self, collection: str, since: str | None) -> tuple[str, set[str] | None]:
+        """A token for `collection` as it stands now, and the keys of its documents written
+        or deleted (by any process) since `since`, a token an earlier call returned: whoever
+        keeps a copy of many documents re-reads only those. None instead of the keys when the
+        store cannot tell which (`since` is None, or a store of one process whose writes moved
+        on): read them all. Cheap: no document is read, and on PostgreSQL the cost follows the
+        writes since `since`, not the number of documents."""
         ...
 
 

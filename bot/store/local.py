@@ -4,8 +4,6 @@ claims at all, and a notification is a call of the listeners in this process."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Collection, Iterable
@@ -35,14 +33,13 @@ class LocalWork:
         for name in names:
             self._revisions[name] = self._revisions.get(name, 0) + 1
 
-    def revision(self, collection: str) -> str:
+    def changes(self, collection: str, since: str | None) -> tuple[str, set[str] | None]:
+        # Writes counted per collection: nothing moved, or read them all (a store of one
+        # process tells its readers of every write through the records' hooks, so this is
+        # asked rarely, if ever).
         with self._lock:
-            return f"{self._revisions.get(collection, 0)}.{self._revisions.get('', 0)}"
-
-    def versions(self, collection: str) -> dict[str, str]:
-        # A digest of each document (a store of one process: `revision` and the write hooks
-        # tell it everything, so this is asked rarely, if ever).
-        return {key: _digest(doc) for key, doc in self.items(collection)}  # type: ignore[attr-defined]
+            now = f"{self._revisions.get(collection, 0)}.{self._revisions.get('', 0)}"
+        return now, (set() if since == now else None)
 
     def _work(self, collection: str) -> Iterable[tuple[str, Doc]]:
         """(key, document) of every document in `collection` that may be work (not copies)."""
@@ -134,8 +131,3 @@ class LocalWork:
     def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
         self._listeners.setdefault(channel, []).append(callback)
 
-
-def _digest(doc: Doc) -> str:
-    """A short digest of a document's content (the same content, the same digest)."""
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()

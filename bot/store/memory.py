@@ -23,7 +23,7 @@ class MemoryStore(LocalWork):
         self._init_work()
 
     @contextmanager
-    def transaction(self, readonly: bool = False) -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
         with self._lock:
             self._depth += 1
             if self._depth == 1:

@@ -22,16 +22,54 @@ class Migration(NamedTuple):
 
 
 #: The top-level fields `find` filters on (the outbox's and the inbox's `state`, the notices
-#: of one person, proposals by status, ministry or proposer, people by organisation or role):
-#: each has a b-tree index on its JSON value, which `PostgresStore.find` asks by equality. A
-#: field not listed is still found, by reading its collection.
-INDEXED_FIELDS = ("state", "for_person", "status", "ministry", "proposer", "org", "role")
+#: of one person, proposals by status, ministry or proposer, people by organisation, role or
+#: e-mail address): each has a b-tree index on its JSON value, which `PostgresStore.find` asks
+#: by equality. A field not listed is still found, by reading its collection.
+FIELDS_OF_VERSION_2 = ("state", "for_person", "status", "ministry", "proposer", "org", "role")
+INDEXED_FIELDS = (*FIELDS_OF_VERSION_2, "email")
 
 
-def _field_indexes() -> str:
+def _field_indexes(names: tuple[str, ...]) -> str:
     return "".join(f"""
         CREATE INDEX ogpbot_documents_{name} ON ogpbot_documents (collection, (doc->'{name}'))
-            WHERE doc ? '{name}';""" for name in INDEXED_FIELDS)
+            WHERE doc ? '{name}';""" for name in names)
+
+
+# Version 3: what changed since a reader last looked, found by an index instead of by reading
+# every row of a collection (`PostgresStore.changes`). Each row carries the transaction that
+# last wrote its document (`changed`, set by a trigger, so that every writer sets it); a
+# document deleted from a collection someone watches leaves its key in `ogpbot_removed`.
+_CHANGES = """
+    ALTER TABLE ogpbot_documents ADD COLUMN changed xid8 NOT NULL DEFAULT '0';
+    ALTER TABLE ogpbot_documents ALTER COLUMN changed DROP DEFAULT;
+    CREATE INDEX ogpbot_documents_changed ON ogpbot_documents (collection, changed);
+    CREATE TABLE ogpbot_watched (collection text PRIMARY KEY);
+    CREATE TABLE ogpbot_removed (
+        collection text NOT NULL,
+        key text NOT NULL,
+        changed xid8 NOT NULL,
+        PRIMARY KEY (collection, key)
+    );
+    CREATE INDEX ogpbot_removed_changed ON ogpbot_removed (collection, changed);
+    CREATE FUNCTION ogpbot_written() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.changed := pg_current_xact_id();
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER ogpbot_written BEFORE INSERT OR UPDATE OF doc ON ogpbot_documents
+        FOR EACH ROW EXECUTE FUNCTION ogpbot_written();
+    CREATE FUNCTION ogpbot_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF EXISTS (SELECT 1 FROM ogpbot_watched WHERE collection = OLD.collection) THEN
+            INSERT INTO ogpbot_removed (collection, key, changed)
+                VALUES (OLD.collection, OLD.key, pg_current_xact_id())
+                ON CONFLICT (collection, key) DO UPDATE SET changed = EXCLUDED.changed;
+        END IF;
+        RETURN NULL;
+    END $$;
+    CREATE TRIGGER ogpbot_deleted AFTER DELETE ON ogpbot_documents
+        FOR EACH ROW EXECUTE FUNCTION ogpbot_deleted();
+"""
 
 
 MIGRATIONS: list[Migration] = [
@@ -55,8 +93,10 @@ MIGRATIONS: list[Migration] = [
     # and every search read its pending list; b-tree indexes on the fields searched by cost
     # what they find, and let the store's sessions plan freely (no `enable_seqscan = off`).
     Migration(2, "b-tree indexes on the fields searched by, instead of the GIN index",
-              "DROP INDEX IF EXISTS ogpbot_documents_fields;" + _field_indexes()
-              + "\nANALYZE ogpbot_documents;"),
+              "DROP INDEX IF EXISTS ogpbot_documents_fields;"
+              + _field_indexes(FIELDS_OF_VERSION_2) + "\nANALYZE ogpbot_documents;"),
+    Migration(3, "what changed since, by index; people by e-mail address",
+              _CHANGES + _field_indexes(("email",)) + "\nANALYZE ogpbot_documents;"),
 ]
 
 #: pg_advisory_lock key held while migrating ("ogpbot" as a number).

@@ -22,8 +22,13 @@ How it stays correct with several processes:
 - A transaction that collided runs again holding an advisory lock (`SERIAL_LOCK`) taken
   before it begins: those that collided run one at a time, in every replica, instead of
   colliding again and again (sixteen proposals at once, each taking the next number, would
-  otherwise fail all but one, round after round). The others run freely beside it; the lock
-  only makes them wait, so SERIALIZABLE still decides what may commit.
+  otherwise fail all but one, round after round). The next `TURNS_AFTER_COLLIDING`
+  transactions of the same kind (`transaction(kind=…)`: the command's word) in this process
+  take turns from their start (a lock of the kind's, in the process: waiting for it holds no
+  connection), so that a run of proposals or a seminar's burst of `tables` goes one at a
+  time instead of colliding once each; then one alone runs freely, and once it commits
+  without colliding they all do again. The others run freely beside them; the locks only
+  make them wait, so SERIALIZABLE still decides what may commit.
 - Who uses the database: every connection of a store opened for writing (`serve`, `shell`,
   `import-plan`) holds a shared advisory lock (`USE_LOCK`) while it lives; `restore` and
   `people forget` open it `exclusive`, which takes that lock alone and is refused
@@ -74,11 +79,14 @@ POOL_SIZE = 10
 SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 #: pg_advisory_lock key held (shared) by every writing connection, alone by an exclusive open
 USE_LOCK = int.from_bytes(b"ogpused", "big")
+#: after a transaction of a kind collided, that many of its kind run one at a time
+TURNS_AFTER_COLLIDING = 32
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
 
 _BEGIN = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 _BEGIN_READONLY = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 _NUL = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+_SNAPSHOT = re.compile(r"[0-9]+:[0-9]+:[0-9,]*")  # pg_snapshot as text: xmin:xmax:xip,...
 
 
 def label_of(url: str) -> str:
@@ -151,6 +159,11 @@ class PostgresStore:
         self._listener: threading.Thread | None = None
         self._closing = threading.Event()
         self._conflict_observers: list[Callable[[], None]] = []
+        self._watched: set[str] = set()  # collections whose deletions are kept (`changes`)
+        self._hot: dict[str, int] = {}  # kind -> transactions of it still to take turns
+        self._turns: dict[str, threading.Lock] = {}  # kind -> the turn its transactions take
+        self._probing: set[str] = set()  # kinds whose one free transaction is running
+        self._hot_lock = threading.Lock()
         self._prepare(migrate and not readonly)
         if self.exclusive:
             self._hold_alone()
@@ -251,7 +264,7 @@ class PostgresStore:
         return getattr(self._local, "tx", None)
 
     @contextmanager
-    def transaction(self, readonly: bool = False) -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
         tx = self._tx()
         if tx is not None:
             tx.depth += 1
@@ -260,6 +273,20 @@ class PostgresStore:
             finally:
                 tx.depth -= 1
             return
+        turn, probe = (None, False) if readonly else self._turn(kind)
+        committed = False
+        try:
+            if turn is None:
+                yield from self._outermost(readonly, kind)
+            else:
+                with turn:  # its kind collided lately: one at a time in this process
+                    yield from self._outermost(readonly, kind)
+            committed = True
+        finally:
+            if probe:
+                self._probed(kind, committed)
+
+    def _outermost(self, readonly: bool, kind: str) -> Iterator[None]:
         try:
             conn = self._pool.getconn()
         except PoolTimeout as exc:
@@ -294,6 +321,9 @@ class PostgresStore:
             self._local.collided = False
         except Conflict:
             self._local.collided = True
+            if kind:
+                with self._hot_lock:
+                    self._hot[kind] = TURNS_AFTER_COLLIDING
             self._collided()
             raise
         finally:
@@ -301,6 +331,35 @@ class PostgresStore:
             if serial:
                 self._unlock_serial(conn)
             self._pool.putconn(conn)
+
+    def _turn(self, kind: str) -> tuple[threading.Lock | None, bool]:
+        """The lock this transaction of `kind` holds from before it begins (None: it runs
+        freely), and whether it is the probe. After one of a kind collided (those that take the
+        next proposal number, or read everyone while saving themselves, collide again
+        otherwise), the next `TURNS_AFTER_COLLIDING` of it take turns; then one runs freely
+        while the others still take turns, and only once it has committed do they all run
+        freely again (were they all let go at once, they would collide at once). Waiting for
+        the lock holds no connection."""
+        if not kind:
+            return None, False
+        with self._hot_lock:
+            if kind not in self._hot:
+                return None, False
+            left = self._hot[kind]
+            if left > 0:
+                self._hot[kind] = left - 1
+            elif kind not in self._probing:
+                self._probing.add(kind)
+                return None, True
+            return self._turns.setdefault(kind, threading.Lock()), False
+
+    def _probed(self, kind: str, committed: bool) -> None:
+        """The probe of `kind` ended: committed, its kind runs freely again; collided, it took
+        its turns again (`transaction`); otherwise (refused, failed) the next is a probe."""
+        with self._hot_lock:
+            self._probing.discard(kind)
+            if committed and self._hot.get(kind) == 0:
+                del self._hot[kind]
 
     @staticmethod
     def _unlock_serial(conn: psycopg.Connection[Any]) -> None:
@@ -400,21 +459,43 @@ class PostgresStore:
         return [r[0] for r in self._rows(
             "SELECT DISTINCT collection FROM ogpbot_documents ORDER BY collection")]
 
-    def revision(self, collection: str) -> str:
-        # How many rows, and the sum of the transaction ids that wrote them (`xmin`, which
-        # a write always replaces with its own, newer one): any insert, update or delete
-        # that committed moves one or the other. Only the rows' headers are read.
-        [(count, total)] = self._rows(
-            """SELECT count(*), coalesce(sum(xmin::text::bigint), 0)
-               FROM ogpbot_documents WHERE collection = %s""", (collection,))
-        return f"{count}.{total}"
+    def changes(self, collection: str, since: str | None) -> tuple[str, set[str] | None]:
+        # The token is the database's snapshot (`pg_current_snapshot()`: which transactions
+        # had committed). What changed since one is what a transaction that had not committed
+        # then wrote (`changed`, kept by a trigger, or `ogpbot_removed` for a deletion): the
+        # index on (collection, changed) finds it from the oldest transaction still running
+        # then, so the cost follows the writes since, not the collection's size.
+        watching = self._watch(collection)
+        if since is None or not watching or not _SNAPSHOT.fullmatch(since):
+            [(now,)] = self._rows("SELECT pg_current_snapshot()::text")
+            return now, None
+        [(now, keys)] = self._rows(
+            """SELECT pg_current_snapshot()::text, array(
+                 SELECT key FROM ogpbot_documents
+                 WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot)
+                 UNION
+                 SELECT key FROM ogpbot_removed
+                 WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot))""",
+            {"c": collection, "s": since})
+        return now, set(keys)
 
-    def versions(self, collection: str) -> dict[str, str]:
-        # The transaction that wrote each row (`xmin`: a write always makes a new row version
-        # with its own); only the rows' keys and headers are read.
-        return {key: version for key, version in self._rows(
-            "SELECT key, xmin::text FROM ogpbot_documents WHERE collection = %s",
-            (collection,))}
+    def _watch(self, collection: str) -> bool:
+        """Have the deletions from `collection` kept (`ogpbot_removed`) from now on; False when
+        this store may not (opened read-only) and nobody else did yet."""
+        if collection in self._watched:
+            return True
+        if self.readonly:
+            known = bool(self._rows("SELECT 1 FROM ogpbot_watched WHERE collection = %s",
+                                    (collection,)))
+        else:
+            self._rows("""INSERT INTO ogpbot_watched (collection) VALUES (%s)
+                          ON CONFLICT (collection) DO NOTHING""", (collection,))
+            known = True
+        if known:
+            self._watched.add(collection)
+        return known
 
     # -- shared work ---------------------------------------------------------------------------
 

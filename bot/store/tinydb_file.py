@@ -253,7 +253,7 @@ class TinyDBStore(LocalWork):
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, readonly: bool = False) -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
         ticket = 0
         with self._lock:
             self._depth += 1

@@ -117,23 +117,24 @@ def _work(store: Store, key: str, at: float | None, **fields: object) -> None:
     store.put("outbox", key, {"ready_at": at, **fields})
 
 
-def test_the_revision_moves_with_every_write_to_its_collection_and_no_other(
+def test_changes_name_what_was_written_to_the_collection_since_and_nothing_else(
         store: Store) -> None:
-    start = store.revision("things")
-    assert store.revision("things") == start  # asking changes nothing
-    seen = [start]
-    for write in (lambda: store.put("things", "a", {"n": 1}),
-                  lambda: store.put("things", "a", {"n": 2}),  # rewritten in place
-                  lambda: store.add("things", "b", {"n": 3}),
-                  lambda: store.delete("things", "a")):
-        write()
-        now = store.revision("things")
-        assert now not in seen
-        seen.append(now)
-    store.get("things", "b")
+    store.put("things", "a", {"n": 1})
+    start, _ = store.changes("things", None)
+    again, written = store.changes("things", start)
+    assert written == set()  # asking changes nothing
+    store.get("things", "a")
     store.all("things")
     store.put("others", "x", {"n": 4})
-    assert store.revision("things") == seen[-1]
+    assert store.changes("things", again)[1] == set()
+    for key, write in (("a", lambda: store.put("things", "a", {"n": 2})),  # in place
+                       ("b", lambda: store.add("things", "b", {"n": 3})),
+                       ("a", lambda: store.delete("things", "a"))):
+        before, _ = store.changes("things", again)
+        write()
+        _, written = store.changes("things", before)
+        # the key written, or (a store of one process) "read them all"
+        assert written is None or written == {key}
 
 
 def test_claim_hands_out_ready_work_earliest_first_and_once(store: Store) -> None:
@@ -629,19 +630,3 @@ def test_a_group_that_cannot_be_written_is_undone_with_all_that_followed(
     store.close()
     again = TinyDBStore(path, readonly=True)
     assert sorted(d.get("n") for d in again.all("things")) == [0, 2]
-
-
-def test_versions_move_only_for_the_documents_written(store: Store) -> None:
-    store.put("things", "a", {"n": 1})
-    store.put("things", "b", {"n": 2})
-    store.put("others", "x", {"n": 3})
-    start = store.versions("things")
-    assert set(start) == {"a", "b"}
-    assert store.versions("things") == start  # asking changes nothing
-    store.put("things", "a", {"n": 10})
-    store.put("others", "x", {"n": 30})
-    moved = store.versions("things")
-    assert moved["a"] != start["a"] and moved["b"] == start["b"]
-    store.delete("things", "b")
-    store.add("things", "c", {"n": 4})
-    assert set(store.versions("things")) == {"a", "c"}

@@ -124,6 +124,78 @@ def test_two_transactions_that_collide_one_is_told_to_run_again(pg_url: str) -> 
     store.close()
 
 
+def test_changes_name_each_document_another_replica_wrote_or_deleted_since(
+        pg_url: str) -> None:
+    here, there = PostgresStore(pg_url), PostgresStore(pg_url)
+    for n in range(1, 6):
+        there.put("proposals", str(n), {"n": n})
+    token, everything = here.changes("proposals", None)
+    assert everything is None  # no token yet: read them all
+    there.put("proposals", "2", {"n": 20})
+    there.add("proposals", "6", {"n": 6})
+    there.delete("proposals", "4")
+    with there.transaction():
+        there.put("proposals", "3", {"n": 30})
+        there.put("others", "x", {"n": 1})
+    there.put("others", "y", {"n": 2})
+    token, written = here.changes("proposals", token)
+    assert written == {"2", "3", "4", "6"}
+    assert here.changes("proposals", token)[1] == set()
+    here.close()
+    there.close()
+
+
+def test_a_write_that_commits_after_a_later_one_is_still_named(pg_url: str) -> None:
+    """Transactions commit in any order: a token taken while one was still open names its
+    writes once it has committed, even after another that began later committed first."""
+    store = PostgresStore(pg_url)
+    store.put("proposals", "1", {"n": 1})
+    wrote = threading.Event()
+    token_taken = threading.Event()
+    failures: list[BaseException] = []
+
+    def slow() -> None:
+        try:
+            with store.transaction():
+                store.put("proposals", "1", {"n": 10})
+                wrote.set()
+                assert token_taken.wait(30)
+        except BaseException as exc:
+            failures.append(exc)
+
+    start, _ = store.changes("proposals", None)
+    thread = threading.Thread(target=slow)
+    thread.start()
+    assert wrote.wait(30)
+    store.put("proposals", "2", {"n": 2})  # began later, committed first
+    token, written = store.changes("proposals", start)
+    assert written == {"2"}
+    token_taken.set()
+    thread.join()
+    assert failures == []
+    assert store.changes("proposals", token)[1] == {"1"}
+    store.close()
+
+
+def test_schema_2_upgrades_with_its_documents_kept_and_found(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", pg_schema.MIGRATIONS[:2])
+    old = PostgresStore(pg_url)
+    old.put("people", "slack:U1", {"key": "slack:U1", "email": "ada@example.org"})
+    old.put("proposals", "1", {"n": 1})
+    old.close()
+    monkeypatch.undo()
+    store = PostgresStore(pg_url)
+    assert versions(pg_url) == [m.version for m in pg_schema.MIGRATIONS]
+    assert store.find("people", email="ada@example.org") == [
+        {"key": "slack:U1", "email": "ada@example.org"}]
+    token, _ = store.changes("proposals", None)
+    assert store.changes("proposals", token)[1] == set()  # written before: not again
+    store.put("proposals", "1", {"n": 2})
+    assert store.changes("proposals", token)[1] == {"1"}
+    store.close()
+
+
 def test_nul_characters_are_kept_as_a_replacement_character(pg_url: str) -> None:
     store = PostgresStore(pg_url)
     store.put("proposals", "1", {"title": "A\x00B", "quoted": "\\u0000 stays"})
@@ -175,3 +247,33 @@ def test_proposal_numbers_from_several_processes_are_unique_and_without_gaps(
     store.close()
     assert numbers == list(range(1, 3 * PER_PROCESS + 1))
     assert titles == {f"Forslag {t} {n}" for t in "abc" for n in range(PER_PROCESS)}
+
+
+def test_proposals_at_once_in_one_process_take_turns_once_they_collided(pg_url: str) -> None:
+    """Eight threads proposing at once all take the next number: once two collided, the
+    proposals after them take turns from their start instead of colliding once each (each
+    collision runs a whole command again), and every number is still given once."""
+    store = PostgresStore(pg_url)
+    bot = OgpBot(load_seminar(SEMINAR), store, SystemClock())
+    collided: list[None] = []
+    store.observe_conflicts(lambda: collided.append(None))
+    answers: list[str] = []
+    start = threading.Barrier(8)
+
+    def propose(tag: str) -> None:
+        speaker = Speaker("slack", f"U0{tag.upper()}", name=f"Person {tag}")
+        start.wait()
+        for n in range(5):
+            reply = bot.handle(Command(speaker, Place("slack", "C0"), words=(
+                f"propose Forslag {tag} {n} " + LINE.format(area="innsyn"))))
+            answers.append(reply.text.splitlines()[0] if reply.ok else "refused")
+
+    threads = [threading.Thread(target=propose, args=(tag,)) for tag in "abcdefgh"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = sorted(int(d["number"]) for d in store.all("proposals"))
+    store.close()
+    assert "refused" not in answers and numbers == list(range(1, 41))
+    assert len(collided) < 20, f"{len(collided)} collisions in 40 proposals"
