@@ -16,7 +16,9 @@ blur; on PostgreSQL the statements, rows and buffer blocks per command (pg_stat_
 the core's own time per command, in process; the load average at the start and end of each
 round. At the largest store, a seminar burst: `BURST_PEOPLE` people (300) each send `tables`,
 then each `status`, at moments spread over `BURST_WITHIN` seconds (5): the slowest ack and the
-answer p99."""
+answer p99; and the same people each sending `status` within one second while Slack takes
+`SLOW_SLACK` seconds (0.3) to take each answer at its response_url, as it may on a busy day,
+beside the answering app: answers that wait on Slack must not hold back the turns of others."""
 
 from __future__ import annotations
 
@@ -68,6 +70,7 @@ STORES = tuple(os.environ.get("BENCH_ACK_STORES", "tinydb,postgresql").split(","
 PROPOSERS = 300  # civil-society people who made the seeded proposals, all at the seminar
 BURST_PEOPLE = int(os.environ.get("BENCH_BURST_PEOPLE", "300"))
 BURST_WITHIN = 5.0  # seconds over which the burst's commands are sent
+SLOW_SLACK = 0.3  # seconds the slow-Slack phase's response_url takes to answer each post
 TABLES = 12
 SPEAKERS = 50  # of them, the ones who send the measured commands
 TOKEN = "xoxb-ogpbot-bench"
@@ -354,12 +357,12 @@ async def phase(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServePr
 
 
 async def seminar_burst(http: aiohttp.ClientSession, fake: FakeSlackAPI, server: ServeProcess,
-                        word: str, size: int, tag: str) -> Phase:
+                        word: str, size: int, tag: str, within: float = BURST_WITHIN) -> Phase:
     """`BURST_PEOPLE` different people each send `word` once, at moments spread at random over
-    `BURST_WITHIN` seconds, as many at once as happen to coincide (no limit in flight)."""
+    `within` seconds, as many at once as happen to coincide (no limit in flight)."""
     assert server.process is not None
     rng = random.Random(f"{tag}{word}")
-    at = sorted(rng.uniform(0, BURST_WITHIN) for _ in range(BURST_PEOPLE))
+    at = sorted(rng.uniform(0, within) for _ in range(BURST_PEOPLE))
     people = rng.sample(range(PROPOSERS), BURST_PEOPLE)
     rids, batch = [], []
     for n, who in enumerate(people):
@@ -449,6 +452,13 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
                 began = load()
                 figures["bursts"][word] = (await seminar_burst(
                     http, fake, server, word, size, f"{size}{tag}"), f"{began} → {load()}")
+            fake.hang(SLOW_SLACK, methods=["response_url"])  # taken on arrival, answered late
+            try:
+                figures["slow"] = [await seminar_burst(http, fake, each, "status", size,
+                                                       f"{size}{tag}slow{n}", within=1.0)
+                                   for n, each in enumerate((server, answering))]
+            finally:
+                fake.hang(0)
     finally:
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
@@ -595,6 +605,13 @@ def _rows(rows: list[tuple[str, str]], label: str, f: dict[str, Any]) -> None:
     for word, (burst, loads) in f["bursts"].items():
         rows.append((f"{label}: seminar burst, {BURST_PEOPLE} `{word}` in {BURST_WITHIN:.0f} s",
                      _burst(burst) + f"; load {loads}"))
+    if "slow" in f:
+        ours, bare = f["slow"]
+        rows.append((f"{label}: {BURST_PEOPLE} `status` in 1 s, Slack {SLOW_SLACK:.1f} s to take "
+                     "each answer",
+                     f"answer p50/p99 ms ogpbot {ms(pct(ours.answers, 0.5))} / "
+                     f"{ms(pct(ours.answers, 0.99))}, bare answering "
+                     f"{ms(pct(bare.answers, 0.5))} / {ms(pct(bare.answers, 0.99))}"))
 
 
 def _db_per_command(phases: list[Phase], kind: str) -> tuple[float, float, float]:
@@ -640,6 +657,11 @@ def _goals(store: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             f"{spread(_cpu_ratios(f, 'propose'))} (goal: at most 2)")]
     for word, (burst, _) in f["bursts"].items():
         out.append((f"seminar burst `{word}`, {store}", _burst(burst)))
+    if "slow" in f:
+        ours, bare = f["slow"]
+        out.append((f"`status` while Slack is slow, {store}",
+                     f"answer p99 {ms(pct(ours.answers, 0.99))} ms, bare answering "
+                     f"{ms(pct(bare.answers, 0.99))} ms"))
     return out
 
 
@@ -666,7 +688,7 @@ def _growth(store: str, sized: list[tuple[int, dict[str, Any]]]) -> list[tuple[s
 HEADLINES = tuple(f"{headline}, {store}" for store in ("tinydb", "postgresql")
                   for headline in ("status ack p99 / bare", "status answer p99 / bare answering",
                                    "CPU per status / bare answering",
-                                   "seminar burst `tables`"))
+                                   "seminar burst `tables`", "`status` while Slack is slow"))
 
 
 def main() -> int:

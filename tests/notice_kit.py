@@ -1,5 +1,6 @@
 """Shared pieces for the notice tests: a small seminar, a bot on a fake clock, and an in-memory
-notifier (a fake at the Notifier port) that records what it was asked to send."""
+notifier (a fake at the Notifier port) that records what it was asked to send (and one whose
+messages take their time to reach the platform, for the pace)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,27 @@ class RecordingNotifier:
 
     def to(self, address: str) -> list[Sent]:
         return [s for s in self.sent if s.to == address]
+
+
+class SlowToArrive(RecordingNotifier):
+    """A platform that allows one message a second per conversation, on a clock of real
+    seconds the test moves (`seconds[0]`): each message takes the next of `transits` seconds
+    to reach it (then 0.05 s; the first ones longer, as in a busy moment), and it answers as
+    the message arrives; `arrived` holds those moments."""
+
+    pace = 1.0
+
+    def __init__(self, seconds: list[float], transits: list[float]) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.transits = transits
+        self.arrived: list[float] = []
+
+    async def post(self, conversation: str, message: Reply,
+                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
+        self.seconds[0] += self.transits.pop(0) if self.transits else 0.05
+        self.arrived.append(self.seconds[0])
+        await super().post(conversation, message, reference, key=key)
 
 
 class Kit:

@@ -1,8 +1,9 @@
 """The turns after an acknowledgement: each inbox item (`bot.app.inbox`) run through the core
-and answered by the platform's `Responder`, a few at a time and one person's in the order
-they came; at start-up, whatever the last process acknowledged and left undone or
-unanswered; at shutdown, the turns in flight finish and the rest stay in the inbox, as they
-are, for the next start.
+and answered by the platform's `Responder`, one person's in the order they came; the core's
+part a few at a time, the platform's parts (who is speaking, the answer on its way) as many
+at once as are ready (a platform slow to answer holds back no other person's turn); at start-up,
+whatever the last process acknowledged and left undone or unanswered; at shutdown, the turns
+in flight finish and the rest stay in the inbox, as they are, for the next start.
 
 An adapter records an item, acknowledges the request, and hands the item to `submit`. The
 responder is the adapter's part: `prepare` completes the command (the speaker's profile, which
@@ -32,7 +33,7 @@ from bot.i18n.formatting import format_when
 from bot.notices.port import DeliveryError
 
 log = logging.getLogger("ogpbot.turns")
-AT_ONCE = 16  # turns running together: their store writes share fsyncs (group commit)
+AT_ONCE = 16  # turns in the core together: their store writes share fsyncs (group commit)
 STOP_WITHIN = 25.0  # seconds a stopping server gives the turns in flight
 ANSWERED_EVERY = 0.2  # seconds between two writes of the marks of answers given
 MARKS_AGAIN = 2.0  # seconds before marks the store refused are written again
@@ -57,7 +58,7 @@ class Responder(Protocol):
 
 
 class Turns:
-    """Runs inbox items through the core and their responders, `at_once` at a time."""
+    """Runs inbox items through the core (`at_once` at a time) and their responders."""
 
     def __init__(self, inbox: Inbox, at_once: int = AT_ONCE) -> None:
         self.inbox = inbox
@@ -120,8 +121,7 @@ class Turns:
             if before is not None:
                 await before  # one person's requests in the order they came
             if held:
-                async with self._gate:
-                    given = await self._begin(item, reply, resumed)
+                given = await self._begin(item, reply, resumed)
         finally:
             ended.set_result(None)
             if self._last.get(lane) is ended:
@@ -195,8 +195,14 @@ class Turns:
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
                    resumed: bool) -> Reply | None:
         if reply is None:
-            command = await responder.prepare(item)
-            reply = await asyncio.to_thread(self.inbox.run, item.key, command)
+            command = await responder.prepare(item)  # the platform's part: as many as come
+            assert self._gate is not None
+            queued = self._gate.locked()  # behind other turns' core parts, not in flight
+            async with self._gate:  # the core's part, `at_once` at a time
+                if queued and self._stopping:
+                    self.inbox.let_go([item.key], others_may=True)
+                    return None  # not begun: it stays in the inbox, as it is
+                reply = await asyncio.to_thread(self.inbox.run, item.key, command)
             if reply is None or reply.repeated:
                 # answered, or being answered, by whoever did it first
                 self.inbox.let_go([item.key])

@@ -348,9 +348,9 @@ class Dispatcher:
             return 0
         now = self.bot.clock.now()
         # what is held already is neither read again nor leased again (`_renew` keeps it)
-        fresh = await asyncio.to_thread(self._claim, now, room, frozenset(flight.keys))
+        fresh, ready = await asyncio.to_thread(self._claim_ready, now, room,
+                                               frozenset(flight.keys))
         flight.keys.update(n.key for n in fresh)
-        ready = await asyncio.to_thread(self._ready, fresh, now)
         later = {n.key for n in fresh} - {n.key for n, _ in ready}
         if later:
             flight.keys.difference_update(later)
@@ -369,6 +369,13 @@ class Dispatcher:
                                           partial(self._skip_op, notice.key, where, now)),
                              "ogpbot-notice-skip")
         return len(ready)
+
+    def _claim_ready(self, now: datetime, limit: int, held: frozenset[str]) -> tuple[
+            list[Notice], list[tuple[Notice, Destination | Unreached | str]]]:
+        """Claim up to `limit` notices due `now` besides those `held`; them, and where each
+        of those still due goes (in one hop to a worker thread)."""
+        claimed = self._claim(now, limit, held)
+        return claimed, self._ready(claimed, now)
 
     def _claim(self, now: datetime, limit: int = CLAIM_BATCH,
                held: frozenset[str] = frozenset()) -> list[Notice]:
@@ -505,7 +512,18 @@ class Dispatcher:
         if len(flight.answered) >= flight.forget_at:  # forget the conversations free again
             flight.answered = {k: at for k, at in flight.answered.items() if at > now}
             flight.forget_at = max(CLAIM_BATCH, 2 * len(flight.answered))
-        flight.answered[":".join(where.lane)] = now + pace
+        lane = ":".join(where.lane)
+        flight.answered[lane] = now + pace
+        if self.bot.store.shared:  # the other replicas book there too: not before then either
+            flight.spawn(self._free_from(lane, now + pace), "ogpbot-notice-pace")
+
+    async def _free_from(self, lane: str, moment: float) -> None:
+        """Move the conversation's next free moment in the store to `moment` at the earliest
+        (a booking of no length there)."""
+        try:
+            await self._bookings.run(partial(self.bot.store.book, PACING, lane, moment, 0.0))
+        except StoreError as exc:  # only a courtesy to the other replicas: Slack's 429 remains
+            log.warning("notices: a conversation's pace could not be shared (%s)", exc)
 
     def _pace_of(self, platform: str) -> float:
         if self.pace is not None:
@@ -544,12 +562,11 @@ class Dispatcher:
             else:
                 doubt = False  # looked for and not there: the earlier attempts did not arrive
         try:
-            if where.kind is Via.POST:
-                await asyncio.wait_for(notifier.post(where.address, message, where.reference,
-                                                     key=key), SEND_TIMEOUT)
-            else:
-                await asyncio.wait_for(notifier.direct(where.address, message, attachment,
-                                                       key=key), SEND_TIMEOUT)
+            async with asyncio.timeout(SEND_TIMEOUT):  # in this task: no task of its own
+                if where.kind is Via.POST:
+                    await notifier.post(where.address, message, where.reference, key=key)
+                else:
+                    await notifier.direct(where.address, message, attachment, key=key)
         except DeliveryError as exc:
             if exc.permanent:
                 return partial(self._fail_op, key, where, exc.reason), True

@@ -117,7 +117,8 @@ class Outbox:
         def upgrade() -> int:
             count = 0
             for state in (NoticeState.PENDING, NoticeState.SENDING):
-                for doc in self.store.find(OUTBOX, state=state.value):
+                # only those with no `ready_at` are read (not every notice still to be sent)
+                for doc in self.store.find(OUTBOX, state=state.value, ready_at=None):
                     if READY not in doc:
                         self.save(Notice.from_dict(doc))
                         count += 1

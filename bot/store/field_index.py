@@ -1,6 +1,8 @@
 """The TinyDB store's indexes by field: for each (collection, field) it was asked to find by,
 the ids of the documents by the value of that field, kept current on every change, so a
-`find` costs what it finds rather than a pass over the collection.
+`find` costs what it finds rather than a pass over the collection. And the work of a
+collection in the order it is ready, (ready_at, key) kept sorted the same way, so a `claim`
+costs what it takes rather than a pass over every notice still to be sent.
 
 Only values that can be compared exactly are indexed (text, numbers, booleans, null), each with
 its JSON kind: JSON's `1` and `true` are different values, though Python hashes them alike.
@@ -8,9 +10,11 @@ its JSON kind: JSON's `1` and `true` are different values, though Python hashes 
 
 from __future__ import annotations
 
+import bisect
 from typing import Any
 
 Index = dict[tuple[str, Any], set[int]]
+Order = list[tuple[float, str]]  # (ready_at, key), ascending
 
 
 def indexable(value: Any) -> bool:
@@ -41,3 +45,15 @@ def discard(index: Index, value: Any, doc_id: int) -> None:
             ids.discard(doc_id)
             if not ids:
                 del index[token(value)]
+
+
+def place(order: Order, item: tuple[float, str] | None) -> None:
+    if item is not None:
+        bisect.insort(order, item)
+
+
+def unplace(order: Order, item: tuple[float, str] | None) -> None:
+    if item is not None:
+        at = bisect.bisect_left(order, item)
+        if at < len(order) and order[at] == item:
+            del order[at]

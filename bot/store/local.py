@@ -45,6 +45,16 @@ class LocalWork:
         """(key, document) of every document in `collection` that may be work (not copies)."""
         raise NotImplementedError
 
+    def _work_in_order(self, collection: str) -> Iterable[tuple[float, str, Doc]]:
+        """(ready_at, key, document) of the work in `collection` (not copies), earliest first,
+        then by key: what `claim` and `next_ready` walk, and stop walking once they know. A
+        store that keeps its work in this order says so by overriding it; by default it is
+        sorted from `_work` at each call."""
+        found = [(at, key, doc) for key, doc in self._work(collection)
+                 if (at := ready_at(doc)) is not None]
+        found.sort(key=lambda item: (item[0], item[1]))
+        return found
+
     def _copy_out(self, doc: Doc) -> Doc:
         raise NotImplementedError
 
@@ -55,17 +65,13 @@ class LocalWork:
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
               excluding: Collection[str] = (), **equals: Any) -> list[tuple[str, Doc]]:
         with self._lock:
-            found = []
-            for key, doc in self._work(collection):
-                at = ready_at(doc)
-                if at is None or at > now or key in excluding or not self._free(
-                        collection, key, owner, now):
+            out: list[tuple[str, Doc]] = []
+            for at, key, doc in self._work_in_order(collection):
+                if len(out) >= limit or at > now:
+                    break
+                if key in excluding or not self._free(collection, key, owner, now) or not all(
+                        doc.get(f) == v for f, v in equals.items()):
                     continue
-                if all(doc.get(f) == v for f, v in equals.items()):
-                    found.append((at, key, doc))
-            found.sort(key=lambda item: (item[0], item[1]))
-            out = []
-            for _, key, doc in found[:max(0, limit)]:
                 self._leases[(collection, key)] = (owner, now + lease)
                 out.append((key, self._copy_out(doc)))
             return out
@@ -98,10 +104,10 @@ class LocalWork:
                    **equals: Any) -> float | None:
         with self._lock:
             earliest: float | None = None
-            for key, doc in self._work(collection):
-                at = ready_at(doc)
-                if at is None or key in excluding or not all(
-                        doc.get(f) == v for f, v in equals.items()):
+            for at, key, doc in self._work_in_order(collection):
+                if earliest is not None and at >= earliest:
+                    break  # the rest are ready no sooner, leases or not
+                if key in excluding or not all(doc.get(f) == v for f, v in equals.items()):
                     continue
                 held = self._leases.get((collection, key))
                 if held is not None and held[0] != owner:

@@ -55,7 +55,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from bot.store import field_index
-from bot.store.contract import READY, SCHEMA_VERSION, Doc, StoreError, copy_doc
+from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc, ready_at
 from bot.store.durable import (
     lock_store,
     narrow,
@@ -223,6 +223,7 @@ class TinyDBStore(LocalWork):
         self._next_id = {name: max(map(int, table), default=0) + 1
                          for name, table in self._tables.items()}
         self._fields: dict[tuple[str, str], field_index.Index] = {}
+        self._ordered: dict[str, field_index.Order] = {}  # each collection's work, once asked
 
     def _field_index(self, collection: str, name: str) -> field_index.Index:
         """Doc ids by the value of one top-level field (values that cannot be compared exactly
@@ -244,6 +245,10 @@ class TinyDBStore(LocalWork):
                 field_index.discard(index, old.get(name), doc_id)
             if new is not None:
                 field_index.add(index, new.get(name), doc_id)
+        order = self._ordered.get(collection)
+        if order is not None:
+            field_index.unplace(order, _placed(old))
+            field_index.place(order, _placed(new))
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -512,11 +517,15 @@ class TinyDBStore(LocalWork):
 
     # -- shared work (bot.store.local) ------------------------------------------------------
 
-    def _work(self, collection: str) -> list[tuple[str, Doc]]:
+    def _work_in_order(self, collection: str) -> Iterator[tuple[float, str, Doc]]:
         table = self._tables.get(collection, {})
-        ids = [doc_id for (kind, _), doc_ids in self._field_index(collection, READY).items()
-               if kind == "number" for doc_id in doc_ids]
-        return [(table[str(i)][_KEY], table[str(i)]) for i in sorted(ids)]
+        order = self._ordered.get(collection)
+        if order is None:
+            order = sorted(item for doc in table.values() if (item := _placed(doc)) is not None)
+            self._ordered[collection] = order
+        index = self._index.get(collection, {})
+        for at, key in order:  # the caller holds the lock: no change meanwhile
+            yield at, key, table[str(index[key])]
 
     def _copy_out(self, doc: Doc) -> Doc:
         return _strip(doc)
@@ -525,6 +534,14 @@ class TinyDBStore(LocalWork):
         if self._lock_file is not None:
             unlock(self._lock_file)
             self._lock_file = None
+
+
+def _placed(doc: Doc | None) -> tuple[float, str] | None:
+    """A document's place in its collection's work order, or None when it is not work."""
+    if doc is None or _KEY not in doc:
+        return None
+    at = ready_at(doc)
+    return None if at is None or at != at else (at, doc[_KEY])  # NaN is never ready
 
 
 def _strip(doc: dict[str, Any]) -> Doc:

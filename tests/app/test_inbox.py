@@ -347,3 +347,55 @@ def test_a_replica_takes_no_item_a_live_one_holds_and_takes_a_dead_ones(pg_url: 
         assert taken.key == it.key and taken.state is ItemState.RECEIVED
     finally:
         store.close()
+
+
+@pytest.mark.asyncio
+async def test_an_answer_the_platform_is_slow_to_take_holds_back_no_one_elses() -> None:
+    """Slack may take seconds to take an answer at a response_url; meanwhile the core is free
+    for the next person's turn, however few turns it runs at once."""
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox, at_once=1)
+    answers = Gated()
+    turns.register(answers)
+    slow = [item(chat, who, "status") for who in ("kari@ks.example.org", "ola@jd.example.org")]
+    quick = item(chat, CSO, "status")
+    for it in (*slow, quick):
+        assert inbox.record(it)
+    for it in slow:
+        answers.gate(it.key)  # the platform holds these answers back
+        turns.submit(it)
+        await asyncio.wait_for(answers.telling(it.key).wait(), 10)
+    turns.submit(quick)
+    await asyncio.wait_for(answers.told(quick.key).wait(), 10)
+    assert [key for key, _ in answers.given] == [quick.key]
+    for it in slow:
+        answers.gates[it.key].set()
+    await asyncio.wait_for(turns.wait(), 10)
+    assert {key for key, _ in answers.given} == {it.key for it in (*slow, quick)}
+
+
+@pytest.mark.asyncio
+async def test_a_platform_slow_to_say_who_speaks_holds_back_no_one_else() -> None:
+    """Looking a person up on the platform (users.info) may take long; meanwhile the core is
+    free for the next person's turn, however few turns it runs at once."""
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox, at_once=1)
+    answers = Answers()
+    answers.hold = slow_platform = asyncio.Event()  # these look-ups wait for it
+    turns.register(answers)
+    slow = [item(chat, who, "status") for who in ("kari@ks.example.org", "ola@jd.example.org")]
+    for it in slow:
+        assert inbox.record(it)
+        turns.submit(it)
+    await eventually(lambda: answers.waiting == 2)
+    answers.hold = None  # the next person's look-up answers at once
+    quick = item(chat, CSO, "status")
+    assert inbox.record(quick)
+    turns.submit(quick)
+    await eventually(lambda: [key for key, _ in answers.given] == [quick.key])
+    assert answers.waiting == 2
+    slow_platform.set()
+    await asyncio.wait_for(turns.wait(), 10)
+    assert {key for key, _ in answers.given} == {it.key for it in (*slow, quick)}

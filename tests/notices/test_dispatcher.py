@@ -7,16 +7,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.core.command import Command, Place, Speaker
 from bot.core.model import Status
-from bot.core.notice import NoticeState
+from bot.core.notice import Notice, NoticeState, Target
+from bot.core.reply import Reply
 from bot.core.seminar import parse_seminar
 from bot.notices.announcements import schedule_agenda
 from bot.notices.dispatcher import FOUND, Dispatcher
 from bot.notices.port import DeliveryError
+from bot.store.contract import READY
+from bot.store.tinydb_file import TinyDBStore
 from tests.cast import organization
 from tests.notice_kit import (
     COORDINATOR,
@@ -390,6 +394,32 @@ async def test_the_running_dispatcher_wakes_for_a_newly_scheduled_notice() -> No
         assert sorted(s.to for s in kit.notifier.sent) == [INGRID, KARI]
     finally:
         await kit.dispatcher.stop()
+
+
+async def test_a_notice_stored_before_notices_were_work_is_still_sent(tmp_path: Path) -> None:
+    """A pending notice with no `ready_at` (as stored by an older ogpbot) among others that
+    have theirs: the dispatcher gives it one as it starts, and sends it with the rest."""
+    store = TinyDBStore(tmp_path / "store.json")
+    try:
+        kit = Kit(oslo(2026, 12, 1, 8, 0), store=store)
+        for n in range(3):
+            kit.bot.outbox.schedule(Notice(
+                f"old:{n}", Target("conversation", platform="slack", conversation="C0SEMINAR"),
+                Reply(language="nb", title=f"Melding {n}"), oslo(2026, 12, 1, 8, 0), "agenda"))
+        old = store.get("outbox", "old:1")
+        assert old is not None
+        del old[READY]
+        store.put("outbox", "old:1", old)
+        await kit.dispatcher.start()
+        try:
+            await eventually(lambda: len(kit.notifier.sent) == 3, within=30)
+        finally:
+            await kit.dispatcher.stop()
+        assert sorted(s.message.title for s in kit.notifier.sent) == [
+            "Melding 0", "Melding 1", "Melding 2"]
+        assert {n.state for n in kit.bot.outbox.all()} == {NoticeState.SENT}
+    finally:
+        store.close()
 
 
 async def test_a_person_not_reachable_yet_is_waited_for_not_skipped() -> None:

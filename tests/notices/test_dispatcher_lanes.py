@@ -23,7 +23,7 @@ from bot.notices import dispatcher as dispatching
 from bot.notices.dispatcher import Dispatcher
 from bot.notices.port import FileAttachment
 from tests import cast
-from tests.notice_kit import Kit, RecordingNotifier, oslo, seminar_data
+from tests.notice_kit import Kit, RecordingNotifier, SlowToArrive, oslo, seminar_data
 from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
@@ -60,26 +60,6 @@ class HeldNotifier(RecordingNotifier):
     async def find_user(self, email: str) -> str | None:
         await self._hold(email)
         return await super().find_user(email)
-
-
-class SlowToArrive(RecordingNotifier):
-    """A platform that allows one message a second per conversation, on a clock of real
-    seconds the test moves: each message takes `transit` seconds to reach it (the first ones
-    longer, as in a busy moment), and it answers as the message arrives."""
-
-    pace = 1.0
-
-    def __init__(self, seconds: list[float], transits: list[float]) -> None:
-        super().__init__()
-        self.seconds = seconds
-        self.transits = transits
-        self.arrived: list[float] = []
-
-    async def post(self, conversation: str, message: Reply,
-                   reference: dict[str, Any] | None = None, *, key: str = "") -> None:
-        self.seconds[0] += self.transits.pop(0) if self.transits else 0.05
-        self.arrived.append(self.seconds[0])
-        await super().post(conversation, message, reference, key=key)
 
 
 def to_channel(key: str, channel: str, due: Any = NOW, stale: Any = None) -> Notice:

@@ -19,12 +19,13 @@ import pytest_asyncio
 from bot.core.command import Command, Place, Speaker
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.reply import Reply
+from bot.notices import dispatcher as dispatching
 from bot.notices.destinations import Via
-from bot.notices.dispatcher import LEASE, RESENT, Destination
+from bot.notices.dispatcher import LEASE, RESENT, Destination, Dispatcher
 from bot.notices.outbox import OUTBOX
 from bot.store.contract import StoreError
 from bot.store.postgres import PostgresStore
-from tests.notice_kit import PROPOSER, Kit, oslo
+from tests.notice_kit import PROPOSER, Kit, SlowToArrive, oslo
 from tests.serving import eventually
 
 pytestmark = pytest.mark.asyncio
@@ -140,6 +141,27 @@ async def test_a_conversations_pace_holds_across_replicas(
                                                        strict=False)]
     # The moments booked are a pace apart; each send follows its moment within a moment.
     assert min(gaps) >= pace / 2
+
+
+async def test_a_replicas_next_message_waits_a_pace_after_the_others_arrived(
+        pair: tuple[Kit, Kit], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replica a's message took 0.6 s to reach Slack; b's next one to the same conversation
+    leaves a pace after it arrived (a pace after a's booked moment, it would be refused)."""
+    a = pair[0]
+    seconds = [1000.0]
+    monkeypatch.setattr(dispatching, "protocol_seconds", lambda: seconds[0])
+
+    async def sleep(wait: float) -> None:
+        seconds[0] += wait
+
+    slack = SlowToArrive(seconds, transits=[0.6])
+    for n, kit in enumerate(pair):
+        a.bot.outbox.schedule(Notice(
+            f"test:{n}", Target("conversation", platform="slack", conversation="C0"),
+            Reply(language="nb", title=f"Melding {n}"), NOW, "agenda"))
+        assert await Dispatcher(kit.bot, {"slack": slack}, sleep=sleep).run_due() == 1
+    assert [s.message.title for s in slack.sent] == ["Melding 0", "Melding 1"]
+    assert round(slack.arrived[1] - slack.arrived[0], 2) == 1.05
 
 
 async def test_a_request_delivered_to_both_replicas_is_answered_once(

@@ -5,9 +5,11 @@ tests/store/test_store_postgres.py."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,7 @@ import pytest
 from bot.store import journal
 from bot.store.contract import Store, StoreError
 from bot.store.journal import JournalFile
+from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
 
 
@@ -215,6 +218,42 @@ def test_claim_leaves_out_the_work_its_owner_holds_already(store: Store) -> None
     assert store.claim("outbox", "b", 20.0, 5.0, 10) == []  # every lease is still a's
     assert [k for k, _ in store.claim("outbox", "b", 41.0, 5.0, 10, excluding=["n2"])] == [
         "n1", "n3", "n4"]
+
+
+def test_tinydb_hands_out_work_as_a_walk_over_every_document_would(tmp_path: Path) -> None:
+    """TinyDB keeps each collection's work sorted by when it is ready, through writes,
+    deletes and transactions rolled back; what it claims and says is next is what the memory
+    store, which walks every document, says (a notice the order lost would never be sent)."""
+    rng = random.Random(22)
+    tiny, walk = TinyDBStore(tmp_path / "store.json"), MemoryStore()
+    both = (tiny, walk)
+    try:
+        assert tiny.claim("outbox", "warm", 0.0, 1.0, 5) == []  # the order is kept from here
+        for step in range(300):
+            key = f"n{rng.randrange(30)}"
+            doc = {"ready_at": rng.choice([None, float(rng.randrange(60))]),
+                   "for_person": rng.choice(["kari", "ola"])}
+            roll = rng.random()
+            for store in both:
+                if roll < 0.1:
+                    with contextlib.suppress(RuntimeError), store.transaction():
+                        store.put("outbox", key, doc)
+                        raise RuntimeError("rolled back")
+                elif roll < 0.25:
+                    store.delete("outbox", key)
+                else:
+                    store.put("outbox", key, doc)
+            if step % 10 == 9:
+                now, owner = float(rng.randrange(60)), f"o{step % 3}"
+                held = frozenset(f"n{rng.randrange(30)}" for _ in range(3))
+                for asked in ({}, {"for_person": "kari"}):
+                    assert tiny.next_ready("outbox", owner, held, **asked) == walk.next_ready(
+                        "outbox", owner, held, **asked)
+                claimed = [[k for k, _ in store.claim("outbox", owner, now, 30.0, 4, held)]
+                           for store in both]
+                assert claimed[0] == claimed[1]
+    finally:
+        tiny.close()
 
 
 def test_a_lease_outlives_a_rewrite_of_the_document(store: Store) -> None:
