@@ -657,6 +657,11 @@ def _goals(store: str, f: dict[str, Any]) -> list[tuple[str, str]]:
             f"{spread(_cpu_ratios(f, 'propose'))} (goal: at most 2)")]
     for word, (burst, _) in f["bursts"].items():
         out.append((f"seminar burst `{word}`, {store}", _burst(burst)))
+    if "slow" in f:
+        ours, bare = f["slow"]
+        out.append((f"`status` while Slack is slow, {store}",
+                     f"answer p99 {ms(pct(ours.answers, 0.99))} ms, bare answering "
+                     f"{ms(pct(bare.answers, 0.99))} ms"))
     return out
 
 
@@ -683,7 +688,7 @@ def _growth(store: str, sized: list[tuple[int, dict[str, Any]]]) -> list[tuple[s
 HEADLINES = tuple(f"{headline}, {store}" for store in ("tinydb", "postgresql")
                   for headline in ("status ack p99 / bare", "status answer p99 / bare answering",
                                    "CPU per status / bare answering",
-                                   "seminar burst `tables`"))
+                                   "seminar burst `tables`", "`status` while Slack is slow"))
 
 
 def main() -> int:
