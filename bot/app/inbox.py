@@ -217,9 +217,9 @@ class Inbox:
             return []
         now = self.bot.clock.now().timestamp()
         with self._lock:
-            limit += len(self._held)  # what this process holds comes back too: not new
+            held = set(self._held)  # not read, nor leased again (it is this process's)
         taken = []
-        for _, doc in self.store.claim(INBOX, self.owner, now, LEASE, limit):
+        for _, doc in self.store.claim(INBOX, self.owner, now, LEASE, limit, excluding=held):
             try:
                 item = Item.from_dict(doc)
             except (KeyError, TypeError, ValueError):

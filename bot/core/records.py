@@ -9,7 +9,7 @@ key), kept with every saved person, so it costs the same with ten people or ten 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from bot.core.model import Meeting, Person, Proposal, Role
@@ -88,10 +88,11 @@ class Records:
     def people(self) -> list[Person]:
         return [Person.from_dict(d) for d in self.store.all(PEOPLE)]
 
-    def names(self) -> dict[str, str]:
-        """Each person's name by key, without making a `Person` of everyone (a seating chart
-        names all it seats, for each person who asks to see it)."""
-        return {d["key"]: d["name"] for d in self.store.all(PEOPLE)}
+    def names(self, keys: Collection[str]) -> dict[str, str]:
+        """The names of the people `keys` (those stored), without making a `Person` of each: a
+        seating chart names all it seats, for each person who asks to see it, and reads
+        those, not everyone the bot has met."""
+        return {key: d["name"] for key, d in self.store.get_many(PEOPLE, keys).items()}
 
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
         link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")

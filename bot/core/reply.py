@@ -123,6 +123,11 @@ def split_space(text: str) -> tuple[str, str, str]:
     return lead, core, text[len(lead) + len(core):]
 
 
+def _flat(part: Field | Action) -> dict[str, Any]:
+    """A part whose values are all plain (text, or None) as a dict, field by field."""
+    return {name: getattr(part, name) for name in part.__dataclass_fields__}
+
+
 def _line_to_dict(line: str) -> str | dict[str, Any]:
     return line.to_dict() if isinstance(line, Marked) else line
 
@@ -163,9 +168,16 @@ class Reply:
         return "\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["lines"] = [_line_to_dict(line) for line in self.lines]
-        return d
+        # the document `asdict` gave, without its deep copy of every part: a notice's words
+        # are written twice for each send (sending, then sent)
+        return {
+            "language": self.language, "title": self.title,
+            "fields": tuple(_flat(f) for f in self.fields),
+            "lines": [_line_to_dict(line) for line in self.lines],
+            "actions": tuple(_flat(a) for a in self.actions),
+            "form": asdict(self.form) if self.form is not None else None,
+            "errors": dict(self.errors), "ok": self.ok, "repeated": self.repeated,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Reply:

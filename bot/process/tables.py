@@ -108,7 +108,7 @@ def show(ctx: Context, rest: str) -> Reply:
 def describe(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
     """The chart in `lang`: each table with its area, proposals and people, then what it
     cannot keep and why."""
-    names = _names(ctx)
+    names = _names(ctx, chart)
     lines: list[str] = []
     for table in chart.tables:
         lines.append("")
@@ -126,7 +126,7 @@ def problems(ctx: Context, chart: SeatingChart, lang: str) -> list[str]:
     """The hard rules the chart breaks, for whom, why, and what would fix it."""
     if not chart.breaches and not chart.impasses:
         return [t(lang, "tables.all_kept")]
-    names = _names(ctx)
+    names = _names(ctx, chart)
     seminar = ctx.seminar
     lines = [t(lang, "tables.broken")]
     for b in chart.breaches:
@@ -194,8 +194,12 @@ def _refs(numbers: list[int] | tuple[int, ...]) -> str:
     return ", ".join(f"P-{n}" for n in numbers)
 
 
-def _names(ctx: Context) -> dict[str, str]:
-    return ctx.records.names()
+def _names(ctx: Context, chart: SeatingChart) -> dict[str, str]:
+    """The names of the people `chart` names: those seated, and those its problems name."""
+    keys = {key for table in chart.tables for key in table.people}
+    keys |= {b.who for b in chart.breaches}
+    keys |= {link.person for c in chart.impasses for link in c.links}
+    return ctx.records.names(keys)
 
 
 def _area(ctx: Context, key: str, lang: str) -> str:

@@ -94,6 +94,11 @@ class Documents(Protocol):
 
     def get(self, collection: str, key: str) -> Doc | None: ...
 
+    def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
+        """The documents of `keys` that are there, by key: one question to the store (what a
+        reply naming many people reads, instead of reading everyone)."""
+        ...
+
     def put(self, collection: str, key: str, doc: Doc) -> None: ...
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:

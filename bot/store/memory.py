@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,6 +44,11 @@ class MemoryStore(LocalWork):
         with self._lock:
             doc = self._data.get(collection, {}).get(key)
             return copy_doc(doc) if doc is not None else None
+
+    def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
+        with self._lock:
+            docs = self._data.get(collection, {})
+            return {key: copy_doc(docs[key]) for key in keys if key in docs}
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self._lock:

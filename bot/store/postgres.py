@@ -74,7 +74,9 @@ from bot.store.contract import (
 
 log = logging.getLogger("ogpbot.store")
 
-POOL_SIZE = 10
+#: connections per process: the turns that run commands at once (16) and a few more, so that an
+#: acknowledgement's inbox record, the dispatcher and the record's refresh do not wait for one
+POOL_SIZE = 20
 #: pg_advisory_lock key a transaction holds when it runs again after colliding ("ogpbot serial")
 SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 #: pg_advisory_lock key held (shared) by every writing connection, alone by an exclusive open
@@ -415,6 +417,13 @@ class PostgresStore:
         rows = self._rows("SELECT doc FROM ogpbot_documents WHERE collection = %s AND key = %s",
                           (collection, key))
         return rows[0][0] if rows else None
+
+    def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
+        if not keys:
+            return {}
+        return {key: doc for key, doc in self._rows(
+            "SELECT key, doc FROM ogpbot_documents WHERE collection = %s AND key = ANY(%s)",
+            (collection, list(keys)))}
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         self._write(lambda: self._rows(

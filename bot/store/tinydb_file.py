@@ -45,7 +45,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -480,6 +480,11 @@ class TinyDBStore(LocalWork):
                 return None
             doc = self._tables.get(collection, {}).get(str(doc_id))  # as TinyDB's get() reads it
             return _strip(doc) if isinstance(doc, dict) else None
+
+    def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
+        with self._lock:
+            return {key: doc for key in keys
+                    if (doc := self.get(collection, key)) is not None}
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self.transaction():

@@ -5,6 +5,7 @@ of an effect; a command that changed nothing costs no write, and no fsync)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from typing import Any
 
 from bot.store.contract import Doc, Store
@@ -28,6 +29,9 @@ class WriteWatch:
 
     def get(self, collection: str, key: str) -> Doc | None:
         return self.inner.get(collection, key)
+
+    def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
+        return self.inner.get_many(collection, keys)
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         self._wrote()

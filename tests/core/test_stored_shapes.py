@@ -2,17 +2,21 @@
 is a TinyDB store written before reports, decisions, outcomes, notice targets and the seating
 chart's breaches were typed (every proposal state, an imported commitment, English and
 nynorsk texts, notices of every kind, a chart that breaks rules and still holds the retired
-`problems`). Each record loads, and saved again is the document it was."""
+`problems`). Each record loads, and saved again is the document it was. A notice's words
+are stored as they always were, and read back as they were written."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import pytest
 
+from bot.core import reply as replies
 from bot.core.model import Choice, Outcome, Proposal, ReportResult
 from bot.core.notice import Notice, TargetKind
+from bot.core.reply import Action, Field, Form, FormField, Marked, Reply
 from bot.process.seating import BreachRule, Fix, ImpasseRule
 from bot.process.tables import CHART_SETTING, SeatingChart
 from bot.store.tinydb_file import TinyDBStore
@@ -64,3 +68,24 @@ def test_the_seating_chart_reads_back_as_stored_without_problems(store: TinyDBSt
     (impasse,) = chart.impasses
     assert impasse.rule is ImpasseRule.NO_MINISTRY_PERSON
     assert impasse.fixes == (Fix.REPRESENTATIVE,) and impasse.ministries == ("fin",)
+
+
+def test_a_replys_words_are_stored_as_before_and_read_back_whole() -> None:
+    changed = Marked("Tekst", (("same", "Open "), ("removed", "gamal"), ("added", "ny")))
+    reply = Reply(
+        language="nn", title="Ny versjon av P-3",
+        fields=(Field("Status", "levert"), Field("Departement", "KLD")),
+        lines=("Endra:", changed),
+        actions=(Action("Status", "status P-3"), Action("Trekk", "withdraw P-3", "danger")),
+        form=Form("edit", "Endre P-3", "Lagre", (
+            FormField("area", "Område", "choice",
+                      choices=(replies.Choice("innsyn", "Innsyn"),)),
+            FormField("values", "Verdiar", "multi_choice", initial=("transparency",))),
+            {"proposal": "3"}, "edit P-3"),
+        errors={"title": "For lang"}, ok=False, repeated=True)
+    before = dataclasses.asdict(reply)  # how a reply was stored until now
+    before["lines"] = ["Endra:", changed.to_dict()]
+    assert reply.to_dict() == before
+    again = Reply.from_dict(reply.to_dict())
+    assert again.text == reply.text and again.form == reply.form
+    assert again.actions == reply.actions and again.errors == reply.errors

@@ -43,6 +43,20 @@ def test_add_keeps_the_first(store: Store) -> None:
     assert store.get("outbox", "k") == {"v": 1}
 
 
+def test_get_many_gives_the_documents_there_by_key(store: Store) -> None:
+    store.put("people", "a", {"name": "Ada"})
+    store.put("people", "b", {"name": "Bo"})
+    store.put("others", "c", {"name": "Cy"})
+    assert store.get_many("people", ["a", "c", "zz"]) == {"a": {"name": "Ada"}}
+    assert store.get_many("people", []) == {}
+    with store.transaction():
+        store.put("people", "d", {"name": "Di"})
+        assert store.get_many("people", {"b", "d"}) == {"b": {"name": "Bo"},
+                                                         "d": {"name": "Di"}}
+    store.get_many("people", ["a"])["a"]["name"] = "changed"  # a copy
+    assert store.get("people", "a") == {"name": "Ada"}
+
+
 def test_returned_documents_are_copies(store: Store) -> None:
     store.put("things", "a", {"list": [1]})
     doc = store.get("things", "a")
