@@ -1,9 +1,10 @@
 """The turns after an acknowledgement: each inbox item (`bot.app.inbox`) run through the core
 and answered by the platform's `Responder`, one person's in the order they came; the core's
-part a few at a time, the platform's parts (who is speaking, the answer on its way) as many
-at once as are ready (a platform slow to answer holds back no other person's turn); at start-up,
-whatever the last process acknowledged and left undone or unanswered; at shutdown, the turns
-in flight finish and the rest stay in the inbox, as they are, for the next start.
+part a few at a time, the platform's parts apart (who is speaking: a few dozen at a time; the
+answer on its way: as many as are ready), so a platform slow to answer holds back no other
+person's turn; at start-up, whatever the last process acknowledged and left undone or
+unanswered; at shutdown, the turns in flight finish and the rest stay in the inbox, as they
+are, for the next start.
 
 An adapter records an item, acknowledges the request, and hands the item to `submit`. The
 responder is the adapter's part: `prepare` completes the command (the speaker's profile, which
@@ -35,6 +36,9 @@ from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.turns")
 AT_ONCE = 16  # turns in the core together: their store writes share fsyncs (group commit)
+# Turns asking the platform who speaks (users.info) together: enough that a slow answer holds
+# back nobody, few enough that a seminar's burst does not run into the platform's rate limit.
+ASKING_AT_ONCE = 32
 STOP_WITHIN = 25.0  # seconds a stopping server gives the turns in flight
 ANSWERED_EVERY = 0.2  # seconds between two writes of the marks of answers given
 MARKS_AGAIN = 2.0  # seconds before marks the store refused are written again
@@ -66,6 +70,7 @@ class Turns:
         self.at_once = at_once
         self.responders: dict[str, Responder] = {}
         self._gate: asyncio.Semaphore | None = None
+        self._asking: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._queued: set[str] = set()  # keys submitted here and not ended
         self._last: dict[Lane, asyncio.Future[None]] = {}  # each person's latest turn's end
@@ -169,6 +174,7 @@ class Turns:
                     before: asyncio.Future[None] | None, ended: asyncio.Future[None]) -> None:
         if self._gate is None:
             self._gate = asyncio.Semaphore(self.at_once)
+            self._asking = asyncio.Semaphore(ASKING_AT_ONCE)
         given: Reply | None = None
         held = False
         try:
@@ -250,8 +256,9 @@ class Turns:
     async def _run(self, responder: Responder, item: Item, reply: Reply | None,
                    resumed: bool) -> Reply | None:
         if reply is None:
-            command = await responder.prepare(item)  # the platform's part: as many as come
-            assert self._gate is not None
+            assert self._gate is not None and self._asking is not None
+            async with self._asking:  # the platform's part: not held by the core's turns
+                command = await responder.prepare(item)
             queued = self._gate.locked()  # behind other turns' core parts, not in flight
             async with self._gate:  # the core's part, `at_once` at a time
                 if queued and self._stopping:

@@ -69,6 +69,9 @@ _CHANGES = """
     END $$;
     CREATE TRIGGER ogpbot_deleted AFTER DELETE ON ogpbot_documents
         FOR EACH ROW EXECUTE FUNCTION ogpbot_deleted();
+    -- the public record watches the proposals: from the schema on, so that no deletion made
+    -- while its first reader begins to watch goes unrecorded
+    INSERT INTO ogpbot_watched (collection) VALUES ('proposals');
 """
 
 

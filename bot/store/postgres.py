@@ -478,14 +478,19 @@ class PostgresStore:
         if since is None or not watching or not _SNAPSHOT.fullmatch(since):
             [(now,)] = self._rows("SELECT pg_current_snapshot()::text")
             return now, None
+        # A row this statement sees was written before its own snapshot's xmax; one marked
+        # later came from elsewhere (a dump of another cluster, restored with its ids) and
+        # was not written since any token of this database.
         [(now, keys)] = self._rows(
             """SELECT pg_current_snapshot()::text, array(
                  SELECT key FROM ogpbot_documents
                  WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND changed < pg_snapshot_xmax(pg_current_snapshot())
                    AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot)
                  UNION
                  SELECT key FROM ogpbot_removed
                  WHERE collection = %(c)s AND changed >= pg_snapshot_xmin(%(s)s::pg_snapshot)
+                   AND changed < pg_snapshot_xmax(pg_current_snapshot())
                    AND NOT pg_visible_in_snapshot(changed, %(s)s::pg_snapshot))""",
             {"c": collection, "s": since})
         return now, set(keys)

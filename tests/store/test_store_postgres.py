@@ -145,6 +145,24 @@ def test_changes_name_each_document_another_replica_wrote_or_deleted_since(
     there.close()
 
 
+def test_documents_restored_from_another_clusters_dump_are_not_named_again_and_again(
+        pg_url: str) -> None:
+    """A dump restored into a new database keeps each row's `changed` as the old cluster
+    numbered it, which may lie ahead of the new one's transactions: not a write since any
+    token, so not a reason to read it again at every refresh."""
+    store = PostgresStore(pg_url)
+    for n in range(1, 4):
+        store.put("proposals", str(n), {"n": n})
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # as a restored dump leaves them
+        conn.execute("UPDATE ogpbot_documents SET changed = '4000000000'::xid8 "
+                     "WHERE collection = 'proposals'")
+    token, _ = store.changes("proposals", None)
+    assert store.changes("proposals", token)[1] == set()
+    store.put("proposals", "2", {"n": 20})
+    assert store.changes("proposals", token)[1] == {"2"}
+    store.close()
+
+
 def test_a_write_that_commits_after_a_later_one_is_still_named(pg_url: str) -> None:
     """Transactions commit in any order: a token taken while one was still open names its
     writes once it has committed, even after another that began later committed first."""
