@@ -155,7 +155,7 @@ class SlackEndpoint:
         """Keep `item` in the inbox: True, False when it is there already (a delivery sent
         again), None when the store refused it."""
         try:
-            return await asyncio.to_thread(self.turns.inbox.record, item)
+            return await self.turns.record(item)
         except StoreError as exc:
             log.error("slack: a request could not be kept in the inbox: %s", exc)
             return None

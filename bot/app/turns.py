@@ -31,6 +31,7 @@ from bot.core.reply import Reply
 from bot.i18n.catalogue import t
 from bot.i18n.formatting import format_when
 from bot.notices.port import DeliveryError
+from bot.store.contract import StoreError
 
 log = logging.getLogger("ogpbot.turns")
 AT_ONCE = 16  # turns in the core together: their store writes share fsyncs (group commit)
@@ -72,10 +73,64 @@ class Turns:
         self._marking: list[Mark] = []  # being written
         self._flusher: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
+        self._unsettled: list[tuple[list[int], asyncio.Future[None]]] = []  # `record`'s waits
+        self._settler: asyncio.Task[None] | None = None
         self._stopping = False
 
     def register(self, responder: Responder) -> None:
         self.responders[responder.platform] = responder
+
+    async def record(self, item: Item) -> bool:
+        """Keep `item` in the inbox durably, before its acknowledgement (`Inbox.record`): False
+        when the platform sent it before; `StoreError` when it cannot be kept. On a store of
+        this process that can leave the wait for the disk to others (`deferring`), the loop
+        writes the item itself when the store's lock is free, and the waits of every item kept
+        meanwhile share one thread: an acknowledgement then waits for its fsync, not for a
+        worker thread to get the interpreter's lock."""
+        store = self.inbox.store
+        deferring = getattr(store, "deferring", None)
+        uncontended = getattr(store, "uncontended", None)
+        if deferring is not None and uncontended is not None:
+            tickets: list[int] = []
+            with uncontended() as free:
+                if free:
+                    with deferring() as tickets:
+                        fresh = self.inbox.record(item)
+            if free:
+                if tickets:
+                    await self._settled(tickets)
+                return fresh
+        return await asyncio.to_thread(self.inbox.record, item)
+
+    async def _settled(self, tickets: list[int]) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._unsettled.append((tickets, future))
+        if self._settler is None or self._settler.done():
+            self._settler = asyncio.get_running_loop().create_task(self._settle())
+        await future
+
+    async def _settle(self) -> None:
+        """Wait for the disk on behalf of every item kept in the loop so far, in one thread."""
+        while self._unsettled:
+            waiting, self._unsettled = self._unsettled, []
+            failures = await asyncio.to_thread(self._settle_all, [t for t, _ in waiting])
+            for (_, future), failure in zip(waiting, failures, strict=True):
+                if future.done():
+                    continue
+                if failure is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(failure)
+
+    def _settle_all(self, waiting: list[list[int]]) -> list[StoreError | None]:
+        failures: list[StoreError | None] = []
+        for tickets in waiting:
+            try:
+                self.inbox.store.settle(tickets)  # type: ignore[attr-defined]
+                failures.append(None)
+            except StoreError as exc:
+                failures.append(exc)
+        return failures
 
     def submit(self, item: Item, *, reply: Reply | None = None,
                resumed: bool = False) -> None:

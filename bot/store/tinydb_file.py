@@ -115,6 +115,7 @@ class TinyDBStore(LocalWork):
         self._journal = JournalFile(self.journal)
         self.readonly = readonly
         self._lock = threading.RLock()
+        self._deferred = threading.local()  # `deferring`: this thread's tickets, not waited for
         self._depth = 0
         self._changes: list[Change] = []
         self._undo: list[tuple[str, str, int, Doc | None]] = []
@@ -268,8 +269,43 @@ class TinyDBStore(LocalWork):
             finally:
                 self._depth -= 1
         if ticket:
+            deferred: list[int] | None = getattr(self._deferred, "tickets", None)
+            if deferred is not None:
+                deferred.append(ticket)  # the caller waits for it later (`settle`)
+            else:
+                self.settle([ticket])  # outside the lock: others go on meanwhile
+
+    @contextmanager
+    def deferring(self) -> Iterator[list[int]]:
+        """Inside, this thread's outermost transactions return once their changes are made and
+        their journal line queued, without waiting for the disk: the list it gives fills with
+        their tickets, for `settle`. For the event loop, which must not wait on an fsync: it
+        makes a small write itself and leaves only the wait to a thread (a write that fails to
+        reach the disk is undone in memory, as any in its group, and `settle` raises)."""
+        tickets: list[int] = []
+        self._deferred.tickets = tickets
+        try:
+            yield tickets
+        finally:
+            self._deferred.tickets = None
+
+    @contextmanager
+    def uncontended(self) -> Iterator[bool]:
+        """Whether this thread holds the store's lock without having waited for it (True: it
+        does, until the block ends). The event loop writes itself only when it need not wait."""
+        free = self._lock.acquire(blocking=False)
+        try:
+            yield free
+        finally:
+            if free:
+                self._lock.release()
+
+    def settle(self, tickets: list[int]) -> None:
+        """Return once the journal lines `tickets` are on disk (a group commit, as any write's);
+        `StoreError` when one could not be written (it was undone in memory)."""
+        for ticket in sorted(tickets):
             began = time.perf_counter()
-            self._wait_durable(ticket)  # outside the lock: others go on meanwhile
+            self._wait_durable(ticket)
             took = time.perf_counter() - began
             for observe in self._write_observers:
                 observe(took)

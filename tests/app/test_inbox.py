@@ -5,7 +5,9 @@ left is done and answered at the next start, once; a stop leaves what has not be
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import os
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -19,6 +21,8 @@ from bot.app.turns import Turns
 from bot.core.command import Command, Place, Speaker
 from bot.core.reply import Reply
 from bot.notices.port import DeliveryError
+from bot.store import journal
+from bot.store.contract import StoreError
 from bot.store.tinydb_file import TinyDBStore
 from tests.chat import CSO, LINE, OUTSIDER, Chat
 from tests.serving import eventually
@@ -399,3 +403,40 @@ async def test_a_platform_slow_to_say_who_speaks_holds_back_no_one_else() -> Non
     slow_platform.set()
     await asyncio.wait_for(turns.wait(), 10)
     assert {key for key, _ in answers.given} == {it.key for it in (*slow, quick)}
+
+
+@pytest.mark.asyncio
+async def test_requests_kept_in_the_loop_are_on_disk_before_their_acks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On TinyDB the event loop writes an item itself and only waits for the disk elsewhere:
+    when `Turns.record` returns, the item's journal line is fsynced; items kept together
+    share a thread's wait; a disk that refuses the line refuses the item (no ack)."""
+    store = TinyDBStore(tmp_path / "db.json")
+    chat = Chat(store=store)
+    turns = Turns(Inbox(chat.bot))
+    journal_path = tmp_path / "db.json.journal"
+    synced: list[bytes] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.append(journal_path.read_bytes())
+
+    monkeypatch.setattr(journal.os, "fsync", fsync)
+    items = [item(chat, who, "status", unique=f"t-{n}") for n, who in enumerate(
+        ("kari@ks.example.org", "ola@jd.example.org", CSO))]
+    assert await asyncio.gather(*(turns.record(it) for it in items)) == [True] * 3
+    for it in items:
+        assert any(it.key.encode() in on_disk for on_disk in synced)
+    assert await turns.record(items[0]) is False  # the same delivery again: kept already
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal.os, "fsync", full_disk)
+    refused = item(chat, CSO, "status", unique="t-refused")
+    with pytest.raises(StoreError, match="No space left"):
+        await turns.record(refused)
+    assert chat.store.get(INBOX, refused.key) is None
+    monkeypatch.undo()
+    store.close()

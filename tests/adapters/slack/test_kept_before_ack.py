@@ -7,6 +7,7 @@ nothing was saved)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 
 from bot.app.inbox import INBOX, Inbox, Item
 from bot.i18n.catalogue import t
+from bot.store import journal
 from bot.store.contract import StoreError
 from tests.adapters.slack.conftest import BOT_USER, EMILY, JANE, KARI, OLA, Answer, Workspace
 from tests.fakes.slack_signing import (
@@ -52,7 +54,8 @@ def requests(workspace: Workspace) -> dict[str, Callable[[], bytes]]:
 
 
 class Held:
-    """Inbox writes held until `let_go`: `entered` is set once one has begun."""
+    """The store's writes held on their way to the disk (the journal's fsync) until `go`:
+    `entered` is set once one is; `kept`, the items in the store when their record returned."""
 
     def __init__(self) -> None:
         self.entered = threading.Event()
@@ -64,16 +67,22 @@ class Held:
 def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[Held]:
     state = Held()
     record = Inbox.record
+    real_fsync = os.fsync
 
-    def slow_record(inbox: Inbox, item: Item) -> bool:
-        state.entered.set()
-        assert state.go.wait(30)
+    def noting_record(inbox: Inbox, item: Item) -> bool:
         kept = record(inbox, item)
         if inbox.store.get(INBOX, item.key) is not None:
             state.kept.append(item)
         return kept
 
-    monkeypatch.setattr(Inbox, "record", slow_record)
+    def slow_fsync(fd: int) -> None:
+        if not state.go.is_set():  # whichever thread waits for the disk waits here
+            state.entered.set()
+            assert state.go.wait(30)
+        real_fsync(fd)
+
+    monkeypatch.setattr(Inbox, "record", noting_record)
+    monkeypatch.setattr(journal.os, "fsync", slow_fsync)
     try:
         yield state
     finally:
@@ -86,7 +95,7 @@ async def test_slack_has_no_answer_until_the_request_is_in_the_inbox(
     body = requests(workspace)[kind]()
     posting = asyncio.ensure_future(workspace.post(body))
     assert await asyncio.to_thread(held.entered.wait, 30)
-    # The write is under way and has not returned: whatever else happens, no answer yet.
+    # The write is on its way to the disk: whatever else happens, no answer yet.
     done, _ = await asyncio.wait({posting}, timeout=0.5)
     assert not done, f"the {kind} was acknowledged before it was kept"
     held.go.set()
