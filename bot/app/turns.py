@@ -118,7 +118,13 @@ class Turns:
         """Wait for the disk on behalf of every item kept in the loop so far, in one thread."""
         while self._unsettled:
             waiting, self._unsettled = self._unsettled, []
-            failures = await asyncio.to_thread(self._settle_all, [t for t, _ in waiting])
+            failures: list[StoreError | None]
+            try:
+                failures = await asyncio.to_thread(self._settle_all, [t for t, _ in waiting])
+            except Exception as exc:  # not the store's refusal: still no ack, never a hang
+                log.exception("inbox: could not wait for the disk")
+                failures = [StoreError(f"could not wait for the disk: {type(exc).__name__}")
+                            for _ in waiting]
             for (_, future), failure in zip(waiting, failures, strict=True):
                 if future.done():
                     continue

@@ -440,3 +440,21 @@ async def test_requests_kept_in_the_loop_are_on_disk_before_their_acks(
     assert chat.store.get(INBOX, refused.key) is None
     monkeypatch.undo()
     store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_wait_for_the_disk_that_breaks_refuses_the_request_instead_of_hanging(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = TinyDBStore(tmp_path / "db.json")
+    chat = Chat(store=store)
+    turns = Turns(Inbox(chat.bot))
+
+    def broken(tickets: list[int]) -> None:
+        raise RuntimeError("a bug in the wait")
+
+    monkeypatch.setattr(store, "settle", broken)
+    with pytest.raises(StoreError):
+        await asyncio.wait_for(turns.record(item(chat, CSO, "status", unique="t-broken")), 10)
+    monkeypatch.undo()
+    assert await turns.record(item(chat, CSO, "status", unique="t-after"))  # the next is kept
+    store.close()
