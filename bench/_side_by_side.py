@@ -57,9 +57,7 @@ async def serve(tree: Path, name: str, folder: Path, db: Path, fake: FakeSlackAP
                 http: aiohttp.ClientSession) -> ServeProcess:
     copy = folder / f"{name}.json"
     shutil.copy(db, copy)
-    env = {**os.environ, "OGPBOT_DB": str(copy), "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
-           "SLACK_BOT_TOKEN": ack.TOKEN, "SLACK_SIGNING_SECRET": ack.SECRET,
-           "SLACK_API_URL": fake.url, "PYTHONPATH": str(tree)}
+    env = {**ack.serve_env(copy, folder, fake), "PYTHONPATH": str(tree)}
     server = ServeProcess(env, folder / f"{name}.log", name=f"{name} serve", start_within=120,
                           cwd=tree)
     await server.start(http)
@@ -78,8 +76,7 @@ async def compare(old: Path) -> None:
                 aiohttp.ClientSession() as http:
             fakes = {"old": fake_old, "new": fake_new}
             for fake in fakes.values():
-                for n in range(ack.PROPOSERS):
-                    fake.add_user(ack.proposer_id(n), real_name=f"Person {n}")
+                ack.know_proposers(fake)
             servers = {name: await serve(tree, name, folder, db, fakes[name], http)
                        for name, tree in (("old", old), ("new", NEW))}
             try:

@@ -90,6 +90,19 @@ def proposer_id(n: int) -> str:
     return f"U0CS{n:04d}"
 
 
+def know_proposers(fake: FakeSlackAPI) -> None:
+    """The fake Slack answers `users.info` for every seeded proposer (as Slack would)."""
+    for n in range(PROPOSERS):
+        fake.add_user(proposer_id(n), real_name=f"Person {n}")
+
+
+def serve_env(db: str | Path, folder: Path, fake: FakeSlackAPI) -> dict[str, str]:
+    """The environment of an `ogpbot serve` on the store `db`, with the bench's seminar file in
+    `folder`, answering the fake Slack."""
+    return {**os.environ, "OGPBOT_DB": str(db), "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
+            "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
+
+
 def seed(folder: Path, size: int) -> Path:
     """A store with `size` proposals as the bot would have left them: each by one of the
     civil-society proposers, each with its notices to the coordinator and the ministry sent.
@@ -413,10 +426,9 @@ async def one_size(http: aiohttp.ClientSession, fake: FakeSlackAPI, bare: ServeP
                    baselines: dict[str, ServeProcess], size: int, folder: Path, db: str,
                    database: Database | None, largest: bool) -> dict[str, Any]:
     """Serve the store `db` and measure it beside the baselines, round after round."""
-    env = {**os.environ, "OGPBOT_DB": db, "OGPBOT_SEMINAR": str(folder / "seminar.toml"),
-           "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
     tag = "pg" if database is not None else ""
-    server = ServeProcess(env, folder / f"serve{tag}.log", name="ogpbot serve",
+    server = ServeProcess(serve_env(db, folder, fake), folder / f"serve{tag}.log",
+                          name="ogpbot serve",
                           start_within=120)
     await server.start(http)
     figures: dict[str, Any] = {"start": server.started_in, "loads": [], "bursts": {},
@@ -499,8 +511,7 @@ async def _sizes(rows: list[tuple[str, str]], summary: dict[str, list[tuple[str,
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeSlackAPI() as fake, aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=BURST_PEOPLE * 2)) as http:
-            for n in range(PROPOSERS):
-                fake.add_user(proposer_id(n), real_name=f"Person {n}")
+            know_proposers(fake)
             bare_env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
                         "SLACK_API_URL": fake.url}
             bare = ServeProcess(bare_env, Path(tmp) / "bare.log", name="bare slack-bolt app",

@@ -21,15 +21,13 @@ import aiohttp
 from bench._machine import cpu_seconds, load
 from bench.ack import (
     CONCURRENCY,
-    PROPOSERS,
-    SECRET,
     SEMINAR,
-    TOKEN,
+    know_proposers,
     measure,
     ms,
     pct,
-    proposer_id,
     seed,
+    serve_env,
 )
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import ROOT, ServeProcess
@@ -84,13 +82,10 @@ async def run() -> list[tuple[str, str]]:
         (folder / "seminar.toml").write_text(SEMINAR, encoding="utf-8")
         async with FakeSlackAPI() as fake, aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=CONCURRENCY * 2)) as http:
-            for n in range(PROPOSERS):
-                fake.add_user(proposer_id(n), real_name=f"Person {n}")
+            know_proposers(fake)
             db = seed(folder, SIZE)
-            env = {**os.environ, "OGPBOT_DB": str(db),
-                   "OGPBOT_SEMINAR": str(folder / "seminar.toml"), "SLACK_BOT_TOKEN": TOKEN,
-                   "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.url}
-            server = ServeProcess(env, folder / "serve.log", name="ogpbot serve",
+            server = ServeProcess(serve_env(db, folder, fake), folder / "serve.log",
+                                  name="ogpbot serve",
                                   start_within=120)
             await server.start(http)
             try:
