@@ -109,19 +109,22 @@ class Workspaces:
     def news(self, team: str | None, user_id: str = "", channel: str = "") -> bool:
         """Whether `saw` has anything to write (cheap, in memory: the usual answer is no, and
         then nobody needs to leave the event loop for it)."""
+        return any(self._changed(team, user_id, channel))
+
+    def _changed(self, team: str | None, user_id: str, channel: str) -> tuple[bool, bool]:
+        """Whether the person, and whether the conversation, are seen through `team` anew."""
         if not team or self.installations is None:  # one workspace: nothing to tell apart
-            return False
-        return (bool(user_id) and self._people.get(user_id) != team) \
-            or (bool(channel) and self._rooms.get(channel) != team)
+            return False, False
+        return (bool(user_id) and self._people.get(user_id) != team,
+                bool(channel) and self._rooms.get(channel) != team)
 
     def saw(self, team: str | None, user_id: str = "", channel: str = "") -> None:
         """`user_id` wrote, in `channel`, through the installation of `team` (in a worker
         thread: it may write the store, once, when something changed)."""
-        if not self.news(team, user_id, channel):
+        changed_person, changed_room = self._changed(team, user_id, channel)
+        if not changed_person and not changed_room:
             return
         assert team is not None
-        changed_person = bool(user_id) and self._people.get(user_id) != team
-        changed_room = bool(channel) and self._rooms.get(channel) != team
         self.reach.remember(
             conversation=(channel, {"id": channel, "team": team}) if changed_room else None,
             contacts={user_id: {"id": user_id, "team": team}} if changed_person else None)
