@@ -16,6 +16,14 @@ for the one submitted before it for the same person (a chain fixed when it is su
 no later turn can slip in between). With a store that several replicas share, a turn first
 takes its item (`Inbox.hold`) and the server keeps what it holds (`keep`: the leases renewed,
 and every few seconds the items a dead replica left taken over and answered).
+
+On a store of this process that can leave the wait for the disk to others (TinyDB's
+`deferring`), the event loop does the small work itself when the store's lock is free: it keeps
+each item before its ack, and it runs the core's part of a command whose word has lately cost
+little CPU (under `QUICK`; a word not seen yet, or one that costs more, such as seating the
+tables, runs in a worker thread). Then one thread waits for the disk for all of them, and a
+turn answers once its writes are on disk, as it would from a thread. This spares each turn a
+hop to a thread and back, and the worker threads' wait for the interpreter's lock.
 """
 
 from __future__ import annotations
@@ -23,9 +31,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
+from bot.app.frontdoor import word_of
 from bot.app.inbox import RENEW_EVERY, Inbox, Item, ItemState
 from bot.core.command import Command
 from bot.core.reply import Reply
@@ -43,8 +54,11 @@ STOP_WITHIN = 25.0  # seconds a stopping server gives the turns in flight
 ANSWERED_EVERY = 0.2  # seconds between two writes of the marks of answers given
 MARKS_AGAIN = 2.0  # seconds before marks the store refused are written again
 LATE_WORDS = 80  # characters of the command quoted in an answer given after a restart
+QUICK = 0.002  # CPU seconds under which a command word's core part runs in the event loop
+FORGET = 0.9  # each run, a word's remembered cost falls to this share of what it was
 Lane = tuple[str, str]
 Mark = tuple[str, bool]  # an answered item's key, and whether its answer was a refusal
+T = TypeVar("T")
 
 
 class Responder(Protocol):
@@ -78,8 +92,10 @@ class Turns:
         self._marking: list[Mark] = []  # being written
         self._flusher: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
-        self._unsettled: list[tuple[list[int], asyncio.Future[None]]] = []  # `record`'s waits
+        # writes made in the loop, each waiting for the disk
+        self._unsettled: list[tuple[list[int], asyncio.Future[None]]] = []
         self._settler: asyncio.Task[None] | None = None
+        self._cost: dict[str, float] = {}  # each word's core part: its CPU seconds, lately
         self._stopping = False
 
     def register(self, responder: Responder) -> None:
@@ -87,25 +103,41 @@ class Turns:
 
     async def record(self, item: Item) -> bool:
         """Keep `item` in the inbox durably, before its acknowledgement (`Inbox.record`): False
-        when the platform sent it before; `StoreError` when it cannot be kept. On a store of
-        this process that can leave the wait for the disk to others (`deferring`), the loop
-        writes the item itself when the store's lock is free, and the waits of every item kept
-        meanwhile share one thread: an acknowledgement then waits for its fsync, not for a
-        worker thread to get the interpreter's lock."""
+        when the platform sent it before; `StoreError` when it cannot be kept. In the event
+        loop when the store allows (see the module's docstring): an acknowledgement then waits
+        for its fsync, not for a worker thread to get the interpreter's lock."""
+        done, fresh = await self._in_loop(lambda: self.inbox.record(item))
+        if done:
+            return bool(fresh)
+        return await asyncio.to_thread(self.inbox.record, item)
+
+    async def _in_loop(self, work: Callable[[], T]) -> tuple[bool, T | None]:
+        """`(True, what work gave)` once `work`, run here in the event loop, and its writes
+        are on disk; `(False, None)` without running it when the store cannot defer the wait
+        for the disk or its lock is taken (the caller then runs it in a thread). The store's
+        refusal to keep the writes is raised, as `work`'s own exception is."""
         store = self.inbox.store
         deferring = getattr(store, "deferring", None)
         uncontended = getattr(store, "uncontended", None)
-        if deferring is not None and uncontended is not None:
-            tickets: list[int] = []
-            with uncontended() as free:
-                if free:
-                    with deferring() as tickets:
-                        fresh = self.inbox.record(item)
+        if deferring is None or uncontended is None:
+            return False, None
+        tickets: list[int] = []
+        result: T | None = None
+        failure: Exception | None = None
+        with uncontended() as free:
             if free:
-                if tickets:
-                    await self._settled(tickets)
-                return fresh
-        return await asyncio.to_thread(self.inbox.record, item)
+                with deferring() as tickets:
+                    try:
+                        result = work()
+                    except Exception as exc:  # what it wrote before still waits for the disk
+                        failure = exc
+        if not free:
+            return False, None
+        if tickets:
+            await self._settled(tickets)
+        if failure is not None:
+            raise failure
+        return True, result
 
     async def _settled(self, tickets: list[int]) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -270,7 +302,7 @@ class Turns:
                 if queued and self._stopping:
                     self.inbox.let_go([item.key], others_may=True)
                     return None  # not begun: it stays in the inbox, as it is
-                reply = await asyncio.to_thread(self.inbox.run, item.key, command)
+                reply = await self._core(item.key, command)
             if reply is None or reply.repeated:
                 # answered, or being answered, by whoever did it first
                 self.inbox.let_go([item.key])
@@ -283,6 +315,31 @@ class Turns:
             await asyncio.to_thread(self.inbox.answer_later, item, reply, exc.reason)
             return None
         return reply
+
+    async def _core(self, key: str, command: Command) -> Reply | None:
+        """The core's part of a turn (`Inbox.run`): in the event loop when its word has lately
+        cost under `QUICK` of CPU and the store allows (see the module's docstring), else in
+        a worker thread. Either way its CPU time is what its word is remembered to cost."""
+        word = word_of(command)
+        if self._cost.get(word, QUICK) < QUICK:
+            try:
+                done, reply = await self._in_loop(lambda: self._timed(word, key, command))
+            except StoreError as exc:
+                # The disk refused its writes, and they were undone: it runs again in a
+                # thread, which meets the refusal itself and answers it (or finds the disk back).
+                log.warning("inbox: %s could not be kept (%s); run again", key, exc)
+                done, reply = False, None
+            if done:
+                return reply
+        return await asyncio.to_thread(self._timed, word, key, command)
+
+    def _timed(self, word: str, key: str, command: Command) -> Reply | None:
+        began = time.thread_time()  # this thread's CPU: not blurred by others or the disk
+        try:
+            return self.inbox.run(key, command)
+        finally:
+            took = time.thread_time() - began
+            self._cost[word] = max(took, self._cost.get(word, took) * FORGET)
 
     def _late(self, item: Item, reply: Reply) -> Reply:
         """The reply with a first line saying what it answers, and why it comes late."""

@@ -9,6 +9,7 @@ import errno
 import json
 import os
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +17,12 @@ from typing import Any
 
 import pytest
 
+from bot.app import turns as turns_module
 from bot.app.inbox import INBOX, Inbox, Item, ItemState, new_key
 from bot.app.turns import Turns
 from bot.core.command import Command, Place, Speaker
 from bot.core.reply import Reply
+from bot.i18n.catalogue import t
 from bot.notices.port import DeliveryError
 from bot.store import journal
 from bot.store.contract import StoreError
@@ -457,4 +460,129 @@ async def test_a_wait_for_the_disk_that_breaks_refuses_the_request_instead_of_ha
         await asyncio.wait_for(turns.record(item(chat, CSO, "status", unique="t-broken")), 10)
     monkeypatch.undo()
     assert await turns.record(item(chat, CSO, "status", unique="t-after"))  # the next is kept
+    store.close()
+
+
+class DiskAtAnswer(Answers):
+    """Answers that note what the journal on disk held when each answer went out."""
+
+    def __init__(self, synced: list[bytes]) -> None:
+        super().__init__()
+        self.synced = synced
+        self.on_disk: list[bytes] = []
+
+    async def answer(self, item: Item, reply: Reply) -> None:
+        self.on_disk.append(self.synced[-1] if self.synced else b"")
+        await super().answer(item, reply)
+
+
+@pytest.mark.asyncio
+async def test_a_quick_command_run_in_the_loop_answers_once_its_writes_are_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On TinyDB the core's part of a command its word has shown to be cheap runs in the event
+    loop: its answer still goes out only once what it wrote is fsynced; and when the disk
+    refuses it, the person gets the storage refusal and nothing of it is kept."""
+    monkeypatch.setattr(turns_module, "QUICK", 60.0)  # every word counts as cheap here
+    store = TinyDBStore(tmp_path / "db.json")
+    chat = Chat(store=store)
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox)
+    journal_path = tmp_path / "db.json.journal"
+    synced: list[bytes] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.append(journal_path.read_bytes())
+
+    monkeypatch.setattr(journal.os, "fsync", fsync)
+    answers = DiskAtAnswer(synced)
+    turns.register(answers)
+    ran_in: list[int] = []
+    run = inbox.run
+
+    def noting(key: str, command: Command | None = None) -> Reply | None:
+        ran_in.append(threading.get_ident())
+        return run(key, command)
+
+    monkeypatch.setattr(inbox, "run", noting)
+
+    async def propose(n: int) -> Reply:
+        it = item(chat, CSO, f"propose Forslag {n} {LINE}", unique=f"t-{n}")
+        assert await turns.record(it)
+        turns.submit(it)
+        await asyncio.wait_for(turns.wait(), 10)
+        key, reply = answers.given[-1]
+        assert key == it.key
+        return reply
+
+    first = await propose(1)  # a word not seen yet runs in a thread, which tells its cost
+    assert first.ok and "P-1" in first.text
+    assert ran_in[-1] != threading.get_ident()
+    second = await propose(2)
+    assert ran_in[-1] == threading.get_ident()  # in the event loop this time
+    assert second.ok and "P-2" in second.text
+    assert b'"number": 2' in answers.on_disk[-1] or b'"number":2' in answers.on_disk[-1]
+
+    def full_disk(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal.os, "fsync", full_disk)
+    it = item(chat, CSO, f"propose Forslag 3 {LINE}", unique="t-3")
+    monkeypatch.setattr(journal.os, "fsync", fsync)  # the item itself is kept
+    assert await turns.record(it)
+    monkeypatch.setattr(journal.os, "fsync", full_disk)  # its command's writes are not
+    turns.submit(it)
+    await eventually(lambda: len(answers.given) == 3)
+    monkeypatch.setattr(journal.os, "fsync", fsync)  # back, for the answers' marks
+    await asyncio.wait_for(turns.wait(), 10)
+    key, refused = answers.given[-1]
+    assert key == it.key and not refused.ok
+    assert refused.text == t("nb", "error.storage")
+    assert [p.number for p in chat.bot.records.proposals()] == [1, 2]
+    monkeypatch.undo()
+    store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_command_whose_core_part_costs_much_leaves_the_loop_free(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word whose core part has cost more CPU than a quick one (seating the tables, say)
+    runs in a worker thread, however often it comes: meanwhile the loop acknowledges others."""
+    store = TinyDBStore(tmp_path / "db.json")
+    chat = Chat(store=store)
+    inbox = Inbox(chat.bot)
+    turns = Turns(inbox)
+    answers = Answers()
+    turns.register(answers)
+    run = inbox.run
+    release = threading.Event()
+    calls = 0
+
+    def costly(key: str, command: Command | None = None) -> Reply | None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            spent = time.thread_time()
+            while time.thread_time() - spent < 2 * turns_module.QUICK:
+                pass  # CPU, as a solver spends it
+        else:
+            assert release.wait(10)  # in the loop, this would stop every ack below
+        return run(key, command)
+
+    monkeypatch.setattr(inbox, "run", costly)
+    first = item(chat, CSO, "status", unique="t-first")
+    assert await turns.record(first)
+    turns.submit(first)
+    await asyncio.wait_for(turns.wait(), 10)
+    held = item(chat, CSO, "status", unique="t-held")
+    assert await turns.record(held)
+    turns.submit(held)
+    await eventually(lambda: calls == 2)
+    other = item(chat, "ola@jd.example.org", "help", unique="t-other")
+    assert await asyncio.wait_for(turns.record(other), 5)  # acknowledged meanwhile
+    release.set()
+    turns.submit(other)
+    await asyncio.wait_for(turns.wait(), 10)
+    assert {key for key, _ in answers.given} == {first.key, held.key, other.key}
     store.close()
