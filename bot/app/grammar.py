@@ -4,6 +4,7 @@ listed in `bot.process.guide`); its handler reads the rest."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.core.word import FormHandler, Word
@@ -39,6 +40,7 @@ FORMS: dict[str, tuple[Word, FormHandler]] = {
     form_id: (word, handler) for word in WORDS for form_id, handler in word.forms.items()}
 
 
+@functools.lru_cache(maxsize=1024)  # a command's words are read more than once on its way
 def parse(words: str) -> tuple[str | None, str]:
     """`("meet", "P-1 2026-12-03 14:00")`; `(None, words)` when the first word is unknown."""
     text = words.strip()

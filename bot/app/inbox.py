@@ -165,8 +165,8 @@ class Inbox:
     def record(self, item: Item) -> bool:
         """Keep `item` durably (call before acknowledging it); False when the platform sent
         this delivery before (its item is there). `StoreError` when it cannot be kept."""
-        item = replace(item, command=replace(item.command, request_key=item.key))
         doc = {**item.to_dict(), READY: _ready_at(item)}
+        doc["command"]["request_key"] = item.key  # its command, run, is known by the item
         if self.store.add(INBOX, item.key, doc):  # one write: the usual case
             return True
         if item.delivery is None:
