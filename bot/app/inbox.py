@@ -19,8 +19,10 @@ event, a Teams activity), kept in the store until it is done and answered.
 Who runs an item: the process that acknowledged it, first. An item is work in the store
 (`ready_at`) until it is answered; with a store that several replicas share, an item is taken
 (`hold`) under a lease that the holder renews while it lives (`bot.store.contract`'s
-claims), and a new item is left to its receiver for `HOLD` seconds before anyone else may take
-it. So a replica that dies leaves its items to the others once its leases run out, and a
+claims), and a new item is left to its receiver: it is recorded under the receiver's lease
+already (until `HOLD + LEASE` seconds after it came, what its turn's claim would make it), so
+that turn takes it without asking the store again; its `ready_at` (`HOLD` seconds after it
+came) is when it would be work for anyone without that lease. So a replica that dies leaves its items to the others once its leases run out, and a
 replica that starts never takes an item another live replica holds.
 
 After a crash, `unfinished` gives what was acknowledged and not done, or done and not yet
