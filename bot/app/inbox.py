@@ -22,8 +22,9 @@ Who runs an item: the process that acknowledged it, first. An item is work in th
 claims), and a new item is left to its receiver: it is recorded under the receiver's lease
 already (until `HOLD + LEASE` seconds after it came, what its turn's claim would make it), so
 that turn takes it without asking the store again; its `ready_at` (`HOLD` seconds after it
-came) is when it would be work for anyone without that lease. So a replica that dies leaves its items to the others once its leases run out, and a
-replica that starts never takes an item another live replica holds.
+came) is when it would be work for anyone without that lease. So a replica that dies leaves
+its items to the others once its leases run out, and a replica that starts never takes an
+item another live replica holds.
 
 After a crash, `unfinished` gives what was acknowledged and not done, or done and not yet
 answered: `bot.app.turns` runs and answers it (at the next start; on a shared store, whichever
