@@ -39,7 +39,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -111,9 +111,15 @@ def new_key(platform: str, kind: str, unique: str | None = None) -> str:
     return f"{platform}:{kind}:{unique or uuid.uuid4().hex}"
 
 
+_SPEAKER = tuple(f.name for f in fields(Speaker))  # each a string or None: copied as it is
+_PLACE = tuple(f.name for f in fields(Place))
+
+
 def command_to_dict(command: Command) -> dict[str, Any]:
-    return {"speaker": asdict(command.speaker),
-            "place": {**asdict(command.place), "reference": dict(command.place.reference)},
+    speaker, place = command.speaker, command.place
+    return {"speaker": {name: getattr(speaker, name) for name in _SPEAKER},
+            "place": {**{name: getattr(place, name) for name in _PLACE},
+                      "reference": dict(place.reference)},
             "words": command.words, "form_id": command.form_id,
             "form": dict(command.form) if command.form is not None else None,
             "request_key": command.request_key}

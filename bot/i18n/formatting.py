@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_datetime, format_skeleton, format_timedelta
 
 # Babel's pattern letters (CLDR): EEEE weekday, d day, MMMM month, y year.
@@ -22,6 +23,9 @@ _JOINER = {"nb": "kl.", "nn": "kl.", "en": "at"}
 # The locale whose day-and-month order each language uses: English as written in Europe
 # ("1 December 2026"), as the weekday pattern above writes it.
 _LOCALE = {"nb": "nb", "nn": "nn", "en": "en_GB"}
+# Each language's Babel locale, parsed once (Babel would parse its name again at every call).
+_BABEL = {lang: Locale.parse(lang) for lang in _DATE}
+_BABEL_ORDER = {lang: Locale.parse(name) for lang, name in _LOCALE.items()}
 SPAN = " – "  # between the two days of a span
 
 
@@ -45,7 +49,7 @@ def format_date(when: datetime, language: str, year: bool = False,
     `now` is in another year."""
     lang = _language(language)
     shown = _with_year(when.year, year, _this_year(now, when.tzinfo))
-    return format_datetime(when, _DATE[lang] + (" y" if shown else ""), locale=lang)
+    return format_datetime(when, _DATE[lang] + (" y" if shown else ""), locale=_BABEL[lang])
 
 
 def format_day(day: date, language: str, year: bool = False, now: datetime | None = None,
@@ -54,7 +58,7 @@ def format_day(day: date, language: str, year: bool = False, now: datetime | Non
     2027`) when asked for or when it is not `now`'s year (in `tz`)."""
     lang = _language(language)
     skeleton = "yMMMMd" if _with_year(day.year, year, _this_year(now, tz)) else "MMMMd"
-    return format_skeleton(skeleton, day, locale=_LOCALE[lang])
+    return format_skeleton(skeleton, day, locale=_BABEL_ORDER[lang])
 
 
 def format_days(start: date | None, end: date, language: str, year: bool = False,
@@ -87,4 +91,4 @@ def format_duration(length: timedelta, language: str) -> str:
     `90 minutter`, `30 timar`, `13 days`, `6 uker` (nothing shorter than a minute)."""
     length = max(length, timedelta(minutes=1))
     return format_timedelta(length, threshold=2, granularity="minute",
-                            locale=language if language in _DATE else "nb")
+                            locale=_BABEL[_language(language)])
