@@ -19,9 +19,12 @@ event, a Teams activity), kept in the store until it is done and answered.
 Who runs an item: the process that acknowledged it, first. An item is work in the store
 (`ready_at`) until it is answered; with a store that several replicas share, an item is taken
 (`hold`) under a lease that the holder renews while it lives (`bot.store.contract`'s
-claims), and a new item is left to its receiver for `HOLD` seconds before anyone else may take
-it. So a replica that dies leaves its items to the others once its leases run out, and a
-replica that starts never takes an item another live replica holds.
+claims), and a new item is left to its receiver: it is recorded under the receiver's lease
+already (until `HOLD + LEASE` seconds after it came, what its turn's claim would make it), so
+that turn takes it without asking the store again; its `ready_at` (`HOLD` seconds after it
+came) is when it would be work for anyone without that lease. So a replica that dies leaves
+its items to the others once its leases run out, and a replica that starts never takes an
+item another live replica holds.
 
 After a crash, `unfinished` gives what was acknowledged and not done, or done and not yet
 answered: `bot.app.turns` runs and answers it (at the next start; on a shared store, whichever
@@ -158,6 +161,8 @@ class Inbox:
         self.store: WorkQueue = bot.store
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._held: set[str] = set()  # keys this process runs (or is about to)
+        #: items this process recorded already claimed (shared store), by key: until when
+        self._fresh: dict[str, float] = {}
         self._lock = threading.Lock()
 
     # -- keeping -----------------------------------------------------------------------------
@@ -167,8 +172,17 @@ class Inbox:
         this delivery before (its item is there). `StoreError` when it cannot be kept."""
         doc = {**item.to_dict(), READY: _ready_at(item)}
         doc["command"]["request_key"] = item.key  # its command, run, is known by the item
-        if self.store.add(INBOX, item.key, doc):  # one write: the usual case
-            return True
+        if not self.store.shared:
+            if self.store.add(INBOX, item.key, doc):  # one write: the usual case
+                return True
+        else:
+            # Kept already claimed by this process, in the same write: its turn here needs
+            # no claim of its own (`hold`), and another replica waits for the lease.
+            until = max(self.bot.clock.now().timestamp(), _ready_at(item)) + LEASE  # as `hold`
+            if self.store.add_claimed(INBOX, item.key, doc, self.owner, until):
+                with self._lock:
+                    self._fresh[item.key] = until
+                return True
         if item.delivery is None:
             return False
         again: bool = self.store.atomically(lambda: self._new_try(item.delivery, doc))
@@ -198,13 +212,18 @@ class Inbox:
     def hold(self, item: Item) -> bool:
         """Take `item` for this process: False when it runs here already, or (a shared store)
         another live replica holds it. The lease lasts while `renew` is called."""
+        now = self.bot.clock.now().timestamp()
         with self._lock:
             if item.key in self._held:
                 return False
             self._held.add(item.key)
+            until = self._fresh.pop(item.key, None)
         if not self.store.shared:
             return True  # one process: nobody to share with
-        now = self.bot.clock.now().timestamp()
+        if until is not None and now + RENEW_EVERY < until:
+            # Recorded here, claimed in the same write, and its lease has time left: from now
+            # on `renew` keeps it, as it keeps every item held here.
+            return True
         try:
             taken = self.store.claim(INBOX, self.owner, max(now, _ready_at(item)), LEASE, 1,
                                      key=item.key)
@@ -215,6 +234,12 @@ class Inbox:
         if not taken:
             self.let_go([item.key])
         return bool(taken)
+
+    def fresh(self, key: str) -> bool:
+        """Whether `hold` takes the item `key` without asking the store (recorded here, claimed
+        in the same write): the caller need not leave its event loop for it."""
+        with self._lock:
+            return key in self._fresh
 
     def take_ready(self, limit: int) -> list[Item]:
         """Items nobody holds (a replica died with them, or a turn here gave them up) that are
@@ -235,6 +260,7 @@ class Inbox:
                 if item.key in self._held:
                     continue
                 self._held.add(item.key)
+                self._fresh.pop(item.key, None)
             taken.append(item)
         return taken
 
@@ -253,6 +279,8 @@ class Inbox:
         keys = list(keys)
         with self._lock:
             self._held.difference_update(keys)
+            for key in keys:
+                self._fresh.pop(key, None)
         if others_may and self.store.shared and keys:
             try:
                 self.store.release(INBOX, self.owner, keys)
@@ -296,8 +324,10 @@ class Inbox:
         self.store.atomically(lambda: self._answered(key, refused))
         self.let_go([key])
 
-    def _answered(self, key: str, refused: bool) -> None:
-        doc = self.store.get(INBOX, key)
+    def _answered(self, key: str, refused: bool, doc: dict[str, Any] | None = None) -> None:
+        """`answered`'s write, in the caller's transaction (`doc`: the item, read in it)."""
+        if doc is None:
+            doc = self.store.get(INBOX, key)
         if doc is None or doc.get("state") == ItemState.ANSWERED.value:
             return
         delivery = doc.get("delivery") or (key if doc.get("repeatable") else None)
@@ -319,8 +349,11 @@ class Inbox:
         marks = list(marks)
 
         def mark() -> None:
+            docs = self.store.get_many(INBOX, {key for key, _ in marks})  # one read for all
             for key, refused in marks:
-                self._answered(key, refused)
+                doc = docs.pop(key, None)  # a key marked twice: the first mark counts
+                if doc is not None:
+                    self._answered(key, refused, doc)
 
         self.store.atomically(mark)
         self.let_go(key for key, _ in marks)

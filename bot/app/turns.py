@@ -230,7 +230,7 @@ class Turns:
             self._mark_answered(item.key, not given.ok)
 
     async def _hold(self, item: Item) -> bool:
-        if not self.inbox.store.shared:
+        if not self.inbox.store.shared or self.inbox.fresh(item.key):
             return self.inbox.hold(item)  # in memory: no need to leave the loop
         return await asyncio.to_thread(self.inbox.hold, item)
 

@@ -147,6 +147,13 @@ class WorkQueue(Documents, Protocol):
         of its own; two owners never get the same document while a lease lasts."""
         ...
 
+    def add_claimed(self, collection: str, key: str, doc: Doc, owner: str, until: float) -> bool:
+        """`add`, the new document claimed by `owner` until `until` in the same write, as
+        though `claim` had handed it over (when it is work: it has a `ready_at`): whoever
+        keeps work it is about to do itself needs no claim afterwards. False, and nothing
+        changed, when `key` is there."""
+        ...
+
     def renew(self, collection: str, owner: str, until: float) -> int:
         """Extend every lease `owner` holds in `collection` to `until`; return how many."""
         ...

@@ -76,6 +76,13 @@ class LocalWork:
                 out.append((key, self._copy_out(doc)))
             return out
 
+    def add_claimed(self, collection: str, key: str, doc: Doc, owner: str, until: float) -> bool:
+        with self._lock:
+            added: bool = self.add(collection, key, doc)  # type: ignore[attr-defined]
+            if added and ready_at(doc) is not None:
+                self._leases[(collection, key)] = (owner, until)
+            return added
+
     def _free(self, collection: str, key: str, owner: str, now: float) -> bool:
         held = self._leases.get((collection, key))
         return held is None or held[0] == owner or held[1] <= now

@@ -12,13 +12,16 @@ from typing import NamedTuple
 
 import psycopg
 
-from bot.store.contract import StoreError
+from bot.store.contract import StoreBusy, StoreError
 
 
 class Migration(NamedTuple):
     version: int
     description: str
     sql: str
+    #: runs only while no other ogpbot process uses the database (`USE_LOCK`): a step an older
+    #: ogpbot still running could not follow (it moves documents to where it would not look)
+    alone: bool = False
 
 
 #: The top-level fields `find` filters on (the outbox's and the inbox's `state`, the notices
@@ -29,10 +32,48 @@ FIELDS_OF_VERSION_2 = ("state", "for_person", "status", "ministry", "proposer", 
 INDEXED_FIELDS = (*FIELDS_OF_VERSION_2, "email")
 
 
-def _field_indexes(names: tuple[str, ...]) -> str:
+def _field_indexes(names: tuple[str, ...], table: str = "ogpbot_documents") -> str:
     return "".join(f"""
-        CREATE INDEX ogpbot_documents_{name} ON ogpbot_documents (collection, (doc->'{name}'))
+        CREATE INDEX {table}_{name} ON {table} (collection, (doc->'{name}'))
             WHERE doc ? '{name}';""" for name in names)
+
+
+#: The collections that have a table of their own (version 4), by name: the inbox and the
+#: outbox, the work every command adds to and takes from. In the documents table their rows sat
+#: in the indexes every command reads (the key, the order, the work, the fields), so under
+#: SERIALIZABLE an acknowledgement's insert collided with commands reading other documents;
+#: in a table of their own a write touches only its own few indexes, and an update that
+#: changes no indexed column (any lease; an inbox item marked done) can stay in its page
+#: (HOT: the fillfactor leaves it room) and touch no index at all. Each keeps the documents table's
+#: columns (its `collection` is always its own name), so the store's statements are the
+#: same on either, and the indexes its searches need: the work (`ready_at`), and the
+#: outbox's fields searched by (`state`, `for_person`).
+WORK_TABLES = {"inbox": "ogpbot_inbox", "outbox": "ogpbot_outbox"}
+_WORK_FIELDS = {"inbox": (), "outbox": ("state", "for_person")}
+
+
+def _work_tables() -> str:
+    out = []
+    for name, table in WORK_TABLES.items():
+        out.append(f"""
+    CREATE TABLE {table} (
+        collection text NOT NULL DEFAULT '{name}' CHECK (collection = '{name}'),
+        key text NOT NULL,
+        doc jsonb NOT NULL,
+        seq bigint GENERATED ALWAYS AS IDENTITY,
+        ready_at double precision,
+        lease_owner text,
+        lease_until double precision,
+        PRIMARY KEY (collection, key)
+    ) WITH (fillfactor = 50);
+    CREATE INDEX {table}_work ON {table} (ready_at) WHERE ready_at IS NOT NULL;
+    {_field_indexes(_WORK_FIELDS[name], table)}
+    INSERT INTO {table} (collection, key, doc, ready_at, lease_owner, lease_until)
+        SELECT collection, key, doc, ready_at, lease_owner, lease_until
+        FROM ogpbot_documents WHERE collection = '{name}' ORDER BY seq;
+    DELETE FROM ogpbot_documents WHERE collection = '{name}';
+    ANALYZE {table};""")
+    return "".join(out)
 
 
 # Version 3: what changed since a reader last looked, found by an index instead of by reading
@@ -100,10 +141,14 @@ MIGRATIONS: list[Migration] = [
               + _field_indexes(FIELDS_OF_VERSION_2) + "\nANALYZE ogpbot_documents;"),
     Migration(3, "what changed since, by index; people by e-mail address",
               _CHANGES + _field_indexes(("email",)) + "\nANALYZE ogpbot_documents;"),
+    Migration(4, "the inbox and the outbox in tables of their own", _work_tables(), alone=True),
 ]
 
 #: pg_advisory_lock key held while migrating ("ogpbot" as a number).
 MIGRATION_LOCK = int.from_bytes(b"ogpbot", "big")
+#: pg_advisory_lock key held (shared) by every writing connection of a store, alone by an
+#: exclusive open and by a migration that must run alone ("ogpused")
+USE_LOCK = int.from_bytes(b"ogpused", "big")
 
 _HISTORY = """
     CREATE TABLE IF NOT EXISTS ogpbot_schema (
@@ -140,14 +185,31 @@ def migrate(conn: psycopg.Connection, label: str) -> list[int]:
         done = {int(r[0]) for r in conn.execute("SELECT version FROM ogpbot_schema")}
         refuse_newer(max(done, default=0), label)
         ran = []
-        for migration in sorted(MIGRATIONS):
-            if migration.version in done:
-                continue
-            with conn.transaction():
-                conn.execute(migration.sql)
-                conn.execute("INSERT INTO ogpbot_schema (version, description) VALUES (%s, %s)",
-                             (migration.version, migration.description))
-            ran.append(migration.version)
+        todo = [m for m in sorted(MIGRATIONS) if m.version not in done]
+        alone = any(m.alone for m in todo) and _alone(conn, label, todo)
+        try:
+            for migration in todo:
+                with conn.transaction():
+                    conn.execute(migration.sql)
+                    conn.execute("INSERT INTO ogpbot_schema (version, description) "
+                                 "VALUES (%s, %s)", (migration.version, migration.description))
+                ran.append(migration.version)
+        finally:
+            if alone:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (USE_LOCK,))
         return ran
     finally:
         conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+def _alone(conn: psycopg.Connection, label: str, todo: list[Migration]) -> bool:
+    """Take `USE_LOCK` alone for the migrations `todo`, or raise `StoreBusy`: another ogpbot
+    (an older one, in a rolling deploy) still uses the database."""
+    [(free,)] = conn.execute("SELECT pg_try_advisory_lock(%s)", (USE_LOCK,)).fetchall()
+    if not free:
+        step = next(m for m in todo if m.alone)
+        raise StoreBusy(f"{label}: schema version {step.version} ({step.description}) must be "
+                        "applied while no other ogpbot uses the database, and one does (an "
+                        "older replica still running?); stop every replica, then start this "
+                        "one (nothing was changed)")
+    return True

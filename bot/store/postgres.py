@@ -1,5 +1,6 @@
-"""The PostgreSQL store (`OGPBOT_DB=postgresql://…`): the `Store` contract over one table of
-JSON documents, which several `ogpbot serve` replicas may share.
+"""The PostgreSQL store (`OGPBOT_DB=postgresql://…`): the `Store` contract over a table of
+JSON documents (and one each for the inbox and the outbox), which several `ogpbot serve`
+replicas may share.
 
 How it stays correct with several processes:
 - Every transaction is SERIALIZABLE: PostgreSQL lets it commit only if the outcome is the same
@@ -15,7 +16,12 @@ How it stays correct with several processes:
 - `notify` is `pg_notify` (delivered at commit); `listen` runs one connection in a thread that
   LISTENs and calls the callbacks, in this process, for the notifications of every replica.
 - Reads outside a transaction are single statements (autocommit); a write outside one is a
-  transaction of its own, run again on a conflict.
+  transaction of its own, run again on a conflict, but for an `add` to a table of its own
+  (an acknowledgement's record in the inbox: see `_ALONE`), which is the INSERT alone.
+- The inbox and the outbox have tables of their own (`pg_schema.WORK_TABLES`, with the
+  documents table's columns, so each statement serves either table): their rows are no
+  longer in the indexes every command reads, so under SERIALIZABLE an acknowledgement's
+  insert does not collide with a command reading other documents.
 - Every search a command makes is answered by an index (the key, the collection's order, the
   fields searched by: `pg_schema`), so its SERIALIZABLE predicate locks cover what it read,
   not the whole table; transactions that collided are counted (`observe_conflicts`).
@@ -80,7 +86,7 @@ POOL_SIZE = 20
 #: pg_advisory_lock key a transaction holds when it runs again after colliding ("ogpbot serial")
 SERIAL_LOCK = int.from_bytes(b"ogpserl", "big")
 #: pg_advisory_lock key held (shared) by every writing connection, alone by an exclusive open
-USE_LOCK = int.from_bytes(b"ogpused", "big")
+USE_LOCK = pg_schema.USE_LOCK
 #: after a transaction of a kind collided, that many of its kind run one at a time
 TURNS_AFTER_COLLIDING = 32
 LISTEN_POLL = 0.5  # seconds the listener waits for a notification before looking at its flags
@@ -130,6 +136,33 @@ def redact(text: str, url: str) -> str:
 
 def _dumps(doc: Any) -> str:
     return _NUL.sub(r"\1\\ufffd", json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+
+
+def _table(collection: str) -> str:
+    """The table that holds `collection`: its own (`pg_schema.WORK_TABLES`), or the documents
+    table. Each has the same columns, so one statement serves either."""
+    return pg_schema.WORK_TABLES.get(collection, "ogpbot_documents")
+
+
+_GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
+_PUT = """INSERT INTO {t} (collection, key, doc, ready_at) VALUES (%s, %s, %s, %s)
+          ON CONFLICT (collection, key) DO UPDATE SET
+            doc = EXCLUDED.doc, ready_at = EXCLUDED.ready_at,
+            lease_owner = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
+                               ELSE {t}.lease_owner END,
+            lease_until = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
+                               ELSE {t}.lease_until END"""
+_ADD = """INSERT INTO {t} (collection, key, doc, ready_at, lease_owner, lease_until)
+          VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (collection, key) DO NOTHING RETURNING 1"""
+# _ALONE: an `add` to a table of its own made outside any transaction runs as that one
+# statement, in the session's own isolation (READ COMMITTED unless the database says
+# otherwise), not inside BEGIN ISOLATION LEVEL SERIALIZABLE … COMMIT: two round trips fewer
+# for each acknowledgement's record. It loses nothing: the statement reads nothing but whether
+# its key is there, which the unique key decides at any isolation, and a SERIALIZABLE
+# transaction that reads or writes that key still cannot miss it: its own insert or update of
+# a row its snapshot does not see fails as a collision (PostgreSQL's rule for ON CONFLICT
+# under REPEATABLE READ and SERIALIZABLE), and the row is new, so nobody read an older
+# version of it.
 
 
 @dataclass
@@ -243,12 +276,14 @@ class PostgresStore:
     def analyze(self) -> None:
         """Refresh the planner's statistics (after a bulk copy: the plans are then right at
         once, not after autovacuum's next look)."""
-        self._rows("ANALYZE ogpbot_documents")
+        for table in ("ogpbot_documents", *pg_schema.WORK_TABLES.values()):
+            self._rows(f"ANALYZE {table}")
 
     def compact(self) -> None:
         """Reclaim the space of deleted and replaced documents (after `people forget`: the
         versions of documents that named the person are no longer among the table's rows)."""
-        self._rows("VACUUM (ANALYZE) ogpbot_documents")
+        for table in ("ogpbot_documents", *pg_schema.WORK_TABLES.values()):
+            self._rows(f"VACUUM (ANALYZE) {table}")
 
     def _failure(self, exc: BaseException) -> StoreError:
         if isinstance(exc, errors.SerializationFailure | errors.DeadlockDetected):
@@ -414,59 +449,66 @@ class PostgresStore:
     # -- documents -----------------------------------------------------------------------------
 
     def get(self, collection: str, key: str) -> Doc | None:
-        rows = self._rows("SELECT doc FROM ogpbot_documents WHERE collection = %s AND key = %s",
-                          (collection, key))
+        rows = self._rows(_GET.format(t=_table(collection)), (collection, key))
         return rows[0][0] if rows else None
 
     def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
         if not keys:
             return {}
         return {key: doc for key, doc in self._rows(
-            "SELECT key, doc FROM ogpbot_documents WHERE collection = %s AND key = ANY(%s)",
+            f"SELECT key, doc FROM {_table(collection)} WHERE collection = %s AND key = ANY(%s)",
             (collection, list(keys)))}
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
+        query = _PUT.format(t=_table(collection))
         self._write(lambda: self._rows(
-            """INSERT INTO ogpbot_documents (collection, key, doc, ready_at)
-               VALUES (%s, %s, %s, %s)
-               ON CONFLICT (collection, key) DO UPDATE SET
-                 doc = EXCLUDED.doc, ready_at = EXCLUDED.ready_at,
-                 lease_owner = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
-                                    ELSE ogpbot_documents.lease_owner END,
-                 lease_until = CASE WHEN EXCLUDED.ready_at IS NULL THEN NULL
-                                    ELSE ogpbot_documents.lease_until END""",
-            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))))
+            query, (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))))
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
-        return self._write(lambda: bool(self._rows(
-            """INSERT INTO ogpbot_documents (collection, key, doc, ready_at)
-               VALUES (%s, %s, %s, %s) ON CONFLICT (collection, key) DO NOTHING
-               RETURNING 1""",
-            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc)))))
+        return self._add(collection, key, doc, None, None)
+
+    def add_claimed(self, collection: str, key: str, doc: Doc, owner: str, until: float) -> bool:
+        return self._add(collection, key, doc, owner, until)
+
+    def _add(self, collection: str, key: str, doc: Doc, owner: str | None,
+             until: float | None) -> bool:
+        at = ready_at(doc)
+        table = _table(collection)
+        query = _ADD.format(t=table)
+        params = (collection, key, Jsonb(doc, dumps=_dumps), at,
+                  owner if at is not None else None, until if at is not None else None)
+        if self._tx() is None and table != "ogpbot_documents" and not self.readonly:
+            # A table of its own, outside a transaction (an acknowledgement's record): the
+            # INSERT alone, no BEGIN and COMMIT around it (`_ALONE`).
+            return retry_conflicts(lambda: bool(self._rows(query, params)))
+        return self._write(lambda: bool(self._rows(query, params)))
 
     def delete(self, collection: str, key: str) -> None:
-        self._write(lambda: self._rows(
-            "DELETE FROM ogpbot_documents WHERE collection = %s AND key = %s", (collection, key)))
+        query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = %s"
+        self._write(lambda: self._rows(query, (collection, key)))
 
     def all(self, collection: str) -> list[Doc]:
         return [r[0] for r in self._rows(
-            "SELECT doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
+            f"SELECT doc FROM {_table(collection)} WHERE collection = %s ORDER BY seq",
             (collection,))]
 
     def items(self, collection: str) -> list[tuple[str, Doc]]:
         return [(r[0], r[1]) for r in self._rows(
-            "SELECT key, doc FROM ogpbot_documents WHERE collection = %s ORDER BY seq",
+            f"SELECT key, doc FROM {_table(collection)} WHERE collection = %s ORDER BY seq",
             (collection,))]
 
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         where, params = _matching(equals)
         return [r[0] for r in self._rows(
-            sql.SQL("SELECT doc FROM ogpbot_documents WHERE collection = %s{} ORDER BY seq")
-            .format(where), (collection, *params))]
+            sql.SQL("SELECT doc FROM {} WHERE collection = %s{} ORDER BY seq")
+            .format(sql.Identifier(_table(collection)), where), (collection, *params))]
 
     def collections(self) -> list[str]:
+        # a table of its own holds one collection: named when it holds a document
+        own = "".join(f" UNION SELECT '{name}' WHERE EXISTS (SELECT FROM {table})"
+                      for name, table in pg_schema.WORK_TABLES.items())
         return [r[0] for r in self._rows(
-            "SELECT DISTINCT collection FROM ogpbot_documents ORDER BY collection")]
+            f"SELECT DISTINCT collection FROM ogpbot_documents{own} ORDER BY 1")]
 
     def changes(self, collection: str, since: str | None) -> tuple[str, set[str] | None]:
         # The token is the database's snapshot (`pg_current_snapshot()`: which transactions
@@ -474,7 +516,9 @@ class PostgresStore:
         # then wrote (`changed`, kept by a trigger, or `ogpbot_removed` for a deletion): the
         # index on (collection, changed) finds it from the oldest transaction still running
         # then, so the cost follows the writes since, not the collection's size.
-        watching = self._watch(collection)
+        # A table of its own (the inbox, the outbox: nobody keeps a copy of them) keeps no
+        # `changed`: its reader is told to read it all.
+        watching = collection not in pg_schema.WORK_TABLES and self._watch(collection)
         if since is None or not watching or not _SNAPSHOT.fullmatch(since):
             [(now,)] = self._rows("SELECT pg_current_snapshot()::text")
             return now, None
@@ -529,33 +573,35 @@ class PostgresStore:
             params = [equals["key"], *params]
         rows = self._rows(sql.SQL(
             """WITH picked AS (
-                 SELECT collection, key FROM ogpbot_documents
+                 SELECT collection, key FROM {t}
                  WHERE collection = %s AND ready_at <= %s
-                   AND (lease_owner IS NULL OR lease_owner = %s OR lease_until <= %s){}
+                   AND (lease_owner IS NULL OR lease_owner = %s OR lease_until <= %s){w}
                  ORDER BY ready_at, key LIMIT %s
                  FOR UPDATE SKIP LOCKED)
-               UPDATE ogpbot_documents d SET lease_owner = %s, lease_until = %s
+               UPDATE {t} d SET lease_owner = %s, lease_until = %s
                FROM picked WHERE d.collection = picked.collection AND d.key = picked.key
-               RETURNING d.key, d.doc, d.ready_at""").format(where),
+               RETURNING d.key, d.doc, d.ready_at""").format(
+                t=sql.Identifier(_table(collection)), w=where),
             (collection, now, owner, now, *params, max(0, limit), owner, now + lease))
         return [(key, doc) for key, doc, _ in sorted(rows, key=lambda r: (r[2], r[0]))]
 
     def renew(self, collection: str, owner: str, until: float) -> int:
         [(count,)] = self._rows(
-            """UPDATE ogpbot_documents SET lease_until = %s
-               WHERE collection = %s AND lease_owner = %s AND ready_at IS NOT NULL""",
+            f"""UPDATE {_table(collection)} SET lease_until = %s
+                WHERE collection = %s AND lease_owner = %s AND ready_at IS NOT NULL""",
             (until, collection, owner))
         return int(count)
 
     def release(self, collection: str, owner: str, keys: list[str]) -> None:
         if keys:
-            self._rows("""UPDATE ogpbot_documents SET lease_owner = NULL, lease_until = NULL
-                          WHERE collection = %s AND lease_owner = %s AND key = ANY(%s)""",
+            self._rows(f"""UPDATE {_table(collection)} SET lease_owner = NULL,
+                             lease_until = NULL
+                           WHERE collection = %s AND lease_owner = %s AND key = ANY(%s)""",
                        (collection, owner, list(keys)))
 
     def holder(self, collection: str, key: str) -> str | None:
         rows = self._rows(
-            "SELECT lease_owner FROM ogpbot_documents WHERE collection = %s AND key = %s",
+            f"SELECT lease_owner FROM {_table(collection)} WHERE collection = %s AND key = %s",
             (collection, key))
         return rows[0][0] if rows else None
 
@@ -565,9 +611,10 @@ class PostgresStore:
         [(earliest,)] = self._rows(sql.SQL(
             """SELECT min(CASE WHEN lease_owner IS NOT NULL AND lease_owner <> %s
                                THEN greatest(ready_at, lease_until) ELSE ready_at END)
-               FROM ogpbot_documents
+               FROM {t}
                WHERE collection = %s AND ready_at IS NOT NULL
-                 AND NOT (key = ANY(%s)){}""").format(where),
+                 AND NOT (key = ANY(%s)){w}""").format(
+                t=sql.Identifier(_table(collection)), w=where),
             (owner, collection, sorted(excluding), *params))
         return float(earliest) if earliest is not None else None
 

@@ -41,6 +41,10 @@ class WriteWatch:
         self._wrote()
         return self.inner.add(collection, key, doc)
 
+    def add_claimed(self, collection: str, key: str, doc: Doc, owner: str, until: float) -> bool:
+        self._wrote()
+        return self.inner.add_claimed(collection, key, doc, owner, until)
+
     def delete(self, collection: str, key: str) -> None:
         self._wrote()
         self.inner.delete(collection, key)

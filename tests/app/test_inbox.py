@@ -356,6 +356,42 @@ def test_a_replica_takes_no_item_a_live_one_holds_and_takes_a_dead_ones(pg_url: 
         store.close()
 
 
+def test_the_receiver_records_an_item_already_its_own_and_takes_it_without_asking_again(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a shared store the replica that acknowledges a request records its item with its
+    own lease in the same write: its turn's `hold` asks the store nothing, another replica
+    waits as long as for an item held, and a turn that comes too late to trust the lease it
+    wrote claims the item as before."""
+    from bot.app.inbox import HOLD, LEASE, RENEW_EVERY
+    from bot.store.postgres import PostgresStore
+
+    store = PostgresStore(pg_url)
+    try:
+        chat = Chat(store=store)
+        alive, other = Inbox(chat.bot, owner="replica-a"), Inbox(chat.bot, owner="replica-b")
+        claims: list[str] = []
+        claim = store.claim
+        monkeypatch.setattr(store, "claim", lambda *a, **k: (claims.append(a[1]),
+                                                            claim(*a, **k))[1])
+        first = item(chat, CSO, "status")
+        assert alive.record(first)
+        assert store.holder(INBOX, first.key) == "replica-a"
+        assert alive.fresh(first.key)
+        assert alive.hold(first) and claims == []  # no round trip to the store
+        assert not alive.fresh(first.key) and not other.hold(first)
+        chat.clock.advance(timedelta(seconds=HOLD + 1))
+        assert other.take_ready(10) == []  # ready, but its receiver's lease lasts
+        late = item(chat, CSO, "status")
+        assert alive.record(late)
+        chat.clock.advance(timedelta(seconds=HOLD + LEASE - RENEW_EVERY))
+        claims.clear()
+        assert alive.hold(late) and claims == ["replica-a"]  # its lease nearly out: claimed
+        chat.clock.advance(timedelta(seconds=LEASE + 1))  # no renewal came: it died
+        assert {i.key for i in other.take_ready(10)} == {first.key, late.key}
+    finally:
+        store.close()
+
+
 @pytest.mark.asyncio
 async def test_an_answer_the_platform_is_slow_to_take_holds_back_no_one_elses() -> None:
     """Slack may take seconds to take an answer at a response_url; meanwhile the core is free

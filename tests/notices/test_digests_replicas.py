@@ -56,20 +56,20 @@ class Replicas:
     def digests(self) -> list[dict[str, Any]]:
         with psycopg.connect(self.url) as conn:
             return [r[0] for r in conn.execute(
-                "SELECT doc FROM ogpbot_documents WHERE collection = 'outbox' "
-                "AND key LIKE 'digest:%%'")]
+                "SELECT doc FROM ogpbot_outbox WHERE "
+                "key LIKE 'digest:%%'")]
 
     def answered(self) -> bool:
         with psycopg.connect(self.url) as conn:
             return all(r[0] == "answered" for r in conn.execute(
-                "SELECT doc->>'state' FROM ogpbot_documents WHERE collection = 'inbox'"))
+                "SELECT doc->>'state' FROM ogpbot_inbox"))
 
     def sent(self, count: int) -> bool:
         """`count` digests, every one sent and held by no replica."""
         with psycopg.connect(self.url) as conn:
             rows = conn.execute(
-                "SELECT doc->>'state', lease_owner FROM ogpbot_documents "
-                "WHERE collection = 'outbox' AND key LIKE 'digest:%%'").fetchall()
+                "SELECT doc->>'state', lease_owner FROM ogpbot_outbox "
+                "WHERE key LIKE 'digest:%%'").fetchall()
         return len(rows) == count and all(s == "sent" and o is None for s, o in rows)
 
     async def clocks(self, advance: float) -> None:

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
+
 from bot.core.command import Command, Place, Speaker
 from bot.store.contract import Doc, Store
 from bot.store.postgres import PostgresStore
@@ -183,3 +185,39 @@ def test_an_address_that_does_not_parse_is_refused_without_its_password(
         assert moved.returncode != 0
         printed = [*ogpbot.printed, moved.stdout + moved.stderr]
         assert not [out for out in printed if SECRET in out], printed
+
+
+def test_a_backup_made_before_the_inbox_had_a_table_restores_into_it(tmp_path: Path,
+                                                                      pg_url: str) -> None:
+    """A backup is a TinyDB file, whichever ogpbot wrote it: its inbox and outbox go into the
+    tables of their own (schema 4), claimable as before, and back out alike."""
+    from bot.store import backup
+
+    old = tmp_path / "before.json"
+    file = TinyDBStore(old)
+    file.put("inbox", "slack:command:T1", {"key": "slack:command:T1", "state": "received",
+                                           "ready_at": 100.0})
+    file.put("outbox", "n1", {"key": "n1", "state": "pending", "for_person": "kari",
+                              "ready_at": 10.0})
+    file.put("proposals", "1", {"n": 1})
+    file.close()
+    assert backup.restore(pg_url, str(old)).documents == 3
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT key FROM ogpbot_inbox").fetchall() == [("slack:command:T1",)]
+        assert conn.execute("SELECT key FROM ogpbot_outbox").fetchall() == [("n1",)]
+        assert conn.execute("SELECT collection FROM ogpbot_documents").fetchall() == [
+            ("proposals",)]
+    store = PostgresStore(pg_url)
+    try:
+        assert [k for k, _ in store.claim("inbox", "a", 100.0, 10.0, 5)] == ["slack:command:T1"]
+        assert store.find("outbox", state="pending", for_person="kari") != []
+    finally:
+        store.close()
+    again = tmp_path / "after.json"
+    assert backup.backup(pg_url, str(again)) == 3
+    before, after = TinyDBStore(old, readonly=True), TinyDBStore(again, readonly=True)
+    try:
+        assert snapshot(after) == snapshot(before)
+    finally:
+        before.close()
+        after.close()

@@ -73,16 +73,16 @@ class Replicas:
     def outbox(self, state: str) -> list[dict[str, object]]:
         with psycopg.connect(self.url) as conn:
             return [r[0] for r in conn.execute(
-                "SELECT doc FROM ogpbot_documents WHERE collection = 'outbox' "
-                "AND doc->>'state' = %s", (state,))]
+                "SELECT doc FROM ogpbot_outbox WHERE "
+                "doc->>'state' = %s", (state,))]
 
     def settled(self, prefix: str) -> bool:
         """Every notice whose key starts with `prefix` is sent and no replica holds it: whatever
         was to be sent of them went out, and nothing more will (a repeat needs a claim)."""
         with psycopg.connect(self.url) as conn:
             rows = conn.execute(
-                "SELECT doc->>'state', lease_owner FROM ogpbot_documents "
-                "WHERE collection = 'outbox' AND key LIKE %s", (prefix + "%",)).fetchall()
+                "SELECT doc->>'state', lease_owner FROM ogpbot_outbox "
+                "WHERE key LIKE %s", (prefix + "%",)).fetchall()
         return bool(rows) and all(state == "sent" and owner is None for state, owner in rows)
 
     def all_answered(self) -> bool:
@@ -90,15 +90,15 @@ class Replicas:
         left for a replica to do, or to answer again."""
         with psycopg.connect(self.url) as conn:
             states = [r[0] for r in conn.execute(
-                "SELECT doc->>'state' FROM ogpbot_documents WHERE collection = 'inbox'")]
+                "SELECT doc->>'state' FROM ogpbot_inbox")]
         return all(state == "answered" for state in states)
 
     def claimed_by(self) -> Counter[int]:
         """How many notices each serve process (by pid) holds a claim on."""
         with psycopg.connect(self.url) as conn:
             owners = [r[0] for r in conn.execute(
-                "SELECT lease_owner FROM ogpbot_documents WHERE collection = 'outbox' "
-                "AND lease_owner IS NOT NULL AND ready_at IS NOT NULL")]
+                "SELECT lease_owner FROM ogpbot_outbox WHERE "
+                "lease_owner IS NOT NULL AND ready_at IS NOT NULL")]
         return Counter(int(owner.split(":")[1]) for owner in owners)
 
 

@@ -178,6 +178,28 @@ def test_the_owner_renews_and_releases_its_leases(store: Store) -> None:
     assert [k for k, _ in store.claim("outbox", "b", 50.0, 5.0, 10)] == ["n1"]
 
 
+@pytest.mark.parametrize("collection", ["inbox", "things"])
+def test_work_added_claimed_is_its_owners_until_the_lease_ends(store: Store,
+                                                               collection: str) -> None:
+    assert store.add_claimed(collection, "k1", {"ready_at": 10.0}, "a", 50.0)
+    assert store.get(collection, "k1") == {"ready_at": 10.0}
+    assert store.holder(collection, "k1") == "a"
+    assert store.claim(collection, "b", 40.0, 5.0, 10) == []  # ready, but a's until 50
+    assert store.next_ready(collection, "b") == 50.0
+    # there already: nothing changes, neither the document nor its lease
+    assert not store.add_claimed(collection, "k1", {"ready_at": 1.0}, "b", 99.0)
+    assert not store.add(collection, "k1", {"ready_at": 1.0})
+    assert store.get(collection, "k1") == {"ready_at": 10.0}
+    assert store.renew(collection, "a", 70.0) == 1
+    assert store.claim(collection, "b", 60.0, 5.0, 10) == []
+    assert [k for k, _ in store.claim(collection, "b", 70.0, 5.0, 10)] == ["k1"]
+    assert store.add_claimed(collection, "k2", {"n": 2}, "a", 50.0)  # not work: no lease
+    assert store.holder(collection, "k2") is None
+    with store.transaction():  # inside a transaction, part of it
+        assert store.add_claimed(collection, "k3", {"ready_at": 10.0}, "a", 50.0)
+    assert store.holder(collection, "k3") == "a"
+
+
 def test_work_no_longer_ready_is_never_claimed(store: Store) -> None:
     _work(store, "n1", 10.0, state="pending")
     store.claim("outbox", "a", 20.0, 5.0, 10)

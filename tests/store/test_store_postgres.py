@@ -214,6 +214,61 @@ def test_schema_2_upgrades_with_its_documents_kept_and_found(
     store.close()
 
 
+def test_schema_3_upgrades_with_the_inbox_and_the_outbox_in_tables_of_their_own(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", pg_schema.MIGRATIONS[:3])
+    monkeypatch.setattr(pg_schema, "WORK_TABLES", {})  # an ogpbot of schema 3
+    old = PostgresStore(pg_url)
+    old.put("inbox", "slack:command:T1", {"key": "slack:command:T1", "state": "received",
+                                          "ready_at": 100.0})
+    old.put("inbox", "slack:event:E1", {"key": "slack:event:E1", "state": "answered"})
+    assert [k for k, _ in old.claim("inbox", "replica-a", 100.0, 50.0, 10)] == [
+        "slack:command:T1"]
+    old.put("outbox", "n1", {"state": "pending", "for_person": "kari", "ready_at": 10.0})
+    old.put("proposals", "1", {"n": 1})
+    old.close()
+    monkeypatch.undo()
+    store = PostgresStore(pg_url)
+    assert versions(pg_url) == [m.version for m in pg_schema.MIGRATIONS]
+    with psycopg.connect(pg_url) as conn:
+        left = conn.execute("SELECT collection, key FROM ogpbot_documents").fetchall()
+        moved = conn.execute("SELECT key, lease_owner FROM ogpbot_inbox ORDER BY key").fetchall()
+    assert left == [("proposals", "1")]
+    assert moved == [("slack:command:T1", "replica-a"), ("slack:event:E1", None)]
+    assert store.collections() == ["inbox", "outbox", "proposals"]
+    # the lease came along: nobody else takes the item until it runs out
+    assert store.holder("inbox", "slack:command:T1") == "replica-a"
+    assert store.claim("inbox", "replica-b", 120.0, 10.0, 10) == []
+    assert [k for k, _ in store.claim("inbox", "replica-b", 151.0, 10.0, 10)] == [
+        "slack:command:T1"]
+    assert store.find("inbox", state="answered") == [
+        {"key": "slack:event:E1", "state": "answered"}]
+    assert store.find("outbox", state="pending", for_person="kari") == [
+        {"state": "pending", "for_person": "kari", "ready_at": 10.0}]
+    assert not store.add("outbox", "n1", {"state": "again"})
+    store.close()
+
+
+def test_the_inbox_moves_only_while_no_older_ogpbot_uses_the_database(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_schema, "MIGRATIONS", pg_schema.MIGRATIONS[:3])
+    monkeypatch.setattr(pg_schema, "WORK_TABLES", {})
+    old = PostgresStore(pg_url)  # an older replica, still serving
+    old.put("inbox", "slack:command:T1", {"key": "slack:command:T1", "state": "received"})
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="stop every replica"):
+        PostgresStore(pg_url)
+    assert versions(pg_url) == [1, 2, 3]  # nothing changed: the older one finds its items
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT key FROM ogpbot_documents WHERE collection = 'inbox'"
+                            ).fetchall() == [("slack:command:T1",)]
+    old.close()
+    store = PostgresStore(pg_url)
+    assert store.get("inbox", "slack:command:T1") == {"key": "slack:command:T1",
+                                                      "state": "received"}
+    store.close()
+
+
 def test_nul_characters_are_kept_as_a_replacement_character(pg_url: str) -> None:
     store = PostgresStore(pg_url)
     store.put("proposals", "1", {"title": "A\x00B", "quoted": "\\u0000 stays"})
