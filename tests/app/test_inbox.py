@@ -444,6 +444,31 @@ async def test_a_platform_slow_to_say_who_speaks_holds_back_no_one_else() -> Non
     assert {key for key, _ in answers.given} == {it.key for it in (*slow, quick)}
 
 
+class Syncs:
+    """The journal's fsyncs, each with what the journal held on disk after it (`keep`); or a
+    full disk (`refuse`)."""
+
+    def __init__(self, journal_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.journal_path = journal_path
+        self.monkeypatch = monkeypatch
+        self.synced: list[bytes] = []
+        self.real_fsync = os.fsync
+        self.keep()
+
+    def keep(self) -> None:
+        def fsync(fd: int) -> None:
+            self.real_fsync(fd)
+            self.synced.append(self.journal_path.read_bytes())
+
+        self.monkeypatch.setattr(journal.os, "fsync", fsync)
+
+    def refuse(self) -> None:
+        def full_disk(fd: int) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        self.monkeypatch.setattr(journal.os, "fsync", full_disk)
+
+
 @pytest.mark.asyncio
 async def test_requests_kept_in_the_loop_are_on_disk_before_their_acks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -453,26 +478,14 @@ async def test_requests_kept_in_the_loop_are_on_disk_before_their_acks(
     store = TinyDBStore(tmp_path / "db.json")
     chat = Chat(store=store)
     turns = Turns(Inbox(chat.bot))
-    journal_path = tmp_path / "db.json.journal"
-    synced: list[bytes] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        real_fsync(fd)
-        synced.append(journal_path.read_bytes())
-
-    monkeypatch.setattr(journal.os, "fsync", fsync)
+    disk = Syncs(tmp_path / "db.json.journal", monkeypatch)
     items = [item(chat, who, "status", unique=f"t-{n}") for n, who in enumerate(
         ("kari@ks.example.org", "ola@jd.example.org", CSO))]
     assert await asyncio.gather(*(turns.record(it) for it in items)) == [True] * 3
     for it in items:
-        assert any(it.key.encode() in on_disk for on_disk in synced)
+        assert any(it.key.encode() in on_disk for on_disk in disk.synced)
     assert await turns.record(items[0]) is False  # the same delivery again: kept already
-
-    def full_disk(fd: int) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(journal.os, "fsync", full_disk)
+    disk.refuse()
     refused = item(chat, CSO, "status", unique="t-refused")
     with pytest.raises(StoreError, match="No space left"):
         await turns.record(refused)
@@ -523,16 +536,8 @@ async def test_a_quick_command_run_in_the_loop_answers_once_its_writes_are_on_di
     chat = Chat(store=store)
     inbox = Inbox(chat.bot)
     turns = Turns(inbox)
-    journal_path = tmp_path / "db.json.journal"
-    synced: list[bytes] = []
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        real_fsync(fd)
-        synced.append(journal_path.read_bytes())
-
-    monkeypatch.setattr(journal.os, "fsync", fsync)
-    answers = DiskAtAnswer(synced)
+    disk = Syncs(tmp_path / "db.json.journal", monkeypatch)
+    answers = DiskAtAnswer(disk.synced)
     turns.register(answers)
     ran_in: list[int] = []
     run = inbox.run
@@ -560,17 +565,12 @@ async def test_a_quick_command_run_in_the_loop_answers_once_its_writes_are_on_di
     assert second.ok and "P-2" in second.text
     assert b'"number": 2' in answers.on_disk[-1] or b'"number":2' in answers.on_disk[-1]
 
-    def full_disk(fd: int) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(journal.os, "fsync", full_disk)
     it = item(chat, CSO, f"propose Forslag 3 {LINE}", unique="t-3")
-    monkeypatch.setattr(journal.os, "fsync", fsync)  # the item itself is kept
-    assert await turns.record(it)
-    monkeypatch.setattr(journal.os, "fsync", full_disk)  # its command's writes are not
+    assert await turns.record(it)  # the item itself is kept
+    disk.refuse()  # its command's writes are not
     turns.submit(it)
     await eventually(lambda: len(answers.given) == 3)
-    monkeypatch.setattr(journal.os, "fsync", fsync)  # back, for the answers' marks
+    disk.keep()  # back, for the answers' marks
     await asyncio.wait_for(turns.wait(), 10)
     key, refused = answers.given[-1]
     assert key == it.key and not refused.ok
