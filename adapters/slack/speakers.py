@@ -1,5 +1,8 @@
 """Who is speaking on Slack: `users.info` (with the locale) gives a person's name, email and
-language; answers are cached so a busy seminar does not ask Slack again for every line.
+language; answers are cached so a busy seminar does not ask Slack again for every line. So is
+a refusal that asking again would not change (`user_not_found`, a missing scope), for a few
+minutes: such a person's every line would otherwise be one more call, and one more warning;
+a passing failure (a 5xx, a lost connection, a rate limit) is asked again next time.
 
 The email is taken only for a member of the workspace whose installation asked (the one the
 request came through, `workspaces.answering`): Slack answers for its own members there. A
@@ -20,6 +23,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.retry import delivery_error
 from adapters.slack.workspaces import WorkspaceClient, answering_for
 from bot.core.command import Speaker
 from bot.core.redact import pseudonym
@@ -30,24 +34,30 @@ PLATFORM = "slack"
 
 class SpeakerBook:
     def __init__(self, client: AsyncWebClient, ttl: float = 3600.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, refused_ttl: float = 300.0) -> None:
         self.client = client
         self.ttl = ttl
+        self.refused_ttl = refused_ttl
         self.clock = clock
-        # by (workspace of the installation asking, user id): an email counts in one, not another
+        # by (workspace of the installation asking, user id): an email counts in one, not
+        # another; each with until when it holds
         self._known: dict[tuple[str | None, str], tuple[float, Speaker]] = {}
 
     async def speaker(self, user_id: str, name: str = "") -> Speaker:
         """The speaker behind a Slack user id; only the id (and `name`) when Slack cannot say."""
         team = answering_for()
         cached = self._known.get((team, user_id))
-        if cached is not None and self.clock() - cached[0] < self.ttl:
+        if cached is not None and self.clock() < cached[0]:
             return cached[1]
         try:
             answer = await self.client.users_info(user=user_id, include_locale=True)
         except Exception as exc:  # no profile: the person still gets an answer
-            log.warning("users.info for %s failed: %s", pseudonym(user_id), type(exc).__name__)
-            return Speaker(PLATFORM, user_id, name=name)
+            error = delivery_error(exc)
+            log.warning("users.info for %s failed: %s", pseudonym(user_id), error.reason)
+            unknown = Speaker(PLATFORM, user_id, name=name)
+            if error.permanent:  # Slack would say the same again: not asked for a while
+                self._known[(team, user_id)] = (self.clock() + self.refused_ttl, unknown)
+            return unknown
         user = answer.get("user") or {}
         profile = user.get("profile") or {}
         vouched = await self._vouched(team)
@@ -58,7 +68,7 @@ class SpeakerBook:
             locale=user.get("locale") or None,
         )
         if vouched is not None:  # else asked again next time, once auth.test answers
-            self._known[(team, user_id)] = (self.clock(), speaker)
+            self._known[(team, user_id)] = (self.clock() + self.ttl, speaker)
         return speaker
 
     async def _vouched(self, team: str | None) -> bool | None:

@@ -20,6 +20,7 @@ from tests.adapters.slack.conftest import (
     Workspace,
     told,
 )
+from tests.cast import NOBODY, Person
 from tests.fakes.slack_signing import block_actions_payload
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -56,6 +57,26 @@ async def test_users_info_is_asked_once_with_locale(workspace: Workspace) -> Non
     asked = [c for c in workspace.fake.calls_to("users.info") if c.args["user"] == INGRID.slack_id]
     assert len(asked) == 1
     assert asked[0].args["include_locale"] in (True, "true", "1", 1)
+
+
+async def test_a_person_slack_will_not_show_is_not_asked_for_at_every_line(
+        workspace: Workspace) -> None:
+    """Slack answering `users.info` with `user_not_found` says the same next time: the person is
+    answered each time, and asked for once; a passing failure is asked again at the next line."""
+    for _ in range(3):
+        _, rid = await workspace.command("help", NOBODY)
+        assert await workspace.responses(rid)  # answered, as someone Slack would not show
+    asked = workspace.fake.calls_to("users.info")
+    assert [c.args["user"] for c in asked].count(NOBODY.slack_id) == 1
+
+    workspace.fake.add_user("U0PASSING", real_name="Per Passing", locale="nb-NO")
+    workspace.fake.fail_method("users.info", "internal_error", count=1)
+    for _ in range(2):
+        _, rid = await workspace.command("help", Person("Per Passing", "", "", "U0PASSING",
+                                                        "29:1-passing", ""))
+        await workspace.responses(rid)
+    asked = workspace.fake.calls_to("users.info")
+    assert [c.args["user"] for c in asked].count("U0PASSING") == 2
 
 
 async def test_status_slash_command_in_norwegian_and_english(workspace: Workspace) -> None:
