@@ -49,12 +49,15 @@ def _field_indexes(names: tuple[str, ...], table: str = "ogpbot_documents") -> s
 #: same on either, and the indexes its searches need: the work (`ready_at`), and the
 #: outbox's fields searched by (`state`, `for_person`).
 WORK_TABLES = {"inbox": "ogpbot_inbox", "outbox": "ogpbot_outbox"}
+# What version 4 made, as it made it: a landed migration never changes, so a collection given
+# a table of its own later is added to WORK_TABLES by a migration of its own, not to these.
+_VERSION_4_TABLES = {"inbox": "ogpbot_inbox", "outbox": "ogpbot_outbox"}
 _WORK_FIELDS = {"inbox": (), "outbox": ("state", "for_person")}
 
 
-def _work_tables() -> str:
+def _work_tables(tables: dict[str, str]) -> str:
     out = []
-    for name, table in WORK_TABLES.items():
+    for name, table in tables.items():
         out.append(f"""
     CREATE TABLE {table} (
         collection text NOT NULL DEFAULT '{name}' CHECK (collection = '{name}'),
@@ -141,7 +144,8 @@ MIGRATIONS: list[Migration] = [
               + _field_indexes(FIELDS_OF_VERSION_2) + "\nANALYZE ogpbot_documents;"),
     Migration(3, "what changed since, by index; people by e-mail address",
               _CHANGES + _field_indexes(("email",)) + "\nANALYZE ogpbot_documents;"),
-    Migration(4, "the inbox and the outbox in tables of their own", _work_tables(), alone=True),
+    Migration(4, "the inbox and the outbox in tables of their own",
+              _work_tables(_VERSION_4_TABLES), alone=True),
 ]
 
 #: pg_advisory_lock key held while migrating ("ogpbot" as a number).
