@@ -17,15 +17,18 @@ the limits is the baseline that measures what the dispatcher's durable path cost
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.notifier import SlackNotifier
@@ -44,12 +47,17 @@ PEOPLE = int(os.environ.get("BENCH_FANOUT_PEOPLE", "300"))
 ROUNDS = int(os.environ.get("BENCH_FANOUT_ROUNDS", "3"))
 PER_PERSON = 2  # e.g. a table assignment and a meeting invitation at the same moment
 PARALLEL = 64  # the raw client's sends at once (the dispatcher's own `PARALLEL`)
+TIMEOUT = 10  # seconds one call may take (as `adapters.slack.client`'s)
 
 
-def _notifier(fake: FakeSlackAPI) -> SlackNotifier:
-    """The Slack adapter's own notifier and retry policy, aimed at the fake."""
-    return SlackNotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url,
-                                        retry_handlers=retry_handlers()))
+@contextlib.asynccontextmanager
+async def _notifier(fake: FakeSlackAPI) -> AsyncIterator[SlackNotifier]:
+    """The Slack adapter's own notifier and retry policy, aimed at the fake, every call over one
+    HTTP session, as `ogpbot serve`'s calls share one (adapters/slack/client.py): without it
+    each call would open a connection of its own, a cost that hides the senders' own."""
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT)) as session:
+        yield SlackNotifier(AsyncWebClient(token="xoxb-bench", base_url=fake.url,
+                                           retry_handlers=retry_handlers(), session=session))
 
 
 def _seminar(people: int) -> dict[str, Any]:
@@ -70,16 +78,16 @@ async def _unpaced(fake: FakeSlackAPI, people: int) -> tuple[float, float]:
     """The same messages straight through the client, all at once, with no limit at all; the
     time taken and the CPU time."""
     fake.throttle_per_channel(None)
-    notifier = _notifier(fake)
     gate = asyncio.Semaphore(PARALLEL)
+    async with _notifier(fake) as notifier:
 
-    async def one(n: int, k: int) -> None:
-        async with gate:
-            await notifier.direct(f"U{n:06d}", Reply(language="nb", title=f"unpaced {k}"))
+        async def one(n: int, k: int) -> None:
+            async with gate:
+                await notifier.direct(f"U{n:06d}", Reply(language="nb", title=f"unpaced {k}"))
 
-    began, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(one(n, k) for n in range(people) for k in range(PER_PERSON)))
-    return time.perf_counter() - began, time.process_time() - cpu
+        began, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(one(n, k) for n in range(people) for k in range(PER_PERSON)))
+        return time.perf_counter() - began, time.process_time() - cpu
 
 
 async def _raw_paced(fake: FakeSlackAPI, people: int) -> dict[str, float]:
@@ -88,23 +96,23 @@ async def _raw_paced(fake: FakeSlackAPI, people: int) -> dict[str, float]:
     least time a client that keeps the pace takes."""
     fake.clear_calls()
     fake.throttle_per_channel(1.0)
-    notifier = _notifier(fake)
     gate = asyncio.Semaphore(PARALLEL)
+    async with _notifier(fake) as notifier:
 
-    async def person(n: int) -> None:
-        free = 0.0
-        for k in range(PER_PERSON):
-            wait = free - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            async with gate:
-                await notifier.direct(f"U{n:06d}", Reply(language="nb", title=f"paced {k}"))
-            free = time.perf_counter() + SlackNotifier.pace
+        async def person(n: int) -> None:
+            free = 0.0
+            for k in range(PER_PERSON):
+                wait = free - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                async with gate:
+                    await notifier.direct(f"U{n:06d}", Reply(language="nb", title=f"paced {k}"))
+                free = time.perf_counter() + SlackNotifier.pace
 
-    began, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(person(n) for n in range(people)))
-    return {"took": time.perf_counter() - began, "cpu": time.process_time() - cpu,
-            "throttled": fake.throttled}
+        began, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(person(n) for n in range(people)))
+        return {"took": time.perf_counter() - began, "cpu": time.process_time() - cpu,
+                "throttled": fake.throttled}
 
 
 async def _dispatch(fake: FakeSlackAPI, pace: dict[str, float] | None) -> dict[str, Any]:
@@ -122,20 +130,20 @@ async def _dispatch(fake: FakeSlackAPI, pace: dict[str, float] | None) -> dict[s
                         f"bench:{k}:{person.key}", Target.to_person(person.key),
                         Reply(language="nb", title=f"Melding {k} til {person.name}"),
                         now, "tables"))
-        notifier = _notifier(fake)
-        dispatcher = Dispatcher(bot, {"slack": notifier}, pace=pace)
         expected = PEOPLE * PER_PERSON
-        began, cpu = time.perf_counter(), time.process_time()
-        await dispatcher.start()
-        try:
-            while time.perf_counter() - began < 120:
-                stats = dispatcher.stats
-                if stats["sent"] + stats["failed"] + stats["skipped"] >= expected:
-                    break
-                await asyncio.sleep(0.02)
-        finally:
-            await dispatcher.stop()
-        took, cpu = time.perf_counter() - began, time.process_time() - cpu
+        async with _notifier(fake) as notifier:
+            dispatcher = Dispatcher(bot, {"slack": notifier}, pace=pace)
+            began, cpu = time.perf_counter(), time.process_time()
+            await dispatcher.start()
+            try:
+                while time.perf_counter() - began < 120:
+                    stats = dispatcher.stats
+                    if stats["sent"] + stats["failed"] + stats["skipped"] >= expected:
+                        break
+                    await asyncio.sleep(0.02)
+            finally:
+                await dispatcher.stop()
+            took, cpu = time.perf_counter() - began, time.process_time() - cpu
         states = Counter(n.state for n in bot.outbox.all())
         store.close()
     delivered = Counter(c.args.get("text") for c in fake.calls_to("chat.postMessage", ok=True))
