@@ -26,12 +26,18 @@ def _stat(pid: int) -> list[str] | None:
         return None
 
 
-def cpu_seconds(pid: int) -> float:
-    """The CPU time a process has used (user and system, all its threads), from /proc."""
+def user_system(pid: int) -> tuple[float, float]:
+    """The user and the system CPU time a process has used (all its threads), from /proc."""
     fields = _stat(pid)
     if fields is None:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return float("nan"), float("nan")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (user and system, all its threads), from /proc."""
+    return sum(user_system(pid))
 
 
 def tree_cpu_seconds(pid: int) -> float:

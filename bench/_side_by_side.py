@@ -25,7 +25,7 @@ from pathlib import Path
 import aiohttp
 
 from bench import ack
-from bench._machine import cpu_seconds, load
+from bench._machine import cpu_seconds, load, user_system
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.serving import ServeProcess
 
@@ -34,14 +34,6 @@ SIZE = int(os.environ.get("SIDE_SIZE", "1000"))
 ROUNDS = int(os.environ.get("SIDE_ROUNDS", "4"))
 COUNT = int(os.environ.get("SIDE_COUNT", "300"))
 KINDS = tuple(os.environ.get("SIDE_KINDS", "status").split(","))
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def user_system(pid: int) -> tuple[float, float]:
-    """A process's user and system CPU seconds so far."""
-    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) / TICK, int(fields[12]) / TICK
 
 
 def switches(pid: int) -> int:
