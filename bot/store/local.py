@@ -16,7 +16,8 @@ log = logging.getLogger("ogpbot.store")
 
 class LocalWork:
     """The shared-work half of the `Store` contract for a store of one process. The store
-    provides `_lock`, `_work` (its documents that are work) and `_copy_out`."""
+    provides `_lock`, `_copy_out`, and `_work` (its documents that are work) or, when it keeps
+    its work sorted by when it is ready, `_work_in_order` (TinyDB's)."""
 
     shared = False
     _lock: threading.RLock
