@@ -99,6 +99,8 @@ class OgpBot:
             return reply, "repeated" if reply.repeated else "ok"
         except _Refusal as refusal:
             return refusal.reply, "refused"
+        except _DoneBefore as done:
+            return replace(done.reply, repeated=True), "repeated"
         except StoreError as exc:
             log.error("store write failed: %s", exc)
             lang = self._safe_language(command)
@@ -244,8 +246,13 @@ def word_of(command: Command) -> str:
 
 
 class _IfChanged:
-    """A settlement told of the answer only when the command wrote something (counted from
-    when it was made: one command runs in one thread)."""
+    """A settlement asked and told only when the command wrote something (counted from when
+    it was made: one command runs in one thread). Whether the request was done before is
+    asked then, at the end of the transaction that holds the effect, not at its start: a
+    command that changes nothing (a `status`) reads nothing of its request. The item is held
+    by whoever runs it, so it was done before only when its holder lost it (a lease that ran
+    out); a command that wrote finds it out in the same transaction, which is then undone
+    (`_DoneBefore`), and one that wrote nothing answers afresh, as a read does."""
 
     def __init__(self, settlement: Settlement, store: WriteWatch) -> None:
         self.settlement = settlement
@@ -253,11 +260,23 @@ class _IfChanged:
         self.before = store.writes()
 
     def earlier(self) -> Reply | None:
-        return self.settlement.earlier()
+        return None  # asked in `done`, once there is an effect to keep
 
     def done(self, reply: Reply) -> None:
         if self.store.writes() > self.before:
+            earlier = self.settlement.earlier()
+            if earlier is not None:
+                raise _DoneBefore(earlier)
             self.settlement.done(reply)
+
+
+class _DoneBefore(Exception):
+    """Unwinds the transaction of a command whose request was done before: its effect is
+    undone, and the answer it got then is given again."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("done before")
+        self.reply = reply
 
 
 class _Refusal(Exception):

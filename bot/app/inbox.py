@@ -301,10 +301,10 @@ class Inbox:
                 given = doc.get("reply")
                 return replace(Reply.from_dict(given), repeated=True) if given else None
             command = Item.from_dict(doc).command
-        # Otherwise the item is read once, in the command's transaction (`_Settlement`): one
-        # read fewer per command. A command that changed nothing (a refusal, a `status`, a
-        # failed write) is not marked done: if the process dies before it is answered, it is
-        # simply run again.
+        # Otherwise the item is read only by a command that wrote something, at the end of
+        # its transaction (`_Settlement`, asked by `OgpBot.handle`): a `status` reads none of
+        # it. A command that changed nothing (a refusal, a `status`, a failed write) is not
+        # marked done: if the process dies before it is answered, it is simply run again.
         settlement = _Settlement(self, key)
         reply = self.bot.handle(replace(command, request_key=key), settlement)
         return None if settlement.gone else reply

@@ -100,6 +100,30 @@ def test_a_request_sent_again_adds_nothing_and_a_second_run_is_a_no_op() -> None
     assert len(chat.bot.records.proposals()) == 1
 
 
+@pytest.mark.parametrize("unique", ["Ev0002", None])
+def test_a_request_another_holder_did_gives_that_answer_and_its_effect_once(
+        unique: str | None) -> None:
+    """A turn runs its command with the item in hand, and learns only at the end of the
+    transaction that the request was done meanwhile (by a replica that took it over when this
+    one's lease ran out): what it did is undone, and the answer given then stands (or, that
+    answer given and its item gone, nothing is answered again)."""
+    chat = Chat()
+    inbox = Inbox(chat.bot)
+    event = item(chat, CSO, f"propose {LINE}", unique=unique)
+    assert inbox.record(event)
+    first = inbox.run(event.key)
+    assert first is not None and "P-1" in first.text
+    again = inbox.run(event.key, event.command)
+    assert again is not None and again.repeated and again.text == first.text
+    inbox.answered(event.key)
+    late = inbox.run(event.key, event.command)
+    if unique is None:  # nothing comes again under a key of the bot's making: it is gone
+        assert late is None
+    else:
+        assert late is not None and late.repeated and "P-1" in late.text
+    assert len(chat.bot.records.proposals()) == 1
+
+
 def test_a_refused_form_put_right_is_a_new_try_and_the_same_delivery_is_not() -> None:
     chat = Chat()
     inbox = Inbox(chat.bot)
