@@ -95,10 +95,10 @@ class Records:
         return {key: d["name"] for key, d in self.store.get_many(PEOPLE, keys).items()}
 
     def person_by_platform(self, platform: str, user_id: str) -> Person | None:
-        link = self.store.get(PERSON_IDS, f"{platform}:{user_id}")
+        link, doc = self.store.get_linked(PERSON_IDS, f"{platform}:{user_id}", "person", PEOPLE)
         if link is None:
             return None  # every saved person's ids are linked: nobody has this one
-        person = self.person(link["person"])
+        person = Person.from_dict(doc) if doc else None
         if person is not None and person.platform_ids.get(platform) == user_id:
             return person
         # The linked person gave the id up (rare): whoever else holds it, in store order.

@@ -49,6 +49,14 @@ def copy_doc(value: Any) -> Any:
     return value
 
 
+def follow_link(get: Callable[[str, str], Doc | None], collection: str, key: str, field: str,
+                target: str) -> tuple[Doc | None, Doc | None]:
+    """`get_linked` of a store that reads each document itself (`get`), under its lock."""
+    link = get(collection, key)
+    name = link.get(field) if link is not None else None
+    return link, (get(target, name) if isinstance(name, str) else None)
+
+
 def ready_at(doc: Doc) -> float | None:
     """When the document's work may start, or None when it is not work."""
     value = doc.get(READY)
@@ -97,6 +105,13 @@ class Documents(Protocol):
     def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
         """The documents of `keys` that are there, by key: one question to the store (what a
         reply naming many people reads, instead of reading everyone)."""
+        ...
+
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        """The document `key` of `collection`, and the document of `target` whose key its
+        `field` holds (None for either that is not there): a look-up through a link, such as
+        a platform id to its person, in one question to the store."""
         ...
 
     def put(self, collection: str, key: str, doc: Doc) -> None: ...

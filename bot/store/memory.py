@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.store.contract import Doc, copy_doc
+from bot.store.contract import Doc, copy_doc, follow_link
 from bot.store.local import LocalWork
 
 
@@ -49,6 +49,11 @@ class MemoryStore(LocalWork):
         with self._lock:
             docs = self._data.get(collection, {})
             return {key: copy_doc(docs[key]) for key in keys if key in docs}
+
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        with self._lock:
+            return follow_link(self.get, collection, key, field, target)
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self._lock:

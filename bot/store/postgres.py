@@ -145,6 +145,9 @@ def _table(collection: str) -> str:
 
 
 _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
+_GET_LINKED = """SELECT l.doc, t.doc FROM {link} l
+                 LEFT JOIN {target} t ON t.collection = %s AND t.key = l.doc ->> %s
+                 WHERE l.collection = %s AND l.key = %s"""
 _PUT = """INSERT INTO {t} (collection, key, doc, ready_at) VALUES (%s, %s, %s, %s)
           ON CONFLICT (collection, key) DO UPDATE SET
             doc = EXCLUDED.doc, ready_at = EXCLUDED.ready_at,
@@ -458,6 +461,12 @@ class PostgresStore:
         return {key: doc for key, doc in self._rows(
             f"SELECT key, doc FROM {_table(collection)} WHERE collection = %s AND key = ANY(%s)",
             (collection, list(keys)))}
+
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        rows = self._rows(_GET_LINKED.format(link=_table(collection), target=_table(target)),
+                          (target, field, collection, key))
+        return (rows[0][0], rows[0][1]) if rows else (None, None)
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         query = _PUT.format(t=_table(collection))

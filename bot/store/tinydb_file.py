@@ -55,7 +55,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from bot.store import field_index
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc, ready_at
+from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc, follow_link, ready_at
 from bot.store.durable import (
     lock_store,
     narrow,
@@ -485,6 +485,11 @@ class TinyDBStore(LocalWork):
         with self._lock:
             return {key: doc for key in keys
                     if (doc := self.get(collection, key)) is not None}
+
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        with self._lock:
+            return follow_link(self.get, collection, key, field, target)
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self.transaction():

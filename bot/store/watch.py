@@ -33,6 +33,10 @@ class WriteWatch:
     def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
         return self.inner.get_many(collection, keys)
 
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        return self.inner.get_linked(collection, key, field, target)
+
     def put(self, collection: str, key: str, doc: Doc) -> None:
         self._wrote()
         self.inner.put(collection, key, doc)

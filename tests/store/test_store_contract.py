@@ -57,6 +57,28 @@ def test_get_many_gives_the_documents_there_by_key(store: Store) -> None:
     assert store.get("people", "a") == {"name": "Ada"}
 
 
+def test_get_linked_follows_a_link_to_its_document(store: Store) -> None:
+    store.put("people", "ada", {"name": "Ada"})
+    store.put("person_ids", "slack:U1", {"person": "ada"})
+    store.put("person_ids", "slack:U2", {"person": "gone"})
+    store.put("person_ids", "slack:U3", {"person": 7})  # not a key: nothing to follow
+    assert store.get_linked("person_ids", "slack:U1", "person", "people") == (
+        {"person": "ada"}, {"name": "Ada"})
+    assert store.get_linked("person_ids", "slack:U2", "person", "people") == (
+        {"person": "gone"}, None)
+    assert store.get_linked("person_ids", "slack:U3", "person", "people") == ({"person": 7}, None)
+    assert store.get_linked("person_ids", "slack:U9", "person", "people") == (None, None)
+    with store.transaction():  # inside a transaction, its own writes are seen
+        store.put("people", "bo", {"name": "Bo"})
+        store.put("person_ids", "teams:T1", {"person": "bo"})
+        assert store.get_linked("person_ids", "teams:T1", "person", "people")[1] == {
+            "name": "Bo"}
+    _, ada = store.get_linked("person_ids", "slack:U1", "person", "people")
+    assert ada is not None
+    ada["name"] = "changed"  # a copy
+    assert store.get("people", "ada") == {"name": "Ada"}
+
+
 def test_returned_documents_are_copies(store: Store) -> None:
     store.put("things", "a", {"list": [1]})
     doc = store.get("things", "a")
