@@ -176,8 +176,8 @@ def card(ctx: Context, p: Proposal) -> Reply:
             who = f"{n.by_name} ({n.by_org})" if n.by_org else n.by_name
             lines.append("  " + ctx.t("card.history_line", when=ctx.when(n.at, seconds=False),
                                       who=who, what=n.text))
-    meeting = ctx.records.meeting(p.number)
-    if meeting and not p.status.decided:
+    meeting = None if p.status.decided else ctx.records.meeting(p.number)  # shown until then
+    if meeting:
         place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
         lines.append(f"{ctx.t('card.meeting')}: {ctx.when(meeting.start)}{place}")
     if p.report:
