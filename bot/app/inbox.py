@@ -324,15 +324,20 @@ class Inbox:
         self.store.atomically(lambda: self._answered(key, refused))
         self.let_go([key])
 
-    def _answered(self, key: str, refused: bool, doc: dict[str, Any] | None = None) -> None:
-        """`answered`'s write, in the caller's transaction (`doc`: the item, read in it)."""
+    def _answered(self, key: str, refused: bool, doc: dict[str, Any] | None = None,
+                  gone: list[str] | None = None) -> None:
+        """`answered`'s write, in the caller's transaction (`doc`: the item, read in it; an
+        item to remove goes to `gone`, when given, for the caller to remove with others)."""
         if doc is None:
             doc = self.store.get(INBOX, key)
         if doc is None or doc.get("state") == ItemState.ANSWERED.value:
             return
         delivery = doc.get("delivery") or (key if doc.get("repeatable") else None)
-        if delivery is None:
-            self.store.delete(INBOX, key)  # nothing comes again under a key of our making
+        if delivery is None:  # nothing comes again under a key of our making
+            if gone is None:
+                self.store.delete(INBOX, key)
+            else:
+                gone.append(key)
             return
         kept = doc.get("reply")
         self.store.put(INBOX, key, {
@@ -350,10 +355,12 @@ class Inbox:
 
         def mark() -> None:
             docs = self.store.get_many(INBOX, {key for key, _ in marks})  # one read for all
+            gone: list[str] = []
             for key, refused in marks:
                 doc = docs.pop(key, None)  # a key marked twice: the first mark counts
                 if doc is not None:
-                    self._answered(key, refused, doc)
+                    self._answered(key, refused, doc, gone)
+            self.store.delete_many(INBOX, gone)  # and one removal
 
         self.store.atomically(mark)
         self.let_go(key for key, _ in marks)

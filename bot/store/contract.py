@@ -122,6 +122,10 @@ class Documents(Protocol):
 
     def delete(self, collection: str, key: str) -> None: ...
 
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        """`delete` of each of `keys`, in one question to the store."""
+        ...
+
     def all(self, collection: str) -> list[Doc]: ...
 
     def items(self, collection: str) -> list[tuple[str, Doc]]:

@@ -72,6 +72,11 @@ class MemoryStore(LocalWork):
             self._data.get(collection, {}).pop(key, None)
             self._revised(collection)
 
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self.delete(collection, key)
+
     def all(self, collection: str) -> list[Doc]:
         with self._lock:
             return [copy_doc(d) for d in self._data.get(collection, {}).values()]

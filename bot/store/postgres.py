@@ -496,6 +496,12 @@ class PostgresStore:
         query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = %s"
         self._write(lambda: self._rows(query, (collection, key)))
 
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        if not keys:
+            return
+        query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = ANY(%s)"
+        self._write(lambda: self._rows(query, (collection, list(keys))))
+
     def all(self, collection: str) -> list[Doc]:
         return [r[0] for r in self._rows(
             f"SELECT doc FROM {_table(collection)} WHERE collection = %s ORDER BY seq",

@@ -514,6 +514,11 @@ class TinyDBStore(LocalWork):
             if doc_id is not None:
                 self._change(collection, key, doc_id, None)
 
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        with self.transaction():
+            for key in keys:
+                self.delete(collection, key)
+
     def all(self, collection: str) -> list[Doc]:
         with self._lock:  # the tables themselves, in the order written (as TinyDB's all())
             return [_strip(d) for d in self._tables.get(collection, {}).values()]

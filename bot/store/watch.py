@@ -53,6 +53,10 @@ class WriteWatch:
         self._wrote()
         self.inner.delete(collection, key)
 
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        self._wrote()
+        self.inner.delete_many(collection, keys)
+
     def all(self, collection: str) -> list[Doc]:
         return self.inner.all(collection)
 

@@ -57,6 +57,21 @@ def test_get_many_gives_the_documents_there_by_key(store: Store) -> None:
     assert store.get("people", "a") == {"name": "Ada"}
 
 
+def test_delete_many_removes_those_there(store: Store) -> None:
+    for key in ("a", "b", "c"):
+        store.put("people", key, {"name": key})
+    store.put("others", "a", {"name": "kept"})
+    store.delete_many("people", ["a", "c", "zz"])
+    store.delete_many("people", [])
+    assert store.get_many("people", ["a", "b", "c"]) == {"b": {"name": "b"}}
+    assert store.get("others", "a") == {"name": "kept"}
+    with contextlib.suppress(RuntimeError), store.transaction():
+        store.delete_many("people", ["b"])
+        assert store.get("people", "b") is None
+        raise RuntimeError("undone")
+    assert store.get("people", "b") == {"name": "b"}
+
+
 def test_get_linked_follows_a_link_to_its_document(store: Store) -> None:
     store.put("people", "ada", {"name": "Ada"})
     store.put("person_ids", "slack:U1", {"person": "ada"})
