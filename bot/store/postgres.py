@@ -15,6 +15,8 @@ How it stays correct with several processes:
   claims to the others once their lease runs out.
 - `notify` is `pg_notify` (delivered at commit); `listen` runs one connection in a thread that
   LISTENs and calls the callbacks, in this process, for the notifications of every replica.
+- A transaction's BEGIN goes to the server with its first statement, in one round trip (a
+  pipeline of the two); one that asked nothing sends neither BEGIN nor COMMIT.
 - Reads outside a transaction are single statements (autocommit); a write outside one is a
   transaction of its own, run again on a conflict, but for an `add` to a table of its own
   (an acknowledgement's record in the inbox: see `_ALONE`), which is the INSERT alone.
@@ -174,6 +176,7 @@ class _Tx:
     readonly: bool
     depth: int = 1
     failed: StoreError | None = None
+    begin: str | None = None  # the BEGIN not sent yet: it goes with the first statement
     notes: set[tuple[str, str]] = field(default_factory=set)  # to notify before the commit
 
 
@@ -338,23 +341,28 @@ class PostgresStore:
             try:
                 if serial:  # it collided last time: now one at a time (across replicas)
                     conn.execute("SELECT pg_advisory_lock(%s)", (SERIAL_LOCK,))
-                conn.execute(_BEGIN_READONLY if readonly else _BEGIN)
+                    conn.execute(_BEGIN)
+                else:  # sent with the transaction's first statement: one round trip fewer
+                    tx.begin = _BEGIN_READONLY if readonly else _BEGIN
             except psycopg.Error as exc:
                 raise self._failure(exc) from exc
             try:
                 yield
             except BaseException:
-                self._rollback(conn)
+                if tx.begin is None:
+                    self._rollback(conn)
                 if tx.failed is not None:  # the real cause, even where the body hid it
                     raise tx.failed from None
                 raise
             if tx.failed is not None:
-                self._rollback(conn)
+                if tx.begin is None:
+                    self._rollback(conn)
                 raise tx.failed
             try:
                 for channel, payload in sorted(tx.notes):
                     conn.execute("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
-                conn.execute("COMMIT")
+                if tx.begin is None:  # else it asked nothing, and there is nothing to commit
+                    conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback(conn)
                 raise self._failure(exc) from exc
@@ -432,7 +440,14 @@ class PostgresStore:
             if tx.failed is not None:
                 raise tx.failed
             try:
-                cur = tx.conn.execute(query, params)
+                if tx.begin is None:
+                    cur = tx.conn.execute(query, params)
+                else:
+                    with tx.conn.pipeline():  # the BEGIN and the first statement, together
+                        tx.conn.execute(tx.begin)
+                        tx.begin = None
+                        cur = tx.conn.execute(query, params)
+                    # the pipeline ended: the statement's results are in
                 return cur.fetchall() if cur.description else [(cur.rowcount,)]
             except psycopg.Error as exc:
                 tx.failed = self._failure(exc)
