@@ -148,13 +148,9 @@ class Context:
         """Schedule a notice that says `say` to each person (but the speaker, unless
         `speaker_too`), written in the language that person reads when it is sent; `notice`
         holds further `Notice` fields (e.g. `stale_after`, `attachment`)."""
-        told = []
-        for person in people:
-            if person.key == self.person.key and not speaker_too:
-                continue
-            self.bot.outbox.schedule(Notice.saying(f"{key}:{person.key}",
-                                                   Target.to_person(person.key), say,
-                                                   due or self.now, kind, **notice))
-            told.append(person)
+        told = [person for person in people if person.key != self.person.key or speaker_too]
+        self.bot.outbox.schedule_all(  # in one question to the store
+            Notice.saying(f"{key}:{person.key}", Target.to_person(person.key), say,
+                          due or self.now, kind, **notice) for person in told)
         return told
 

@@ -15,6 +15,7 @@ was scheduled, and goes out as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -177,6 +178,8 @@ class Scheduler(Protocol):
     """Where the core puts notices: the outbox."""
 
     def schedule(self, notice: Notice) -> bool: ...
+
+    def schedule_all(self, notices: Iterable[Notice]) -> set[str]: ...
 
     def get(self, key: str) -> Notice | None: ...
 

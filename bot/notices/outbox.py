@@ -18,7 +18,9 @@ that one): a change made meanwhile by another thread or replica is never written
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from bot.core.notice import Notice, NoticeState, Target
 from bot.core.tracing import current_request_id
@@ -38,9 +40,18 @@ class Outbox:
     def schedule(self, notice: Notice) -> bool:
         """Add `notice` unless its key is already there; return whether it was added. A notice
         keeps the id of the request that scheduled it, so the log lines of its send carry it."""
-        if notice.request_id is None and (request_id := current_request_id()) is not None:
-            notice = notice.with_changes(request_id=request_id)
-        added = self.store.add(OUTBOX, notice.key, notice.to_dict())
+        return notice.key in self.schedule_all([notice])
+
+    def schedule_all(self, notices: Iterable[Notice]) -> set[str]:
+        """`schedule` each of `notices` (of two with one key, the first), in one question to
+        the store; the keys of those added."""
+        request_id = current_request_id()
+        docs: dict[str, dict[str, Any]] = {}
+        for notice in notices:
+            if notice.request_id is None and request_id is not None:
+                notice = notice.with_changes(request_id=request_id)
+            docs.setdefault(notice.key, notice.to_dict())
+        added = self.store.add_many(OUTBOX, docs)
         if added:
             self.signals.notify(OUTBOX)
         return added

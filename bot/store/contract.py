@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, Protocol, TypeVar
 
 SCHEMA_VERSION = 1
@@ -118,6 +118,11 @@ class Documents(Protocol):
 
     def add(self, collection: str, key: str, doc: Doc) -> bool:
         """Store `doc` only when `key` is new; return whether it was stored."""
+        ...
+
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        """`add` of each (key, document) of `docs`, in one question to the store; the keys
+        of those stored (those that were new)."""
         ...
 
     def delete(self, collection: str, key: str) -> None: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -71,6 +71,10 @@ class MemoryStore(LocalWork):
         with self._lock:
             self._data.get(collection, {}).pop(key, None)
             self._revised(collection)
+
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        with self._lock:
+            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
 
     def delete_many(self, collection: str, keys: Collection[str]) -> None:
         with self._lock:

@@ -57,7 +57,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -147,6 +147,13 @@ def _table(collection: str) -> str:
 
 
 _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
+
+
+def _rows_of(cur: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a statement that gives rows; of another, how many rows it changed."""
+    return cur.fetchall() if cur.description else [(cur.rowcount,)]
+
+
 _GET_LINKED = """SELECT l.doc, t.doc FROM {link} l
                  LEFT JOIN {target} t ON t.collection = %s AND t.key = l.doc ->> %s
                  WHERE l.collection = %s AND l.key = %s"""
@@ -435,27 +442,32 @@ class PostgresStore:
 
     def _rows(self, query: Any, params: Any = None) -> list[tuple[Any, ...]]:
         """Run one statement in this thread's transaction, or on its own; its rows."""
+        return self._sent(lambda conn: conn.execute(query, params), _rows_of)
+
+    def _sent(self, send: Callable[[psycopg.Connection[Any]], psycopg.Cursor[Any]],
+              read: Callable[[psycopg.Cursor[Any]], T]) -> T:
+        """`send` statements on the connection of this thread's transaction, or on one of
+        their own, and `read` what they gave."""
         tx = self._tx()
         if tx is not None:
             if tx.failed is not None:
                 raise tx.failed
             try:
                 if tx.begin is None:
-                    cur = tx.conn.execute(query, params)
+                    cur = send(tx.conn)
                 else:
-                    with tx.conn.pipeline():  # the BEGIN and the first statement, together
+                    with tx.conn.pipeline():  # the BEGIN and the first statements, together
                         tx.conn.execute(tx.begin)
                         tx.begin = None
-                        cur = tx.conn.execute(query, params)
-                    # the pipeline ended: the statement's results are in
-                return cur.fetchall() if cur.description else [(cur.rowcount,)]
+                        cur = send(tx.conn)
+                    # the pipeline ended: the statements' results are in
+                return read(cur)
             except psycopg.Error as exc:
                 tx.failed = self._failure(exc)
                 raise tx.failed from exc
         try:
             with self._pool.connection() as conn:
-                cur = conn.execute(query, params)
-                return cur.fetchall() if cur.description else [(cur.rowcount,)]
+                return read(send(conn))
         except (psycopg.Error, PoolTimeout) as exc:
             raise self._failure(exc) from exc
 
@@ -506,6 +518,30 @@ class PostgresStore:
             # INSERT alone, no BEGIN and COMMIT around it (`_ALONE`).
             return retry_conflicts(lambda: bool(self._rows(query, params)))
         return self._write(lambda: bool(self._rows(query, params)))
+
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        if len(docs) < 2:
+            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
+        keys = list(docs)
+        query = _ADD.format(t=_table(collection))
+        rows = [(collection, key, Jsonb(doc, dumps=_dumps), at, None, None)
+                for key, doc in docs.items() for at in (ready_at(doc),)]
+
+        def send(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+            cur = conn.cursor()
+            cur.executemany(query, rows, returning=True)  # pipelined: one round trip
+            return cur
+
+        def added(cur: psycopg.Cursor[Any]) -> set[str]:
+            out = set()
+            for n, key in enumerate(keys):
+                if n:
+                    cur.nextset()
+                if cur.fetchone() is not None:
+                    out.add(key)
+            return out
+
+        return self._write(lambda: self._sent(send, added))
 
     def delete(self, collection: str, key: str) -> None:
         query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = %s"

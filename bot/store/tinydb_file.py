@@ -514,6 +514,10 @@ class TinyDBStore(LocalWork):
             if doc_id is not None:
                 self._change(collection, key, doc_id, None)
 
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        with self.transaction():
+            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
+
     def delete_many(self, collection: str, keys: Collection[str]) -> None:
         with self.transaction():
             for key in keys:

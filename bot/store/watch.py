@@ -5,7 +5,7 @@ of an effect; a command that changed nothing costs no write, and no fsync)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from bot.store.contract import Doc, Store
@@ -52,6 +52,10 @@ class WriteWatch:
     def delete(self, collection: str, key: str) -> None:
         self._wrote()
         self.inner.delete(collection, key)
+
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        self._wrote()
+        return self.inner.add_many(collection, docs)
 
     def delete_many(self, collection: str, keys: Collection[str]) -> None:
         self._wrote()

@@ -57,6 +57,20 @@ def test_get_many_gives_the_documents_there_by_key(store: Store) -> None:
     assert store.get("people", "a") == {"name": "Ada"}
 
 
+def test_add_many_keeps_the_new_and_leaves_those_there(store: Store) -> None:
+    store.add("outbox", "b", {"v": "first"})
+    assert store.add_many("outbox", {"a": {"v": 1}, "b": {"v": 2}, "c": {"v": 3}}) == {"a", "c"}
+    assert store.get_many("outbox", ["a", "b", "c"]) == {
+        "a": {"v": 1}, "b": {"v": "first"}, "c": {"v": 3}}
+    assert store.add_many("outbox", {}) == set()
+    assert store.add_many("outbox", {"d": {"v": 4}}) == {"d"}
+    with contextlib.suppress(RuntimeError), store.transaction():
+        assert store.add_many("outbox", {"e": {"v": 5}, "f": {"v": 6}}) == {"e", "f"}
+        assert store.get("outbox", "f") == {"v": 6}  # seen inside its own transaction
+        raise RuntimeError("undone")
+    assert store.get_many("outbox", ["e", "f"]) == {}
+
+
 def test_delete_many_removes_those_there(store: Store) -> None:
     for key in ("a", "b", "c"):
         store.put("people", key, {"name": key})
