@@ -147,13 +147,6 @@ def _table(collection: str) -> str:
 
 
 _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
-
-
-def _rows_of(cur: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a statement that gives rows; of another, how many rows it changed."""
-    return cur.fetchall() if cur.description else [(cur.rowcount,)]
-
-
 _GET_LINKED = """SELECT l.doc, t.doc FROM {link} l
                  LEFT JOIN {target} t ON t.collection = %s AND t.key = l.doc ->> %s
                  WHERE l.collection = %s AND l.key = %s"""
@@ -175,6 +168,11 @@ _ADD = """INSERT INTO {t} (collection, key, doc, ready_at, lease_owner, lease_un
 # a row its snapshot does not see fails as a collision (PostgreSQL's rule for ON CONFLICT
 # under REPEATABLE READ and SERIALIZABLE), and the row is new, so nobody read an older
 # version of it.
+
+
+def _rows_of(cur: psycopg.Cursor[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a statement that gives rows; of another, how many rows it changed."""
+    return cur.fetchall() if cur.description else [(cur.rowcount,)]
 
 
 @dataclass
@@ -524,8 +522,8 @@ class PostgresStore:
             return {key for key, doc in docs.items() if self.add(collection, key, doc)}
         keys = list(docs)
         query = _ADD.format(t=_table(collection))
-        rows = [(collection, key, Jsonb(doc, dumps=_dumps), at, None, None)
-                for key, doc in docs.items() for at in (ready_at(doc),)]
+        rows = [(collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc), None, None)
+                for key, doc in docs.items()]
 
         def send(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
             cur = conn.cursor()
