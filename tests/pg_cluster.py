@@ -13,7 +13,9 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -48,6 +50,23 @@ def unavailable() -> str | None:
     if os.geteuid() == 0 and _server_user() is None:
         return "running as root, and there is no `postgres` account to run PostgreSQL as"
     return None
+
+
+def _wait_alone(conn: psycopg.Connection[Any], within: float = 30.0) -> None:
+    """Until `conn` is the only client connected to its database. A connection a test closed
+    ends on the server a moment later, and its advisory locks with it: a store opened before
+    then would find the database still in use (the schema's migrations that must run alone
+    refuse to run)."""
+    deadline = time.monotonic() + within
+    while True:
+        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND backend_type = 'client backend' "
+                           "AND pid <> pg_backend_pid()").fetchone()
+        if row is None or row[0] == 0:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{row[0]} connection(s) to the test database were left open")
+        time.sleep(0.01)
 
 
 class Cluster:
@@ -107,7 +126,8 @@ class Cluster:
 
     def emptied(self, dbname: str = "tests") -> str:
         """The address of one database kept for reuse, emptied of everything (quicker than a
-        new database each time); whoever used it before must have closed its connections."""
+        new database each time), once nobody else is connected to it; whoever used it before
+        must have closed its connections."""
         url = self.url(dbname)
         try:
             conn = psycopg.connect(url, autocommit=True)
@@ -116,6 +136,7 @@ class Cluster:
                 admin.execute(f'CREATE DATABASE "{dbname}"')
             conn = psycopg.connect(url, autocommit=True)
         with conn:
+            _wait_alone(conn)
             conn.execute("SET lock_timeout = '10s'")
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
