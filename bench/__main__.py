@@ -2,8 +2,10 @@
 table. A module offers `async run()` returning rows of figures (and, optionally, `HEADLINES`:
 the names of the rows the summary repeats), or a `main()` that prints its own; exit 1 if any
 says something was lost. The load average is printed at the start and end of each benchmark
-(a figure from a busy machine is not a quiet one's). `BENCH_ONLY=ack,fanout` runs only
-those."""
+(a figure from a busy machine is not a quiet one's), and each benchmark after the first waits,
+for at most `BENCH_SETTLE_WITHIN` seconds (120), until the 1-minute load average is under
+`BENCH_SETTLE` (1.0): the load one benchmark leaves must not fall on the next one's figures.
+`BENCH_ONLY=ack,fanout` runs only those."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._machine import load
+from bench._machine import load, settle
 
 
 def main() -> int:
@@ -23,7 +25,10 @@ def main() -> int:
     status = 0
     summary: list[tuple[str, str, str]] = []
     only = {n for n in os.environ.get("BENCH_ONLY", "").split(",") if n}
+    below = float(os.environ.get("BENCH_SETTLE", "1.0"))
+    within = float(os.environ.get("BENCH_SETTLE_WITHIN", "120"))
     print(f"== load average at the start: {load()} ({os.cpu_count()} cores)", flush=True)
+    first = True
     for info in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
         if info.name.startswith("_") or (only and info.name not in only):
             continue
@@ -32,6 +37,12 @@ def main() -> int:
         if run is None and own_main is None:
             continue
         print(f"== {info.name}: {(module.__doc__ or '').strip().splitlines()[0]}", flush=True)
+        if not first:
+            quiet, waited = settle(below, within)
+            print(f"  waited {waited:.0f} s for the load average to fall under {below}"
+                  + ("" if quiet else ": it did not (the figures below are a busy machine's)"),
+                  flush=True)
+        first = False
         print(f"  load average {load()}", flush=True)
         began = time.perf_counter()
         if run is None:

@@ -1,5 +1,6 @@
 """What the benches read of the machine and of the processes they measure: the load average
-(printed beside every figure: a figure from a busy machine is not a quiet one's), the CPU time a
+(printed beside every figure: a figure from a busy machine is not a quiet one's; `settle`
+waits for it to fall between benchmarks), the CPU time a
 process (or a process and its children, such as a PostgreSQL server's backends) has used, from
 /proc, which a loaded machine cannot blur; and medians of repeated ratios."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import time
 from pathlib import Path
 
 
@@ -17,6 +19,24 @@ def load() -> str:
     except OSError:
         return "unknown"
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def settle(below: float, within: float) -> tuple[bool, float]:
+    """Wait until the 1-minute load average is under `below` (what one benchmark left running
+    or loaded, the next one should not measure), for at most `within` seconds; whether it fell
+    there, and the seconds waited."""
+    began = time.monotonic()
+    while True:
+        try:
+            one = os.getloadavg()[0]
+        except OSError:
+            return True, 0.0  # nothing to wait for
+        waited = time.monotonic() - began
+        if one < below:
+            return True, waited
+        if waited >= within:
+            return False, waited
+        time.sleep(1.0)  # the kernel updates the load average every 5 seconds
 
 
 def _stat(pid: int) -> list[str] | None:
