@@ -49,14 +49,6 @@ def copy_doc(value: Any) -> Any:
     return value
 
 
-def follow_link(get: Callable[[str, str], Doc | None], collection: str, key: str, field: str,
-                target: str) -> tuple[Doc | None, Doc | None]:
-    """`get_linked` of a store that reads each document itself (`get`), under its lock."""
-    link = get(collection, key)
-    name = link.get(field) if link is not None else None
-    return link, (get(target, name) if isinstance(name, str) else None)
-
-
 def ready_at(doc: Doc) -> float | None:
     """When the document's work may start, or None when it is not work."""
     value = doc.get(READY)

@@ -1,13 +1,16 @@
 """Shared work in a store that one process owns (memory, TinyDB): claims, leases and wake-ups
 kept in memory. With one process there is nobody to share with, so a restart starts with no
-claims at all, and a notification is a call of the listeners in this process."""
+claims at all, and a notification is a call of the listeners in this process. Also the
+contract's several-in-one questions (`get_linked`, `add_many`, `delete_many`), which such a
+store answers one document at a time, under its lock or in one transaction."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Mapping
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 from bot.store.contract import Doc, T, ready_at
 
@@ -21,6 +24,16 @@ class LocalWork:
 
     shared = False
     _lock: threading.RLock
+
+    if TYPE_CHECKING:  # the store's own, which the methods here call
+        def transaction(self, readonly: bool = False,
+                        kind: str = "") -> AbstractContextManager[None]: ...
+
+        def get(self, collection: str, key: str) -> Doc | None: ...
+
+        def add(self, collection: str, key: str, doc: Doc) -> bool: ...
+
+        def delete(self, collection: str, key: str) -> None: ...
 
     def _init_work(self) -> None:
         self._leases: dict[tuple[str, str], tuple[str, float]] = {}
@@ -60,8 +73,24 @@ class LocalWork:
         raise NotImplementedError
 
     def atomically(self, work: Callable[[], T]) -> T:
-        with self.transaction():  # type: ignore[attr-defined]
+        with self.transaction():
             return work()
+
+    def get_linked(self, collection: str, key: str, field: str,
+                   target: str) -> tuple[Doc | None, Doc | None]:
+        with self._lock:
+            link = self.get(collection, key)
+            name = link.get(field) if link is not None else None
+            return link, (self.get(target, name) if isinstance(name, str) else None)
+
+    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
+        with self.transaction():
+            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
+
+    def delete_many(self, collection: str, keys: Collection[str]) -> None:
+        with self.transaction():
+            for key in keys:
+                self.delete(collection, key)
 
     def claim(self, collection: str, owner: str, now: float, lease: float, limit: int,
               excluding: Collection[str] = (), **equals: Any) -> list[tuple[str, Doc]]:
@@ -79,7 +108,7 @@ class LocalWork:
 
     def add_claimed(self, collection: str, key: str, doc: Doc, owner: str, until: float) -> bool:
         with self._lock:
-            added: bool = self.add(collection, key, doc)  # type: ignore[attr-defined]
+            added = self.add(collection, key, doc)
             if added and ready_at(doc) is not None:
                 self._leases[(collection, key)] = (owner, until)
             return added

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bot.store.contract import Doc, copy_doc, follow_link
+from bot.store.contract import Doc, copy_doc
 from bot.store.local import LocalWork
 
 
@@ -50,11 +50,6 @@ class MemoryStore(LocalWork):
             docs = self._data.get(collection, {})
             return {key: copy_doc(docs[key]) for key in keys if key in docs}
 
-    def get_linked(self, collection: str, key: str, field: str,
-                   target: str) -> tuple[Doc | None, Doc | None]:
-        with self._lock:
-            return follow_link(self.get, collection, key, field, target)
-
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self._lock:
             self._data.setdefault(collection, {})[key] = copy_doc(doc)
@@ -71,15 +66,6 @@ class MemoryStore(LocalWork):
         with self._lock:
             self._data.get(collection, {}).pop(key, None)
             self._revised(collection)
-
-    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
-        with self._lock:
-            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
-
-    def delete_many(self, collection: str, keys: Collection[str]) -> None:
-        with self._lock:
-            for key in keys:
-                self.delete(collection, key)
 
     def all(self, collection: str) -> list[Doc]:
         with self._lock:

@@ -55,7 +55,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from bot.store import field_index
-from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc, follow_link, ready_at
+from bot.store.contract import SCHEMA_VERSION, Doc, StoreError, copy_doc, ready_at
 from bot.store.durable import (
     lock_store,
     narrow,
@@ -486,11 +486,6 @@ class TinyDBStore(LocalWork):
             return {key: doc for key in keys
                     if (doc := self.get(collection, key)) is not None}
 
-    def get_linked(self, collection: str, key: str, field: str,
-                   target: str) -> tuple[Doc | None, Doc | None]:
-        with self._lock:
-            return follow_link(self.get, collection, key, field, target)
-
     def put(self, collection: str, key: str, doc: Doc) -> None:
         with self.transaction():
             index = self._index.setdefault(collection, {})
@@ -513,15 +508,6 @@ class TinyDBStore(LocalWork):
             doc_id = self._index.get(collection, {}).pop(key, None)
             if doc_id is not None:
                 self._change(collection, key, doc_id, None)
-
-    def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
-        with self.transaction():
-            return {key for key, doc in docs.items() if self.add(collection, key, doc)}
-
-    def delete_many(self, collection: str, keys: Collection[str]) -> None:
-        with self.transaction():
-            for key in keys:
-                self.delete(collection, key)
 
     def all(self, collection: str) -> list[Doc]:
         with self._lock:  # the tables themselves, in the order written (as TinyDB's all())
