@@ -140,10 +140,14 @@ def _dumps(doc: Any) -> str:
     return _NUL.sub(r"\1\\ufffd", json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
 
 
+_DOCUMENTS = "ogpbot_documents"  # every collection without a table of its own
+_TABLES = (_DOCUMENTS, *pg_schema.WORK_TABLES.values())
+
+
 def _table(collection: str) -> str:
     """The table that holds `collection`: its own (`pg_schema.WORK_TABLES`), or the documents
     table. Each has the same columns, so one statement serves either."""
-    return pg_schema.WORK_TABLES.get(collection, "ogpbot_documents")
+    return pg_schema.WORK_TABLES.get(collection, _DOCUMENTS)
 
 
 _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
@@ -287,13 +291,13 @@ class PostgresStore:
     def analyze(self) -> None:
         """Refresh the planner's statistics (after a bulk copy: the plans are then right at
         once, not after autovacuum's next look)."""
-        for table in ("ogpbot_documents", *pg_schema.WORK_TABLES.values()):
+        for table in _TABLES:
             self._rows(f"ANALYZE {table}")
 
     def compact(self) -> None:
         """Reclaim the space of deleted and replaced documents (after `people forget`: the
         versions of documents that named the person are no longer among the table's rows)."""
-        for table in ("ogpbot_documents", *pg_schema.WORK_TABLES.values()):
+        for table in _TABLES:
             self._rows(f"VACUUM (ANALYZE) {table}")
 
     def _failure(self, exc: BaseException) -> StoreError:
@@ -507,11 +511,10 @@ class PostgresStore:
     def _add(self, collection: str, key: str, doc: Doc, owner: str | None,
              until: float | None) -> bool:
         at = ready_at(doc)
-        table = _table(collection)
-        query = _ADD.format(t=table)
+        query = _ADD.format(t=_table(collection))
         params = (collection, key, Jsonb(doc, dumps=_dumps), at,
                   owner if at is not None else None, until if at is not None else None)
-        if self._tx() is None and table != "ogpbot_documents" and not self.readonly:
+        if self._tx() is None and collection in pg_schema.WORK_TABLES and not self.readonly:
             # A table of its own, outside a transaction (an acknowledgement's record): the
             # INSERT alone, no BEGIN and COMMIT around it (`_ALONE`).
             return retry_conflicts(lambda: bool(self._rows(query, params)))
