@@ -5,7 +5,6 @@ the store, makes the clock, and hands them to the adapters."""
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import logging
 import sys
@@ -224,10 +223,6 @@ def serve(settings: Settings, host: str, port: int, rehearsal: Rehearsal | None 
         runtime = Runtime.open(settings, clock_of(settings), home_tenant=home_tenant(settings))
     log.info("store: %s%s", store_name(runtime.settings.db),
              " (shared: other replicas may serve it too)" if runtime.store.shared else "")
-    # The store's documents live for the whole process: keep the collector from walking them
-    # again and again (a full collection over a large store stalled acknowledgements).
-    gc.collect()
-    gc.freeze()
     try:
         run_server(runtime, host, port)
     finally:

@@ -16,6 +16,9 @@ handler's 500 produces, files included), not by a middleware, which would miss t
 made outside it. Only a request too malformed for aiohttp to parse is answered by aiohttp's
 protocol layer itself, before any application code, without them.
 
+The last step of `serve`'s start-up sets the garbage collector for a long-running process
+(`adapters.heap`).
+
 Stopping (SIGTERM or SIGINT): the server stops listening, then every drain an adapter added
 with `add_drain` runs at once, all of them done by `SHUTDOWN_WITHIN` seconds: turns and sends
 in flight finish, what has not begun stays in the store for the next start. Then the
@@ -34,7 +37,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from adapters import logs, metrics
+from adapters import heap, logs, metrics
 from bot.app.runtime import Runtime
 from bot.core.settings import Settings
 
@@ -233,8 +236,14 @@ def build_app(runtime: Runtime, host: str = "127.0.0.1") -> web.Application:
     return app
 
 
+async def _settle_heap(_: web.Application) -> None:
+    """The last of start-up: what it loaded lives as long as the process (`adapters.heap`)."""
+    heap.settle()
+
+
 def serve(runtime: Runtime, host: str, port: int) -> None:
     app = build_app(runtime, host)
+    app.on_startup.append(_settle_heap)  # after every adapter's own start-up
     log.info("listening on http://%s:%d", host, port)
     web.run_app(app, host=host, port=port, print=None, access_log=None,
                 shutdown_timeout=REQUESTS_WITHIN)

@@ -6,7 +6,8 @@ itself (each conversation's next message a second after the answer to its last: 
 a client that keeps Slack's pace can take), the three interleaved for `BENCH_FANOUT_ROUNDS`
 rounds (3; each figure the median with its min–max), the CPU time of each per message (the
 process's, fake Slack's share included: what load does not blur), and the counts sent,
-retried, doubled and lost (lost must be 0).
+retried, doubled and lost (lost must be 0). The bench's process sets its garbage collector
+as `ogpbot serve` does (`adapters.heap`), at the start of every round.
 
 The dispatcher cannot come near the unpaced client when that client is fast: each person's
 second message may not leave before a second after their first one's answer, so the least it
@@ -31,6 +32,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import heap
 from adapters.slack.notifier import SlackNotifier
 from adapters.slack.retry import retry_handlers
 from bench._machine import load, spread
@@ -165,6 +167,7 @@ async def run() -> list[tuple[str, str]]:
     runs: list[dict[str, Any]] = []
     async with FakeSlackAPI() as fake:
         for _ in range(ROUNDS):  # interleaved: a passing load falls on all three
+            heap.settle()  # as `serve` runs its dispatcher, and each phase starts alike
             took_raw, cpu_raw = await _unpaced(fake, PEOPLE)
             raw.append(took_raw)
             raw_cpu.append(cpu_raw)
