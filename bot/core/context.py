@@ -16,7 +16,7 @@ from typing import Any, NoReturn, Protocol
 from bot.core.clock import Clock
 from bot.core.command import Command
 from bot.core.lifecycle import Step, allowed_from, can
-from bot.core.model import HistoryEntry, Person, Proposal, Status, proposal_number
+from bot.core.model import HistoryEntry, Meeting, Person, Proposal, Status, proposal_number
 from bot.core.notice import Notice, Say, Scheduler, Target
 from bot.core.records import Records
 from bot.core.reply import Reply
@@ -97,15 +97,29 @@ class Context:
 
     def proposal(self, token: str | None, word: str) -> Proposal:
         """The proposal a `P-N` argument names, or a clear refusal."""
+        number = self._number(token, word)
+        proposal = self.records.proposal(number)
+        if proposal is None:
+            self.fail("error.unknown_proposal", ref=f"P-{number}")
+        return proposal
+
+    def proposal_and_meeting(self, token: str | None, word: str) -> tuple[Proposal,
+                                                                          Meeting | None]:
+        """As `proposal`, with its meeting (None when it has none), read together."""
+        number = self._number(token, word)
+        proposal, meeting = self.records.proposal_and_meeting(number)
+        if proposal is None:
+            self.fail("error.unknown_proposal", ref=f"P-{number}")
+        return proposal, meeting
+
+    def _number(self, token: str | None, word: str) -> int:
+        """The number of the proposal a `P-N` argument names, or a clear refusal."""
         if not token:
             self.fail("error.no_number", word=word)
         number = proposal_number(token)
         if number is None:
             self.fail("error.bad_number", text=token[:40])
-        proposal = self.records.proposal(number)
-        if proposal is None:
-            self.fail("error.unknown_proposal", ref=f"P-{number}")
-        return proposal
+        return number
 
     def require_step(self, proposal: Proposal, step: Step, word: str) -> None:
         if can(step, proposal):

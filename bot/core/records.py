@@ -67,6 +67,14 @@ class Records:
         doc = self.store.get(PROPOSALS, str(number))
         return Proposal.from_dict(doc) if doc else None
 
+    def proposal_and_meeting(self, number: int) -> tuple[Proposal | None, Meeting | None]:
+        """Proposal `number` and its meeting (None for either that is not there), in one
+        question to the store."""
+        proposal, meeting = self.store.get_each([(PROPOSALS, str(number)),
+                                                 (MEETINGS, str(number))])
+        return (Proposal.from_dict(proposal) if proposal else None,
+                Meeting.from_dict(meeting) if meeting else None)
+
     def save_proposal(self, proposal: Proposal) -> None:
         self.store.put(PROPOSALS, str(proposal.number), proposal.to_dict())
         for hook in self.on_proposal_saved:

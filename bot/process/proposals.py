@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.commitment import imported_note, is_imported, stated_reason
 from bot.core.history import history_text, report_label
 from bot.core.lifecycle import Step, can
-from bot.core.model import HistoryEntry, Proposal, Role, Status, proposal_number
+from bot.core.model import HistoryEntry, Meeting, Proposal, Role, Status, proposal_number
 from bot.core.notice import Say
 from bot.core.people import is_erased
 from bot.core.permissions import ALL, PROPOSERS, may_edit, require_withdrawer
@@ -117,14 +117,15 @@ def status(ctx: Context, rest: str) -> Reply:
         return _own(ctx)
     number = proposal_number(rest)
     if number is not None:
-        return card(ctx, ctx.proposal(rest, "status"))
+        return card(ctx, *ctx.proposal_and_meeting(rest, "status"))
     words = rest.casefold().split()
     matches = [p for p in ctx.records.proposals()
                if all(w in _haystack(ctx, p) for w in words)]
     if not matches:
         return ctx.reply(lines=(ctx.t("status.no_match", words=rest[:80]),))
     if len(matches) == 1:
-        return card(ctx, matches[0])
+        found = matches[0]
+        return card(ctx, found, None if found.status.decided else ctx.records.meeting(found.number))
     return _listing(ctx, ctx.t("status.search_title", words=rest[:80]), matches)
 
 
@@ -158,9 +159,9 @@ def _listing(ctx: Context, title: str, proposals: list[Proposal]) -> Reply:
     return ctx.reply(title=title, lines=tuple(lines))
 
 
-def card(ctx: Context, p: Proposal) -> Reply:
-    """One proposal as a card: its current text, milestones, the table's notes, report,
-    reasoned response and history."""
+def card(ctx: Context, p: Proposal, meeting: Meeting | None) -> Reply:
+    """One proposal as a card: its current text, milestones, the table's notes, its meeting
+    until it is decided, report, reasoned response and history."""
     lines = [f"{ctx.t(label)}: {text}" for label, text in (
         ("card.problem", p.problem), ("card.description", p.description),
         ("card.goal", p.goal), ("card.results", p.results)) if text]
@@ -176,8 +177,7 @@ def card(ctx: Context, p: Proposal) -> Reply:
             who = f"{n.by_name} ({n.by_org})" if n.by_org else n.by_name
             lines.append("  " + ctx.t("card.history_line", when=ctx.when(n.at, seconds=False),
                                       who=who, what=n.text))
-    meeting = None if p.status.decided else ctx.records.meeting(p.number)  # shown until then
-    if meeting:
+    if meeting and not p.status.decided:
         place = ctx.t("meet.place", place=meeting.place) if meeting.place else ""
         lines.append(f"{ctx.t('card.meeting')}: {ctx.when(meeting.start)}{place}")
     if p.report:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 SCHEMA_VERSION = 1
@@ -104,6 +104,12 @@ class Documents(Protocol):
         """The document `key` of `collection`, and the document of `target` whose key its
         `field` holds (None for either that is not there): a look-up through a link, such as
         a platform id to its person, in one question to the store."""
+        ...
+
+    def get_each(self, wanted: Sequence[tuple[str, str]]) -> list[Doc | None]:
+        """The document of each `(collection, key)` in `wanted`, in that order (None for one
+        that is not there): documents of several collections in one question to the store,
+        such as a proposal and its meeting for its card (ask for each once)."""
         ...
 
     def put(self, collection: str, key: str, doc: Doc) -> None: ...

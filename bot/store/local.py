@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +82,10 @@ class LocalWork:
             link = self.get(collection, key)
             name = link.get(field) if link is not None else None
             return link, (self.get(target, name) if isinstance(name, str) else None)
+
+    def get_each(self, wanted: Sequence[tuple[str, str]]) -> list[Doc | None]:
+        with self._lock:
+            return [self.get(collection, key) for collection, key in wanted]
 
     def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
         with self.transaction():

@@ -57,7 +57,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,6 +154,8 @@ _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
 _GET_LINKED = """SELECT l.doc, t.doc FROM {link} l
                  LEFT JOIN {target} t ON t.collection = %s AND t.key = l.doc ->> %s
                  WHERE l.collection = %s AND l.key = %s"""
+_GET_EACH = """SELECT collection, key, doc FROM {t}
+               WHERE (collection, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"""
 _PUT = """INSERT INTO {t} (collection, key, doc, ready_at) VALUES (%s, %s, %s, %s)
           ON CONFLICT (collection, key) DO UPDATE SET
             doc = EXCLUDED.doc, ready_at = EXCLUDED.ready_at,
@@ -496,6 +498,19 @@ class PostgresStore:
         rows = self._rows(_GET_LINKED.format(link=_table(collection), target=_table(target)),
                           (target, field, collection, key))
         return (rows[0][0], rows[0][1]) if rows else (None, None)
+
+    def get_each(self, wanted: Sequence[tuple[str, str]]) -> list[Doc | None]:
+        if not wanted:
+            return []
+        by_table: dict[str, list[tuple[str, str]]] = {}
+        for pair in wanted:
+            by_table.setdefault(_table(pair[0]), []).append(pair)
+        params: list[list[str]] = []
+        for pairs in by_table.values():
+            params += [[c for c, _ in pairs], [k for _, k in pairs]]
+        found = {(c, k): doc for c, k, doc in self._rows(
+            " UNION ALL ".join(_GET_EACH.format(t=t) for t in by_table), params)}
+        return [found.get((c, k)) for c, k in wanted]
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         query = _PUT.format(t=_table(collection))

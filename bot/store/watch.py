@@ -5,7 +5,7 @@ of an effect; a command that changed nothing costs no write, and no fsync)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.store.contract import Doc, Store
@@ -36,6 +36,9 @@ class WriteWatch:
     def get_linked(self, collection: str, key: str, field: str,
                    target: str) -> tuple[Doc | None, Doc | None]:
         return self.inner.get_linked(collection, key, field, target)
+
+    def get_each(self, wanted: Sequence[tuple[str, str]]) -> list[Doc | None]:
+        return self.inner.get_each(wanted)
 
     def put(self, collection: str, key: str, doc: Doc) -> None:
         self._wrote()

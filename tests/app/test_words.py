@@ -261,14 +261,20 @@ def test_whole_life_through_a_bilateral_meeting(chat: Chat) -> None:
     assert "Anders Bakke" in chat.say(JD, "meetings").text
     assert "ingen bilaterale møter" in chat.say(CSO_EN, "møter").text.lower() or \
         "no bilateral meetings" in chat.say(CSO_EN, "meetings").text
+    assert "Bilateralt møte: torsdag 3. desember kl. 14:00" in chat.say(CSO, f"status {ref}").text
     moved = chat.say(JD, f"meet {ref} 2026-12-04 09:30:30")
     assert "flyttet" in moved.text and "09:30:30" in moved.text
+    title = chat.bot.records.proposal(int(ref[2:])).title  # found by its words: the same card
+    assert "Bilateralt møte: fredag 4. desember kl. 09:30:30" in chat.say(
+        CSO, f"status {title}").text
     chat.say(JD, f"report {ref} declined Ikke enighet om finansiering")
     refused(chat, COORDINATOR, f"decide {ref} include", "rapportert enighet")
     refused(chat, COORDINATOR, f"decide {ref} exclude", "begrunnelse er påkrevd")
     reply = chat.say(COORDINATOR, f"decide {ref} exclude Mangler finansiering i 2027")
     assert "Mangler finansiering" in reply.text
-    assert "Mangler finansiering i 2027" in chat.say(OBSERVER, f"status {ref}").text
+    decided = chat.say(OBSERVER, f"status {ref}").text
+    assert "Mangler finansiering i 2027" in decided
+    assert "Bilateralt møte" not in decided  # shown until the proposal is decided
 
 
 def test_presented_proposals_can_take_an_outcome_but_never_go_back(chat: Chat) -> None:

@@ -86,6 +86,28 @@ def test_delete_many_removes_those_there(store: Store) -> None:
     assert store.get("people", "b") == {"name": "b"}
 
 
+def test_get_each_reads_documents_of_several_collections_in_their_order(store: Store) -> None:
+    store.put("proposals", "7", {"title": "Open budgets"})
+    store.put("meetings", "7", {"place": "R1"})
+    store.put("meetings", "8", {"place": "R2"})
+    assert store.get_each([("proposals", "7"), ("meetings", "7")]) == [
+        {"title": "Open budgets"}, {"place": "R1"}]
+    assert store.get_each([("meetings", "8"), ("proposals", "8"), ("meetings", "9")]) == [
+        {"place": "R2"}, None, None]
+    assert store.get_each([]) == []
+    # a collection with a table of its own on PostgreSQL, beside one without
+    store.put("inbox", "slack:command:1", {"state": "received"})
+    assert store.get_each([("inbox", "slack:command:1"), ("proposals", "7")]) == [
+        {"state": "received"}, {"title": "Open budgets"}]
+    with store.transaction():  # inside a transaction, its own writes are seen
+        store.put("meetings", "9", {"place": "R3"})
+        assert store.get_each([("meetings", "9")]) == [{"place": "R3"}]
+    first, _ = store.get_each([("proposals", "7"), ("meetings", "7")])
+    assert first is not None
+    first["title"] = "changed"  # a copy
+    assert store.get("proposals", "7") == {"title": "Open budgets"}
+
+
 def test_get_linked_follows_a_link_to_its_document(store: Store) -> None:
     store.put("people", "ada", {"name": "Ada"})
     store.put("person_ids", "slack:U1", {"person": "ada"})
