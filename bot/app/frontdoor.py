@@ -7,7 +7,12 @@ a second, short transaction if what it was computed from is still the same.
 
 A command from the inbox (`bot.app.inbox`) comes with a `Settlement`: the answer it already
 got is asked of it (instead of the requests seen), and it is told the answer inside the
-transaction that holds the command's effect, so the effect and "done" land together."""
+transaction that holds the command's effect, so the effect and "done" land together.
+
+A word that only reads as a rule (`Word.reads`: `status`) runs in a transaction that expects
+no writes: on PostgreSQL its reads go out one by one, without BEGIN and COMMIT. Should it
+write after all (a speaker's first command learns who they are), nothing of it is written and
+it runs again from the start in a transaction that may write (`WouldWrite`)."""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ from bot.core.writing import Composer
 from bot.i18n.catalogue import language_of, t
 from bot.notices.outbox import Outbox
 from bot.process import tables
-from bot.store.contract import Signals, Store, StoreError, retry_conflicts
+from bot.store.contract import Signals, Store, StoreError, WouldWrite, retry_conflicts
 from bot.store.watch import WriteWatch
 
 log = logging.getLogger("ogpbot.core")
@@ -111,19 +116,29 @@ class OgpBot:
             return Reply(language=lang, ok=False, lines=(t(lang, "error.internal"),)), "error"
 
     def _answer(self, command: Command, settlement: Settlement | None, word: str) -> Reply:
+        known = grammar.BY_VERB.get(word)
+        if known is not None and known.reads:
+            try:
+                return self._attempts(command, settlement, word, reading=True)
+            except WouldWrite:  # it writes after all (a speaker new to the bot, say): nothing
+                pass  # was written; once more, in a transaction that may write
+        return self._attempts(command, settlement, word, reading=False)
+
+    def _attempts(self, command: Command, settlement: Settlement | None, word: str,
+                  reading: bool) -> Reply:
         for attempt in range(1, ATTEMPTS + 1):
-            reply = self._attempt(command, settlement, word, last=attempt == ATTEMPTS)
+            reply = self._attempt(command, settlement, word, reading, last=attempt == ATTEMPTS)
             if reply is not None:
                 return reply
         raise RuntimeError("the last attempt always answers")
 
     def _attempt(self, command: Command, settlement: Settlement | None, word: str,
-                 last: bool) -> Reply | None:
+                 reading: bool, last: bool) -> Reply | None:
         """Run the command once; None when a prepared step's inputs changed while its work
         ran (the caller tries again). On the `last` attempt the work runs in the transaction.
         The transactions are of the command's word: a shared store lets those of a word that
-        collided lately take turns."""
-        with self.records.transaction(kind=word):
+        collided lately take turns. `reading`: they expect no writes (`Word.reads`)."""
+        with self.records.transaction(kind=word, reading=reading):
             seen = self._seen(command, settlement)
             if seen is not None:
                 return seen
@@ -135,7 +150,7 @@ class OgpBot:
                 return self._remember(command, settlement, self._finish(
                     ctx, prepared, prepared.work(prepared.inputs)))
         result = prepared.work(prepared.inputs)  # no transaction held: others go on
-        with self.records.transaction(kind=word):
+        with self.records.transaction(kind=word, reading=reading):
             seen = self._seen(command, settlement)
             if seen is not None:
                 return seen

@@ -43,8 +43,8 @@ class Records:
         self.signals = signals
         self.on_proposal_saved: list[Callable[[int], None]] = []
 
-    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
-        return self.store.transaction(readonly, kind)
+    def transaction(self, readonly: bool = False, kind: str = "", reading: bool = False) -> Any:
+        return self.store.transaction(readonly, kind, reading)
 
     def atomically(self, work: Callable[[], T]) -> T:
         """`work()` in one transaction, run again if it collides with another process's."""

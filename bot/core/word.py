@@ -33,7 +33,10 @@ class Word:
     `who` are the roles that may use it at all (what a person may do to one proposal is
     decided in `bot.core.permissions`); `help` the catalogue keys of its lines in `help`, in
     order; `usage` how it is written, for the sentence that says so; `forms` the ids of the
-    forms whose submission it answers, with their handlers."""
+    forms whose submission it answers, with their handlers. A word that `reads` only reads
+    as a rule (`status`): it runs in a transaction that expects no writes, which a shared
+    store can run with fewer round trips, and runs again in one that may write when it
+    writes after all (a speaker's first command, which learns who they are)."""
 
     verb: str
     handler: Handler
@@ -43,6 +46,7 @@ class Word:
     usage: str = ""
     forms: Mapping[str, FormHandler] = field(default_factory=dict, hash=False)
     follows: str = ""
+    reads: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

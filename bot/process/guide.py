@@ -38,7 +38,7 @@ def handle(ctx: Context, rest: str) -> Reply:
                      lines=tuple(lines))
 
 
-HELP = Word("help", handle, ALL, aliases=("hjelp", "?"), help=("help.help",))
+HELP = Word("help", handle, ALL, aliases=("hjelp", "?"), help=("help.help",), reads=True)
 
 WORDS: tuple[Word, ...] = (
     HELP,

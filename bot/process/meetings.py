@@ -260,4 +260,5 @@ def list_mine(ctx: Context, rest: str) -> Reply:
 
 MEET = Word("meet", meet, RESPONSIBLE, aliases=("møte",), help=("help.meet",),
             usage="meet P-N YYYY-MM-DD HH:MM[:SS] [PLACE]")
-MEETINGS = Word("meetings", list_mine, ALL, aliases=("møter", "møta"), help=("help.meetings",))
+MEETINGS = Word("meetings", list_mine, ALL, aliases=("møter", "møta"), help=("help.meetings",),
+                reads=True)

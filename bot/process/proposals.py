@@ -242,5 +242,5 @@ WITHDRAWN = "proposal.withdrawn"
 MESSAGES: dict[str, Composer] = {WITHDRAWN: write_withdrawn}
 PROPOSE = Word("propose", propose, PROPOSERS, aliases=("foreslå", "føreslå", "forslag"),
                help=("help.propose", "help.propose_line"), forms={FORM_ID: submit_form})
-STATUS = Word("status", status, ALL, help=("help.status",))
+STATUS = Word("status", status, ALL, help=("help.status",), reads=True)
 WITHDRAW = Word("withdraw", withdraw, PROPOSERS, aliases=("trekk",), help=("help.withdraw",))

@@ -66,6 +66,12 @@ class Conflict(StoreError):
     back; run it again from the start. Only a shared store raises it."""
 
 
+class WouldWrite(Exception):
+    """A transaction opened as `reading` was about to write: nothing of it was written; run
+    it again in a transaction that may write. Not a `StoreError`, so no caller takes it for
+    a store that failed."""
+
+
 class StoreBusy(StoreError):
     """Another process (a running `ogpbot serve`) holds the store that one process owns."""
 
@@ -78,13 +84,18 @@ class Documents(Protocol):
     #: True when other processes may use the store at the same time (PostgreSQL).
     shared: bool
 
-    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
+    def transaction(self, readonly: bool = False, kind: str = "",
+                    reading: bool = False) -> Any:
         """A context manager; nested ones are part of the outermost. A shared store may raise
         `Conflict` from any call inside it or at its end: see `atomically`. `readonly` promises
         no writes: a shared store then reads one consistent snapshot and never conflicts.
         `kind` names what the transaction does (a command's word): a shared store may run the
         transactions of a kind that collided lately one at a time, from their start, rather
-        than let them collide again (each taking the next proposal number, say)."""
+        than let them collide again (each taking the next proposal number, say). `reading`
+        expects no writes (a `status`) without promising it: a shared store may then send
+        each read on its own, without the round trips of a transaction, and raise
+        `WouldWrite` at the first write (or, should the caller swallow that, at the end), with
+        nothing written; the caller runs the work again in a transaction that may write."""
         ...
 
     def atomically(self, work: Callable[[], T]) -> T:

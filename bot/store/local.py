@@ -26,8 +26,8 @@ class LocalWork:
     _lock: threading.RLock
 
     if TYPE_CHECKING:  # the store's own, which the methods here call
-        def transaction(self, readonly: bool = False,
-                        kind: str = "") -> AbstractContextManager[None]: ...
+        def transaction(self, readonly: bool = False, kind: str = "",
+                        reading: bool = False) -> AbstractContextManager[None]: ...
 
         def get(self, collection: str, key: str) -> Doc | None: ...
 

@@ -23,7 +23,8 @@ class MemoryStore(LocalWork):
         self._init_work()
 
     @contextmanager
-    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "",
+                    reading: bool = False) -> Iterator[None]:
         with self._lock:
             self._depth += 1
             if self._depth == 1:

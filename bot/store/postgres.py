@@ -76,6 +76,7 @@ from bot.store.contract import (
     StoreBusy,
     StoreError,
     T,
+    WouldWrite,
     ready_at,
     retry_conflicts,
 )
@@ -188,6 +189,8 @@ class _Tx:
     depth: int = 1
     failed: StoreError | None = None
     begin: str | None = None  # the BEGIN not sent yet: it goes with the first statement
+    reading: bool = False  # no BEGIN at all: each read on its own, and no write (`WouldWrite`)
+    would_write: bool = False  # a write was refused in a reading transaction
     notes: set[tuple[str, str]] = field(default_factory=set)  # to notify before the commit
 
 
@@ -318,7 +321,8 @@ class PostgresStore:
         return getattr(self._local, "tx", None)
 
     @contextmanager
-    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "",
+                    reading: bool = False) -> Iterator[None]:
         tx = self._tx()
         if tx is not None:
             tx.depth += 1
@@ -326,6 +330,9 @@ class PostgresStore:
                 yield
             finally:
                 tx.depth -= 1
+            return
+        if reading and not readonly:
+            yield from self._reading()
             return
         turn, probe = (None, False) if readonly else self._turn(kind)
         committed = False
@@ -339,6 +346,27 @@ class PostgresStore:
         finally:
             if probe:
                 self._probed(kind, committed)
+
+    def _reading(self) -> Iterator[None]:
+        """A transaction that expects only to read: no BEGIN and no COMMIT, each read a
+        statement on its own (what it reads may have moved on between two reads, as outside
+        a transaction). Its first write raises `WouldWrite` instead of going out, and so does
+        its end if a write was refused and the refusal swallowed."""
+        try:
+            conn = self._pool.getconn()
+        except PoolTimeout as exc:
+            raise self._failure(exc) from None
+        tx = _Tx(conn, readonly=False, reading=True)
+        self._local.tx = tx
+        try:
+            yield
+            if tx.failed is not None:
+                raise tx.failed
+            if tx.would_write:
+                raise WouldWrite("a reading transaction wrote")
+        finally:
+            self._local.tx = None
+            self._pool.putconn(conn)
 
     def _outermost(self, readonly: bool, kind: str) -> Iterator[None]:
         try:
@@ -448,14 +476,22 @@ class PostgresStore:
         """Run one statement in this thread's transaction, or on its own; its rows."""
         return self._sent(lambda conn: conn.execute(query, params), _rows_of)
 
+    def _read(self, query: Any, params: Any = None) -> list[tuple[Any, ...]]:
+        """`_rows` for a statement that only reads: one a reading transaction may send."""
+        return self._sent(lambda conn: conn.execute(query, params), _rows_of, reads=True)
+
     def _sent(self, send: Callable[[psycopg.Connection[Any]], psycopg.Cursor[Any]],
-              read: Callable[[psycopg.Cursor[Any]], T]) -> T:
+              read: Callable[[psycopg.Cursor[Any]], T], reads: bool = False) -> T:
         """`send` statements on the connection of this thread's transaction, or on one of
-        their own, and `read` what they gave."""
+        their own, and `read` what they gave. In a reading transaction, only statements that
+        `reads` go out; any other raises `WouldWrite`."""
         tx = self._tx()
         if tx is not None:
             if tx.failed is not None:
                 raise tx.failed
+            if tx.reading and not reads:
+                tx.would_write = True
+                raise WouldWrite("a reading transaction was about to write")
             try:
                 if tx.begin is None:
                     cur = send(tx.conn)
@@ -483,19 +519,19 @@ class PostgresStore:
     # -- documents -----------------------------------------------------------------------------
 
     def get(self, collection: str, key: str) -> Doc | None:
-        rows = self._rows(_GET.format(t=_table(collection)), (collection, key))
+        rows = self._read(_GET.format(t=_table(collection)), (collection, key))
         return rows[0][0] if rows else None
 
     def get_many(self, collection: str, keys: Collection[str]) -> dict[str, Doc]:
         if not keys:
             return {}
-        return {key: doc for key, doc in self._rows(
+        return {key: doc for key, doc in self._read(
             f"SELECT key, doc FROM {_table(collection)} WHERE collection = %s AND key = ANY(%s)",
             (collection, list(keys)))}
 
     def get_linked(self, collection: str, key: str, field: str,
                    target: str) -> tuple[Doc | None, Doc | None]:
-        rows = self._rows(_GET_LINKED.format(link=_table(collection), target=_table(target)),
+        rows = self._read(_GET_LINKED.format(link=_table(collection), target=_table(target)),
                           (target, field, collection, key))
         return (rows[0][0], rows[0][1]) if rows else (None, None)
 
@@ -508,7 +544,7 @@ class PostgresStore:
         params: list[list[str]] = []
         for pairs in by_table.values():
             params += [[c for c, _ in pairs], [k for _, k in pairs]]
-        found = {(c, k): doc for c, k, doc in self._rows(
+        found = {(c, k): doc for c, k, doc in self._read(
             " UNION ALL ".join(_GET_EACH.format(t=t) for t in by_table), params)}
         return [found.get((c, k)) for c, k in wanted]
 
@@ -570,18 +606,18 @@ class PostgresStore:
         self._write(lambda: self._rows(query, (collection, list(keys))))
 
     def all(self, collection: str) -> list[Doc]:
-        return [r[0] for r in self._rows(
+        return [r[0] for r in self._read(
             f"SELECT doc FROM {_table(collection)} WHERE collection = %s ORDER BY seq",
             (collection,))]
 
     def items(self, collection: str) -> list[tuple[str, Doc]]:
-        return [(r[0], r[1]) for r in self._rows(
+        return [(r[0], r[1]) for r in self._read(
             f"SELECT key, doc FROM {_table(collection)} WHERE collection = %s ORDER BY seq",
             (collection,))]
 
     def find(self, collection: str, **equals: Any) -> list[Doc]:
         where, params = _matching(equals)
-        return [r[0] for r in self._rows(
+        return [r[0] for r in self._read(
             sql.SQL("SELECT doc FROM {} WHERE collection = %s{} ORDER BY seq")
             .format(sql.Identifier(_table(collection)), where), (collection, *params))]
 
@@ -718,6 +754,9 @@ class PostgresStore:
 
     def notify(self, channel: str, payload: str = "") -> None:
         tx = self._tx()
+        if tx is not None and tx.reading:  # told after a write: there should have been none
+            tx.would_write = True
+            raise WouldWrite("a reading transaction was about to notify")
         if tx is not None:
             tx.notes.add((channel, payload))  # once per transaction, however often asked
             return

@@ -254,7 +254,8 @@ class TinyDBStore(LocalWork):
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, readonly: bool = False, kind: str = "") -> Iterator[None]:
+    def transaction(self, readonly: bool = False, kind: str = "",
+                    reading: bool = False) -> Iterator[None]:
         ticket = 0
         with self._lock:
             self._depth += 1

@@ -24,8 +24,8 @@ class WriteWatch:
     def _wrote(self) -> None:
         self._counts.n = self.writes() + 1
 
-    def transaction(self, readonly: bool = False, kind: str = "") -> Any:
-        return self.inner.transaction(readonly, kind)
+    def transaction(self, readonly: bool = False, kind: str = "", reading: bool = False) -> Any:
+        return self.inner.transaction(readonly, kind, reading)
 
     def get(self, collection: str, key: str) -> Doc | None:
         return self.inner.get(collection, key)

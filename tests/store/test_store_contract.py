@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import journal
-from bot.store.contract import Store, StoreError
+from bot.store.contract import Store, StoreError, WouldWrite
 from bot.store.journal import JournalFile
 from bot.store.memory import MemoryStore
 from bot.store.tinydb_file import TinyDBStore
@@ -106,6 +106,31 @@ def test_get_each_reads_documents_of_several_collections_in_their_order(store: S
     assert first is not None
     first["title"] = "changed"  # a copy
     assert store.get("proposals", "7") == {"title": "Open budgets"}
+
+
+def test_a_reading_transaction_reads_and_on_a_shared_store_refuses_any_write(
+        store: Store) -> None:
+    store.put("people", "ada", {"name": "Ada"})
+    with store.transaction(reading=True):
+        assert store.get("people", "ada") == {"name": "Ada"}
+        assert store.get_each([("people", "ada"), ("people", "bo")]) == [{"name": "Ada"}, None]
+    if not store.shared:  # one process's store: a reading transaction is any transaction
+        with store.transaction(reading=True):
+            store.put("people", "bo", {"name": "Bo"})
+        assert store.get("people", "bo") == {"name": "Bo"}
+        return
+    with pytest.raises(WouldWrite), store.transaction(reading=True):
+        store.put("people", "bo", {"name": "Bo"})
+    with pytest.raises(WouldWrite), store.transaction(reading=True):
+        assert store.get("people", "ada") is not None
+        with contextlib.suppress(WouldWrite):  # swallowed by the work: still raised at the end
+            store.delete("people", "ada")
+    with pytest.raises(WouldWrite), store.transaction(reading=True):
+        store.notify("proposals", "1")
+    assert store.get("people", "bo") is None and store.get("people", "ada") == {"name": "Ada"}
+    with store.transaction():  # an ordinary transaction after them writes as ever
+        store.put("people", "bo", {"name": "Bo"})
+    assert store.get("people", "bo") == {"name": "Bo"}
 
 
 def test_get_linked_follows_a_link_to_its_document(store: Store) -> None:
