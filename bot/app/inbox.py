@@ -325,9 +325,11 @@ class Inbox:
         self.let_go([key])
 
     def _answered(self, key: str, refused: bool, doc: dict[str, Any] | None = None,
-                  gone: list[str] | None = None) -> None:
+                  gone: list[str] | None = None,
+                  kept: dict[str, dict[str, Any]] | None = None) -> None:
         """`answered`'s write, in the caller's transaction (`doc`: the item, read in it; an
-        item to remove goes to `gone`, when given, for the caller to remove with others)."""
+        item to remove goes to `gone`, and one to keep answered to `kept`, when given, for
+        the caller to write with others)."""
         if doc is None:
             doc = self.store.get(INBOX, key)
         if doc is None or doc.get("state") == ItemState.ANSWERED.value:
@@ -339,14 +341,18 @@ class Inbox:
             else:
                 gone.append(key)
             return
-        kept = doc.get("reply")
-        self.store.put(INBOX, key, {
+        reply = doc.get("reply")
+        answered = {
             "key": key, "state": ItemState.ANSWERED.value, "delivery": delivery,
             "received_at": doc.get("received_at"),
             "answered_at": self.bot.clock.now().isoformat(),
-            "reply": kept if kept and kept.get("ok", True) else None,
+            "reply": reply if reply and reply.get("ok", True) else None,
             # a refusal changed nothing: the same form put right is a new try, not a repeat
-            "again": refused or bool(kept and not kept.get("ok", True))})
+            "again": refused or bool(reply and not reply.get("ok", True))}
+        if kept is None:
+            self.store.put(INBOX, key, answered)
+        else:
+            kept[key] = answered
 
     def answered_all(self, marks: Iterable[tuple[str, bool]]) -> None:
         """`answered` for each (key, refused) of `marks`, in one transaction (run again from
@@ -356,10 +362,12 @@ class Inbox:
         def mark() -> None:
             docs = self.store.get_many(INBOX, {key for key, _ in marks})  # one read for all
             gone: list[str] = []
+            kept: dict[str, dict[str, Any]] = {}
             for key, refused in marks:
                 doc = docs.pop(key, None)  # a key marked twice: the first mark counts
                 if doc is not None:
-                    self._answered(key, refused, doc, gone)
+                    self._answered(key, refused, doc, gone, kept)
+            self.store.put_many(INBOX, kept)  # one write of those kept
             self.store.delete_many(INBOX, gone)  # and one removal
 
         self.store.atomically(mark)

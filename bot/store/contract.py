@@ -134,6 +134,10 @@ class Documents(Protocol):
         of those stored (those that were new)."""
         ...
 
+    def put_many(self, collection: str, docs: Mapping[str, Doc]) -> None:
+        """`put` of each (key, document) of `docs`, in one question to the store."""
+        ...
+
     def delete(self, collection: str, key: str) -> None: ...
 
     def delete_many(self, collection: str, keys: Collection[str]) -> None:

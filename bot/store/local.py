@@ -33,6 +33,8 @@ class LocalWork:
 
         def add(self, collection: str, key: str, doc: Doc) -> bool: ...
 
+        def put(self, collection: str, key: str, doc: Doc) -> None: ...
+
         def delete(self, collection: str, key: str) -> None: ...
 
     def _init_work(self) -> None:
@@ -90,6 +92,11 @@ class LocalWork:
     def add_many(self, collection: str, docs: Mapping[str, Doc]) -> set[str]:
         with self.transaction():
             return {key for key, doc in docs.items() if self.add(collection, key, doc)}
+
+    def put_many(self, collection: str, docs: Mapping[str, Doc]) -> None:
+        with self.transaction():
+            for key, doc in docs.items():
+                self.put(collection, key, doc)
 
     def delete_many(self, collection: str, keys: Collection[str]) -> None:
         with self.transaction():

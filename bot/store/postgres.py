@@ -595,6 +595,22 @@ class PostgresStore:
 
         return self._write(lambda: self._sent(send, added))
 
+    def put_many(self, collection: str, docs: Mapping[str, Doc]) -> None:
+        if len(docs) < 2:
+            for key, doc in docs.items():
+                self.put(collection, key, doc)
+            return
+        query = _PUT.format(t=_table(collection))
+        rows = [(collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))
+                for key, doc in docs.items()]
+
+        def send(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
+            cur = conn.cursor()
+            cur.executemany(query, rows)  # pipelined: one round trip
+            return cur
+
+        self._write(lambda: self._sent(send, lambda _cur: None))
+
     def delete(self, collection: str, key: str) -> None:
         query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = %s"
         self._write(lambda: self._rows(query, (collection, key)))

@@ -60,6 +60,10 @@ class WriteWatch:
         self._wrote()
         return self.inner.add_many(collection, docs)
 
+    def put_many(self, collection: str, docs: Mapping[str, Doc]) -> None:
+        self._wrote()
+        self.inner.put_many(collection, docs)
+
     def delete_many(self, collection: str, keys: Collection[str]) -> None:
         self._wrote()
         self.inner.delete_many(collection, keys)

@@ -86,6 +86,21 @@ def test_delete_many_removes_those_there(store: Store) -> None:
     assert store.get("people", "b") == {"name": "b"}
 
 
+def test_put_many_writes_each_document_in_one_question(store: Store) -> None:
+    store.put("inbox", "a", {"state": "received", "ready_at": 5.0})
+    store.put_many("inbox", {"a": {"state": "answered"}, "b": {"state": "answered"}})
+    store.put_many("inbox", {"c": {"state": "one"}})
+    store.put_many("inbox", {})
+    assert store.get_many("inbox", ["a", "b", "c"]) == {
+        "a": {"state": "answered"}, "b": {"state": "answered"}, "c": {"state": "one"}}
+    assert store.claim("inbox", "me", 10.0, 10.0, 5) == []  # `a` is no longer work
+    with contextlib.suppress(RuntimeError), store.transaction():
+        store.put_many("inbox", {"a": {"state": "again"}, "d": {"state": "new"}})
+        assert store.get("inbox", "d") == {"state": "new"}
+        raise RuntimeError("undone")
+    assert store.get("inbox", "a") == {"state": "answered"} and store.get("inbox", "d") is None
+
+
 def test_get_each_reads_documents_of_several_collections_in_their_order(store: Store) -> None:
     store.put("proposals", "7", {"title": "Open budgets"})
     store.put("meetings", "7", {"place": "R1"})
