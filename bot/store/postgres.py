@@ -155,6 +155,7 @@ _GET = "SELECT doc FROM {t} WHERE collection = %s AND key = %s"
 _GET_LINKED = """SELECT l.doc, t.doc FROM {link} l
                  LEFT JOIN {target} t ON t.collection = %s AND t.key = l.doc ->> %s
                  WHERE l.collection = %s AND l.key = %s"""
+_NOTIFY = "SELECT pg_notify(%s, %s)"
 _GET_EACH = """SELECT collection, key, doc FROM {t}
                WHERE (collection, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"""
 _PUT = """INSERT INTO {t} (collection, key, doc, ready_at) VALUES (%s, %s, %s, %s)
@@ -398,9 +399,16 @@ class PostgresStore:
                     self._rollback(conn)
                 raise tx.failed
             try:
-                for channel, payload in sorted(tx.notes):
-                    conn.execute("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
-                if tx.begin is None:  # else it asked nothing, and there is nothing to commit
+                notes = [(_channel(channel), payload) for channel, payload in sorted(tx.notes)]
+                if tx.begin is not None:  # it asked nothing: nothing to commit, each on its own
+                    for note in notes:
+                        conn.execute(_NOTIFY, note)
+                elif notes:  # the notifications and the COMMIT in one round trip
+                    with conn.pipeline():
+                        for note in notes:
+                            conn.execute(_NOTIFY, note)
+                        conn.execute("COMMIT")
+                else:
                     conn.execute("COMMIT")
             except psycopg.Error as exc:
                 self._rollback(conn)
@@ -776,7 +784,7 @@ class PostgresStore:
         if tx is not None:
             tx.notes.add((channel, payload))  # once per transaction, however often asked
             return
-        self._rows("SELECT pg_notify(%s, %s)", (_channel(channel), payload))
+        self._rows(_NOTIFY, (_channel(channel), payload))
 
     def listen(self, channel: str, callback: Callable[[str | None], None]) -> None:
         with self._listen_lock:
