@@ -138,10 +138,15 @@ class _Settlement:
         self.inbox = inbox
         self.key = key
         self.gone = False  # no such item, or answered with no reply kept: nothing to give
+        # the item as `earlier` read it, not done yet: what `done` marks, in the same
+        # transaction (the front door asks the one right before the other)
+        self._received: dict[str, Any] | None = None
 
     def earlier(self) -> Reply | None:
         doc = self.inbox.store.get(INBOX, self.key)
+        self._received = None
         if doc is not None and doc.get("state") == ItemState.RECEIVED.value:
+            self._received = doc
             return None
         reply = doc.get("reply") if doc is not None else None
         if not reply:  # none kept when it was answered: it was given already
@@ -150,7 +155,8 @@ class _Settlement:
         return Reply.from_dict(reply)
 
     def done(self, reply: Reply) -> None:
-        self.inbox.mark_done(self.key, reply)
+        received, self._received = self._received, None
+        self.inbox.mark_done(self.key, reply, received)
 
 
 class Inbox:
@@ -309,10 +315,11 @@ class Inbox:
         reply = self.bot.handle(replace(command, request_key=key), settlement)
         return None if settlement.gone else reply
 
-    def mark_done(self, key: str, reply: Reply) -> None:
+    def mark_done(self, key: str, reply: Reply, doc: dict[str, Any] | None = None) -> None:
         """Keep `reply` as the item's answer, unless it has one already (in the transaction
-        of the command's effect)."""
-        doc = self.store.get(INBOX, key)
+        of the command's effect; `doc`: the item, read in it already)."""
+        if doc is None:
+            doc = self.store.get(INBOX, key)
         if doc is not None and doc.get("state") == ItemState.RECEIVED.value:
             self.store.put(INBOX, key, {**doc, "state": ItemState.DONE.value,
                                         "reply": reply.to_dict()})
