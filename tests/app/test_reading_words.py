@@ -9,17 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.store.contract import Store
 from bot.store.postgres import PostgresStore
 from tests.chat import CSO, JD, Chat
-
-
-@pytest.fixture
-def store(pg_url: str) -> Iterator[PostgresStore]:
-    opened = PostgresStore(pg_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 def writing_transactions(store: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -35,8 +27,10 @@ def writing_transactions(store: PostgresStore, monkeypatch: pytest.MonkeyPatch) 
     return opened
 
 
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
 def test_a_status_runs_without_a_transaction_once_its_speaker_is_known(
-        store: PostgresStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(store, PostgresStore)
     chat = Chat(store=store)
     ref = chat.propose(CSO)
     opened = writing_transactions(store, monkeypatch)
