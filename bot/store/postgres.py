@@ -583,14 +583,6 @@ class PostgresStore:
         if len(docs) < 2:
             return {key for key, doc in docs.items() if self.add(collection, key, doc)}
         keys = list(docs)
-        query = _ADD.format(t=_table(collection))
-        rows = [(collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc), None, None)
-                for key, doc in docs.items()]
-
-        def send(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
-            cur = conn.cursor()
-            cur.executemany(query, rows, returning=True)  # pipelined: one round trip
-            return cur
 
         def added(cur: psycopg.Cursor[Any]) -> set[str]:
             out = set()
@@ -601,23 +593,31 @@ class PostgresStore:
                     out.add(key)
             return out
 
-        return self._write(lambda: self._sent(send, added))
+        return self._each_doc(_ADD.format(t=_table(collection)), [
+            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc), None, None)
+            for key, doc in docs.items()], added, returning=True)
 
     def put_many(self, collection: str, docs: Mapping[str, Doc]) -> None:
         if len(docs) < 2:
             for key, doc in docs.items():
                 self.put(collection, key, doc)
             return
-        query = _PUT.format(t=_table(collection))
-        rows = [(collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))
-                for key, doc in docs.items()]
+        self._each_doc(_PUT.format(t=_table(collection)), [
+            (collection, key, Jsonb(doc, dumps=_dumps), ready_at(doc))
+            for key, doc in docs.items()], lambda _cur: None)
+
+    def _each_doc(self, query: str, rows: list[tuple[Any, ...]],
+                  read: Callable[[psycopg.Cursor[Any]], T], returning: bool = False) -> T:
+        """A write of `query` once for each of `rows`, pipelined by psycopg's `executemany`
+        (one round trip), in this thread's transaction or one of its own; what `read` makes of
+        the cursor (with `returning`, the rows each returned, one result set after another)."""
 
         def send(conn: psycopg.Connection[Any]) -> psycopg.Cursor[Any]:
             cur = conn.cursor()
-            cur.executemany(query, rows)  # pipelined: one round trip
+            cur.executemany(query, rows, returning=returning)
             return cur
 
-        self._write(lambda: self._sent(send, lambda _cur: None))
+        return self._write(lambda: self._sent(send, read))
 
     def delete(self, collection: str, key: str) -> None:
         query = f"DELETE FROM {_table(collection)} WHERE collection = %s AND key = %s"
