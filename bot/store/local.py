@@ -1,8 +1,9 @@
 """Shared work in a store that one process owns (memory, TinyDB): claims, leases and wake-ups
 kept in memory. With one process there is nobody to share with, so a restart starts with no
 claims at all, and a notification is a call of the listeners in this process. Also the
-contract's several-in-one questions (`get_linked`, `add_many`, `delete_many`), which such a
-store answers one document at a time, under its lock or in one transaction."""
+contract's several-in-one questions (`get_linked`, `get_each`, `add_many`, `put_many`,
+`delete_many`), which such a store answers one document at a time, under its lock or in one
+transaction."""
 
 from __future__ import annotations
 
